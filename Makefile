@@ -1,0 +1,96 @@
+# VMR Companion — `make run` opens the window, `make test` runs everything.
+# Both install what is missing first (apt packages where apt exists, the
+# pinned Wails CLI, the frontend's npm packages).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := run
+
+WAILS_VERSION := v2.12.0
+GOBIN := $(shell go env GOPATH)/bin
+WAILS := $(GOBIN)/wails
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# webkit2_41: build against WebKitGTK 4.1 (Debian 12, Ubuntu 22.04+).
+TAGS := webkit2_41
+BIN := build/bin/vmr-companion
+ARTIFACTS := build/artifacts
+
+# Debian/Ubuntu packages: building the window, then what the tests add.
+APT_BUILD := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config build-essential
+APT_TEST := gnome-keyring dbus dbus-x11 libsecret-tools xvfb xauth xdotool imagemagick libxml2-utils xsltproc
+
+.PHONY: run build deps deps-test frontend bindings test test-go test-keychain test-frontend smoke bench lint clean
+
+## run: install what is missing, build, and open the desktop window
+run: build
+	./$(BIN)
+
+## build: the production binary (window included) at build/bin/vmr-companion
+build: deps bindings frontend
+	$(WAILS) build -s -skipbindings -tags $(TAGS) -trimpath -ldflags "-X main.version=$(VERSION)" -o vmr-companion
+
+deps:
+	@scripts/install-deps.sh $(APT_BUILD)
+	@if [ "$$($(WAILS) version 2>/dev/null)" != "$(WAILS_VERSION)" ]; then \
+		echo "installing the Wails CLI $(WAILS_VERSION)"; \
+		go install github.com/wailsapp/wails/v2/cmd/wails@$(WAILS_VERSION); \
+	fi
+	@if [ ! -d frontend/node_modules ] || [ frontend/package-lock.json -nt frontend/node_modules/.package-lock.json ]; then \
+		cd frontend && npm ci --no-audit --no-fund; \
+	fi
+
+deps-test: deps
+	@scripts/install-deps.sh $(APT_TEST)
+
+## bindings: regenerate the window's TypeScript bindings from app/desktop
+bindings: deps
+	$(WAILS) generate module -tags $(TAGS) >/dev/null
+
+frontend: deps
+	cd frontend && npm run build
+
+## test: vet, Go tests with the race detector, real-keychain tests, the
+## frontend's type check and unit tests, a production build and the desktop
+## smoke test under Xvfb
+test: deps-test
+	@echo "== go vet"
+	go vet -tags $(TAGS) ./...
+	$(MAKE) --no-print-directory bindings
+	$(MAKE) --no-print-directory test-frontend
+	$(MAKE) --no-print-directory frontend
+	$(MAKE) --no-print-directory test-go
+	$(MAKE) --no-print-directory test-keychain
+	$(MAKE) --no-print-directory build
+	$(MAKE) --no-print-directory smoke
+
+test-go:
+	@echo "== go test -race"
+	go test -race -count=1 -tags $(TAGS) ./...
+
+test-keychain:
+	@echo "== keychain tests against a real gnome-keyring"
+	scripts/test-keychain.sh -race
+
+test-frontend:
+	@echo "== frontend: type check and unit tests"
+	cd frontend && npm run check && npm test
+
+## smoke: the built window under Xvfb creates an integration by keyboard
+smoke:
+	@echo "== desktop smoke test"
+	scripts/desktop-smoke.sh $(BIN) $(ARTIFACTS)
+
+## bench: store and import benchmarks, and the window's cold start and memory
+bench: deps-test build
+	scripts/bench.sh
+
+## lint: gofmt, go vet, staticcheck and the frontend's type check
+lint: deps
+	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	go vet -tags $(TAGS) ./...
+	go run honnef.co/go/tools/cmd/staticcheck@2025.1.1 -tags $(TAGS) ./...
+	cd frontend && npm run check
+
+clean:
+	rm -rf build/bin $(ARTIFACTS) frontend/node_modules
+	find frontend/dist -mindepth 1 ! -name .gitkeep -delete

@@ -1,0 +1,203 @@
+// Package cli is VMR Companion's command line: thin subcommands over the same
+// backend calls the window makes, each read with --json output.
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"vmr-companion/backend/integration"
+	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/store"
+)
+
+// Services are the backend parts a command uses, opened on demand so that
+// `version` and `--help` need no database.
+type Services struct {
+	Integrations *integration.Service
+	Keychain     *secrets.Keychain
+	DatabasePath string
+	Close        func() error
+}
+
+// Config is what main hands the command line.
+type Config struct {
+	Version string
+	// Open opens the store in a data directory and builds the services.
+	Open func(ctx context.Context, dataDir string) (*Services, error)
+	// Window opens the desktop window; used when no subcommand is given.
+	Window func(*Services) error
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+type usageError struct{ error }
+
+// Main runs the command line and returns the process exit code.
+func Main(ctx context.Context, args []string, cfg Config) int {
+	c := &command{cfg: cfg, ctx: ctx}
+	root := c.root()
+	root.SetArgs(args)
+	root.SetIn(cfg.Stdin)
+	root.SetOut(cfg.Stdout)
+	root.SetErr(cfg.Stderr)
+	err := root.ExecuteContext(ctx)
+	if c.svc != nil && c.svc.Close != nil {
+		c.svc.Close()
+	}
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(cfg.Stderr, "vmr-companion:", describe(err))
+	var u usageError
+	if errors.As(err, &u) {
+		return exitUsage
+	}
+	return exitError
+}
+
+// describe adds what to do to errors that need more than their text.
+func describe(err error) string {
+	var verr *integration.ValidationError
+	if errors.As(err, &verr) {
+		keys := make([]string, 0, len(verr.Fields))
+		for k := range verr.Fields {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var b strings.Builder
+		b.WriteString("the integration is not valid; nothing was saved:")
+		for _, k := range keys {
+			fmt.Fprintf(&b, "\n  %s: %s", k, verr.Fields[k])
+		}
+		return b.String()
+	}
+	var unavailable *secrets.UnavailableError
+	if errors.As(err, &unavailable) {
+		return err.Error() + " (secrets are never stored anywhere else)"
+	}
+	return err.Error()
+}
+
+type command struct {
+	cfg     Config
+	ctx     context.Context
+	dataDir string
+	svc     *Services
+}
+
+func (c *command) services() (*Services, error) {
+	if c.svc != nil {
+		return c.svc, nil
+	}
+	dir := c.dataDir
+	if dir == "" {
+		var err error
+		if dir, err = store.DefaultDataDir(); err != nil {
+			return nil, err
+		}
+	}
+	svc, err := c.cfg.Open(c.ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	c.svc = svc
+	return svc, nil
+}
+
+func (c *command) root() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "vmr-companion",
+		Short: "VMR scheduling for Microsoft Exchange",
+		Long: `VMR Companion turns Outlook meetings into video meetings in virtual meeting rooms.
+
+With no command it opens the desktop window. The commands below manage the
+same data from a terminal.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			svc, err := c.services()
+			if err != nil {
+				return err
+			}
+			return c.cfg.Window(svc)
+		},
+	}
+	root.PersistentFlags().StringVar(&c.dataDir, "data-dir", "", "folder of the database (default: $"+store.EnvDataDir+" or the user's config folder)")
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return usageError{fmt.Errorf("%w (see: %s --help)", err, cmd.CommandPath())}
+	})
+	root.AddCommand(c.versionCmd(), c.integrationsCmd())
+	return root
+}
+
+func (c *command) versionCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			info := struct {
+				Version   string `json:"version"`
+				GoVersion string `json:"go_version"`
+			}{Version: c.cfg.Version}
+			if bi, ok := debug.ReadBuildInfo(); ok {
+				info.GoVersion = bi.GoVersion
+			}
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), info)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "vmr-companion %s (%s)\n", info.Version, info.GoVersion)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// readInput reads a file, or standard input for "-", within a size limit.
+func readInput(stdin io.Reader, path string, limit int64) ([]byte, error) {
+	var r io.Reader = stdin
+	name := "standard input"
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", path, err)
+		}
+		defer f.Close()
+		r, name = f, path
+	}
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s is larger than %d MB: split it into smaller files", name, limit>>20)
+	}
+	return data, nil
+}

@@ -1,0 +1,92 @@
+// Package desktop is the Wails shell of VMR Companion: it binds thin,
+// typed services to the window. It is the only package that imports Wails.
+package desktop
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/wailsapp/wails/v2"
+	"github.com/wailsapp/wails/v2/pkg/options"
+	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"github.com/wailsapp/wails/v2/pkg/options/linux"
+	wruntime "github.com/wailsapp/wails/v2/pkg/runtime"
+
+	"vmr-companion/backend/integration"
+	"vmr-companion/backend/secrets"
+)
+
+// Options are what the window needs from main.
+type Options struct {
+	Assets       embed.FS
+	Icon         []byte
+	Integrations *integration.Service
+	Keychain     *secrets.Keychain
+	DatabasePath string
+	Version      string
+	Logger       *slog.Logger
+	Started      time.Time
+}
+
+// ErrNoDisplay is returned when there is no graphical session to open the
+// window in.
+var ErrNoDisplay = errors.New("desktop: no display: the window needs a graphical session (neither DISPLAY nor WAYLAND_DISPLAY is set); run it from a desktop session, or use the command line: vmr-companion --help")
+
+// Run opens the window and returns when it is closed.
+func Run(opts Options) error {
+	if !generatingBindings && runtime.GOOS == "linux" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		return ErrNoDisplay
+	}
+	assets, err := fs.Sub(opts.Assets, "frontend/dist")
+	if err != nil {
+		return fmt.Errorf("desktop: reading the embedded window: %w", err)
+	}
+	if _, err := fs.Stat(assets, "index.html"); err != nil && !generatingBindings {
+		return errors.New("desktop: this binary was built without the window (frontend/dist has no index.html): build it with `make build`")
+	}
+	d := wailsDialogs{}
+	integrations := &IntegrationService{backend: opts.Integrations, dialogs: d}
+	system := &SystemService{keychain: opts.Keychain, databasePath: opts.DatabasePath, version: opts.Version, logger: opts.Logger, started: opts.Started}
+	return wails.Run(&options.App{
+		Title:            "VMR Companion",
+		Width:            1180,
+		Height:           820,
+		MinWidth:         760,
+		MinHeight:        540,
+		AssetServer:      &assetserver.Options{Assets: assets},
+		BackgroundColour: &options.RGBA{R: 250, G: 250, B: 250, A: 255},
+		OnStartup: func(ctx context.Context) {
+			integrations.ctx = ctx
+			system.ctx = ctx
+		},
+		Linux:          &linux.Options{Icon: opts.Icon, ProgramName: "vmr-companion"},
+		Bind:           []any{integrations, system},
+		ErrorFormatter: FormatError,
+	})
+}
+
+// dialogs is the one seam to Wails' file dialogs, so the services can be
+// tested without a running window.
+type dialogs interface {
+	OpenJSON(ctx context.Context, title string) (string, error)
+	SaveJSON(ctx context.Context, title, name string) (string, error)
+}
+
+type wailsDialogs struct{}
+
+var jsonFilter = []wruntime.FileFilter{{DisplayName: "JSON files (*.json)", Pattern: "*.json"}}
+
+func (wailsDialogs) OpenJSON(ctx context.Context, title string) (string, error) {
+	return wruntime.OpenFileDialog(ctx, wruntime.OpenDialogOptions{Title: title, Filters: jsonFilter})
+}
+
+func (wailsDialogs) SaveJSON(ctx context.Context, title, name string) (string, error) {
+	return wruntime.SaveFileDialog(ctx, wruntime.SaveDialogOptions{Title: title, DefaultFilename: name, Filters: jsonFilter})
+}

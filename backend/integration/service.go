@@ -1,0 +1,479 @@
+package integration
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"vmr-companion/backend/secrets"
+)
+
+// ErrNotFound is returned when no integration matches a name or uuid.
+var ErrNotFound = errors.New("integration: not found")
+
+// Repository keeps integrations; backend/store implements it on SQLite.
+// Every method is all or nothing.
+type Repository interface {
+	List(ctx context.Context) ([]Summary, error)
+	// Get finds an integration by uuid or, failing that, by name.
+	Get(ctx context.Context, ref string) (*Integration, error)
+	// Create stores new integrations in one transaction, setting ID and times.
+	Create(ctx context.Context, ins []*Integration) error
+	Update(ctx context.Context, in *Integration) error
+	Delete(ctx context.Context, uuid string) error
+	// Taken returns, of the given names and uuids, those already used by
+	// integrations other than exceptUUID.
+	Taken(ctx context.Context, names, uuids []string, exceptUUID string) (takenNames, takenUUIDs []string, err error)
+}
+
+// SecretStore is the keychain as the service needs it (backend/secrets.Keychain).
+type SecretStore interface {
+	Get(ctx context.Context, account string) (secrets.Secret, error)
+	Set(ctx context.Context, account string, s secrets.Secret) error
+	Delete(ctx context.Context, account string) error
+}
+
+// Service manages integrations: it validates, keeps secrets in the keychain
+// and the rest in the repository, and undoes keychain changes when the
+// repository refuses a write, so nothing is ever half saved.
+type Service struct {
+	repo    Repository
+	secrets SecretStore
+}
+
+// NewService builds the service over a repository and a keychain.
+func NewService(repo Repository, keychain SecretStore) *Service {
+	return &Service{repo: repo, secrets: keychain}
+}
+
+// Saved is an integration after a write, with the warnings it still has.
+type Saved struct {
+	Integration *Integration `json:"integration"`
+	Warnings    []Warning    `json:"warnings"`
+}
+
+// Report is the outcome of checking an integration without saving it.
+type Report struct {
+	Errors   map[string]string `json:"errors"`
+	Warnings []Warning         `json:"warnings"`
+}
+
+// List returns every integration, by name.
+func (s *Service) List(ctx context.Context) ([]Summary, error) {
+	return s.repo.List(ctx)
+}
+
+// Get finds an integration by uuid or name.
+func (s *Service) Get(ctx context.Context, ref string) (*Integration, error) {
+	if strings.TrimSpace(ref) == "" {
+		return nil, errors.New("integration: name or uuid is required")
+	}
+	return s.repo.Get(ctx, ref)
+}
+
+// DecodeNew reads a new integration from JSON, over the defaults.
+func (s *Service) DecodeNew(data []byte) (*Input, error) {
+	return Decode(Defaults(), data, false)
+}
+
+// DecodeChange reads changes to a stored integration from JSON.
+func (s *Service) DecodeChange(ctx context.Context, ref string, data []byte) (*Input, error) {
+	cur, err := s.Get(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	return Decode(cur, data, false)
+}
+
+// Check validates an input as Create or Update would, without saving.
+func (s *Service) Check(ctx context.Context, in *Input) (Report, error) {
+	r := Report{Errors: map[string]string{}}
+	err := s.validate(ctx, in)
+	var verr *ValidationError
+	switch {
+	case errors.As(err, &verr):
+		r.Errors = verr.Fields
+	case err != nil:
+		return r, err
+	}
+	r.Warnings = s.warnings(in.Integration, storedAfter(in))
+	return r, nil
+}
+
+func (s *Service) validate(ctx context.Context, in *Input) error {
+	v := &ValidationError{}
+	if err := Validate(in.Integration); err != nil {
+		v = err.(*ValidationError)
+	}
+	names, _, err := s.repo.Taken(ctx, []string{in.Integration.Name}, nil, in.Integration.UUID)
+	if err != nil {
+		return err
+	}
+	if len(names) > 0 {
+		v.add("name", "an integration named %q already exists: choose another name", in.Integration.Name)
+	}
+	return v.orNil()
+}
+
+// storedAfter lists the secrets that will have a value once in is saved.
+func storedAfter(in *Input) []string {
+	set := map[string]bool{}
+	for _, f := range in.Integration.SecretsStored {
+		set[f] = true
+	}
+	for f, v := range in.Secrets {
+		set[f] = !v.IsZero()
+	}
+	var out []string
+	for _, f := range SecretFields {
+		if set[f] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// warnings adds to Lint what only the service knows: missing secrets.
+func (s *Service) warnings(in *Integration, stored []string) []Warning {
+	w := Lint(in)
+	has := func(f string) bool { return contains(stored, f) }
+	if in.EnableDynamicVMRs && (in.AuthenticationMethod == AuthBasic || in.AuthenticationMethod == AuthNTLM) && !has(SecretPassword) {
+		w = append(w, Warning{Field: SecretPassword, Message: "no password is stored for the service account: the scheduler cannot sign in to Exchange until you set one"})
+	}
+	if in.AuthenticationMethod == AuthAppPerm && !has(SecretOAuthClientSecret) {
+		w = append(w, Warning{Field: SecretOAuthClientSecret, Message: "no OAuth client secret is stored: APP_PERM cannot get a token until you set one"})
+	}
+	if w == nil {
+		w = []Warning{}
+	}
+	return w
+}
+
+// Create validates and saves a new integration.
+func (s *Service) Create(ctx context.Context, in *Input) (*Saved, error) {
+	it := in.Integration
+	if it.UUID == "" {
+		it.UUID = uuid.NewString()
+	} else if _, err := uuid.Parse(it.UUID); err != nil {
+		return nil, &ValidationError{Fields: map[string]string{"uuid": fmt.Sprintf("%q is not a UUID", it.UUID)}}
+	}
+	if err := s.validate(ctx, in); err != nil {
+		return nil, err
+	}
+	if _, uuids, err := s.repo.Taken(ctx, nil, []string{it.UUID}, ""); err != nil {
+		return nil, err
+	} else if len(uuids) > 0 {
+		return nil, &ValidationError{Fields: map[string]string{"uuid": fmt.Sprintf("uuid %s already belongs to another integration", it.UUID)}}
+	}
+	undo, err := s.writeSecrets(ctx, it.UUID, in.Secrets)
+	if err != nil {
+		return nil, err
+	}
+	it.SecretsStored = storedAfter(in)
+	if err := s.repo.Create(ctx, []*Integration{it}); err != nil {
+		return nil, errors.Join(err, undo(ctx))
+	}
+	return &Saved{Integration: it, Warnings: s.warnings(it, it.SecretsStored)}, nil
+}
+
+// Update validates and saves changes made to a stored integration (an Input
+// from DecodeChange).
+func (s *Service) Update(ctx context.Context, in *Input) (*Saved, error) {
+	it := in.Integration
+	if err := s.validate(ctx, in); err != nil {
+		return nil, err
+	}
+	undo, err := s.writeSecrets(ctx, it.UUID, in.Secrets)
+	if err != nil {
+		return nil, err
+	}
+	it.SecretsStored = storedAfter(in)
+	if err := s.repo.Update(ctx, it); err != nil {
+		return nil, errors.Join(err, undo(ctx))
+	}
+	return &Saved{Integration: it, Warnings: s.warnings(it, it.SecretsStored)}, nil
+}
+
+// Delete removes an integration and its keychain entries.
+func (s *Service) Delete(ctx context.Context, ref string) error {
+	it, err := s.Get(ctx, ref)
+	if err != nil {
+		return err
+	}
+	clear := map[string]secrets.Secret{}
+	for _, f := range it.SecretsStored {
+		clear[f] = secrets.Secret{}
+	}
+	undo, err := s.writeSecrets(ctx, it.UUID, clear)
+	if err != nil {
+		return fmt.Errorf("integration: %q was not deleted: %w", it.Name, err)
+	}
+	if err := s.repo.Delete(ctx, it.UUID); err != nil {
+		return errors.Join(err, undo(ctx))
+	}
+	return nil
+}
+
+// writeSecrets sets (or, for zero values, deletes) secrets and returns how to
+// put the previous values back.
+func (s *Service) writeSecrets(ctx context.Context, owner string, values map[string]secrets.Secret) (func(context.Context) error, error) {
+	type previous struct {
+		field string
+		value secrets.Secret
+		had   bool
+	}
+	var done []previous
+	undo := func(ctx context.Context) error {
+		var errs []error
+		for i := len(done) - 1; i >= 0; i-- {
+			p := done[i]
+			acct := secrets.Account(owner, p.field)
+			if p.had {
+				errs = append(errs, s.secrets.Set(ctx, acct, p.value))
+			} else if err := s.secrets.Delete(ctx, acct); err != nil && !errors.Is(err, secrets.ErrNotFound) {
+				errs = append(errs, err)
+			}
+		}
+		if err := errors.Join(errs...); err != nil {
+			return fmt.Errorf("integration: restoring the keychain after a failed save: %w", err)
+		}
+		return nil
+	}
+	fields := make([]string, 0, len(values))
+	for f := range values {
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	for _, f := range fields {
+		acct := secrets.Account(owner, f)
+		old, err := s.secrets.Get(ctx, acct)
+		had := err == nil
+		if err != nil && !errors.Is(err, secrets.ErrNotFound) {
+			return nil, errors.Join(err, undo(ctx))
+		}
+		if values[f].IsZero() {
+			err = s.secrets.Delete(ctx, acct)
+			if errors.Is(err, secrets.ErrNotFound) {
+				err = nil
+			}
+		} else {
+			err = s.secrets.Set(ctx, acct, values[f])
+		}
+		if err != nil {
+			return nil, errors.Join(fmt.Errorf("integration: saving %s in the keychain: %w", label(f), err), undo(ctx))
+		}
+		done = append(done, previous{field: f, value: old, had: had})
+	}
+	return undo, nil
+}
+
+// ImportResult tells what an import created.
+type ImportResult struct {
+	Created  []Summary         `json:"created"`
+	Warnings map[int][]Warning `json:"warnings"`
+	// Unknown fields that were ignored, by object index.
+	Unknown map[int][]string `json:"unknown_fields,omitempty"`
+}
+
+// Import creates every integration of a document (one object, an array, or
+// an API list response), or none: all objects are checked first and every
+// problem is reported by index and field.
+func (s *Service) Import(ctx context.Context, data []byte) (*ImportResult, error) {
+	items, err := SplitBatch(data)
+	if err != nil {
+		return nil, err
+	}
+	if len(items) == 0 {
+		return nil, errors.New("integration: the import holds no integrations")
+	}
+	batch := &BatchError{}
+	inputs := make([]*Input, len(items))
+	res := &ImportResult{Warnings: map[int][]Warning{}, Unknown: map[int][]string{}}
+	names, uuids := map[string]int{}, map[string]int{}
+	for i, raw := range items {
+		in, err := Decode(Defaults(), raw, true)
+		if err != nil {
+			p := BatchProblem{Index: i, Name: peekName(raw)}
+			var verr *ValidationError
+			if errors.As(err, &verr) {
+				p.Fields = verr.Fields
+			} else {
+				p.Error = err.Error()
+			}
+			batch.Problems = append(batch.Problems, p)
+			continue
+		}
+		it := in.Integration
+		if it.UUID == "" {
+			it.UUID = uuid.NewString()
+		}
+		fieldErrs := map[string]string{}
+		if err := Validate(it); err != nil {
+			fieldErrs = err.(*ValidationError).Fields
+		}
+		if _, err := uuid.Parse(it.UUID); err != nil {
+			fieldErrs["uuid"] = fmt.Sprintf("%q is not a UUID", it.UUID)
+		}
+		key := strings.ToLower(it.Name)
+		if j, dup := names[key]; dup && key != "" {
+			fieldErrs["name"] = fmt.Sprintf("the name %q is also used by object %d of this import", it.Name, j)
+		}
+		if j, dup := uuids[it.UUID]; dup {
+			fieldErrs["uuid"] = fmt.Sprintf("uuid %s is also used by object %d of this import", it.UUID, j)
+		}
+		names[key], uuids[it.UUID] = i, i
+		if len(fieldErrs) > 0 {
+			batch.Problems = append(batch.Problems, BatchProblem{Index: i, Name: it.Name, Fields: fieldErrs})
+		}
+		inputs[i] = in
+		if len(in.Unknown) > 0 {
+			res.Unknown[i] = in.Unknown
+		}
+	}
+	if err := s.checkTaken(ctx, inputs, batch); err != nil {
+		return nil, err
+	}
+	if len(batch.Problems) > 0 {
+		sort.Slice(batch.Problems, func(a, b int) bool { return batch.Problems[a].Index < batch.Problems[b].Index })
+		return nil, batch
+	}
+	return s.createAll(ctx, inputs, res)
+}
+
+// checkTaken reports names and uuids of the batch that the store already has.
+func (s *Service) checkTaken(ctx context.Context, inputs []*Input, batch *BatchError) error {
+	var names, ids []string
+	for _, in := range inputs {
+		if in != nil {
+			names = append(names, in.Integration.Name)
+			ids = append(ids, in.Integration.UUID)
+		}
+	}
+	takenNames, takenUUIDs, err := s.repo.Taken(ctx, names, ids, "")
+	if err != nil {
+		return err
+	}
+	for i, in := range inputs {
+		if in == nil {
+			continue
+		}
+		it := in.Integration
+		fields := map[string]string{}
+		for _, n := range takenNames {
+			if strings.EqualFold(n, it.Name) {
+				fields["name"] = fmt.Sprintf("an integration named %q already exists: rename it in the file or delete the existing one", it.Name)
+			}
+		}
+		if contains(takenUUIDs, it.UUID) {
+			fields["uuid"] = fmt.Sprintf("uuid %s already belongs to an integration here", it.UUID)
+		}
+		if len(fields) == 0 {
+			continue
+		}
+		merged := false
+		for k := range batch.Problems {
+			if batch.Problems[k].Index == i {
+				if batch.Problems[k].Fields == nil {
+					batch.Problems[k].Fields = map[string]string{}
+				}
+				for f, m := range fields {
+					batch.Problems[k].Fields[f] = m
+				}
+				merged = true
+			}
+		}
+		if !merged {
+			batch.Problems = append(batch.Problems, BatchProblem{Index: i, Name: it.Name, Fields: fields})
+		}
+	}
+	return nil
+}
+
+func (s *Service) createAll(ctx context.Context, inputs []*Input, res *ImportResult) (*ImportResult, error) {
+	var undos []func(context.Context) error
+	undoAll := func() error {
+		var errs []error
+		for i := len(undos) - 1; i >= 0; i-- {
+			errs = append(errs, undos[i](ctx))
+		}
+		return errors.Join(errs...)
+	}
+	all := make([]*Integration, len(inputs))
+	for i, in := range inputs {
+		if len(in.Secrets) > 0 {
+			undo, err := s.writeSecrets(ctx, in.Integration.UUID, in.Secrets)
+			if err != nil {
+				return nil, errors.Join(fmt.Errorf("integration: nothing was imported: object %d: %w", i, err), undoAll())
+			}
+			undos = append(undos, undo)
+		}
+		in.Integration.SecretsStored = storedAfter(in)
+		all[i] = in.Integration
+	}
+	if err := s.repo.Create(ctx, all); err != nil {
+		return nil, errors.Join(fmt.Errorf("integration: nothing was imported: %w", err), undoAll())
+	}
+	for i, it := range all {
+		res.Created = append(res.Created, it.Summarize())
+		if w := s.warnings(it, it.SecretsStored); len(w) > 0 {
+			res.Warnings[i] = w
+		}
+	}
+	return res, nil
+}
+
+func peekName(raw json.RawMessage) string {
+	var p struct {
+		Name any `json:"name"`
+	}
+	_ = json.Unmarshal(raw, &p)
+	if n, ok := p.Name.(string); ok {
+		return n
+	}
+	return ""
+}
+
+// ExportDocument is the API list shape Infinity uses, so exports re-import
+// there and here alike.
+type ExportDocument struct {
+	Meta    ExportMeta     `json:"meta"`
+	Objects []*Integration `json:"objects"`
+}
+
+// ExportMeta mirrors the list metadata of Infinity's management API.
+type ExportMeta struct {
+	Limit      int     `json:"limit"`
+	Next       *string `json:"next"`
+	Offset     int     `json:"offset"`
+	Previous   *string `json:"previous"`
+	TotalCount int     `json:"total_count"`
+}
+
+// Export returns the named integrations (all when refs is empty). Secrets
+// are never part of an export.
+func (s *Service) Export(ctx context.Context, refs []string) (*ExportDocument, error) {
+	if len(refs) == 0 {
+		list, err := s.repo.List(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range list {
+			refs = append(refs, l.UUID)
+		}
+	}
+	doc := &ExportDocument{Objects: []*Integration{}}
+	for _, r := range refs {
+		it, err := s.Get(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		doc.Objects = append(doc.Objects, it)
+	}
+	doc.Meta = ExportMeta{Limit: len(doc.Objects), TotalCount: len(doc.Objects)}
+	return doc, nil
+}

@@ -1,0 +1,322 @@
+package integration
+
+import (
+	"fmt"
+	"net"
+	"net/mail"
+	"net/url"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// ValidationError carries every problem found, keyed by JSON field name, so a
+// form can show each beside its field.
+type ValidationError struct {
+	Fields map[string]string `json:"fields"`
+}
+
+func (e *ValidationError) Error() string {
+	keys := make([]string, 0, len(e.Fields))
+	for k := range e.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, k+": "+e.Fields[k])
+	}
+	return "integration: invalid: " + strings.Join(parts, "; ")
+}
+
+// add keeps the first problem of a field: the one to fix first.
+func (e *ValidationError) add(field, format string, args ...any) {
+	if e.Fields == nil {
+		e.Fields = map[string]string{}
+	}
+	if _, ok := e.Fields[field]; !ok {
+		e.Fields[field] = fmt.Sprintf(format, args...)
+	}
+}
+
+func (e *ValidationError) orNil() error {
+	if e == nil || len(e.Fields) == 0 {
+		return nil
+	}
+	return e
+}
+
+// label points at the field by its form label, so messages read well in the
+// window and the command line alike.
+func label(name string) string {
+	if f, ok := FieldByName(name); ok {
+		return f.Label
+	}
+	return name
+}
+
+var (
+	domainLabel = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
+	aliasPrefix = regexp.MustCompile(`^[A-Za-z0-9._+-]{1,8}$`)
+)
+
+// ValidDomain reports whether s is a DNS name: labels of letters, digits and
+// hyphens, at most 253 characters.
+func ValidDomain(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for _, l := range strings.Split(strings.TrimSuffix(s, "."), ".") {
+		if !domainLabel.MatchString(l) {
+			return false
+		}
+	}
+	return true
+}
+
+func validEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" {
+		return false
+	}
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && ValidDomain(s[at+1:])
+}
+
+func parseURL(s string) (*url.URL, bool) {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.Scheme == "" || u.Opaque != "" || u.User != nil {
+		return nil, false
+	}
+	return u, true
+}
+
+// fieldValue reads a field of the struct by its JSON name.
+func fieldValue(in *Integration, name string) reflect.Value {
+	idx, ok := jsonIndex[name]
+	if !ok {
+		return reflect.Value{}
+	}
+	return reflect.ValueOf(in).Elem().FieldByIndex(idx)
+}
+
+// Validate checks every field and every rule between fields, and returns a
+// *ValidationError listing all problems, or nil. Uniqueness of names needs
+// the store and is checked by the Service.
+func Validate(in *Integration) error {
+	v := &ValidationError{}
+	for _, f := range fields {
+		if f.Kind == KindSecret || f.ReadOnly && f.Name != "public_key" {
+			continue
+		}
+		checkField(v, in, f)
+	}
+	checkRules(v, in)
+	return v.orNil()
+}
+
+func checkField(v *ValidationError, in *Integration, f Field) {
+	rv := fieldValue(in, f.Name)
+	switch f.Kind {
+	case KindString:
+		s := ""
+		if rv.Kind() == reflect.Pointer {
+			if rv.IsNil() {
+				return
+			}
+			s = rv.Elem().String()
+		} else {
+			s = rv.String()
+		}
+		n := utf8.RuneCountInString(s)
+		if !utf8.ValidString(s) {
+			v.add(f.Name, "%s is not valid UTF-8 text", f.Label)
+			return
+		}
+		if f.Max > 0 && n > f.Max {
+			v.add(f.Name, "%s is %d characters long; the limit is %d", f.Label, n, f.Max)
+			return
+		}
+		if f.Min > 0 && n < f.Min {
+			if f.Min == 1 {
+				v.add(f.Name, "%s is required", f.Label)
+			} else {
+				v.add(f.Name, "%s needs at least %d characters", f.Label, f.Min)
+			}
+			return
+		}
+		if s == "" {
+			return
+		}
+		checkFormat(v, f, s)
+	case KindInt:
+		n := int(rv.Int())
+		if n < f.Min || n > f.Max {
+			v.add(f.Name, "%s must be between %d and %d, not %d", f.Label, f.Min, f.Max, n)
+		}
+	case KindEnum:
+		s := rv.String()
+		if !contains(f.Options, s) {
+			v.add(f.Name, "%s must be one of %s, not %q", f.Label, strings.Join(f.Options, ", "), s)
+		}
+	case KindList:
+		seen := map[string]bool{}
+		for i, item := range in.Domains {
+			switch {
+			case utf8.RuneCountInString(item) > f.Max:
+				v.add(f.Name, "entry %d is longer than %d characters", i+1, f.Max)
+			case !validDomainOrURL(item):
+				v.add(f.Name, "entry %d (%q) is not a domain name or an https URL", i+1, item)
+			case seen[strings.ToLower(item)]:
+				v.add(f.Name, "%q is listed twice", item)
+			}
+			seen[strings.ToLower(item)] = true
+		}
+	}
+}
+
+func validDomainOrURL(s string) bool {
+	if ValidDomain(s) {
+		return true
+	}
+	u, ok := parseURL(s)
+	return ok && u.Scheme == "https"
+}
+
+func checkFormat(v *ValidationError, f Field, s string) {
+	switch f.Format {
+	case FormatEmail:
+		if !validEmail(s) {
+			v.add(f.Name, "%s must be an email address like room@example.com, not %q", f.Label, s)
+		}
+	case FormatHTTPSURL:
+		u, ok := parseURL(s)
+		if !ok {
+			v.add(f.Name, "%s must be a full URL starting with https://", f.Label)
+		} else if u.Scheme != "https" {
+			v.add(f.Name, "%s must use https, not %s", f.Label, u.Scheme)
+		}
+	case FormatURL:
+		if u, ok := parseURL(s); !ok || (u.Scheme != "https" && u.Scheme != "http") {
+			v.add(f.Name, "%s must be a full URL starting with https://", f.Label)
+		}
+	case FormatDomain:
+		if !ValidDomain(s) {
+			v.add(f.Name, "%s must be a domain name like example.com, not %q", f.Label, s)
+		}
+	case FormatAliasPart:
+		if !aliasPrefix.MatchString(s) {
+			v.add(f.Name, "%s may use letters, digits and . _ + - only", f.Label)
+		}
+	case FormatMultiline:
+		if f.Name == "additional_add_in_script_sources" {
+			for i, line := range sourceLines(s) {
+				if _, ok := parseURL(line); !ok {
+					v.add(f.Name, "line %d (%q) is not a URL", i+1, line)
+				}
+			}
+		}
+	}
+}
+
+// sourceLines splits the additional script sources, one URL per line.
+func sourceLines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func checkRules(v *ValidationError, in *Integration) {
+	if !in.EnableDynamicVMRs && !in.EnablePersonalVMRs {
+		v.add("enable_dynamic_vmrs", "enable single-use VMRs, personal VMRs or both")
+		v.add("enable_personal_vmrs", "enable single-use VMRs, personal VMRs or both")
+	}
+	if in.EnableDynamicVMRs {
+		if blank(in.RoomMailboxEmailAddress) {
+			v.add("room_mailbox_email_address", "%s is required for single-use VMRs: the service watches this mailbox", label("room_mailbox_email_address"))
+		}
+		if in.URL == "" {
+			v.add("url", "%s is required for single-use VMRs", label("url"))
+		}
+		if (in.AuthenticationMethod == AuthBasic || in.AuthenticationMethod == AuthNTLM) && in.Username == "" {
+			v.add("username", "%s is required for %s authentication", label("username"), in.AuthenticationMethod)
+		}
+	}
+	if in.AuthenticationMethod == AuthOAuth || in.AuthenticationMethod == AuthAppPerm {
+		m := in.AuthenticationMethod
+		if blank(in.OAuthClientID) {
+			v.add("oauth_client_id", "%s is required for %s", label("oauth_client_id"), m)
+		}
+		if in.OAuthTokenEndpoint == "" {
+			v.add("oauth_token_endpoint", "%s is required for %s", label("oauth_token_endpoint"), m)
+		}
+		if m == AuthOAuth {
+			if in.OAuthAuthEndpoint == "" {
+				v.add("oauth_auth_endpoint", "%s is required for OAUTH: the service account signs in there", label("oauth_auth_endpoint"))
+			}
+			if in.OAuthRedirectURI == "" {
+				v.add("oauth_redirect_uri", "%s is required for OAUTH", label("oauth_redirect_uri"))
+			}
+		}
+	}
+	if in.EnablePersonalVMRs {
+		if blank(in.PersonalVMROAuthClientID) {
+			v.add("personal_vmr_oauth_client_id", "%s is required for personal VMRs", label("personal_vmr_oauth_client_id"))
+		}
+		if in.PersonalVMROAuthAuthEndpoint == "" {
+			v.add("personal_vmr_oauth_auth_endpoint", "%s is required for personal VMRs", label("personal_vmr_oauth_auth_endpoint"))
+		}
+		if in.PersonalVMROAuthTokenEndpoint == "" {
+			v.add("personal_vmr_oauth_token_endpoint", "%s is required for personal VMRs", label("personal_vmr_oauth_token_endpoint"))
+		}
+	}
+	if (in.AddinAuthenticationMethod == AddinAuthSSOToken || in.AddinAuthenticationMethod == AddinAuthNAAToken) && blank(in.AddinApplicationID) {
+		v.add("addin_application_id", "%s is required for %s", label("addin_application_id"), in.AddinAuthenticationMethod)
+	}
+	if in.AddinAuthenticationMethod == AddinAuthNAAToken && blank(in.AddinNAAWebAPIApplicationID) {
+		v.add("addin_naa_web_api_application_id", "%s is required for NAA_TOKEN", label("addin_naa_web_api_application_id"))
+	}
+}
+
+func blank(p *string) bool { return p == nil || strings.TrimSpace(*p) == "" }
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// ValidateSecret checks a secret's length against its field; the value is
+// never part of the message.
+func ValidateSecret(field, value string) error {
+	f, ok := FieldByName(field)
+	if !ok || f.Kind != KindSecret {
+		return &ValidationError{Fields: map[string]string{field: fmt.Sprintf("%q is not a secret field; secret fields are %s", field, strings.Join(SecretFields, ", "))}}
+	}
+	if n := utf8.RuneCountInString(value); n > f.Max {
+		return &ValidationError{Fields: map[string]string{field: fmt.Sprintf("%s is %d characters long; the limit is %d", f.Label, n, f.Max)}}
+	}
+	return nil
+}
+
+// Host returns the host name of the EWS URL, or "".
+func (in *Integration) Host() string {
+	u, ok := parseURL(in.URL)
+	if !ok {
+		return ""
+	}
+	h := u.Hostname()
+	if ip := net.ParseIP(h); ip != nil {
+		return ip.String()
+	}
+	return strings.ToLower(h)
+}

@@ -1,0 +1,238 @@
+// Package store keeps VMR Companion's data in one SQLite file
+// (modernc.org/sqlite, pure Go): WAL, foreign keys on, a busy timeout, and a
+// single writer connection so writes never contend with each other.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// FileName is the database file inside the data directory.
+const FileName = "vmr-companion.db"
+
+// EnvDataDir overrides the data directory, like the --data-dir flag.
+const EnvDataDir = "VMR_COMPANION_DATA_DIR"
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// ErrNewerSchema means the file was written by a newer VMR Companion.
+var ErrNewerSchema = errors.New("store: the database was written by a newer version of vmr-companion")
+
+// Store is the open database. Writes go through one connection; reads use a
+// small pool of read-only connections, which WAL lets run beside the writer.
+type Store struct {
+	path   string
+	writer *sql.DB
+	reader *sql.DB
+}
+
+// DefaultDataDir is where the database lives unless told otherwise:
+// $VMR_COMPANION_DATA_DIR, or vmr-companion/ in the user's config directory.
+func DefaultDataDir() (string, error) {
+	if d := os.Getenv(EnvDataDir); d != "" {
+		return d, nil
+	}
+	base, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("store: finding the user's config directory: %w (set %s or pass --data-dir)", err, EnvDataDir)
+	}
+	return filepath.Join(base, "vmr-companion"), nil
+}
+
+// OpenDir opens (creating if needed) the database in a data directory.
+func OpenDir(ctx context.Context, dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("store: creating the data directory: %w", err)
+	}
+	return Open(ctx, filepath.Join(dir, FileName))
+}
+
+// Open opens the database file and brings its schema up to date.
+func Open(ctx context.Context, path string) (*Store, error) {
+	return open(ctx, path, len(migrations()))
+}
+
+func dsn(path string, readOnly bool) string {
+	// '?' and '#' would end the file part of the URI, and SQLite decodes
+	// %HH escapes in it, so '%' itself must be escaped too.
+	p := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	q := "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+	if readOnly {
+		q += "&_pragma=query_only(1)"
+	} else {
+		q += "&_txlock=immediate"
+	}
+	return "file:" + p + "?" + q
+}
+
+func open(ctx context.Context, path string, target int) (*Store, error) {
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		return nil, fmt.Errorf("store: %s is a directory, not a database file", path)
+	}
+	writer, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("store: opening %s: %w", path, err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetConnMaxIdleTime(0)
+	if err := writer.PingContext(ctx); err != nil {
+		writer.Close()
+		return nil, describeOpenError(path, err)
+	}
+	s := &Store{path: path, writer: writer}
+	if err := s.migrate(ctx, target); err != nil {
+		writer.Close()
+		return nil, err
+	}
+	reader, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("store: opening %s for reading: %w", path, err)
+	}
+	reader.SetMaxOpenConns(4)
+	s.reader = reader
+	return s, nil
+}
+
+func describeOpenError(path string, err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "file is not a database"), strings.Contains(msg, "(26)"):
+		return fmt.Errorf("store: %s is not a vmr-companion database (not an SQLite file): move it away or choose another --data-dir", path)
+	case strings.Contains(msg, "unable to open"), strings.Contains(msg, "(14)"):
+		return fmt.Errorf("store: cannot open %s: check that the folder exists and is writable, or choose another --data-dir: %w", path, err)
+	case strings.Contains(msg, "locked"), strings.Contains(msg, "busy"):
+		return fmt.Errorf("store: %s is locked by another program: close other vmr-companion windows and try again: %w", path, err)
+	}
+	return fmt.Errorf("store: opening %s: %w", path, err)
+}
+
+// Path is the database file's path.
+func (s *Store) Path() string { return s.path }
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	var errs []error
+	if s.reader != nil {
+		errs = append(errs, s.reader.Close())
+	}
+	errs = append(errs, s.writer.Close())
+	return errors.Join(errs...)
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations returns the embedded migrations in order; file names start with
+// their version number.
+func migrations() []migration {
+	entries, err := migrationFiles.ReadDir("migrations")
+	if err != nil {
+		panic(err) // embedded at build time: cannot fail
+	}
+	var out []migration
+	for _, e := range entries {
+		var v int
+		if _, err := fmt.Sscanf(e.Name(), "%04d_", &v); err != nil {
+			panic(fmt.Sprintf("store: migration %s has no version prefix", e.Name()))
+		}
+		body, _ := migrationFiles.ReadFile("migrations/" + e.Name())
+		out = append(out, migration{version: v, name: e.Name(), sql: string(body)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	return out
+}
+
+// SchemaVersion is the number of migrations applied to the file.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := s.writer.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return v, err
+}
+
+// migrate applies each missing migration in its own transaction, recording
+// the version in the same transaction.
+func (s *Store) migrate(ctx context.Context, target int) error {
+	if _, err := s.writer.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+		return describeOpenError(s.path, err)
+	}
+	current, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("store: reading the schema version: %w", err)
+	}
+	all := migrations()
+	if current > len(all) {
+		return fmt.Errorf("%w (schema %d; this build knows up to %d): upgrade vmr-companion, or choose another --data-dir", ErrNewerSchema, current, len(all))
+	}
+	for _, m := range all {
+		if m.version <= current || m.version > target {
+			continue
+		}
+		if err := s.apply(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) apply(ctx context.Context, m migration) error {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: migration %s: %w", m.name, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return fmt.Errorf("store: migration %s: %w", m.name, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM schema_version`); err != nil {
+		return fmt.Errorf("store: migration %s: %w", m.name, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (?)`, m.version); err != nil {
+		return fmt.Errorf("store: migration %s: %w", m.name, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: migration %s: %w", m.name, err)
+	}
+	return nil
+}
+
+// inTx runs fn in a write transaction, committing only if fn succeeds.
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: starting a transaction: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: committing: %w", err)
+	}
+	return nil
+}
+
+func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+func parseTime(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}

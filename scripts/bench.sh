@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# make bench: the store and import benchmarks (go test -bench, 5 runs each,
+# medians), and the desktop window's cold start to first paint and its
+# memory (every process, WebKit's included) under Xvfb. Figures go to
+# bench/out/results.md; docs/BENCHMARKS.md records them with the date.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+out="bench/out"
+mkdir -p "$out"
+runs="${BENCH_RUNS:-5}"
+
+echo "== go benchmarks ($runs runs each)"
+go test -run '^$' -bench 'ListIntegrations10k|Import1000' -benchmem -count "$runs" \
+	./backend/store/ ./backend/integration/ | tee "$out/go-bench.txt"
+
+# median of the named column per benchmark
+median() { # file benchmark unit
+	grep "^$2" "$1" | awk -v unit="$3" '{for (i = 2; i <= NF; i++) if ($i == unit) print $(i-1)}' |
+		sort -g | awk '{a[NR] = $1} END {if (NR) print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'
+}
+
+echo "== desktop cold start ($runs runs)"
+: >"$out/desktop.txt"
+for _ in $(seq "$runs"); do
+	scripts/with-desktop-session.sh bash scripts/bench-desktop-session.sh build/bin/vmr-companion >>"$out/desktop.txt"
+done
+cat "$out/desktop.txt"
+col_median() { awk -v c="$1" '{print $c}' "$out/desktop.txt" | sort -g | awk '{a[NR] = $1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
+
+{
+	echo "# Benchmark results ($(date -u +%Y-%m-%d), $(nproc) cores, medians of $runs)"
+	echo
+	echo "| benchmark | median |"
+	echo "|---|---|"
+	echo "| list 10,000 integrations from the store | $(awk "BEGIN {printf \"%.1f ms\", $(median "$out/go-bench.txt" BenchmarkListIntegrations10k ns/op) / 1e6}") |"
+	echo "| import 1,000 integrations | $(awk "BEGIN {printf \"%.0f ms\", $(median "$out/go-bench.txt" BenchmarkImport1000 ns/op) / 1e6}") ($(median "$out/go-bench.txt" BenchmarkImport1000 integrations/s) integrations/s) |"
+	echo "| desktop cold start to first paint | $(col_median 1) ms |"
+	echo "| desktop memory, all processes (RSS at first paint + 1 s) | $(col_median 2) MiB |"
+	echo "| desktop peak memory, all processes (sum of VmHWM) | $(col_median 3) MiB |"
+} | tee "$out/results.md"
