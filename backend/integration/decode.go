@@ -30,6 +30,9 @@ var jsonIndex = func() map[string][]int {
 // exported the object.
 var assignedFields = map[string]bool{"id": true, "resource_uri": true, "created_at": true, "updated_at": true, "secrets_stored": true}
 
+// placeholder is what secrets.Secret prints and marshals to.
+var placeholder = secrets.New("x").String()
+
 // Input is a decoded integration object: the non-secret fields applied onto
 // a base, the secrets given, and what was set.
 type Input struct {
@@ -49,12 +52,16 @@ type Input struct {
 // them from the exporting system).
 func Decode(base *Integration, data []byte, allowReadOnly bool) (*Input, error) {
 	var raw map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(data))
+	dec := json.NewDecoder(bytes.NewReader(blankBOM(data)))
 	if err := dec.Decode(&raw); err != nil {
 		return nil, fmt.Errorf("integration: not a JSON object: %w", describeJSONError(err))
 	}
 	if raw == nil {
 		return nil, errors.New("integration: expected a JSON object, got null")
+	}
+	// Decode reads one value; whatever follows it would be lost silently.
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("integration: unexpected data after the JSON object at byte %d: give one object (import reads several)", dec.InputOffset())
 	}
 	return decodeFields(base, raw, allowReadOnly)
 }
@@ -81,6 +88,12 @@ func decodeFields(base *Integration, raw map[string]json.RawMessage, allowReadOn
 			var s *string
 			if err := json.Unmarshal(value, &s); err != nil {
 				v.add(name, "%s must be text", f.Label)
+				continue
+			}
+			if s != nil && *s == placeholder {
+				// What a printed or marshalled Secret shows; storing it
+				// would replace the real secret with the placeholder.
+				v.add(name, "%s is the placeholder %s, not a value: leave the field out to keep the stored secret", f.Label, placeholder)
 				continue
 			}
 			if s != nil {
@@ -168,7 +181,7 @@ func decodeValue(target reflect.Value, f Field, value json.RawMessage) error {
 func decodeDomains(value json.RawMessage) ([]string, error) {
 	var items []json.RawMessage
 	if err := json.Unmarshal(value, &items); err != nil {
-		return nil, errors.New("Exchange domains must be a list of domain names")
+		return nil, fmt.Errorf("%s must be a list of domain names", label("domains"))
 	}
 	out := make([]string, 0, len(items))
 	for i, item := range items {
@@ -184,9 +197,21 @@ func decodeDomains(value json.RawMessage) ([]string, error) {
 			out = append(out, strings.TrimSpace(*obj.Domain))
 			continue
 		}
-		return nil, fmt.Errorf("Exchange domains: entry %d must be a domain name", i+1)
+		return nil, fmt.Errorf("%s: entry %d must be a domain name", label("domains"), i+1)
 	}
 	return out, nil
+}
+
+// blankBOM turns a leading UTF-8 byte order mark (Windows editors write
+// one) into spaces, so the JSON reads and error offsets still count from
+// the start of the file.
+func blankBOM(data []byte) []byte {
+	if !bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
+		return data
+	}
+	out := bytes.Clone(data)
+	copy(out, "   ")
+	return out
 }
 
 // describeJSONError turns encoding/json errors into text with a position.
@@ -250,12 +275,15 @@ func SplitBatch(data []byte) ([]json.RawMessage, error) {
 	if len(data) > MaxImportBytes {
 		return nil, fmt.Errorf("integration: the import is %.1f MB; the limit is %d MB: split it into smaller files", float64(len(data))/1e6, MaxImportBytes>>20)
 	}
+	data = blankBOM(data)
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return nil, errors.New("integration: the import is empty: give a JSON object, an array of objects, or an API list response")
 	}
 	var probe any
-	if err := json.Unmarshal(trimmed, &probe); err != nil {
+	// data, not trimmed: the byte offset of an error must count from the
+	// start of the file.
+	if err := json.Unmarshal(data, &probe); err != nil {
 		return nil, fmt.Errorf("integration: the import is not valid JSON: %w", describeJSONError(err))
 	}
 	switch p := probe.(type) {

@@ -42,7 +42,7 @@ func Lint(in *Integration) []Warning {
 			}
 		}
 		for i, line := range sourceLines(in.AdditionalAddInScriptSources) {
-			if !strings.HasPrefix(strings.ToLower(line), "https://") {
+			if line != "" && !strings.HasPrefix(strings.ToLower(line), "https://") {
 				add("additional_add_in_script_sources", "line %d (%s) is not https: serve it over https", i+1, line)
 			}
 		}

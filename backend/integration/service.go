@@ -205,8 +205,10 @@ func (s *Service) Delete(ctx context.Context, ref string) error {
 	if err != nil {
 		return err
 	}
+	// Every secret field, not only those recorded: an entry left by an
+	// interrupted earlier run goes too.
 	clear := map[string]secrets.Secret{}
-	for _, f := range it.SecretsStored {
+	for _, f := range SecretFields {
 		clear[f] = secrets.Secret{}
 	}
 	undo, err := s.writeSecrets(ctx, it.UUID, clear)

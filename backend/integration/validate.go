@@ -213,6 +213,9 @@ func checkFormat(v *ValidationError, f Field, s string) {
 	case FormatMultiline:
 		if f.Name == "additional_add_in_script_sources" {
 			for i, line := range sourceLines(s) {
+				if line == "" {
+					continue
+				}
 				if _, ok := parseURL(line); !ok {
 					v.add(f.Name, "line %d (%q) is not a URL", i+1, line)
 				}
@@ -221,18 +224,21 @@ func checkFormat(v *ValidationError, f Field, s string) {
 	}
 }
 
-// sourceLines splits the additional script sources, one URL per line.
+// sourceLines splits the additional script sources, one URL per line,
+// trimmed. Blank lines stay as "" so that index+1 is the line number the
+// admin sees.
 func sourceLines(s string) []string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
-		}
+	out := strings.Split(s, "\n")
+	for i, l := range out {
+		out[i] = strings.TrimSpace(l)
 	}
 	return out
 }
 
 func checkRules(v *ValidationError, in *Integration) {
+	if in.Name != "" && strings.TrimSpace(in.Name) == "" {
+		v.add("name", "%s cannot be only spaces", label("name"))
+	}
 	if !in.EnableDynamicVMRs && !in.EnablePersonalVMRs {
 		v.add("enable_dynamic_vmrs", "enable single-use VMRs, personal VMRs or both")
 		v.add("enable_personal_vmrs", "enable single-use VMRs, personal VMRs or both")
@@ -314,7 +320,7 @@ func (in *Integration) Host() string {
 	if !ok {
 		return ""
 	}
-	h := u.Hostname()
+	h := strings.TrimSuffix(u.Hostname(), ".")
 	if ip := net.ParseIP(h); ip != nil {
 		return ip.String()
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -77,6 +78,10 @@ func (r *Integrations) Get(ctx context.Context, ref string) (*integration.Integr
 	if it.SecretsStored, err = r.strings(ctx, `SELECT field FROM integration_secrets WHERE integration_id = ? ORDER BY field`, id); err != nil {
 		return nil, err
 	}
+	// Form order, as the service reports them after a write.
+	sort.SliceStable(it.SecretsStored, func(a, b int) bool {
+		return secretRank(it.SecretsStored[a]) < secretRank(it.SecretsStored[b])
+	})
 	return it, nil
 }
 
@@ -244,6 +249,17 @@ func (r *Integrations) taken(ctx context.Context, column string, values []string
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// secretRank is a secret field's place in integration.SecretFields; unknown
+// fields go last.
+func secretRank(field string) int {
+	for i, f := range integration.SecretFields {
+		if f == field {
+			return i
+		}
+	}
+	return len(integration.SecretFields)
 }
 
 func mailbox(in *integration.Integration) string {

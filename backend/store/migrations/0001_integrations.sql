@@ -12,9 +12,11 @@ CREATE TABLE integrations (
     authentication_method TEXT NOT NULL,
     enable_dynamic_vmrs   INTEGER NOT NULL CHECK (enable_dynamic_vmrs IN (0, 1)),
     enable_personal_vmrs  INTEGER NOT NULL CHECK (enable_personal_vmrs IN (0, 1)),
-    settings              TEXT NOT NULL CHECK (json_valid(settings)),
     created_at            TEXT NOT NULL,
-    updated_at            TEXT NOT NULL
+    updated_at            TEXT NOT NULL,
+    -- Last, so that lists read the columns above without reading through
+    -- the settings text and its overflow pages.
+    settings              TEXT NOT NULL CHECK (json_valid(settings))
 );
 
 -- Exchange domains of an integration, in the order the admin listed them.
