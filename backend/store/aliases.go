@@ -1,0 +1,112 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"vmr-companion/backend/alias"
+)
+
+// Aliases is the scheduled alias repository (alias.Repository).
+func (s *Store) Aliases() *Aliases { return &Aliases{s: s} }
+
+// Aliases reads and writes single-use alias reservations.
+type Aliases struct{ s *Store }
+
+var _ alias.Repository = (*Aliases)(nil)
+
+const aliasColumns = `id, integration_id, uuid, alias, numeric_alias, alias_number, item_key, user_email,
+	is_used, ews_item_uid, creation_time, expires_at`
+
+func scanAlias(row scanner) (*alias.ScheduledAlias, error) {
+	a := &alias.ScheduledAlias{}
+	var created, expires string
+	err := row.Scan(&a.ID, &a.IntegrationID, &a.UUID, &a.Alias, &a.NumericAlias, &a.AliasNumber, &a.ItemKey,
+		&a.UserEmail, &a.IsUsed, &a.EWSItemUID, &created, &expires)
+	if err != nil {
+		return nil, err
+	}
+	a.CreationTime, a.ExpiresAt = parseTime(created), parseTime(expires)
+	return a, nil
+}
+
+// Reserve implements alias.Repository: one transaction finds the existing
+// reservation of the compose item, or drops expired ones and stores the
+// first free candidate.
+func (r *Aliases) Reserve(ctx context.Context, req alias.Request, next func() (alias.Candidate, bool, error)) (*alias.ScheduledAlias, bool, error) {
+	var out *alias.ScheduledAlias
+	created := false
+	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
+		now := timestamp(req.Now)
+		existing, err := scanAlias(tx.QueryRowContext(ctx, `SELECT `+aliasColumns+` FROM scheduled_aliases
+			WHERE integration_id = ? AND item_key = ? AND (is_used = 1 OR expires_at > ?)`, req.IntegrationID, req.ItemKey, now))
+		if err == nil {
+			out = existing
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: looking up the reservation: %w", err)
+		}
+		// Reservations nobody used free their aliases after their time.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM scheduled_aliases WHERE is_used = 0 AND expires_at <= ?`, now); err != nil {
+			return fmt.Errorf("store: dropping expired reservations: %w", err)
+		}
+		for {
+			c, ok, err := next()
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return alias.ErrExhausted
+			}
+			var clash int
+			if err := tx.QueryRowContext(ctx, `SELECT
+				(SELECT count(*) FROM scheduled_aliases WHERE alias = ?1 OR numeric_alias = ?2) +
+				(SELECT count(*) FROM conference_aliases WHERE alias IN (?1, ?2))`, c.Alias, c.NumericAlias).Scan(&clash); err != nil {
+				return fmt.Errorf("store: checking alias %s: %w", c.Alias, err)
+			}
+			if clash > 0 {
+				continue
+			}
+			expires := req.Now.Add(req.TTL)
+			res, err := tx.ExecContext(ctx, `INSERT INTO scheduled_aliases (integration_id, uuid, alias, numeric_alias,
+				alias_number, item_key, user_email, creation_time, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				req.IntegrationID, req.UUID, c.Alias, c.NumericAlias, c.AliasNumber, req.ItemKey, req.UserEmail, now, timestamp(expires))
+			if err != nil {
+				if strings.Contains(err.Error(), "FOREIGN KEY") {
+					return fmt.Errorf("store: the integration was deleted meanwhile")
+				}
+				return fmt.Errorf("store: saving the reservation: %w", err)
+			}
+			id, _ := res.LastInsertId()
+			out = &alias.ScheduledAlias{ID: id, IntegrationID: req.IntegrationID, UUID: req.UUID, Alias: c.Alias,
+				NumericAlias: c.NumericAlias, AliasNumber: c.AliasNumber, ItemKey: req.ItemKey, UserEmail: req.UserEmail,
+				CreationTime: req.Now, ExpiresAt: expires}
+			created = true
+			return nil
+		}
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return out, created, nil
+}
+
+// Lookup finds a reservation by uuid.
+func (r *Aliases) Lookup(ctx context.Context, uuid string) (*alias.ScheduledAlias, error) {
+	a, err := scanAlias(r.s.reader.QueryRowContext(ctx, `SELECT `+aliasColumns+` FROM scheduled_aliases WHERE uuid = ?`, uuid))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: %s", alias.ErrNotFound, uuid)
+	}
+	return a, err
+}
+
+// Count returns how many reservations an integration holds.
+func (r *Aliases) Count(ctx context.Context, integrationID int64) (int, error) {
+	var n int
+	err := r.s.reader.QueryRowContext(ctx, `SELECT count(*) FROM scheduled_aliases WHERE integration_id = ?`, integrationID).Scan(&n)
+	return n, err
+}
