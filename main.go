@@ -12,6 +12,8 @@ import (
 
 	"vmr-companion/app/cli"
 	"vmr-companion/app/desktop"
+	"vmr-companion/backend/alias"
+	"vmr-companion/backend/conference"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/store"
@@ -40,6 +42,8 @@ func main() {
 		keychain := secrets.NewKeychain(secrets.DefaultTimeout)
 		return &cli.Services{
 			Integrations: integration.NewService(st.Integrations(), keychain),
+			Conferences:  conference.NewService(st.Conferences()),
+			Aliases:      alias.NewService(st.Aliases(), alias.DefaultTTL),
 			Keychain:     keychain,
 			DatabasePath: st.Path(),
 			Close:        st.Close,

@@ -15,6 +15,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"vmr-companion/backend/alias"
+	"vmr-companion/backend/conference"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/store"
@@ -24,6 +26,8 @@ import (
 // `version` and `--help` need no database.
 type Services struct {
 	Integrations *integration.Service
+	Conferences  *conference.Service
+	Aliases      *alias.Service
 	Keychain     *secrets.Keychain
 	DatabasePath string
 	Close        func() error
@@ -77,23 +81,31 @@ func Main(ctx context.Context, args []string, cfg Config) int {
 func describe(err error) string {
 	var verr *integration.ValidationError
 	if errors.As(err, &verr) {
-		keys := make([]string, 0, len(verr.Fields))
-		for k := range verr.Fields {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		var b strings.Builder
-		b.WriteString("the integration is not valid; nothing was saved:")
-		for _, k := range keys {
-			fmt.Fprintf(&b, "\n  %s: %s", k, verr.Fields[k])
-		}
-		return b.String()
+		return fieldList("the integration is not valid; nothing was saved:", verr.Fields)
+	}
+	var cerr *conference.ValidationError
+	if errors.As(err, &cerr) {
+		return fieldList("the VMR is not valid; nothing was saved:", cerr.Fields)
 	}
 	var unavailable *secrets.UnavailableError
 	if errors.As(err, &unavailable) {
 		return err.Error() + " (secrets are never stored anywhere else)"
 	}
 	return err.Error()
+}
+
+func fieldList(title string, fields map[string]string) string {
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString(title)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "\n  %s: %s", k, fields[k])
+	}
+	return b.String()
 }
 
 type command struct {
@@ -145,7 +157,7 @@ same data from a terminal.`,
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w (see: %s --help)", err, cmd.CommandPath())}
 	})
-	root.AddCommand(c.versionCmd(), c.integrationsCmd())
+	root.AddCommand(c.versionCmd(), c.integrationsCmd(), c.vmrsCmd())
 	return root
 }
 

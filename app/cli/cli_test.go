@@ -11,6 +11,8 @@ import (
 
 	"github.com/zalando/go-keyring"
 
+	"vmr-companion/backend/alias"
+	"vmr-companion/backend/conference"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/store"
@@ -29,7 +31,12 @@ func run(t *testing.T, dataDir, stdin string, args ...string) (code int, stdout,
 				return nil, err
 			}
 			kc := secrets.NewUncheckedKeychain(0)
-			return &Services{Integrations: integration.NewService(st.Integrations(), kc), Keychain: kc, DatabasePath: st.Path(), Close: st.Close}, nil
+			return &Services{
+				Integrations: integration.NewService(st.Integrations(), kc),
+				Conferences:  conference.NewService(st.Conferences()),
+				Aliases:      alias.NewService(st.Aliases(), 0),
+				Keychain:     kc, DatabasePath: st.Path(), Close: st.Close,
+			}, nil
 		},
 		Window: func(*Services) error { t.Fatal("the window must not open in tests"); return nil },
 		Stdin:  strings.NewReader(stdin),
