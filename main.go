@@ -17,6 +17,7 @@ import (
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/store"
+	"vmr-companion/backend/templates"
 )
 
 // The window's files, built by `make build` (frontend/dist holds a tracked
@@ -40,8 +41,9 @@ func main() {
 			return nil, err
 		}
 		keychain := secrets.NewKeychain(secrets.DefaultTimeout)
+		engine := templates.New()
 		return &cli.Services{
-			Integrations: integration.NewService(st.Integrations(), keychain),
+			Integrations: integration.NewService(st.Integrations(), keychain, engine),
 			Conferences:  conference.NewService(st.Conferences()),
 			Aliases:      alias.NewService(st.Aliases(), alias.DefaultTTL),
 			Keychain:     keychain,

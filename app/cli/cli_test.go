@@ -16,6 +16,7 @@ import (
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/store"
+	"vmr-companion/backend/templates"
 )
 
 // run executes the command line as main would, on a real SQLite file in
@@ -32,7 +33,7 @@ func run(t *testing.T, dataDir, stdin string, args ...string) (code int, stdout,
 			}
 			kc := secrets.NewUncheckedKeychain(0)
 			return &Services{
-				Integrations: integration.NewService(st.Integrations(), kc),
+				Integrations: integration.NewService(st.Integrations(), kc, templates.New()),
 				Conferences:  conference.NewService(st.Conferences()),
 				Aliases:      alias.NewService(st.Aliases(), 0),
 				Keychain:     kc, DatabasePath: st.Path(), Close: st.Close,
@@ -192,6 +193,9 @@ func TestBadInput(t *testing.T) {
 		{"a half-valid import names each bad object and imports nothing", `[{"name":"ok","enable_dynamic_vmrs":false,"enable_personal_vmrs":true,"personal_vmr_oauth_client_id":"c","personal_vmr_oauth_auth_endpoint":"https://idp/a","personal_vmr_oauth_token_endpoint":"https://idp/t"},{"name":"","meeting_buffer_before":-1}]`,
 			[]string{"integrations", "import"}, 1, []string{"object 1", "meeting_buffer_before:", "name:", "nothing was imported"}},
 		{"a missing secret line is explained", "", []string{"integrations", "create", "--set", "name=x", "--secret", "password"}, 1, []string{"one line per --secret"}},
+		{"a template syntax error names its line and column", "", []string{"integrations", "create", "--set", "name=t", "--set", "enable_dynamic_vmrs=false",
+			"--set", "enable_personal_vmrs=true", "--set", "personal_vmr_oauth_client_id=c", "--set", "personal_vmr_oauth_auth_endpoint=https://idp/a",
+			"--set", "personal_vmr_oauth_token_endpoint=https://idp/t", "--set", "conference_name_template={{ subject }"}, 1, []string{"conference_name_template: line 1, column"}},
 		{"validate without a target is a usage error", "", []string{"integrations", "validate"}, 2, []string{"either"}},
 	}
 	for _, c := range cases {

@@ -38,17 +38,29 @@ type SecretStore interface {
 	Delete(ctx context.Context, account string) error
 }
 
+// TemplateChecker parses a template field's source; backend/templates
+// implements it, and its errors carry the line and column.
+type TemplateChecker interface {
+	Check(field, source string) error
+}
+
 // Service manages integrations: it validates, keeps secrets in the keychain
 // and the rest in the repository, and undoes keychain changes when the
 // repository refuses a write, so nothing is ever half saved.
 type Service struct {
-	repo    Repository
-	secrets SecretStore
+	repo      Repository
+	secrets   SecretStore
+	templates TemplateChecker
 }
 
-// NewService builds the service over a repository and a keychain.
-func NewService(repo Repository, keychain SecretStore) *Service {
-	return &Service{repo: repo, secrets: keychain}
+// NewService builds the service over a repository and a keychain. With a
+// template checker, saving also checks every template's syntax.
+func NewService(repo Repository, keychain SecretStore, templates ...TemplateChecker) *Service {
+	s := &Service{repo: repo, secrets: keychain}
+	if len(templates) > 0 {
+		s.templates = templates[0]
+	}
+	return s
 }
 
 // Saved is an integration after a write, with the warnings it still has.
@@ -110,6 +122,7 @@ func (s *Service) validate(ctx context.Context, in *Input) error {
 	if err := Validate(in.Integration); err != nil {
 		v = err.(*ValidationError)
 	}
+	s.checkTemplates(v, in.Integration)
 	names, _, err := s.repo.Taken(ctx, []string{in.Integration.Name}, nil, in.Integration.UUID)
 	if err != nil {
 		return err
@@ -118,6 +131,24 @@ func (s *Service) validate(ctx context.Context, in *Input) error {
 		v.add("name", "an integration named %q already exists: choose another name", in.Integration.Name)
 	}
 	return v.orNil()
+}
+
+// checkTemplates adds each template's syntax error to the field.
+func (s *Service) checkTemplates(v *ValidationError, in *Integration) {
+	if s.templates == nil {
+		return
+	}
+	for _, f := range fields {
+		if f.Format != FormatTemplate {
+			continue
+		}
+		if _, bad := v.Fields[f.Name]; bad {
+			continue
+		}
+		if err := s.templates.Check(f.Name, fieldValue(in, f.Name).String()); err != nil {
+			v.add(f.Name, "%s", strings.TrimPrefix(err.Error(), "templates: "+f.Name+": "))
+		}
+	}
 }
 
 // storedAfter lists the secrets that will have a value once in is saved.
@@ -315,8 +346,13 @@ func (s *Service) Import(ctx context.Context, data []byte) (*ImportResult, error
 			it.UUID = uuid.NewString()
 		}
 		fieldErrs := map[string]string{}
+		verr := &ValidationError{}
 		if err := Validate(it); err != nil {
-			fieldErrs = err.(*ValidationError).Fields
+			verr = err.(*ValidationError)
+		}
+		s.checkTemplates(verr, it)
+		if len(verr.Fields) > 0 {
+			fieldErrs = verr.Fields
 		}
 		if _, err := uuid.Parse(it.UUID); err != nil {
 			fieldErrs["uuid"] = fmt.Sprintf("%q is not a UUID", it.UUID)

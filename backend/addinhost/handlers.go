@@ -1,0 +1,348 @@
+package addinhost
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"vmr-companion/backend/alias"
+	"vmr-companion/backend/integration"
+)
+
+// TokenPrefix starts the token a meeting body carries so the scheduler can
+// match the invitation to its reservation: "vmr-companion:<alias uuid>".
+const TokenPrefix = "vmr-companion:"
+
+func (s *Server) index(w http.ResponseWriter, r *http.Request) {
+	var b strings.Builder
+	b.WriteString(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>VMR Companion add-in host</title>
+<style>body{font:14px system-ui,sans-serif;margin:2rem;max-width:48rem;color:#242424}code{background:#f0f0f0;padding:0 .2em}</style></head><body>
+<h1>VMR Companion add-in host</h1><p>Sideload one of these manifests into Outlook (see docs/sideloading.md).</p><ul>`)
+	if s.cfg.Integrations != nil {
+		if list, err := s.cfg.Integrations.List(r.Context()); err == nil {
+			for _, in := range list {
+				fmt.Fprintf(&b, `<li>%s: <a href="/integrations/%s/manifest.xml">manifest.xml</a> · <a href="/integrations/%s/manifest.json">manifest.json</a></li>`,
+					html.EscapeString(in.Name), in.UUID, in.UUID)
+			}
+		}
+	}
+	b.WriteString(`</ul></body></html>`)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write([]byte(b.String()))
+}
+
+func (s *Server) static(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("path")
+	if name == "" || strings.HasSuffix(name, "/") {
+		name += "taskpane.html"
+	}
+	a, ok := s.files[name]
+	if !ok {
+		writeProblem(w, Problem{Type: typeNotFound, Title: "Not found", Status: http.StatusNotFound, Detail: "no add-in file /addin/" + name})
+		return
+	}
+	a.serve(w, r)
+}
+
+func (s *Server) officeJSFile(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.officeJS[r.PathValue("path")]
+	if !ok {
+		writeProblem(w, Problem{Type: typeNotFound, Title: "Not found", Status: http.StatusNotFound,
+			Detail: "this build hosts no such Office.js file; integrations without custom add-in sources load Office.js from Microsoft"})
+		return
+	}
+	a.serve(w, r)
+}
+
+// integrationOf finds the integration a request names, or answers 404.
+func (s *Server) integrationOf(w http.ResponseWriter, r *http.Request) (*integration.Integration, bool) {
+	id := r.PathValue("uuid")
+	if _, err := uuid.Parse(id); err != nil {
+		writeProblem(w, Problem{Type: typeNotFound, Title: "Unknown integration", Status: http.StatusNotFound, Detail: "integrations are named by their uuid"})
+		return nil, false
+	}
+	in, err := s.cfg.Integrations.Get(r.Context(), id)
+	if errors.Is(err, integration.ErrNotFound) {
+		writeProblem(w, Problem{Type: typeNotFound, Title: "Unknown integration", Status: http.StatusNotFound, Detail: "no integration has uuid " + id})
+		return nil, false
+	}
+	if err != nil {
+		s.internal(w, "reading integration", err)
+		return nil, false
+	}
+	return in, true
+}
+
+func (s *Server) internal(w http.ResponseWriter, what string, err error) {
+	id := uuid.NewString()
+	s.log.Error("add-in host: "+what, "correlation_id", id, "error", err)
+	writeProblem(w, Problem{Type: typeInternal, Title: "Internal error", Status: http.StatusInternalServerError,
+		Detail: "the error was logged with correlation id " + id})
+}
+
+func (s *Server) baseURL(r *http.Request) string { return "https://" + r.Host }
+
+func (s *Server) manifest(w http.ResponseWriter, r *http.Request) {
+	format := r.PathValue("format")
+	if format != "xml" && format != "json" {
+		writeProblem(w, Problem{Type: typeNotFound, Title: "Not found", Status: http.StatusNotFound, Detail: "manifests are manifest.xml or manifest.json"})
+		return
+	}
+	in, ok := s.integrationOf(w, r)
+	if !ok {
+		return
+	}
+	s.writeManifest(w, r, in, format)
+}
+
+// defaultManifest serves the manifest of the only integration; with several
+// it lists them, as the host cannot guess.
+func (s *Server) defaultManifest(w http.ResponseWriter, r *http.Request) {
+	list, err := s.cfg.Integrations.List(r.Context())
+	if err != nil {
+		s.internal(w, "listing integrations", err)
+		return
+	}
+	switch len(list) {
+	case 0:
+		writeProblem(w, Problem{Type: typeNotFound, Title: "No integration", Status: http.StatusNotFound,
+			Detail: "create an integration first (vmr-companion integrations create, or the desktop window)"})
+		return
+	case 1:
+	default:
+		names := make([]string, len(list))
+		for i, in := range list {
+			names[i] = fmt.Sprintf("%s: /integrations/%s/manifest.xml", in.Name, in.UUID)
+		}
+		writeProblem(w, Problem{Type: typeConflict, Title: "Several integrations", Status: http.StatusConflict,
+			Detail: "choose one: " + strings.Join(names, "; ")})
+		return
+	}
+	in, err := s.cfg.Integrations.Get(r.Context(), list[0].UUID)
+	if err != nil {
+		s.internal(w, "reading integration", err)
+		return
+	}
+	s.writeManifest(w, r, in, "xml")
+}
+
+func (s *Server) writeManifest(w http.ResponseWriter, r *http.Request, in *integration.Integration, format string) {
+	if s.cfg.Manifests == nil {
+		writeProblem(w, Problem{Type: typeUnavailable, Title: "No manifests", Status: http.StatusServiceUnavailable, Detail: "this host was started without manifests"})
+		return
+	}
+	data, err := s.cfg.Manifests.Manifest(r.Context(), in, format, s.baseURL(r))
+	if err != nil {
+		s.internal(w, "building the manifest", err)
+		return
+	}
+	ctype := "application/xml; charset=utf-8"
+	if format == "json" {
+		ctype = "application/json"
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="manifest.%s"`, format))
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(data)
+}
+
+// PaneConfig is what the task pane needs to draw itself.
+type PaneConfig struct {
+	Integration     string            `json:"integration"`
+	Name            string            `json:"name"`
+	SingleUse       bool              `json:"single_use_enabled"`
+	Personal        bool              `json:"personal_enabled"`
+	Debug           bool              `json:"debug"`
+	Auth            string            `json:"auth"`
+	AuthProvider    string            `json:"auth_provider"`
+	RoomMailbox     string            `json:"room_mailbox"`
+	RoomMailboxName string            `json:"room_mailbox_name"`
+	Texts           map[string]string `json:"texts"`
+}
+
+func (s *Server) pane(w http.ResponseWriter, r *http.Request) {
+	in, ok := s.integrationOf(w, r)
+	if !ok {
+		return
+	}
+	texts := map[string]string{}
+	raw, _ := json.Marshal(in)
+	var all map[string]any
+	_ = json.Unmarshal(raw, &all)
+	for k, v := range all {
+		if strings.HasPrefix(k, "addin_pane_") {
+			texts[k], _ = v.(string)
+		}
+	}
+	cfg := PaneConfig{Integration: in.UUID, Name: in.Name, SingleUse: in.EnableDynamicVMRs, Personal: in.EnablePersonalVMRs,
+		Debug: in.EnableAddinDebugLogs, Auth: s.cfg.Auth, AuthProvider: in.AuthProvider, RoomMailboxName: in.RoomMailboxName, Texts: texts}
+	if in.RoomMailboxEmailAddress != nil {
+		cfg.RoomMailbox = *in.RoomMailboxEmailAddress
+	}
+	writeJSON(w, http.StatusOK, cfg)
+}
+
+// Reservation is the answer to a single-use VMR request.
+type Reservation struct {
+	Alias            string `json:"alias"`
+	NumericAlias     string `json:"numeric_alias"`
+	AliasUUID        string `json:"alias_uuid"`
+	InstructionsHTML string `json:"instructions_html"`
+	Location         string `json:"location"`
+	RoomMailbox      string `json:"room_mailbox"`
+	RoomMailboxName  string `json:"room_mailbox_name"`
+	Token            string `json:"token"`
+	ExpiresAt        string `json:"expires_at"`
+	Created          bool   `json:"created"`
+}
+
+func (s *Server) reserve(w http.ResponseWriter, r *http.Request) {
+	in, ok := s.integrationOf(w, r)
+	if !ok {
+		return
+	}
+	if !in.EnableDynamicVMRs {
+		writeProblem(w, Problem{Type: typeForbidden, Title: "Single-use VMRs are off", Status: http.StatusForbidden,
+			Detail: "the integration " + in.Name + " does not offer single-use VMRs"})
+		return
+	}
+	who, p := s.identify(r, in)
+	if p != nil {
+		writeProblem(w, *p)
+		return
+	}
+	var body struct {
+		ItemKey string `json:"item_key"`
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&body); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeProblem(w, Problem{Type: typeTooLarge, Title: "Request too large", Status: http.StatusRequestEntityTooLarge,
+				Detail: fmt.Sprintf("request bodies are limited to %d KB", maxBody>>10)})
+			return
+		}
+		writeProblem(w, Problem{Type: typeBadRequest, Title: "Invalid request", Status: http.StatusBadRequest,
+			Detail: `send a JSON object {"item_key": "…"}: ` + err.Error()})
+		return
+	}
+	if key := strings.TrimSpace(body.ItemKey); key == "" || len(key) > 512 {
+		writeProblem(w, Problem{Type: typeBadRequest, Title: "Invalid request", Status: http.StatusBadRequest,
+			Detail: "item_key must be 1 to 512 characters", Fields: map[string]string{"item_key": "required, at most 512 characters"}})
+		return
+	}
+	if allowed, wait := s.limiter.allow(who.Email); !allowed {
+		secs := int(wait.Seconds()) + 1
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		writeProblem(w, Problem{Type: typeRateLimited, Title: "Too many reservations", Status: http.StatusTooManyRequests,
+			Detail: fmt.Sprintf("at most %d reservations a minute per user; try again in %d s", s.cfg.ReservationRate, secs)})
+		return
+	}
+	a, created, err := s.cfg.Aliases.Reserve(r.Context(), in, body.ItemKey, who.Email)
+	if errors.Is(err, alias.ErrExhausted) {
+		s.log.Error("alias space exhausted", "integration", in.Name, "error", err)
+		writeProblem(w, Problem{Type: typeUnavailable, Title: "No alias available", Status: http.StatusServiceUnavailable,
+			Detail: "no free single-use alias could be found; an admin must raise the alias length or free reservations"})
+		return
+	}
+	if err != nil {
+		s.internal(w, "reserving an alias", err)
+		return
+	}
+	res, err := s.reservation(r, in, a, created)
+	if err != nil {
+		s.internal(w, "rendering the joining instructions", err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, res)
+}
+
+// reservation renders the joining instructions for a reserved alias and
+// makes sure they carry the token.
+func (s *Server) reservation(r *http.Request, in *integration.Integration, a *alias.ScheduledAlias, created bool) (*Reservation, error) {
+	token := TokenPrefix + a.UUID
+	vars := map[string]any{"alias": a.Alias, "numeric_alias": a.NumericAlias, "alias_uuid": a.UUID, "addin_server_domain": in.AddinServerDomain}
+	body, err := s.cfg.Templates.Render(r.Context(), "meeting_instructions_template", in.MeetingInstructionsTemplate, vars)
+	if err != nil {
+		return nil, err
+	}
+	// The scheduler finds the meeting's reservation by this token, whatever
+	// the admin's template says.
+	if !strings.Contains(body, token) {
+		body += `<p style="color:#707070;font-size:smaller">` + html.EscapeString(token) + `</p>`
+	}
+	res := &Reservation{Alias: a.Alias, NumericAlias: a.NumericAlias, AliasUUID: a.UUID, InstructionsHTML: body,
+		Location: a.Alias, RoomMailboxName: in.RoomMailboxName, Token: token, Created: created,
+		ExpiresAt: a.ExpiresAt.UTC().Format("2006-01-02T15:04:05Z")}
+	if in.RoomMailboxEmailAddress != nil {
+		res.RoomMailbox = *in.RoomMailboxEmailAddress
+	}
+	return res, nil
+}
+
+// PersonalVMR is one of the user's own rooms, rendered for the pane.
+type PersonalVMR struct {
+	ID               int64    `json:"id"`
+	Name             string   `json:"name"`
+	Description      string   `json:"description"`
+	Aliases          []string `json:"aliases"`
+	InstructionsHTML string   `json:"instructions_html"`
+	Location         string   `json:"location"`
+}
+
+func (s *Server) personalVMRs(w http.ResponseWriter, r *http.Request) {
+	in, ok := s.integrationOf(w, r)
+	if !ok {
+		return
+	}
+	if !in.EnablePersonalVMRs {
+		writeProblem(w, Problem{Type: typeForbidden, Title: "Personal VMRs are off", Status: http.StatusForbidden,
+			Detail: "the integration " + in.Name + " does not offer personal VMRs"})
+		return
+	}
+	who, p := s.identify(r, in)
+	if p != nil {
+		writeProblem(w, *p)
+		return
+	}
+	list, err := s.cfg.Conferences.List(r.Context(), who.Email)
+	if err != nil {
+		s.internal(w, "listing personal VMRs", err)
+		return
+	}
+	out := make([]PersonalVMR, 0, len(list))
+	for _, c := range list {
+		domain, numeric, other := c.AliasKinds()
+		vars := map[string]any{"name": c.Name, "description": c.Description, "domain_aliases": domain, "other_aliases": other,
+			"numeric_aliases": numeric, "pin": c.PIN, "guest_pin": c.GuestPIN, "allow_guests": c.AllowGuests, "addin_server_domain": in.AddinServerDomain}
+		v := PersonalVMR{ID: c.ID, Aliases: append(append(append([]string{}, domain...), numeric...), other...)}
+		for _, t := range []struct {
+			field, source string
+			dst           *string
+		}{
+			{"personal_vmr_name_template", in.PersonalVMRNameTemplate, &v.Name},
+			{"personal_vmr_description_template", in.PersonalVMRDescriptionTemplate, &v.Description},
+			{"personal_vmr_instructions_template", in.PersonalVMRInstructionsTemplate, &v.InstructionsHTML},
+			{"personal_vmr_location_template", in.PersonalVMRLocationTemplate, &v.Location},
+		} {
+			if *t.dst, err = s.cfg.Templates.Render(r.Context(), t.field, t.source, vars); err != nil {
+				s.internal(w, "rendering "+t.field, err)
+				return
+			}
+		}
+		out = append(out, v)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"user": who.Email, "vmrs": out})
+}

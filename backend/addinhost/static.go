@@ -1,0 +1,109 @@
+package addinhost
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+)
+
+// asset is one static file held in memory with its gzip form and ETag made
+// once at start, so serving costs a map lookup and a write.
+type asset struct {
+	body, gz  []byte
+	etag      string
+	ctype     string
+	immutable bool
+}
+
+type assets map[string]*asset
+
+// compressible lists the types worth gzipping; images are already packed.
+func compressible(ctype string) bool {
+	for _, p := range []string{"text/", "application/javascript", "application/json", "image/svg+xml", "application/xml", "application/wasm"} {
+		if strings.HasPrefix(ctype, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// loadAssets reads every file of fsys under prefix into memory.
+func loadAssets(fsys fs.FS, prefix string) (assets, error) {
+	out := assets{}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") {
+			return err
+		}
+		body, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		ctype := mime.TypeByExtension(path.Ext(p))
+		if ctype == "" {
+			ctype = http.DetectContentType(body)
+		}
+		sum := sha256.Sum256(body)
+		a := &asset{body: body, ctype: ctype, etag: `"` + hex.EncodeToString(sum[:12]) + `"`,
+			// Vite names built files by content hash; they never change.
+			immutable: strings.Contains(p, "assets/") && !strings.HasSuffix(p, ".png")}
+		if compressible(ctype) && len(body) > 512 {
+			var buf bytes.Buffer
+			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+			zw.Write(body)
+			zw.Close()
+			if buf.Len() < len(body) {
+				a.gz = buf.Bytes()
+			}
+		}
+		out[prefix+p] = a
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("addinhost: reading the add-in files: %w", err)
+	}
+	return out, nil
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, q, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") && strings.ReplaceAll(q, " ", "") != "q=0" {
+			return true
+		}
+	}
+	return false
+}
+
+// serve writes the asset, honouring If-None-Match and Accept-Encoding.
+func (a *asset) serve(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", a.ctype)
+	h.Set("ETag", a.etag)
+	h.Set("Vary", "Accept-Encoding")
+	if a.immutable {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		h.Set("Cache-Control", "no-cache")
+	}
+	if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, a.etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	body := a.body
+	if a.gz != nil && acceptsGzip(r) {
+		h.Set("Content-Encoding", "gzip")
+		body = a.gz
+	}
+	h.Set("Content-Length", fmt.Sprint(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
