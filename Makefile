@@ -17,7 +17,7 @@ ARTIFACTS := build/artifacts
 
 # Debian/Ubuntu packages: building the window, then what the tests add.
 APT_BUILD := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config build-essential
-APT_TEST := gnome-keyring dbus dbus-x11 libsecret-tools xvfb xauth xdotool imagemagick libxml2-utils xsltproc
+APT_TEST := libnss3-tools gnome-keyring dbus dbus-x11 libsecret-tools xvfb xauth xdotool imagemagick libxml2-utils xsltproc
 
 .PHONY: run build deps deps-test frontend bindings test test-go test-keychain test-frontend smoke bench lint clean
 

@@ -138,9 +138,20 @@ func (s *Service) ImportCSV(ctx context.Context, r io.Reader) ([]*Conference, er
 	}
 	rd := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(data), "\ufeff")))
 	rd.FieldsPerRecord = -1
-	rows, err := rd.ReadAll()
-	if err != nil {
-		return nil, fmt.Errorf("conference: the file is not valid CSV: %w", err)
+	// Blank lines are skipped and quoted cells may span lines, so each
+	// record's line is where it starts, not its index.
+	var rows [][]string
+	var lines []int
+	for {
+		row, err := rd.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("conference: the file is not valid CSV: %w", err)
+		}
+		line, _ := rd.FieldPos(0)
+		rows, lines = append(rows, row), append(lines, line)
 	}
 	if len(rows) < 2 {
 		return nil, fmt.Errorf("conference: the CSV needs a header row (%s) and at least one VMR", strings.Join(CSVColumns, ","))
@@ -164,7 +175,7 @@ func (s *Service) ImportCSV(ctx context.Context, r io.Reader) ([]*Conference, er
 	var all []*Conference
 	lineOf := map[*Conference]int{}
 	for n, row := range rows[1:] {
-		line := n + 2
+		line := lines[n+1]
 		c := &Conference{
 			Name: cell(row, "name"), Description: cell(row, "description"), PIN: cell(row, "pin"),
 			GuestPIN: cell(row, "guest_pin"), PrimaryOwnerEmailAddress: cell(row, "primary_owner_email_address"),

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"vmr-companion/backend/alias"
+	"vmr-companion/backend/integration"
 )
 
 // Aliases is the scheduled alias repository (alias.Repository).
@@ -33,6 +35,24 @@ func scanAlias(row scanner) (*alias.ScheduledAlias, error) {
 	return a, nil
 }
 
+// sortableTimestamp writes a time with all nine fractional digits, so that
+// SQL compares the expiry times of reservations as text in time order.
+// (RFC3339Nano drops trailing zeros: "…:05Z" sorts after "…:05.5Z".)
+// parseTime reads it back.
+func sortableTimestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
+
+// The statements of Reserve, prepared once (see Store.stmt).
+const (
+	findReservation = `SELECT ` + aliasColumns + ` FROM scheduled_aliases
+		WHERE integration_id = ? AND item_key = ? AND (is_used = 1 OR expires_at > ?)`
+	dropExpired  = `DELETE FROM scheduled_aliases WHERE is_used = 0 AND expires_at <= ?`
+	aliasClashes = `SELECT
+		(SELECT count(*) FROM scheduled_aliases WHERE alias = ?1 OR numeric_alias = ?2) +
+		(SELECT count(*) FROM conference_aliases WHERE alias IN (?1, ?2))`
+	insertReservation = `INSERT INTO scheduled_aliases (integration_id, uuid, alias, numeric_alias,
+		alias_number, item_key, user_email, creation_time, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+)
+
 // Reserve implements alias.Repository: one transaction finds the existing
 // reservation of the compose item, or drops expired ones and stores the
 // first free candidate.
@@ -40,9 +60,12 @@ func (r *Aliases) Reserve(ctx context.Context, req alias.Request, next func() (a
 	var out *alias.ScheduledAlias
 	created := false
 	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
-		now := timestamp(req.Now)
-		existing, err := scanAlias(tx.QueryRowContext(ctx, `SELECT `+aliasColumns+` FROM scheduled_aliases
-			WHERE integration_id = ? AND item_key = ? AND (is_used = 1 OR expires_at > ?)`, req.IntegrationID, req.ItemKey, now))
+		now := sortableTimestamp(req.Now)
+		find, err := r.s.txStmt(ctx, tx, findReservation)
+		if err != nil {
+			return err
+		}
+		existing, err := scanAlias(find.QueryRowContext(ctx, req.IntegrationID, req.ItemKey, now))
 		if err == nil {
 			out = existing
 			return nil
@@ -51,8 +74,20 @@ func (r *Aliases) Reserve(ctx context.Context, req alias.Request, next func() (a
 			return fmt.Errorf("store: looking up the reservation: %w", err)
 		}
 		// Reservations nobody used free their aliases after their time.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM scheduled_aliases WHERE is_used = 0 AND expires_at <= ?`, now); err != nil {
+		sweep, err := r.s.txStmt(ctx, tx, dropExpired)
+		if err != nil {
+			return err
+		}
+		if _, err := sweep.ExecContext(ctx, now); err != nil {
 			return fmt.Errorf("store: dropping expired reservations: %w", err)
+		}
+		check, err := r.s.txStmt(ctx, tx, aliasClashes)
+		if err != nil {
+			return err
+		}
+		insert, err := r.s.txStmt(ctx, tx, insertReservation)
+		if err != nil {
+			return err
 		}
 		for {
 			c, ok, err := next()
@@ -63,21 +98,17 @@ func (r *Aliases) Reserve(ctx context.Context, req alias.Request, next func() (a
 				return alias.ErrExhausted
 			}
 			var clash int
-			if err := tx.QueryRowContext(ctx, `SELECT
-				(SELECT count(*) FROM scheduled_aliases WHERE alias = ?1 OR numeric_alias = ?2) +
-				(SELECT count(*) FROM conference_aliases WHERE alias IN (?1, ?2))`, c.Alias, c.NumericAlias).Scan(&clash); err != nil {
+			if err := check.QueryRowContext(ctx, c.Alias, c.NumericAlias).Scan(&clash); err != nil {
 				return fmt.Errorf("store: checking alias %s: %w", c.Alias, err)
 			}
 			if clash > 0 {
 				continue
 			}
 			expires := req.Now.Add(req.TTL)
-			res, err := tx.ExecContext(ctx, `INSERT INTO scheduled_aliases (integration_id, uuid, alias, numeric_alias,
-				alias_number, item_key, user_email, creation_time, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				req.IntegrationID, req.UUID, c.Alias, c.NumericAlias, c.AliasNumber, req.ItemKey, req.UserEmail, now, timestamp(expires))
+			res, err := insert.ExecContext(ctx, req.IntegrationID, req.UUID, c.Alias, c.NumericAlias, c.AliasNumber, req.ItemKey, req.UserEmail, now, sortableTimestamp(expires))
 			if err != nil {
 				if strings.Contains(err.Error(), "FOREIGN KEY") {
-					return fmt.Errorf("store: the integration was deleted meanwhile")
+					return fmt.Errorf("%w: integration %d was deleted meanwhile", integration.ErrNotFound, req.IntegrationID)
 				}
 				return fmt.Errorf("store: saving the reservation: %w", err)
 			}

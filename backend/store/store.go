@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -36,6 +37,11 @@ type Store struct {
 	path   string
 	writer *sql.DB
 	reader *sql.DB
+
+	// Statements prepared once on the writer connection: hot paths skip
+	// SQLite's parser, which otherwise costs more than the work.
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt
 }
 
 // DefaultDataDir is where the database lives unless told otherwise:
@@ -125,6 +131,12 @@ func (s *Store) Path() string { return s.path }
 // Close closes both pools.
 func (s *Store) Close() error {
 	var errs []error
+	s.stmtMu.Lock()
+	for _, st := range s.stmts {
+		errs = append(errs, st.Close())
+	}
+	s.stmts = nil
+	s.stmtMu.Unlock()
 	if s.reader != nil {
 		errs = append(errs, s.reader.Close())
 	}
@@ -212,6 +224,33 @@ func (s *Store) apply(ctx context.Context, m migration) error {
 		return fmt.Errorf("store: migration %s: %w", m.name, err)
 	}
 	return nil
+}
+
+// stmt returns query prepared on the writer, for use with tx.StmtContext.
+func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if st, ok := s.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := s.writer.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("store: preparing a statement: %w", err)
+	}
+	if s.stmts == nil {
+		s.stmts = map[string]*sql.Stmt{}
+	}
+	s.stmts[query] = st
+	return st, nil
+}
+
+// txStmt runs a prepared statement inside tx.
+func (s *Store) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	st, err := s.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return tx.StmtContext(ctx, st), nil
 }
 
 // inTx runs fn in a write transaction, committing only if fn succeeds.

@@ -1,0 +1,556 @@
+// Package devcert is VMR Companion's local certificate authority: it signs
+// the short-lived certificate of the add-in host (https://127.0.0.1:3443),
+// serves it through a GetCertificate loader that renews it without a
+// restart, and installs the CA into the trust stores of the OS and browsers.
+//
+// Unlike a general-purpose development CA, this one lands on end users'
+// machines, so it is built to be worth little if stolen: its name
+// constraints (critical) limit it to localhost, 127.0.0.0/8, ::1 and the dev
+// host names the user added; it cannot sign intermediates; it expires after
+// two years; and its private key lives in the OS keychain, with a 0600 file
+// only where no keychain can be used.
+package devcert
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/big"
+	"os"
+	"os/user"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"vmr-companion/backend/secrets"
+)
+
+const (
+	// KeyAccount is the keychain account holding the CA private key as
+	// PKCS#8 PEM.
+	KeyAccount = "devcert/ca-key"
+	// KeyInKeychain is what KeyLocation returns when the key is in the
+	// keychain.
+	KeyInKeychain = "keychain"
+	// CertFile is the CA certificate (public) in Options.Dir.
+	CertFile = "ca.pem"
+	// KeyFile is the fallback for the CA private key in Options.Dir, used
+	// only when the keychain is unavailable.
+	KeyFile = "ca-key.pem"
+
+	// caLifetime is two years: long enough that developers do not have
+	// to re-trust the CA often, short enough that a CA left behind on a
+	// machine (after an uninstall, or on a laptop that changed hands)
+	// stops being trusted on its own.
+	caLifetime = 2 * 365 * 24 * time.Hour
+	// caBackdate lets a CA made a moment ago verify on a machine whose
+	// clock is a little behind (a VM that just resumed).
+	caBackdate = time.Hour
+
+	// namePrefix starts the common name of every CA this package makes
+	// and the nickname it is installed under; Uninstall removes every
+	// certificate whose name starts with it, so earlier generations go too.
+	namePrefix = "VMR Companion local CA"
+	// organization names the product in the CA and leaf subjects.
+	organization = "VMR Companion"
+
+	pemCertificate = "CERTIFICATE"
+	pemPrivateKey  = "PRIVATE KEY"
+)
+
+// KeyStore keeps the CA private key. *secrets.Keychain satisfies it.
+type KeyStore interface {
+	Get(ctx context.Context, account string) (secrets.Secret, error)
+	Set(ctx context.Context, account string, s secrets.Secret) error
+	Delete(ctx context.Context, account string) error
+}
+
+// Options configures LoadOrCreate.
+type Options struct {
+	// Dir is the data directory: ca.pem (0644) lives here, and ca-key.pem
+	// (0600) when the keychain is unavailable. It is created 0700.
+	Dir string
+	// Keys is the keychain; required.
+	Keys KeyStore
+	// ExtraNames are dev host names the user added explicitly. They become
+	// permitted DNS domains of the CA (each with everything below it), so
+	// they take effect only when a CA is made: after changing them
+	// (SetExtraNames), check MissingNames and call Regenerate.
+	ExtraNames []string
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// Authority is the local CA. It is safe for concurrent use.
+type Authority struct {
+	dir  string
+	keys KeyStore
+	now  func() time.Time
+
+	regen sync.Mutex // serializes Regenerate
+
+	mu          sync.RWMutex
+	names       []string // normalized extra names, for the next CA
+	cert        *x509.Certificate
+	key         *ecdsa.PrivateKey
+	keyLocation string
+	generation  uint64 // bumped by Regenerate; the Loader re-issues when it changes
+}
+
+// LoadOrCreate loads the CA from o.Dir and its key from the keychain (or
+// the fallback file), and makes a new CA on first use.
+//
+// A new CA is also made when the stored one cannot be used and nothing of
+// value is lost by replacing it: its key is gone (not in the keychain, no
+// fallback file), does not match ca.pem, or the CA has expired or lacks
+// this package's constraints. Trust installed for the old CA then no
+// longer helps; Status shows the new one as not installed. When the
+// keychain is unavailable and no fallback file exists, the key may be in
+// the locked keychain, so LoadOrCreate fails (wrapping the
+// *secrets.UnavailableError) rather than replace a CA that still works.
+func LoadOrCreate(ctx context.Context, o Options) (*Authority, error) {
+	if o.Dir == "" {
+		return nil, errors.New("devcert: no data directory")
+	}
+	if o.Keys == nil {
+		return nil, errors.New("devcert: no key store")
+	}
+	names, err := normalizeExtraNames(o.ExtraNames)
+	if err != nil {
+		return nil, err
+	}
+	a := &Authority{dir: o.Dir, keys: o.Keys, names: names, now: o.Now}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("devcert: creating the data directory: %w", err)
+	}
+
+	// A missing or unreadable ca.pem means a new CA: without a
+	// certificate that parses, no stored key is of any use.
+	// An expired CA or one without this package's limits is replaced
+	// whether or not its key can be read.
+	cert, err := readCertFile(filepath.Join(o.Dir, CertFile))
+	if err == nil && a.usable(cert) {
+		key, location, err := a.loadKey(ctx, cert)
+		if err != nil {
+			return nil, err
+		}
+		if key != nil {
+			a.cert, a.key, a.keyLocation = cert, key, location
+			return a, nil
+		}
+	}
+	if err := a.create(ctx); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// create makes a new CA, stores it, and makes it current.
+func (a *Authority) create(ctx context.Context) error {
+	cert, key, location, err := a.makeAndStore(ctx)
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	a.cert, a.key, a.keyLocation = cert, key, location
+	a.generation++
+	a.mu.Unlock()
+	return nil
+}
+
+// Regenerate replaces the CA with a new one: a new key, and name
+// constraints from the current extra names. A Loader notices the change
+// and serves a leaf of the new CA from the next handshake on. On failure
+// the current CA stays in use.
+//
+// The caller must refresh trust, in this order: Uninstall (it removes
+// every generation of this package's CA, so calling it after Install
+// would remove the new one too), then Install. Until Install, browsers
+// reject the add-in host's new leaf; the old CA stays trusted, though
+// useless, until Uninstall.
+func (a *Authority) Regenerate(ctx context.Context) error {
+	a.regen.Lock()
+	defer a.regen.Unlock()
+	return a.create(ctx)
+}
+
+// Certificate returns the CA certificate. Do not modify it.
+func (a *Authority) Certificate() *x509.Certificate {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.cert
+}
+
+// CertPEM returns the CA certificate as PEM, as stored in ca.pem.
+func (a *Authority) CertPEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: pemCertificate, Bytes: a.Certificate().Raw})
+}
+
+// CertPath is the path of ca.pem, the public CA certificate.
+func (a *Authority) CertPath() string { return filepath.Join(a.dir, CertFile) }
+
+// KeyLocation says where the CA private key is: KeyInKeychain ("keychain")
+// or the path of the 0600 fallback file.
+func (a *Authority) KeyLocation() string {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.keyLocation
+}
+
+// Name is the name the CA is installed under in trust stores: its common
+// name, which ends in a short fingerprint of its public key so that
+// regenerated CAs never collide.
+func (a *Authority) Name() string { return a.Certificate().Subject.CommonName }
+
+// SetExtraNames replaces the dev host names (see Options.ExtraNames). They
+// take effect at the next Regenerate; MissingNames tells whether one is due.
+func (a *Authority) SetExtraNames(names []string) error {
+	n, err := normalizeExtraNames(names)
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.names = n
+	return nil
+}
+
+// MissingNames returns the extra names the current CA does not permit,
+// because they were added after it was made. Regenerate includes them.
+func (a *Authority) MissingNames() []string {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	permitted := a.cert.PermittedDNSDomains
+	var missing []string
+	for _, n := range a.names {
+		if !withinDomains(n, permitted) {
+			missing = append(missing, n)
+		}
+	}
+	return missing
+}
+
+// Format prints the CA's name and key location for every verb, so that
+// printing an Authority (%v, %+v, %#v, ...) can never show its key.
+func (a *Authority) Format(f fmt.State, _ rune) {
+	if a == nil || a.Certificate() == nil {
+		fmt.Fprint(f, "devcert.Authority(none)")
+		return
+	}
+	fmt.Fprintf(f, "devcert.Authority(%s, key in %s)", a.Name(), a.KeyLocation())
+}
+
+// current returns the CA certificate, key and generation together.
+func (a *Authority) current() (*x509.Certificate, *ecdsa.PrivateKey, uint64) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.cert, a.key, a.generation
+}
+
+// usable reports whether a stored CA may be used as is: unexpired, and made
+// with this package's limits (a CA from elsewhere, or without its
+// constraints, is replaced rather than trusted).
+func (a *Authority) usable(c *x509.Certificate) bool {
+	if !c.IsCA || !c.BasicConstraintsValid || c.MaxPathLen != 0 || !c.MaxPathLenZero {
+		return false
+	}
+	if !a.now().Before(c.NotAfter) {
+		return false
+	}
+	if !c.PermittedDNSDomainsCritical || !slices.Contains(c.PermittedDNSDomains, defaultDNSName) {
+		return false
+	}
+	for _, d := range c.PermittedDNSDomains {
+		if d == defaultDNSName {
+			continue
+		}
+		if n, err := normalizeExtraNames([]string{d}); err != nil || len(n) != 1 || n[0] != d {
+			return false
+		}
+	}
+	want := loopbackRanges()
+	if len(c.PermittedIPRanges) != len(want) {
+		return false
+	}
+	for i, r := range c.PermittedIPRanges {
+		if r.String() != want[i].String() {
+			return false
+		}
+	}
+	return len(c.ExcludedDNSDomains) == 0 && len(c.PermittedEmailAddresses) == 0 && len(c.PermittedURIDomains) == 0
+}
+
+// makeAndStore creates a CA and stores its key and certificate, replacing
+// the stored ones. ca.pem is staged first and renamed into place only once
+// the key is stored, so a failure leaves the previous pair intact.
+func (a *Authority) makeAndStore(ctx context.Context) (*x509.Certificate, *ecdsa.PrivateKey, string, error) {
+	cert, key, err := a.makeCA()
+	if err != nil {
+		return nil, nil, "", err
+	}
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: pemCertificate, Bytes: cert.Raw})
+	staged, err := stageFile(a.dir, CertFile, certPEM, 0o644)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("devcert: writing %s: %w", CertFile, err)
+	}
+	defer os.Remove(staged) // no-op once renamed
+	location, err := a.storeKey(ctx, key)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	if err := os.Rename(staged, filepath.Join(a.dir, CertFile)); err != nil {
+		return nil, nil, "", fmt.Errorf("devcert: writing %s: %w", CertFile, err)
+	}
+	return cert, key, location, nil
+}
+
+// makeCA creates a CA key and self-signed certificate.
+func (a *Authority) makeCA() (*x509.Certificate, *ecdsa.PrivateKey, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, fmt.Errorf("devcert: generating the CA key: %w", err)
+	}
+	spki, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		return nil, nil, fmt.Errorf("devcert: encoding the CA public key: %w", err)
+	}
+	serial, err := randomSerial()
+	if err != nil {
+		return nil, nil, err
+	}
+	sum := sha256.Sum256(spki)
+	now := a.now()
+	tmpl := &x509.Certificate{
+		SerialNumber: serial,
+		Subject: pkix.Name{
+			// The fingerprint keeps names (and trust-store nicknames)
+			// of successive CAs apart.
+			CommonName:         namePrefix + " " + hex.EncodeToString(sum[:4]),
+			Organization:       []string{organization},
+			OrganizationalUnit: []string{ownerName()},
+		},
+		NotBefore:             now.Add(-caBackdate),
+		NotAfter:              now.Add(caLifetime),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		// It signs leaves only, never intermediates.
+		MaxPathLen:     0,
+		MaxPathLenZero: true,
+		// Critical, so that a client that does not understand name
+		// constraints rejects the CA instead of ignoring them.
+		PermittedDNSDomainsCritical: true,
+		PermittedDNSDomains:         append([]string{defaultDNSName}, a.extraNames()...),
+		PermittedIPRanges:           loopbackRanges(),
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, nil, fmt.Errorf("devcert: creating the CA certificate: %w", err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, nil, fmt.Errorf("devcert: parsing the new CA certificate: %w", err)
+	}
+	return cert, key, nil
+}
+
+func (a *Authority) extraNames() []string {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.names
+}
+
+// ownerName is "user@host", so a CA seen in a trust store can be traced to
+// the account that made it.
+func ownerName() string {
+	name := "unknown"
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name = u.Username
+	}
+	if h, err := os.Hostname(); err == nil && h != "" {
+		name += "@" + h
+	}
+	return name
+}
+
+func randomSerial() (*big.Int, error) {
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		return nil, fmt.Errorf("devcert: generating a serial number: %w", err)
+	}
+	return serial, nil
+}
+
+// storeKey puts key in the keychain, or in the 0600 fallback file when the
+// keychain is unavailable, and removes the copy from the other place so an
+// old key does not linger. It returns the key location.
+func (a *Authority) storeKey(ctx context.Context, key *ecdsa.PrivateKey) (string, error) {
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return "", fmt.Errorf("devcert: encoding the CA key: %w", err)
+	}
+	keyPEM := pem.EncodeToMemory(&pem.Block{Type: pemPrivateKey, Bytes: der})
+	keyPath := filepath.Join(a.dir, KeyFile)
+
+	err = a.keys.Set(ctx, KeyAccount, secrets.New(string(keyPEM)))
+	if err == nil {
+		if err := os.Remove(keyPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("devcert: removing the old key file: %w", err)
+		}
+		return KeyInKeychain, nil
+	}
+	if !isUnavailable(err) {
+		return "", fmt.Errorf("devcert: storing the CA key in the keychain: %w", err)
+	}
+	staged, err := stageFile(a.dir, KeyFile, keyPEM, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("devcert: writing the CA key file: %w", err)
+	}
+	if err := os.Rename(staged, keyPath); err != nil {
+		os.Remove(staged)
+		return "", fmt.Errorf("devcert: writing the CA key file: %w", err)
+	}
+	// Best effort: the keychain was unavailable a moment ago, so this
+	// usually fails too; a stale key there is replaced on the next
+	// successful store.
+	_ = a.keys.Delete(ctx, KeyAccount)
+	return keyPath, nil
+}
+
+// loadKey finds the private key of cert: first in the keychain, then in
+// the fallback file. It returns a nil key when neither place has a key
+// matching cert, and an error only when the keychain is unavailable and no
+// fallback file exists, or something else went wrong.
+func (a *Authority) loadKey(ctx context.Context, cert *x509.Certificate) (*ecdsa.PrivateKey, string, error) {
+	s, kerr := a.keys.Get(ctx, KeyAccount)
+	switch {
+	case kerr == nil:
+		if key, err := parseKeyPEM([]byte(s.Reveal())); err == nil && key.PublicKey.Equal(cert.PublicKey) {
+			return key, KeyInKeychain, nil
+		}
+	case errors.Is(kerr, secrets.ErrNotFound), isUnavailable(kerr):
+	default:
+		return nil, "", fmt.Errorf("devcert: reading the CA key from the keychain: %w", kerr)
+	}
+
+	keyPath := filepath.Join(a.dir, KeyFile)
+	data, err := os.ReadFile(keyPath)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if isUnavailable(kerr) {
+			return nil, "", fmt.Errorf("devcert: the CA key is in the keychain, which cannot be used now: %w", kerr)
+		}
+		return nil, "", nil
+	case err != nil:
+		return nil, "", fmt.Errorf("devcert: reading the CA key file: %w", err)
+	}
+	key, err := parseKeyPEM(data)
+	if err != nil || !key.PublicKey.Equal(cert.PublicKey) {
+		return nil, "", nil
+	}
+	if err := tightenKeyFile(keyPath); err != nil {
+		return nil, "", err
+	}
+	return key, keyPath, nil
+}
+
+// tightenKeyFile makes the key file 0600 again if it was loosened (a copy
+// or a restore from backup). Windows has no such mode bits.
+func tightenKeyFile(path string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("devcert: checking the CA key file: %w", err)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		if err := os.Chmod(path, 0o600); err != nil {
+			return fmt.Errorf("devcert: restricting the CA key file to its owner: %w", err)
+		}
+	}
+	return nil
+}
+
+func isUnavailable(err error) bool {
+	var ue *secrets.UnavailableError
+	return errors.As(err, &ue)
+}
+
+// parseKeyPEM parses a PKCS#8 PEM ECDSA key. Errors never quote the input.
+func parseKeyPEM(data []byte) (*ecdsa.PrivateKey, error) {
+	block, _ := pem.Decode(data)
+	if block == nil || block.Type != pemPrivateKey {
+		return nil, errors.New("devcert: the CA key is not a PKCS#8 PEM block")
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, errors.New("devcert: the CA key does not parse as PKCS#8")
+	}
+	key, ok := k.(*ecdsa.PrivateKey)
+	if !ok {
+		return nil, errors.New("devcert: the CA key is not an ECDSA key")
+	}
+	return key, nil
+}
+
+func readCertFile(path string) (*x509.Certificate, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("devcert: reading %s: %w", CertFile, err)
+	}
+	block, _ := pem.Decode(data)
+	if block == nil || block.Type != pemCertificate {
+		return nil, fmt.Errorf("devcert: %s holds no PEM certificate", CertFile)
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("devcert: parsing %s: %w", CertFile, err)
+	}
+	return cert, nil
+}
+
+// stageFile writes data to a new temporary file next to name in dir, with
+// mode perm, and returns its path for the caller to rename into place. The
+// file is created 0600 (os.CreateTemp) so a key is never readable by
+// others, not even for a moment.
+func stageFile(dir, name string, data []byte, perm fs.FileMode) (string, error) {
+	f, err := os.CreateTemp(dir, "."+name+".*")
+	if err != nil {
+		return "", err
+	}
+	path := f.Name()
+	fail := func(err error) (string, error) {
+		f.Close()
+		os.Remove(path)
+		return "", err
+	}
+	if _, err := f.Write(data); err != nil {
+		return fail(err)
+	}
+	if err := f.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := f.Chmod(perm); err != nil && runtime.GOOS != "windows" {
+		return fail(err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(path)
+		return "", err
+	}
+	return path, nil
+}

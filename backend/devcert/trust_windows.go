@@ -1,0 +1,156 @@
+package devcert
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"runtime"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/windows"
+)
+
+// On Windows, Edge, Chrome, Outlook's add-in web view (WebView2) and
+// Firefox 120 and later all use the system certificate stores, so the
+// current user's Root store is enough; TrustOptions.System uses the local
+// machine's Root store instead, which needs an elevated process. The
+// stores are changed through crypt32 directly rather than certutil.exe,
+// whose output is localized.
+
+func trustStores(_ context.Context, opts TrustOptions) []trustStore {
+	stores := []trustStore{&rootStore{
+		name:     "Windows current user Root store",
+		path:     `CurrentUser\Root`,
+		location: windows.CERT_SYSTEM_STORE_CURRENT_USER,
+	}}
+	if opts.System {
+		stores = append(stores, &rootStore{
+			name:     "Windows local machine Root store",
+			path:     `LocalMachine\Root`,
+			location: windows.CERT_SYSTEM_STORE_LOCAL_MACHINE,
+			admin:    true,
+		})
+	}
+	return stores
+}
+
+// rootStore is the Root system store of the current user or the machine.
+type rootStore struct {
+	name     string
+	path     string
+	location uint32 // CERT_SYSTEM_STORE_CURRENT_USER or _LOCAL_MACHINE
+	admin    bool   // changing it needs an elevated process
+}
+
+func (s *rootStore) open(readOnly bool) (windows.Handle, error) {
+	name, err := windows.UTF16PtrFromString("ROOT")
+	if err != nil {
+		return 0, err
+	}
+	flags := s.location | windows.CERT_STORE_OPEN_EXISTING_FLAG
+	if readOnly {
+		flags |= windows.CERT_STORE_READONLY_FLAG
+	}
+	h, err := windows.CertOpenStore(windows.CERT_STORE_PROV_SYSTEM, 0, 0, flags, uintptr(unsafe.Pointer(name)))
+	runtime.KeepAlive(name)
+	if err != nil {
+		return 0, fmt.Errorf("opening %s: %w", s.path, err)
+	}
+	return h, nil
+}
+
+// each calls fn for every certificate in store, with a copy of its DER
+// bytes, until fn returns false.
+func each(store windows.Handle, fn func(c *windows.CertContext, der []byte) bool) error {
+	var prev *windows.CertContext
+	for {
+		// Passing prev frees it, so only the context that ends the loop
+		// early needs freeing.
+		c, err := windows.CertEnumCertificatesInStore(store, prev)
+		if err != nil {
+			var errno syscall.Errno
+			if errors.As(err, &errno) && (errno == windows.ERROR_NO_MORE_FILES || uint32(errno) == uint32(windows.CRYPT_E_NOT_FOUND)) {
+				return nil
+			}
+			return err
+		}
+		der := bytes.Clone(unsafe.Slice(c.EncodedCert, c.Length))
+		if !fn(c, der) {
+			windows.CertFreeCertificateContext(c)
+			return nil
+		}
+		prev = c
+	}
+}
+
+func (s *rootStore) status(_ context.Context, ca *x509.Certificate) StoreStatus {
+	st := StoreStatus{Name: s.name, Path: s.path, Available: true}
+	if s.admin && !windows.GetCurrentProcessToken().IsElevated() {
+		st.Available = false
+		st.Detail = "needs an administrator: run the install again from an elevated prompt"
+	}
+	store, err := s.open(true)
+	if err != nil {
+		st.Available = false
+		st.Detail = err.Error()
+		return st
+	}
+	defer windows.CertCloseStore(store, 0)
+	err = each(store, func(_ *windows.CertContext, der []byte) bool {
+		st.Installed = bytes.Equal(der, ca.Raw)
+		return !st.Installed
+	})
+	if err != nil {
+		st.Detail = fmt.Sprintf("listing %s: %v", s.path, err)
+	} else if !st.Installed && st.Detail == "" {
+		st.Detail = "not installed"
+	}
+	return st
+}
+
+// install adds ca to the store. For the current user's store Windows
+// shows a confirmation dialog and the call waits for the user's answer.
+func (s *rootStore) install(_ context.Context, ca *x509.Certificate) error {
+	store, err := s.open(false)
+	if err != nil {
+		return err
+	}
+	defer windows.CertCloseStore(store, 0)
+	c, err := windows.CertCreateCertificateContext(windows.X509_ASN_ENCODING|windows.PKCS_7_ASN_ENCODING, &ca.Raw[0], uint32(len(ca.Raw)))
+	if err != nil {
+		return fmt.Errorf("reading the CA certificate: %w", err)
+	}
+	defer windows.CertFreeCertificateContext(c)
+	if err := windows.CertAddCertificateContextToStore(store, c, windows.CERT_STORE_ADD_REPLACE_EXISTING, nil); err != nil {
+		if errors.Is(err, windows.ERROR_CANCELLED) {
+			return errors.New("the user declined the certificate installation")
+		}
+		return fmt.Errorf("adding to %s: %w", s.path, err)
+	}
+	return nil
+}
+
+func (s *rootStore) uninstall(_ context.Context, _ *x509.Certificate) error {
+	store, err := s.open(false)
+	if err != nil {
+		return err
+	}
+	defer windows.CertCloseStore(store, 0)
+	var errs []error
+	err = each(store, func(c *windows.CertContext, der []byte) bool {
+		cert, err := x509.ParseCertificate(der)
+		if err != nil || !isOurs(cert) {
+			return true
+		}
+		// Deleting frees the context it is given; the enumeration still
+		// needs c, so delete a duplicate.
+		if err := windows.CertDeleteCertificateFromStore(windows.CertDuplicateCertificateContext(c)); err != nil {
+			errs = append(errs, fmt.Errorf("deleting %q from %s: %w", cert.Subject.CommonName, s.path, err))
+		}
+		return true
+	})
+	return errors.Join(append(errs, err)...)
+}

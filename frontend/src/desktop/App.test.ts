@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import App from './App.svelte';
+import { fake } from '../test/fakes/instance';
+
+describe('the window', () => {
+  it('has the navigation rail and tells the backend it is ready, once', async () => {
+    render(App);
+    const nav = screen.getByRole('navigation', { name: 'Main' });
+    expect(within(nav).getByText('VMR Companion')).toBeTruthy();
+    expect(within(nav).getByRole('heading', { name: 'Admin' })).toBeTruthy();
+    expect(within(nav).getByRole('button', { name: 'Integrations' }).getAttribute('aria-current')).toBe('page');
+    expect(screen.getByRole('main')).toBeTruthy();
+    await waitFor(() => expect(fake.readyCalls).toBe(1));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fake.readyCalls).toBe(1);
+  });
+
+  it('opens a new integration with Ctrl+N and types straight into Name', async () => {
+    const user = userEvent.setup({ delay: null });
+    render(App);
+    await waitFor(() => expect(fake.readyCalls).toBe(1));
+    await user.keyboard('{Control>}n{/Control}');
+    expect(document.activeElement?.id).toBe('f-name');
+    await user.keyboard('Smoke Contoso');
+    expect((document.getElementById('f-name') as HTMLInputElement).value).toBe('Smoke Contoso');
+    // Escape with changes asks first; discarding returns to the list.
+    await user.keyboard('{Escape}');
+    await user.click(within(await screen.findByRole('alertdialog')).getByRole('button', { name: 'Discard changes' }));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Integrations' })).toBeTruthy();
+  });
+
+  it('shows About, and a banner when the keychain is unavailable', async () => {
+    fake.info.keychain_ok = false;
+    fake.info.keychain_issue = 'no Secret Service on the session bus';
+    const user = userEvent.setup({ delay: null });
+    render(App);
+    const banner = await screen.findByText(/Secrets can’t be saved/);
+    expect(banner.closest('[role="alert"]')?.textContent).toContain('no Secret Service on the session bus');
+
+    await user.click(screen.getByRole('button', { name: 'About' }));
+    const about = await screen.findByRole('dialog', { name: 'About VMR Companion' });
+    expect(about.textContent).toContain(fake.info.version);
+    expect(about.textContent).toContain(fake.info.database_path);
+    expect(about.textContent).toContain('Unavailable');
+    await user.click(within(about).getByRole('button', { name: 'Close' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+});

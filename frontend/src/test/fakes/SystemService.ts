@@ -1,0 +1,8 @@
+// Stands in for src/wailsjs/go/desktop/SystemService (see vite.config.ts).
+import { fake } from './instance';
+
+export const Info = () => fake.run('Info', [], () => fake.info);
+export const Ready = () =>
+  fake.run('Ready', [], () => {
+    fake.readyCalls++;
+  });

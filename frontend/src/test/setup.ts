@@ -1,0 +1,31 @@
+// Vitest setup: what jsdom lacks, and a clean fake backend for every test.
+import { beforeEach } from 'vitest';
+import { fake } from './fakes/instance';
+import { forget } from '../lib/session';
+import { clearToasts } from '../lib/toasts.svelte';
+import { setLocale } from '../lib/i18n';
+
+// jsdom has <dialog> but not its modal methods.
+const dialogProto = HTMLDialogElement.prototype as HTMLDialogElement & { __polyfilled?: boolean };
+if (typeof dialogProto.showModal !== 'function') {
+  dialogProto.showModal = function (this: HTMLDialogElement) {
+    this.setAttribute('open', '');
+  };
+  dialogProto.show = dialogProto.showModal;
+  dialogProto.close = function (this: HTMLDialogElement, returnValue?: string) {
+    if (!this.hasAttribute('open')) return;
+    this.removeAttribute('open');
+    if (returnValue !== undefined) this.returnValue = returnValue;
+    this.dispatchEvent(new Event('close'));
+  };
+}
+if (typeof Element.prototype.scrollIntoView !== 'function') {
+  Element.prototype.scrollIntoView = function () {};
+}
+
+beforeEach(() => {
+  fake.reset();
+  forget();
+  clearToasts();
+  setLocale('en');
+});
