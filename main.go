@@ -6,22 +6,28 @@ package main
 import (
 	"context"
 	"embed"
+	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
 	"vmr-companion/app/cli"
 	"vmr-companion/app/desktop"
+	"vmr-companion/backend/addinhost"
 	"vmr-companion/backend/alias"
 	"vmr-companion/backend/conference"
+	"vmr-companion/backend/devcert"
 	"vmr-companion/backend/integration"
+	"vmr-companion/backend/manifest"
 	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/store"
 	"vmr-companion/backend/templates"
 )
 
-// The window's files, built by `make build` (frontend/dist holds a tracked
-// placeholder so that go vet and go test work before the first build).
+// The window's and the add-in's files, built by `make build` (frontend/dist
+// holds a tracked placeholder so that go vet and go test work before the
+// first build).
 //
 //go:embed all:frontend/dist
 var assets embed.FS
@@ -42,14 +48,36 @@ func main() {
 		}
 		keychain := secrets.NewKeychain(secrets.DefaultTimeout)
 		engine := templates.New()
-		return &cli.Services{
+		svc := &cli.Services{
 			Integrations: integration.NewService(st.Integrations(), keychain, engine),
 			Conferences:  conference.NewService(st.Conferences()),
 			Aliases:      alias.NewService(st.Aliases(), alias.DefaultTTL),
+			Manifests:    manifest.NewBuilder(st.Manifests()),
 			Keychain:     keychain,
 			DatabasePath: st.Path(),
 			Close:        st.Close,
-		}, nil
+		}
+		svc.Authority = func(ctx context.Context) (*devcert.Authority, error) {
+			return devcert.LoadOrCreate(ctx, devcert.Options{Dir: filepath.Join(dataDir, "devcert"), Keys: keychain})
+		}
+		svc.NewHost = func(ctx context.Context, o cli.HostOptions) (*addinhost.Server, error) {
+			ca, err := svc.Authority(ctx)
+			if err != nil {
+				return nil, err
+			}
+			loader, err := devcert.NewLoader(ca, nil)
+			if err != nil {
+				return nil, err
+			}
+			return addinhost.New(addinhost.Config{
+				Listen: o.Listen, Auth: o.Auth, ReservationRate: o.ReservationRate, OnRequest: o.OnRequest,
+				AddinFiles: subdir("frontend/dist/addin"), OfficeJS: subdir("frontend/dist/office-js"),
+				Integrations: svc.Integrations, Conferences: svc.Conferences, Aliases: svc.Aliases,
+				Templates: engine, Manifests: devManifests{svc.Manifests},
+				GetCertificate: loader.GetCertificate, Logger: logger,
+			})
+		}
+		return svc, nil
 	}
 	window := func(svc *cli.Services) error {
 		return desktop.Run(desktop.Options{
@@ -71,4 +99,21 @@ func main() {
 		Stdout:  os.Stdout,
 		Stderr:  os.Stderr,
 	}))
+}
+
+// subdir is a folder of the embedded build, or nil when this build has none.
+func subdir(dir string) fs.FS {
+	if _, err := fs.Stat(assets, dir); err != nil {
+		return nil
+	}
+	sub, _ := fs.Sub(assets, dir)
+	return sub
+}
+
+// devManifests serves the development manifests: the host hands out the
+// variant that points at itself.
+type devManifests struct{ b *manifest.Builder }
+
+func (d devManifests) Manifest(ctx context.Context, in *integration.Integration, format, baseURL string) ([]byte, error) {
+	return d.b.Manifest(ctx, in, format, true, baseURL)
 }

@@ -15,9 +15,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"vmr-companion/backend/addinhost"
 	"vmr-companion/backend/alias"
 	"vmr-companion/backend/conference"
+	"vmr-companion/backend/devcert"
 	"vmr-companion/backend/integration"
+	"vmr-companion/backend/manifest"
 	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/store"
 )
@@ -28,6 +31,11 @@ type Services struct {
 	Integrations *integration.Service
 	Conferences  *conference.Service
 	Aliases      *alias.Service
+	Manifests    *manifest.Builder
+	// Authority loads (or on first use makes) the local CA.
+	Authority func(ctx context.Context) (*devcert.Authority, error)
+	// NewHost builds the add-in host with its certificate.
+	NewHost      func(ctx context.Context, o HostOptions) (*addinhost.Server, error)
 	Keychain     *secrets.Keychain
 	DatabasePath string
 	Close        func() error
@@ -157,7 +165,7 @@ same data from a terminal.`,
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w (see: %s --help)", err, cmd.CommandPath())}
 	})
-	root.AddCommand(c.versionCmd(), c.integrationsCmd(), c.vmrsCmd())
+	root.AddCommand(c.versionCmd(), c.integrationsCmd(), c.vmrsCmd(), c.serveCmd(), c.certCmd(), c.manifestCmd())
 	return root
 }
 

@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -38,10 +37,8 @@ type Store struct {
 	writer *sql.DB
 	reader *sql.DB
 
-	// Statements prepared once on the writer connection: hot paths skip
-	// SQLite's parser, which otherwise costs more than the work.
-	stmtMu sync.Mutex
-	stmts  map[string]*sql.Stmt
+	// stmts are the hot statements, prepared at open and read-only after.
+	stmts map[string]*sql.Stmt
 }
 
 // DefaultDataDir is where the database lives unless told otherwise:
@@ -102,6 +99,12 @@ func open(ctx context.Context, path string, target int) (*Store, error) {
 		writer.Close()
 		return nil, err
 	}
+	if target == len(migrations()) {
+		if err := s.prepareHot(ctx); err != nil {
+			writer.Close()
+			return nil, err
+		}
+	}
 	reader, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
 		writer.Close()
@@ -131,12 +134,9 @@ func (s *Store) Path() string { return s.path }
 // Close closes both pools.
 func (s *Store) Close() error {
 	var errs []error
-	s.stmtMu.Lock()
 	for _, st := range s.stmts {
 		errs = append(errs, st.Close())
 	}
-	s.stmts = nil
-	s.stmtMu.Unlock()
 	if s.reader != nil {
 		errs = append(errs, s.reader.Close())
 	}
@@ -226,31 +226,35 @@ func (s *Store) apply(ctx context.Context, m migration) error {
 	return nil
 }
 
-// stmt returns query prepared on the writer, for use with tx.StmtContext.
-func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	s.stmtMu.Lock()
-	defer s.stmtMu.Unlock()
-	if st, ok := s.stmts[query]; ok {
-		return st, nil
+// hotStatements are prepared once when the store opens, on the writer
+// connection: these paths run often, and SQLite's parser otherwise costs
+// more than their work.
+var hotStatements = []string{findReservation, dropExpired, aliasClashes, insertReservation}
+
+func (s *Store) prepareHot(ctx context.Context) error {
+	s.stmts = map[string]*sql.Stmt{}
+	for _, q := range hotStatements {
+		st, err := s.writer.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("store: preparing a statement: %w", err)
+		}
+		s.stmts[q] = st
 	}
-	st, err := s.writer.PrepareContext(ctx, query)
+	return nil
+}
+
+// txStmt returns query for use inside tx: the prepared statement when it is
+// a hot one, otherwise one prepared on the transaction's own connection
+// (preparing on the pool would wait for the connection tx holds).
+func (s *Store) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	if st, ok := s.stmts[query]; ok {
+		return tx.StmtContext(ctx, st), nil
+	}
+	st, err := tx.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, fmt.Errorf("store: preparing a statement: %w", err)
 	}
-	if s.stmts == nil {
-		s.stmts = map[string]*sql.Stmt{}
-	}
-	s.stmts[query] = st
 	return st, nil
-}
-
-// txStmt runs a prepared statement inside tx.
-func (s *Store) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
-	st, err := s.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	return tx.StmtContext(ctx, st), nil
 }
 
 // inTx runs fn in a write transaction, committing only if fn succeeds.

@@ -1,0 +1,253 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"vmr-companion/backend/addinhost"
+	"vmr-companion/backend/devcert"
+)
+
+// HostOptions are the serve flags, passed to Services.NewHost.
+type HostOptions struct {
+	Listen          string
+	Auth            string
+	ReservationRate int
+	OnRequest       func(addinhost.RequestLog)
+}
+
+func (c *command) serveCmd() *cobra.Command {
+	var o HostOptions
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the add-in host (HTTPS) until interrupted",
+		Long: `Run the add-in host: the Outlook add-in's files, each integration's manifest and
+the add-in API, over HTTPS with a certificate from the local CA (made on first
+use; trust it with: vmr-companion cert install).
+
+On a loopback address the default is --auth none, for development on this
+machine. Any other address needs --auth oidc.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			svc, err := c.services()
+			if err != nil {
+				return err
+			}
+			host, err := svc.NewHost(c.ctx, o)
+			if err != nil {
+				return err
+			}
+			if err := host.Start(); err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "Add-in host running at %s (auth: %s)\n", host.URL(), host.Auth())
+			if host.Auth() == addinhost.AuthNone {
+				fmt.Fprintln(out, "No authentication: for development on this machine only.")
+			}
+			if list, err := svc.Integrations.List(c.ctx); err == nil {
+				for _, in := range list {
+					fmt.Fprintf(out, "  %s: %s/integrations/%s/manifest.xml\n", in.Name, host.URL(), in.UUID)
+				}
+			}
+			fmt.Fprintln(out, "Press Ctrl+C to stop.")
+			ctx, stop := signal.NotifyContext(c.ctx, os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			<-ctx.Done()
+			shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			return host.Shutdown(shutdown)
+		},
+	}
+	cmd.Flags().StringVar(&o.Listen, "listen", addinhost.DefaultListen, "address to listen on")
+	cmd.Flags().StringVar(&o.Auth, "auth", "", "none (loopback development) or oidc (Bearer ID tokens); default none on loopback")
+	cmd.Flags().IntVar(&o.ReservationRate, "reservation-rate", addinhost.DefaultReservationRate, "single-use reservations per user per minute; 0 turns the limit off")
+	return cmd
+}
+
+func (c *command) certCmd() *cobra.Command {
+	var system, asJSON bool
+	cmd := &cobra.Command{
+		Use:   "cert",
+		Short: "The local certificate authority of the add-in host",
+	}
+	run := func(what string, f func(ctx context.Context, a *devcert.Authority, opts devcert.TrustOptions) ([]devcert.StoreStatus, error)) *cobra.Command {
+		sub := &cobra.Command{
+			Use:  what,
+			Args: cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				svc, err := c.services()
+				if err != nil {
+					return err
+				}
+				a, err := svc.Authority(c.ctx)
+				if err != nil {
+					return err
+				}
+				statuses, opErr := f(c.ctx, a, devcert.TrustOptions{System: system})
+				if asJSON {
+					if err := writeJSON(cmd.OutOrStdout(), certReport(a, statuses)); err != nil {
+						return err
+					}
+				} else {
+					printCert(cmd, a, statuses)
+				}
+				return opErr
+			},
+		}
+		sub.Flags().BoolVar(&system, "system", false, "include the system-wide store (needs root or an administrator)")
+		sub.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+		return sub
+	}
+	status := run("status", func(ctx context.Context, a *devcert.Authority, opts devcert.TrustOptions) ([]devcert.StoreStatus, error) {
+		return devcert.Status(ctx, a, opts), nil
+	})
+	status.Short = "Show the CA and where it is trusted"
+	install := run("install", devcert.Install)
+	install.Short = "Trust the CA in this user's browsers (and with --system the OS store)"
+	uninstall := run("uninstall", devcert.Uninstall)
+	uninstall.Short = "Remove every VMR Companion CA from the trust stores"
+	regenerate := run("regenerate", func(ctx context.Context, a *devcert.Authority, opts devcert.TrustOptions) ([]devcert.StoreStatus, error) {
+		// Old trust goes first: Uninstall removes every generation.
+		before := devcert.Status(ctx, a, opts)
+		wasTrusted := false
+		for _, s := range before {
+			wasTrusted = wasTrusted || s.Installed
+		}
+		if _, err := devcert.Uninstall(ctx, a, opts); err != nil {
+			return nil, err
+		}
+		if err := a.Regenerate(ctx); err != nil {
+			return nil, err
+		}
+		if wasTrusted {
+			return devcert.Install(ctx, a, opts)
+		}
+		return devcert.Status(ctx, a, opts), nil
+	})
+	regenerate.Short = "Make a new CA (and trust it where the old one was)"
+	cmd.AddCommand(status, install, uninstall, regenerate)
+	return cmd
+}
+
+type storeJSON struct {
+	Name      string `json:"name"`
+	Path      string `json:"path"`
+	Installed bool   `json:"installed"`
+	Available bool   `json:"available"`
+	Detail    string `json:"detail,omitempty"`
+}
+
+type certJSON struct {
+	Name        string      `json:"name"`
+	File        string      `json:"file"`
+	KeyLocation string      `json:"key_location"`
+	NotAfter    time.Time   `json:"not_after"`
+	Stores      []storeJSON `json:"stores"`
+}
+
+func certReport(a *devcert.Authority, statuses []devcert.StoreStatus) certJSON {
+	r := certJSON{Name: a.Name(), File: a.CertPath(), KeyLocation: a.KeyLocation(), NotAfter: a.Certificate().NotAfter, Stores: []storeJSON{}}
+	for _, s := range statuses {
+		r.Stores = append(r.Stores, storeJSON(s))
+	}
+	return r
+}
+
+func printCert(cmd *cobra.Command, a *devcert.Authority, statuses []devcert.StoreStatus) {
+	out := cmd.OutOrStdout()
+	key := a.KeyLocation()
+	if key != devcert.KeyInKeychain {
+		key = "file " + key + " (the keychain was unavailable)"
+	} else {
+		key = "the OS keychain"
+	}
+	fmt.Fprintf(out, "%s\n  certificate: %s\n  key: %s\n  valid until: %s\n\n", a.Name(), a.CertPath(), key, a.Certificate().NotAfter.Format("2006-01-02"))
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "STORE\tTRUSTED\tPATH")
+	for _, s := range statuses {
+		state := "no"
+		switch {
+		case s.Installed:
+			state = "yes"
+		case !s.Available:
+			state = "unavailable: " + s.Detail
+		case s.Detail != "":
+			state = "no (" + s.Detail + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Name, state, s.Path)
+	}
+	if len(statuses) == 0 {
+		fmt.Fprintln(tw, "(no trust store found for this user)\t\t")
+	}
+	tw.Flush()
+}
+
+func (c *command) manifestCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "manifest", Short: "Outlook add-in manifests of integrations"}
+	var name, format, output, baseURL string
+	var dev bool
+	gen := &cobra.Command{
+		Use:   "generate",
+		Short: "Write an integration's manifest (production, or --dev for this machine's host)",
+		Example: `  vmr-companion manifest generate --integration Contoso -o manifest.xml
+  vmr-companion manifest generate --integration Contoso --dev --format json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if name == "" {
+				return usageError{errors.New("--integration NAME is required")}
+			}
+			if format != "xml" && format != "json" {
+				return usageError{fmt.Errorf("--format must be xml or json, not %q", format)}
+			}
+			base := strings.TrimSuffix(baseURL, "/")
+			if !strings.HasPrefix(base, "https://") {
+				return usageError{fmt.Errorf("--base-url must start with https://, not %q", baseURL)}
+			}
+			svc, err := c.services()
+			if err != nil {
+				return err
+			}
+			in, err := svc.Integrations.Get(c.ctx, name)
+			if err != nil {
+				return err
+			}
+			data, err := svc.Manifests.Manifest(c.ctx, in, format, dev, base)
+			if err != nil {
+				return err
+			}
+			if output == "" || output == "-" {
+				_, err = cmd.OutOrStdout().Write(data)
+				return err
+			}
+			tmp := output + ".partial"
+			if err := os.WriteFile(tmp, data, 0o644); err != nil {
+				return fmt.Errorf("writing %s: %w", output, err)
+			}
+			if err := os.Rename(tmp, output); err != nil {
+				os.Remove(tmp)
+				return fmt.Errorf("writing %s: %w", output, err)
+			}
+			abs, _ := filepath.Abs(output)
+			fmt.Fprintf(cmd.ErrOrStderr(), "Wrote %s\n", abs)
+			return nil
+		},
+	}
+	gen.Flags().StringVar(&name, "integration", "", "the integration's name or uuid")
+	gen.Flags().BoolVar(&dev, "dev", false, "the development manifest, served by this machine's add-in host")
+	gen.Flags().StringVar(&format, "format", "xml", "xml (Outlook add-in manifest) or json (Microsoft 365 unified manifest)")
+	gen.Flags().StringVarP(&output, "output", "o", "", "file to write (default: standard output)")
+	gen.Flags().StringVar(&baseURL, "base-url", "https://127.0.0.1:3443", "where the development host is reached (with --dev)")
+	cmd.AddCommand(gen)
+	return cmd
+}
