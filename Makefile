@@ -31,7 +31,7 @@ build: deps bindings frontend
 
 deps:
 	@scripts/install-deps.sh $(APT_BUILD)
-	@if [ "$$($(WAILS) version 2>/dev/null)" != "$(WAILS_VERSION)" ]; then \
+	@if [ "$$($(WAILS) version 2>/dev/null | head -n1)" != "$(WAILS_VERSION)" ]; then \
 		echo "installing the Wails CLI $(WAILS_VERSION)"; \
 		go install github.com/wailsapp/wails/v2/cmd/wails@$(WAILS_VERSION); \
 	fi

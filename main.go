@@ -53,6 +53,7 @@ func main() {
 			Conferences:  conference.NewService(st.Conferences()),
 			Aliases:      alias.NewService(st.Aliases(), alias.DefaultTTL),
 			Manifests:    manifest.NewBuilder(st.Manifests()),
+			Templates:    engine,
 			Keychain:     keychain,
 			DatabasePath: st.Path(),
 			Close:        st.Close,
@@ -60,7 +61,7 @@ func main() {
 		svc.Authority = func(ctx context.Context) (*devcert.Authority, error) {
 			return devcert.LoadOrCreate(ctx, devcert.Options{Dir: filepath.Join(dataDir, "devcert"), Keys: keychain})
 		}
-		svc.NewHost = func(ctx context.Context, o cli.HostOptions) (*addinhost.Server, error) {
+		svc.NewHost = func(ctx context.Context, o addinhost.Settings) (*addinhost.Server, error) {
 			ca, err := svc.Authority(ctx)
 			if err != nil {
 				return nil, err
@@ -84,6 +85,11 @@ func main() {
 			Assets:       assets,
 			Icon:         icon,
 			Integrations: svc.Integrations,
+			Conferences:  svc.Conferences,
+			Manifests:    svc.Manifests,
+			Templates:    svc.Templates,
+			Authority:    svc.Authority,
+			NewHost:      svc.NewHost,
 			Keychain:     svc.Keychain,
 			DatabasePath: svc.DatabasePath,
 			Version:      version,

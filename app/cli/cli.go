@@ -23,6 +23,7 @@ import (
 	"vmr-companion/backend/manifest"
 	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/store"
+	"vmr-companion/backend/templates"
 )
 
 // Services are the backend parts a command uses, opened on demand so that
@@ -32,10 +33,11 @@ type Services struct {
 	Conferences  *conference.Service
 	Aliases      *alias.Service
 	Manifests    *manifest.Builder
+	Templates    *templates.Engine
 	// Authority loads (or on first use makes) the local CA.
 	Authority func(ctx context.Context) (*devcert.Authority, error)
 	// NewHost builds the add-in host with its certificate.
-	NewHost      func(ctx context.Context, o HostOptions) (*addinhost.Server, error)
+	NewHost      func(ctx context.Context, o addinhost.Settings) (*addinhost.Server, error)
 	Keychain     *secrets.Keychain
 	DatabasePath string
 	Close        func() error

@@ -18,16 +18,8 @@ import (
 	"vmr-companion/backend/devcert"
 )
 
-// HostOptions are the serve flags, passed to Services.NewHost.
-type HostOptions struct {
-	Listen          string
-	Auth            string
-	ReservationRate int
-	OnRequest       func(addinhost.RequestLog)
-}
-
 func (c *command) serveCmd() *cobra.Command {
-	var o HostOptions
+	var o addinhost.Settings
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the add-in host (HTTPS) until interrupted",

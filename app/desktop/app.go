@@ -19,8 +19,13 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options/linux"
 	wruntime "github.com/wailsapp/wails/v2/pkg/runtime"
 
+	"vmr-companion/backend/addinhost"
+	"vmr-companion/backend/conference"
+	"vmr-companion/backend/devcert"
 	"vmr-companion/backend/integration"
+	"vmr-companion/backend/manifest"
 	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/templates"
 )
 
 // Options are what the window needs from main.
@@ -28,6 +33,11 @@ type Options struct {
 	Assets       embed.FS
 	Icon         []byte
 	Integrations *integration.Service
+	Conferences  *conference.Service
+	Manifests    *manifest.Builder
+	Templates    *templates.Engine
+	Authority    func(context.Context) (*devcert.Authority, error)
+	NewHost      func(context.Context, addinhost.Settings) (*addinhost.Server, error)
 	Keychain     *secrets.Keychain
 	DatabasePath string
 	Version      string
@@ -53,6 +63,9 @@ func Run(opts Options) error {
 	}
 	d := wailsDialogs{}
 	integrations := &IntegrationService{backend: opts.Integrations, dialogs: d}
+	vmrs := &VMRService{backend: opts.Conferences, dialogs: d}
+	tmpl := &TemplateService{engine: opts.Templates}
+	host := &AddinHostService{integrations: opts.Integrations, manifests: opts.Manifests, authority: opts.Authority, newHost: opts.NewHost, dialogs: d}
 	system := &SystemService{keychain: opts.Keychain, databasePath: opts.DatabasePath, version: opts.Version, logger: opts.Logger, started: opts.Started}
 	return wails.Run(&options.App{
 		Title:            "VMR Companion",
@@ -63,30 +76,35 @@ func Run(opts Options) error {
 		AssetServer:      &assetserver.Options{Assets: assets},
 		BackgroundColour: &options.RGBA{R: 250, G: 250, B: 250, A: 255},
 		OnStartup: func(ctx context.Context) {
-			integrations.ctx = ctx
-			system.ctx = ctx
+			integrations.ctx, system.ctx, vmrs.ctx, tmpl.ctx, host.ctx = ctx, ctx, ctx, ctx, ctx
+			host.emit = func(event string, data any) { wruntime.EventsEmit(ctx, event, data) }
 		},
+		OnShutdown:     func(context.Context) { host.shutdown() },
 		Linux:          &linux.Options{Icon: opts.Icon, ProgramName: "vmr-companion"},
-		Bind:           []any{integrations, system},
+		Bind:           []any{integrations, system, vmrs, tmpl, host},
 		ErrorFormatter: FormatError,
 	})
 }
 
 // dialogs is the one seam to Wails' file dialogs, so the services can be
-// tested without a running window.
+// tested without a running window. kind is the file type: json, csv, xml.
 type dialogs interface {
-	OpenJSON(ctx context.Context, title string) (string, error)
-	SaveJSON(ctx context.Context, title, name string) (string, error)
+	Open(ctx context.Context, title, kind string) (string, error)
+	Save(ctx context.Context, title, name, kind string) (string, error)
 }
 
 type wailsDialogs struct{}
 
-var jsonFilter = []wruntime.FileFilter{{DisplayName: "JSON files (*.json)", Pattern: "*.json"}}
-
-func (wailsDialogs) OpenJSON(ctx context.Context, title string) (string, error) {
-	return wruntime.OpenFileDialog(ctx, wruntime.OpenDialogOptions{Title: title, Filters: jsonFilter})
+var fileFilters = map[string][]wruntime.FileFilter{
+	"json": {{DisplayName: "JSON files (*.json)", Pattern: "*.json"}},
+	"csv":  {{DisplayName: "CSV files (*.csv)", Pattern: "*.csv"}},
+	"xml":  {{DisplayName: "XML files (*.xml)", Pattern: "*.xml"}},
 }
 
-func (wailsDialogs) SaveJSON(ctx context.Context, title, name string) (string, error) {
-	return wruntime.SaveFileDialog(ctx, wruntime.SaveDialogOptions{Title: title, DefaultFilename: name, Filters: jsonFilter})
+func (wailsDialogs) Open(ctx context.Context, title, kind string) (string, error) {
+	return wruntime.OpenFileDialog(ctx, wruntime.OpenDialogOptions{Title: title, Filters: fileFilters[kind]})
+}
+
+func (wailsDialogs) Save(ctx context.Context, title, name, kind string) (string, error) {
+	return wruntime.SaveFileDialog(ctx, wruntime.SaveDialogOptions{Title: title, DefaultFilename: name, Filters: fileFilters[kind]})
 }

@@ -113,7 +113,7 @@ func (s *IntegrationService) ImportText(text string) (*integration.ImportResult,
 
 // ImportFile asks for a JSON file and imports it.
 func (s *IntegrationService) ImportFile() (*ImportOutcome, error) {
-	path, err := s.dialogs.OpenJSON(s.ctx, "Import integrations")
+	path, err := s.dialogs.Open(s.ctx, "Import integrations", "json")
 	if err != nil || path == "" {
 		return &ImportOutcome{Cancelled: path == ""}, err
 	}
@@ -147,7 +147,7 @@ func (s *IntegrationService) ExportFile(uuids []string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("desktop: encoding the export: %w", err)
 	}
-	path, err := s.dialogs.SaveJSON(s.ctx, "Export integrations", "integrations.json")
+	path, err := s.dialogs.Save(s.ctx, "Export integrations", "integrations.json", "json")
 	if err != nil || path == "" {
 		return "", err
 	}

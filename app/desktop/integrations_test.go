@@ -22,8 +22,10 @@ import (
 
 type fakeDialogs struct{ open, save string }
 
-func (f fakeDialogs) OpenJSON(context.Context, string) (string, error)         { return f.open, nil }
-func (f fakeDialogs) SaveJSON(context.Context, string, string) (string, error) { return f.save, nil }
+func (f fakeDialogs) Open(context.Context, string, string) (string, error) { return f.open, nil }
+func (f fakeDialogs) Save(context.Context, string, string, string) (string, error) {
+	return f.save, nil
+}
 
 func newService(t *testing.T, d dialogs) *IntegrationService {
 	t.Helper()

@@ -1,5 +1,183 @@
+export namespace addinhost {
+	
+	export class RequestLog {
+	    // Go type: time
+	    time: any;
+	    method: string;
+	    path: string;
+	    status: number;
+	    duration_ms: number;
+	    bytes: number;
+	    remote: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new RequestLog(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.time = this.convertValues(source["time"], null);
+	        this.method = source["method"];
+	        this.path = source["path"];
+	        this.status = source["status"];
+	        this.duration_ms = source["duration_ms"];
+	        this.bytes = source["bytes"];
+	        this.remote = source["remote"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+
+export namespace conference {
+	
+	export class Alias {
+	    alias: string;
+	    description: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Alias(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.alias = source["alias"];
+	        this.description = source["description"];
+	    }
+	}
+	export class Conference {
+	    id: number;
+	    name: string;
+	    description: string;
+	    aliases: Alias[];
+	    pin: string;
+	    guest_pin: string;
+	    allow_guests: boolean;
+	    primary_owner_email_address: string;
+	    // Go type: time
+	    created_at: any;
+	    // Go type: time
+	    updated_at: any;
+	
+	    static createFrom(source: any = {}) {
+	        return new Conference(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.description = source["description"];
+	        this.aliases = this.convertValues(source["aliases"], Alias);
+	        this.pin = source["pin"];
+	        this.guest_pin = source["guest_pin"];
+	        this.allow_guests = source["allow_guests"];
+	        this.primary_owner_email_address = source["primary_owner_email_address"];
+	        this.created_at = this.convertValues(source["created_at"], null);
+	        this.updated_at = this.convertValues(source["updated_at"], null);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+
 export namespace desktop {
 	
+	export class TrustStatus {
+	    name: string;
+	    path: string;
+	    installed: boolean;
+	    available: boolean;
+	    detail: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new TrustStatus(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.path = source["path"];
+	        this.installed = source["installed"];
+	        this.available = source["available"];
+	        this.detail = source["detail"];
+	    }
+	}
+	export class CertInfo {
+	    name: string;
+	    file: string;
+	    key_location: string;
+	    key_in_file: boolean;
+	    // Go type: time
+	    not_after: any;
+	    stores: TrustStatus[];
+	
+	    static createFrom(source: any = {}) {
+	        return new CertInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.file = source["file"];
+	        this.key_location = source["key_location"];
+	        this.key_in_file = source["key_in_file"];
+	        this.not_after = this.convertValues(source["not_after"], null);
+	        this.stores = this.convertValues(source["stores"], TrustStatus);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class Detail {
 	    integration: Record<string, any>;
 	    warnings: integration.Warning[];
@@ -31,6 +209,26 @@ export namespace desktop {
 		    }
 		    return a;
 		}
+	}
+	export class HostStatus {
+	    running: boolean;
+	    url: string;
+	    auth: string;
+	    warning: string;
+	    error: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new HostStatus(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.running = source["running"];
+	        this.url = source["url"];
+	        this.auth = source["auth"];
+	        this.warning = source["warning"];
+	        this.error = source["error"];
+	    }
 	}
 	export class ImportOutcome {
 	    cancelled: boolean;
@@ -83,6 +281,63 @@ export namespace desktop {
 	        this.keychain_ok = source["keychain_ok"];
 	        this.keychain_issue = source["keychain_issue"];
 	    }
+	}
+	export class Preview {
+	    output: string;
+	    html: boolean;
+	    vars: Record<string, any>;
+	    error: string;
+	    line: number;
+	    column: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Preview(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.output = source["output"];
+	        this.html = source["html"];
+	        this.vars = source["vars"];
+	        this.error = source["error"];
+	        this.line = source["line"];
+	        this.column = source["column"];
+	    }
+	}
+	
+	export class VMRImport {
+	    cancelled: boolean;
+	    file: string;
+	    created: conference.Conference[];
+	
+	    static createFrom(source: any = {}) {
+	        return new VMRImport(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.cancelled = source["cancelled"];
+	        this.file = source["file"];
+	        this.created = this.convertValues(source["created"], conference.Conference);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 
 }

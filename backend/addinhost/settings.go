@@ -1,0 +1,10 @@
+package addinhost
+
+// Settings are what a person chooses when starting the host (the serve
+// flags, or the window's Add-in host page); the rest of Config is wiring.
+type Settings struct {
+	Listen          string
+	Auth            string
+	ReservationRate int
+	OnRequest       func(RequestLog)
+}
