@@ -68,7 +68,7 @@ for i in $(seq 100); do
 	[[ $i == 100 ]] && fail "the integration was not saved through the window"
 	sleep 0.1
 done
-sleep 0.5
+sleep 1.5 # let the window show the saved state before the picture
 import -window root "$artifacts/desktop-smoke.png"
 
 grep -q '"room_mailbox_email_address": "vmr@contoso.com"' "$work/show.json" || fail "the saved integration lacks the typed room mailbox: $(cat "$work/show.json")"
