@@ -11,9 +11,12 @@ import (
 
 	"github.com/zalando/go-keyring"
 
+	"vmr-companion/backend/addinhost"
 	"vmr-companion/backend/alias"
 	"vmr-companion/backend/conference"
+	"vmr-companion/backend/devcert"
 	"vmr-companion/backend/integration"
+	"vmr-companion/backend/manifest"
 	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/store"
 	"vmr-companion/backend/templates"
@@ -32,12 +35,32 @@ func run(t *testing.T, dataDir, stdin string, args ...string) (code int, stdout,
 				return nil, err
 			}
 			kc := secrets.NewUncheckedKeychain(0)
-			return &Services{
-				Integrations: integration.NewService(st.Integrations(), kc, templates.New()),
+			engine := templates.New()
+			svc := &Services{
+				Integrations: integration.NewService(st.Integrations(), kc, engine),
 				Conferences:  conference.NewService(st.Conferences()),
 				Aliases:      alias.NewService(st.Aliases(), 0),
+				Manifests:    manifest.NewBuilder(st.Manifests()),
+				Templates:    engine,
 				Keychain:     kc, DatabasePath: st.Path(), Close: st.Close,
-			}, nil
+			}
+			svc.Authority = func(ctx context.Context) (*devcert.Authority, error) {
+				return devcert.LoadOrCreate(ctx, devcert.Options{Dir: filepath.Join(dir, "devcert"), Keys: kc})
+			}
+			svc.NewHost = func(ctx context.Context, o addinhost.Settings) (*addinhost.Server, error) {
+				ca, err := svc.Authority(ctx)
+				if err != nil {
+					return nil, err
+				}
+				loader, err := devcert.NewLoader(ca, nil)
+				if err != nil {
+					return nil, err
+				}
+				return addinhost.New(addinhost.Config{Listen: o.Listen, Auth: o.Auth, ReservationRate: o.ReservationRate,
+					Integrations: svc.Integrations, Conferences: svc.Conferences, Aliases: svc.Aliases, Templates: engine,
+					GetCertificate: loader.GetCertificate})
+			}
+			return svc, nil
 		},
 		Window: func(*Services) error { t.Fatal("the window must not open in tests"); return nil },
 		Stdin:  strings.NewReader(stdin),
