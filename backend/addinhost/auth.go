@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 
@@ -39,8 +40,9 @@ func (s *Server) identify(r *http.Request, in *integration.Integration) (Identit
 		}
 		return Identity{Email: email, Subject: email}, nil
 	}
-	raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || strings.TrimSpace(raw) == "" {
+	// The scheme is case-insensitive (RFC 9110, 11.1).
+	scheme, raw, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(raw) == "" {
 		return Identity{}, &Problem{Type: typeUnauthorized, Title: "Sign-in required", Status: http.StatusUnauthorized,
 			Detail: "send the user's ID token as Authorization: Bearer <token>"}
 	}
@@ -57,11 +59,16 @@ func (s *Server) identify(r *http.Request, in *integration.Integration) (Identit
 	}
 	var claims struct {
 		Email             string `json:"email"`
+		EmailVerified     *bool  `json:"email_verified"`
 		PreferredUsername string `json:"preferred_username"`
 		UPN               string `json:"upn"`
 	}
 	if err := tok.Claims(&claims); err != nil {
 		return Identity{}, &Problem{Type: typeUnauthorized, Title: "Invalid token", Status: http.StatusUnauthorized, Detail: "unreadable claims"}
+	}
+	// An address the provider says it has not verified could be anyone's.
+	if claims.EmailVerified != nil && !*claims.EmailVerified {
+		claims.Email = ""
 	}
 	// Entra ID puts the address in preferred_username or upn when the
 	// optional email claim is not configured.
@@ -95,25 +102,37 @@ func (v *verifiers) get(ctx context.Context, in *integration.Integration, client
 	}
 	key := in.AddinOIDCMetadataURL + "\x00" + audience
 	v.mu.Lock()
-	defer v.mu.Unlock()
-	if ver, ok := v.m[key]; ok {
+	ver, ok := v.m[key]
+	v.mu.Unlock()
+	if ok {
 		return ver, nil
 	}
 	issuer := strings.TrimSuffix(in.AddinOIDCMetadataURL, "/.well-known/openid-configuration")
 	if client != nil {
 		ctx = oidc.ClientContext(ctx, client)
 	}
-	// The provider keeps using this context to fetch keys later, so it
-	// must outlive the request.
-	ctx = context.WithoutCancel(ctx)
+	// Discovery runs outside the lock and within the request's context, so
+	// a provider that never answers holds up only the requests that need
+	// it, and only while they wait. The verifier fetches keys later with a
+	// context of its own (Provider.Verifier), not this one.
+	ctx, cancel := context.WithTimeout(ctx, discoveryTimeout)
+	defer cancel()
 	provider, err := oidc.NewProvider(ctx, issuer)
 	if err != nil {
 		return nil, fmt.Errorf("addinhost: reading OIDC metadata of %s: %w", issuer, err)
 	}
-	ver := provider.Verifier(&oidc.Config{ClientID: audience})
+	ver = provider.Verifier(&oidc.Config{ClientID: audience})
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if cur, ok := v.m[key]; ok {
+		return cur, nil // another request discovered it meanwhile
+	}
 	if v.m == nil {
 		v.m = map[string]*oidc.IDTokenVerifier{}
 	}
 	v.m[key] = ver
 	return ver, nil
 }
+
+// discoveryTimeout bounds reading a provider's metadata.
+const discoveryTimeout = 10 * time.Second

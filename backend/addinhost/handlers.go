@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"vmr-companion/backend/alias"
 	"vmr-companion/backend/integration"
+	"vmr-companion/backend/templates"
 )
 
 // TokenPrefix starts the token a meeting body carries so the scheduler can
@@ -87,10 +89,26 @@ func (s *Server) internal(w http.ResponseWriter, what string, err error) {
 		Detail: "the error was logged with correlation id " + id})
 }
 
+// renderFailed answers a template that could not be rendered. Rendering has
+// a wall-clock budget (templates.MaxRenderTime), which a busy machine can
+// overrun with any template: that is a moment's overload, not a bug, so it
+// answers 503 and asks the pane to try again (the reservation is kept, and
+// the retry gets the same alias).
+func (s *Server) renderFailed(w http.ResponseWriter, what string, err error) {
+	if !errors.Is(err, templates.ErrRenderTimeout) {
+		s.internal(w, what, err)
+		return
+	}
+	s.log.Warn("add-in host: "+what+" took too long", "error", err)
+	w.Header().Set("Retry-After", "1")
+	writeProblem(w, Problem{Type: typeUnavailable, Title: "Busy", Status: http.StatusServiceUnavailable,
+		Detail: "the joining instructions took too long to render; try again (if this keeps happening, the template may need simplifying)"})
+}
+
 func (s *Server) baseURL(r *http.Request) string { return "https://" + r.Host }
 
 func (s *Server) manifest(w http.ResponseWriter, r *http.Request) {
-	format := r.PathValue("format")
+	format, _ := strings.CutPrefix(r.PathValue("file"), "manifest.")
 	if format != "xml" && format != "json" {
 		writeProblem(w, Problem{Type: typeNotFound, Title: "Not found", Status: http.StatusNotFound, Detail: "manifests are manifest.xml or manifest.json"})
 		return
@@ -165,6 +183,9 @@ type PaneConfig struct {
 	RoomMailbox     string            `json:"room_mailbox"`
 	RoomMailboxName string            `json:"room_mailbox_name"`
 	Texts           map[string]string `json:"texts"`
+	// PlaceholderHTML goes into the body when no alias can be reserved,
+	// so the user can still send; the scheduler fills in the room later.
+	PlaceholderHTML string `json:"placeholder_html"`
 }
 
 func (s *Server) pane(w http.ResponseWriter, r *http.Request) {
@@ -186,6 +207,12 @@ func (s *Server) pane(w http.ResponseWriter, r *http.Request) {
 	if in.RoomMailboxEmailAddress != nil {
 		cfg.RoomMailbox = *in.RoomMailboxEmailAddress
 	}
+	placeholder, err := s.cfg.Templates.Render(r.Context(), "placeholder_instructions_template", in.PlaceholderInstructionsTemplate, map[string]any{"addin_server_domain": in.AddinServerDomain})
+	if err != nil {
+		s.internal(w, "rendering the placeholder instructions", err)
+		return
+	}
+	cfg.PlaceholderHTML = placeholder
 	writeJSON(w, http.StatusOK, cfg)
 }
 
@@ -218,12 +245,30 @@ func (s *Server) reserve(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, *p)
 		return
 	}
+	// Only JSON: a form or text/plain POST from some other web page would
+	// otherwise reach this without a CORS preflight.
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(strings.ToLower(strings.TrimSpace(ct)), "application/json") {
+		writeProblem(w, Problem{Type: typeBadRequest, Title: "JSON required", Status: http.StatusUnsupportedMediaType,
+			Detail: "send Content-Type: application/json"})
+		return
+	}
 	var body struct {
 		ItemKey string `json:"item_key"`
 	}
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&body); err != nil {
+	err := dec.Decode(&body)
+	if err == nil {
+		// One object and nothing after it: reading on to the end also holds
+		// what follows the object to the size limit.
+		if _, next := dec.Token(); next != io.EOF {
+			err = next
+			if err == nil {
+				err = errors.New("unexpected data after the JSON object")
+			}
+		}
+	}
+	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			writeProblem(w, Problem{Type: typeTooLarge, Title: "Request too large", Status: http.StatusRequestEntityTooLarge,
@@ -247,6 +292,12 @@ func (s *Server) reserve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a, created, err := s.cfg.Aliases.Reserve(r.Context(), in, body.ItemKey, who.Email)
+	if err == nil && !created && a.UserEmail != who.Email {
+		// Another user's compose item: never hand out their reservation.
+		writeProblem(w, Problem{Type: typeConflict, Title: "Item key in use", Status: http.StatusConflict,
+			Detail: "this item_key belongs to another user's reservation; use a new key"})
+		return
+	}
 	if errors.Is(err, alias.ErrExhausted) {
 		s.log.Error("alias space exhausted", "integration", in.Name, "error", err)
 		writeProblem(w, Problem{Type: typeUnavailable, Title: "No alias available", Status: http.StatusServiceUnavailable,
@@ -259,7 +310,7 @@ func (s *Server) reserve(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := s.reservation(r, in, a, created)
 	if err != nil {
-		s.internal(w, "rendering the joining instructions", err)
+		s.renderFailed(w, "rendering the joining instructions", err)
 		return
 	}
 	status := http.StatusOK
@@ -338,7 +389,7 @@ func (s *Server) personalVMRs(w http.ResponseWriter, r *http.Request) {
 			{"personal_vmr_location_template", in.PersonalVMRLocationTemplate, &v.Location},
 		} {
 			if *t.dst, err = s.cfg.Templates.Render(r.Context(), t.field, t.source, vars); err != nil {
-				s.internal(w, "rendering "+t.field, err)
+				s.renderFailed(w, "rendering "+t.field, err)
 				return
 			}
 		}

@@ -71,12 +71,27 @@ type recorder struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
+	// policy gives the Content-Security-Policy of an HTML answer.
+	policy func() string
 }
 
-func (r *recorder) WriteHeader(code int) { r.status = code; r.ResponseWriter.WriteHeader(code) }
+// WriteHeader adds the Content-Security-Policy to every HTML answer,
+// whatever its path (the task pane is also served as /addin/).
+func (r *recorder) WriteHeader(code int) {
+	if r.status != 0 {
+		return
+	}
+	r.status = code
+	h := r.Header()
+	if r.policy != nil && strings.HasPrefix(h.Get("Content-Type"), "text/html") {
+		h.Set("Content-Security-Policy", r.policy())
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
 func (r *recorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
-		r.status = http.StatusOK
+		r.WriteHeader(http.StatusOK)
 	}
 	n, err := r.ResponseWriter.Write(b)
 	r.bytes += int64(n)
@@ -88,19 +103,16 @@ func (r *recorder) Write(b []byte) (int, error) {
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := &recorder{ResponseWriter: w}
+		rec := &recorder{ResponseWriter: w, policy: func() string { return s.contentSecurityPolicy(r.Context()) }}
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 		h.Set("Strict-Transport-Security", "max-age=31536000")
-		if strings.HasSuffix(r.URL.Path, ".html") || r.URL.Path == "/" {
-			h.Set("Content-Security-Policy", s.contentSecurityPolicy(r.Context()))
-		}
 		// The pane calls the API from this host's own origin; any other
 		// origin gets no CORS grant, so browsers keep its pages out.
 		if o := r.Header.Get("Origin"); o != "" && o == "https://"+r.Host {
 			h.Set("Access-Control-Allow-Origin", o)
-			h.Set("Vary", "Origin")
+			h.Add("Vary", "Origin")
 			if r.Method == http.MethodOptions {
 				h.Set("Access-Control-Allow-Methods", "GET, POST")
 				h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, "+userHeader)

@@ -151,10 +151,25 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /addin/{path...}", s.static)
 	mux.HandleFunc("GET /office-js/{path...}", s.officeJSFile)
 	mux.HandleFunc("GET /manifest.xml", s.defaultManifest)
-	mux.HandleFunc("GET /integrations/{uuid}/manifest.{format}", s.manifest)
+	// A wildcard must fill a whole path segment, so the file name is
+	// matched as one and split in the handler.
+	mux.HandleFunc("GET /integrations/{uuid}/{file}", s.manifest)
 	mux.HandleFunc("GET /api/v1/integrations/{uuid}/pane", s.pane)
 	mux.HandleFunc("POST /api/v1/integrations/{uuid}/reservations", s.reserve)
 	mux.HandleFunc("GET /api/v1/integrations/{uuid}/personal-vmrs", s.personalVMRs)
+	// The catch-all below would answer 404 for a known path asked with the
+	// wrong method; these answer 405 instead.
+	for path, allow := range map[string]string{
+		"/api/v1/integrations/{uuid}/pane":          "GET, HEAD",
+		"/api/v1/integrations/{uuid}/reservations":  "POST",
+		"/api/v1/integrations/{uuid}/personal-vmrs": "GET, HEAD",
+	} {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", allow)
+			writeProblem(w, Problem{Type: typeMethod, Title: "Method not allowed", Status: http.StatusMethodNotAllowed,
+				Detail: r.Method + " is not allowed here; use " + allow})
+		})
+	}
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, Problem{Type: typeNotFound, Title: "No such API", Status: http.StatusNotFound,
 			Detail: "see docs/addin-api.md for the paths under /api/v1/"})

@@ -60,7 +60,7 @@ const (
 	// or list value a template builds while rendering.
 	MaxOutputBytes = 64 << 10
 	// MaxRenderTime bounds one render, whatever the caller's context says.
-	MaxRenderTime = 250 * time.Millisecond
+	MaxRenderTime = time.Second
 	// MaxRangeItems is the most items range() returns, and the longest list a
 	// template can build.
 	MaxRangeItems = 10000
