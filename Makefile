@@ -17,9 +17,9 @@ ARTIFACTS := build/artifacts
 
 # Debian/Ubuntu packages: building the window, then what the tests add.
 APT_BUILD := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config build-essential
-APT_TEST := libnss3-tools gnome-keyring dbus dbus-x11 libsecret-tools xvfb xauth xdotool imagemagick libxml2-utils xsltproc
+APT_TEST := chromium libnss3-tools gnome-keyring dbus dbus-x11 libsecret-tools xvfb xauth xdotool imagemagick libxml2-utils xsltproc
 
-.PHONY: run build deps deps-test frontend bindings test test-go test-keychain test-frontend smoke bench lint clean
+.PHONY: run build deps deps-test frontend bindings test test-go test-keychain test-frontend smoke test-addin-e2e addin-e2e bench lint clean
 
 ## run: install what is missing, build, and open the desktop window
 run: build
@@ -27,7 +27,7 @@ run: build
 
 ## build: the production binary (window included) at build/bin/vmr-companion
 build: deps bindings frontend
-	$(WAILS) build -s -skipbindings -tags $(TAGS) -trimpath -ldflags "-X main.version=$(VERSION)" -o vmr-companion
+	$(WAILS) build -s -m -skipbindings -tags $(TAGS) -trimpath -ldflags "-X main.version=$(VERSION)" -o vmr-companion
 
 deps:
 	@scripts/install-deps.sh $(APT_BUILD)
@@ -62,10 +62,14 @@ test: deps-test
 	$(MAKE) --no-print-directory test-keychain
 	$(MAKE) --no-print-directory build
 	$(MAKE) --no-print-directory smoke
+	$(MAKE) --no-print-directory addin-e2e
 
+# The JSON manifest tests validate with office-addin-manifest (an npm
+# devDependency), which checks JSON manifests offline.
 test-go:
 	@echo "== go test -race"
-	go test -race -count=1 -tags $(TAGS) ./...
+	VMR_MANIFEST_NPM_VALIDATOR=$(CURDIR)/frontend/node_modules/.bin/office-addin-manifest \
+		go test -race -count=1 -tags $(TAGS) ./...
 
 test-keychain:
 	@echo "== keychain tests against a real gnome-keyring"
@@ -79,6 +83,13 @@ test-frontend:
 smoke:
 	@echo "== desktop smoke test"
 	scripts/desktop-smoke.sh $(BIN) $(ARTIFACTS)
+
+## test-addin-e2e: the Outlook add-in's task pane in Chromium against the built host
+test-addin-e2e: deps-test build addin-e2e
+
+addin-e2e:
+	@echo "== add-in end-to-end test"
+	scripts/addin-e2e.sh $(BIN) $(ARTIFACTS)
 
 ## bench: store and import benchmarks, and the window's cold start and memory
 bench: deps-test build

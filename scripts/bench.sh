@@ -39,3 +39,8 @@ col_median() { awk -v c="$1" '{print $c}' "$out/desktop.txt" | sort -g | awk '{a
 	echo "| desktop memory, all processes (RSS at first paint + 1 s) | $(col_median 2) MiB |"
 	echo "| desktop peak memory, all processes (sum of VmHWM) | $(col_median 3) MiB |"
 } | tee "$out/results.md"
+
+# The add-in host: cold start, reservations, and its task pane files against
+# webpack-dev-server (bench/out/addinhost.md), appended to the results.
+scripts/bench-addinhost.sh
+{ echo; cat "$out/addinhost.md"; } >>"$out/results.md"

@@ -1,6 +1,7 @@
 package addinhost
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -70,7 +72,7 @@ func (s *Server) integrationOf(w http.ResponseWriter, r *http.Request) (*integra
 		writeProblem(w, Problem{Type: typeNotFound, Title: "Unknown integration", Status: http.StatusNotFound, Detail: "integrations are named by their uuid"})
 		return nil, false
 	}
-	in, err := s.cfg.Integrations.Get(r.Context(), id)
+	in, err := s.integration(r.Context(), id)
 	if errors.Is(err, integration.ErrNotFound) {
 		writeProblem(w, Problem{Type: typeNotFound, Title: "Unknown integration", Status: http.StatusNotFound, Detail: "no integration has uuid " + id})
 		return nil, false
@@ -80,6 +82,39 @@ func (s *Server) integrationOf(w http.ResponseWriter, r *http.Request) (*integra
 		return nil, false
 	}
 	return in, true
+}
+
+// integrationTTL is how long the API reuses an integration it read: every
+// reservation needs it, and reading it costs more than the reservation.
+// An admin's change reaches the add-in within this time.
+const integrationTTL = 2 * time.Second
+
+type cachedIntegration struct {
+	in   *integration.Integration
+	read time.Time
+}
+
+// integration reads an integration by uuid through a short-lived cache.
+// Callers must not change what it returns: it is shared.
+func (s *Server) integration(ctx context.Context, id string) (*integration.Integration, error) {
+	now := time.Now()
+	s.cacheMu.Lock()
+	c, ok := s.cache[id]
+	s.cacheMu.Unlock()
+	if ok && now.Sub(c.read) < integrationTTL {
+		return c.in, nil
+	}
+	in, err := s.cfg.Integrations.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.cacheMu.Lock()
+	if s.cache == nil || len(s.cache) > 1000 {
+		s.cache = map[string]cachedIntegration{}
+	}
+	s.cache[id] = cachedIntegration{in: in, read: now}
+	s.cacheMu.Unlock()
+	return in, nil
 }
 
 func (s *Server) internal(w http.ResponseWriter, what string, err error) {

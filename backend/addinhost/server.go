@@ -82,6 +82,8 @@ type Server struct {
 	limiter   *limiter
 	verifiers verifiers
 	csp       atomic.Pointer[cspEntry]
+	cacheMu   sync.Mutex
+	cache     map[string]cachedIntegration
 	mu        sync.Mutex
 	srv       *http.Server
 	addr      string

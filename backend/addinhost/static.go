@@ -12,15 +12,38 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 )
 
-// asset is one static file held in memory with its gzip form and ETag made
-// once at start, so serving costs a map lookup and a write.
+// asset is one static file held in memory with its ETag made at start and
+// its gzip form made once, on the first request that accepts it: serving
+// then costs a map lookup and a write, and start-up does not wait to
+// compress files (Office.js) that may never be asked for.
 type asset struct {
-	body, gz  []byte
+	body      []byte
 	etag      string
 	ctype     string
 	immutable bool
+
+	gzOnce sync.Once
+	gz     []byte // nil when compressing does not pay
+}
+
+// gzipped returns the gzip form, making it on first use.
+func (a *asset) gzipped() []byte {
+	a.gzOnce.Do(func() {
+		if !compressible(a.ctype) || len(a.body) <= 512 {
+			return
+		}
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		zw.Write(a.body)
+		zw.Close()
+		if buf.Len() < len(a.body) {
+			a.gz = buf.Bytes()
+		}
+	})
+	return a.gz
 }
 
 type assets map[string]*asset
@@ -54,15 +77,6 @@ func loadAssets(fsys fs.FS, prefix string) (assets, error) {
 		a := &asset{body: body, ctype: ctype, etag: `"` + hex.EncodeToString(sum[:12]) + `"`,
 			// Vite names built files by content hash; they never change.
 			immutable: strings.Contains(p, "assets/") && !strings.HasSuffix(p, ".png")}
-		if compressible(ctype) && len(body) > 512 {
-			var buf bytes.Buffer
-			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-			zw.Write(body)
-			zw.Close()
-			if buf.Len() < len(body) {
-				a.gz = buf.Bytes()
-			}
-		}
 		out[prefix+p] = a
 		return nil
 	})
@@ -104,9 +118,11 @@ func (a *asset) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body := a.body
-	if a.gz != nil && acceptsGzip(r) {
-		h.Set("Content-Encoding", "gzip")
-		body = a.gz
+	if acceptsGzip(r) {
+		if gz := a.gzipped(); gz != nil {
+			h.Set("Content-Encoding", "gzip")
+			body = gz
+		}
 	}
 	h.Set("Content-Length", fmt.Sprint(len(body)))
 	w.WriteHeader(http.StatusOK)

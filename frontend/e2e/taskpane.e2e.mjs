@@ -1,0 +1,303 @@
+// End-to-end test of the Outlook add-in's task pane in Chromium against the
+// real add-in host (scripts/addin-e2e.sh starts both). The pane is framed by
+// a harness page served as https://outlook.office.com/… (as Outlook on the
+// web frames it), and Office.js is replaced, at its CDN address, by a
+// recording fake of the Outlook mailbox API (e2e/fake-office.js).
+//
+// Environment: ADDIN_E2E_URL (https://127.0.0.1:PORT), ADDIN_E2E_INTEGRATION
+// (uuid), ADDIN_E2E_SERVE_PID (the host, stopped for the service-down test),
+// ADDIN_E2E_HOME (a HOME whose .pki/nssdb trusts the host's CA),
+// ADDIN_E2E_ARTIFACTS (screenshots), CHROMIUM (default /usr/bin/chromium).
+import { chromium } from 'playwright-core';
+import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const env = (name, fallback) => {
+  const v = process.env[name] ?? fallback;
+  if (v === undefined) throw new Error(`addin-e2e: set ${name}`);
+  return v;
+};
+const base = env('ADDIN_E2E_URL').replace(/\/$/, '');
+const integration = env('ADDIN_E2E_INTEGRATION');
+// The same with personal VMRs and the debug log (Alice owns two rooms).
+const integrationPersonal = env('ADDIN_E2E_INTEGRATION_PERSONAL');
+const servePID = Number(env('ADDIN_E2E_SERVE_PID'));
+const home = env('ADDIN_E2E_HOME');
+const artifacts = env('ADDIN_E2E_ARTIFACTS');
+const executablePath = env('CHROMIUM', '/usr/bin/chromium');
+mkdirSync(artifacts, { recursive: true });
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+const fakeOffice = readFileSync(here('./fake-office.js'), 'utf8');
+const harness = readFileSync(here('./harness.html'), 'utf8');
+const CDN = 'https://appsforoffice.microsoft.com/lib/1/hosted/office.js';
+const HARNESS = 'https://outlook.office.com/e2e/harness.html';
+const paneURL = `${base}/addin/taskpane.html?integration=${integration}`;
+const personalPaneURL = `${base}/addin/taskpane.html?integration=${integrationPersonal}`;
+const ALIAS = /^meet\d+@vc\.contoso\.com$/;
+
+// --- a tiny runner ----------------------------------------------------------
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+// --- the browser ------------------------------------------------------------
+const userData = mkdtempSync(join(tmpdir(), 'addin-e2e-chromium-'));
+const context = await chromium.launchPersistentContext(userData, {
+  executablePath,
+  headless: true,
+  // Chromium on Linux trusts the CAs of $HOME/.pki/nssdb: the host's CA is
+  // there, so nothing here ignores certificate errors.
+  env: { ...process.env, HOME: home },
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--password-store=basic',
+  ],
+  viewport: { width: 1000, height: 720 },
+  deviceScaleFactor: 1,
+});
+context.setDefaultTimeout(15000);
+// Chromium asks before a public site (Outlook on the web) frames a loopback
+// address; a developer who sideloads against a local host says yes once.
+await context.grantPermissions(['local-network-access'], { origin: 'https://outlook.office.com' });
+
+/** openPane opens the harness with the pane; office: fake options, or 'cdn-down'. */
+async function openPane(office = {}, url = paneURL) {
+  const page = await context.newPage();
+  const problems = [];
+  const responses = [];
+  page.on('response', (r) => responses.push({ url: r.url(), status: r.status() }));
+  page.on('requestfailed', (r) => responses.push({ url: r.url(), status: 0 }));
+  page.on('console', (m) => {
+    if (process.env.ADDIN_E2E_VERBOSE) console.log(`     [console ${m.type()}] ${m.text()}`);
+    if (m.type() === 'error' || /Content.Security.Policy|Refused to/i.test(m.text())) problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(String(e)));
+  if (process.env.ADDIN_E2E_VERBOSE) {
+    page.on('requestfailed', (r) => console.log(`     [failed] ${r.url()} ${r.failure()?.errorText}`));
+    page.on('response', (r) => console.log(`     [${r.status()}] ${r.url()}`));
+  }
+  await page.route(HARNESS + '*', (r) => r.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: harness }));
+  await page.route(CDN, (r) =>
+    office === 'cdn-down'
+      ? r.abort('internetdisconnected')
+      : r.fulfill({ status: 200, contentType: 'text/javascript', body: `${fakeOffice}\ninstallFakeOffice(${JSON.stringify(office)});` }),
+  );
+  await page.goto(`${HARNESS}?pane=${encodeURIComponent(url)}`);
+  const frame = page.frameLocator('#pane');
+  const handle = await page.waitForSelector('#pane');
+  let paneFrame = null;
+  for (let i = 0; i < 100 && !paneFrame?.url().startsWith(base); i++) {
+    paneFrame = await handle.contentFrame();
+    if (!paneFrame?.url().startsWith(base)) await page.waitForTimeout(50);
+  }
+  assert(paneFrame, 'the pane frame did not load');
+  return { page, frame, paneFrame, problems, responses, shot: (name) => handle.screenshot({ path: join(artifacts, `addin-${name}.png`) }) };
+}
+
+const recorded = (paneFrame) => paneFrame.evaluate(() => JSON.parse(JSON.stringify(window.__office)));
+const inserts = (state) => state.calls.filter((c) => /^body\.(setSelectedDataAsync|prependAsync)$/.test(c.method));
+
+function portClosed(url) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const s = connect({ host: hostname, port: Number(port) });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once('error', () => resolve(true));
+  });
+}
+
+// --- the tests --------------------------------------------------------------
+test('the host serves every file the manifest names, over trusted HTTPS', async () => {
+  const page = await context.newPage();
+  try {
+    const files = [
+      ['/addin/taskpane.html', 'text/html'],
+      ['/addin/commands.html', 'text/html'],
+      ['/addin/support.html', 'text/html'],
+      ['/addin/privacy.html', 'text/html'],
+      ['/addin/terms.html', 'text/html'],
+      ...[16, 32, 64, 80, 128].map((s) => [`/addin/assets/icon-${s}.png`, 'image/png']),
+      ['/office-js/office.js', 'javascript'],
+      ['/office-js/outlook-web-16.01.js', 'javascript'],
+      ['/office-js/de-de/outlook_strings.js', 'javascript'],
+    ];
+    for (const [path, type] of files) {
+      const res = await page.goto(base + path);
+      assert(res && res.status() === 200, `${path}: status ${res?.status()}`);
+      const ctype = res.headers()['content-type'] ?? '';
+      assert(ctype.includes(type), `${path}: content-type ${ctype}`);
+    }
+    const res = await page.goto(paneURL);
+    const csp = res?.headers()['content-security-policy'] ?? '';
+    assert(csp.includes('frame-ancestors') && csp.includes('https://appsforoffice.microsoft.com'), `taskpane CSP: ${csp}`);
+  } finally {
+    await page.close();
+  }
+});
+
+let shared = null; // the pane of the single-use tests, kept for the "already" test
+
+test('the pane loads in an Outlook frame and shows the integration’s texts', async () => {
+  shared = await openPane();
+  await shared.frame.getByRole('heading', { level: 1, name: 'Video meeting' }).waitFor();
+  await shared.frame.getByRole('button', { name: 'Add a meeting room' }).waitFor();
+  await shared.shot('ready');
+  assert(shared.problems.length === 0, `console errors: ${shared.problems.join(' | ')}`);
+});
+
+test('the single-use button inserts the instructions, sets the location and adds the room', async () => {
+  const { frame, paneFrame, page } = shared;
+  await frame.getByRole('button', { name: 'Add a meeting room' }).click();
+  await frame.getByTestId('state-success').waitFor();
+  const state = await recorded(paneFrame);
+  assert(inserts(state).length === 1, `inserts: ${inserts(state).length}`);
+  const [html, options] = inserts(state)[0].args;
+  assert(options?.coercionType === 'html', `coercionType ${options?.coercionType}`);
+  const alias = state.locations[0]?.id ?? state.location;
+  assert(ALIAS.test(alias), `location ${JSON.stringify(state.locations)} / ${state.location}`);
+  assert(/vmr-companion:[0-9a-f-]{36}/.test(html), 'the body has no vmr-companion:<uuid> token');
+  assert(html.includes(alias), `the body does not name the alias ${alias}`);
+  assert(state.body.includes(html), 'the body does not hold the inserted HTML');
+  const rooms = [...state.required, ...state.resources].map((r) => r.emailAddress);
+  assert(rooms.includes('vmr@contoso.com'), `room mailbox not added: ${rooms}`);
+  const shown = await frame.getByTestId('state-success').innerText();
+  assert(shown.includes(alias), `the success state does not name ${alias}: ${shown}`);
+  await shared.shot('success');
+  await page.screenshot({ path: join(artifacts, 'addin-harness.png') });
+  assert(shared.problems.length === 0, `console errors: ${shared.problems.join(' | ')}`);
+});
+
+test('a second click says "already a video meeting" and inserts nothing', async () => {
+  const { frame, paneFrame } = shared;
+  await frame.getByRole('button', { name: 'Add a meeting room' }).click();
+  await frame.getByTestId('state-already').waitFor();
+  const state = await recorded(paneFrame);
+  assert(inserts(state).length === 1, `inserts after the second click: ${inserts(state).length}`);
+  assert(state.locations.length + (state.location ? 0 : 0) <= 1, 'the location was added twice');
+  await shared.shot('already');
+  await shared.page.close();
+});
+
+test('personal VMRs: the user’s rooms are listed and the chosen one goes in', async () => {
+  const p = await openPane({ email: 'Alice@Contoso.com' }, personalPaneURL);
+  try {
+    const group = p.frame.getByRole('group', { name: 'Choose one of your personal rooms:' });
+    await group.waitFor();
+    const radios = group.getByRole('radio');
+    assert((await radios.count()) === 2, `rooms listed: ${await radios.count()}`);
+    await group.getByRole('radio', { name: /Alice's team room/ }).check();
+    await p.frame.getByRole('button', { name: 'Use my room' }).click();
+    await p.frame.getByTestId('state-success').waitFor();
+    const state = await recorded(p.paneFrame);
+    assert(inserts(state).length === 1, `inserts: ${inserts(state).length}`);
+    assert(inserts(state)[0].args[0].includes('meet.alice.team@vc.contoso.com'), 'the body does not name the room');
+    const where = state.locations.map((l) => l.id).concat(state.location);
+    assert(where.includes('meet.alice.team@vc.contoso.com'), `location: ${JSON.stringify(where)}`);
+    assert(state.required.length === 0, 'a personal VMR needs no room mailbox');
+    // The integration asks for the debug log.
+    await p.frame.getByText('Debug log').click();
+    const log = await p.frame.getByTestId('debug').innerText();
+    assert(log.includes('personal VMRs of alice@contoso.com: 2'), `debug log: ${log}`);
+    await p.shot('personal');
+    assert(p.problems.length === 0, `console errors: ${p.problems.join(' | ')}`);
+  } finally {
+    await p.page.close();
+  }
+});
+
+test('the pane follows Office’s language and dark theme', async () => {
+  const p = await openPane(
+    {
+      displayLanguage: 'de-DE',
+      theme: { bodyBackgroundColor: '#292929', bodyForegroundColor: '#FFFFFF', controlBackgroundColor: '#3D3D3D', controlForegroundColor: '#FFFFFF' },
+    },
+    personalPaneURL,
+  );
+  try {
+    await p.frame.getByRole('heading', { level: 2, name: 'Besprechungsraum für diese Besprechung' }).waitFor();
+    await p.frame.getByRole('heading', { level: 2, name: 'Meine persönlichen Räume' }).waitFor();
+    const bg = await p.paneFrame.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert(bg === 'rgb(41, 41, 41)', `background ${bg}`);
+    await p.frame.getByRole('button', { name: 'Add a meeting room' }).click();
+    await p.frame.getByTestId('state-success').waitFor();
+    const shown = await p.frame.getByTestId('state-success').innerText();
+    assert(shown.includes('Raumadresse: meet'), `German success state: ${shown}`);
+    await p.shot('dark-de');
+  } finally {
+    await p.page.close();
+  }
+});
+
+test('without the CDN the pane loads Office.js from the host', async () => {
+  const p = await openPane('cdn-down');
+  try {
+    // Outside Outlook, Office.js says so and the pane asks to be opened there.
+    const bar = p.frame.getByTestId('state-not-in-outlook');
+    await bar.waitFor({ timeout: 20000 });
+    const text = await bar.innerText();
+    assert(text.includes('This pane works in a meeting'), `not-in-Outlook text: ${text}`);
+    const hosted = p.responses.filter((r) => r.url.startsWith(`${base}/office-js/`));
+    assert(hosted.some((r) => r.url === `${base}/office-js/office.js` && r.status === 200), `hosted Office.js: ${JSON.stringify(hosted)}`);
+    assert(hosted.every((r) => r.status === 200), `hosted Office.js files: ${JSON.stringify(hosted)}`);
+    // Everything Office.js loads comes from the host, nothing more from the CDN.
+    const cdn = p.responses.filter((r) => r.url.startsWith('https://appsforoffice.microsoft.com/') && !r.url.endsWith('/hosted/office.js'));
+    assert(cdn.length === 0, `requests to the CDN after the fallback: ${JSON.stringify(cdn)}`);
+    await p.shot('not-in-outlook');
+  } finally {
+    await p.page.close();
+  }
+});
+
+test('with the host down the pane inserts the placeholder so the user can still send', async () => {
+  const p = await openPane();
+  try {
+    await p.frame.getByRole('button', { name: 'Add a meeting room' }).waitFor();
+    process.kill(servePID, 'SIGTERM');
+    for (let i = 0; i < 100 && !(await portClosed(base)); i++) await new Promise((r) => setTimeout(r, 100));
+    assert(await portClosed(base), 'the host did not stop');
+    await p.frame.getByRole('button', { name: 'Add a meeting room' }).click();
+    await p.frame.getByTestId('state-service-down').waitFor({ timeout: 20000 });
+    const state = await recorded(p.paneFrame);
+    assert(inserts(state).length === 1, `inserts: ${inserts(state).length}`);
+    const html = inserts(state)[0].args[0];
+    assert(/details are on their way/i.test(html), `placeholder: ${html}`);
+    assert(!html.includes('vmr-companion:'), 'the placeholder carries a token');
+    assert(state.required.some((r) => r.emailAddress === 'vmr@contoso.com'), 'room mailbox not added');
+    await p.shot('service-down');
+  } finally {
+    await p.page.close();
+  }
+});
+
+// --- run --------------------------------------------------------------------
+let passed = 0;
+let failed = 0;
+for (const t of tests) {
+  const started = Date.now();
+  try {
+    await t.fn();
+    passed++;
+    console.log(`ok   ${t.name} (${Date.now() - started} ms)`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${t.name}\n     ${String(e?.stack ?? e).split('\n').slice(0, 4).join('\n     ')}`);
+  }
+}
+await context.close();
+rmSync(userData, { recursive: true, force: true });
+console.log(`addin-e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,121 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { render, screen, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import Pane from './Pane.svelte';
+import { fakeHost, paneConfig, type FakeHostOptions } from './testhost';
+import { mockOffice, unmockOffice, type MockOptions } from './testing';
+
+afterEach(() => {
+  unmockOffice();
+  document.documentElement.removeAttribute('data-theme');
+  document.documentElement.removeAttribute('style');
+});
+
+const search = '?integration=' + paneConfig().integration;
+
+function setup(office: MockOptions | null = {}, host: FakeHostOptions = {}, s = search) {
+  const mock = office ? mockOffice(office) : null;
+  const api = fakeHost(host);
+  render(Pane, { props: { search: s, fetch: api.fetch, officeTimeoutMs: 50, loadOffice: false } });
+  return { rec: mock?.rec, api, user: userEvent.setup() };
+}
+
+describe('Pane', () => {
+  it('shows the integration’s texts and adds a room', async () => {
+    const { rec, user } = setup();
+    expect(await screen.findByRole('heading', { level: 1, name: 'Video meeting' })).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Add a meeting room' }));
+    const bar = await screen.findByTestId('state-success');
+    expect(within(bar).getByText('Room added')).toBeTruthy();
+    expect(within(bar).getByText('Room address: meet482913@vc.contoso.com')).toBeTruthy();
+    expect(rec?.inserts).toHaveLength(1);
+    await user.click(screen.getByRole('button', { name: 'Add a meeting room' }));
+    expect(await screen.findByTestId('state-already')).toBeTruthy();
+    expect(rec?.inserts).toHaveLength(1);
+  });
+
+  it('reaches the button by keyboard', async () => {
+    const { rec, user } = setup();
+    await screen.findByRole('button', { name: 'Add a meeting room' });
+    await user.tab();
+    expect(document.activeElement?.textContent).toContain('Add a meeting room');
+    await user.keyboard('{Enter}');
+    await screen.findByTestId('state-success');
+    expect(rec?.inserts).toHaveLength(1);
+  });
+
+  it('shows the service-down state and inserts the placeholder', async () => {
+    const { rec, user } = setup({}, { reserve: 'network' });
+    await user.click(await screen.findByRole('button', { name: 'Add a meeting room' }));
+    expect(within(await screen.findByTestId('state-service-down')).getByText('Room service unavailable')).toBeTruthy();
+    expect(rec?.inserts[0]?.data).toBe('<p>Video meeting details are on their way</p>');
+  });
+
+  it('shows an error with the problem’s detail', async () => {
+    const { user } = setup({}, { reserve: 403 });
+    await user.click(await screen.findByRole('button', { name: 'Add a meeting room' }));
+    const bar = await screen.findByTestId('state-error');
+    expect(bar.getAttribute('role')).toBe('alert');
+    expect(within(bar).getByText('Details: the integration Contoso does not offer single-use VMRs')).toBeTruthy();
+  });
+
+  it('follows Office’s display language for its own words', async () => {
+    setup({ displayLanguage: 'de-DE' }, { pane: paneConfig({ personal_enabled: true }) });
+    expect(await screen.findByRole('heading', { level: 2, name: 'Besprechungsraum für diese Besprechung' })).toBeTruthy();
+    expect(screen.getByRole('heading', { level: 2, name: 'Meine persönlichen Räume' })).toBeTruthy();
+    expect(document.documentElement.lang).toBe('de');
+  });
+
+  it('uses Office’s theme colours', async () => {
+    setup({ theme: { bodyBackgroundColor: '#262626', bodyForegroundColor: '#FFFFFF', controlBackgroundColor: '#363636', controlForegroundColor: '#FFFFFF' } });
+    await screen.findByRole('heading', { level: 1 });
+    expect(document.documentElement.dataset.theme).toBe('dark');
+    expect(document.documentElement.style.getPropertyValue('--bg-1')).toBe('#262626');
+  });
+
+  it('says to open it in Outlook when Office.js is missing', async () => {
+    setup(null);
+    const bar = await screen.findByTestId('state-not-in-outlook');
+    expect(within(bar).getByText('Office.js could not be loaded, so the pane cannot reach Outlook.')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Add a meeting room' }).getAttribute('aria-disabled')).toBe('true');
+  });
+
+  it('says when the address names no integration', async () => {
+    setup({}, {}, '?integration=nope');
+    expect(await screen.findByText(/names no integration/)).toBeTruthy();
+  });
+
+  it('offers a retry when the config cannot be loaded', async () => {
+    setup({}, { pane: 'network' });
+    expect(await screen.findByText('The add-in could not load its settings.')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Try again' })).toBeTruthy();
+  });
+
+  it('names the owner of a shared calendar', async () => {
+    setup({ sharedOwner: 'boss@contoso.com' });
+    expect((await screen.findByTestId('owner')).textContent).toBe('Scheduling for boss@contoso.com');
+  });
+
+  it('lists personal rooms and inserts the chosen one', async () => {
+    const { rec, user } = setup({}, { pane: paneConfig({ personal_enabled: true }) });
+    const group = await screen.findByRole('group', { name: 'Choose one of your personal rooms:' });
+    await user.click(within(group).getByRole('radio', { name: /Team room/ }));
+    await user.click(screen.getByRole('button', { name: 'Use my room' }));
+    await screen.findAllByTestId('state-success');
+    expect(rec?.inserts[0]?.data).toContain('Join Team room');
+    expect(rec?.locations).toEqual([{ id: 'meet.team@vc.contoso.com', type: 'custom' }]);
+  });
+
+  it('offers sign-in for personal rooms in oidc mode', async () => {
+    const { user } = setup({}, { pane: paneConfig({ personal_enabled: true, auth: 'oidc' }) });
+    const button = await screen.findByRole('button', { name: 'Sign in to see your rooms' });
+    await user.click(button);
+    expect(await screen.findByTestId('state-signin-error')).toBeTruthy();
+  });
+
+  it('shows the debug log when the integration asks for it', async () => {
+    setup({}, { pane: paneConfig({ debug: true }) });
+    const log = await screen.findByTestId('debug');
+    expect(log.textContent).toContain('GET /pane: 200');
+  });
+});

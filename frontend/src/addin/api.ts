@@ -1,0 +1,198 @@
+// The add-in API (docs/addin-api.md): the pane's configuration, single-use
+// reservations and the user's personal VMRs. Paths are relative: the host
+// that serves the pane answers the API.
+
+/** The texts of the pane, in the admin's wording (every addin_pane_* field). */
+export type PaneTexts = Partial<Record<PaneTextKey, string>>;
+
+export type PaneTextKey =
+  | 'addin_pane_title'
+  | 'addin_pane_description'
+  | 'addin_pane_button_title'
+  | 'addin_pane_success_heading'
+  | 'addin_pane_success_message'
+  | 'addin_pane_already_video_meeting_heading'
+  | 'addin_pane_already_video_meeting_message'
+  | 'addin_pane_general_error_heading'
+  | 'addin_pane_general_error_message'
+  | 'addin_pane_management_node_down_heading'
+  | 'addin_pane_management_node_down_message'
+  | 'addin_pane_personal_vmr_add_button'
+  | 'addin_pane_personal_vmr_sign_in_button'
+  | 'addin_pane_personal_vmr_select_message'
+  | 'addin_pane_personal_vmr_none_message'
+  | 'addin_pane_personal_vmr_error_getting_message'
+  | 'addin_pane_personal_vmr_error_signing_in_message'
+  | 'addin_pane_personal_vmr_error_inserting_meeting_message';
+
+export interface PaneConfig {
+  integration: string;
+  name: string;
+  single_use_enabled: boolean;
+  personal_enabled: boolean;
+  debug: boolean;
+  auth: 'none' | 'oidc' | string;
+  auth_provider?: string;
+  room_mailbox: string;
+  room_mailbox_name?: string;
+  texts: PaneTexts;
+  /** The integration's placeholder instructions, for when no alias can be reserved. */
+  placeholder_html?: string;
+}
+
+export interface Reservation {
+  alias: string;
+  numeric_alias?: string;
+  alias_uuid: string;
+  instructions_html: string;
+  location: string;
+  room_mailbox: string;
+  room_mailbox_name?: string;
+  token: string;
+  expires_at?: string;
+  created?: boolean;
+}
+
+export interface PersonalVMR {
+  id: number;
+  name: string;
+  description?: string;
+  aliases: string[];
+  instructions_html: string;
+  location: string;
+}
+
+export interface PersonalVMRs {
+  user: string;
+  vmrs: PersonalVMR[];
+}
+
+/** An RFC 9457 problem as the host answers it. */
+export interface Problem {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+}
+
+/**
+ * ApiError is a failed call. status is 0 when the host could not be reached
+ * (network error, timeout); problem is the host's answer otherwise.
+ */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly problem: Problem | undefined;
+  constructor(status: number, message: string, problem?: Problem) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.problem = problem;
+  }
+  /** detail is the most useful sentence for the user. */
+  get detail(): string {
+    return this.problem?.detail || this.problem?.title || this.message;
+  }
+}
+
+/** serviceDown: the host is unreachable or failing, so the user gets the placeholder. */
+export function serviceDown(e: unknown): boolean {
+  return e instanceof ApiError && (e.status === 0 || e.status >= 500);
+}
+
+/** unauthorized: a sign-in is needed or the token was refused. */
+export function unauthorized(e: unknown): boolean {
+  return e instanceof ApiError && e.status === 401;
+}
+
+/** Credentials of a call: who the user is (auth none) or their token (auth oidc). */
+export interface Credentials {
+  user?: string;
+  token?: string;
+}
+
+export interface ApiOptions {
+  base?: string;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+  log?: (line: string) => void;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** integrationFromURL reads ?integration=<uuid> from the pane's address. */
+export function integrationFromURL(search: string): string | null {
+  const id = new URLSearchParams(search).get('integration')?.trim() ?? '';
+  return UUID.test(id) ? id.toLowerCase() : null;
+}
+
+export class Api {
+  private readonly base: string;
+  private readonly timeoutMs: number;
+  private readonly fetcher: typeof fetch;
+  private readonly log: (line: string) => void;
+
+  constructor(
+    readonly integration: string,
+    opts: ApiOptions = {},
+  ) {
+    this.base = (opts.base ?? '').replace(/\/$/, '') + '/api/v1/integrations/' + encodeURIComponent(integration);
+    this.timeoutMs = opts.timeoutMs ?? 15000;
+    this.fetcher = opts.fetch ?? ((...args) => fetch(...args));
+    this.log = opts.log ?? (() => {});
+  }
+
+  pane(): Promise<PaneConfig> {
+    return this.request<PaneConfig>('GET', '/pane');
+  }
+
+  reserve(itemKey: string, creds: Credentials): Promise<Reservation> {
+    return this.request<Reservation>('POST', '/reservations', creds, { item_key: itemKey });
+  }
+
+  personalVMRs(creds: Credentials): Promise<PersonalVMRs> {
+    return this.request<PersonalVMRs>('GET', '/personal-vmrs', creds);
+  }
+
+  private async request<T>(method: string, path: string, creds: Credentials = {}, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (creds.token) headers['Authorization'] = 'Bearer ' + creds.token;
+    else if (creds.user) headers['X-VMR-User'] = creds.user;
+    const ctrl = new AbortController();
+    const timer = setTimeout(() => ctrl.abort(), this.timeoutMs);
+    const started = Date.now();
+    let res: Response;
+    try {
+      res = await this.fetcher(this.base + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: ctrl.signal,
+        credentials: 'same-origin',
+        cache: 'no-store',
+      });
+    } catch (e) {
+      const why = ctrl.signal.aborted ? `no answer within ${this.timeoutMs / 1000} s` : String((e as Error)?.message ?? e);
+      this.log(`${method} ${path}: unreachable (${why})`);
+      throw new ApiError(0, why);
+    } finally {
+      clearTimeout(timer);
+    }
+    this.log(`${method} ${path}: ${res.status} in ${Date.now() - started} ms`);
+    let data: unknown = null;
+    const text = await res.text().catch(() => '');
+    if (text) {
+      try {
+        data = JSON.parse(text);
+      } catch {
+        data = null;
+      }
+    }
+    if (!res.ok) {
+      const problem = data && typeof data === 'object' ? (data as Problem) : undefined;
+      throw new ApiError(res.status, problem?.detail || problem?.title || `HTTP ${res.status}`, problem);
+    }
+    if (data === null) throw new ApiError(res.status, 'the host answered something that is not JSON');
+    return data as T;
+  }
+}

@@ -1,0 +1,173 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Api, type PaneConfig, type Reservation } from './api';
+import { Flow } from './flow';
+import { translator } from './i18n';
+import { fakeHost, paneConfig, reservation } from './testhost';
+import { mockOffice, unmockOffice } from './testing';
+
+afterEach(unmockOffice);
+
+const ID = paneConfig().integration;
+
+function memoryStorage() {
+  const m = new Map<string, string>();
+  return { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, v), m };
+}
+
+function flowFor(host: ReturnType<typeof fakeHost>, cfg: Partial<PaneConfig> = {}, storage = memoryStorage()) {
+  const config = paneConfig(cfg);
+  return new Flow(new Api(ID, { fetch: host.fetch }), config, translator('en'), () => {}, storage);
+}
+
+describe('single-use VMR', () => {
+  it('reserves, inserts the instructions, sets the location and adds the room', async () => {
+    const { rec } = mockOffice({ email: 'alice@contoso.com' });
+    const host = fakeHost();
+    const out = await flowFor(host).addSingleUse();
+    expect(out).toEqual({ kind: 'success', alias: 'meet482913@vc.contoso.com', notes: [] });
+    expect(rec.inserts).toHaveLength(1);
+    expect(rec.inserts[0]?.data).toContain('vmr-companion:2b0d');
+    expect(rec.locations).toEqual([{ id: 'meet482913@vc.contoso.com', type: 'custom' }]);
+    expect(rec.required).toEqual([{ emailAddress: 'vmr@contoso.com', displayName: 'VMR room' }]);
+    const call = host.calls.find((c) => c.path.endsWith('/reservations'));
+    expect(call?.headers['X-VMR-User']).toBe('alice@contoso.com');
+    expect(JSON.parse(call?.body ?? '{}').item_key).toMatch(/^pane:/);
+  });
+
+  it('does not insert twice when the body already has a token', async () => {
+    const { rec } = mockOffice({ body: '<p>vmr-companion:1234</p>' });
+    const host = fakeHost();
+    expect(await flowFor(host).addSingleUse()).toEqual({ kind: 'already' });
+    expect(rec.inserts).toEqual([]);
+    expect(host.calls.filter((c) => c.path.endsWith('/reservations'))).toEqual([]);
+  });
+
+  it('says already after a success in the same meeting', async () => {
+    const { rec } = mockOffice();
+    const flow = flowFor(fakeHost());
+    await flow.addSingleUse();
+    expect(await flow.addSingleUse()).toEqual({ kind: 'already' });
+    expect(rec.inserts).toHaveLength(1);
+  });
+
+  it('keeps one item key per pane, in session storage', async () => {
+    mockOffice();
+    const storage = memoryStorage();
+    const a = await flowFor(fakeHost(), {}, storage).itemKey();
+    const b = await flowFor(fakeHost(), {}, storage).itemKey();
+    expect(a).toBe(b);
+    expect([...storage.m.values()]).toEqual([a]);
+  });
+
+  it('uses the Exchange item id when the item has one', async () => {
+    mockOffice({ itemId: 'AAMkAD=' });
+    expect(await flowFor(fakeHost()).itemKey()).toBe('item:AAMkAD=');
+  });
+
+  it('reserves as the owner of a shared calendar', async () => {
+    mockOffice({ email: 'delegate@contoso.com', sharedOwner: 'boss@contoso.com' });
+    const host = fakeHost();
+    await flowFor(host).addSingleUse();
+    expect(host.calls.find((c) => c.path.endsWith('/reservations'))?.headers['X-VMR-User']).toBe('boss@contoso.com');
+  });
+
+  it('sends a bearer token in oidc mode', async () => {
+    mockOffice({ token: 'eyJ.id' });
+    const host = fakeHost();
+    await flowFor(host, { auth: 'oidc' }).addSingleUse();
+    const call = host.calls.find((c) => c.path.endsWith('/reservations'));
+    expect(call?.headers['Authorization']).toBe('Bearer eyJ.id');
+    expect(call?.headers['X-VMR-User']).toBeUndefined();
+  });
+
+  it('reports a failed sign-in in oidc mode', async () => {
+    const { rec } = mockOffice();
+    const out = await flowFor(fakeHost(), { auth: 'oidc' }).addSingleUse();
+    expect(out).toMatchObject({ kind: 'signin-error', detail: 'The user is not signed in.' });
+    expect(rec.inserts).toEqual([]);
+  });
+
+  it.each([
+    ['the host is unreachable', { reserve: 'network' as const }],
+    ['the host fails', { reserve: 500 }],
+    ['no alias is free', { reserve: 503 }],
+  ])('inserts the placeholder and adds the room when %s', async (_, opts) => {
+    const { rec } = mockOffice();
+    const flow = flowFor(fakeHost(opts), { placeholder_html: '<p>Details follow</p>' });
+    expect(await flow.addSingleUse()).toEqual({ kind: 'service-down', notes: [] });
+    expect(rec.inserts.map((i) => i.data)).toEqual(['<p>Details follow</p>']);
+    expect(rec.required).toEqual([{ emailAddress: 'vmr@contoso.com', displayName: 'VMR room' }]);
+    expect(rec.locations).toEqual([]);
+    // A second try while the host is still down inserts nothing more.
+    expect(await flow.addSingleUse()).toEqual({ kind: 'service-down', notes: [] });
+    expect(rec.inserts).toHaveLength(1);
+  });
+
+  it('falls back to its own placeholder when the config has none', async () => {
+    const { rec } = mockOffice();
+    await flowFor(fakeHost({ reserve: 'network' }), { placeholder_html: undefined }).addSingleUse();
+    expect(rec.inserts[0]?.data).toContain('Video meeting details to follow');
+  });
+
+  it('shows the problem’s detail for other errors', async () => {
+    const { rec } = mockOffice();
+    const out = await flowFor(fakeHost({ reserve: 429 })).addSingleUse();
+    expect(out).toEqual({ kind: 'error', detail: 'at most 60 reservations a minute per user; try again in 3 s' });
+    expect(rec.inserts).toEqual([]);
+  });
+
+  it('still succeeds, with notes, when the location or room cannot be set', async () => {
+    mockOffice({ old: true, fail: ['setAsync:location', 'addAsync:requiredAttendees'] });
+    const out = await flowFor(fakeHost()).addSingleUse();
+    expect(out).toMatchObject({ kind: 'success' });
+    expect(out.kind === 'success' && out.notes).toEqual([
+      'The location could not be set: setAsync:location failed',
+      'The room could not be added as a resource: addAsync:requiredAttendees failed',
+    ]);
+  });
+
+  it('reports an error when the body cannot be written', async () => {
+    mockOffice({ fail: ['setSelectedDataAsync', 'prependAsync'] });
+    expect(await flowFor(fakeHost()).addSingleUse()).toEqual({ kind: 'error', detail: 'prependAsync failed' });
+  });
+});
+
+describe('personal VMRs', () => {
+  it('lists the user’s rooms and inserts the chosen one', async () => {
+    const { rec } = mockOffice();
+    const host = fakeHost();
+    const flow = flowFor(host, { personal_enabled: true });
+    const list = await flow.loadPersonal(false);
+    expect(list).toMatchObject({ kind: 'list', user: 'alice@contoso.com' });
+    if (list.kind !== 'list') throw new Error('no list');
+    expect(list.vmrs.map((v) => v.name)).toEqual(["Alice's room", 'Team room']);
+    const out = await flow.addPersonal(list.vmrs[1]!);
+    expect(out).toEqual({ kind: 'success', alias: 'meet.team@vc.contoso.com', notes: [] });
+    expect(rec.inserts[0]?.data).toContain('Join Team room');
+    expect(rec.locations).toEqual([{ id: 'meet.team@vc.contoso.com', type: 'custom' }]);
+    expect(rec.required).toEqual([]);
+  });
+
+  it('asks for sign-in in oidc mode until Office gives a token', async () => {
+    mockOffice();
+    const flow = flowFor(fakeHost(), { auth: 'oidc', personal_enabled: true });
+    expect(await flow.loadPersonal(false)).toEqual({ kind: 'signin-needed' });
+    expect(await flow.loadPersonal(true)).toEqual({ kind: 'signin-error', detail: 'The user is not signed in.' });
+  });
+
+  it('reports a refused token as a sign-in error', async () => {
+    mockOffice({ token: 'expired' });
+    const flow = flowFor(fakeHost({ personal: 401 }), { auth: 'oidc', personal_enabled: true });
+    expect(await flow.loadPersonal(false)).toEqual({ kind: 'signin-needed' });
+    expect(await flow.loadPersonal(true)).toMatchObject({ kind: 'signin-error' });
+  });
+
+  it('reports a failed list', async () => {
+    mockOffice();
+    expect(await flowFor(fakeHost({ personal: 500 }), { personal_enabled: true }).loadPersonal(false)).toMatchObject({ kind: 'error' });
+  });
+});
+
+// The fixtures stay in sync with the API's documented shapes.
+const _typed: Reservation = reservation();
+void _typed;

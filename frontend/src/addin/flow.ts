@@ -1,0 +1,235 @@
+// What the pane's buttons do, without the drawing: each action reads and
+// writes the meeting through ./office and talks to the host through ./api,
+// and answers an Outcome the pane shows.
+import * as office from './office';
+import { ApiError, serviceDown, unauthorized, type Api, type Credentials, type PaneConfig, type PersonalVMR } from './api';
+import type { Translator } from './i18n';
+
+export type Outcome =
+  | { kind: 'success'; alias: string; notes: string[] }
+  | { kind: 'already' }
+  | { kind: 'service-down'; notes: string[] }
+  | { kind: 'error'; detail: string }
+  | { kind: 'signin-error'; detail: string };
+
+export type PersonalList =
+  | { kind: 'list'; user: string; vmrs: PersonalVMR[] }
+  | { kind: 'signin-needed' }
+  | { kind: 'signin-error'; detail: string }
+  | { kind: 'error'; detail: string };
+
+function message(e: unknown): string {
+  if (e instanceof ApiError) return e.detail;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+function randomKey(): string {
+  const c = globalThis.crypto;
+  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
+  const bytes = new Uint8Array(16);
+  c.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Flow holds what one pane instance knows about its meeting: the item key
+ * for reservations, who the user is, and whether the placeholder is in.
+ */
+export class Flow {
+  private key: string | null = null;
+  private placeholderInserted = false;
+  private owner: string | null | undefined;
+
+  constructor(
+    private readonly api: Api,
+    private readonly config: PaneConfig,
+    private readonly t: Translator,
+    private readonly log: (line: string) => void = () => {},
+    private readonly storage: Pick<Storage, 'getItem' | 'setItem'> | null = safeSessionStorage(),
+  ) {}
+
+  /**
+   * itemKey names the meeting for the host: the Exchange item id when it has
+   * one, else a random key kept in sessionStorage for this pane (a compose
+   * window has no id until saved), so a retry gets the same reservation.
+   */
+  async itemKey(): Promise<string> {
+    if (this.key) return this.key;
+    const id = await office.itemId();
+    if (id) {
+      this.key = ('item:' + id).slice(0, 512);
+      return this.key;
+    }
+    const name = 'vmr-companion:item-key:' + this.config.integration;
+    let stored: string | null = null;
+    try {
+      stored = this.storage?.getItem(name) ?? null;
+    } catch {
+      stored = null;
+    }
+    this.key = stored || 'pane:' + randomKey();
+    if (!stored) {
+      try {
+        this.storage?.setItem(name, this.key);
+      } catch {
+        // Storage blocked: the key lives as long as the pane.
+      }
+    }
+    return this.key;
+  }
+
+  /** sharedOwner is the calendar owner when a delegate composes, else null (cached). */
+  async sharedOwner(): Promise<string | null> {
+    if (this.owner === undefined) {
+      this.owner = await office.sharedOwner();
+      if (this.owner) this.log(`shared calendar of ${this.owner}`);
+    }
+    return this.owner;
+  }
+
+  /**
+   * credentials for an API call: in oidc mode the user's token from Office
+   * (interactive lets Office prompt); otherwise the user's address, the
+   * calendar owner's when a delegate composes.
+   */
+  async credentials(interactive: boolean): Promise<Credentials> {
+    if (this.config.auth === 'oidc') {
+      return { token: await office.accessToken(interactive) };
+    }
+    const owner = await this.sharedOwner();
+    return { user: owner || office.userEmail() || undefined };
+  }
+
+  /** addSingleUse reserves a single-use VMR and writes it into the meeting. */
+  async addSingleUse(): Promise<Outcome> {
+    let body: string;
+    try {
+      body = await office.readBodyHtml();
+    } catch (e) {
+      this.log(`reading the body failed: ${message(e)}`);
+      return { kind: 'error', detail: message(e) };
+    }
+    if (office.hasToken(body)) {
+      this.log('the body already holds a vmr-companion token');
+      return { kind: 'already' };
+    }
+    let creds: Credentials;
+    try {
+      creds = await this.credentials(true);
+    } catch (e) {
+      this.log(`sign-in failed: ${message(e)}`);
+      return { kind: 'signin-error', detail: message(e) };
+    }
+    const key = await this.itemKey();
+    let res;
+    try {
+      res = await this.api.reserve(key, creds);
+    } catch (e) {
+      if (serviceDown(e)) return this.insertPlaceholder(e as ApiError);
+      if (unauthorized(e)) return { kind: 'signin-error', detail: message(e) };
+      return { kind: 'error', detail: message(e) };
+    }
+    this.log(`reserved ${res.alias} (${res.created ? 'new' : 'again'})`);
+    try {
+      const how = await office.insertHtml(res.instructions_html);
+      this.log(`instructions inserted (${how})`);
+    } catch (e) {
+      this.log(`inserting failed: ${message(e)}`);
+      return { kind: 'error', detail: message(e) };
+    }
+    const notes: string[] = [];
+    if (res.location) {
+      try {
+        this.log(`location set (${await office.setLocation(res.location)})`);
+      } catch (e) {
+        notes.push(this.t('location_not_set', { detail: message(e) }));
+      }
+    }
+    if (res.room_mailbox) {
+      notes.push(...(await this.addRoom(res.room_mailbox, res.room_mailbox_name)));
+    }
+    return { kind: 'success', alias: res.alias, notes };
+  }
+
+  private async addRoom(email: string, name?: string): Promise<string[]> {
+    try {
+      this.log(`room ${email} added (${await office.addResource(email, name)})`);
+      return [];
+    } catch (e) {
+      return [this.t('room_not_added', { detail: message(e) })];
+    }
+  }
+
+  /**
+   * insertPlaceholder: the host is down, so the meeting gets the placeholder
+   * text and the room mailbox; the scheduler reserves a room when the
+   * invitation reaches the mailbox and updates the meeting.
+   */
+  private async insertPlaceholder(cause: ApiError): Promise<Outcome> {
+    this.log(`host unavailable (${cause.status || 'network'}: ${cause.detail}); inserting the placeholder`);
+    const notes: string[] = [];
+    if (!this.placeholderInserted) {
+      const html = this.config.placeholder_html?.trim() || this.t('placeholder_html');
+      try {
+        await office.insertHtml(html);
+        this.placeholderInserted = true;
+      } catch (e) {
+        return { kind: 'error', detail: message(e) };
+      }
+      if (this.config.room_mailbox) {
+        notes.push(...(await this.addRoom(this.config.room_mailbox, this.config.room_mailbox_name)));
+      }
+    }
+    return { kind: 'service-down', notes };
+  }
+
+  /** loadPersonal lists the user's personal VMRs; interactive lets Office prompt for sign-in. */
+  async loadPersonal(interactive: boolean): Promise<PersonalList> {
+    let creds: Credentials;
+    try {
+      creds = await this.credentials(interactive);
+    } catch (e) {
+      this.log(`personal VMRs: no token (${message(e)})`);
+      return interactive ? { kind: 'signin-error', detail: message(e) } : { kind: 'signin-needed' };
+    }
+    try {
+      const list = await this.api.personalVMRs(creds);
+      this.log(`personal VMRs of ${list.user}: ${list.vmrs.length}`);
+      return { kind: 'list', user: list.user, vmrs: list.vmrs };
+    } catch (e) {
+      if (unauthorized(e)) {
+        return interactive ? { kind: 'signin-error', detail: message(e) } : { kind: 'signin-needed' };
+      }
+      return { kind: 'error', detail: message(e) };
+    }
+  }
+
+  /** addPersonal writes a personal VMR's instructions and location into the meeting. */
+  async addPersonal(vmr: PersonalVMR): Promise<Outcome> {
+    try {
+      if (office.hasToken(await office.readBodyHtml())) return { kind: 'already' };
+      await office.insertHtml(vmr.instructions_html);
+    } catch (e) {
+      this.log(`personal VMR: inserting failed: ${message(e)}`);
+      return { kind: 'error', detail: message(e) };
+    }
+    const notes: string[] = [];
+    if (vmr.location) {
+      try {
+        this.log(`location set (${await office.setLocation(vmr.location)})`);
+      } catch (e) {
+        notes.push(this.t('location_not_set', { detail: message(e) }));
+      }
+    }
+    return { kind: 'success', alias: vmr.location || vmr.aliases[0] || vmr.name, notes };
+  }
+}
+
+function safeSessionStorage(): Storage | null {
+  try {
+    return globalThis.sessionStorage ?? null;
+  } catch {
+    return null;
+  }
+}
