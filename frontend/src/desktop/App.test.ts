@@ -47,4 +47,37 @@ describe('the window', () => {
     await user.click(within(about).getByRole('button', { name: 'Close' }));
     expect(screen.queryByRole('dialog')).toBeNull();
   });
+
+  it('moves between the admin pages from the rail, asking before it drops unsaved changes', async () => {
+    const user = userEvent.setup({ delay: null });
+    render(App);
+    const nav = screen.getByRole('navigation', { name: 'Main' });
+    const items = within(nav).getAllByRole('button').map((b) => b.textContent?.trim());
+    expect(items).toEqual(['Integrations', 'Add-in host', 'Personal VMRs', 'About']);
+    await screen.findByRole('heading', { level: 1, name: 'Integrations' });
+
+    await user.click(within(nav).getByRole('button', { name: 'Add-in host' }));
+    const hostHeading = await screen.findByRole('heading', { level: 1, name: 'Add-in host' });
+    expect(document.activeElement).toBe(hostHeading);
+    expect(within(nav).getByRole('button', { name: 'Add-in host' }).getAttribute('aria-current')).toBe('page');
+    expect(within(nav).getByRole('button', { name: 'Integrations' }).getAttribute('aria-current')).toBeNull();
+
+    await user.click(within(nav).getByRole('button', { name: 'Personal VMRs' }));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Personal VMRs' })).toBeTruthy();
+    // Leaving the host page stopped listening to its requests.
+    expect(fake.listenerCount('addinhost:request')).toBe(0);
+
+    // From a form with changes, the rail asks first.
+    await user.click(within(nav).getByRole('button', { name: 'Integrations' }));
+    await screen.findByRole('heading', { level: 1, name: 'Integrations' });
+    await user.keyboard('{Control>}n{/Control}');
+    await user.keyboard('Draft');
+    await user.click(within(nav).getByRole('button', { name: 'Personal VMRs' }));
+    const ask = await screen.findByRole('alertdialog');
+    await user.click(within(ask).getByRole('button', { name: 'Keep editing' }));
+    expect(screen.getByRole('heading', { level: 1, name: 'New integration' })).toBeTruthy();
+    await user.click(within(nav).getByRole('button', { name: 'Personal VMRs' }));
+    await user.click(within(await screen.findByRole('alertdialog')).getByRole('button', { name: 'Discard changes' }));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Personal VMRs' })).toBeTruthy();
+  });
 });

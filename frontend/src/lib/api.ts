@@ -1,11 +1,34 @@
 // The one module that calls the Go backend. Every function resolves with
 // plain typed data or rejects with a Problem (see toProblem), never with
-// whatever the bridge happened to throw. In tests and `npm run preview:fake`
-// the two binding modules are aliased to src/test/fakes (vite.config.ts).
+// whatever the bridge happened to throw. It is also the only subscriber to
+// the backend's events (onHostRequest). In tests and `npm run preview:fake`
+// the binding modules are aliased to src/test/fakes (vite.config.ts), or
+// served by the fake through window.go (src/test/fakes/bridge.ts).
 import * as Integrations from '../wailsjs/go/desktop/IntegrationService';
 import * as System from '../wailsjs/go/desktop/SystemService';
+import * as AddinHost from '../wailsjs/go/desktop/AddinHostService';
+import * as VMRs from '../wailsjs/go/desktop/VMRService';
+import * as Templates from '../wailsjs/go/desktop/TemplateService';
+import type { conference } from '../wailsjs/go/models';
+import { ClipboardSetText, EventsOff, EventsOn } from '../wailsjs/runtime/runtime';
 import { toProblem } from './problem';
-import type { Detail, ImportOutcome, ImportResult, Report, Schema, Summary, SystemInfo, Values } from './types';
+import type {
+  CertInfo,
+  Conference,
+  Detail,
+  HostStatus,
+  ImportOutcome,
+  ImportResult,
+  ManifestFormat,
+  Report,
+  RequestLog,
+  Schema,
+  Summary,
+  SystemInfo,
+  TemplatePreview,
+  Values,
+  VMRImport,
+} from './types';
 
 export { toProblem, isProblem } from './problem';
 
@@ -20,6 +43,52 @@ async function call<T>(f: () => Promise<T>): Promise<T> {
 // The generated classes are structurally the JSON the backend sends; these
 // casts only narrow strings such as Field.kind to their known values.
 const as = <T>(v: unknown) => v as T;
+
+function certInfo(c: unknown): CertInfo {
+  const r = as<CertInfo>(c);
+  return { ...r, stores: r.stores ?? [] };
+}
+
+function vmr(c: unknown): Conference {
+  const r = as<Conference>(c);
+  return { ...r, aliases: r.aliases ?? [] };
+}
+
+// ---- events ----
+
+/** The event that carries each request the add-in host handles (app/desktop/addinhost.go). */
+export const EVENT_HOST_REQUEST = 'addinhost:request';
+
+const listeners = new Map<string, Set<(data: unknown) => void>>();
+
+/**
+ * subscribe listens to a backend event and returns the function that stops
+ * listening. The runtime gets one EventsOn per event name, and its EventsOff
+ * once the last listener has gone (EventsOff drops every callback of a name).
+ */
+function subscribe(name: string, callback: (data: unknown) => void): () => void {
+  let set = listeners.get(name);
+  if (!set) {
+    const fresh = new Set<(data: unknown) => void>();
+    set = fresh;
+    listeners.set(name, fresh);
+    EventsOn(name, (...data: unknown[]) => {
+      for (const l of [...fresh]) l(data[0]);
+    });
+  }
+  const mine = set;
+  mine.add(callback);
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    mine.delete(callback);
+    if (mine.size === 0 && listeners.get(name) === mine) {
+      listeners.delete(name);
+      EventsOff(name);
+    }
+  };
+}
 
 function detail(d: unknown): Detail {
   const r = as<Partial<Detail> | null>(d);
@@ -47,6 +116,55 @@ export const api = {
   exportFile: (uuids: string[]) => call(() => Integrations.ExportFile(uuids)),
   info: () => call(async () => as<SystemInfo>(await System.Info())),
   ready: () => call(() => System.Ready()),
+  /** Puts text on the system clipboard (the webview's clipboard API is not always there). */
+  copyText: (text: string) =>
+    call(async () => {
+      if (!(await ClipboardSetText(text))) throw new Error('the clipboard refused the text');
+    }),
+
+  // ---- the add-in host ----
+  hostStatus: () => call(async () => as<HostStatus>(await AddinHost.Status())),
+  /** Starts the host; rejects with the reason (e.g. the port is in use). */
+  hostStart: (listen: string, auth: string, reservationRate: number) =>
+    call(async () => as<HostStatus>(await AddinHost.Start(listen, auth, reservationRate))),
+  hostStop: () => call(async () => as<HostStatus>(await AddinHost.Stop())),
+  /** The last requests (at most 200), oldest first. */
+  hostRequests: () => call(async () => as<RequestLog[] | null>(await AddinHost.RecentRequests()) ?? []),
+  /** Calls back with each request the host handles from now on; returns the function that stops it. */
+  onHostRequest: (callback: (entry: RequestLog) => void) => subscribe(EVENT_HOST_REQUEST, (d) => callback(as<RequestLog>(d))),
+  certificate: () => call(async () => certInfo(await AddinHost.Certificate())),
+  installCertificate: () => call(async () => certInfo(await AddinHost.InstallCertificate())),
+  uninstallCertificate: () => call(async () => certInfo(await AddinHost.UninstallCertificate())),
+  /** Asks where to save an integration's manifest and writes it; "" when cancelled. */
+  saveManifest: (uuid: string, dev: boolean, format: ManifestFormat) => call(() => AddinHost.SaveManifest(uuid, dev, format)),
+
+  // ---- personal VMRs ----
+  /** The VMRs by name; only owner's when owner is set. */
+  vmrList: (owner = '') => call(async () => (as<Conference[] | null>(await VMRs.List(owner)) ?? []).map(vmr)),
+  vmrCreate: (c: Conference) => call(async () => vmr(await VMRs.Create(as<conference.Conference>(c)))),
+  vmrUpdate: (c: Conference) => call(async () => vmr(await VMRs.Update(as<conference.Conference>(c)))),
+  vmrRemove: (id: number) => call(() => VMRs.Delete(id)),
+  /** Asks for a CSV file and imports every VMR in it, or none. */
+  vmrImportCSV: () =>
+    call(async () => {
+      const r = as<VMRImport | null>(await VMRs.ImportCSVFile());
+      return { cancelled: r?.cancelled ?? true, file: r?.file ?? '', created: (r?.created ?? []).map(vmr) } satisfies VMRImport;
+    }),
+
+  // ---- templates ----
+  /** Renders source as the template field with sample values; syntax errors come back in the result. */
+  previewTemplate: (field: string, source: string) =>
+    call(async () => {
+      const p = as<Partial<TemplatePreview> | null>(await Templates.Preview(field, source));
+      return {
+        output: p?.output ?? '',
+        html: p?.html ?? false,
+        vars: p?.vars ?? {},
+        error: p?.error ?? '',
+        line: p?.line ?? 0,
+        column: p?.column ?? 0,
+      } satisfies TemplatePreview;
+    }),
 };
 
 export type Api = typeof api;

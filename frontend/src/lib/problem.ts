@@ -1,6 +1,6 @@
 import type { BatchProblem, Problem, ProblemCode } from './types';
 
-const codes: readonly ProblemCode[] = ['invalid', 'invalid_batch', 'keychain_unavailable', 'not_found', 'error'];
+const codes: readonly ProblemCode[] = ['invalid', 'invalid_batch', 'keychain_unavailable', 'not_found', 'template_syntax', 'error'];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -88,7 +88,7 @@ export interface BatchProblem {
   error?: string;
 }
 
-export type ProblemCode = 'invalid' | 'invalid_batch' | 'keychain_unavailable' | 'not_found' | 'error';
+export type ProblemCode = 'invalid' | 'invalid_batch' | 'keychain_unavailable' | 'not_found' | 'template_syntax' | 'error';
 
 /** How every backend error reaches the window (app/desktop/errors.go). */
 export interface Problem {
@@ -100,3 +100,94 @@ export interface Problem {
 
 /** What an import did (result) or why it did nothing (problem), for the report dialog. */
 export type ImportReport = { file?: string; result: ImportResult; problem?: undefined } | { file?: string; problem: Problem; result?: undefined };
+
+// ---- the add-in host (app/desktop/addinhost.go) ----
+
+/** AuthNone and AuthOIDC of backend/addinhost. */
+export type HostAuth = 'none' | 'oidc';
+
+export interface HostStatus {
+  running: boolean;
+  /** Where the host is reached, e.g. https://127.0.0.1:3443 (running only). */
+  url: string;
+  auth: string;
+  /** Said whenever the host runs without authentication. */
+  warning: string;
+  /** Why the last start failed, until a start succeeds. */
+  error: string;
+}
+
+/** One trust store and whether the local CA is in it. */
+export interface TrustStatus {
+  name: string;
+  path: string;
+  installed: boolean;
+  /** False when this process cannot change the store (then detail says why). */
+  available: boolean;
+  detail: string;
+}
+
+/** The local CA that signs the host's certificate. */
+export interface CertInfo {
+  name: string;
+  file: string;
+  /** "keychain", or the path of the key file. */
+  key_location: string;
+  key_in_file: boolean;
+  not_after: string;
+  stores: TrustStatus[];
+}
+
+/** One request the host handled (backend/addinhost.RequestLog). */
+export interface RequestLog {
+  time: string;
+  method: string;
+  path: string;
+  status: number;
+  duration_ms: number;
+  bytes: number;
+  remote: string;
+}
+
+export type ManifestFormat = 'xml' | 'json';
+
+// ---- personal VMRs (backend/conference) ----
+
+export interface VMRAlias {
+  alias: string;
+  description: string;
+}
+
+/** A VMR (Infinity's "conference"); id 0 for one not saved yet. */
+export interface Conference {
+  id: number;
+  name: string;
+  description: string;
+  aliases: VMRAlias[];
+  pin: string;
+  guest_pin: string;
+  allow_guests: boolean;
+  primary_owner_email_address: string;
+  created_at?: string;
+  updated_at?: string;
+}
+
+/** What a CSV import did; cancelled when the file dialog was closed. */
+export interface VMRImport {
+  cancelled: boolean;
+  file: string;
+  created: Conference[];
+}
+
+// ---- the template editor (app/desktop/templates.go) ----
+
+/** A rendered template, or where its syntax is wrong (line and column from 1; 0 when unknown). */
+export interface TemplatePreview {
+  output: string;
+  html: boolean;
+  /** The sample variables the template was rendered with. */
+  vars: Record<string, unknown>;
+  error: string;
+  line: number;
+  column: number;
+}

@@ -32,3 +32,23 @@ export function describe(el: Element | null): string {
   const label = el.getAttribute('aria-label') ?? el.textContent?.trim().slice(0, 30) ?? '';
   return `${el.tagName.toLowerCase()}(${label})`;
 }
+
+/**
+ * unlabelled lists the focusable controls with no accessible name: no
+ * aria-label or aria-labelledby, no <label for>, not inside a <label>, and
+ * (buttons and links) no text.
+ */
+export function unlabelled(root: ParentNode = document): string[] {
+  return tabSequence(root)
+    .filter((el) => {
+      const named =
+        el.getAttribute('aria-label') ||
+        el.getAttribute('aria-labelledby') ||
+        el.getAttribute('title') ||
+        (el.id && document.querySelector(`label[for="${el.id}"]`)) ||
+        el.closest('label') ||
+        (el.tagName === 'BUTTON' || el.tagName === 'A' ? el.textContent?.trim() : '');
+      return !named;
+    })
+    .map(describe);
+}

@@ -83,3 +83,10 @@ export function formatDay(iso: string): string {
   if (Number.isNaN(d.getTime()) || d.getFullYear() <= 1) return '';
   return new Intl.DateTimeFormat(current, { dateStyle: 'medium' }).format(d);
 }
+
+/** formatTime shows the time of day of a timestamp, to the second. */
+export function formatTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime()) || d.getFullYear() <= 1) return '';
+  return new Intl.DateTimeFormat(current, { hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(d);
+}

@@ -1,6 +1,7 @@
 // Stands in for src/wailsjs/go/desktop/IntegrationService in tests and the
 // fake preview (aliased in vite.config.ts); same functions, same arguments.
 import { fake } from './instance';
+import './bridge';
 import type { Values } from '../../lib/types';
 
 export const Check = (uuid: string, values: Values, secrets: Record<string, string>) =>

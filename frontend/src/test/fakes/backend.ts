@@ -21,6 +21,8 @@ import type {
   Values,
   Warning,
 } from '../../lib/types';
+import { FakeHost } from './host';
+import { FakeVMRs } from './vmrs';
 
 const schema = fixtures.schema as unknown as Schema;
 const defaults = fixtures.defaults as unknown as Values;
@@ -94,6 +96,15 @@ export class FakeBackend {
   importFileOutcome: (() => ImportOutcome) | null = null;
   exportPath = '/home/admin/Documents/integrations.json';
   readyCalls = 0;
+  /** The add-in host, its CA and request log (AddinHostService). */
+  host = new FakeHost(this);
+  /** Personal VMRs (VMRService). */
+  vmrs = new FakeVMRs();
+  /** Runtime events: name → callbacks (EventsOn), and every EventsOn/EventsOff call. */
+  listeners = new Map<string, Set<(...data: unknown[]) => void>>();
+  eventCalls: Array<{ op: 'on' | 'off'; name: string }> = [];
+  /** What ClipboardSetText put on the clipboard. */
+  clipboard = '';
   private nextID = 1;
   private clock = Date.parse('2025-11-20T09:30:00Z');
 
@@ -105,6 +116,11 @@ export class FakeBackend {
     this.latency = 0;
     this.importFileOutcome = null;
     this.readyCalls = 0;
+    this.host.reset();
+    this.vmrs.reset();
+    this.listeners.clear();
+    this.eventCalls = [];
+    this.clipboard = '';
     this.nextID = 1;
     this.clock = Date.parse('2025-11-20T09:30:00Z');
   }
@@ -118,6 +134,30 @@ export class FakeBackend {
 
   callsOf(method: string): Call[] {
     return this.calls.filter((c) => c.method === method);
+  }
+
+  // ---- runtime events (src/wailsjs/runtime: EventsOn, EventsOff, EventsEmit) ----
+
+  on(name: string, callback: (...data: unknown[]) => void): () => void {
+    this.eventCalls.push({ op: 'on', name });
+    let set = this.listeners.get(name);
+    if (!set) this.listeners.set(name, (set = new Set()));
+    set.add(callback);
+    return () => set.delete(callback);
+  }
+
+  off(name: string): void {
+    this.eventCalls.push({ op: 'off', name });
+    this.listeners.delete(name);
+  }
+
+  /** Sends an event to the window as the Go side's runtime.EventsEmit does. */
+  emit(name: string, ...data: unknown[]): void {
+    for (const cb of [...(this.listeners.get(name) ?? [])]) cb(...clone(data));
+  }
+
+  listenerCount(name: string): number {
+    return this.listeners.get(name)?.size ?? 0;
   }
 
   // ---- the service ----

@@ -1,19 +1,37 @@
 // The one fake backend of a test run or a preview page.
 import { FakeBackend, previewSamples } from './backend';
+import { previewVMRs } from './vmrs';
 
 export const fake = new FakeBackend();
 
 // `npm run preview:fake` (vite --mode fake): start with sample data. Query
 // parameters shape the preview, e.g. /?fake=empty&keychain=off&latency=600
-//   fake=empty      no integrations (the first-run state)
-//   keychain=off    the keychain is unavailable (banner, failing saves)
+//   fake=empty      no integrations or VMRs, the host stopped (the first-run state)
+//   keychain=off    the keychain is unavailable (banner, failing saves, the CA key in a file)
 //   latency=MS      each call takes MS milliseconds (default 150)
+//   host=stopped    the add-in host is not running (it runs, without authentication, by default)
+//   port=busy       another program holds 127.0.0.1:3443 (starting the host fails)
 if (import.meta.env.MODE === 'fake' && typeof location !== 'undefined') {
   const q = new URLSearchParams(location.search);
-  if (q.get('fake') !== 'empty') fake.seed(previewSamples);
+  const empty = q.get('fake') === 'empty';
+  if (!empty) {
+    fake.seed(previewSamples);
+    fake.vmrs.seed(previewVMRs);
+    // Store one installed, as after "Install".
+    const chromium = fake.host.cert.stores.find((s) => s.name.startsWith('Chrome'));
+    if (chromium) Object.assign(chromium, { installed: true, detail: '' });
+  }
+  const first = fake.list()[0]?.uuid ?? '00000000-0000-0000-0000-000000000000';
+  if (!empty && q.get('host') !== 'stopped') {
+    fake.host.start('', 'none', 60);
+    fake.host.seedTraffic(first);
+  }
+  fake.host.startTicker(first);
+  if (q.get('port') === 'busy') fake.host.busy.add('127.0.0.1:3443');
   if (q.get('keychain') === 'off') {
     fake.info.keychain_ok = false;
     fake.info.keychain_issue = 'no Secret Service on the session bus: install and unlock gnome-keyring or KeePassXC';
+    fake.host.keyInFile();
   }
   fake.latency = Number(q.get('latency') ?? 150) || 0;
   (globalThis as Record<string, unknown>).__fake = fake;

@@ -1,0 +1,249 @@
+// The fake add-in host (app/desktop/addinhost.go over backend/addinhost and
+// backend/devcert): start and stop with the real checks and messages, the
+// local CA and its trust stores, manifests, and the request log with its
+// "addinhost:request" event.
+import type { CertInfo, HostStatus, Problem, RequestLog, TrustStatus } from '../../lib/types';
+import type { FakeBackend } from './backend';
+
+export const DEFAULT_LISTEN = '127.0.0.1:3443';
+export const EVENT_HOST_REQUEST = 'addinhost:request';
+const RECENT_LIMIT = 200;
+
+const fail = (message: string): Problem => ({ code: 'error', message });
+
+function splitHostPort(listen: string): [string, string] | undefined {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(listen);
+  if (!m) return undefined;
+  return [m[1] ?? m[2] ?? '', m[3]!];
+}
+
+function isLoopback(host: string): boolean {
+  const h = host.toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+function sampleStores(): TrustStatus[] {
+  return [
+    {
+      name: 'System CA bundle (update-ca-certificates)',
+      path: '/usr/local/share/ca-certificates/vmr-companion-local-ca.crt',
+      installed: false,
+      available: false,
+      detail: 'needs root: run the install again with sudo',
+    },
+    { name: 'Chrome, Chromium and Edge', path: '/home/admin/.pki/nssdb', installed: false, available: true, detail: 'not installed' },
+    { name: 'Firefox profile 8k2x1f0q.default-release', path: '/home/admin/.mozilla/firefox/8k2x1f0q.default-release', installed: false, available: true, detail: 'not installed' },
+  ];
+}
+
+export class FakeHost {
+  running = false;
+  listen = DEFAULT_LISTEN;
+  auth = 'none';
+  rate = 60;
+  lastError = '';
+  recent: RequestLog[] = [];
+  /** Listen addresses another program holds ("address already in use"). */
+  busy = new Set<string>();
+  cert: CertInfo = this.freshCert();
+  /** The next Install/Uninstall fails with this message (after changing what it could). */
+  trustFailure = '';
+  /** Where SaveManifest "saves"; "" acts as a cancelled dialog. */
+  manifestDir = '/home/admin/Downloads';
+  manifestCancelled = false;
+  private ticker: ReturnType<typeof setInterval> | undefined;
+
+  constructor(private readonly backend: FakeBackend) {}
+
+  reset() {
+    this.stopTicker();
+    this.running = false;
+    this.listen = DEFAULT_LISTEN;
+    this.auth = 'none';
+    this.rate = 60;
+    this.lastError = '';
+    this.recent = [];
+    this.busy = new Set();
+    this.cert = this.freshCert();
+    this.trustFailure = '';
+    this.manifestCancelled = false;
+  }
+
+  freshCert(): CertInfo {
+    return {
+      name: 'VMR Companion local CA 3f9a61c2',
+      file: '/home/admin/.local/share/vmr-companion/ca.pem',
+      key_location: 'keychain',
+      key_in_file: false,
+      not_after: '2027-11-20T09:30:00Z',
+      stores: sampleStores(),
+    };
+  }
+
+  /** The CA key fell back to a file (no keychain), as backend/devcert does. */
+  keyInFile() {
+    this.cert.key_location = '/home/admin/.local/share/vmr-companion/ca-key.pem';
+    this.cert.key_in_file = true;
+  }
+
+  status(): HostStatus {
+    const st: HostStatus = { running: this.running, url: '', auth: '', warning: '', error: this.lastError };
+    if (this.running) {
+      const [host, port] = splitHostPort(this.listen) ?? ['127.0.0.1', '3443'];
+      const shown = isLoopback(host) && !host.includes(':') ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+      st.url = `https://${shown}:${port}`;
+      st.auth = this.auth;
+      if (this.auth === 'none') st.warning = 'No authentication: anyone on this machine can reserve aliases as anyone. For development only.';
+    }
+    return st;
+  }
+
+  start(listen: string, auth: string, rate: number): HostStatus {
+    if (this.running) return this.status();
+    const addr = listen || DEFAULT_LISTEN;
+    const mode = auth || 'none';
+    const problem = this.check(addr, mode, rate);
+    if (problem) {
+      this.lastError = problem;
+      throw fail(problem);
+    }
+    this.running = true;
+    this.listen = addr;
+    this.auth = mode;
+    this.rate = rate;
+    this.lastError = '';
+    return this.status();
+  }
+
+  private check(listen: string, auth: string, rate: number): string {
+    if (auth !== 'none' && auth !== 'oidc') return `addinhost: --auth must be none or oidc, not "${auth}"`;
+    if (!Number.isInteger(rate) || rate < 0) return `addinhost: --reservation-rate must be 0 (off) or more, not ${rate}`;
+    const hp = splitHostPort(listen);
+    if (!hp) return `addinhost: --listen "${listen}" is not host:port: address ${listen}: missing port in address`;
+    if (!isLoopback(hp[0]) && auth !== 'oidc') {
+      return `addinhost: refusing to listen beyond this machine without --auth oidc: ${listen} is reachable from other machines, and anyone there could reserve aliases as anyone`;
+    }
+    if (this.busy.has(listen) || Number(hp[1]) > 65535) {
+      return `addinhost: listening on ${listen}: listen tcp ${listen}: bind: address already in use (is another vmr-companion running? use --listen to pick another port)`;
+    }
+    return '';
+  }
+
+  stop(): HostStatus {
+    this.running = false;
+    return this.status();
+  }
+
+  /** Records a handled request and emits it, as the host's middleware does. */
+  record(entry: Partial<RequestLog> & Pick<RequestLog, 'method' | 'path' | 'status'>) {
+    const full: RequestLog = {
+      time: new Date().toISOString(),
+      duration_ms: 1.8,
+      bytes: 512,
+      remote: '127.0.0.1:51234',
+      ...entry,
+    };
+    this.recent.push(full);
+    if (this.recent.length > RECENT_LIMIT) this.recent = this.recent.slice(-RECENT_LIMIT);
+    this.backend.emit(EVENT_HOST_REQUEST, JSON.parse(JSON.stringify(full)));
+    return full;
+  }
+
+  recentRequests(): RequestLog[] {
+    return [...this.recent];
+  }
+
+  certificate(): CertInfo {
+    return this.cert;
+  }
+
+  install(): CertInfo {
+    for (const s of this.cert.stores) {
+      if (s.available && !s.installed) {
+        s.installed = true;
+        s.detail = '';
+      }
+    }
+    if (this.trustFailure) {
+      const message = this.trustFailure;
+      this.trustFailure = '';
+      throw fail(message);
+    }
+    if (!this.cert.stores.some((s) => s.installed)) {
+      throw fail(
+        'devcert: the CA is installed in no trust store: ' +
+          this.cert.stores.map((s) => `${s.name}: ${s.detail || 'unavailable'}`).join('; '),
+      );
+    }
+    return this.cert;
+  }
+
+  uninstall(): CertInfo {
+    for (const s of this.cert.stores) {
+      if (s.available && s.installed) {
+        s.installed = false;
+        s.detail = 'not installed';
+      }
+    }
+    if (this.trustFailure) {
+      const message = this.trustFailure;
+      this.trustFailure = '';
+      throw fail(message);
+    }
+    return this.cert;
+  }
+
+  saveManifest(uuid: string, dev: boolean, format: string): string {
+    if (format !== 'xml' && format !== 'json') throw fail(`desktop: manifest format must be xml or json, not "${format}"`);
+    const it = this.backend.find(uuid);
+    if (!dev && !String(it.addin_server_domain ?? '').trim()) {
+      throw fail(`manifest: integration "${String(it.name)}" has no addin_server_domain: set it, or generate the development manifest (--dev)`);
+    }
+    if (this.manifestCancelled) return '';
+    return `${this.manifestDir}/${dev ? 'manifest-dev' : 'manifest'}.${format}`;
+  }
+
+  // ---- the preview's live traffic ----
+
+  /** Seeds a few past requests (preview). */
+  seedTraffic(uuid: string) {
+    const now = Date.now();
+    const past: Array<[number, string, string, number, number]> = [
+      [-95_000, 'GET', '/healthz', 200, 0.4],
+      [-80_000, 'GET', `/integrations/${uuid}/manifest-dev.xml`, 200, 3.1],
+      [-62_000, 'GET', '/addin/taskpane.html', 200, 1.2],
+      [-61_800, 'GET', '/addin/assets/taskpane.js', 200, 2.6],
+      [-61_500, 'GET', `/api/v1/integrations/${uuid}/pane`, 200, 14.9],
+      [-40_000, 'POST', `/api/v1/integrations/${uuid}/reservations`, 201, 38.4],
+      [-21_000, 'GET', `/api/v1/integrations/${uuid}/personal-vmrs`, 200, 9.7],
+      [-9_000, 'GET', '/api/v1/integrations/00000000-0000-0000-0000-000000000000/pane', 404, 0.9],
+    ];
+    for (const [dt, method, path, status, ms] of past) {
+      this.recent.push({ time: new Date(now + dt).toISOString(), method, path, status, duration_ms: ms, bytes: 300 + Math.round(ms * 97), remote: '127.0.0.1:51234' });
+    }
+  }
+
+  /** Emits a plausible request every few seconds while the host runs (preview only). */
+  startTicker(uuid: string, everyMs = 3500) {
+    this.stopTicker();
+    const paths: Array<[string, string, number]> = [
+      ['GET', `/api/v1/integrations/${uuid}/pane`, 200],
+      ['GET', '/addin/taskpane.html', 200],
+      ['POST', `/api/v1/integrations/${uuid}/reservations`, 201],
+      ['GET', `/api/v1/integrations/${uuid}/personal-vmrs`, 200],
+      ['POST', `/api/v1/integrations/${uuid}/reservations`, 429],
+      ['GET', '/addin/commands.html', 304],
+    ];
+    let i = 0;
+    this.ticker = setInterval(() => {
+      if (!this.running) return;
+      const [method, path, status] = paths[i++ % paths.length]!;
+      this.record({ method, path, status, duration_ms: Math.round((2 + Math.random() * 40) * 10) / 10 });
+    }, everyMs);
+  }
+
+  stopTicker() {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+  }
+}
