@@ -73,7 +73,7 @@ func main() {
 			return addinhost.New(addinhost.Config{
 				Listen: o.Listen, Auth: o.Auth, ReservationRate: o.ReservationRate, OnRequest: o.OnRequest,
 				AddinFiles: subdir("frontend/dist/addin"), OfficeJS: subdir("frontend/dist/office-js"),
-				Integrations: svc.Integrations, Conferences: svc.Conferences, Aliases: svc.Aliases,
+				Integrations: svc.Integrations, Conferences: svc.Conferences, Aliases: alias.NewService(st.Aliases(), o.ReservationTTL),
 				Templates: engine, Manifests: devManifests{svc.Manifests},
 				GetCertificate: loader.GetCertificate, Logger: logger,
 			})

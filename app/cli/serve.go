@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"vmr-companion/backend/addinhost"
+	"vmr-companion/backend/alias"
 	"vmr-companion/backend/devcert"
 )
 
@@ -31,6 +32,9 @@ On a loopback address the default is --auth none, for development on this
 machine. Any other address needs --auth oidc.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.ReservationTTL < time.Minute {
+				return usageError{fmt.Errorf("--reservation-ttl must be at least 1m, not %s", o.ReservationTTL)}
+			}
 			svc, err := c.services()
 			if err != nil {
 				return err
@@ -64,6 +68,7 @@ machine. Any other address needs --auth oidc.`,
 	cmd.Flags().StringVar(&o.Listen, "listen", addinhost.DefaultListen, "address to listen on")
 	cmd.Flags().StringVar(&o.Auth, "auth", "", "none (loopback development) or oidc (Bearer ID tokens); default none on loopback")
 	cmd.Flags().IntVar(&o.ReservationRate, "reservation-rate", addinhost.DefaultReservationRate, "single-use reservations per user per minute; 0 turns the limit off")
+	cmd.Flags().DurationVar(&o.ReservationTTL, "reservation-ttl", alias.DefaultTTL, "how long a reservation that no meeting used is kept")
 	return cmd
 }
 

@@ -1,10 +1,15 @@
 package addinhost
 
+import "time"
+
 // Settings are what a person chooses when starting the host (the serve
 // flags, or the window's Add-in host page); the rest of Config is wiring.
 type Settings struct {
 	Listen          string
 	Auth            string
 	ReservationRate int
-	OnRequest       func(RequestLog)
+	// ReservationTTL is how long a reservation no meeting used is kept
+	// (alias.DefaultTTL when zero).
+	ReservationTTL time.Duration
+	OnRequest      func(RequestLog)
 }
