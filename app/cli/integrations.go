@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"vmr-companion/backend/atomicfile"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
 )
@@ -545,21 +546,13 @@ func (c *command) exportCmd() *cobra.Command {
 	return cmd
 }
 
-// writeFileAtomic writes JSON beside the target and renames it into place.
+// writeFileAtomic writes v as indented JSON, all or nothing.
 func writeFileAtomic(path string, v any) error {
 	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	tmp := path + ".partial"
-	if err := os.WriteFile(tmp, append(data, '\n'), 0o600); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.Write(path, append(data, '\n'), 0o600)
 }
 
 func (c *command) importCmd() *cobra.Command {

@@ -16,6 +16,7 @@ import (
 
 	"vmr-companion/backend/addinhost"
 	"vmr-companion/backend/alias"
+	"vmr-companion/backend/atomicfile"
 	"vmr-companion/backend/devcert"
 )
 
@@ -227,13 +228,8 @@ func (c *command) manifestCmd() *cobra.Command {
 				_, err = cmd.OutOrStdout().Write(data)
 				return err
 			}
-			tmp := output + ".partial"
-			if err := os.WriteFile(tmp, data, 0o644); err != nil {
-				return fmt.Errorf("writing %s: %w", output, err)
-			}
-			if err := os.Rename(tmp, output); err != nil {
-				os.Remove(tmp)
-				return fmt.Errorf("writing %s: %w", output, err)
+			if err := atomicfile.Write(output, data, 0o644); err != nil {
+				return err
 			}
 			abs, _ := filepath.Abs(output)
 			fmt.Fprintf(cmd.ErrOrStderr(), "Wrote %s\n", abs)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"vmr-companion/backend/addinhost"
+	"vmr-companion/backend/atomicfile"
 	"vmr-companion/backend/devcert"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/manifest"
@@ -203,13 +204,8 @@ func (s *AddinHostService) SaveManifest(uuid string, dev bool, format string) (s
 	if err != nil || path == "" {
 		return "", err
 	}
-	tmp := path + ".partial"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return "", fmt.Errorf("desktop: writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return "", fmt.Errorf("desktop: writing %s: %w", path, err)
+	if err := atomicfile.Write(path, data, 0o644); err != nil {
+		return "", fmt.Errorf("desktop: %w", err)
 	}
 	return path, nil
 }

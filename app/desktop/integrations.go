@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"vmr-companion/backend/atomicfile"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
 )
@@ -151,14 +152,8 @@ func (s *IntegrationService) ExportFile(uuids []string) (string, error) {
 	if err != nil || path == "" {
 		return "", err
 	}
-	// Write beside and rename, so a failed write never leaves half a file.
-	tmp := path + ".partial"
-	if err := os.WriteFile(tmp, append(data, '\n'), 0o600); err != nil {
-		return "", fmt.Errorf("desktop: writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return "", fmt.Errorf("desktop: writing %s: %w", path, err)
+	if err := atomicfile.Write(path, append(data, '\n'), 0o600); err != nil {
+		return "", fmt.Errorf("desktop: %w", err)
 	}
 	return path, nil
 }
