@@ -53,77 +53,122 @@ const (
 		alias_number, item_key, user_email, creation_time, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 )
 
-// Reserve implements alias.Repository: one transaction finds the existing
-// reservation of the compose item, or drops expired ones and stores the
-// first free candidate.
+// maxBatch bounds how many reservations share one transaction.
+const maxBatch = 64
+
+// reserveJob is one Reserve call waiting for the reservation worker.
+type reserveJob struct {
+	ctx  context.Context
+	req  alias.Request
+	next func() (alias.Candidate, bool, error)
+	done chan reserveResult
+}
+
+type reserveResult struct {
+	a       *alias.ScheduledAlias
+	created bool
+	err     error
+}
+
+// Reserve implements alias.Repository. Reservations queue for one worker
+// that runs those waiting together in one transaction (group commit): a
+// commit costs more than a reservation, and there is one writer anyway.
+// Each reservation finds the compose item's existing one, or drops expired
+// ones and stores the first free candidate; one failing does not fail the
+// others.
 func (r *Aliases) Reserve(ctx context.Context, req alias.Request, next func() (alias.Candidate, bool, error)) (*alias.ScheduledAlias, bool, error) {
-	var out *alias.ScheduledAlias
-	created := false
-	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
-		now := sortableTimestamp(req.Now)
-		find, err := r.s.txStmt(ctx, tx, findReservation)
-		if err != nil {
-			return err
-		}
-		existing, err := scanAlias(find.QueryRowContext(ctx, req.IntegrationID, req.ItemKey, now))
-		if err == nil {
-			out = existing
-			return nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: looking up the reservation: %w", err)
-		}
-		// Reservations nobody used free their aliases after their time.
-		sweep, err := r.s.txStmt(ctx, tx, dropExpired)
-		if err != nil {
-			return err
-		}
-		if _, err := sweep.ExecContext(ctx, now); err != nil {
-			return fmt.Errorf("store: dropping expired reservations: %w", err)
-		}
-		check, err := r.s.txStmt(ctx, tx, aliasClashes)
-		if err != nil {
-			return err
-		}
-		insert, err := r.s.txStmt(ctx, tx, insertReservation)
-		if err != nil {
-			return err
-		}
-		for {
-			c, ok, err := next()
-			if err != nil {
-				return err
-			}
-			if !ok {
-				return alias.ErrExhausted
-			}
-			var clash int
-			if err := check.QueryRowContext(ctx, c.Alias, c.NumericAlias).Scan(&clash); err != nil {
-				return fmt.Errorf("store: checking alias %s: %w", c.Alias, err)
-			}
-			if clash > 0 {
+	job := &reserveJob{ctx: ctx, req: req, next: next, done: make(chan reserveResult, 1)}
+	if err := r.s.submitReservation(r, job); err != nil {
+		return nil, false, err
+	}
+	select {
+	case res := <-job.done:
+		return res.a, res.created, res.err
+	case <-ctx.Done():
+		return nil, false, fmt.Errorf("store: reserving an alias: %w", ctx.Err())
+	}
+}
+
+// runBatch reserves for every job in one transaction and answers each.
+func (r *Aliases) runBatch(batch []*reserveJob) {
+	results := make([]reserveResult, len(batch))
+	err := r.s.inTx(context.Background(), func(tx *sql.Tx) error {
+		for i, j := range batch {
+			if err := j.ctx.Err(); err != nil {
+				results[i].err = fmt.Errorf("store: reserving an alias: %w", err)
 				continue
 			}
-			expires := req.Now.Add(req.TTL)
-			res, err := insert.ExecContext(ctx, req.IntegrationID, req.UUID, c.Alias, c.NumericAlias, c.AliasNumber, req.ItemKey, req.UserEmail, now, sortableTimestamp(expires))
-			if err != nil {
-				if strings.Contains(err.Error(), "FOREIGN KEY") {
-					return fmt.Errorf("%w: integration %d was deleted meanwhile", integration.ErrNotFound, req.IntegrationID)
-				}
-				return fmt.Errorf("store: saving the reservation: %w", err)
-			}
-			id, _ := res.LastInsertId()
-			out = &alias.ScheduledAlias{ID: id, IntegrationID: req.IntegrationID, UUID: req.UUID, Alias: c.Alias,
-				NumericAlias: c.NumericAlias, AliasNumber: c.AliasNumber, ItemKey: req.ItemKey, UserEmail: req.UserEmail,
-				CreationTime: req.Now, ExpiresAt: expires}
-			created = true
-			return nil
+			results[i].a, results[i].created, results[i].err = r.reserveIn(context.Background(), tx, j.req, j.next)
 		}
+		return nil
 	})
+	for i, j := range batch {
+		if err != nil {
+			results[i] = reserveResult{err: err}
+		}
+		j.done <- results[i]
+	}
+}
+
+// reserveIn does one reservation inside tx. Its only write is the final
+// insert, so a reservation that fails leaves nothing behind in the batch.
+func (r *Aliases) reserveIn(ctx context.Context, tx *sql.Tx, req alias.Request, next func() (alias.Candidate, bool, error)) (*alias.ScheduledAlias, bool, error) {
+	now := sortableTimestamp(req.Now)
+	find, err := r.s.txStmt(ctx, tx, findReservation)
 	if err != nil {
 		return nil, false, err
 	}
-	return out, created, nil
+	existing, err := scanAlias(find.QueryRowContext(ctx, req.IntegrationID, req.ItemKey, now))
+	if err == nil {
+		return existing, false, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, false, fmt.Errorf("store: looking up the reservation: %w", err)
+	}
+	// Reservations nobody used free their aliases after their time.
+	sweep, err := r.s.txStmt(ctx, tx, dropExpired)
+	if err != nil {
+		return nil, false, err
+	}
+	if _, err := sweep.ExecContext(ctx, now); err != nil {
+		return nil, false, fmt.Errorf("store: dropping expired reservations: %w", err)
+	}
+	check, err := r.s.txStmt(ctx, tx, aliasClashes)
+	if err != nil {
+		return nil, false, err
+	}
+	insert, err := r.s.txStmt(ctx, tx, insertReservation)
+	if err != nil {
+		return nil, false, err
+	}
+	for {
+		c, ok, err := next()
+		if err != nil {
+			return nil, false, err
+		}
+		if !ok {
+			return nil, false, alias.ErrExhausted
+		}
+		var clash int
+		if err := check.QueryRowContext(ctx, c.Alias, c.NumericAlias).Scan(&clash); err != nil {
+			return nil, false, fmt.Errorf("store: checking alias %s: %w", c.Alias, err)
+		}
+		if clash > 0 {
+			continue
+		}
+		expires := req.Now.Add(req.TTL)
+		res, err := insert.ExecContext(ctx, req.IntegrationID, req.UUID, c.Alias, c.NumericAlias, c.AliasNumber, req.ItemKey, req.UserEmail, now, sortableTimestamp(expires))
+		if err != nil {
+			if strings.Contains(err.Error(), "FOREIGN KEY") {
+				return nil, false, fmt.Errorf("%w: integration %d was deleted meanwhile", integration.ErrNotFound, req.IntegrationID)
+			}
+			return nil, false, fmt.Errorf("store: saving the reservation: %w", err)
+		}
+		id, _ := res.LastInsertId()
+		return &alias.ScheduledAlias{ID: id, IntegrationID: req.IntegrationID, UUID: req.UUID, Alias: c.Alias,
+			NumericAlias: c.NumericAlias, AliasNumber: c.AliasNumber, ItemKey: req.ItemKey, UserEmail: req.UserEmail,
+			CreationTime: req.Now, ExpiresAt: expires}, true, nil
+	}
 }
 
 // Lookup finds a reservation by uuid.

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -39,6 +40,13 @@ type Store struct {
 
 	// stmts are the hot statements, prepared at open and read-only after.
 	stmts map[string]*sql.Stmt
+
+	// The reservation worker (see Aliases.Reserve): its queue, started on
+	// first use, and closed with the store.
+	resMu     sync.Mutex
+	resQueue  chan *reserveJob
+	resClosed bool
+	resDone   chan struct{}
 }
 
 // DefaultDataDir is where the database lives unless told otherwise:
@@ -133,6 +141,16 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	s.resMu.Lock()
+	s.resClosed = true
+	queue, done := s.resQueue, s.resDone
+	if queue != nil {
+		close(queue)
+	}
+	s.resMu.Unlock()
+	if done != nil {
+		<-done // the worker finishes what was queued before the pools close
+	}
 	var errs []error
 	for _, st := range s.stmts {
 		errs = append(errs, st.Close())
@@ -142,6 +160,45 @@ func (s *Store) Close() error {
 	}
 	errs = append(errs, s.writer.Close())
 	return errors.Join(errs...)
+}
+
+// submitReservation queues a reservation, starting the worker on first use.
+func (s *Store) submitReservation(r *Aliases, job *reserveJob) error {
+	s.resMu.Lock()
+	defer s.resMu.Unlock()
+	if s.resClosed {
+		return errors.New("store: closed")
+	}
+	if s.resQueue == nil {
+		s.resQueue, s.resDone = make(chan *reserveJob, 1024), make(chan struct{})
+		go s.reservationWorker(r, s.resQueue, s.resDone)
+	}
+	// Sent under the lock, so Close cannot close the queue in between; the
+	// worker never takes the lock, so a full queue drains.
+	s.resQueue <- job
+	return nil
+}
+
+// reservationWorker takes what is queued, up to maxBatch at a time, and
+// runs each batch in one transaction.
+func (s *Store) reservationWorker(r *Aliases, queue chan *reserveJob, done chan struct{}) {
+	defer close(done)
+	for job := range queue {
+		batch := append(make([]*reserveJob, 0, maxBatch), job)
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case j, ok := <-queue:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, j)
+			default:
+				break fill
+			}
+		}
+		r.runBatch(batch)
+	}
 }
 
 type migration struct {
