@@ -115,24 +115,7 @@ func (c *command) certCmd() *cobra.Command {
 	install.Short = "Trust the CA in this user's browsers (and with --system the OS store)"
 	uninstall := run("uninstall", devcert.Uninstall)
 	uninstall.Short = "Remove every VMR Companion CA from the trust stores"
-	regenerate := run("regenerate", func(ctx context.Context, a *devcert.Authority, opts devcert.TrustOptions) ([]devcert.StoreStatus, error) {
-		// Old trust goes first: Uninstall removes every generation.
-		before := devcert.Status(ctx, a, opts)
-		wasTrusted := false
-		for _, s := range before {
-			wasTrusted = wasTrusted || s.Installed
-		}
-		if _, err := devcert.Uninstall(ctx, a, opts); err != nil {
-			return nil, err
-		}
-		if err := a.Regenerate(ctx); err != nil {
-			return nil, err
-		}
-		if wasTrusted {
-			return devcert.Install(ctx, a, opts)
-		}
-		return devcert.Status(ctx, a, opts), nil
-	})
+	regenerate := run("regenerate", devcert.Renew)
 	regenerate.Short = "Make a new CA (and trust it where the old one was)"
 	cmd.AddCommand(status, install, uninstall, regenerate)
 	return cmd

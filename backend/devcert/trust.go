@@ -104,6 +104,23 @@ func Uninstall(ctx context.Context, a *Authority, opts TrustOptions) ([]StoreSta
 	return statusAll(ctx, stores, ca), errors.Join(errs...)
 }
 
+// Renew makes a new CA and moves trust to it: every generation is removed
+// from the stores first (Uninstall removes them all, so it cannot come after
+// Install), and the new CA is installed where the old one was trusted.
+func Renew(ctx context.Context, a *Authority, opts TrustOptions) ([]StoreStatus, error) {
+	wasTrusted := anyInstalled(Status(ctx, a, opts))
+	if _, err := Uninstall(ctx, a, opts); err != nil {
+		return nil, err
+	}
+	if err := a.Regenerate(ctx); err != nil {
+		return nil, err
+	}
+	if wasTrusted {
+		return Install(ctx, a, opts)
+	}
+	return Status(ctx, a, opts), nil
+}
+
 func statusAll(ctx context.Context, stores []trustStore, ca *x509.Certificate) []StoreStatus {
 	out := make([]StoreStatus, 0, len(stores))
 	for _, s := range stores {

@@ -343,3 +343,38 @@ func only(t *testing.T, sts []StoreStatus) StoreStatus {
 	}
 	return sts[0]
 }
+
+func TestRenewMovesTrustToTheNewCA(t *testing.T) {
+	needCertutil(t)
+	ctx := context.Background()
+	a := newAuthority(t, newFakeClock())
+	db := filepath.Join(t.TempDir(), "nssdb")
+	newNSSDB(t, db)
+	opts := TrustOptions{NSSDBs: []string{db}, Home: t.TempDir()}
+
+	t.Run("an untrusted CA is renewed without being installed", func(t *testing.T) {
+		old := a.Name()
+		sts, err := Renew(ctx, a, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Name() == old || only(t, sts).Installed {
+			t.Errorf("name %q (was %q), status %+v", a.Name(), old, sts)
+		}
+	})
+
+	t.Run("a trusted CA is replaced by the new one in the same store", func(t *testing.T) {
+		if _, err := Install(ctx, a, opts); err != nil {
+			t.Fatal(err)
+		}
+		old := a.Name()
+		sts, err := Renew(ctx, a, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		list := certutilList(t, db)
+		if !only(t, sts).Installed || trustLine(list, old) != "" || trustLine(list, a.Name()) == "" {
+			t.Errorf("after renewal: status %+v, certutil -L:\n%s", sts, list)
+		}
+	})
+}
