@@ -20,6 +20,7 @@ import (
 	"vmr-companion/backend/devcert"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/manifest"
+	"vmr-companion/backend/scheduler"
 	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/store"
 	"vmr-companion/backend/templates"
@@ -58,6 +59,14 @@ func main() {
 			DatabasePath: st.Path(),
 			Close:        st.Close,
 		}
+		svc.Scheduler = scheduler.New(scheduler.Config{
+			Repository:   st.Scheduler(),
+			Integrations: svc.Integrations,
+			Aliases:      svc.Aliases,
+			Templates:    engine,
+			Connect:      scheduler.EWSConnector(svc.Integrations, "vmr-companion/"+version),
+			Logger:       logger,
+		})
 		svc.Authority = func(ctx context.Context) (*devcert.Authority, error) {
 			return devcert.LoadOrCreate(ctx, devcert.Options{Dir: filepath.Join(dataDir, "devcert"), Keys: keychain})
 		}
@@ -88,6 +97,7 @@ func main() {
 			Conferences:  svc.Conferences,
 			Manifests:    svc.Manifests,
 			Templates:    svc.Templates,
+			Scheduler:    svc.Scheduler,
 			Authority:    svc.Authority,
 			NewHost:      svc.NewHost,
 			Keychain:     svc.Keychain,

@@ -47,7 +47,7 @@ type() { xdotool type --delay 15 -- "$1"; }
 tab() { xdotool key Tab; }
 # The form's keyboard path, as the frontend's tab-order test pins it:
 # name, description, url, room mailbox, room mailbox name, domains,
-# disable proxy, authentication method, username, password.
+# disable proxy, EWS CA file, authentication method, username, password.
 type "$name"; tab
 type "Created by the desktop smoke test"; tab
 type "https://mail.contoso.com/EWS/Exchange.asmx"; tab
@@ -55,6 +55,7 @@ type "vmr@contoso.com"; tab
 type "VMR room"; tab
 type "mail.contoso.com"; tab
 tab # disable_proxy
+tab # ews_ca_file
 tab # authentication_method (BASIC)
 type 'svc-vmr'; tab
 type "$password"

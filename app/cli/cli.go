@@ -21,6 +21,7 @@ import (
 	"vmr-companion/backend/devcert"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/manifest"
+	"vmr-companion/backend/scheduler"
 	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/store"
 	"vmr-companion/backend/templates"
@@ -34,6 +35,7 @@ type Services struct {
 	Aliases      *alias.Service
 	Manifests    *manifest.Builder
 	Templates    *templates.Engine
+	Scheduler    *scheduler.Scheduler
 	// Authority loads (or on first use makes) the local CA.
 	Authority func(ctx context.Context) (*devcert.Authority, error)
 	// NewHost builds the add-in host with its certificate.
@@ -167,7 +169,8 @@ same data from a terminal.`,
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w (see: %s --help)", err, cmd.CommandPath())}
 	})
-	root.AddCommand(c.versionCmd(), c.integrationsCmd(), c.vmrsCmd(), c.serveCmd(), c.certCmd(), c.manifestCmd())
+	root.AddCommand(c.versionCmd(), c.integrationsCmd(), c.vmrsCmd(), c.serveCmd(), c.certCmd(), c.manifestCmd(),
+		c.conferencesCmd(), c.schedulerCmd())
 	return root
 }
 

@@ -18,13 +18,14 @@ import (
 	"vmr-companion/backend/alias"
 	"vmr-companion/backend/atomicfile"
 	"vmr-companion/backend/devcert"
+	"vmr-companion/backend/scheduler"
 )
 
 func (c *command) serveCmd() *cobra.Command {
 	var o addinhost.Settings
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Run the add-in host (HTTPS) until interrupted",
+		Short: "Run the add-in host (HTTPS) and the scheduler until interrupted",
 		Long: `Run the add-in host: the Outlook add-in's files, each integration's manifest and
 the add-in API, over HTTPS with a certificate from the local CA (made on first
 use; trust it with: vmr-companion cert install).
@@ -57,8 +58,20 @@ machine. Any other address needs --auth oidc.`,
 					fmt.Fprintf(out, "  %s: %s/integrations/%s/manifest.xml\n", in.Name, host.URL(), in.UUID)
 				}
 			}
+			if err := svc.Scheduler.Start(c.ctx); err != nil {
+				host.Shutdown(context.Background())
+				return err
+			}
+			defer svc.Scheduler.Stop()
+			if sts, err := svc.Scheduler.Statuses(c.ctx); err == nil {
+				for _, st := range sts {
+					if st.State != scheduler.WorkerDisabled {
+						fmt.Fprintf(out, "  scheduler for %s: watching its room mailbox\n", st.Integration)
+					}
+				}
+			}
 			fmt.Fprintln(out, "Press Ctrl+C to stop.")
-			ctx, stop := signal.NotifyContext(c.ctx, os.Interrupt, syscall.SIGTERM)
+			ctx, stop := interrupted(c.ctx)
 			defer stop()
 			<-ctx.Done()
 			shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -71,6 +84,11 @@ machine. Any other address needs --auth oidc.`,
 	cmd.Flags().IntVar(&o.ReservationRate, "reservation-rate", addinhost.DefaultReservationRate, "single-use reservations per user per minute; 0 turns the limit off")
 	cmd.Flags().DurationVar(&o.ReservationTTL, "reservation-ttl", alias.DefaultTTL, "how long a reservation that no meeting used is kept")
 	return cmd
+}
+
+// interrupted is ctx, done on Ctrl+C or SIGTERM.
+func interrupted(ctx context.Context) (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 }
 
 func (c *command) certCmd() *cobra.Command {

@@ -22,8 +22,10 @@ import (
 	"vmr-companion/backend/addinhost"
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/devcert"
+	"vmr-companion/backend/diagnostics"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/manifest"
+	"vmr-companion/backend/scheduler"
 	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/templates"
 )
@@ -36,6 +38,11 @@ type Options struct {
 	Conferences  *conference.Service
 	Manifests    *manifest.Builder
 	Templates    *templates.Engine
+	Scheduler    *scheduler.Scheduler
+	// Diagnose runs an integration's connection test; Bundle makes the
+	// redacted diagnostics bundle of a report.
+	Diagnose     func(ctx context.Context, in *integration.Integration) *diagnostics.Report
+	Bundle       func(r *diagnostics.Report, in *integration.Integration) ([]byte, error)
 	Authority    func(context.Context) (*devcert.Authority, error)
 	NewHost      func(context.Context, addinhost.Settings) (*addinhost.Server, error)
 	Keychain     *secrets.Keychain
@@ -66,6 +73,8 @@ func Run(opts Options) error {
 	vmrs := &VMRService{backend: opts.Conferences, dialogs: d}
 	tmpl := &TemplateService{engine: opts.Templates}
 	host := &AddinHostService{integrations: opts.Integrations, manifests: opts.Manifests, authority: opts.Authority, newHost: opts.NewHost, dialogs: d}
+	sched := &SchedulerService{scheduler: opts.Scheduler, integrations: opts.Integrations, diagnose: opts.Diagnose,
+		bundle: opts.Bundle, dialogs: d, now: time.Now}
 	system := &SystemService{keychain: opts.Keychain, databasePath: opts.DatabasePath, version: opts.Version, logger: opts.Logger, started: opts.Started}
 	return wails.Run(&options.App{
 		Title:            "VMR Companion",
@@ -76,12 +85,23 @@ func Run(opts Options) error {
 		AssetServer:      &assetserver.Options{Assets: assets},
 		BackgroundColour: &options.RGBA{R: 250, G: 250, B: 250, A: 255},
 		OnStartup: func(ctx context.Context) {
-			integrations.ctx, system.ctx, vmrs.ctx, tmpl.ctx, host.ctx = ctx, ctx, ctx, ctx, ctx
+			integrations.ctx, system.ctx, vmrs.ctx, tmpl.ctx, host.ctx, sched.ctx = ctx, ctx, ctx, ctx, ctx, ctx
+			// The window runs the workers, as vmr-companion serve does.
+			if opts.Scheduler != nil {
+				if err := opts.Scheduler.Start(ctx); err != nil {
+					opts.Logger.Warn("the scheduler did not start", "error", err)
+				}
+			}
 			host.emit = func(event string, data any) { wruntime.EventsEmit(ctx, event, data) }
 		},
-		OnShutdown:     func(context.Context) { host.shutdown() },
+		OnShutdown: func(context.Context) {
+			host.shutdown()
+			if opts.Scheduler != nil {
+				opts.Scheduler.Stop()
+			}
+		},
 		Linux:          &linux.Options{Icon: opts.Icon, ProgramName: "vmr-companion"},
-		Bind:           []any{integrations, system, vmrs, tmpl, host},
+		Bind:           []any{integrations, system, vmrs, tmpl, host, sched},
 		ErrorFormatter: FormatError,
 	})
 }

@@ -23,6 +23,11 @@ import (
 // match the invitation to its reservation: "vmr-companion:<alias uuid>".
 const TokenPrefix = "vmr-companion:"
 
+// PlaceholderToken marks the placeholder text the add-in inserts when no
+// alias could be reserved; the scheduler reserves one when the meeting
+// reaches the room mailbox and updates the meeting.
+const PlaceholderToken = TokenPrefix + "pending"
+
 func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 	var b strings.Builder
 	b.WriteString(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>VMR Companion add-in host</title>
@@ -246,6 +251,11 @@ func (s *Server) pane(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.internal(w, "rendering the placeholder instructions", err)
 		return
+	}
+	// The scheduler knows a meeting that needs a room by this marker,
+	// whatever the admin's template says.
+	if !strings.Contains(placeholder, PlaceholderToken) {
+		placeholder += `<p style="color:#707070;font-size:smaller">` + PlaceholderToken + `</p>`
 	}
 	cfg.PlaceholderHTML = placeholder
 	writeJSON(w, http.StatusOK, cfg)

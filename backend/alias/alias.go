@@ -46,6 +46,9 @@ type ScheduledAlias struct {
 	EWSItemUID    string    `json:"ews_item_uid"`
 	CreationTime  time.Time `json:"creation_time"`
 	ExpiresAt     time.Time `json:"expires_at"`
+	// DeletedAt is set when the meeting that used the alias was cancelled:
+	// the alias may not be used again.
+	DeletedAt *time.Time `json:"deleted_at,omitempty"`
 }
 
 // Candidate is a proposed alias; the repository stores it if it is free.

@@ -57,6 +57,9 @@ type Field struct {
 	ReadOnly bool     `json:"read_only,omitempty"`
 	// Variables lists what a template may use.
 	Variables []string `json:"variables,omitempty"`
+	// ProductOnly marks a field of this product that Infinity's resource
+	// does not have.
+	ProductOnly bool `json:"product_only,omitempty"`
 }
 
 // Schema is the whole form description the window renders.
@@ -98,6 +101,7 @@ func integer(name, group, label string, min, max int) Field {
 func secret(name, group, label string, max int) Field {
 	return Field{Name: name, Group: group, Label: label, Kind: KindSecret, Max: max}
 }
+func (f Field) productOnly() Field  { f.ProductOnly = true; return f }
 func pane(name, label string) Field { return str(name, GroupPane, label, 250) }
 func tmpl(name, label string, vars ...string) Field {
 	return str(name, GroupTemplates, label, 12288).format(FormatTemplate).vars(vars...)
@@ -120,6 +124,7 @@ var fields = []Field{
 	str("room_mailbox_name", GroupExchange, "Room mailbox name", 250),
 	{Name: "domains", Group: GroupExchange, Label: "Exchange domains", Kind: KindList, Format: FormatDomain, Max: 255, Help: "One per line: the Exchange host names (and the load balancer's, when there is one)."},
 	boolean("disable_proxy", GroupExchange, "Connect without the system proxy"),
+	str("ews_ca_file", GroupExchange, "CA certificates file for Exchange", 1024).productOnly().help("Optional: a PEM file with the CA that issued Exchange's certificate, when it is not one the system trusts. The system's CAs are always trusted."),
 
 	enum("authentication_method", GroupAuth, "Authentication method", AuthBasic, AuthNTLM, AuthKerberos, AuthOAuth, AuthAppPerm),
 	str("username", GroupAuth, "Service account username", 100),

@@ -207,7 +207,7 @@ func TestCatalogueCoversTheReference(t *testing.T) {
 	})
 	t.Run("every catalogue field is named in the reference", func(t *testing.T) {
 		for _, f := range fields {
-			if !slices.Contains(names, f.Name) {
+			if !f.ProductOnly && !slices.Contains(names, f.Name) {
 				t.Errorf("%s is in the catalogue but not in the reference", f.Name)
 			}
 		}

@@ -80,6 +80,10 @@ type Integration struct {
 	RoomMailboxName         string   `json:"room_mailbox_name"`
 	Domains                 []string `json:"domains"`
 	DisableProxy            bool     `json:"disable_proxy"`
+	// EWSCAFile names a PEM file of CA certificates the service trusts for
+	// Exchange besides the system's (an internal CA on premises). This
+	// product's own field; Infinity's resource has none.
+	EWSCAFile string `json:"ews_ca_file"`
 
 	// Authentication of the service account
 	Username                       string  `json:"username"`

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -514,4 +515,34 @@ func (s *Service) Export(ctx context.Context, refs []string) (*ExportDocument, e
 	}
 	doc.Meta = ExportMeta{Limit: len(doc.Objects), TotalCount: len(doc.Objects)}
 	return doc, nil
+}
+
+// Secret reads one secret field of an integration from the keychain; ok is
+// false when the integration has no value for it. The scheduler and the
+// diagnostics use it to authenticate against Exchange.
+func (s *Service) Secret(ctx context.Context, in *Integration, field string) (secrets.Secret, bool, error) {
+	if !slices.Contains(SecretFields, field) {
+		return secrets.Secret{}, false, fmt.Errorf("integration: %q is not a secret field", field)
+	}
+	v, err := s.secrets.Get(ctx, secrets.Account(in.UUID, field))
+	if errors.Is(err, secrets.ErrNotFound) {
+		return secrets.Secret{}, false, nil
+	}
+	if err != nil {
+		return secrets.Secret{}, false, err
+	}
+	return v, !v.IsZero(), nil
+}
+
+// SetSecret replaces one secret of a stored integration, such as a refresh
+// token the OAuth provider rotated. The database already records that the
+// field has a value, or the value is new and the next save records it.
+func (s *Service) SetSecret(ctx context.Context, in *Integration, field string, v secrets.Secret) error {
+	if !slices.Contains(SecretFields, field) {
+		return fmt.Errorf("integration: %q is not a secret field", field)
+	}
+	if err := s.secrets.Set(ctx, secrets.Account(in.UUID, field), v); err != nil {
+		return fmt.Errorf("integration: saving %s in the keychain: %w", label(field), err)
+	}
+	return nil
 }

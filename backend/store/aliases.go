@@ -21,15 +21,20 @@ type Aliases struct{ s *Store }
 var _ alias.Repository = (*Aliases)(nil)
 
 const aliasColumns = `id, integration_id, uuid, alias, numeric_alias, alias_number, item_key, user_email,
-	is_used, ews_item_uid, creation_time, expires_at`
+	is_used, ews_item_uid, creation_time, expires_at, deleted_at`
 
 func scanAlias(row scanner) (*alias.ScheduledAlias, error) {
 	a := &alias.ScheduledAlias{}
 	var created, expires string
+	var deleted sql.NullString
 	err := row.Scan(&a.ID, &a.IntegrationID, &a.UUID, &a.Alias, &a.NumericAlias, &a.AliasNumber, &a.ItemKey,
-		&a.UserEmail, &a.IsUsed, &a.EWSItemUID, &created, &expires)
+		&a.UserEmail, &a.IsUsed, &a.EWSItemUID, &created, &expires, &deleted)
 	if err != nil {
 		return nil, err
+	}
+	if deleted.Valid {
+		t := parseTime(deleted.String)
+		a.DeletedAt = &t
 	}
 	a.CreationTime, a.ExpiresAt = parseTime(created), parseTime(expires)
 	return a, nil

@@ -170,7 +170,9 @@ export class Flow {
     this.log(`host unavailable (${cause.status || 'network'}: ${cause.detail}); inserting the placeholder`);
     const notes: string[] = [];
     if (!this.placeholderInserted) {
-      const html = this.config.placeholder_html?.trim() || this.t('placeholder_html');
+      let html = this.config.placeholder_html?.trim() || this.t('placeholder_html');
+      // The scheduler recognises a meeting waiting for a room by this marker.
+      if (!html.includes(office.PLACEHOLDER_TOKEN)) html += `<p style="color:#707070;font-size:smaller">${office.PLACEHOLDER_TOKEN}</p>`;
       try {
         await office.insertHtml(html);
         this.placeholderInserted = true;

@@ -9,6 +9,8 @@ export const HOSTED_OFFICE_JS = '/office-js/office.js';
 
 /** The token every single-use instructions body carries ("vmr-companion:<alias uuid>"). */
 export const TOKEN_PREFIX = 'vmr-companion:';
+/** Marks the placeholder text: the scheduler reserves a room for the meeting later. */
+export const PLACEHOLDER_TOKEN = TOKEN_PREFIX + 'pending';
 
 /** OfficeError is a failed Office.js call, with Office's error code and message. */
 export class OfficeError extends Error {
@@ -147,9 +149,9 @@ export async function readBodyHtml(): Promise<string> {
   return String((await call<string>((cb) => body.getAsync(htmlType(), cb))) ?? '');
 }
 
-/** hasToken tells whether the body already holds a VMR (our token). */
+/** hasToken tells whether the body already holds a VMR (our token); the placeholder's marker does not count. */
 export function hasToken(html: string): boolean {
-  return html.toLowerCase().includes(TOKEN_PREFIX);
+  return html.toLowerCase().split(TOKEN_PREFIX).slice(1).some((rest) => !rest.startsWith('pending'));
 }
 
 /** htmlToText turns instructions into plain text for plain-text bodies. */

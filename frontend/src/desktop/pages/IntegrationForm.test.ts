@@ -21,6 +21,7 @@ const KEYBOARD_PATH = [
   '#f-room_mailbox_name',
   '#f-domains',
   '#f-disable_proxy',
+  '#f-ews_ca_file',
   '#f-authentication_method',
   '#f-username',
   '#f-password',

@@ -342,6 +342,68 @@ export namespace desktop {
 
 }
 
+export namespace diagnostics {
+	
+	export class Check {
+	    id: string;
+	    title: string;
+	    outcome: string;
+	    detail: string;
+	    fix: string;
+	    elapsed_ns: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Check(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.title = source["title"];
+	        this.outcome = source["outcome"];
+	        this.detail = source["detail"];
+	        this.fix = source["fix"];
+	        this.elapsed_ns = source["elapsed_ns"];
+	    }
+	}
+	export class Report {
+	    integration: string;
+	    // Go type: time
+	    started: any;
+	    checks: Check[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Report(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.integration = source["integration"];
+	        this.started = this.convertValues(source["started"], null);
+	        this.checks = this.convertValues(source["checks"], Check);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+
 export namespace integration {
 	
 	export class Field {
@@ -556,6 +618,206 @@ export namespace integration {
 		}
 	}
 	
+
+}
+
+export namespace scheduler {
+	
+	export class LogEntry {
+	    id: number;
+	    integration: string;
+	    transaction_uuid: string;
+	    // Go type: time
+	    time: any;
+	    success: boolean;
+	    code: string;
+	    description: string;
+	    item_uid: string;
+	    subject: string;
+	    organizer: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new LogEntry(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.integration = source["integration"];
+	        this.transaction_uuid = source["transaction_uuid"];
+	        this.time = this.convertValues(source["time"], null);
+	        this.success = source["success"];
+	        this.code = source["code"];
+	        this.description = source["description"];
+	        this.item_uid = source["item_uid"];
+	        this.subject = source["subject"];
+	        this.organizer = source["organizer"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ScheduledConference {
+	    id: number;
+	    integration: string;
+	    conference_name: string;
+	    alias: string;
+	    numeric_alias: string;
+	    alias_uuid: string;
+	    meeting_uid: string;
+	    subject: string;
+	    organizer: string;
+	    organizer_name: string;
+	    kind: string;
+	    recurrence: string;
+	    // Go type: time
+	    start: any;
+	    // Go type: time
+	    end: any;
+	    // Go type: time
+	    valid_from: any;
+	    // Go type: time
+	    valid_until: any;
+	    cancelled_occurrences: any[];
+	    state: string;
+	    // Go type: time
+	    updated_at: any;
+	
+	    static createFrom(source: any = {}) {
+	        return new ScheduledConference(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.integration = source["integration"];
+	        this.conference_name = source["conference_name"];
+	        this.alias = source["alias"];
+	        this.numeric_alias = source["numeric_alias"];
+	        this.alias_uuid = source["alias_uuid"];
+	        this.meeting_uid = source["meeting_uid"];
+	        this.subject = source["subject"];
+	        this.organizer = source["organizer"];
+	        this.organizer_name = source["organizer_name"];
+	        this.kind = source["kind"];
+	        this.recurrence = source["recurrence"];
+	        this.start = this.convertValues(source["start"], null);
+	        this.end = this.convertValues(source["end"], null);
+	        this.valid_from = this.convertValues(source["valid_from"], null);
+	        this.valid_until = this.convertValues(source["valid_until"], null);
+	        this.cancelled_occurrences = source["cancelled_occurrences"];
+	        this.state = source["state"];
+	        this.updated_at = this.convertValues(source["updated_at"], null);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Status {
+	    integration: string;
+	    state: string;
+	    // Go type: time
+	    last_sync: any;
+	    last_item: string;
+	    // Go type: time
+	    last_item_at: any;
+	    processed: number;
+	    backlog: number;
+	    outbox_pending: number;
+	    last_error: string;
+	    // Go type: time
+	    last_error_at: any;
+	    advice: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Status(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.integration = source["integration"];
+	        this.state = source["state"];
+	        this.last_sync = this.convertValues(source["last_sync"], null);
+	        this.last_item = source["last_item"];
+	        this.last_item_at = this.convertValues(source["last_item_at"], null);
+	        this.processed = source["processed"];
+	        this.backlog = source["backlog"];
+	        this.outbox_pending = source["outbox_pending"];
+	        this.last_error = source["last_error"];
+	        this.last_error_at = this.convertValues(source["last_error_at"], null);
+	        this.advice = source["advice"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Summary {
+	    integration: string;
+	    decided: number;
+	    skipped: number;
+	    sent: number;
+	    error?: string;
+	    advice?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Summary(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.integration = source["integration"];
+	        this.decided = source["decided"];
+	        this.skipped = source["skipped"];
+	        this.sent = source["sent"];
+	        this.error = source["error"];
+	        this.advice = source["advice"];
+	    }
+	}
 
 }
 

@@ -1,0 +1,243 @@
+package calendar
+
+import (
+	"fmt"
+	"sort"
+	"time"
+)
+
+// DefaultOccurrenceLimit is the limit Occurrences uses when given limit <= 0.
+const DefaultOccurrenceLimit = 1000
+
+// maxExpansionSteps bounds the rule instances one Occurrences or LastEnd
+// call may generate, whatever the window: a daily meeting for 500 years,
+// or a COUNT of 200,000. rrule-go itself iterates from DTSTART (fastForward
+// skips ahead where that is exact), so this also bounds the time taken.
+const maxExpansionSteps = 200_000
+
+// IsRecurring tells whether the event is the master of a series: it has an
+// RRULE or an RDATE.
+func (e *Event) IsRecurring() bool { return len(e.RRules) > 0 || len(e.RDates) > 0 }
+
+// Series returns the master (nil if the calendar has only overrides, as in
+// a request for one changed occurrence) and the overrides of the series with
+// this UID. Of several overrides of one occurrence the one with the highest
+// SEQUENCE, then the last in the file, is kept; likewise for the master.
+func (c *Calendar) Series(uid string) (master *Event, overrides []*Event) {
+	var all []*Event
+	for _, e := range c.Events {
+		if e.UID != uid {
+			continue
+		}
+		if e.RecurrenceID.IsZero() {
+			if master == nil || e.Sequence >= master.Sequence {
+				master = e
+			}
+			continue
+		}
+		all = append(all, e)
+	}
+	return master, latestOverrides(all)
+}
+
+// latestOverrides keeps one override per RECURRENCE-ID, the newest.
+func latestOverrides(overrides []*Event) []*Event {
+	byID := map[int64]int{}
+	var out []*Event
+	for _, o := range overrides {
+		if o == nil || o.RecurrenceID.IsZero() {
+			continue
+		}
+		key := o.RecurrenceID.Unix()
+		if i, ok := byID[key]; ok {
+			if o.Sequence >= out[i].Sequence {
+				out[i] = o
+			}
+			continue
+		}
+		byID[key] = len(out)
+		out = append(out, o)
+	}
+	return out
+}
+
+// Occurrences lists the occurrences of the series whose master is master
+// that overlap [from, to) (an occurrence without duration: that starts in
+// it), sorted by start. Overrides replace the occurrence their RECURRENCE-ID
+// names, so a moved occurrence appears at its new time; CANCELLED overrides
+// and EXDATEs remove occurrences; a CANCELLED master has none. DTSTART is
+// always the first occurrence (RFC 5545 3.8.5.3), also when the RRULE does
+// not produce it. An override is listed at its own time even when its
+// RECURRENCE-ID matches no occurrence. With a nil master the overrides
+// alone are listed (a request for one changed occurrence carries no master).
+//
+// More than limit occurrences (DefaultOccurrenceLimit when limit <= 0)
+// returns the first limit of them and ErrTooManyOccurrences.
+func Occurrences(master *Event, overrides []*Event, from, to time.Time, limit int) ([]Occurrence, error) {
+	if limit <= 0 {
+		limit = DefaultOccurrenceLimit
+	}
+	if !to.After(from) {
+		return nil, nil
+	}
+	occ, err := expand(master, overrides, from, to)
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(occ, func(i, j int) bool {
+		if !occ[i].Start.Equal(occ[j].Start) {
+			return occ[i].Start.Before(occ[j].Start)
+		}
+		return occ[i].RecurrenceID.Before(occ[j].RecurrenceID)
+	})
+	if len(occ) > limit {
+		return occ[:limit], fmt.Errorf("%w: more than %d between %s and %s; ask for a shorter window or a higher limit",
+			ErrTooManyOccurrences, limit, from.Format(time.RFC3339), to.Format(time.RFC3339))
+	}
+	return occ, nil
+}
+
+// LastEnd is the end of the last occurrence of the series, overrides
+// applied. ok is false when the series never ends (an RRULE without COUNT
+// or UNTIL). A series whose occurrences were all excluded ends with its
+// first slot (the master's End).
+func LastEnd(master *Event, overrides []*Event) (end time.Time, ok bool, err error) {
+	if master != nil {
+		if master.ruleErr != nil {
+			return time.Time{}, false, fmt.Errorf("%w: %v", ErrInvalidRule, master.ruleErr)
+		}
+		for _, r := range master.rules {
+			if !r.bounded {
+				return time.Time{}, false, nil
+			}
+		}
+	}
+	occ, err := expand(master, overrides, time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	for _, o := range occ {
+		if o.End.After(end) {
+			end = o.End
+		}
+	}
+	if end.IsZero() {
+		if master == nil {
+			return time.Time{}, false, nil
+		}
+		return master.End, true, nil
+	}
+	return end, true, nil
+}
+
+type civilDate struct {
+	y int
+	m time.Month
+	d int
+}
+
+func dateOf(t time.Time) civilDate {
+	y, m, d := t.Date()
+	return civilDate{y, m, d}
+}
+
+// expand lists the occurrences overlapping [from, to), unsorted.
+func expand(master *Event, overrides []*Event, from, to time.Time) ([]Occurrence, error) {
+	overlaps := func(s, e time.Time) bool {
+		if s.Equal(e) {
+			return !s.Before(from) && s.Before(to)
+		}
+		return e.After(from) && s.Before(to)
+	}
+	overrides = latestOverrides(overrides)
+	var occ []Occurrence
+	emitOverrides := func() {
+		for _, o := range overrides {
+			if o.Status != "CANCELLED" && overlaps(o.Start, o.End) {
+				occ = append(occ, Occurrence{Start: o.Start, End: o.End, RecurrenceID: o.RecurrenceID, Event: o, Overridden: true})
+			}
+		}
+	}
+	if master == nil {
+		emitOverrides()
+		return occ, nil
+	}
+	if master.ruleErr != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidRule, master.ruleErr)
+	}
+	if master.Status == "CANCELLED" {
+		return nil, nil
+	}
+
+	// Instances starting in [lo, to) can overlap the window.
+	days := civilDays(master.End) - civilDays(master.Start)
+	endOf := func(start time.Time) time.Time {
+		if end, ok := master.rdateEnds[start.Unix()]; ok {
+			return end
+		}
+		if master.startIsDate {
+			return start.AddDate(0, 0, days)
+		}
+		return start.Add(master.End.Sub(master.Start))
+	}
+	longest := master.End.Sub(master.Start)
+	for start, end := range master.rdateEnds {
+		longest = max(longest, end.Sub(time.Unix(start, 0)))
+	}
+	lo := from.Add(-longest - 48*time.Hour) // days are nominal: a DST day is 25 hours
+
+	starts := map[int64]time.Time{}
+	add := func(t time.Time) {
+		if !t.Before(lo) && t.Before(to) {
+			starts[t.Unix()] = t
+		}
+	}
+	add(master.Start)
+	for _, t := range master.RDates {
+		add(t)
+	}
+	steps := 0
+	for _, r := range master.rules {
+		next := r.fastForward(lo).Iterator()
+		for {
+			t, ok := next()
+			if !ok || !t.Before(to) {
+				break
+			}
+			if steps++; steps > maxExpansionSteps {
+				return nil, fmt.Errorf("%w: the series (line %d) needs more than %d steps to expand; ask for a window closer to its start",
+					ErrTooManyOccurrences, master.Line, maxExpansionSteps)
+			}
+			add(t)
+		}
+	}
+
+	excluded := map[int64]bool{}
+	excludedDates := map[civilDate]bool{}
+	for i, x := range master.ExDates {
+		if master.exDateIsDate[i] {
+			excludedDates[dateOf(x)] = true
+		} else {
+			excluded[x.Unix()] = true
+		}
+	}
+	byID := map[int64]bool{}
+	byDate := map[civilDate]bool{}
+	for _, o := range overrides {
+		if o.ridIsDate || master.startIsDate {
+			byDate[dateOf(o.RecurrenceID)] = true
+		} else {
+			byID[o.RecurrenceID.Unix()] = true
+		}
+	}
+	for key, start := range starts {
+		if excluded[key] || excludedDates[dateOf(start)] || byID[key] || byDate[dateOf(start)] {
+			continue
+		}
+		if end := endOf(start); overlaps(start, end) {
+			occ = append(occ, Occurrence{Start: start, End: end, RecurrenceID: start, Event: master})
+		}
+	}
+	emitOverrides()
+	return occ, nil
+}

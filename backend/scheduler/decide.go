@@ -1,0 +1,446 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"slices"
+	"strings"
+	"time"
+
+	"vmr-companion/backend/alias"
+	"vmr-companion/backend/calendar"
+	"vmr-companion/backend/ews"
+	"vmr-companion/backend/integration"
+)
+
+// Decision codes (see LogEntry.Code).
+const (
+	CodeAcceptNewSingle        = "accept_new_single"
+	CodeAcceptNewSeries        = "accept_new_series"
+	CodeAcceptEditedSingle     = "accept_edited_single"
+	CodeAcceptEditedSeries     = "accept_edited_series"
+	CodeAcceptEditedOccurrence = "accept_edited_occurrence"
+	CodeCancelled              = "cancelled"
+	CodeCancelledOccurrence    = "cancelled_occurrence"
+	CodeRejectInvalidAliasID   = "reject_invalid_alias_id"
+	CodeRejectAliasConflict    = "reject_alias_conflict"
+	CodeRejectAliasDeleted     = "reject_alias_deleted"
+	CodeRejectSinglePast       = "reject_single_past"
+	CodeRejectSeriesPast       = "reject_series_past"
+	CodeRejectGeneralError     = "reject_general_error"
+	CodeIgnored                = "ignored"
+)
+
+// replyTemplate names the integration's template field for each code.
+var replyTemplate = map[string]string{
+	CodeAcceptNewSingle:        "accept_new_single_meeting_template",
+	CodeAcceptNewSeries:        "accept_new_recurring_series_template",
+	CodeAcceptEditedSingle:     "accept_edited_single_meeting_template",
+	CodeAcceptEditedSeries:     "accept_edited_recurring_series_template",
+	CodeAcceptEditedOccurrence: "accept_edited_occurrence_template",
+	CodeRejectInvalidAliasID:   "reject_invalid_alias_id_template",
+	CodeRejectAliasConflict:    "reject_alias_conflict_template",
+	CodeRejectAliasDeleted:     "reject_alias_deleted_template",
+	CodeRejectSinglePast:       "reject_single_meeting_past",
+	CodeRejectSeriesPast:       "reject_recurring_series_past_template",
+	CodeRejectGeneralError:     "reject_general_error_template",
+}
+
+// Renderer renders an integration's template field (backend/templates).
+type Renderer interface {
+	Render(ctx context.Context, field, source string, vars map[string]any) (string, error)
+}
+
+// Aliases finds and, for placeholder meetings, makes reservations
+// (backend/alias).
+type Aliases interface {
+	Lookup(ctx context.Context, id string) (*alias.ScheduledAlias, error)
+	Reserve(ctx context.Context, in *integration.Integration, itemKey, userEmail string) (*alias.ScheduledAlias, bool, error)
+}
+
+// decider turns one mailbox item into an Outcome. An error means the
+// decision could not be made now (the store failed) and the item is tried
+// again; everything about the item itself ends in an Outcome.
+type decider struct {
+	in        *integration.Integration
+	repo      Repository
+	aliases   Aliases
+	templates Renderer
+	now       time.Time
+	txID      string
+}
+
+// meeting is what the scheduler reads from an item.
+type meeting struct {
+	item      *ews.Item
+	cal       *calendar.Calendar
+	uid       string
+	master    *calendar.Event
+	overrides []*calendar.Event
+	// event is the VEVENT the item is about: the master, or the one
+	// occurrence it changes or cancels.
+	event     *calendar.Event
+	organizer ews.Mailbox
+}
+
+func (d *decider) decide(ctx context.Context, item *ews.Item) (*Outcome, error) {
+	out := &Outcome{IntegrationID: d.in.ID, ItemID: item.ID.ID, ChangeKey: item.ID.ChangeKey,
+		Entry: LogEntry{TransactionID: d.txID, Time: d.now, ItemUID: item.UID, Subject: item.Subject, Organizer: item.Organizer.Email}}
+	m, err := read(item)
+	if err != nil {
+		if isCancellation(item, nil) {
+			return d.ignore(out, "the cancellation could not be read: "+err.Error()), nil
+		}
+		return d.reject(ctx, out, CodeRejectGeneralError, nil, "the invitation could not be read: "+err.Error())
+	}
+	out.Entry.ItemUID, out.Entry.Organizer = m.uid, m.organizer.Email
+	if m.event.Summary != "" {
+		out.Entry.Subject = m.event.Summary
+	}
+	if isCancellation(item, m.cal) {
+		return d.cancel(ctx, out, m)
+	}
+	return d.request(ctx, out, m)
+}
+
+func isCancellation(item *ews.Item, cal *calendar.Calendar) bool {
+	if cal != nil && strings.EqualFold(cal.Method, "CANCEL") {
+		return true
+	}
+	return item.Kind == "MeetingCancellation" || strings.HasPrefix(item.ItemClass, "IPM.Schedule.Meeting.Canceled")
+}
+
+// read parses the item's iCalendar and finds the organizer: the owner of
+// the meeting, also when a delegate sent it on the owner's behalf.
+func read(item *ews.Item) (*meeting, error) {
+	if len(item.MimeContent) == 0 {
+		return nil, errors.New("the message has no MIME content")
+	}
+	cal, err := calendar.ParseMIME(item.MimeContent, calendar.ParseOptions{})
+	if err != nil {
+		return nil, err
+	}
+	if len(cal.Events) == 0 {
+		return nil, errors.New("the calendar part holds no event")
+	}
+	m := &meeting{item: item, cal: cal, uid: item.UID}
+	if m.uid == "" {
+		m.uid = cal.Events[0].UID
+	}
+	m.master, m.overrides = cal.Series(m.uid)
+	if m.master == nil && len(m.overrides) == 0 {
+		return nil, fmt.Errorf("the calendar part has no event with the meeting's UID %q", m.uid)
+	}
+	// A request about one occurrence carries only that occurrence's VEVENT.
+	m.event = m.master
+	if m.master == nil {
+		m.event = m.overrides[0]
+	}
+	m.organizer = ews.Mailbox{Name: m.event.Organizer.Name, Email: strings.ToLower(m.event.Organizer.Email)}
+	if m.organizer.Email == "" {
+		m.organizer = ews.Mailbox{Name: item.Organizer.Name, Email: strings.ToLower(item.Organizer.Email)}
+	}
+	if m.organizer.Name == "" {
+		m.organizer.Name = item.Organizer.Name
+	}
+	return m, nil
+}
+
+func (d *decider) ignore(out *Outcome, why string) *Outcome {
+	out.Entry.Success, out.Entry.Code, out.Entry.Description = true, CodeIgnored, why
+	return out
+}
+
+// cancel removes the conference of a cancelled meeting, or one occurrence
+// of a series.
+func (d *decider) cancel(ctx context.Context, out *Outcome, m *meeting) (*Outcome, error) {
+	rec, err := d.repo.Meeting(ctx, d.in.ID, m.uid)
+	if errors.Is(err, ErrNotFound) {
+		return d.ignore(out, "cancellation of a meeting that has no video room"), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if rec.State == StateCancelled {
+		return d.ignore(out, "the meeting was already cancelled"), nil
+	}
+	if occ := m.event.RecurrenceID; !occ.IsZero() && rec.Kind == KindRecurring {
+		occ = occ.UTC()
+		if !slices.ContainsFunc(rec.Cancelled, occ.Equal) {
+			rec.Cancelled = append(rec.Cancelled, occ)
+			slices.SortFunc(rec.Cancelled, time.Time.Compare)
+		}
+		out.Conference = rec
+		out.Entry.Success, out.Entry.Code = true, CodeCancelledOccurrence
+		out.Entry.Description = "the occurrence of " + occ.Format(time.RFC3339) + " was cancelled; the video room stays for the rest of the series"
+		return out, nil
+	}
+	rec.State = StateCancelled
+	out.Conference, out.DeleteAlias = rec, rec.ScheduledAliasID
+	out.Entry.Success, out.Entry.Code = true, CodeCancelled
+	out.Entry.Description = "the meeting was cancelled; its video room " + rec.Alias + " is removed"
+	return out, nil
+}
+
+// request decides about a new or changed meeting.
+func (d *decider) request(ctx context.Context, out *Outcome, m *meeting) (*Outcome, error) {
+	uuid, placeholder := findToken(m.item.Body, m.event.Description)
+	var res *alias.ScheduledAlias
+	var err error
+	switch {
+	case uuid != "":
+		res, err = d.aliases.Lookup(ctx, uuid)
+		if errors.Is(err, alias.ErrNotFound) {
+			return d.reject(ctx, out, CodeRejectInvalidAliasID, nil, "the invitation's room reference "+uuid+" is unknown")
+		}
+		if err != nil {
+			return nil, err
+		}
+		if res.IntegrationID != d.in.ID {
+			return d.reject(ctx, out, CodeRejectInvalidAliasID, nil, "the invitation's room reference belongs to another integration")
+		}
+	case placeholder:
+		res, _, err = d.aliases.Reserve(ctx, d.in, "placeholder:"+m.uid, m.organizer.Email)
+		if err != nil {
+			return d.reject(ctx, out, CodeRejectGeneralError, nil, "no alias could be reserved for a meeting with the placeholder: "+err.Error())
+		}
+	default:
+		return d.reject(ctx, out, CodeRejectInvalidAliasID, nil, "the invitation carries no room reference: the room mailbox was invited without the add-in")
+	}
+	if res.DeletedAt != nil {
+		return d.reject(ctx, out, CodeRejectAliasDeleted, res, "the alias "+res.Alias+" was deleted when its meeting was cancelled")
+	}
+	if res.EWSItemUID != "" && res.EWSItemUID != m.uid {
+		return d.reject(ctx, out, CodeRejectAliasConflict, res, "the alias "+res.Alias+" already belongs to the meeting "+res.EWSItemUID)
+	}
+	rec, err := d.repo.Meeting(ctx, d.in.ID, m.uid)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		rec = nil
+	case err != nil:
+		return nil, err
+	}
+	if rec != nil && rec.ScheduledAliasID != res.ID {
+		return d.reject(ctx, out, CodeRejectAliasConflict, res, "the meeting already has the video room "+rec.Alias)
+	}
+	if rec != nil && m.event.Sequence < rec.Sequence {
+		return d.ignore(out, fmt.Sprintf("an older version of the meeting (sequence %d, known %d)", m.event.Sequence, rec.Sequence)), nil
+	}
+	if m.master == nil {
+		return d.occurrence(ctx, out, m, res, rec)
+	}
+	return d.series(ctx, out, m, res, rec, placeholder && uuid == "")
+}
+
+// series accepts a single meeting or a whole series, new or edited.
+func (d *decider) series(ctx context.Context, out *Outcome, m *meeting, res *alias.ScheduledAlias, rec *Record, fillPlaceholder bool) (*Outcome, error) {
+	ev := m.master
+	before := time.Duration(d.in.MeetingBufferBefore) * time.Minute
+	after := time.Duration(d.in.MeetingBufferAfter) * time.Minute
+	recurring := ev.IsRecurring()
+	var until time.Time
+	if recurring {
+		last, bounded, err := calendar.LastEnd(ev, m.overrides)
+		if err != nil {
+			return d.reject(ctx, out, CodeRejectGeneralError, res, "the series' recurrence could not be expanded: "+err.Error())
+		}
+		if bounded {
+			if last.Before(d.now) {
+				return d.reject(ctx, out, CodeRejectSeriesPast, res, "every occurrence of the series ended by "+last.UTC().Format(time.RFC3339))
+			}
+			until = last.Add(after)
+		}
+	} else {
+		if ev.End.Before(d.now) {
+			return d.reject(ctx, out, CodeRejectSinglePast, res, "the meeting ended at "+ev.End.UTC().Format(time.RFC3339))
+		}
+		until = ev.End.Add(after)
+	}
+	code := map[[2]bool]string{{false, false}: CodeAcceptNewSingle, {false, true}: CodeAcceptNewSeries,
+		{true, false}: CodeAcceptEditedSingle, {true, true}: CodeAcceptEditedSeries}[[2]bool{rec != nil, recurring}]
+
+	if rec == nil {
+		rec = &Record{IntegrationID: d.in.ID, ScheduledAliasID: res.ID}
+		rec.Alias, rec.NumericAlias, rec.AliasUUID, rec.MeetingUID = res.Alias, res.NumericAlias, res.UUID, m.uid
+		out.UseAlias = res.ID
+	}
+	name, err := d.render(ctx, "conference_name_template", d.in.ConferenceNameTemplate, map[string]any{
+		"subject": ev.Summary, "organizer_name": m.organizer.Name, "organizer_email": m.organizer.Email})
+	if err != nil {
+		return d.reject(ctx, out, CodeRejectGeneralError, res, "the conference name template failed: "+err.Error())
+	}
+	desc, err := d.render(ctx, "conference_description_template", d.in.ConferenceDescriptionTemplate, map[string]any{
+		"organizer_email": m.organizer.Email})
+	if err != nil {
+		return d.reject(ctx, out, CodeRejectGeneralError, res, "the conference description template failed: "+err.Error())
+	}
+	rec.ConferenceName, rec.Description = name, desc
+	rec.Kind = KindSingle
+	rec.Recurrence = ""
+	if recurring {
+		rec.Kind, rec.Recurrence = KindRecurring, ev.RRule
+	}
+	rec.State, rec.Subject, rec.Organizer, rec.OrganizerName = StateActive, ev.Summary, m.organizer.Email, m.organizer.Name
+	rec.Sequence = ev.Sequence
+	rec.Start, rec.End = ev.Start.UTC(), ev.End.UTC()
+	rec.ValidFrom, rec.ValidUntil = ev.Start.Add(-before).UTC(), until.UTC()
+	rec.Cancelled = cancelledOccurrences(ev, m.overrides)
+	out.Conference = rec
+	out.Entry.Success, out.Entry.Code = true, code
+	out.Entry.Description = describeWindow(rec)
+	if err := d.reply(ctx, out, ews.ResponseKind("accept"), code, res, ev.Summary); err != nil {
+		return d.reject(ctx, out, CodeRejectGeneralError, res, "the reply template failed: "+err.Error())
+	}
+	if fillPlaceholder {
+		instructions, err := d.instructions(ctx, res)
+		if err != nil {
+			return d.reject(ctx, out, CodeRejectGeneralError, res, "the joining instructions template failed: "+err.Error())
+		}
+		out.Outbox = append(out.Outbox, OutboxEntry{Key: d.txID + "/update", Kind: OutUpdateBody, Mailbox: m.organizer.Email,
+			MeetingUID: m.uid, Body: instructions})
+		out.Entry.Description += "; the placeholder in the organizer's meeting is replaced with the joining instructions"
+	}
+	return out, nil
+}
+
+// occurrence accepts a change to one occurrence of a known series.
+func (d *decider) occurrence(ctx context.Context, out *Outcome, m *meeting, res *alias.ScheduledAlias, rec *Record) (*Outcome, error) {
+	ev := m.event
+	if rec == nil || rec.Kind != KindRecurring {
+		return d.reject(ctx, out, CodeRejectInvalidAliasID, res, "a change to one occurrence of a series that has no video room")
+	}
+	if ev.End.Before(d.now) {
+		return d.reject(ctx, out, CodeRejectSinglePast, res, "the changed occurrence ended at "+ev.End.UTC().Format(time.RFC3339))
+	}
+	before := time.Duration(d.in.MeetingBufferBefore) * time.Minute
+	after := time.Duration(d.in.MeetingBufferAfter) * time.Minute
+	// A moved occurrence may leave the series' window: the room must be
+	// there for it too.
+	if from := ev.Start.Add(-before).UTC(); from.Before(rec.ValidFrom) {
+		rec.ValidFrom = from
+	}
+	if until := ev.End.Add(after).UTC(); !rec.ValidUntil.IsZero() && until.After(rec.ValidUntil) {
+		rec.ValidUntil = until
+	}
+	if strings.EqualFold(ev.Status, "CANCELLED") {
+		occ := ev.RecurrenceID.UTC()
+		if !slices.ContainsFunc(rec.Cancelled, occ.Equal) {
+			rec.Cancelled = append(rec.Cancelled, occ)
+		}
+	}
+	out.Conference = rec
+	out.Entry.Success, out.Entry.Code = true, CodeAcceptEditedOccurrence
+	out.Entry.Description = "the occurrence of " + ev.RecurrenceID.UTC().Format(time.RFC3339) + " now runs " +
+		ev.Start.UTC().Format(time.RFC3339) + " to " + ev.End.UTC().Format(time.RFC3339)
+	if err := d.reply(ctx, out, ews.ResponseKind("accept"), CodeAcceptEditedOccurrence, res, ev.Summary); err != nil {
+		return d.reject(ctx, out, CodeRejectGeneralError, res, "the reply template failed: "+err.Error())
+	}
+	return out, nil
+}
+
+func cancelledOccurrences(master *calendar.Event, overrides []*calendar.Event) []time.Time {
+	out := []time.Time{}
+	for _, t := range master.ExDates {
+		out = append(out, t.UTC())
+	}
+	for _, o := range overrides {
+		if strings.EqualFold(o.Status, "CANCELLED") {
+			out = append(out, o.RecurrenceID.UTC())
+		}
+	}
+	slices.SortFunc(out, time.Time.Compare)
+	return slices.CompactFunc(out, time.Time.Equal)
+}
+
+func describeWindow(rec *Record) string {
+	s := "video room " + rec.Alias + " valid from " + rec.ValidFrom.Format(time.RFC3339)
+	if rec.ValidUntil.IsZero() {
+		return s + " with no end (the series has none)"
+	}
+	return s + " to " + rec.ValidUntil.Format(time.RFC3339)
+}
+
+// reject answers the organizer with the template of code. For a general
+// error the reply carries the transaction id, which the log line has too.
+func (d *decider) reject(ctx context.Context, out *Outcome, code string, res *alias.ScheduledAlias, why string) (*Outcome, error) {
+	out.Conference, out.UseAlias, out.DeleteAlias, out.Outbox = nil, 0, 0, nil
+	out.Entry.Success, out.Entry.Code, out.Entry.Description = false, code, why
+	if code == CodeRejectGeneralError {
+		out.Entry.Description += " (correlation id " + d.txID + ")"
+	}
+	if err := d.reply(ctx, out, ews.ResponseKind("decline"), code, res, out.Entry.Subject); err != nil && code != CodeRejectGeneralError {
+		return d.reject(ctx, out, CodeRejectGeneralError, res, why+"; the reply template failed too: "+err.Error())
+	} else if err != nil {
+		// The general error template itself failed: say it plainly.
+		out.Outbox = append(out.Outbox, OutboxEntry{Key: d.txID + "/reply", Kind: OutDecline, ItemID: out.ItemID,
+			ChangeKey: out.ChangeKey, Body: "<p>The video room could not be set up. Reference: " + html.EscapeString(d.txID) + "</p>"})
+	}
+	return out, nil
+}
+
+// reply queues the meeting response with the code's template.
+func (d *decider) reply(ctx context.Context, out *Outcome, kind ews.ResponseKind, code string, res *alias.ScheduledAlias, subject string) error {
+	field := replyTemplate[code]
+	vars := map[string]any{"subject": subject, "correlation_id": d.txID}
+	if res != nil {
+		vars["alias"], vars["numeric_alias"] = res.Alias, res.NumericAlias
+	}
+	text, err := d.render(ctx, field, d.source(field), vars)
+	if err != nil {
+		return err
+	}
+	out.Outbox = append(out.Outbox, OutboxEntry{Key: d.txID + "/reply", Kind: string(kind), ItemID: out.ItemID,
+		ChangeKey: out.ChangeKey, MeetingUID: out.Entry.ItemUID, Body: textToHTML(text)})
+	return nil
+}
+
+func (d *decider) source(field string) string {
+	in := d.in
+	return map[string]string{
+		"accept_new_single_meeting_template":      in.AcceptNewSingleMeetingTemplate,
+		"accept_new_recurring_series_template":    in.AcceptNewRecurringSeriesTemplate,
+		"accept_edited_single_meeting_template":   in.AcceptEditedSingleMeetingTemplate,
+		"accept_edited_recurring_series_template": in.AcceptEditedRecurringSeriesTemplate,
+		"accept_edited_occurrence_template":       in.AcceptEditedOccurrenceTemplate,
+		"reject_invalid_alias_id_template":        in.RejectInvalidAliasIDTemplate,
+		"reject_alias_conflict_template":          in.RejectAliasConflictTemplate,
+		"reject_alias_deleted_template":           in.RejectAliasDeletedTemplate,
+		"reject_single_meeting_past":              in.RejectSingleMeetingPast,
+		"reject_recurring_series_past_template":   in.RejectRecurringSeriesPastTemplate,
+		"reject_general_error_template":           in.RejectGeneralErrorTemplate,
+	}[field]
+}
+
+func (d *decider) render(ctx context.Context, field, source string, vars map[string]any) (string, error) {
+	return d.templates.Render(ctx, field, source, vars)
+}
+
+// instructions renders the joining instructions for a placeholder meeting,
+// with the token, as the add-in host does for a reservation.
+func (d *decider) instructions(ctx context.Context, res *alias.ScheduledAlias) (string, error) {
+	body, err := d.render(ctx, "meeting_instructions_template", d.in.MeetingInstructionsTemplate, map[string]any{
+		"alias": res.Alias, "numeric_alias": res.NumericAlias, "alias_uuid": res.UUID, "addin_server_domain": d.in.AddinServerDomain})
+	if err != nil {
+		return "", err
+	}
+	if token := tokenPrefix + res.UUID; !strings.Contains(body, token) {
+		body += `<p style="color:#707070;font-size:smaller">` + token + `</p>`
+	}
+	return body, nil
+}
+
+// textToHTML turns a rendered text template into the HTML of a reply.
+func textToHTML(text string) string {
+	var b strings.Builder
+	for _, para := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n\n") {
+		if strings.TrimSpace(para) == "" {
+			continue
+		}
+		b.WriteString("<p>")
+		b.WriteString(strings.ReplaceAll(html.EscapeString(para), "\n", "<br>"))
+		b.WriteString("</p>")
+	}
+	return b.String()
+}

@@ -1,0 +1,392 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"vmr-companion/backend/ews"
+	"vmr-companion/backend/ews/auth"
+	"vmr-companion/backend/integration"
+)
+
+// Integrations lists and reads integrations (backend/integration.Service).
+type Integrations interface {
+	List(ctx context.Context) ([]integration.Summary, error)
+	Get(ctx context.Context, ref string) (*integration.Integration, error)
+}
+
+// Config is what the scheduler works with.
+type Config struct {
+	Repository   Repository
+	Integrations Integrations
+	Aliases      Aliases
+	Templates    Renderer
+	Connect      Connector
+	Logger       *slog.Logger
+	Now          func() time.Time
+	// Poll is the pause between passes when the mailbox has nothing new.
+	Poll time.Duration
+	// MaxBackoff bounds the pause after transient failures.
+	MaxBackoff time.Duration
+}
+
+// Scheduler runs one worker per enabled integration.
+type Scheduler struct {
+	cfg    Config
+	logger *slog.Logger
+
+	mu      sync.Mutex
+	workers map[int64]*worker
+}
+
+type worker struct {
+	in     *integration.Integration
+	cancel context.CancelFunc
+	done   chan struct{}
+	wake   chan struct{}
+
+	mu    sync.Mutex
+	state string
+}
+
+func (w *worker) setState(s string) {
+	w.mu.Lock()
+	w.state = s
+	w.mu.Unlock()
+}
+
+func (w *worker) getState() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.state
+}
+
+// New builds a scheduler; no worker runs until Start or StartWorker.
+func New(cfg Config) *Scheduler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = 30 * time.Second
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = 5 * time.Minute
+	}
+	return &Scheduler{cfg: cfg, logger: cfg.Logger, workers: map[int64]*worker{}}
+}
+
+func (s *Scheduler) now() time.Time { return s.cfg.Now() }
+
+// Eligible tells why an integration has no worker, or "" when it can have one.
+func Eligible(in *integration.Integration) string {
+	switch {
+	case !in.EnableDynamicVMRs:
+		return "single-use VMRs are off for this integration"
+	case in.RoomMailboxEmailAddress == nil || *in.RoomMailboxEmailAddress == "":
+		return "the integration has no room mailbox"
+	case in.URL == "":
+		return "the integration has no EWS URL"
+	}
+	return ""
+}
+
+// Summary is what one RunOnce did.
+type Summary struct {
+	Integration string `json:"integration"`
+	Decided     int    `json:"decided"`
+	Skipped     int    `json:"skipped"`
+	Sent        int    `json:"sent"`
+	Error       string `json:"error,omitempty"`
+	Advice      string `json:"advice,omitempty"`
+}
+
+// RunOnce processes what waits in one integration's mailbox and outbox, and
+// returns when both are empty.
+func (s *Scheduler) RunOnce(ctx context.Context, ref string) (*Summary, error) {
+	in, err := s.cfg.Integrations.Get(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	sum := &Summary{Integration: in.Name}
+	if why := Eligible(in); why != "" {
+		return sum, fmt.Errorf("integration %q cannot be scheduled: %s", in.Name, why)
+	}
+	p, err := s.runPass(ctx, in)
+	if p != nil {
+		sum.Decided, sum.Skipped, sum.Sent = p.decided, p.skipped, p.sent
+	}
+	if err != nil {
+		sum.Error, sum.Advice = err.Error(), Advice(err)
+	}
+	return sum, err
+}
+
+func (s *Scheduler) runPass(ctx context.Context, in *integration.Integration) (*pass, error) {
+	mbox, err := s.cfg.Connect(ctx, in)
+	if err != nil {
+		s.recordError(in, err)
+		return nil, err
+	}
+	p := &pass{s: s, in: in, mbox: mbox}
+	if err := p.run(ctx); err != nil {
+		if ctx.Err() == nil {
+			s.recordError(in, err)
+		}
+		return p, err
+	}
+	return p, nil
+}
+
+func (s *Scheduler) recordError(in *integration.Integration, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if rerr := s.cfg.Repository.RecordError(ctx, in.ID, err.Error(), Advice(err), s.now()); rerr != nil {
+		s.logger.Error("recording a scheduler error failed", "integration", in.Name, "error", rerr)
+	}
+	s.logger.Warn("scheduler pass failed", "integration", in.Name, "error", err)
+}
+
+// Fatal tells errors a retry cannot fix: authentication and configuration.
+func Fatal(err error) bool {
+	return auth.IsAuthError(err) || ews.IsAuth(err) || errors.Is(err, errConfig)
+}
+
+var errConfig = errors.New("configuration")
+
+// Advice says what an admin can do about a worker's error.
+func Advice(err error) string {
+	var ae *auth.Error
+	switch {
+	case errors.As(err, &ae):
+		return ae.Advice
+	case ews.IsAuth(err):
+		return "Exchange refused the service account: check its user name and password (or the OAuth settings), that it may open the room mailbox, and for app permissions that the app may impersonate it. Then start the worker again."
+	case errors.Is(err, ews.ErrMalformed):
+		return "The EWS URL does not answer like Exchange Web Services: check the integration's URL (it ends in /EWS/Exchange.asmx)."
+	case ews.IsTransient(err):
+		return "Exchange is busy or out of reach; the worker retries by itself."
+	}
+	return "Run `vmr-companion diagnose --integration NAME` or Test connection in the window to find the cause."
+}
+
+// Start starts a worker for every eligible integration.
+func (s *Scheduler) Start(ctx context.Context) error {
+	list, err := s.cfg.Integrations.List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, sum := range list {
+		in, err := s.cfg.Integrations.Get(ctx, sum.UUID)
+		if err != nil {
+			return err
+		}
+		if Eligible(in) != "" {
+			continue
+		}
+		s.start(in)
+	}
+	return nil
+}
+
+// StartWorker starts (or restarts after a failure) one integration's worker.
+func (s *Scheduler) StartWorker(ctx context.Context, ref string) error {
+	in, err := s.cfg.Integrations.Get(ctx, ref)
+	if err != nil {
+		return err
+	}
+	if why := Eligible(in); why != "" {
+		return fmt.Errorf("integration %q cannot be scheduled: %s; change it and try again", in.Name, why)
+	}
+	s.StopWorker(in.UUID)
+	s.start(in)
+	return nil
+}
+
+func (s *Scheduler) start(in *integration.Integration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if w, ok := s.workers[in.ID]; ok {
+		select {
+		case <-w.done:
+		default:
+			return // already running
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &worker{in: in, cancel: cancel, done: make(chan struct{}), wake: make(chan struct{}, 1), state: WorkerRunning}
+	s.workers[in.ID] = w
+	go s.loop(ctx, w)
+}
+
+// StopWorker stops one integration's worker and waits for it.
+func (s *Scheduler) StopWorker(ref string) {
+	s.mu.Lock()
+	var w *worker
+	for _, cand := range s.workers {
+		if cand.in.UUID == ref || cand.in.Name == ref {
+			w = cand
+		}
+	}
+	s.mu.Unlock()
+	if w == nil {
+		return
+	}
+	w.cancel()
+	<-w.done
+	s.mu.Lock()
+	if s.workers[w.in.ID] == w {
+		delete(s.workers, w.in.ID)
+	}
+	s.mu.Unlock()
+}
+
+// Wake asks every running worker to look at its mailbox now.
+func (s *Scheduler) Wake() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, w := range s.workers {
+		select {
+		case w.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Stop stops every worker.
+func (s *Scheduler) Stop() {
+	s.mu.Lock()
+	refs := make([]string, 0, len(s.workers))
+	for _, w := range s.workers {
+		refs = append(refs, w.in.UUID)
+	}
+	s.mu.Unlock()
+	for _, r := range refs {
+		s.StopWorker(r)
+	}
+}
+
+func (s *Scheduler) loop(ctx context.Context, w *worker) {
+	defer close(w.done)
+	failures := 0
+	for {
+		// Settings may have changed since the worker started.
+		in, err := s.cfg.Integrations.Get(ctx, w.in.UUID)
+		if err == nil {
+			w.in = in
+			_, err = s.runPass(ctx, in)
+		}
+		if ctx.Err() != nil {
+			w.setState(WorkerStopped)
+			return
+		}
+		wait := s.cfg.Poll
+		switch {
+		case err == nil:
+			failures = 0
+			w.setState(WorkerRunning)
+		case Fatal(err):
+			w.setState(WorkerFailed)
+			return
+		default:
+			failures++
+			w.setState(WorkerBackoff)
+			wait = backoff(failures, s.cfg.MaxBackoff)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			w.setState(WorkerStopped)
+			return
+		case <-w.wake:
+			t.Stop()
+		case <-t.C:
+		}
+	}
+}
+
+// backoff grows exponentially from a second, with full jitter.
+func backoff(failures int, max time.Duration) time.Duration {
+	d := time.Second << min(failures, 20)
+	if d > max || d <= 0 {
+		d = max
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// Statuses reports every integration's scheduler state.
+func (s *Scheduler) Statuses(ctx context.Context) ([]Status, error) {
+	list, err := s.cfg.Integrations.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Status, 0, len(list))
+	for _, sum := range list {
+		st, err := s.status(ctx, sum.UUID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *st)
+	}
+	return out, nil
+}
+
+// Status reports one integration's scheduler state.
+func (s *Scheduler) Status(ctx context.Context, ref string) (*Status, error) {
+	return s.status(ctx, ref)
+}
+
+func (s *Scheduler) status(ctx context.Context, ref string) (*Status, error) {
+	in, err := s.cfg.Integrations.Get(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.cfg.Repository.Status(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	st.State = WorkerStopped
+	if Eligible(in) != "" {
+		st.State = WorkerDisabled
+	}
+	s.mu.Lock()
+	if w, ok := s.workers[in.ID]; ok {
+		st.State = w.getState()
+	}
+	s.mu.Unlock()
+	return st, nil
+}
+
+// Conferences lists scheduled conferences (see Filter).
+func (s *Scheduler) Conferences(ctx context.Context, ref string, since time.Time) ([]ScheduledConference, error) {
+	f := Filter{Since: since}
+	if ref != "" {
+		in, err := s.cfg.Integrations.Get(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		f.IntegrationID = in.ID
+	}
+	return s.cfg.Repository.Conferences(ctx, f)
+}
+
+// Log returns the latest operations log entries, newest first.
+func (s *Scheduler) Log(ctx context.Context, ref string, limit int) ([]LogEntry, error) {
+	var id int64
+	if ref != "" {
+		in, err := s.cfg.Integrations.Get(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		id = in.ID
+	}
+	return s.cfg.Repository.Log(ctx, id, limit)
+}

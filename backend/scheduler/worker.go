@@ -1,0 +1,316 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"vmr-companion/backend/ews"
+	"vmr-companion/backend/integration"
+)
+
+// Mailbox is the room mailbox as the scheduler uses it; *ews.Client
+// implements it.
+type Mailbox interface {
+	Mailbox() string
+	SyncFolderItems(ctx context.Context, folder ews.FolderName, syncState string, maxChanges int) (*ews.SyncResult, error)
+	GetItems(ctx context.Context, ids []ews.ItemID) ([]ews.ItemResult, error)
+	Respond(ctx context.Context, r ews.Response) error
+	FindSentByKey(ctx context.Context, key string) (bool, error)
+	// Organizer returns the mailbox of a meeting's organizer, for updating
+	// the meeting there (impersonation).
+	Organizer(email string) OrganizerMailbox
+}
+
+// OrganizerMailbox is an organizer's calendar.
+type OrganizerMailbox interface {
+	GetItems(ctx context.Context, ids []ews.ItemID) ([]ews.ItemResult, error)
+	FindCalendarItems(ctx context.Context, start, end time.Time, max int) ([]*ews.Item, error)
+	UpdateBody(ctx context.Context, id ews.ItemID, bodyHTML string, sendToAttendees bool) (ews.ItemID, error)
+}
+
+// Connector opens the room mailbox of an integration.
+type Connector func(ctx context.Context, in *integration.Integration) (Mailbox, error)
+
+const (
+	pageSize  = 256 // changes per SyncFolderItems call
+	itemBatch = 64  // items per GetItem call
+)
+
+// pass is one integration's work at one moment: send what waits in the
+// outbox, take every new change of the mailbox, send the replies.
+type pass struct {
+	s    *Scheduler
+	in   *integration.Integration
+	mbox Mailbox
+	// Counted for RunOnce's summary.
+	decided, skipped, sent int
+}
+
+func (p *pass) run(ctx context.Context) error {
+	if err := p.drain(ctx); err != nil {
+		return err
+	}
+	for pages := 0; ; pages++ {
+		more, err := p.page(ctx)
+		if err != nil {
+			return err
+		}
+		if err := p.drain(ctx); err != nil {
+			return err
+		}
+		if !more {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+}
+
+// page takes one page of changes. The sync state advances only after every
+// item of the page is committed.
+func (p *pass) page(ctx context.Context) (more bool, err error) {
+	repo := p.s.cfg.Repository
+	state, err := repo.SyncState(ctx, p.in.ID)
+	if err != nil {
+		return false, err
+	}
+	res, err := p.mbox.SyncFolderItems(ctx, "inbox", state, pageSize)
+	var ee *ews.Error
+	if errors.As(err, &ee) && ee.ResponseCode == "ErrorInvalidSyncStateData" && state != "" {
+		// Exchange forgot the state (a mailbox move): start over; the items
+		// decided before are recognised by their change keys.
+		p.s.logger.Warn("the mailbox's sync state was refused; syncing from the start", "integration", p.in.Name)
+		return true, repo.SaveSyncState(ctx, p.in.ID, "", p.s.now())
+	}
+	if err != nil {
+		return false, err
+	}
+	var ids []ews.ItemID
+	seen := map[string]bool{}
+	for _, c := range res.Changes {
+		if c.Kind != "create" && c.Kind != "update" || !meetingKind(c.ItemKind) || seen[c.Item.ID] {
+			continue
+		}
+		seen[c.Item.ID] = true
+		done, err := repo.Decided(ctx, p.in.ID, c.Item.ID, c.Item.ChangeKey)
+		if err != nil {
+			return false, err
+		}
+		if done {
+			p.skipped++
+			continue
+		}
+		ids = append(ids, c.Item)
+	}
+	for start := 0; start < len(ids); start += itemBatch {
+		batch := ids[start:min(start+itemBatch, len(ids))]
+		results, err := p.mbox.GetItems(ctx, batch)
+		if err != nil {
+			return false, err
+		}
+		for _, r := range results {
+			if r.Err != nil {
+				if ews.IsNotFound(r.Err) {
+					continue // gone since the sync (moved or deleted): nothing to decide
+				}
+				return false, r.Err
+			}
+			if err := p.decide(ctx, r.Item); err != nil {
+				return false, err
+			}
+		}
+	}
+	if err := repo.SaveSyncState(ctx, p.in.ID, res.SyncState, p.s.now()); err != nil {
+		return false, err
+	}
+	return !res.IncludesLastItem, nil
+}
+
+func meetingKind(kind string) bool {
+	return kind == "MeetingRequest" || kind == "MeetingCancellation"
+}
+
+func (p *pass) decide(ctx context.Context, item *ews.Item) error {
+	d := &decider{in: p.in, repo: p.s.cfg.Repository, aliases: p.s.cfg.Aliases, templates: p.s.cfg.Templates,
+		now: p.s.now(), txID: uuid.NewString()}
+	out, err := d.decide(ctx, item)
+	if err != nil {
+		return err
+	}
+	if err := p.s.cfg.Repository.Commit(ctx, out); err != nil {
+		return err
+	}
+	p.decided++
+	e := out.Entry
+	p.s.logger.Info("scheduling decision", "integration", p.in.Name, "transaction", e.TransactionID, "code", e.Code,
+		"success", e.Success, "uid", e.ItemUID, "description", e.Description)
+	return nil
+}
+
+// drain sends the outbox. An entry attempted before (the process may have
+// died after Exchange took it) is sent again only when Exchange's Sent
+// Items do not hold its key.
+func (p *pass) drain(ctx context.Context) error {
+	repo := p.s.cfg.Repository
+	for {
+		entries, err := repo.Pending(ctx, p.in.ID, 100)
+		if err != nil {
+			return err
+		}
+		if len(entries) == 0 {
+			return nil
+		}
+		for _, e := range entries {
+			if err := p.send(ctx, e); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (p *pass) send(ctx context.Context, e OutboxEntry) error {
+	repo := p.s.cfg.Repository
+	if e.State == "attempted" && e.Kind != OutUpdateBody {
+		sent, err := p.mbox.FindSentByKey(ctx, e.Key)
+		if err != nil {
+			return err
+		}
+		if sent {
+			p.sent++
+			return repo.MarkSent(ctx, e.ID, p.s.now())
+		}
+	}
+	if err := repo.MarkAttempted(ctx, e.ID); err != nil {
+		return err
+	}
+	var err error
+	switch e.Kind {
+	case OutAccept, OutDecline:
+		err = p.mbox.Respond(ctx, ews.Response{Kind: ews.ResponseKind(e.Kind), To: ews.ItemID{ID: e.ItemID, ChangeKey: e.ChangeKey},
+			BodyHTML: e.Body, Key: e.Key})
+	case OutUpdateBody:
+		err = p.updateOrganizer(ctx, e)
+	default:
+		err = fmt.Errorf("unknown outbox entry kind %q", e.Kind)
+	}
+	if err == nil {
+		p.sent++
+		return repo.MarkSent(ctx, e.ID, p.s.now())
+	}
+	if permanent(err) {
+		// Exchange will never take it (the request was deleted, the
+		// organizer's mailbox is out of reach): keep the reason, go on.
+		p.s.logger.Warn("a reply could not be sent", "integration", p.in.Name, "key", e.Key, "error", err)
+		return repo.MarkFailed(ctx, e.ID, err.Error())
+	}
+	return err
+}
+
+// permanent tells errors a retry cannot fix for this one message, while the
+// mailbox as a whole works.
+func permanent(err error) bool {
+	var ee *ews.Error
+	if !errors.As(err, &ee) {
+		return errors.Is(err, errMeetingNotFound)
+	}
+	switch ee.ResponseCode {
+	case "ErrorItemNotFound", "ErrorInvalidIdMalformed", "ErrorInvalidIdNotAnItemAttachmentId", "ErrorChangeKeyRequiredForWriteOperations",
+		"ErrorIrresolvableConflict", "ErrorMessageSizeExceeded", "ErrorNonExistentMailbox", "ErrorInvalidOperation":
+		return true
+	}
+	return false
+}
+
+var errMeetingNotFound = errors.New("the meeting is not in the organizer's calendar")
+
+// updateOrganizer puts the joining instructions into the organizer's
+// meeting in place of the placeholder, and sends the update to attendees.
+func (p *pass) updateOrganizer(ctx context.Context, e OutboxEntry) error {
+	rec, err := p.s.cfg.Repository.Meeting(ctx, p.in.ID, e.MeetingUID)
+	if err != nil {
+		return err
+	}
+	cal := p.mbox.Organizer(e.Mailbox)
+	items, err := cal.FindCalendarItems(ctx, rec.Start.Add(-time.Hour), rec.Start.Add(24*time.Hour), 200)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		if it.UID != e.MeetingUID {
+			continue
+		}
+		// FindItem returns no bodies: read the meeting's own.
+		full, err := cal.GetItems(ctx, []ews.ItemID{it.ID})
+		if err != nil {
+			return err
+		}
+		if len(full) != 1 || full[0].Err != nil {
+			if len(full) == 1 {
+				return full[0].Err
+			}
+			return fmt.Errorf("%w (%s, UID %s)", errMeetingNotFound, e.Mailbox, e.MeetingUID)
+		}
+		current := full[0].Item
+		if id, _ := findToken(current.Body); id != "" {
+			return nil // an earlier attempt got through
+		}
+		_, err = cal.UpdateBody(ctx, current.ID, replacePlaceholder(current.Body, e.Body), true)
+		return err
+	}
+	return fmt.Errorf("%w (%s, UID %s)", errMeetingNotFound, e.Mailbox, e.MeetingUID)
+}
+
+// replacePlaceholder swaps the placeholder's block for the instructions
+// and drops its marker; when Outlook reshaped the block beyond recognition,
+// the instructions go at the end of the body.
+func replacePlaceholder(body, instructions string) string {
+	const hole = "\x00"
+	lower := strings.ToLower(body)
+	if i := strings.Index(lower, "vmr-companion-instructions"); i >= 0 {
+		if start := strings.LastIndex(lower[:i], "<div"); start >= 0 {
+			if end := closingDiv(lower, start); end > 0 {
+				body = body[:start] + hole + body[end:]
+			}
+		}
+	}
+	if i := strings.Index(strings.ToLower(body), placeholderToken); i >= 0 {
+		body = body[:i] + body[i+len(placeholderToken):]
+	}
+	if strings.Contains(body, hole) {
+		return strings.Replace(body, hole, instructions, 1)
+	}
+	if i := strings.LastIndex(strings.ToLower(body), "</body>"); i >= 0 {
+		return body[:i] + instructions + body[i:]
+	}
+	return body + instructions
+}
+
+// closingDiv returns the index just past the </div> that closes the <div at
+// start, or -1.
+func closingDiv(lower string, start int) int {
+	depth := 0
+	for i := start; i < len(lower); {
+		open := strings.Index(lower[i:], "<div")
+		shut := strings.Index(lower[i:], "</div>")
+		switch {
+		case shut < 0:
+			return -1
+		case open >= 0 && open < shut:
+			depth++
+			i += open + len("<div")
+		default:
+			depth--
+			i += shut + len("</div>")
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
