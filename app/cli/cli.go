@@ -170,7 +170,7 @@ same data from a terminal.`,
 		return usageError{fmt.Errorf("%w (see: %s --help)", err, cmd.CommandPath())}
 	})
 	root.AddCommand(c.versionCmd(), c.integrationsCmd(), c.vmrsCmd(), c.serveCmd(), c.certCmd(), c.manifestCmd(),
-		c.conferencesCmd(), c.schedulerCmd())
+		c.conferencesCmd(), c.schedulerCmd(), c.diagnoseCmd())
 	return root
 }
 

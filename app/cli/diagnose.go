@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -34,7 +35,7 @@ func (c *command) diagnoseCmd() *cobra.Command {
 			if name == "" {
 				return usageError{errors.New("name the integration to diagnose with --integration NAME")}
 			}
-			opt := diagnostics.Options{Timeout: timeout, CAFileHint: "pass --ca-file"}
+			opt := diagnostics.Options{Timeout: timeout}
 			if caFile != "" {
 				pool, err := auth.LoadRootCAs(caFile)
 				if err != nil {
@@ -50,8 +51,8 @@ func (c *command) diagnoseCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			read := keychainSecrets(c.ctx, svc.Keychain, in)
-			opt.Secret = read.get
+			read := &secretReader{ctx: c.ctx, svc: svc.Integrations, in: in}
+			opt.Secret, opt.SaveRefreshToken = read.get, read.save
 			report := diagnostics.Run(c.ctx, in, opt)
 			if bundle != "" {
 				b := diagnostics.NewBundle(report, in, report.Log, c.cfg.Version)
@@ -83,55 +84,43 @@ func (c *command) diagnoseCmd() *cobra.Command {
 	cmd.Flags().StringVar(&name, "integration", "", "name or uuid of the integration to diagnose")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
 	cmd.Flags().StringVar(&bundle, "bundle", "", "also write a diagnostics bundle (report, integration, log; secrets redacted) to this file")
-	cmd.Flags().StringVar(&caFile, "ca-file", "", "PEM file of CA certificates to trust besides the system's (an internal CA)")
+	cmd.Flags().StringVar(&caFile, "ca-file", "", "PEM file of CA certificates to trust besides the system's, instead of the integration's ews_ca_file")
 	cmd.Flags().DurationVar(&timeout, "timeout", diagnostics.DefaultTimeout, "time limit of each check")
 	return cmd
 }
 
-// keychainReader reads an integration's secrets for the checks, and keeps
-// them so that the bundle can cut them out.
-type keychainReader struct {
+// secretReader reads an integration's secrets for the checks and keeps
+// what it read, so that the bundle can cut those values out.
+type secretReader struct {
 	ctx  context.Context
-	kc   *secrets.Keychain
+	svc  *integration.Service
 	in   *integration.Integration
-	seen map[string]secrets.Secret
+	mu   sync.Mutex
+	seen []secrets.Secret
 }
 
-func keychainSecrets(ctx context.Context, kc *secrets.Keychain, in *integration.Integration) *keychainReader {
-	r := &keychainReader{ctx: ctx, kc: kc, in: in, seen: map[string]secrets.Secret{}}
-	// Read up front, on this goroutine: the checks run concurrently.
-	for _, f := range in.SecretsStored {
-		if kc == nil {
-			break
-		}
-		if s, err := kc.Get(ctx, secrets.Account(in.UUID, f)); err == nil {
-			r.seen[f] = s
-		}
+func (r *secretReader) get(field string) (secrets.Secret, bool, error) {
+	v, ok, err := r.svc.Secret(r.ctx, r.in, field)
+	if ok {
+		r.mu.Lock()
+		r.seen = append(r.seen, v)
+		r.mu.Unlock()
 	}
-	return r
+	return v, ok, err
 }
 
-func (r *keychainReader) get(field string) (secrets.Secret, bool, error) {
-	if s, ok := r.seen[field]; ok {
-		return s, true, nil
-	}
-	if !contains(r.in.SecretsStored, field) || r.kc == nil {
-		return secrets.Secret{}, false, nil
-	}
-	// Stored but not read up front: the keychain failed; say how.
-	_, err := r.kc.Get(r.ctx, secrets.Account(r.in.UUID, field))
-	if errors.Is(err, secrets.ErrNotFound) {
-		return secrets.Secret{}, false, nil
-	}
-	return secrets.Secret{}, false, err
+// save keeps a refresh token the token endpoint rotated during the sign-in.
+func (r *secretReader) save(token secrets.Secret) error {
+	r.mu.Lock()
+	r.seen = append(r.seen, token)
+	r.mu.Unlock()
+	return r.svc.SetSecret(r.ctx, r.in, integration.SecretOAuthRefreshToken, token)
 }
 
-func (r *keychainReader) values() []secrets.Secret {
-	out := make([]secrets.Secret, 0, len(r.seen))
-	for _, s := range r.seen {
-		out = append(out, s)
-	}
-	return out
+func (r *secretReader) values() []secrets.Secret {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]secrets.Secret(nil), r.seen...)
 }
 
 func count(r *diagnostics.Report, outcome string) int {

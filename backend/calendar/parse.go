@@ -57,14 +57,16 @@ func parseBytes(data []byte, opt ParseOptions) (*Calendar, error) {
 		return nil, fmt.Errorf("calendar: %w", err)
 	}
 	vtimezones := map[string]*node{}
+	otherMethods := 0
 	for i, root := range roots {
+		method := ""
 		if m := root.prop(ical.PropMethod); m != nil {
-			method := strings.ToUpper(strings.TrimSpace(m.Value))
-			if i == 0 {
-				p.cal.Method = method
-			} else if method != p.cal.Method {
-				p.warn(root.line, "this VCALENDAR has METHOD %s, the first had %q; Calendar.Method keeps the first", method, p.cal.Method)
-			}
+			method = strings.ToUpper(strings.TrimSpace(m.Value))
+		}
+		if i == 0 {
+			p.cal.Method = method
+		} else if method != p.cal.Method {
+			otherMethods++
 		}
 		for _, c := range root.children {
 			if c.comp.Name != ical.CompTimezone {
@@ -77,6 +79,9 @@ func parseBytes(data []byte, opt ParseOptions) (*Calendar, error) {
 			}
 			vtimezones[strings.TrimSpace(id.Value)] = c
 		}
+	}
+	if otherMethods > 0 {
+		p.warn(roots[0].line, "%d of the %d VCALENDARs in the stream have another METHOD than the first (%q), which Calendar.Method gives", otherMethods, len(roots), p.cal.Method)
 	}
 	p.zones = newZoneResolver(vtimezones, p.warn)
 	for _, root := range roots {
@@ -140,7 +145,7 @@ func (p *parser) event(n *node) *Event {
 		if e.ruleErr != nil {
 			continue
 		}
-		parsed, err := parseRule(r.Value, e.Start, e.parseUntil)
+		parsed, err := parseRule(r.Value, e.Start, e.startIsDate, e.parseUntil)
 		if err != nil {
 			line := n.lineOf(ical.PropRecurrenceRule, i)
 			e.ruleErr = fmt.Errorf("line %d: RRULE %q: %v", line, truncate(r.Value, 80), err)

@@ -65,9 +65,10 @@ func latestOverrides(overrides []*Event) []*Event {
 // that overlap [from, to) (an occurrence without duration: that starts in
 // it), sorted by start. Overrides replace the occurrence their RECURRENCE-ID
 // names, so a moved occurrence appears at its new time; CANCELLED overrides
-// and EXDATEs remove occurrences; a CANCELLED master has none. DTSTART is
-// always the first occurrence (RFC 5545 3.8.5.3), also when the RRULE does
-// not produce it. An override is listed at its own time even when its
+// and EXDATEs remove occurrences; a CANCELLED master has none. DTSTART is an
+// occurrence of an RDATE-only series; with an RRULE only when the rule
+// yields it (RFC 5545 leaves an unsynchronized DTSTART undefined; libical,
+// python-dateutil and rrule-go leave it out). An override is listed at its own time even when its
 // RECURRENCE-ID matches no occurrence. With a nil master the overrides
 // alone are listed (a request for one changed occurrence carries no master).
 //
@@ -192,7 +193,9 @@ func expand(master *Event, overrides []*Event, from, to time.Time) ([]Occurrence
 			starts[t.Unix()] = t
 		}
 	}
-	add(master.Start)
+	if len(master.rules) == 0 {
+		add(master.Start) // with an RRULE, DTSTART counts only if the rule yields it
+	}
 	for _, t := range master.RDates {
 		add(t)
 	}

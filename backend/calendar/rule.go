@@ -3,6 +3,7 @@ package calendar
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,7 +28,7 @@ const maxInterval = 1_000_000
 // meaning depends on DTSTART's type. It is lenient about what Outlook and
 // others write: spaces (`BYDAY=MO, TU`), lower case, a trailing ";", X-
 // parts (dropped); and it refuses what would make rrule-go loop without end.
-func parseRule(value string, dtstart time.Time, parseUntil func(string) (time.Time, error)) (rule, error) {
+func parseRule(value string, dtstart time.Time, isDate bool, parseUntil func(string) (time.Time, error)) (rule, error) {
 	value = strings.ToUpper(strings.Join(strings.Fields(value), ""))
 	value = strings.TrimPrefix(value, "RRULE:")
 	var parts []string
@@ -80,6 +81,14 @@ func parseRule(value string, dtstart time.Time, parseUntil func(string) (time.Ti
 			return rule{}, fmt.Errorf("UNTIL: %w", err)
 		}
 	}
+	// A repeated value makes rrule-go skip occurrences (libical issue 945).
+	for _, list := range []*[]int{&opt.Bysetpos, &opt.Bymonth, &opt.Bymonthday, &opt.Byyearday, &opt.Byweekno, &opt.Byhour, &opt.Byminute, &opt.Bysecond} {
+		*list = dedupe(*list)
+	}
+	if isDate {
+		// A DATE series has no time of day to vary (libical ignores these too).
+		opt.Byhour, opt.Byminute, opt.Bysecond = nil, nil, nil
+	}
 	opt.Dtstart = dtstart
 	if err := checkReachable(opt); err != nil {
 		return rule{}, err
@@ -130,6 +139,16 @@ func checkReachable(opt rrule.ROption) error {
 		}
 	}
 	return errors.New("INTERVAL never reaches the BYHOUR/BYMINUTE/BYSECOND values from DTSTART")
+}
+
+func dedupe(v []int) []int {
+	var out []int
+	for _, x := range v {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 func orAll(v []int, n int) []int {

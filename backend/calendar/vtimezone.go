@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/teambition/rrule-go"
 )
 
 // A VTIMEZONE becomes a real *time.Location: its observances (STANDARD /
@@ -154,7 +156,7 @@ func observanceOnsets(obs *node, from int) ([]time.Time, error) {
 	horizon := time.Date(vtzHorizon, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i, rp := range obs.props("RRULE") {
 		// UNTIL is UTC here (RFC 5545 3.6.5); the wall clock is UNTIL+FROM.
-		r, err := parseRule(rp.Value, start, func(v string) (time.Time, error) {
+		r, err := parseRule(rp.Value, start, false, func(v string) (time.Time, error) {
 			t, err := parseWallClock(v)
 			if err == nil && strings.HasSuffix(strings.ToUpper(v), "Z") {
 				t = t.Add(time.Duration(from) * time.Second)
@@ -163,6 +165,14 @@ func observanceOnsets(obs *node, from int) ([]time.Time, error) {
 		})
 		if err != nil {
 			return nil, fmt.Errorf("line %d: RRULE: %w", obs.lineOf("RRULE", i), err)
+		}
+		if !r.bounded {
+			// rrule-go stops an endless rule 292 years after DTSTART (the
+			// longest time.Duration); Outlook's rules start in 1601.
+			r.opt.Until = horizon
+			if r.rrule, err = rrule.NewRRule(r.opt); err != nil {
+				return nil, fmt.Errorf("line %d: RRULE: %w", obs.lineOf("RRULE", i), err)
+			}
 		}
 		next := r.rrule.Iterator()
 		for n := 0; n <= maxTransitions; n++ {

@@ -55,8 +55,12 @@ type Options struct {
 	// Secret reads one of the integration's secret fields from the keychain.
 	// nil: no secrets, so authentication reports them missing.
 	Secret func(field string) (secrets.Secret, bool, error)
-	// RootCAs verify every server; nil = the system roots.
+	// RootCAs verify every server; nil = the system roots plus the
+	// integration's EWS CA file, as the scheduler trusts them.
 	RootCAs *x509.CertPool
+	// SaveRefreshToken keeps an OAuth refresh token the token endpoint
+	// rotated while signing in (the old one may be revoked already).
+	SaveRefreshToken func(token secrets.Secret) error
 	// Resolver and Dialer are used by the checks this package makes itself
 	// (the EWS client and the auth transports use the system's); nil = defaults.
 	Resolver *net.Resolver
@@ -104,6 +108,9 @@ func Run(ctx context.Context, in *integration.Integration, opt Options) *Report 
 		return r
 	}
 	r.Integration = in.Name
+	if opt.RootCAs == nil && in.EWSCAFile != "" {
+		d.opt.RootCAs, d.caErr = auth.LoadRootCAs(in.EWSCAFile)
+	}
 	d.parseURL()
 	d.logf("diagnosing integration %q: EWS URL %s, authentication %s", in.Name, redactURL(in.URL), in.AuthenticationMethod)
 
@@ -150,12 +157,11 @@ type diag struct {
 	in  *integration.Integration
 	opt Options
 
-	ews     *url.URL // nil when the EWS URL is missing or unparsable
-	ewsErr  string   // why ews is nil
-	host    string   // EWS host, without brackets
-	port    string   // EWS port, explicit or from the scheme
-	addrs   []string // what dns resolved
-	tlsNote string   // set by tls when the chain is fine, for ews_auth's detail
+	ews    *url.URL // nil when the EWS URL is missing or unparsable
+	ewsErr string   // why ews is nil
+	host   string   // EWS host, without brackets
+	port   string   // EWS port, explicit or from the scheme
+	caErr  error    // the integration's CA file could not be loaded
 
 	mu     sync.Mutex
 	checks []Check
@@ -271,7 +277,7 @@ func (d *diag) timeout() string { return d.opt.Timeout.String() }
 
 // trustFix says how to trust a CA by name.
 func (d *diag) trustFix(ca string) string {
-	how := "or set the CA file to a PEM file holding it"
+	how := "or set the integration's EWS CA file (ews_ca_file) to a PEM file holding it"
 	if d.opt.CAFileHint != "" {
 		how = "or " + d.opt.CAFileHint + " with a PEM file holding it"
 	}

@@ -3,9 +3,12 @@ package diagnostics
 import (
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -114,36 +117,33 @@ func TestNetworkFailures(t *testing.T) {
 	})
 
 	cases := []struct {
-		name    string
-		cert    func() []byte
-		roots   func() Options
-		outcome string
-		texts   []string
+		name                string
+		certName            string
+		notBefore, notAfter time.Time
+		untrusted           bool
+		outcome             string
+		texts               []string
 	}{
 		{name: "a certificate for another name fails tls, naming the names it has",
+			certName: "wrong.contoso.test", notBefore: now.Add(-time.Hour), notAfter: now.Add(90 * 24 * time.Hour),
 			outcome: Fail, texts: []string{"is for wrong.contoso.test, not for localhost", "fix:reissued with localhost"}},
 		{name: "an expired certificate fails tls with its end date",
+			certName: "localhost", notBefore: now.Add(-72 * time.Hour), notAfter: now.Add(-48 * time.Hour),
 			outcome: Fail, texts: []string{"expired on " + now.Add(-48*time.Hour).UTC().Format(time.DateOnly), "fix:renew the certificate"}},
 		{name: "a certificate ending within 14 days warns, and sign-in still runs",
+			certName: "localhost", notBefore: now.Add(-time.Hour), notAfter: now.Add(5 * 24 * time.Hour),
 			outcome: Warn, texts: []string{"expires on " + now.Add(5*24*time.Hour).UTC().Format(time.DateOnly), "fix:renew it now"}},
 		{name: "a certificate from a CA this machine does not trust names the CA and the CA file",
-			outcome: Fail, texts: []string{"issued by Contoso Test Root CA, which this machine does not trust", `fix:trust the CA "Contoso Test Root CA"`, "fix:pass --ca-file"}},
+			certName: "localhost", notBefore: now.Add(-time.Hour), notAfter: now.Add(90 * 24 * time.Hour), untrusted: true,
+			outcome: Fail, texts: []string{"issued by Contoso Test Root CA, which this machine does not trust", `fix:trust the CA "Contoso Test Root CA"`, "fix:ews_ca_file"}},
 	}
-	certs := []func() (certName string, notBefore, notAfter time.Time, trusted bool){
-		func() (string, time.Time, time.Time, bool) { return "wrong.contoso.test", now.Add(-time.Hour), now.Add(time.Hour * 24 * 90), true },
-		func() (string, time.Time, time.Time, bool) { return "localhost", now.Add(-72 * time.Hour), now.Add(-48 * time.Hour), true },
-		func() (string, time.Time, time.Time, bool) { return "localhost", now.Add(-time.Hour), now.Add(5 * 24 * time.Hour), true },
-		func() (string, time.Time, time.Time, bool) { return "localhost", now.Add(-time.Hour), now.Add(90 * 24 * time.Hour), false },
-	}
-	for i, tc := range cases {
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			certName, nb, na, trusted := certs[i]()
-			srv := serveTLS(t, ewstest.New(room), ex.ca.leaf(t, nb, na, certName))
+			srv := serveTLS(t, ewstest.New(room), ex.ca.leaf(t, tc.notBefore, tc.notAfter, tc.certName))
 			in := ex.integration()
 			in.URL = "https://localhost:" + portOf(t, srv.URL) + "/EWS/Exchange.asmx"
 			opt := ex.options()
-			opt.CAFileHint = "pass --ca-file"
-			if !trusted {
+			if tc.untrusted {
 				opt.RootCAs = newCA(t, "Somebody Else's CA").pool
 			}
 			r := Run(context.Background(), in, opt)
@@ -155,6 +155,33 @@ func TestNetworkFailures(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("the CA hint of the options replaces the default", func(t *testing.T) {
+		opt := ex.options()
+		opt.RootCAs = newCA(t, "Somebody Else's CA").pool
+		opt.CAFileHint = "pass --ca-file"
+		r := Run(context.Background(), ex.integration(), opt)
+		expect(t, r, CheckTLS, Fail, "fix:or pass --ca-file with a PEM file holding it")
+	})
+
+	t.Run("the integration's EWS CA file is trusted, as the scheduler trusts it", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "contoso-root.pem")
+		if err := os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ex.ca.cert.Raw}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		in := ex.integration()
+		in.EWSCAFile = file
+		opt := ex.options()
+		opt.RootCAs = nil
+		r := Run(context.Background(), in, opt)
+		expect(t, r, CheckTLS, Pass)
+		expect(t, r, CheckEWSAuth, Pass)
+		expect(t, r, CheckAddinServer, Pass)
+
+		in.EWSCAFile = file + ".missing"
+		r = Run(context.Background(), in, opt)
+		expect(t, r, CheckTLS, Fail, "does not exist", "fix:ews_ca_file")
+	})
 }
 
 func TestSignInFailures(t *testing.T) {
@@ -203,7 +230,9 @@ func TestSignInFailures(t *testing.T) {
 
 	t.Run("a keychain error is reported as such", func(t *testing.T) {
 		opt := ex.options()
-		opt.Secret = func(string) (secrets.Secret, bool, error) { return secrets.Secret{}, false, errors.New("keychain locked") }
+		opt.Secret = func(string) (secrets.Secret, bool, error) {
+			return secrets.Secret{}, false, errors.New("keychain locked")
+		}
 		r := Run(context.Background(), ex.integration(), opt)
 		expect(t, r, CheckEWSAuth, Fail, "keychain locked", "fix:keychain is unlocked")
 	})
@@ -256,6 +285,17 @@ func TestOAuthTokenEndpoint(t *testing.T) {
 		expect(t, r, CheckOAuthToken, Pass, `OAuth error "invalid_client"`)
 		expect(t, r, CheckEWSAuth, Pass, "signed in with APP_PERM")
 		expect(t, r, CheckLayer7, Skip)
+	})
+
+	t.Run("a client secret the token endpoint refuses fails ews_auth with the endpoint's advice", func(t *testing.T) {
+		o := opt
+		o.Secret = func(string) (secrets.Secret, bool, error) { return secrets.New("stale-Secret-1"), true, nil }
+		r := Run(context.Background(), appPerm(idp.URL+"/tenant/oauth2/v2.0/token"), o)
+		expect(t, r, CheckOAuthToken, Pass)
+		c := expect(t, r, CheckEWSAuth, Fail)
+		if strings.Contains(c.Detail+c.Fix, "stale-Secret-1") || !strings.Contains(strings.ToLower(c.Detail+c.Fix), "secret") {
+			t.Fatalf("ews_auth %+v", c)
+		}
 	})
 
 	t.Run("a wrong path fails with where to copy the endpoint from", func(t *testing.T) {
@@ -435,7 +475,7 @@ func TestAddinServerAndOfficeJS(t *testing.T) {
 		expect(t, Run(context.Background(), in, ex.options()), CheckOfficeJS, Fail, "no Office.js URL", "fix:turn custom add-in sources off")
 	})
 
-	t.Run("without custom sources Microsoft's CDN is checked", func(t *testing.T) {
+	t.Run("without custom sources Microsoft's CDN is checked, and only warns when this machine cannot reach it", func(t *testing.T) {
 		in := ex.integration()
 		in.UseCustomAddInSources = false
 		opt := ex.options()
@@ -449,7 +489,7 @@ func TestAddinServerAndOfficeJS(t *testing.T) {
 			return inner(ctx, network, address)
 		}
 		r := Run(context.Background(), in, opt)
-		expect(t, r, CheckOfficeJS, Fail, "from this machine", "fix:turn on custom add-in sources")
+		expect(t, r, CheckOfficeJS, Warn, "from this machine", "fix:Outlook clients must reach appsforoffice.microsoft.com", "fix:turn on custom add-in sources")
 		if len(dialed) == 0 {
 			t.Fatal("the CDN was not tried")
 		}

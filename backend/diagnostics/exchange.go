@@ -13,6 +13,7 @@ import (
 	"vmr-companion/backend/ews"
 	"vmr-companion/backend/ews/auth"
 	"vmr-companion/backend/integration"
+	"vmr-companion/backend/secrets"
 )
 
 // ownedByCheck tells the lint warnings another check reports itself, so
@@ -87,6 +88,9 @@ func (d *diag) settings() (auth.Settings, error) {
 	}
 	s.RootCAs = d.opt.RootCAs
 	s.Timeout = d.opt.Timeout
+	if save := d.opt.SaveRefreshToken; save != nil {
+		s.OnRefreshToken = func(token string) error { return save(secrets.New(token)) }
+	}
 	return s, nil
 }
 

@@ -45,7 +45,6 @@ func (d *diag) tlsConfig(serverName string) *tls.Config {
 
 func (d *diag) dns(ctx context.Context) Check {
 	if ip := net.ParseIP(d.host); ip != nil {
-		d.addrs = []string{ip.String()}
 		return Check{Outcome: Skip, Detail: fmt.Sprintf("the EWS URL names the IP address %s: nothing to resolve", d.host)}
 	}
 	addrs, err := d.resolver().LookupHost(ctx, d.host)
@@ -53,7 +52,6 @@ func (d *diag) dns(ctx context.Context) Check {
 		detail, fix := d.describe(d.host, d.port, err)
 		return Check{Outcome: Fail, Detail: detail, Fix: fix}
 	}
-	d.addrs = addrs
 	return Check{Outcome: Pass, Detail: fmt.Sprintf("%s resolves to %s", d.host, strings.Join(addrs, ", "))}
 }
 
@@ -73,6 +71,9 @@ func (d *diag) tls(ctx context.Context) Check {
 		return Check{Outcome: Fail,
 			Detail: "the EWS URL starts with http://: the service account's password or token would cross the network unencrypted",
 			Fix:    fmt.Sprintf("use https://%s/EWS/Exchange.asmx", d.ews.Host)}
+	}
+	if d.caErr != nil {
+		return Check{Outcome: Fail, Detail: d.caErr.Error(), Fix: "correct the integration's EWS CA file (ews_ca_file), or clear it to trust the system's CAs only"}
 	}
 	c, _ := d.handshake(ctx, d.host, d.port)
 	return c

@@ -47,6 +47,9 @@ type RetryPolicy struct {
 // attachments in its MIME is the biggest thing we read.
 const MaxResponseBytes = 64 << 20
 
+// maxResponseBytes is MaxResponseBytes; tests lower it.
+var maxResponseBytes int64 = MaxResponseBytes
+
 const (
 	nsSOAP     = "http://schemas.xmlsoap.org/soap/envelope/"
 	nsTypes    = "http://schemas.microsoft.com/exchange/services/2006/types"
@@ -317,7 +320,7 @@ func (c *Client) once(ctx context.Context, op string, body []byte) (*wireRespons
 		return nil, httpError(op, res)
 	}
 	resp := new(wireResponse)
-	err = decodeEnvelope(&limitedReader{r: res.Body, n: MaxResponseBytes}, op, c.url, resp)
+	err = decodeEnvelope(&limitedReader{r: res.Body, n: maxResponseBytes}, op, c.url, resp)
 	if err != nil && res.StatusCode != http.StatusOK && errors.Is(err, ErrMalformed) {
 		return nil, &HTTPError{Op: op, Status: res.StatusCode}
 	}
@@ -408,7 +411,7 @@ func decodeEnvelope(r io.Reader, op, endpoint string, into any) error {
 
 func decodeError(err error, op, endpoint string) error {
 	if errors.Is(err, ErrTooLarge) {
-		return fmt.Errorf("ews: %s: the answer is larger than %d MiB; %w", op, MaxResponseBytes>>20, ErrTooLarge)
+		return fmt.Errorf("ews: %s: the answer is larger than %d bytes, more than any item this client reads; check the URL points at EWS: %w", op, maxResponseBytes, ErrTooLarge)
 	}
 	var se *xml.SyntaxError
 	if errors.As(err, &se) {

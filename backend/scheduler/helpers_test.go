@@ -2,7 +2,10 @@ package scheduler_test
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -39,6 +42,7 @@ type harness struct {
 	aliases      *alias.Service
 	fake         *ewstest.Server
 	srv          *httptest.Server
+	client       *http.Client
 	in           *integration.Integration
 	sched        *scheduler.Scheduler
 
@@ -61,6 +65,11 @@ func newHarness(t testing.TB) *harness {
 	h.fake = ewstest.New(room)
 	h.srv = httptest.NewTLSServer(h.fake)
 	t.Cleanup(h.srv.Close)
+	// The test server's client trusts its certificate; keep as many idle
+	// connections as the scheduler sends at once, as a real client does.
+	tr := h.srv.Client().Transport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 16
+	h.client = &http.Client{Transport: tr}
 	h.in = h.addIntegration("Contoso", nil)
 	h.sched = scheduler.New(scheduler.Config{
 		Repository: st.Scheduler(), Integrations: h.integrations, Aliases: h.aliases, Templates: templates.New(),
@@ -84,7 +93,7 @@ func (h *harness) setClock(t time.Time) {
 // connect opens the fake room mailbox with the test server's client, which
 // trusts its certificate (no verification is skipped).
 func (h *harness) connect(ctx context.Context, in *integration.Integration) (scheduler.Mailbox, error) {
-	c, err := ews.New(ews.Config{URL: in.URL, HTTPClient: h.srv.Client(), Mailbox: *in.RoomMailboxEmailAddress,
+	c, err := ews.New(ews.Config{URL: in.URL, HTTPClient: h.client, Mailbox: *in.RoomMailboxEmailAddress,
 		Sleep: func(context.Context, time.Duration) error { return nil }})
 	if err != nil {
 		return nil, err
@@ -184,3 +193,28 @@ func (h *harness) responsesFor(uid string) []ewstest.SentResponse {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+func tlsConfig(pool *x509.CertPool) *tls.Config { return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12} }
+
+// limitedBuffer keeps the first max bytes a child process writes.
+type limitedBuffer struct {
+	mu  sync.Mutex
+	max int
+	buf []byte
+}
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if room := b.max - len(b.buf); room > 0 {
+		b.buf = append(b.buf, p[:min(len(p), room)]...)
+	}
+	return len(p), nil
+}
+
+func (b *limitedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return string(b.buf)
+}
+

@@ -63,20 +63,24 @@ type Repository interface {
 	// SaveSyncState advances the sync state; called only after every item
 	// of the page it came with is committed.
 	SaveSyncState(ctx context.Context, integrationID int64, state string, at time.Time) error
-	// Decided tells whether the item at this change key was decided.
-	Decided(ctx context.Context, integrationID int64, itemID, changeKey string) (bool, error)
+	// Decided returns which of the items were decided at these change keys.
+	Decided(ctx context.Context, integrationID int64, items []ItemKey) (map[ItemKey]bool, error)
 	Meeting(ctx context.Context, integrationID int64, uid string) (*Record, error)
 	Commit(ctx context.Context, o *Outcome) error
 	// Pending lists outbox entries not yet sent, oldest first.
 	Pending(ctx context.Context, integrationID int64, limit int) ([]OutboxEntry, error)
-	MarkAttempted(ctx context.Context, id int64) error
-	MarkSent(ctx context.Context, id int64, at time.Time) error
+	// MarkAttempted records that the entries are about to be sent.
+	MarkAttempted(ctx context.Context, ids []int64) error
+	MarkSent(ctx context.Context, ids []int64, at time.Time) error
 	MarkFailed(ctx context.Context, id int64, reason string) error
 	RecordError(ctx context.Context, integrationID int64, msg, advice string, at time.Time) error
 	Status(ctx context.Context, integrationID int64) (*Status, error)
 	Conferences(ctx context.Context, f Filter) ([]ScheduledConference, error)
 	Log(ctx context.Context, integrationID int64, limit int) ([]LogEntry, error)
 }
+
+// ItemKey is a mailbox item at one version.
+type ItemKey struct{ ID, ChangeKey string }
 
 // Filter selects scheduled conferences for lists.
 type Filter struct {

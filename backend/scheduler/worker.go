@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -91,22 +92,26 @@ func (p *pass) page(ctx context.Context) (more bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	var ids []ews.ItemID
+	var keys []ItemKey
 	seen := map[string]bool{}
 	for _, c := range res.Changes {
 		if c.Kind != "create" && c.Kind != "update" || !meetingKind(c.ItemKind) || seen[c.Item.ID] {
 			continue
 		}
 		seen[c.Item.ID] = true
-		done, err := repo.Decided(ctx, p.in.ID, c.Item.ID, c.Item.ChangeKey)
-		if err != nil {
-			return false, err
-		}
-		if done {
+		keys = append(keys, ItemKey(c.Item))
+	}
+	done, err := repo.Decided(ctx, p.in.ID, keys)
+	if err != nil {
+		return false, err
+	}
+	var ids []ews.ItemID
+	for _, k := range keys {
+		if done[k] {
 			p.skipped++
 			continue
 		}
-		ids = append(ids, c.Item)
+		ids = append(ids, ews.ItemID(k))
 	}
 	for start := 0; start < len(ids); start += itemBatch {
 		batch := ids[start:min(start+itemBatch, len(ids))]
@@ -155,61 +160,117 @@ func (p *pass) decide(ctx context.Context, item *ews.Item) error {
 
 // drain sends the outbox. An entry attempted before (the process may have
 // died after Exchange took it) is sent again only when Exchange's Sent
-// Items do not hold its key.
+// Items do not hold its key. Entries go out a few at a time, as Exchange
+// allows each account several concurrent requests.
 func (p *pass) drain(ctx context.Context) error {
 	repo := p.s.cfg.Repository
 	for {
-		entries, err := repo.Pending(ctx, p.in.ID, 100)
+		entries, err := repo.Pending(ctx, p.in.ID, 64)
 		if err != nil {
 			return err
 		}
 		if len(entries) == 0 {
 			return nil
 		}
+		// Entries a crash interrupted: were they sent after all?
+		var already, fresh []int64
+		todo := entries[:0]
 		for _, e := range entries {
-			if err := p.send(ctx, e); err != nil {
+			if e.State == "attempted" && e.Kind != OutUpdateBody {
+				sent, err := p.mbox.FindSentByKey(ctx, e.Key)
+				if err != nil {
+					return err
+				}
+				if sent {
+					already = append(already, e.ID)
+					continue
+				}
+			}
+			fresh = append(fresh, e.ID)
+			todo = append(todo, e)
+		}
+		if len(already) > 0 {
+			if err := repo.MarkSent(ctx, already, p.s.now()); err != nil {
 				return err
 			}
+			p.sent += len(already)
+		}
+		if err := repo.MarkAttempted(ctx, fresh); err != nil {
+			return err
+		}
+		sent, sendErr := p.sendAll(ctx, todo)
+		if len(sent) > 0 {
+			if err := repo.MarkSent(ctx, sent, p.s.now()); err != nil {
+				return err
+			}
+			p.sent += len(sent)
+		}
+		if sendErr != nil {
+			return sendErr
 		}
 	}
 }
 
+const concurrentSends = 4
+
+// sendAll sends entries concurrently and returns the ids Exchange took; the
+// first error that is not about one message alone stops the rest.
+func (p *pass) sendAll(ctx context.Context, entries []OutboxEntry) ([]int64, error) {
+	var (
+		mu    sync.Mutex
+		sent  []int64
+		first error
+		wg    sync.WaitGroup
+	)
+	next := make(chan OutboxEntry)
+	for range min(concurrentSends, len(entries)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for e := range next {
+				err := p.send(ctx, e)
+				mu.Lock()
+				switch {
+				case err == nil:
+					sent = append(sent, e.ID)
+				case permanent(err):
+					// Exchange will never take it (the request was deleted,
+					// the organizer's mailbox is out of reach): keep the
+					// reason, go on.
+					p.s.logger.Warn("a reply could not be sent", "integration", p.in.Name, "key", e.Key, "error", err)
+					if ferr := p.s.cfg.Repository.MarkFailed(ctx, e.ID, err.Error()); ferr != nil && first == nil {
+						first = ferr
+					}
+				case first == nil:
+					first = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, e := range entries {
+		mu.Lock()
+		stop := first != nil
+		mu.Unlock()
+		if stop {
+			break
+		}
+		next <- e
+	}
+	close(next)
+	wg.Wait()
+	return sent, first
+}
+
 func (p *pass) send(ctx context.Context, e OutboxEntry) error {
-	repo := p.s.cfg.Repository
-	if e.State == "attempted" && e.Kind != OutUpdateBody {
-		sent, err := p.mbox.FindSentByKey(ctx, e.Key)
-		if err != nil {
-			return err
-		}
-		if sent {
-			p.sent++
-			return repo.MarkSent(ctx, e.ID, p.s.now())
-		}
-	}
-	if err := repo.MarkAttempted(ctx, e.ID); err != nil {
-		return err
-	}
-	var err error
 	switch e.Kind {
 	case OutAccept, OutDecline:
-		err = p.mbox.Respond(ctx, ews.Response{Kind: ews.ResponseKind(e.Kind), To: ews.ItemID{ID: e.ItemID, ChangeKey: e.ChangeKey},
+		return p.mbox.Respond(ctx, ews.Response{Kind: ews.ResponseKind(e.Kind), To: ews.ItemID{ID: e.ItemID, ChangeKey: e.ChangeKey},
 			BodyHTML: e.Body, Key: e.Key})
 	case OutUpdateBody:
-		err = p.updateOrganizer(ctx, e)
-	default:
-		err = fmt.Errorf("unknown outbox entry kind %q", e.Kind)
+		return p.updateOrganizer(ctx, e)
 	}
-	if err == nil {
-		p.sent++
-		return repo.MarkSent(ctx, e.ID, p.s.now())
-	}
-	if permanent(err) {
-		// Exchange will never take it (the request was deleted, the
-		// organizer's mailbox is out of reach): keep the reason, go on.
-		p.s.logger.Warn("a reply could not be sent", "integration", p.in.Name, "key", e.Key, "error", err)
-		return repo.MarkFailed(ctx, e.ID, err.Error())
-	}
-	return err
+	return fmt.Errorf("unknown outbox entry kind %q", e.Kind)
 }
 
 // permanent tells errors a retry cannot fix for this one message, while the

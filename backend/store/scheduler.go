@@ -51,15 +51,31 @@ func (r *Scheduler) SaveSyncState(ctx context.Context, integrationID int64, stat
 	})
 }
 
-// Decided tells whether the item was decided at this change key.
-func (r *Scheduler) Decided(ctx context.Context, integrationID int64, itemID, changeKey string) (bool, error) {
-	var n int
-	err := r.s.reader.QueryRowContext(ctx, `SELECT count(*) FROM scheduler_items
-		WHERE integration_id = ? AND item_id = ? AND change_key = ?`, integrationID, itemID, changeKey).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("store: reading decided items: %w", err)
+// Decided returns which items were decided at their change keys.
+func (r *Scheduler) Decided(ctx context.Context, integrationID int64, items []scheduler.ItemKey) (map[scheduler.ItemKey]bool, error) {
+	out := map[scheduler.ItemKey]bool{}
+	if len(items) == 0 {
+		return out, nil
 	}
-	return n > 0, nil
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	list, _ := json.Marshal(ids)
+	rows, err := r.s.reader.QueryContext(ctx, `SELECT item_id, change_key FROM scheduler_items
+		WHERE integration_id = ? AND item_id IN (SELECT value FROM json_each(?))`, integrationID, string(list))
+	if err != nil {
+		return nil, fmt.Errorf("store: reading decided items: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k scheduler.ItemKey
+		if err := rows.Scan(&k.ID, &k.ChangeKey); err != nil {
+			return nil, fmt.Errorf("store: reading decided items: %w", err)
+		}
+		out[k] = true
+	}
+	return out, rows.Err()
 }
 
 const recordColumns = `c.id, c.integration_id, i.name, c.scheduled_alias_id, a.alias, a.numeric_alias, a.uuid,
@@ -166,7 +182,7 @@ func describeItem(e scheduler.LogEntry) string {
 // writeConference creates or updates a scheduled conference, making its
 // name unique among every conference this deployment knows.
 func (r *Scheduler) writeConference(ctx context.Context, tx *sql.Tx, c *scheduler.Record, now string) error {
-	name, err := uniqueName(ctx, tx, c.ConferenceName, c.ID)
+	name, err := uniqueName(ctx, tx, c.ConferenceName, c.Alias, c.ID)
 	if err != nil {
 		return err
 	}
@@ -205,31 +221,40 @@ func (r *Scheduler) writeConference(ctx context.Context, tx *sql.Tx, c *schedule
 	return nil
 }
 
-// uniqueName returns name, or name with " (2)", " (3)"… when another
-// conference (personal or scheduled) has it.
-func uniqueName(ctx context.Context, tx *sql.Tx, name string, self int64) (string, error) {
+// uniqueName returns name, or when another conference (personal or
+// scheduled) has it, the name with the meeting's alias, which is unique
+// (many meetings share a subject), then with a number.
+func uniqueName(ctx context.Context, tx *sql.Tx, name, alias string, self int64) (string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
 		name = "Meeting"
 	}
-	base := name
-	if len([]rune(base)) > 240 {
-		base = string([]rune(base)[:240])
-		name = base
+	if r := []rune(name); len(r) > 180 {
+		name = string(r[:180])
 	}
-	for n := 2; n < 1000; n++ {
-		var taken int
+	taken := func(n string) (bool, error) {
+		var count int
 		err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM conferences WHERE name = ?1) +
-			(SELECT count(*) FROM scheduled_conferences WHERE name = ?1 AND id != ?2)`, name, self).Scan(&taken)
+			(SELECT count(*) FROM scheduled_conferences WHERE name = ?1 AND id != ?2)`, n, self).Scan(&count)
 		if err != nil {
-			return "", fmt.Errorf("store: checking the conference name: %w", err)
+			return false, fmt.Errorf("store: checking the conference name: %w", err)
 		}
-		if taken == 0 {
-			return name, nil
-		}
-		name = fmt.Sprintf("%s (%d)", base, n)
+		return count > 0, nil
 	}
-	return "", fmt.Errorf("store: no free conference name for %q: rename some conferences", base)
+	candidates := []string{name, name + " - " + alias}
+	for n := 2; n <= 20; n++ {
+		candidates = append(candidates, fmt.Sprintf("%s - %s (%d)", name, alias, n))
+	}
+	for _, c := range candidates {
+		t, err := taken(c)
+		if err != nil {
+			return "", err
+		}
+		if !t {
+			return c, nil
+		}
+	}
+	return "", fmt.Errorf("store: no free conference name for %q: rename the conferences that use it", name)
 }
 
 // Pending lists the outbox entries not yet sent, oldest first.
@@ -260,14 +285,18 @@ func (r *Scheduler) exec(ctx context.Context, what, q string, args ...any) error
 	return nil
 }
 
-// MarkAttempted records that a send is about to happen.
-func (r *Scheduler) MarkAttempted(ctx context.Context, id int64) error {
-	return r.exec(ctx, "marking a reply attempted", `UPDATE scheduler_outbox SET state = 'attempted', attempts = attempts + 1 WHERE id = ?`, id)
+// MarkAttempted records that the entries are about to be sent.
+func (r *Scheduler) MarkAttempted(ctx context.Context, ids []int64) error {
+	list, _ := json.Marshal(ids)
+	return r.exec(ctx, "marking replies attempted", `UPDATE scheduler_outbox SET state = 'attempted', attempts = attempts + 1
+		WHERE id IN (SELECT value FROM json_each(?))`, string(list))
 }
 
-// MarkSent records that Exchange took the message.
-func (r *Scheduler) MarkSent(ctx context.Context, id int64, at time.Time) error {
-	return r.exec(ctx, "marking a reply sent", `UPDATE scheduler_outbox SET state = 'sent', sent_at = ?, last_error = '' WHERE id = ?`, timestamp(at), id)
+// MarkSent records that Exchange took the messages.
+func (r *Scheduler) MarkSent(ctx context.Context, ids []int64, at time.Time) error {
+	list, _ := json.Marshal(ids)
+	return r.exec(ctx, "marking replies sent", `UPDATE scheduler_outbox SET state = 'sent', sent_at = ?, last_error = ''
+		WHERE id IN (SELECT value FROM json_each(?))`, timestamp(at), string(list))
 }
 
 // MarkFailed gives up on an entry Exchange refuses for good.

@@ -278,3 +278,58 @@ func TestLoadRootCAs(t *testing.T) {
 		}
 	})
 }
+
+func TestNTLMAgainstServersThatDoNotSpeakIt(t *testing.T) {
+	ca := newTestCA(t)
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc
+		problem string
+		advice  string
+	}{
+		{"a server offering only Basic is named with its schemes",
+			func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("WWW-Authenticate", `Basic realm="ews"`)
+				w.WriteHeader(http.StatusUnauthorized)
+			},
+			"does not offer NTLM", "the server offers: Basic"},
+		{"a server answering the negotiate message without a challenge (Kerberos only)",
+			func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("WWW-Authenticate", "Negotiate")
+				w.WriteHeader(http.StatusUnauthorized)
+			},
+			"without a challenge", "NTLM provider"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := ca.startTLS(t, tt.handler)
+			hc, err := auth.NewHTTPClient(auth.Settings{Method: integration.AuthNTLM, Username: `EXAMPLE\svc`, Password: secrets.New("pw-value"), RootCAs: ca.pool, DisableProxy: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = getFolder(t, hc, srv.URL+"/EWS/Exchange.asmx")
+			var ae *auth.Error
+			if !errors.As(err, &ae) || !strings.Contains(ae.Problem, tt.problem) || !strings.Contains(ae.Advice, tt.advice) {
+				t.Fatalf("got %v", err)
+			}
+		})
+	}
+}
+
+func TestTokenEndpointUnreachable(t *testing.T) {
+	ca := newTestCA(t)
+	exchange := ca.startTLS(t, newEWS(t))
+	hc, err := auth.NewHTTPClient(auth.Settings{Method: integration.AuthAppPerm, ClientID: "id", ClientSecret: secrets.New("secret-value"),
+		TokenEndpoint: "https://127.0.0.1:" + itoa(freePort(t)) + "/token", RootCAs: ca.pool, DisableProxy: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = getFolder(t, hc, exchange.URL+"/EWS/Exchange.asmx")
+	var ae *auth.Error
+	if !errors.As(err, &ae) || !strings.Contains(ae.Problem, "could not be reached") || !strings.Contains(ae.Advice, "firewalls") {
+		t.Fatalf("got %v", err)
+	}
+	if strings.Contains(err.Error(), "secret-value") {
+		t.Fatal("the secret is in the error")
+	}
+}

@@ -2,38 +2,20 @@ package auth_test
 
 import (
 	"context"
-	"io"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
 	"vmr-companion/backend/ews"
+	"vmr-companion/backend/ews/ewstest"
 )
 
 const roomMailbox = "room1@example.com"
 
-// newEWS is the Exchange the tests talk to.
-// TODO(switch): ewstest.New(roomMailbox) once it exists.
+// newEWS is the Exchange behind the authentication layers of the tests:
+// the project's fake EWS, serving the room mailbox.
 func newEWS(t testing.TB) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet {
-			w.Write([]byte("EWS"))
-			return
-		}
-		b, _ := io.ReadAll(r.Body)
-		if !strings.Contains(string(b), "GetFolder") {
-			http.Error(w, "unexpected", 400)
-			return
-		}
-		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
-		io.WriteString(w, `<?xml version="1.0" encoding="utf-8"?>
-<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>
-<m:GetFolderResponse xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types">
-<m:ResponseMessages><m:GetFolderResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode>
-<m:Folders><t:CalendarFolder><t:FolderId Id="AAMk" ChangeKey="AgAA"/><t:DisplayName>Calendar</t:DisplayName><t:TotalCount>0</t:TotalCount></t:CalendarFolder></m:Folders>
-</m:GetFolderResponseMessage></m:ResponseMessages></m:GetFolderResponse></s:Body></s:Envelope>`)
-	})
+	return ewstest.New(roomMailbox)
 }
 
 // getFolder reads the room's calendar folder through hc with the real EWS

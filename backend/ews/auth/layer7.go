@@ -31,11 +31,11 @@ const layer7Fix = "Configure it as Layer 4 (TCP) passthrough, or turn off its up
 var proxyServers = []string{
 	"nginx", "openresty", "haproxy", "envoy", "bigip", "big-ip", "netscaler", "awselb", "kemp",
 	"cloudflare", "akamaighost", "varnish", "squid", "traefik", "microsoft-azure-application-gateway",
-	"apache traffic server", "ats/", "zscaler", "fortiweb", "barracuda", "sophos",
+	"apache traffic server", "zscaler", "fortiweb", "barracuda", "sophos",
 }
 
 // proxyHeaders only appear when a cache, CDN or proxy handled the response.
-var proxyHeaders = []string{"Via", "X-Cache", "X-Cache-Lookup", "X-Varnish", "X-Served-By", "X-Amz-Cf-Id", "X-Azure-Ref", "X-Forwarded-For"}
+var proxyHeaders = []string{"Via", "X-Cache", "X-Cache-Lookup", "X-Varnish", "X-Served-By", "X-Amz-Cf-Id", "X-Azure-Ref"}
 
 // proxyCookies are affinity cookies set by load balancers (name prefixes).
 var proxyCookies = []string{"BIGipServer", "NSC_", "AWSALB", "AWSELB", "ApplicationGatewayAffinity", "SERVERID", "KEMP", "TS01"}
@@ -88,22 +88,10 @@ func ProbeLayer7(ctx context.Context, s Settings, ewsURL string) (*Layer7Finding
 	if err != nil {
 		return nil, err
 	}
-	if anonymous >= 200 && anonymous < 300 {
-		// Exchange always asks for credentials. With NTLM in use (this
-		// service keeps its connections authenticated), a pool is the
-		// likely reason and the probe cannot reset it to prove it.
-		f.Detected, f.Pooled = true, s.Method == integration.AuthNTLM
-		f.Evidence = append(f.Evidence, fmt.Sprintf(
-			"DANGEROUS: an unauthenticated request on a new connection was answered %d, but Exchange always asks for credentials: "+
-				"an HTTP proxy or load balancer is most likely serving a connection that NTLM authenticated earlier (this service's or another client's) to anyone, "+
-				"or the URL is not Exchange's EWS endpoint. "+layer7Fix, anonymous))
-		return f, nil
-	}
 	if s.Method != integration.AuthNTLM {
-		return f, nil
-	}
-	if anonymous != http.StatusUnauthorized {
-		f.Evidence = append(f.Evidence, fmt.Sprintf("the pooling test was not run: the server answered an unauthenticated request with %d instead of 401", anonymous))
+		if anonymous >= 200 && anonymous < 300 {
+			f.Evidence = append(f.Evidence, fmt.Sprintf("an unauthenticated request was answered %d: Exchange always asks for credentials; check that the URL is Exchange's EWS endpoint", anonymous))
+		}
 		return f, nil
 	}
 
@@ -125,18 +113,52 @@ func ProbeLayer7(ctx context.Context, s Settings, ewsURL string) (*Layer7Finding
 	}
 	note(layer7Evidence(res)...)
 	discard(res)
+	authenticated := res.StatusCode
+
+	if anonymous != http.StatusUnauthorized {
+		// Exchange always asks a new connection for credentials. Answered
+		// as the service account is, a stranger is most likely served on
+		// a connection NTLM authenticated earlier (this service keeps its
+		// connections), and the probe cannot reset a pool to prove it.
+		if !pastAuthentication(anonymous) || anonymous != authenticated {
+			f.Evidence = append(f.Evidence, fmt.Sprintf("the pooling test was not run: the server answered an unauthenticated request with %d instead of 401", anonymous))
+			return f, nil
+		}
+		f.Detected, f.Pooled = true, true
+		f.Evidence = append(f.Evidence, fmt.Sprintf(
+			"DANGEROUS: an unauthenticated request on a new connection was answered %d, as the authenticated service account is, but Exchange always asks for credentials: "+
+				"an HTTP proxy or load balancer is most likely serving a connection that NTLM authenticated earlier (this service's or another client's) to anyone, "+
+				"or the URL is not Exchange's EWS endpoint. "+layer7Fix, anonymous))
+		return f, nil
+	}
 
 	after, err := anonymousStatus(ctx, s, ewsURL, note)
 	if err != nil {
 		return nil, err
 	}
-	if after != http.StatusUnauthorized {
+	if after != http.StatusUnauthorized && pastAuthentication(after) {
 		f.Detected, f.Pooled = true, true
 		f.Evidence = append(f.Evidence, fmt.Sprintf(
 			"DANGEROUS: an unauthenticated request on a new connection was answered %d instead of 401 right after the service account authenticated with NTLM: "+
 				"an HTTP proxy or load balancer pools connections to Exchange and serves other clients on the one NTLM authenticated, as the service account. "+layer7Fix, after))
 	}
 	return f, nil
+}
+
+// pastAuthentication reports whether a status comes from behind
+// authentication: the application answered (a success, a method or request
+// it refuses, a fault), not a gateway, a redirect or an access rule.
+func pastAuthentication(status int) bool {
+	switch {
+	case status >= 200 && status < 300:
+		return true
+	case status == http.StatusUnauthorized, status == http.StatusForbidden, status == http.StatusNotFound,
+		status == http.StatusProxyAuthRequired, status == http.StatusRequestTimeout, status == http.StatusTooManyRequests:
+		return false
+	case status >= 400 && status < 500, status == http.StatusInternalServerError:
+		return true
+	}
+	return false
 }
 
 // anonymousStatus sends an unauthenticated GET on a connection of its own.

@@ -194,7 +194,7 @@ func TestNTLMThroughNginx(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !f.Detected || !f.Pooled || !containsAny(f.Evidence, "was answered 200 instead of 401 right after") || !containsAny(f.Evidence, "Server: nginx") {
+		if !f.Detected || !f.Pooled || !containsAny(f.Evidence, "instead of 401 right after the service account authenticated") || !containsAny(f.Evidence, "Server: nginx") {
 			t.Fatalf("finding %+v", f)
 		}
 
@@ -209,7 +209,7 @@ func TestNTLMThroughNginx(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !f.Pooled || !containsAny(f.Evidence, "DANGEROUS: an unauthenticated request on a new connection was answered 200") {
+		if !f.Pooled || !containsAny(f.Evidence, "as the authenticated service account is") {
 			t.Fatalf("finding %+v", f)
 		}
 

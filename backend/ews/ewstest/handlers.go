@@ -157,6 +157,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.op = c.env.Body.Op.XMLName.Local
+	if auto {
+		c.op = strings.TrimSuffix(c.op, "RequestMessage")
+	}
 	if c.env.Header.Impersonation != nil {
 		c.impersonate = strings.ToLower(strings.TrimSpace(c.env.Header.Impersonation.SMTP))
 	}
@@ -403,6 +406,8 @@ func (s *Server) getItem(c *call, op *reqOp) func(*bytes.Buffer) {
 	for i, id := range op.ItemIDs {
 		if it, ok := s.byID[id.ID]; ok {
 			snaps[i] = &snapshot{item: *it, room: s.st.Room}
+		} else {
+			snaps[i] = s.occurrence(id.ID)
 		}
 	}
 	s.mu.Unlock()
@@ -518,8 +523,7 @@ func (s *Server) send(r *item) {
 		resp.MeetingUID, resp.Organizer, resp.Subject = m.UID, strings.ToLower(m.Organizer.Email), m.Subject
 		answer := map[ews.ResponseKind]string{ews.Accept: "Accept", ews.Tentative: "Tentative", ews.Decline: "Decline"}[sent.ResponseKind]
 		for _, email := range []string{m.Organizer.Email, sent.Owner} {
-			cal := s.mailbox(email).Folders["calendar"]
-			if ci := findCalendarItem(cal, m.UID, m.RecurrenceID); ci != nil {
+			if ci := s.findCalendarItem(email, m.UID, m.RecurrenceID); ci != nil {
 				if sent.ResponseKind == ews.Decline && email == sent.Owner {
 					s.remove(ci)
 					continue
@@ -751,4 +755,34 @@ func (s *Server) autodiscover(b *bytes.Buffer, c *call) {
 		b.WriteString(`</UserSettings></UserResponse>`)
 	}
 	b.WriteString(`</UserResponses></Response></GetUserSettingsResponseMessage></s:Body></s:Envelope>`)
+}
+
+const occurrencePrefix = "AAMkAGV3c3Rlc3Qocc:"
+
+func occurrenceID(masterID string, start time.Time) string {
+	return base64.StdEncoding.EncodeToString([]byte(occurrencePrefix + masterID + ":" + strconv.FormatInt(start.Unix(), 10)))
+}
+
+// occurrence resolves an id a calendar view gave for one occurrence of a
+// series (nil when it is not one). Callers hold mu.
+func (s *Server) occurrence(id string) *snapshot {
+	raw, err := base64.StdEncoding.DecodeString(id)
+	if err != nil {
+		return nil
+	}
+	rest, ok := strings.CutPrefix(string(raw), occurrencePrefix)
+	if !ok {
+		return nil
+	}
+	i := strings.LastIndexByte(rest, ':')
+	if i < 0 {
+		return nil
+	}
+	unix, err := strconv.ParseInt(rest[i+1:], 10, 64)
+	master, ok := s.byID[rest[:i]]
+	if err != nil || !ok || master.Meeting == nil {
+		return nil
+	}
+	start := time.Unix(unix, 0).UTC()
+	return &snapshot{item: *master, room: s.st.Room, occID: id, occStart: start, occEnd: start.Add(master.Meeting.End.Sub(master.Meeting.Start))}
 }

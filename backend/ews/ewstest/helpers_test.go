@@ -23,7 +23,7 @@ var (
 // fake starts s on a real TLS listener on 127.0.0.1 and returns a client
 // for the room mailbox that trusts the server's certificate (and nothing
 // else), with sleeps recorded instead of waited.
-func fake(t *testing.T, s *ewstest.Server) (*ews.Client, *[]time.Duration, *httptest.Server) {
+func fake(t testing.TB, s *ewstest.Server) (*ews.Client, *[]time.Duration, *httptest.Server) {
 	t.Helper()
 	ts := httptest.NewTLSServer(s)
 	t.Cleanup(ts.Close)

@@ -195,11 +195,11 @@ func (s *Server) calendarView(f *folder, start, end time.Time) []*snapshot {
 			if i >= maxOccurrences {
 				break
 			}
-			if !overlaps(occ, occ.Add(dur)) || containsTime(m.ExDates, occ) || findCalendarItem(f, m.UID, occ) != nil {
+			if !overlaps(occ, occ.Add(dur)) || containsTime(m.ExDates, occ) || s.findCalendarItem(it.Owner, m.UID, occ) != nil {
 				continue
 			}
 			sn := &snapshot{item: *it, room: s.st.Room, occStart: occ, occEnd: occ.Add(dur)}
-			sn.occID = base64.StdEncoding.EncodeToString([]byte("AAMkAGV3c3Rlc3Qocc:" + it.ID + ":" + strconv.FormatInt(occ.Unix(), 10)))
+			sn.occID = occurrenceID(it.ID, occ)
 			out = append(out, sn)
 		}
 	}

@@ -119,6 +119,17 @@ func TestASeriesItsModifiedOccurrenceAndCancellationsCarryTheirICalendarData(t *
 	if occ != 7 || exc != 1 {
 		t.Errorf("calendar view has %d occurrences and %d exceptions, want 7 and 1", occ, exc)
 	}
+	// An occurrence's id from the view can be read, as on Exchange.
+	for _, v := range view {
+		if v.CalendarItemType != "Occurrence" {
+			continue
+		}
+		full := getOne(t, c, v.ID)
+		if full.UID != "series-1" || !full.Start.Equal(v.Start) || full.CalendarItemType != "Occurrence" || !strings.Contains(full.Body, "series") {
+			t.Errorf("occurrence read back as %+v", full)
+		}
+		break
+	}
 	// A whole-series cancellation empties the organizer's calendar.
 	s.SendCancellation(series)
 	if items := s.OrganizerItems(dan.Email); len(items) != 0 {

@@ -156,11 +156,13 @@ type state struct {
 
 // Server is a fake Exchange. It is safe for concurrent use.
 type Server struct {
-	mu    sync.Mutex
-	st    state
-	byID  map[string]*item // every item of every mailbox
-	now   func() time.Time
-	fails map[string][]Failure
+	mu   sync.Mutex
+	st   state
+	byID map[string]*item // every item of every mailbox
+	// calendar indexes calendar items by calendarKey.
+	calendar map[string]*item
+	now      func() time.Time
+	fails    map[string][]Failure
 
 	recordBodies bool
 	requests     []Recorded
@@ -172,6 +174,7 @@ func New(roomMailbox string) *Server {
 	s := &Server{
 		st:           state{Room: strings.ToLower(roomMailbox), Mailboxes: map[string]*mailbox{}},
 		byID:         map[string]*item{},
+		calendar:     map[string]*item{},
 		now:          time.Now,
 		fails:        map[string][]Failure{},
 		recordBodies: true,
@@ -220,7 +223,19 @@ func (s *Server) put(it *item) {
 	}
 	f.Items[it.ID] = it
 	f.Log = append(f.Log, logEntry{Kind: kind, ID: it.ID})
+	s.index(it)
+}
+
+// index makes it findable by id and, for a calendar item, by meeting.
+func (s *Server) index(it *item) {
 	s.byID[it.ID] = it
+	if it.Folder == "calendar" && it.Meeting != nil {
+		s.calendar[calendarKey(it.Owner, it.Meeting.UID, it.Meeting.RecurrenceID)] = it
+	}
+}
+
+func calendarKey(owner, uid string, recurrenceID time.Time) string {
+	return owner + "\x00" + uid + "\x00" + recurrenceID.UTC().Format(time.RFC3339Nano)
 }
 
 // remove deletes it from its folder and logs the deletion.
@@ -231,6 +246,9 @@ func (s *Server) remove(it *item) {
 	}
 	delete(f.Items, it.ID)
 	delete(s.byID, it.ID)
+	if it.Folder == "calendar" && it.Meeting != nil {
+		delete(s.calendar, calendarKey(it.Owner, it.Meeting.UID, it.Meeting.RecurrenceID))
+	}
 	f.Log = append(f.Log, logEntry{Kind: ews.ChangeDelete, ID: it.ID})
 }
 
@@ -277,9 +295,8 @@ func (s *Server) sendRequest(m *Meeting) *item {
 // upsertCalendar creates or updates the calendar item of m in email's
 // calendar: the series (or single meeting), or the modified occurrence.
 func (s *Server) upsertCalendar(email string, m *Meeting, myResponse string) *item {
-	cal := s.mailbox(email).Folders["calendar"]
 	var it item
-	if old := findCalendarItem(cal, m.UID, m.RecurrenceID); old != nil {
+	if old := s.calendar[calendarKey(strings.ToLower(email), m.UID, m.RecurrenceID)]; old != nil {
 		it = *old
 	} else {
 		it = item{ID: s.newID("item"), Kind: kindCalendarItem, Class: "IPM.Appointment", Owner: strings.ToLower(email), Folder: "calendar", Responses: map[string]string{}}
@@ -293,13 +310,8 @@ func (s *Server) upsertCalendar(email string, m *Meeting, myResponse string) *it
 	return &it
 }
 
-func findCalendarItem(cal *folder, uid string, recurrenceID time.Time) *item {
-	for _, it := range cal.Items {
-		if it.Meeting != nil && it.Meeting.UID == uid && it.Meeting.RecurrenceID.Equal(recurrenceID) {
-			return it
-		}
-	}
-	return nil
+func (s *Server) findCalendarItem(owner, uid string, recurrenceID time.Time) *item {
+	return s.calendar[calendarKey(strings.ToLower(owner), uid, recurrenceID)]
 }
 
 // SendCancellation delivers a meeting cancellation to the room's inbox (of
@@ -330,10 +342,10 @@ func (s *Server) cancelInCalendar(email string, m *Meeting) {
 		}
 		return
 	}
-	if ex := findCalendarItem(cal, m.UID, m.RecurrenceID); ex != nil {
+	if ex := s.findCalendarItem(email, m.UID, m.RecurrenceID); ex != nil {
 		s.remove(ex)
 	}
-	if master := findCalendarItem(cal, m.UID, time.Time{}); master != nil {
+	if master := s.findCalendarItem(email, m.UID, time.Time{}); master != nil {
 		n := *master
 		n.Meeting = copyMeeting(*master.Meeting)
 		n.Meeting.ExDates = append(n.Meeting.ExDates, m.RecurrenceID)
@@ -482,7 +494,7 @@ func Load(r io.Reader, roomMailbox string) (*Server, error) {
 				f.Items = map[string]*item{}
 			}
 			for _, it := range f.Items {
-				s.byID[it.ID] = it
+				s.index(it)
 			}
 		}
 	}

@@ -53,7 +53,7 @@ describe('the window', () => {
     render(App);
     const nav = screen.getByRole('navigation', { name: 'Main' });
     const items = within(nav).getAllByRole('button').map((b) => b.textContent?.trim());
-    expect(items).toEqual(['Integrations', 'Add-in host', 'Personal VMRs', 'About']);
+    expect(items).toEqual(['Integrations', 'Add-in host', 'Scheduled conferences', 'Personal VMRs', 'About']);
     await screen.findByRole('heading', { level: 1, name: 'Integrations' });
 
     await user.click(within(nav).getByRole('button', { name: 'Add-in host' }));

@@ -9,6 +9,7 @@ import * as System from '../wailsjs/go/desktop/SystemService';
 import * as AddinHost from '../wailsjs/go/desktop/AddinHostService';
 import * as VMRs from '../wailsjs/go/desktop/VMRService';
 import * as Templates from '../wailsjs/go/desktop/TemplateService';
+import * as Scheduler from '../wailsjs/go/desktop/SchedulerService';
 import type { conference } from '../wailsjs/go/models';
 import { ClipboardSetText, EventsOff, EventsOn } from '../wailsjs/runtime/runtime';
 import { toProblem } from './problem';
@@ -16,18 +17,23 @@ import type {
   CertInfo,
   Conference,
   Detail,
+  DiagnosticReport,
   HostStatus,
   ImportOutcome,
   ImportResult,
   ManifestFormat,
   Report,
   RequestLog,
+  RunSummary,
+  ScheduledConference,
+  SchedulerLogEntry,
   Schema,
   Summary,
   SystemInfo,
   TemplatePreview,
   Values,
   VMRImport,
+  WorkerStatus,
 } from './types';
 
 export { toProblem, isProblem } from './problem';
@@ -90,6 +96,16 @@ function subscribe(name: string, callback: (data: unknown) => void): () => void 
   };
 }
 
+function scheduled(c: unknown): ScheduledConference {
+  const r = as<ScheduledConference>(c);
+  return { ...r, cancelled_occurrences: r.cancelled_occurrences ?? [] };
+}
+
+function diagnosticReport(d: unknown): DiagnosticReport {
+  const r = as<DiagnosticReport>(d);
+  return { ...r, checks: r.checks ?? [] };
+}
+
 function detail(d: unknown): Detail {
   const r = as<Partial<Detail> | null>(d);
   return { integration: r?.integration ?? {}, warnings: r?.warnings ?? [] };
@@ -150,6 +166,23 @@ export const api = {
       const r = as<VMRImport | null>(await VMRs.ImportCSVFile());
       return { cancelled: r?.cancelled ?? true, file: r?.file ?? '', created: (r?.created ?? []).map(vmr) } satisfies VMRImport;
     }),
+
+  // ---- scheduled conferences ----
+  /** Upcoming conferences and those ended in the last 24 hours; every integration's for "". */
+  scheduledConferences: (integration = '') =>
+    call(async () => (as<ScheduledConference[] | null>(await Scheduler.Conferences(integration)) ?? []).map(scheduled)),
+  /** The latest operations log entries (at most limit), newest first. */
+  schedulerLog: (integration: string, limit: number) =>
+    call(async () => as<SchedulerLogEntry[] | null>(await Scheduler.Log(integration, limit)) ?? []),
+  /** Every integration's worker. */
+  workers: () => call(async () => as<WorkerStatus[] | null>(await Scheduler.Workers()) ?? []),
+  startWorker: (integration: string) => call(async () => as<WorkerStatus>(await Scheduler.StartWorker(integration))),
+  stopWorker: (integration: string) => call(async () => as<WorkerStatus>(await Scheduler.StopWorker(integration))),
+  /** Processes what waits in the mailbox now; a failed pass resolves with error and advice set. */
+  runOnce: (integration: string) => call(async () => as<RunSummary>(await Scheduler.RunOnce(integration))),
+  testConnection: (integration: string) => call(async () => diagnosticReport(await Scheduler.TestConnection(integration))),
+  /** Runs the diagnostics and saves the bundle where the user picks; "" when cancelled. */
+  saveDiagnostics: (integration: string) => call(() => Scheduler.SaveDiagnostics(integration)),
 
   // ---- templates ----
   /** Renders source as the template field with sample values; syntax errors come back in the result. */

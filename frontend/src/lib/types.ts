@@ -191,3 +191,96 @@ export interface TemplatePreview {
   line: number;
   column: number;
 }
+
+// ---- scheduled conferences (app/desktop/scheduler.go over backend/scheduler) ----
+
+/** backend/scheduler's worker states. */
+export type WorkerState = 'running' | 'backoff' | 'failed' | 'stopped' | 'disabled';
+
+/** One integration's scheduler worker (scheduler.Status); times are RFC 3339, year 1 when never. */
+export interface WorkerStatus {
+  integration: string;
+  state: WorkerState;
+  last_sync: string;
+  last_item: string;
+  last_item_at: string;
+  processed: number;
+  /** Items seen but not yet decided. */
+  backlog: number;
+  /** Replies not yet sent. */
+  outbox_pending: number;
+  last_error: string;
+  last_error_at: string;
+  /** What to do about last_error, when there is something to do. */
+  advice: string;
+}
+
+/** What RunOnce did (scheduler.Summary); error and advice when the pass failed. */
+export interface RunSummary {
+  integration: string;
+  decided: number;
+  skipped: number;
+  sent: number;
+  error?: string;
+  advice?: string;
+}
+
+/** A single-use VMR made for a meeting (scheduler.ScheduledConference). */
+export interface ScheduledConference {
+  id: number;
+  integration: string;
+  conference_name: string;
+  alias: string;
+  numeric_alias: string;
+  alias_uuid: string;
+  meeting_uid: string;
+  subject: string;
+  organizer: string;
+  organizer_name: string;
+  kind: 'single' | 'recurring';
+  /** The series' RRULE; empty for a single meeting. */
+  recurrence: string;
+  start: string;
+  end: string;
+  /** start and end with the buffers; valid_until is year 1 for a series with no end. */
+  valid_from: string;
+  valid_until: string;
+  /** The original starts of the occurrences cancelled or moved. */
+  cancelled_occurrences: string[];
+  state: 'active' | 'cancelled';
+  updated_at: string;
+}
+
+/** One decision about one item of the room mailbox (scheduler.LogEntry). */
+export interface SchedulerLogEntry {
+  id: number;
+  integration: string;
+  transaction_uuid: string;
+  time: string;
+  success: boolean;
+  code: string;
+  description: string;
+  item_uid: string;
+  subject: string;
+  organizer: string;
+}
+
+export type CheckOutcome = 'pass' | 'warn' | 'fail' | 'skip';
+
+/** One finding of a connection test (diagnostics.Check). */
+export interface DiagnosticCheck {
+  id: string;
+  title: string;
+  outcome: CheckOutcome;
+  detail: string;
+  /** What to do; empty on pass. */
+  fix: string;
+  elapsed_ns: number;
+}
+
+/** A connection test of one integration (diagnostics.Report). */
+export interface DiagnosticReport {
+  integration: string;
+  started: string;
+  checks: DiagnosticCheck[];
+}

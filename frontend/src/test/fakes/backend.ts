@@ -23,6 +23,7 @@ import type {
 } from '../../lib/types';
 import { FakeHost } from './host';
 import { FakeVMRs } from './vmrs';
+import { FakeScheduler } from './scheduler';
 
 const schema = fixtures.schema as unknown as Schema;
 const defaults = fixtures.defaults as unknown as Values;
@@ -100,6 +101,8 @@ export class FakeBackend {
   host = new FakeHost(this);
   /** Personal VMRs (VMRService). */
   vmrs = new FakeVMRs();
+  /** Scheduler workers, scheduled conferences, the operations log, connection tests (SchedulerService). */
+  scheduler = new FakeScheduler();
   /** Runtime events: name → callbacks (EventsOn), and every EventsOn/EventsOff call. */
   listeners = new Map<string, Set<(...data: unknown[]) => void>>();
   eventCalls: Array<{ op: 'on' | 'off'; name: string }> = [];
@@ -118,6 +121,7 @@ export class FakeBackend {
     this.readyCalls = 0;
     this.host.reset();
     this.vmrs.reset();
+    this.scheduler.reset();
     this.listeners.clear();
     this.eventCalls = [];
     this.clipboard = '';

@@ -6,7 +6,7 @@ export const fake = new FakeBackend();
 
 // `npm run preview:fake` (vite --mode fake): start with sample data. Query
 // parameters shape the preview, e.g. /?fake=empty&keychain=off&latency=600
-//   fake=empty      no integrations or VMRs, the host stopped (the first-run state)
+//   fake=empty      no integrations, VMRs or workers, the host stopped (the first-run state)
 //   keychain=off    the keychain is unavailable (banner, failing saves, the CA key in a file)
 //   latency=MS      each call takes MS milliseconds (default 150)
 //   host=stopped    the add-in host is not running (it runs, without authentication, by default)
@@ -17,6 +17,7 @@ if (import.meta.env.MODE === 'fake' && typeof location !== 'undefined') {
   if (!empty) {
     fake.seed(previewSamples);
     fake.vmrs.seed(previewVMRs);
+    fake.scheduler.seed();
     // Store one installed, as after "Install".
     const chromium = fake.host.cert.stores.find((s) => s.name.startsWith('Chrome'));
     if (chromium) Object.assign(chromium, { installed: true, detail: '' });
