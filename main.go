@@ -18,6 +18,7 @@ import (
 	"vmr-companion/backend/alias"
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/devcert"
+	"vmr-companion/backend/diagnostics"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/manifest"
 	"vmr-companion/backend/scheduler"
@@ -90,6 +91,7 @@ func main() {
 		return svc, nil
 	}
 	window := func(svc *cli.Services) error {
+		diag := &diagnostics.Service{Keys: svc.Integrations, Version: version}
 		return desktop.Run(desktop.Options{
 			Assets:       assets,
 			Icon:         icon,
@@ -98,6 +100,10 @@ func main() {
 			Manifests:    svc.Manifests,
 			Templates:    svc.Templates,
 			Scheduler:    svc.Scheduler,
+			Diagnose: func(ctx context.Context, in *integration.Integration) *diagnostics.Report {
+				return diag.Diagnose(ctx, in, diagnostics.Options{})
+			},
+			Bundle:       diag.Bundle,
 			Authority:    svc.Authority,
 			NewHost:      svc.NewHost,
 			Keychain:     svc.Keychain,

@@ -17,6 +17,7 @@ import (
 	"vmr-companion/backend/devcert"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/manifest"
+	"vmr-companion/backend/scheduler"
 	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/store"
 	"vmr-companion/backend/templates"
@@ -44,6 +45,8 @@ func run(t *testing.T, dataDir, stdin string, args ...string) (code int, stdout,
 				Templates:    engine,
 				Keychain:     kc, DatabasePath: st.Path(), Close: st.Close,
 			}
+			svc.Scheduler = scheduler.New(scheduler.Config{Repository: st.Scheduler(), Integrations: svc.Integrations,
+				Aliases: svc.Aliases, Templates: engine, Connect: scheduler.EWSConnector(svc.Integrations, "test")})
 			svc.Authority = func(ctx context.Context) (*devcert.Authority, error) {
 				return devcert.LoadOrCreate(ctx, devcert.Options{Dir: filepath.Join(dir, "devcert"), Keys: kc})
 			}

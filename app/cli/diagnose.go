@@ -1,13 +1,10 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,8 +12,6 @@ import (
 	"vmr-companion/backend/atomicfile"
 	"vmr-companion/backend/diagnostics"
 	"vmr-companion/backend/ews/auth"
-	"vmr-companion/backend/integration"
-	"vmr-companion/backend/secrets"
 )
 
 func (c *command) diagnoseCmd() *cobra.Command {
@@ -51,17 +46,14 @@ func (c *command) diagnoseCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			read := &secretReader{ctx: c.ctx, svc: svc.Integrations, in: in}
-			opt.Secret, opt.SaveRefreshToken = read.get, read.save
-			report := diagnostics.Run(c.ctx, in, opt)
+			diag := &diagnostics.Service{Keys: svc.Integrations, Version: c.cfg.Version}
+			report := diag.Diagnose(c.ctx, in, opt)
 			if bundle != "" {
-				b := diagnostics.NewBundle(report, in, report.Log, c.cfg.Version)
-				b.Redact(read.values()...)
-				var buf bytes.Buffer
-				if err := b.WriteJSON(&buf); err != nil {
+				data, err := diag.Bundle(report, in)
+				if err != nil {
 					return err
 				}
-				if err := atomicfile.Write(bundle, buf.Bytes(), 0o600); err != nil {
+				if err := atomicfile.Write(bundle, data, 0o600); err != nil {
 					return fmt.Errorf("saving the diagnostics bundle: %w", err)
 				}
 			}
@@ -87,40 +79,6 @@ func (c *command) diagnoseCmd() *cobra.Command {
 	cmd.Flags().StringVar(&caFile, "ca-file", "", "PEM file of CA certificates to trust besides the system's, instead of the integration's ews_ca_file")
 	cmd.Flags().DurationVar(&timeout, "timeout", diagnostics.DefaultTimeout, "time limit of each check")
 	return cmd
-}
-
-// secretReader reads an integration's secrets for the checks and keeps
-// what it read, so that the bundle can cut those values out.
-type secretReader struct {
-	ctx  context.Context
-	svc  *integration.Service
-	in   *integration.Integration
-	mu   sync.Mutex
-	seen []secrets.Secret
-}
-
-func (r *secretReader) get(field string) (secrets.Secret, bool, error) {
-	v, ok, err := r.svc.Secret(r.ctx, r.in, field)
-	if ok {
-		r.mu.Lock()
-		r.seen = append(r.seen, v)
-		r.mu.Unlock()
-	}
-	return v, ok, err
-}
-
-// save keeps a refresh token the token endpoint rotated during the sign-in.
-func (r *secretReader) save(token secrets.Secret) error {
-	r.mu.Lock()
-	r.seen = append(r.seen, token)
-	r.mu.Unlock()
-	return r.svc.SetSecret(r.ctx, r.in, integration.SecretOAuthRefreshToken, token)
-}
-
-func (r *secretReader) values() []secrets.Secret {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]secrets.Secret(nil), r.seen...)
 }
 
 func count(r *diagnostics.Report, outcome string) int {

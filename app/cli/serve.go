@@ -17,12 +17,14 @@ import (
 	"vmr-companion/backend/addinhost"
 	"vmr-companion/backend/alias"
 	"vmr-companion/backend/atomicfile"
+	"vmr-companion/backend/demo"
 	"vmr-companion/backend/devcert"
 	"vmr-companion/backend/scheduler"
 )
 
 func (c *command) serveCmd() *cobra.Command {
 	var o addinhost.Settings
+	var demoMode bool
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the add-in host (HTTPS) and the scheduler until interrupted",
@@ -31,7 +33,11 @@ the add-in API, over HTTPS with a certificate from the local CA (made on first
 use; trust it with: vmr-companion cert install).
 
 On a loopback address the default is --auth none, for development on this
-machine. Any other address needs --auth oidc.`,
+machine. Any other address needs --auth oidc.
+
+The scheduler runs beside the host: one worker per integration with
+single-use VMRs and a room mailbox. With --demo a fake Exchange with example
+meetings runs too, so the whole flow can be seen without an Exchange server.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.ReservationTTL < time.Minute {
@@ -58,6 +64,20 @@ machine. Any other address needs --auth oidc.`,
 					fmt.Fprintf(out, "  %s: %s/integrations/%s/manifest.xml\n", in.Name, host.URL(), in.UUID)
 				}
 			}
+			if demoMode {
+				d, err := c.startDemo(svc)
+				if err != nil {
+					host.Shutdown(context.Background())
+					return err
+				}
+				defer func() {
+					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+					defer cancel()
+					d.Stop(ctx)
+				}()
+				fmt.Fprintf(out, "Demo: a fake Exchange at %s with example meetings in its room mailbox (integration %q).\n", d.URL(), demo.IntegrationName)
+				fmt.Fprintln(out, "  See what the scheduler decided: vmr-companion conferences list, vmr-companion scheduler status")
+			}
 			if err := svc.Scheduler.Start(c.ctx); err != nil {
 				host.Shutdown(context.Background())
 				return err
@@ -82,8 +102,24 @@ machine. Any other address needs --auth oidc.`,
 	cmd.Flags().StringVar(&o.Listen, "listen", addinhost.DefaultListen, "address to listen on")
 	cmd.Flags().StringVar(&o.Auth, "auth", "", "none (loopback development) or oidc (Bearer ID tokens); default none on loopback")
 	cmd.Flags().IntVar(&o.ReservationRate, "reservation-rate", addinhost.DefaultReservationRate, "single-use reservations per user per minute; 0 turns the limit off")
+	cmd.Flags().BoolVar(&demoMode, "demo", false, "also run a fake Exchange with example meetings, and an integration for it")
 	cmd.Flags().DurationVar(&o.ReservationTTL, "reservation-ttl", alias.DefaultTTL, "how long a reservation that no meeting used is kept")
 	return cmd
+}
+
+// startDemo starts the fake Exchange with a certificate from the local CA,
+// which the demo integration trusts.
+func (c *command) startDemo(svc *Services) (*demo.Demo, error) {
+	a, err := svc.Authority(c.ctx)
+	if err != nil {
+		return nil, err
+	}
+	loader, err := devcert.NewLoader(a, nil)
+	if err != nil {
+		return nil, err
+	}
+	return demo.Start(c.ctx, demo.Config{DataDir: filepath.Dir(svc.DatabasePath), Integrations: svc.Integrations,
+		Aliases: svc.Aliases, GetCertificate: loader.GetCertificate, CAFile: a.CertPath(), ResetSync: svc.Scheduler.ResetSync})
 }
 
 // interrupted is ctx, done on Ctrl+C or SIGTERM.

@@ -1,6 +1,10 @@
 package diagnostics
 
-import "time"
+import (
+	"time"
+
+	"vmr-companion/backend/secrets"
+)
 
 // Outcomes of a check.
 const (
@@ -28,6 +32,8 @@ type Report struct {
 	// Log is what Run did, step by step, for the diagnostics bundle (which
 	// carries it beside the report, redacted).
 	Log []string `json:"-"`
+	// secrets are the values the checks read, cut out of bundles.
+	secrets []secrets.Secret
 }
 
 // Worst is the worst outcome in the report (fail > warn > pass).

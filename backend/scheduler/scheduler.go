@@ -390,3 +390,14 @@ func (s *Scheduler) Log(ctx context.Context, ref string, limit int) ([]LogEntry,
 	}
 	return s.cfg.Repository.Log(ctx, id, limit)
 }
+
+// ResetSync makes the next pass read the room mailbox from the start (after
+// the mailbox was moved or replaced); items decided before are recognised
+// and not decided again.
+func (s *Scheduler) ResetSync(ctx context.Context, ref string) error {
+	in, err := s.cfg.Integrations.Get(ctx, ref)
+	if err != nil {
+		return err
+	}
+	return s.cfg.Repository.SaveSyncState(ctx, in.ID, "", s.now())
+}

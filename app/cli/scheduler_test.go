@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zalando/go-keyring"
+
+	"vmr-companion/backend/alias"
+	"vmr-companion/backend/ews"
+	"vmr-companion/backend/ews/ewstest"
+	"vmr-companion/backend/integration"
+	"vmr-companion/backend/scheduler"
+	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/store"
+)
+
+// TestSchedulerCommands: an integration pointing at a fake Exchange over
+// TLS (trusted through the integration's CA file, with Basic auth from the
+// keychain), a reserved alias and a meeting in the room mailbox; then
+// scheduler run --once, scheduler status and conferences list.
+func TestSchedulerCommands(t *testing.T) {
+	keyring.MockInit()
+	dir := t.TempDir()
+	fake := ewstest.New("room@contoso.com")
+	srv := httptest.NewTLSServer(fake)
+	defer srv.Close()
+	caFile := filepath.Join(dir, "exchange-ca.pem")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in := fmt.Sprintf(`{"name": "Contoso", "url": %q, "room_mailbox_email_address": "room@contoso.com",
+		"username": "svc-vmr", "password": "correct horse", "domains": ["127.0.0.1"], "ews_ca_file": %q,
+		"scheduled_alias_prefix": "meet", "scheduled_alias_domain": "vc.contoso.com", "enable_dynamic_vmrs": true}`,
+		srv.URL+"/EWS/Exchange.asmx", caFile)
+	if code, _, stderr := run(t, dir, in, "integrations", "create", "-f", "-"); code != 0 {
+		t.Fatalf("create: %s", stderr)
+	}
+
+	// The add-in's reservation, made through the same store.
+	ctx := context.Background()
+	st, err := store.OpenDir(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	integ, err := integration.NewService(st.Integrations(), secrets.NewUncheckedKeychain(0)).Get(ctx, "Contoso")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _, err := alias.NewService(st.Aliases(), alias.DefaultTTL).Reserve(ctx, integ, "compose-1", "alex@contoso.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	start := time.Now().Add(48 * time.Hour).Truncate(time.Hour)
+	fake.SendRequest(ewstest.Meeting{UID: "cli-meeting", Subject: "Quarterly review", Organizer: ews.Mailbox{Name: "Alex", Email: "alex@contoso.com"},
+		Start: start, End: start.Add(time.Hour), BodyHTML: "<p>vmr-companion:" + a.UUID + "</p>"})
+
+	code, stdout, stderr := run(t, dir, "", "scheduler", "run", "--once")
+	if code != 0 || !strings.Contains(stdout, "Contoso: 1 decided") {
+		t.Fatalf("scheduler run --once: %d\n%s\n%s", code, stdout, stderr)
+	}
+	if rs := fake.Responses(); len(rs) != 1 || rs[0].Kind != "accept" {
+		t.Fatalf("responses %+v", rs)
+	}
+	if !strings.Contains(strings.Join(fake.Requests()[0].Header.Values("Authorization"), ""), "Basic ") {
+		t.Fatal("the scheduler did not authenticate with the integration's Basic credentials")
+	}
+
+	code, stdout, _ = run(t, dir, "", "conferences", "list", "--json")
+	var list []scheduler.ScheduledConference
+	if code != 0 || json.Unmarshal([]byte(stdout), &list) != nil || len(list) != 1 {
+		t.Fatalf("conferences list --json: %d %s", code, stdout)
+	}
+	c := list[0]
+	if c.Alias != a.Alias || c.Subject != "Quarterly review" || c.Kind != "single" || !c.ValidFrom.Equal(start.Add(-30*time.Minute)) || !c.ValidUntil.Equal(start.Add(2*time.Hour)) {
+		t.Fatalf("conference %+v", c)
+	}
+	code, stdout, _ = run(t, dir, "", "conferences", "list")
+	if code != 0 || !strings.Contains(stdout, a.Alias) || !strings.Contains(stdout, "Quarterly review") {
+		t.Fatalf("conferences list: %s", stdout)
+	}
+
+	code, stdout, _ = run(t, dir, "", "scheduler", "status", "--json")
+	var sts []scheduler.Status
+	if code != 0 || json.Unmarshal([]byte(stdout), &sts) != nil || len(sts) != 1 || sts[0].Processed != 1 || sts[0].State != "stopped" {
+		t.Fatalf("scheduler status --json: %s", stdout)
+	}
+
+	// Exchange refuses the account: a clear error with what to do.
+	fake.FailNext("SyncFolderItems", 10, ewstest.Failure{Status: 401})
+	code, stdout, stderr = run(t, dir, "", "scheduler", "run", "--once")
+	if code == 0 || !strings.Contains(stdout, "what to do:") || strings.Contains(stdout+stderr, "correct horse") {
+		t.Fatalf("run with a refused account: %d\n%s\n%s", code, stdout, stderr)
+	}
+	code, stdout, _ = run(t, dir, "", "scheduler", "status")
+	if code != 0 || !strings.Contains(stdout, "last error") {
+		t.Fatalf("status after the failure: %s", stdout)
+	}
+}
