@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"database/sql"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -194,7 +195,9 @@ func (h *harness) responsesFor(uid string) []ewstest.SentResponse {
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
-func tlsConfig(pool *x509.CertPool) *tls.Config { return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12} }
+func tlsConfig(pool *x509.CertPool) *tls.Config {
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+}
 
 // limitedBuffer keeps the first max bytes a child process writes.
 type limitedBuffer struct {
@@ -218,3 +221,23 @@ func (b *limitedBuffer) String() string {
 	return string(b.buf)
 }
 
+// dumpOutbox describes the outbox, for failure messages.
+func dumpOutbox(h *harness) string {
+	db, err := sql.Open("sqlite", "file:"+h.st.Path()+"?mode=ro")
+	if err != nil {
+		return err.Error()
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT kind, state, last_error FROM scheduler_outbox`)
+	if err != nil {
+		return err.Error()
+	}
+	defer rows.Close()
+	out := ""
+	for rows.Next() {
+		var a, b, c string
+		rows.Scan(&a, &b, &c)
+		out += a + "/" + b + "/" + c + "; "
+	}
+	return out
+}

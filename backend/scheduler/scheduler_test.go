@@ -212,6 +212,7 @@ func TestPlaceholderGetsARoomAndTheMeetingIsUpdated(t *testing.T) {
 		BodyHTML: `<p>Agenda</p><div class="vmr-companion-instructions"><p>Video meeting details are on their way</p></div><p>vmr-companion:pending</p>`})
 	sum := h.runOnce()
 	if sum.Sent != 2 {
+		t.Logf("outbox: %s", dumpOutbox(h))
 		t.Fatalf("summary %+v, want the accept and the meeting update sent", sum)
 	}
 	c := h.conference("uid-ph")

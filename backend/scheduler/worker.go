@@ -282,7 +282,7 @@ func permanent(err error) bool {
 	}
 	switch ee.ResponseCode {
 	case "ErrorItemNotFound", "ErrorInvalidIdMalformed", "ErrorInvalidIdNotAnItemAttachmentId", "ErrorChangeKeyRequiredForWriteOperations",
-		"ErrorIrresolvableConflict", "ErrorMessageSizeExceeded", "ErrorNonExistentMailbox", "ErrorInvalidOperation":
+		"ErrorMessageSizeExceeded", "ErrorNonExistentMailbox", "ErrorInvalidOperation":
 		return true
 	}
 	return false
@@ -292,12 +292,25 @@ var errMeetingNotFound = errors.New("the meeting is not in the organizer's calen
 
 // updateOrganizer puts the joining instructions into the organizer's
 // meeting in place of the placeholder, and sends the update to attendees.
+// The meeting may change between reading and writing it (a reply arrives):
+// it is then read again.
 func (p *pass) updateOrganizer(ctx context.Context, e OutboxEntry) error {
 	rec, err := p.s.cfg.Repository.Meeting(ctx, p.in.ID, e.MeetingUID)
 	if err != nil {
 		return err
 	}
 	cal := p.mbox.Organizer(e.Mailbox)
+	for attempt := 0; ; attempt++ {
+		err := p.updateOnce(ctx, cal, rec, e)
+		var ee *ews.Error
+		if attempt < 3 && errors.As(err, &ee) && ee.ResponseCode == "ErrorIrresolvableConflict" {
+			continue
+		}
+		return err
+	}
+}
+
+func (p *pass) updateOnce(ctx context.Context, cal OrganizerMailbox, rec *Record, e OutboxEntry) error {
 	items, err := cal.FindCalendarItems(ctx, rec.Start.Add(-time.Hour), rec.Start.Add(24*time.Hour), 200)
 	if err != nil {
 		return err
@@ -311,11 +324,11 @@ func (p *pass) updateOrganizer(ctx context.Context, e OutboxEntry) error {
 		if err != nil {
 			return err
 		}
-		if len(full) != 1 || full[0].Err != nil {
-			if len(full) == 1 {
-				return full[0].Err
-			}
-			return fmt.Errorf("%w (%s, UID %s)", errMeetingNotFound, e.Mailbox, e.MeetingUID)
+		if len(full) != 1 {
+			break
+		}
+		if full[0].Err != nil {
+			return full[0].Err
 		}
 		current := full[0].Item
 		if id, _ := findToken(current.Body); id != "" {

@@ -58,6 +58,8 @@ const (
 		alias_number, item_key, user_email, creation_time, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 )
 
+const sqlLookupAlias = `SELECT ` + aliasColumns + ` FROM scheduled_aliases WHERE uuid = ?`
+
 // maxBatch bounds how many reservations share one transaction.
 const maxBatch = 64
 
@@ -178,7 +180,7 @@ func (r *Aliases) reserveIn(ctx context.Context, tx *sql.Tx, req alias.Request, 
 
 // Lookup finds a reservation by uuid.
 func (r *Aliases) Lookup(ctx context.Context, uuid string) (*alias.ScheduledAlias, error) {
-	a, err := scanAlias(r.s.reader.QueryRowContext(ctx, `SELECT `+aliasColumns+` FROM scheduled_aliases WHERE uuid = ?`, uuid))
+	a, err := scanAlias(r.s.readStmt(sqlLookupAlias).QueryRowContext(ctx, uuid))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: %s", alias.ErrNotFound, uuid)
 	}

@@ -86,6 +86,40 @@ const recordFrom = ` FROM scheduled_conferences c
 	JOIN integrations i ON i.id = c.integration_id
 	JOIN scheduled_aliases a ON a.id = c.scheduled_alias_id`
 
+const sqlMeeting = `SELECT ` + recordColumns + recordFrom + ` WHERE c.integration_id = ? AND c.meeting_uid = ?`
+
+// The statements of Commit, prepared once (see Store.stmts).
+const (
+	sqlMarkAliasUsed = `UPDATE scheduled_aliases SET is_used = 1, ews_item_uid = ? WHERE id = ?`
+	sqlInsertOutbox  = `INSERT INTO scheduler_outbox (integration_id, key, kind, item_id, change_key,
+		mailbox, meeting_uid, body, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`
+	sqlInsertLog = `INSERT INTO scheduler_log (integration_id, transaction_uuid, time, success, code,
+		description, item_uid, subject, organizer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlDecideItem = `INSERT INTO scheduler_items (integration_id, item_id, change_key, code, decided_at)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (integration_id, item_id) DO UPDATE SET change_key = excluded.change_key,
+		code = excluded.code, decided_at = excluded.decided_at`
+	sqlStateProcessed = `UPDATE scheduler_state SET last_item = ?, last_item_at = ?, processed = processed + 1
+		WHERE integration_id = ?`
+	sqlNameTaken = `SELECT (SELECT count(*) FROM conferences WHERE name = ?1) +
+		(SELECT count(*) FROM scheduled_conferences WHERE name = ?1 AND id != ?2)`
+	sqlInsertConference = `INSERT INTO scheduled_conferences (integration_id, scheduled_alias_id, meeting_uid, name,
+		description, kind, state, subject, organizer, organizer_name, sequence, recurrence, start_time, end_time,
+		valid_from, valid_until, cancelled_occurrences, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlUpdateConference = `UPDATE scheduled_conferences SET name = ?, description = ?, kind = ?, state = ?, subject = ?,
+		organizer = ?, organizer_name = ?, sequence = ?, recurrence = ?, start_time = ?, end_time = ?, valid_from = ?,
+		valid_until = ?, cancelled_occurrences = ?, updated_at = ? WHERE id = ?`
+)
+
+// exec runs a hot statement inside tx.
+func (r *Scheduler) txExec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	st, err := r.s.txStmt(ctx, tx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
 func scanRecord(row scanner) (*scheduler.Record, error) {
 	rec := &scheduler.Record{}
 	c := &rec.ScheduledConference
@@ -109,8 +143,7 @@ func scanRecord(row scanner) (*scheduler.Record, error) {
 
 // Meeting finds the scheduled conference of a meeting UID.
 func (r *Scheduler) Meeting(ctx context.Context, integrationID int64, uid string) (*scheduler.Record, error) {
-	rec, err := scanRecord(r.s.reader.QueryRowContext(ctx, `SELECT `+recordColumns+recordFrom+`
-		WHERE c.integration_id = ? AND c.meeting_uid = ?`, integrationID, uid))
+	rec, err := scanRecord(r.s.readStmt(sqlMeeting).QueryRowContext(ctx, integrationID, uid))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, scheduler.ErrNotFound
 	}
@@ -131,8 +164,7 @@ func (r *Scheduler) Commit(ctx context.Context, o *scheduler.Outcome) error {
 			}
 		}
 		if o.UseAlias != 0 {
-			if _, err := tx.ExecContext(ctx, `UPDATE scheduled_aliases SET is_used = 1, ews_item_uid = ? WHERE id = ?`,
-				o.Conference.MeetingUID, o.UseAlias); err != nil {
+			if _, err := r.txExec(ctx, tx, sqlMarkAliasUsed, o.Conference.MeetingUID, o.UseAlias); err != nil {
 				return fmt.Errorf("store: marking the alias used: %w", err)
 			}
 		}
@@ -143,28 +175,21 @@ func (r *Scheduler) Commit(ctx context.Context, o *scheduler.Outcome) error {
 			}
 		}
 		for _, e := range o.Outbox {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO scheduler_outbox (integration_id, key, kind, item_id, change_key,
-				mailbox, meeting_uid, body, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
-				o.IntegrationID, e.Key, e.Kind, e.ItemID, e.ChangeKey, e.Mailbox, e.MeetingUID, e.Body, now); err != nil {
+			if _, err := r.txExec(ctx, tx, sqlInsertOutbox, o.IntegrationID, e.Key, e.Kind, e.ItemID, e.ChangeKey, e.Mailbox, e.MeetingUID, e.Body, now); err != nil {
 				return fmt.Errorf("store: queueing the reply: %w", err)
 			}
 		}
 		e := o.Entry
-		if _, err := tx.ExecContext(ctx, `INSERT INTO scheduler_log (integration_id, transaction_uuid, time, success, code,
-			description, item_uid, subject, organizer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			o.IntegrationID, e.TransactionID, now, e.Success, e.Code, e.Description, e.ItemUID, e.Subject, e.Organizer); err != nil {
+		if _, err := r.txExec(ctx, tx, sqlInsertLog, o.IntegrationID, e.TransactionID, now, e.Success, e.Code, e.Description, e.ItemUID, e.Subject, e.Organizer); err != nil {
 			return fmt.Errorf("store: writing the operations log: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO scheduler_items (integration_id, item_id, change_key, code, decided_at)
-			VALUES (?, ?, ?, ?, ?) ON CONFLICT (integration_id, item_id) DO UPDATE SET change_key = excluded.change_key,
-			code = excluded.code, decided_at = excluded.decided_at`, o.IntegrationID, o.ItemID, o.ChangeKey, e.Code, now); err != nil {
+		if _, err := r.txExec(ctx, tx, sqlDecideItem, o.IntegrationID, o.ItemID, o.ChangeKey, e.Code, now); err != nil {
 			return fmt.Errorf("store: recording the decided item: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, ensureState, o.IntegrationID); err != nil {
+		if _, err := r.txExec(ctx, tx, ensureState, o.IntegrationID); err != nil {
 			return fmt.Errorf("store: updating the scheduler state: %w", err)
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE scheduler_state SET last_item = ?, last_item_at = ?, processed = processed + 1
-			WHERE integration_id = ?`, describeItem(e), now, o.IntegrationID)
+		_, err := r.txExec(ctx, tx, sqlStateProcessed, describeItem(e), now, o.IntegrationID)
 		if err != nil {
 			return fmt.Errorf("store: updating the scheduler state: %w", err)
 		}
@@ -182,7 +207,7 @@ func describeItem(e scheduler.LogEntry) string {
 // writeConference creates or updates a scheduled conference, making its
 // name unique among every conference this deployment knows.
 func (r *Scheduler) writeConference(ctx context.Context, tx *sql.Tx, c *scheduler.Record, now string) error {
-	name, err := uniqueName(ctx, tx, c.ConferenceName, c.Alias, c.ID)
+	name, err := uniqueName(ctx, r.s, tx, c.ConferenceName, c.Alias, c.ID)
 	if err != nil {
 		return err
 	}
@@ -197,10 +222,7 @@ func (r *Scheduler) writeConference(ctx context.Context, tx *sql.Tx, c *schedule
 		until = sortableTimestamp(c.ValidUntil)
 	}
 	if c.ID == 0 {
-		res, err := tx.ExecContext(ctx, `INSERT INTO scheduled_conferences (integration_id, scheduled_alias_id, meeting_uid, name,
-			description, kind, state, subject, organizer, organizer_name, sequence, recurrence, start_time, end_time,
-			valid_from, valid_until, cancelled_occurrences, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		res, err := r.txExec(ctx, tx, sqlInsertConference,
 			c.IntegrationID, c.ScheduledAliasID, c.MeetingUID, name, c.Description, c.Kind, c.State, c.Subject, c.Organizer,
 			c.OrganizerName, c.Sequence, c.Recurrence, sortableTimestamp(c.Start), sortableTimestamp(c.End), sortableTimestamp(c.ValidFrom), until,
 			string(occ), now, now)
@@ -210,9 +232,7 @@ func (r *Scheduler) writeConference(ctx context.Context, tx *sql.Tx, c *schedule
 		c.ID, _ = res.LastInsertId()
 		return nil
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE scheduled_conferences SET name = ?, description = ?, kind = ?, state = ?, subject = ?,
-		organizer = ?, organizer_name = ?, sequence = ?, recurrence = ?, start_time = ?, end_time = ?, valid_from = ?,
-		valid_until = ?, cancelled_occurrences = ?, updated_at = ? WHERE id = ?`,
+	_, err = r.txExec(ctx, tx, sqlUpdateConference,
 		name, c.Description, c.Kind, c.State, c.Subject, c.Organizer, c.OrganizerName, c.Sequence, c.Recurrence,
 		sortableTimestamp(c.Start), sortableTimestamp(c.End), sortableTimestamp(c.ValidFrom), until, string(occ), now, c.ID)
 	if err != nil {
@@ -224,7 +244,7 @@ func (r *Scheduler) writeConference(ctx context.Context, tx *sql.Tx, c *schedule
 // uniqueName returns name, or when another conference (personal or
 // scheduled) has it, the name with the meeting's alias, which is unique
 // (many meetings share a subject), then with a number.
-func uniqueName(ctx context.Context, tx *sql.Tx, name, alias string, self int64) (string, error) {
+func uniqueName(ctx context.Context, s *Store, tx *sql.Tx, name, alias string, self int64) (string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
 		name = "Meeting"
@@ -234,8 +254,11 @@ func uniqueName(ctx context.Context, tx *sql.Tx, name, alias string, self int64)
 	}
 	taken := func(n string) (bool, error) {
 		var count int
-		err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM conferences WHERE name = ?1) +
-			(SELECT count(*) FROM scheduled_conferences WHERE name = ?1 AND id != ?2)`, n, self).Scan(&count)
+		st, err := s.txStmt(ctx, tx, sqlNameTaken)
+		if err != nil {
+			return false, err
+		}
+		err = st.QueryRowContext(ctx, n, self).Scan(&count)
 		if err != nil {
 			return false, fmt.Errorf("store: checking the conference name: %w", err)
 		}

@@ -107,12 +107,6 @@ func open(ctx context.Context, path string, target int) (*Store, error) {
 		writer.Close()
 		return nil, err
 	}
-	if target == len(migrations()) {
-		if err := s.prepareHot(ctx); err != nil {
-			writer.Close()
-			return nil, err
-		}
-	}
 	reader, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
 		writer.Close()
@@ -120,6 +114,12 @@ func open(ctx context.Context, path string, target int) (*Store, error) {
 	}
 	reader.SetMaxOpenConns(4)
 	s.reader = reader
+	if target == len(migrations()) {
+		if err := s.prepareHot(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -286,7 +286,12 @@ func (s *Store) apply(ctx context.Context, m migration) error {
 // hotStatements are prepared once when the store opens, on the writer
 // connection: these paths run often, and SQLite's parser otherwise costs
 // more than their work.
-var hotStatements = []string{findReservation, dropExpired, aliasClashes, insertReservation}
+var hotStatements = []string{findReservation, dropExpired, aliasClashes, insertReservation,
+	sqlMarkAliasUsed, sqlInsertOutbox, sqlInsertLog, sqlDecideItem, ensureState, sqlStateProcessed, sqlNameTaken,
+	sqlInsertConference, sqlUpdateConference}
+
+// hotReads are prepared on the reader pool.
+var hotReads = []string{sqlMeeting, sqlLookupAlias}
 
 func (s *Store) prepareHot(ctx context.Context) error {
 	s.stmts = map[string]*sql.Stmt{}
@@ -297,8 +302,18 @@ func (s *Store) prepareHot(ctx context.Context) error {
 		}
 		s.stmts[q] = st
 	}
+	for _, q := range hotReads {
+		st, err := s.reader.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("store: preparing a statement: %w", err)
+		}
+		s.stmts[q] = st
+	}
 	return nil
 }
+
+// readStmt returns a prepared read statement.
+func (s *Store) readStmt(query string) *sql.Stmt { return s.stmts[query] }
 
 // txStmt returns query for use inside tx: the prepared statement when it is
 // a hot one, otherwise one prepared on the transaction's own connection
