@@ -38,7 +38,7 @@ type ScheduledConference struct {
 	ValidFrom  time.Time `json:"valid_from"`
 	ValidUntil time.Time `json:"valid_until"`
 	// Exceptions are the occurrences cancelled or moved, by their original start.
-	Cancelled []time.Time `json:"cancelled_occurrences"`
+	Cancelled []time.Time `json:"cancelled_occurrences" ts_type:"any[]"`
 	State     string      `json:"state"`
 	UpdatedAt time.Time   `json:"updated_at"`
 }

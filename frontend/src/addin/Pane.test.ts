@@ -5,6 +5,9 @@ import Pane from './Pane.svelte';
 import { fakeHost, paneConfig, type FakeHostOptions } from './testhost';
 import { mockOffice, unmockOffice, type MockOptions } from './testing';
 
+/** The marker the add-in appends to the placeholder text. */
+const MARKER = '<p style="color:#707070;font-size:smaller">vmr-companion:pending</p>';
+
 afterEach(() => {
   unmockOffice();
   document.documentElement.removeAttribute('data-theme');
@@ -48,7 +51,7 @@ describe('Pane', () => {
     const { rec, user } = setup({}, { reserve: 'network' });
     await user.click(await screen.findByRole('button', { name: 'Add a meeting room' }));
     expect(within(await screen.findByTestId('state-service-down')).getByText('Room service unavailable')).toBeTruthy();
-    expect(rec?.inserts[0]?.data).toBe('<p>Video meeting details are on their way</p>');
+    expect(rec?.inserts[0]?.data).toBe('<p>Video meeting details are on their way</p>' + MARKER);
   });
 
   it('shows an error with the problem’s detail', async () => {

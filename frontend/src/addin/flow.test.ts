@@ -5,6 +5,9 @@ import { translator } from './i18n';
 import { fakeHost, paneConfig, reservation } from './testhost';
 import { mockOffice, unmockOffice } from './testing';
 
+/** The marker the add-in appends to the placeholder text. */
+const MARKER = '<p style="color:#707070;font-size:smaller">vmr-companion:pending</p>';
+
 afterEach(unmockOffice);
 
 const ID = paneConfig().integration;
@@ -95,7 +98,8 @@ describe('single-use VMR', () => {
     const { rec } = mockOffice();
     const flow = flowFor(fakeHost(opts), { placeholder_html: '<p>Details follow</p>' });
     expect(await flow.addSingleUse()).toEqual({ kind: 'service-down', notes: [] });
-    expect(rec.inserts.map((i) => i.data)).toEqual(['<p>Details follow</p>']);
+    // The scheduler finds a meeting waiting for a room by the marker.
+    expect(rec.inserts.map((i) => i.data)).toEqual(['<p>Details follow</p>' + MARKER]);
     expect(rec.required).toEqual([{ emailAddress: 'vmr@contoso.com', displayName: 'VMR room' }]);
     expect(rec.locations).toEqual([]);
     // A second try while the host is still down inserts nothing more.

@@ -40,6 +40,9 @@ describe('office in Outlook', () => {
     expect(html).toContain('Agenda');
     expect(office.hasToken(html)).toBe(true);
     expect(office.hasToken('<p>Agenda</p>')).toBe(false);
+    // The placeholder's marker is not a room: the user may still add one.
+    expect(office.hasToken('<p>Details follow</p><p>vmr-companion:pending</p>')).toBe(false);
+    expect(office.hasToken('<p>vmr-companion:pending</p><p>vmr-companion:2b0d</p>')).toBe(true);
   });
 
   it('inserts HTML at the cursor', async () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import App from './App.svelte';
@@ -79,5 +79,27 @@ describe('the window', () => {
     await user.click(within(nav).getByRole('button', { name: 'Personal VMRs' }));
     await user.click(within(await screen.findByRole('alertdialog')).getByRole('button', { name: 'Discard changes' }));
     expect(await screen.findByRole('heading', { level: 1, name: 'Personal VMRs' })).toBeTruthy();
+  });
+
+  it('opens Scheduled conferences from the rail, and leaves it without its refresh timer running', async () => {
+    fake.scheduler.seed();
+    const user = userEvent.setup({ delay: null });
+    render(App);
+    const nav = screen.getByRole('navigation', { name: 'Main' });
+    await screen.findByRole('heading', { level: 1, name: 'Integrations' });
+    const setIntervalSpy = vi.spyOn(window, 'setInterval');
+    const clearIntervalSpy = vi.spyOn(window, 'clearInterval');
+
+    await user.click(within(nav).getByRole('button', { name: 'Scheduled conferences' }));
+    const heading = await screen.findByRole('heading', { level: 1, name: 'Scheduled conferences' });
+    expect(document.activeElement).toBe(heading);
+    expect(within(nav).getByRole('button', { name: 'Scheduled conferences' }).getAttribute('aria-current')).toBe('page');
+    expect(await screen.findByRole('region', { name: 'Contoso HQ' })).toBeTruthy();
+    const timer = setIntervalSpy.mock.results.find((r, i) => setIntervalSpy.mock.calls[i]![1] === 10_000)?.value as unknown;
+    expect(timer).toBeDefined();
+
+    await user.click(within(nav).getByRole('button', { name: 'Personal VMRs' }));
+    await screen.findByRole('heading', { level: 1, name: 'Personal VMRs' });
+    expect(clearIntervalSpy).toHaveBeenCalledWith(timer);
   });
 });

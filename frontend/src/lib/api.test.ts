@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { api } from './api';
 import { fake } from '../test/fakes/instance';
 
@@ -60,5 +60,21 @@ describe('api', () => {
     });
     await expect(api.previewTemplate('conference_subject_template', '{{ subject')).resolves.toMatchObject({ line: 1, column: 1, output: '' });
     await expect(api.saveManifest('no-such-integration', true, 'xml')).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('reaches the scheduler through its binding, with Go’s nil lists as empty ones', async () => {
+    fake.scheduler.seed();
+    await expect(api.workers()).resolves.toHaveLength(4);
+    await expect(api.schedulerLog('Contoso HQ', 2)).resolves.toHaveLength(2);
+    await expect(api.startWorker('No such integration')).rejects.toEqual({ code: 'not_found', message: 'integration: not found' });
+    await expect(api.runOnce('Woodgrove lab')).rejects.toMatchObject({ code: 'error', message: expect.stringContaining('single-use VMRs are off') });
+    const first = fake.scheduler.conferences[0]!;
+    // encoding/json writes a nil slice as null.
+    fake.scheduler.conferences = [{ ...first, cancelled_occurrences: null as unknown as string[] }];
+    vi.spyOn(fake.scheduler, 'testConnection').mockReturnValue({ integration: 'Contoso HQ', started: '2025-11-20T09:30:00Z', checks: null as unknown as [] });
+    expect((await api.scheduledConferences(''))[0]!.cancelled_occurrences).toEqual([]);
+    expect((await api.testConnection('Contoso HQ')).checks).toEqual([]);
+    fake.scheduler.statuses.clear();
+    await expect(api.workers()).resolves.toEqual([]);
   });
 });

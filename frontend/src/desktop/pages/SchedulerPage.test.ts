@@ -125,7 +125,7 @@ describe('scheduled conferences: workers', () => {
     const fabrikam = card('Fabrikam Office 365');
     await user.click(within(fabrikam).getByRole('button', { name: 'Test connection' }));
     const report = await within(fabrikam).findByRole('region', { name: 'Connection test' });
-    expect(within(report).getByRole('status').textContent).toMatch(/The connection test found problems\.\s*\(1 failed, 1 warnings, 5 passed, 1 skipped\)/);
+    expect(within(report).getByRole('status').textContent).toMatch(/The connection test found problems\.\s*Failed: 1 · Warnings: 1 · Passed: 5 · Skipped: 1/);
     const checks = within(report).getAllByRole('listitem');
     expect(checks).toHaveLength(8);
     const auth = checks.find((li) => li.textContent?.includes('Service account signs in to EWS'))!;
@@ -352,20 +352,23 @@ describe('scheduled conferences: refreshing', () => {
     await waitFor(() => expect(loads()).toBe(2));
     expect(fake.callsOf('Scheduler.Conferences')).toHaveLength(2);
     expect(fake.callsOf('Scheduler.Log')).toHaveLength(2);
+    const settle = () => new Promise((r) => setTimeout(r, 20)); // setTimeout is real here
+    await settle();
 
     // Hidden (minimised): no refresh; visible again: one at once.
     Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
     vi.advanceTimersByTime(3 * REFRESH_MS);
-    await Promise.resolve();
+    await settle();
     expect(loads()).toBe(2);
     Object.defineProperty(document, 'hidden', { configurable: true, get: () => false });
     document.dispatchEvent(new Event('visibilitychange'));
     await waitFor(() => expect(loads()).toBe(3));
+    await settle();
 
     unmount();
     vi.advanceTimersByTime(5 * REFRESH_MS);
     document.dispatchEvent(new Event('visibilitychange'));
-    await new Promise((r) => setTimeout(r, 20));
+    await settle();
     expect(loads()).toBe(3);
     expect(vi.getTimerCount()).toBe(0);
   });

@@ -290,12 +290,14 @@ export class FakeScheduler {
     ];
 
     let id = 0;
+    // Random-looking, but the same on every run.
+    const txid = (n: number) => `${(0x9b2c4e1a + n * 0x2f1b3d7).toString(16).padStart(8, '0')}-3f5d-4a7b-8c6e-${String(n).padStart(12, '0')}`;
     const entry = (e: Partial<SchedulerLogEntry> & { ago: number; integration: string; code: string }) => {
       const { ago, ...rest } = e;
       id++;
       return {
         id,
-        transaction_uuid: `9b2c4e1a-3f5d-4a7b-8c6e-${String(id).padStart(12, '0')}`,
+        transaction_uuid: txid(id),
         time: iso(now - ago),
         success: true,
         description: '',
@@ -344,7 +346,7 @@ export class FakeScheduler {
         integration: 'Fabrikam Office 365',
         code: 'reject_general_error',
         success: false,
-        description: 'the reply template failed: template: reply:3: unexpected "}" in operand (correlation id 9b2c4e1a-3f5d-4a7b-8c6e-000000000005)',
+        description: `the reply template failed: template: reply:3: unexpected "}" in operand (correlation id ${txid(5)})`,
         subject: 'Budget planning',
         organizer: 'frank.miller@fabrikam.com',
       }),

@@ -419,6 +419,7 @@ export namespace integration {
 	    nullable?: boolean;
 	    read_only?: boolean;
 	    variables?: string[];
+	    product_only?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Field(source);
@@ -438,6 +439,7 @@ export namespace integration {
 	        this.nullable = source["nullable"];
 	        this.read_only = source["read_only"];
 	        this.variables = source["variables"];
+	        this.product_only = source["product_only"];
 	    }
 	}
 	export class Group {
