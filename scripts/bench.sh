@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench: the store and import benchmarks (go test -bench, 5 runs each,
+# make bench: the store, import and scheduler benchmarks (go test -bench, 5 runs each,
 # medians), and the desktop window's cold start to first paint and its
 # memory (every process, WebKit's included) under Xvfb. Figures go to
 # bench/out/results.md; docs/BENCHMARKS.md records them with the date.
@@ -13,6 +13,10 @@ runs="${BENCH_RUNS:-5}"
 echo "== go benchmarks ($runs runs each)"
 go test -run '^$' -bench 'ListIntegrations10k|Import1000' -benchmem -count "$runs" \
 	./backend/store/ ./backend/integration/ | tee "$out/go-bench.txt"
+
+echo "== scheduler: 10,000 meetings end to end, and a pass with nothing new ($runs runs each)"
+go test -run '^$' -bench 'Process10kMeetings|EmptySyncPass' -benchtime 1x -count "$runs" \
+	./backend/scheduler/ | tee "$out/scheduler-bench.txt"
 
 # median of the named column per benchmark
 median() { # file benchmark unit
@@ -35,6 +39,9 @@ col_median() { awk -v c="$1" '{print $c}' "$out/desktop.txt" | sort -g | awk '{a
 	echo "|---|---|"
 	echo "| list 10,000 integrations from the store | $(awk "BEGIN {printf \"%.1f ms\", $(median "$out/go-bench.txt" BenchmarkListIntegrations10k ns/op) / 1e6}") |"
 	echo "| import 1,000 integrations | $(awk "BEGIN {printf \"%.0f ms\", $(median "$out/go-bench.txt" BenchmarkImport1000 ns/op) / 1e6}") ($(median "$out/go-bench.txt" BenchmarkImport1000 integrations/s) integrations/s) |"
+	echo "| scheduler: 10,000 meeting requests from the fake Exchange, end to end (sync, GetItem, parse, decide, commit, reply sent) | $(median "$out/scheduler-bench.txt" BenchmarkProcess10kMeetings meetings/s) meetings/s |"
+	echo "| scheduler: EWS requests of a pass with nothing new, mailbox of 100 items | $(median "$out/scheduler-bench.txt" BenchmarkEmptySyncPass/items=100- requests/pass) |"
+	echo "| scheduler: EWS requests of a pass with nothing new, mailbox of 100,000 items | $(median "$out/scheduler-bench.txt" BenchmarkEmptySyncPass/items=100000- requests/pass) |"
 	echo "| desktop cold start to first paint | $(col_median 1) ms |"
 	echo "| desktop memory, all processes (RSS at first paint + 1 s) | $(col_median 2) MiB |"
 	echo "| desktop peak memory, all processes (sum of VmHWM) | $(col_median 3) MiB |"
