@@ -42,6 +42,9 @@ type Scheduler struct {
 
 	mu      sync.Mutex
 	workers map[int64]*worker
+	// backlog counts, per integration, the items a pass has seen and not
+	// yet decided.
+	backlog map[int64]int
 }
 
 type worker struct {
@@ -80,10 +83,16 @@ func New(cfg Config) *Scheduler {
 	if cfg.MaxBackoff <= 0 {
 		cfg.MaxBackoff = 5 * time.Minute
 	}
-	return &Scheduler{cfg: cfg, logger: cfg.Logger, workers: map[int64]*worker{}}
+	return &Scheduler{cfg: cfg, logger: cfg.Logger, workers: map[int64]*worker{}, backlog: map[int64]int{}}
 }
 
 func (s *Scheduler) now() time.Time { return s.cfg.Now() }
+
+func (s *Scheduler) setBacklog(integrationID int64, n int) {
+	s.mu.Lock()
+	s.backlog[integrationID] = n
+	s.mu.Unlock()
+}
 
 // Eligible tells why an integration has no worker, or "" when it can have one.
 func Eligible(in *integration.Integration) string {
@@ -361,6 +370,7 @@ func (s *Scheduler) status(ctx context.Context, ref string) (*Status, error) {
 	if w, ok := s.workers[in.ID]; ok {
 		st.State = w.getState()
 	}
+	st.Backlog = s.backlog[in.ID]
 	s.mu.Unlock()
 	return st, nil
 }

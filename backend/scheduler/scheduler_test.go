@@ -125,6 +125,8 @@ func TestSeriesOccurrenceChangesAndCancellations(t *testing.T) {
 	if rs := h.responsesFor("uid-reuse"); len(rs) != 1 || rs[0].Kind != "decline" {
 		t.Fatalf("responses %+v", rs)
 	}
+	// Every request the scheduler made validates against Microsoft's schema.
+	h.fake.CheckRequests(t)
 }
 
 func TestRejections(t *testing.T) {
@@ -231,6 +233,7 @@ func TestPlaceholderGetsARoomAndTheMeetingIsUpdated(t *testing.T) {
 	if !contains(item.Body, "Agenda") {
 		t.Fatalf("the update lost the organizer's own text: %s", item.Body)
 	}
+	h.fake.CheckRequests(t)
 }
 
 func TestTemplateFailureIsAGeneralErrorWithACorrelationID(t *testing.T) {
@@ -275,6 +278,7 @@ func TestAFailedSendIsRetriedOnceAndOnlyOnce(t *testing.T) {
 	if c := h.conference("uid-retry"); c.State != scheduler.StateActive {
 		t.Fatalf("conference %+v", c)
 	}
+	h.fake.CheckRequests(t)
 }
 
 func TestWorkerRunsAndStopsOnAuthFailure(t *testing.T) {

@@ -113,7 +113,9 @@ func (p *pass) page(ctx context.Context) (more bool, err error) {
 		}
 		ids = append(ids, ews.ItemID(k))
 	}
+	defer p.s.setBacklog(p.in.ID, 0)
 	for start := 0; start < len(ids); start += itemBatch {
+		p.s.setBacklog(p.in.ID, len(ids)-start)
 		batch := ids[start:min(start+itemBatch, len(ids))]
 		results, err := p.mbox.GetItems(ctx, batch)
 		if err != nil {

@@ -1,0 +1,124 @@
+//go:build webkit2_41
+
+package desktop
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zalando/go-keyring"
+
+	"vmr-companion/backend/alias"
+	"vmr-companion/backend/diagnostics"
+	"vmr-companion/backend/ews"
+	"vmr-companion/backend/ews/ewstest"
+	"vmr-companion/backend/integration"
+	"vmr-companion/backend/scheduler"
+	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/store"
+	"vmr-companion/backend/templates"
+)
+
+// TestSchedulerService drives the window's scheduler service against a
+// fake Exchange over TLS, as the Scheduled conferences page does.
+func TestSchedulerService(t *testing.T) {
+	keyring.MockInit()
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.Open(ctx, filepath.Join(dir, "test.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	fake := ewstest.New("room@contoso.com")
+	srv := httptest.NewTLSServer(fake)
+	defer srv.Close()
+	caFile := filepath.Join(dir, "ca.pem")
+	os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600)
+
+	engine := templates.New()
+	integrations := integration.NewService(st.Integrations(), secrets.NewUncheckedKeychain(0), engine)
+	data, _ := json.Marshal(map[string]any{"name": "Contoso", "url": srv.URL + "/EWS/Exchange.asmx",
+		"room_mailbox_email_address": "room@contoso.com", "username": "svc", "password": "pw-not-shown",
+		"domains": []string{"127.0.0.1"}, "ews_ca_file": caFile, "enable_dynamic_vmrs": true,
+		"scheduled_alias_prefix": "meet", "scheduled_alias_domain": "vc.contoso.com"})
+	in, err := integrations.DecodeNew(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := integrations.Create(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aliases := alias.NewService(st.Aliases(), alias.DefaultTTL)
+	sched := scheduler.New(scheduler.Config{Repository: st.Scheduler(), Integrations: integrations, Aliases: aliases,
+		Templates: engine, Connect: scheduler.EWSConnector(integrations, "test"), Poll: 20 * time.Millisecond})
+	defer sched.Stop()
+	diag := &diagnostics.Service{Keys: integrations, Version: "test"}
+	bundlePath := filepath.Join(dir, "bundle.json")
+	svc := &SchedulerService{ctx: ctx, scheduler: sched, integrations: integrations, dialogs: fakeDialogs{save: bundlePath},
+		now: time.Now, bundle: diag.Bundle,
+		diagnose: func(ctx context.Context, in *integration.Integration) *diagnostics.Report {
+			return diag.Diagnose(ctx, in, diagnostics.Options{Timeout: 2 * time.Second})
+		}}
+
+	a, _, err := aliases.Reserve(ctx, saved.Integration, "compose", "alex@contoso.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now().Add(2 * time.Hour).Truncate(time.Minute)
+	fake.SendRequest(ewstest.Meeting{UID: "desk-1", Subject: "Design review", Organizer: ews.Mailbox{Name: "Alex", Email: "alex@contoso.com"},
+		Start: start, End: start.Add(time.Hour), BodyHTML: fmt.Sprintf("<p>vmr-companion:%s</p>", a.UUID)})
+
+	sum, err := svc.RunOnce("Contoso")
+	if err != nil || sum.Decided != 1 || sum.Error != "" {
+		t.Fatalf("RunOnce: %+v, %v", sum, err)
+	}
+	confs, err := svc.Conferences("")
+	if err != nil || len(confs) != 1 || confs[0].Alias != a.Alias {
+		t.Fatalf("Conferences: %+v, %v", confs, err)
+	}
+	log, err := svc.Log("Contoso", 10)
+	if err != nil || len(log) != 1 || log[0].Code != scheduler.CodeAcceptNewSingle {
+		t.Fatalf("Log: %+v, %v", log, err)
+	}
+
+	st1, err := svc.StartWorker("Contoso")
+	if err != nil || st1.State != scheduler.WorkerRunning {
+		t.Fatalf("StartWorker: %+v, %v", st1, err)
+	}
+	st2, err := svc.StopWorker("Contoso")
+	if err != nil || st2.State != scheduler.WorkerStopped {
+		t.Fatalf("StopWorker: %+v, %v", st2, err)
+	}
+	workers, err := svc.Workers()
+	if err != nil || len(workers) != 1 || workers[0].Processed != 1 {
+		t.Fatalf("Workers: %+v, %v", workers, err)
+	}
+
+	report, err := svc.TestConnection("Contoso")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range report.Checks {
+		if c.ID == diagnostics.CheckEWSAuth && c.Outcome != diagnostics.Pass {
+			t.Fatalf("the EWS sign-in check: %+v", c)
+		}
+	}
+	path, err := svc.SaveDiagnostics("Contoso")
+	if err != nil || path != bundlePath {
+		t.Fatalf("SaveDiagnostics: %q, %v", path, err)
+	}
+	saved2, _ := os.ReadFile(bundlePath)
+	if len(saved2) == 0 || strings.Contains(string(saved2), "pw-not-shown") {
+		t.Fatalf("the bundle is empty or carries the password")
+	}
+}
