@@ -130,7 +130,7 @@ type wireID struct {
 	ChangeKey string `xml:"ChangeKey,attr"`
 }
 
-func (w wireID) itemID() ItemID { return ItemID{ID: w.ID, ChangeKey: w.ChangeKey} }
+func (w wireID) itemID() ItemID { return ItemID(w) }
 
 type wireMailbox struct {
 	Name  string `xml:"Name"`

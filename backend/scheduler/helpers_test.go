@@ -85,12 +85,6 @@ func (h *harness) clock() time.Time {
 	return h.now
 }
 
-func (h *harness) setClock(t time.Time) {
-	h.mu.Lock()
-	h.now = t
-	h.mu.Unlock()
-}
-
 // connect opens the fake room mailbox with the test server's client, which
 // trusts its certificate (no verification is skipped).
 func (h *harness) connect(ctx context.Context, in *integration.Integration) (scheduler.Mailbox, error) {

@@ -29,14 +29,6 @@ func createConferences(t *testing.T, r *Conferences, cs ...*conference.Conferenc
 	}
 }
 
-func aliasesOf(c *conference.Conference) []string {
-	var out []string
-	for _, a := range c.Aliases {
-		out = append(out, a.Alias)
-	}
-	return out
-}
-
 func countAliasRows(t *testing.T, s *Store, conferenceID int64) int {
 	t.Helper()
 	var n int
