@@ -43,6 +43,9 @@ type Services struct {
 	Keychain     *secrets.Keychain
 	DatabasePath string
 	Close        func() error
+
+	// Calendars is the calendar cache and what the meeting detector knows.
+	Calendars *store.Calendars
 }
 
 // Config is what main hands the command line.
@@ -170,7 +173,8 @@ same data from a terminal.`,
 		return usageError{fmt.Errorf("%w (see: %s --help)", err, cmd.CommandPath())}
 	})
 	root.AddCommand(c.versionCmd(), c.integrationsCmd(), c.vmrsCmd(), c.serveCmd(), c.certCmd(), c.manifestCmd(),
-		c.conferencesCmd(), c.schedulerCmd(), c.diagnoseCmd())
+		c.conferencesCmd(), c.schedulerCmd(), c.diagnoseCmd(),
+		c.signinCmd(), c.signoutCmd(), c.whoamiCmd(), c.meetingsCmd())
 	return root
 }
 

@@ -1,0 +1,297 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/spf13/cobra"
+	"github.com/zalando/go-keyring"
+
+	"vmr-companion/backend/integration"
+	"vmr-companion/backend/oauth"
+	"vmr-companion/backend/oauth/oauthtest"
+	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/store"
+)
+
+// lineWriter hands each complete line to onLine as the command writes it,
+// so a test can act on a device code while the command waits.
+type lineWriter struct {
+	mu     sync.Mutex
+	all    bytes.Buffer
+	buf    []byte
+	onLine func(string)
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.all.Write(p)
+	w.buf = append(w.buf, p...)
+	for {
+		i := bytes.IndexByte(w.buf, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		line := string(w.buf[:i])
+		w.buf = w.buf[i+1:]
+		if w.onLine != nil {
+			w.onLine(line)
+		}
+	}
+}
+
+func (w *lineWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.all.String()
+}
+
+// runUser runs a sign-in command as Main does, on the data directory's
+// store and the in-memory keyring, with stdout going to out.
+func runUser(t *testing.T, dataDir string, out *lineWriter, args ...string) (code int, stderr string) {
+	t.Helper()
+	var errOut bytes.Buffer
+	cfg := Config{
+		Version: "test",
+		Open: func(ctx context.Context, dir string) (*Services, error) {
+			st, err := store.OpenDir(ctx, dir)
+			if err != nil {
+				return nil, err
+			}
+			kc := secrets.NewUncheckedKeychain(0)
+			return &Services{Integrations: integration.NewService(st.Integrations(), kc), Keychain: kc,
+				DatabasePath: st.Path(), Close: st.Close}, nil
+		},
+		Window: func(*Services) error { t.Fatal("the window must not open in tests"); return nil },
+		Stdin:  strings.NewReader(""),
+		Stdout: out,
+		Stderr: &errOut,
+	}
+	c := &command{cfg: cfg, ctx: context.Background()}
+	root := c.root()
+	// Until cli.go registers them, the commands are added here.
+	for _, sub := range []func() (*cobra.Command, string){
+		func() (*cobra.Command, string) { return c.signinCmd(), "signin" },
+		func() (*cobra.Command, string) { return c.signoutCmd(), "signout" },
+		func() (*cobra.Command, string) { return c.whoamiCmd(), "whoami" },
+	} {
+		cmd, name := sub()
+		if found, _, err := root.Find([]string{name}); err != nil || found == root {
+			root.AddCommand(cmd)
+		}
+	}
+	root.SetArgs(append([]string{"--data-dir", dataDir}, args...))
+	root.SetOut(out)
+	root.SetErr(&errOut)
+	err := root.ExecuteContext(context.Background())
+	if c.svc != nil {
+		c.svc.Close()
+	}
+	if err == nil {
+		return exitOK, errOut.String()
+	}
+	fmt.Fprintln(&errOut, "vmr-companion:", describe(err))
+	var u usageError
+	if errors.As(err, &u) {
+		return exitUsage, errOut.String()
+	}
+	return exitError, errOut.String()
+}
+
+var deviceCodeLine = regexp.MustCompile(`enter the code (\S+)`)
+
+// approving is a stdout that approves the device code as soon as the
+// command shows it, as the user would on their phone.
+func approving(t *testing.T, op *oauthtest.OP) (*lineWriter, <-chan error) {
+	done := make(chan error, 1)
+	return &lineWriter{onLine: func(line string) {
+		if m := deviceCodeLine.FindStringSubmatch(line); m != nil {
+			go func() { done <- op.ApproveDevice(m[1], true) }()
+		}
+	}}, done
+}
+
+func TestSignInCommands(t *testing.T) {
+	keyring.MockInit()
+	op := oauthtest.Start(t)
+	dir := t.TempDir()
+	caFile := filepath.Join(dir, "idp-ca.pem")
+	if err := os.WriteFile(caFile, op.CAPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ref, err := oauth.Discover(context.Background(), op.HTTPClient(), op.Issuer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := fmt.Sprintf(`{"name": "Contoso", "enable_dynamic_vmrs": false, "enable_personal_vmrs": true, "auth_provider": "AZURE",
+		"personal_vmr_oauth_client_id": %q, "personal_vmr_oauth_auth_endpoint": %q, "personal_vmr_oauth_token_endpoint": %q,
+		"addin_oidc_metadata_url": %q, "ews_ca_file": %q}`, oauthtest.ClientID, ref.AuthURL, ref.TokenURL, op.MetadataURL(), caFile)
+	if code, _, stderr := run(t, dir, in, "integrations", "create", "-f", "-"); code != 0 {
+		t.Fatalf("create: %s", stderr)
+	}
+	openBrowser = func(string) error {
+		t.Error("a test tried to open the system browser")
+		return errors.New("no browser in tests")
+	}
+	t.Cleanup(func() { openBrowser = systemBrowser })
+
+	t.Run("whoami before signing in says how to sign in", func(t *testing.T) {
+		out := &lineWriter{}
+		code, stderr := runUser(t, dir, out, "whoami", "--integration", "Contoso")
+		if code != exitError || !strings.Contains(stderr, "not signed in to Contoso") || !strings.Contains(stderr, "vmr-companion signin --integration Contoso") {
+			t.Fatalf("%d %q", code, stderr)
+		}
+	})
+	t.Run("signin without an integration is a usage error", func(t *testing.T) {
+		code, stderr := runUser(t, dir, &lineWriter{}, "signin")
+		if code != exitUsage || !strings.Contains(stderr, "--integration is required") {
+			t.Fatalf("%d %q", code, stderr)
+		}
+	})
+
+	t.Run("signin --device prints the code and the URL, and signs in once approved", func(t *testing.T) {
+		out, approved := approving(t, op)
+		code, stderr := runUser(t, dir, out, "signin", "--integration", "Contoso", "--device")
+		if code != exitOK {
+			t.Fatalf("%d %s\n%s", code, out, stderr)
+		}
+		if err := <-approved; err != nil {
+			t.Fatal(err)
+		}
+		text := out.String()
+		if !strings.Contains(text, "To sign in, open "+op.Issuer+"/device") || !deviceCodeLine.MatchString(text) ||
+			!strings.Contains(text, "Signed in to Contoso as "+oauthtest.FirstName+" "+oauthtest.LastName+" <"+oauthtest.Email+">") {
+			t.Fatalf("output %q", text)
+		}
+	})
+
+	t.Run("whoami --json names the signed-in user", func(t *testing.T) {
+		out := &lineWriter{}
+		code, stderr := runUser(t, dir, out, "whoami", "--integration", "Contoso", "--json")
+		var who struct{ Integration, Email, Name, Subject string }
+		if code != exitOK || json.Unmarshal([]byte(out.String()), &who) != nil || who.Email != oauthtest.Email || who.Integration != "Contoso" || who.Subject == "" {
+			t.Fatalf("%d %s %s", code, out, stderr)
+		}
+	})
+
+	t.Run("the tokens are in the keychain and nowhere in the data directory", func(t *testing.T) {
+		st, err := store.OpenDir(context.Background(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		integ, err := integration.NewService(st.Integrations(), secrets.NewUncheckedKeychain(0)).Get(context.Background(), "Contoso")
+		st.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tokens []string
+		for _, f := range []string{"user_refresh_token", "user_access_token"} {
+			v, err := keyring.Get(secrets.Service, secrets.Account(integ.UUID, f))
+			if err != nil || v == "" {
+				t.Fatalf("keychain entry %s: %v", f, err)
+			}
+			tokens = append(tokens, v)
+		}
+		err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			for _, tok := range tokens {
+				if bytes.Contains(data, []byte(tok)) {
+					t.Errorf("%s holds a token", path)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("signin falls back to a device code when no browser can be opened", func(t *testing.T) {
+		openBrowser = func(string) error { return errors.New("no graphical session") }
+		out, approved := approving(t, op)
+		code, stderr := runUser(t, dir, out, "signin", "--integration", "Contoso")
+		if code != exitOK || !strings.Contains(stderr, "No browser could be opened (no graphical session); signing in with a code instead") ||
+			!deviceCodeLine.MatchString(out.String()) {
+			t.Fatalf("%d %s\n%s", code, out, stderr)
+		}
+		if err := <-approved; err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	// Last a browser sign-in: the example OP records no client for tokens
+	// of the device flow, so only these can be revoked there.
+	t.Run("signin opens the browser by default", func(t *testing.T) {
+		open, visits := op.Browser(op.Password)
+		openBrowser = open
+		out := &lineWriter{}
+		code, stderr := runUser(t, dir, out, "signin", "--integration", "Contoso")
+		if code != exitOK || !strings.Contains(out.String(), "Signed in to Contoso as") || !strings.Contains(stderr, "Finish the sign-in in your browser") {
+			t.Fatalf("%d %s\n%s", code, out, stderr)
+		}
+		if v := <-visits; v.Err != nil || !strings.Contains(v.Page, "You can close this tab") {
+			t.Fatalf("visit %+v", v)
+		}
+	})
+
+	t.Run("whoami after the provider revoked the sign-in says to sign in again", func(t *testing.T) {
+		st, err := store.OpenDir(context.Background(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		integ, err := integration.NewService(st.Integrations(), secrets.NewUncheckedKeychain(0)).Get(context.Background(), "Contoso")
+		st.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		refresh, err := keyring.Get(secrets.Service, secrets.Account(integ.UUID, "user_refresh_token"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		revoker := *ref
+		revoker.ClientID = oauthtest.ClientID
+		revoker.HTTPClient = op.HTTPClient()
+		if err := revoker.Revoke(context.Background(), secrets.New(refresh)); err != nil {
+			t.Fatal(err)
+		}
+		// The access token is dropped, as if it had expired.
+		if err := keyring.Delete(secrets.Service, secrets.Account(integ.UUID, "user_access_token")); err != nil {
+			t.Fatal(err)
+		}
+		code, stderr := runUser(t, dir, &lineWriter{}, "whoami", "--integration", "Contoso")
+		if code != exitError || !strings.Contains(stderr, "expired or was revoked; sign in again") || !strings.Contains(stderr, "vmr-companion signin --integration Contoso") ||
+			strings.Contains(stderr, refresh) {
+			t.Fatalf("%d %q", code, stderr)
+		}
+	})
+
+	t.Run("signout revokes and forgets; whoami then says how to sign in", func(t *testing.T) {
+		revokes := op.Calls("/revoke")
+		out := &lineWriter{}
+		code, stderr := runUser(t, dir, out, "signout", "--integration", "Contoso")
+		if code != exitOK || !strings.Contains(out.String(), "Signed out of Contoso.") || op.Calls("/revoke") != revokes+1 || strings.Contains(stderr, "warning") {
+			t.Fatalf("%d %s %s (%d revocations)", code, out, stderr, op.Calls("/revoke")-revokes)
+		}
+		code, stderr = runUser(t, dir, &lineWriter{}, "whoami", "--integration", "Contoso")
+		if code != exitError || !strings.Contains(stderr, "not signed in") {
+			t.Fatalf("%d %q", code, stderr)
+		}
+	})
+}

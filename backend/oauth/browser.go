@@ -1,0 +1,149 @@
+package oauth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"html"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// callbackPath is where the browser is sent back to on the loopback port.
+const callbackPath = "/callback"
+
+type signInResult struct {
+	session *Session
+	err     error
+}
+
+// SignInBrowser signs the user in with the authorization code flow in the
+// system browser. open shows the URL (the caller decides how); the answer
+// comes back to a listener on 127.0.0.1 at a random port, opened for this
+// sign-in only and closed before SignInBrowser returns (RFC 8252 7.3; the
+// IP literal, not "localhost", as its section 8.3 recommends). PKCE with
+// S256 (RFC 7636) binds the code to this app, state to this sign-in (RFC
+// 6749 10.12), and the nonce the ID token to it (OIDC Core 3.1.2.1).
+//
+// It returns when the browser comes back, ctx ends or the provider's
+// SignInTimeout passes: ErrStateMismatch for an answer of another sign-in,
+// ErrConsentRefused when the user refused, ErrSignInTimedOut, or
+// ErrBrowserUnavailable when open fails.
+func (p *Provider) SignInBrowser(ctx context.Context, open func(url string) error) (*Session, error) {
+	if err := p.check(); err != nil {
+		return nil, err
+	}
+	if p.AuthURL == "" {
+		return nil, errors.New("oauth: the sign-in is not configured: the authorization endpoint is missing; set it in the integration's personal VMR settings")
+	}
+	state, nonce := randomString(), randomString()
+	verifier := oauth2.GenerateVerifier()
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("oauth: opening a local port for the sign-in's answer: %w; check that local firewalls allow 127.0.0.1", err)
+	}
+	redirectURI := fmt.Sprintf("http://%s%s", ln.Addr(), callbackPath)
+
+	ctx, cancel := context.WithTimeout(ctx, p.signInTimeout())
+	defer cancel()
+
+	results := make(chan signInResult, 1)
+	var answered atomic.Bool
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+callbackPath, func(w http.ResponseWriter, r *http.Request) {
+		// The first answer decides; a later one (a reload, a second tab)
+		// must not start another exchange.
+		if !answered.CompareAndSwap(false, true) {
+			writePage(w, http.StatusConflict, "This sign-in is already finished. You can close this tab.")
+			return
+		}
+		res := p.callback(ctx, r, state, verifier, redirectURI, nonce)
+		if res.err != nil {
+			writePage(w, http.StatusBadRequest, "The sign-in did not work: "+res.err.Error()+" You can close this tab.")
+		} else {
+			writePage(w, http.StatusOK, "You are signed in to VMR Companion. You can close this tab.")
+		}
+		results <- res
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln) //nolint:errcheck // Serve ends with ErrServerClosed when the sign-in ends.
+	defer func() {
+		// Let the page reach the browser, then close the port.
+		sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer scancel()
+		if srv.Shutdown(sctx) != nil {
+			srv.Close()
+		}
+		// Serve may not have taken the listener yet, and then Shutdown
+		// does not know it.
+		ln.Close()
+	}()
+
+	opts := append([]oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("nonce", nonce)}, p.extraParams()...)
+	if err := open(p.config(redirectURI).AuthCodeURL(state, opts...)); err != nil {
+		return nil, fmt.Errorf("%w (%v)", ErrBrowserUnavailable, err)
+	}
+	select {
+	case res := <-results:
+		return res.session, res.err
+	case <-ctx.Done():
+		return nil, endedError(ctx)
+	}
+}
+
+// callback checks the browser's answer (RFC 6749 4.1.2) and exchanges the code.
+func (p *Provider) callback(ctx context.Context, r *http.Request, state, verifier, redirectURI, nonce string) signInResult {
+	q := r.URL.Query()
+	switch {
+	case subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1:
+		return signInResult{err: ErrStateMismatch}
+	case q.Get("error") == "access_denied":
+		return signInResult{err: ErrConsentRefused}
+	case q.Get("error") != "":
+		said := q.Get("error")
+		if d := q.Get("error_description"); d != "" {
+			said += ": " + firstLine(d)
+		}
+		return signInResult{err: fmt.Errorf("oauth: the identity provider refused the sign-in (%s); try again, or show this message to your IT team", said)}
+	case q.Get("code") == "":
+		return signInResult{err: errors.New("oauth: the identity provider answered without an authorization code; try again, or show this message to your IT team")}
+	}
+	s, err := p.exchange(ctx, q.Get("code"), verifier, redirectURI, nonce)
+	return signInResult{session: s, err: err}
+}
+
+// writePage answers the browser with our own short text, never the
+// provider's markup.
+func writePage(w http.ResponseWriter, status int, message string) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'none'")
+	h.Set("Referrer-Policy", "no-referrer") // the URL holds the code
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>VMR Companion sign-in</title></head>"+
+		"<body><p>%s</p></body></html>\n", html.EscapeString(message))
+}
+
+// endedError says why a sign-in's context ended.
+func endedError(ctx context.Context) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("%w (%w)", ErrSignInTimedOut, ctx.Err())
+	}
+	return fmt.Errorf("oauth: the sign-in was canceled: %w", ctx.Err())
+}
+
+func randomString() string {
+	b := make([]byte, 32)
+	rand.Read(b) // never fails (crypto/rand, Go 1.24+)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
