@@ -6,21 +6,27 @@ package main
 import (
 	"context"
 	"embed"
+	"errors"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"vmr-companion/app/cli"
 	"vmr-companion/app/desktop"
 	"vmr-companion/backend/addinhost"
 	"vmr-companion/backend/alias"
+	"vmr-companion/backend/calendar"
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/devcert"
 	"vmr-companion/backend/diagnostics"
+	"vmr-companion/backend/ews"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/manifest"
+	"vmr-companion/backend/oauth"
 	"vmr-companion/backend/scheduler"
 	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/store"
@@ -43,11 +49,13 @@ var version = "dev"
 func main() {
 	started := time.Now()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	var db *store.Store // the window's user settings and calendar copy
 	open := func(ctx context.Context, dataDir string) (*cli.Services, error) {
 		st, err := store.OpenDir(ctx, dataDir)
 		if err != nil {
 			return nil, err
 		}
+		db = st
 		keychain := secrets.NewKeychain(secrets.DefaultTimeout)
 		engine := templates.New()
 		svc := &cli.Services{
@@ -57,6 +65,7 @@ func main() {
 			Manifests:    manifest.NewBuilder(st.Manifests()),
 			Templates:    engine,
 			Keychain:     keychain,
+			Calendars:    st.Calendars(),
 			DatabasePath: st.Path(),
 			Close:        st.Close,
 		}
@@ -92,6 +101,7 @@ func main() {
 	}
 	window := func(svc *cli.Services) error {
 		diag := &diagnostics.Service{Keys: svc.Integrations, Version: version}
+		accounts := userAccounts{integrations: svc.Integrations, sessions: &oauth.Sessions{Keys: svc.Keychain}}
 		return desktop.Run(desktop.Options{
 			Assets:       assets,
 			Icon:         icon,
@@ -100,6 +110,13 @@ func main() {
 			Manifests:    svc.Manifests,
 			Templates:    svc.Templates,
 			Scheduler:    svc.Scheduler,
+			User: desktop.UserBackends{
+				Settings:  db.Settings(),
+				Accounts:  accounts,
+				Cache:     db.Calendars(),
+				URLSource: func(u string) calendar.Source { return calendar.URLSource(u, nil) },
+				Exchange:  accounts.exchange,
+			},
 			Diagnose: func(ctx context.Context, in *integration.Integration) *diagnostics.Report {
 				return diag.Diagnose(ctx, in, diagnostics.Options{})
 			},
@@ -130,6 +147,92 @@ func subdir(dir string) fs.FS {
 	}
 	sub, _ := fs.Sub(assets, dir)
 	return sub
+}
+
+// userAccounts signs the window's user in with backend/oauth
+// (desktop.Accounts), the session kept in the keychain.
+type userAccounts struct {
+	integrations *integration.Service
+	sessions     *oauth.Sessions
+}
+
+func (a userAccounts) provider(ctx context.Context, in *integration.Integration) (*oauth.Provider, error) {
+	secret, _, err := a.integrations.Secret(ctx, in, integration.SecretPersonalVMROAuthClientSecret)
+	if err != nil {
+		return nil, err
+	}
+	return oauth.FromIntegration(ctx, in, secret, nil)
+}
+
+func (a userAccounts) session(ctx context.Context, in *integration.Integration) (*oauth.Session, error) {
+	p, err := a.provider(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	s, err := a.sessions.Current(ctx, p, in.UUID)
+	return s, signInError(err)
+}
+
+func (a userAccounts) SignIn(ctx context.Context, in *integration.Integration, open func(string) error) (*desktop.Account, error) {
+	p, err := a.provider(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	s, err := p.SignInBrowser(ctx, open)
+	if err != nil {
+		return nil, signInError(err)
+	}
+	if err := a.sessions.Save(ctx, in.UUID, s); err != nil {
+		return nil, err
+	}
+	return &desktop.Account{Email: s.Identity.Email, Name: s.Identity.Name}, nil
+}
+
+func (a userAccounts) Current(ctx context.Context, in *integration.Integration) (*desktop.Account, error) {
+	s, err := a.session(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return &desktop.Account{Email: s.Identity.Email, Name: s.Identity.Name}, nil
+}
+
+func (a userAccounts) SignOut(ctx context.Context, in *integration.Integration) error {
+	p, err := a.provider(ctx, in)
+	if err != nil {
+		return err
+	}
+	return a.sessions.SignOut(ctx, p, in.UUID)
+}
+
+// exchange is the signed-in user's own Exchange calendar, read with their
+// access token (delegated OAuth).
+func (a userAccounts) exchange(ctx context.Context, in *integration.Integration) (calendar.Source, error) {
+	s, err := a.session(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	hc := oauth2.NewClient(context.Background(), oauth2.StaticTokenSource(&oauth2.Token{AccessToken: s.AccessToken, TokenType: "Bearer"}))
+	c, err := ews.New(ews.Config{URL: in.URL, HTTPClient: hc, Mailbox: s.Identity.Email})
+	if err != nil {
+		return nil, err
+	}
+	return calendar.EWSSource(c), nil
+}
+
+// signInError gives the window the sign-in problems it explains itself.
+func signInError(err error) error {
+	code := ""
+	switch {
+	case errors.Is(err, oauth.ErrSignedOut):
+		code = desktop.CodeSignedOut
+	case errors.Is(err, oauth.ErrSignInAgain):
+		code = desktop.CodeSignInAgain
+	case errors.Is(err, oauth.ErrConsentRefused):
+		code = desktop.CodeConsentRefused
+	default:
+		return err
+	}
+	return &desktop.SignInError{Code: code, Err: err}
 }
 
 // devManifests serves the development manifests: the host hands out the

@@ -39,6 +39,7 @@ type Options struct {
 	Manifests    *manifest.Builder
 	Templates    *templates.Engine
 	Scheduler    *scheduler.Scheduler
+	User         UserBackends
 	// Diagnose runs an integration's connection test; Bundle makes the
 	// redacted diagnostics bundle of a report.
 	Diagnose     func(ctx context.Context, in *integration.Integration) *diagnostics.Report
@@ -75,6 +76,9 @@ func Run(opts Options) error {
 	host := &AddinHostService{integrations: opts.Integrations, manifests: opts.Manifests, authority: opts.Authority, newHost: opts.NewHost, dialogs: d}
 	sched := &SchedulerService{scheduler: opts.Scheduler, integrations: opts.Integrations, diagnose: opts.Diagnose,
 		bundle: opts.Bundle, dialogs: d, now: time.Now}
+	user := &UserService{integrations: opts.Integrations, conferences: opts.Conferences, templates: opts.Templates,
+		settings: opts.User.Settings, accounts: opts.User.Accounts, cache: opts.User.Cache, urlSource: opts.User.URLSource,
+		exchange: opts.User.Exchange, scheduledAliases: scheduledAliasesOf(opts.Scheduler, time.Now), dialogs: d, now: time.Now}
 	system := &SystemService{keychain: opts.Keychain, databasePath: opts.DatabasePath, version: opts.Version, logger: opts.Logger, started: opts.Started}
 	return wails.Run(&options.App{
 		Title:            "VMR Companion",
@@ -85,7 +89,7 @@ func Run(opts Options) error {
 		AssetServer:      &assetserver.Options{Assets: assets},
 		BackgroundColour: &options.RGBA{R: 250, G: 250, B: 250, A: 255},
 		OnStartup: func(ctx context.Context) {
-			integrations.ctx, system.ctx, vmrs.ctx, tmpl.ctx, host.ctx, sched.ctx = ctx, ctx, ctx, ctx, ctx, ctx
+			integrations.ctx, system.ctx, vmrs.ctx, tmpl.ctx, host.ctx, sched.ctx, user.ctx = ctx, ctx, ctx, ctx, ctx, ctx, ctx
 			// The window runs the workers, as vmr-companion serve does.
 			if opts.Scheduler != nil {
 				if err := opts.Scheduler.Start(ctx); err != nil {
@@ -93,6 +97,7 @@ func Run(opts Options) error {
 				}
 			}
 			host.emit = func(event string, data any) { wruntime.EventsEmit(ctx, event, data) }
+			user.browser = func(url string) error { wruntime.BrowserOpenURL(ctx, url); return nil }
 		},
 		OnShutdown: func(context.Context) {
 			host.shutdown()
@@ -101,13 +106,13 @@ func Run(opts Options) error {
 			}
 		},
 		Linux:          &linux.Options{Icon: opts.Icon, ProgramName: "vmr-companion"},
-		Bind:           []any{integrations, system, vmrs, tmpl, host, sched},
+		Bind:           []any{integrations, system, vmrs, tmpl, host, sched, user},
 		ErrorFormatter: FormatError,
 	})
 }
 
 // dialogs is the one seam to Wails' file dialogs, so the services can be
-// tested without a running window. kind is the file type: json, csv, xml.
+// tested without a running window. kind is the file type: json, csv, xml, ics.
 type dialogs interface {
 	Open(ctx context.Context, title, kind string) (string, error)
 	Save(ctx context.Context, title, name, kind string) (string, error)
@@ -119,6 +124,7 @@ var fileFilters = map[string][]wruntime.FileFilter{
 	"json": {{DisplayName: "JSON files (*.json)", Pattern: "*.json"}},
 	"csv":  {{DisplayName: "CSV files (*.csv)", Pattern: "*.csv"}},
 	"xml":  {{DisplayName: "XML files (*.xml)", Pattern: "*.xml"}},
+	"ics":  {{DisplayName: "Calendar files (*.ics)", Pattern: "*.ics"}},
 }
 
 func (wailsDialogs) Open(ctx context.Context, title, kind string) (string, error) {

@@ -26,6 +26,7 @@ func FormatError(err error) any {
 	var cerr *conference.ValidationError
 	var syn *templates.SyntaxError
 	var unavailable *secrets.UnavailableError
+	var signIn *SignInError
 	switch {
 	case errors.As(err, &verr):
 		p.Code, p.Message, p.Fields = "invalid", "Some fields need attention.", verr.Fields
@@ -35,6 +36,8 @@ func FormatError(err error) any {
 		p.Code = "template_syntax"
 	case errors.As(err, &batch):
 		p.Code, p.Problems = "invalid_batch", batch.Problems
+	case errors.As(err, &signIn):
+		p.Code = signIn.Code
 	case errors.As(err, &unavailable):
 		p.Code = "keychain_unavailable"
 	case errors.Is(err, integration.ErrNotFound), errors.Is(err, conference.ErrNotFound):

@@ -73,7 +73,9 @@ func latestOverrides(overrides []*Event) []*Event {
 // alone are listed (a request for one changed occurrence carries no master).
 //
 // More than limit occurrences (DefaultOccurrenceLimit when limit <= 0)
-// returns the first limit of them and ErrTooManyOccurrences.
+// returns the first limit of them and ErrTooManyOccurrences; so does a
+// series that needs more than maxExpansionSteps steps, with the
+// occurrences found before it stopped.
 func Occurrences(master *Event, overrides []*Event, from, to time.Time, limit int) ([]Occurrence, error) {
 	if limit <= 0 {
 		limit = DefaultOccurrenceLimit
@@ -82,7 +84,7 @@ func Occurrences(master *Event, overrides []*Event, from, to time.Time, limit in
 		return nil, nil
 	}
 	occ, err := expand(master, overrides, from, to)
-	if err != nil {
+	if err != nil && len(occ) == 0 {
 		return nil, err
 	}
 	sort.Slice(occ, func(i, j int) bool {
@@ -91,6 +93,9 @@ func Occurrences(master *Event, overrides []*Event, from, to time.Time, limit in
 		}
 		return occ[i].RecurrenceID.Before(occ[j].RecurrenceID)
 	})
+	if err != nil {
+		return occ[:min(len(occ), limit)], err // cut short by maxExpansionSteps
+	}
 	if len(occ) > limit {
 		return occ[:limit], fmt.Errorf("%w: more than %d between %s and %s; ask for a shorter window or a higher limit",
 			ErrTooManyOccurrences, limit, from.Format(time.RFC3339), to.Format(time.RFC3339))
@@ -200,6 +205,8 @@ func expand(master *Event, overrides []*Event, from, to time.Time) ([]Occurrence
 		add(t)
 	}
 	steps := 0
+	var cut error // the step limit was reached: what was found so far is returned with it
+rules:
 	for _, r := range master.rules {
 		next := r.fastForward(lo).Iterator()
 		for {
@@ -208,8 +215,9 @@ func expand(master *Event, overrides []*Event, from, to time.Time) ([]Occurrence
 				break
 			}
 			if steps++; steps > maxExpansionSteps {
-				return nil, fmt.Errorf("%w: the series (line %d) needs more than %d steps to expand; ask for a window closer to its start",
+				cut = fmt.Errorf("%w: the series (line %d) needs more than %d steps to expand; ask for a window closer to its start",
 					ErrTooManyOccurrences, master.Line, maxExpansionSteps)
+				break rules
 			}
 			add(t)
 		}
@@ -242,5 +250,5 @@ func expand(master *Event, overrides []*Event, from, to time.Time) ([]Occurrence
 		}
 	}
 	emitOverrides()
-	return occ, nil
+	return occ, cut
 }

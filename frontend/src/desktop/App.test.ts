@@ -10,6 +10,9 @@ describe('the window', () => {
     const nav = screen.getByRole('navigation', { name: 'Main' });
     expect(within(nav).getByText('VMR Companion')).toBeTruthy();
     expect(within(nav).getByRole('heading', { name: 'Admin' })).toBeTruthy();
+    expect(within(nav).getByRole('heading', { name: 'For you' })).toBeTruthy();
+    // With no integration to sign in to, the admin's first page comes first.
+    await screen.findByRole('heading', { level: 1, name: 'Integrations' });
     expect(within(nav).getByRole('button', { name: 'Integrations' }).getAttribute('aria-current')).toBe('page');
     expect(screen.getByRole('main')).toBeTruthy();
     await waitFor(() => expect(fake.readyCalls).toBe(1));
@@ -53,7 +56,7 @@ describe('the window', () => {
     render(App);
     const nav = screen.getByRole('navigation', { name: 'Main' });
     const items = within(nav).getAllByRole('button').map((b) => b.textContent?.trim());
-    expect(items).toEqual(['Integrations', 'Add-in host', 'Scheduled conferences', 'Personal VMRs', 'About']);
+    expect(items).toEqual(['My VMR', 'Upcoming meetings', 'Integrations', 'Add-in host', 'Scheduled conferences', 'Personal VMRs', 'About']);
     await screen.findByRole('heading', { level: 1, name: 'Integrations' });
 
     await user.click(within(nav).getByRole('button', { name: 'Add-in host' }));
@@ -101,5 +104,33 @@ describe('the window', () => {
     await user.click(within(nav).getByRole('button', { name: 'Personal VMRs' }));
     await screen.findByRole('heading', { level: 1, name: 'Personal VMRs' });
     expect(clearIntervalSpy).toHaveBeenCalledWith(timer);
+  });
+
+  it('lands a signed-in user on My VMR, with Upcoming meetings one click away', async () => {
+    fake.user.seed();
+    const user = userEvent.setup({ delay: null });
+    render(App);
+    const nav = screen.getByRole('navigation', { name: 'Main' });
+    expect(await screen.findByRole('heading', { level: 1, name: 'My VMR' })).toBeTruthy();
+    expect(within(nav).getByRole('button', { name: 'My VMR' }).getAttribute('aria-current')).toBe('page');
+    expect(await screen.findByRole('region', { name: 'Alex Morgan’s room' })).toBeTruthy();
+    await waitFor(() => expect(fake.readyCalls).toBe(1));
+    expect(fake.callsOf('List')).toHaveLength(0);
+
+    await user.click(within(nav).getByRole('button', { name: 'Upcoming meetings' }));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Upcoming meetings' })).toBeTruthy();
+    expect(within(nav).getByRole('button', { name: 'Upcoming meetings' }).getAttribute('aria-current')).toBe('page');
+    // Admin pages stay in the rail.
+    await user.click(within(nav).getByRole('button', { name: 'Integrations' }));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Integrations' })).toBeTruthy();
+  });
+
+  it('lands someone who can sign in on the sign-in card of My VMR', async () => {
+    fake.user.seed();
+    fake.user.signedIn = false;
+    render(App);
+    expect(await screen.findByRole('heading', { level: 1, name: 'My VMR' })).toBeTruthy();
+    expect(screen.getByRole('region', { name: 'Sign in' })).toBeTruthy();
+    await waitFor(() => expect(fake.readyCalls).toBe(1));
   });
 });

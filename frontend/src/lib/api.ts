@@ -10,7 +10,8 @@ import * as AddinHost from '../wailsjs/go/desktop/AddinHostService';
 import * as VMRs from '../wailsjs/go/desktop/VMRService';
 import * as Templates from '../wailsjs/go/desktop/TemplateService';
 import * as Scheduler from '../wailsjs/go/desktop/SchedulerService';
-import type { conference } from '../wailsjs/go/models';
+import * as User from '../wailsjs/go/desktop/UserService';
+import type { conference, desktop } from '../wailsjs/go/models';
 import { ClipboardSetText, EventsOff, EventsOn } from '../wailsjs/runtime/runtime';
 import { toProblem } from './problem';
 import type {
@@ -22,6 +23,9 @@ import type {
   ImportOutcome,
   ImportResult,
   ManifestFormat,
+  Meeting,
+  MyVMR,
+  Preferences,
   Report,
   RequestLog,
   RunSummary,
@@ -31,6 +35,8 @@ import type {
   Summary,
   SystemInfo,
   TemplatePreview,
+  Upcoming,
+  UserSession,
   Values,
   VMRImport,
   WorkerStatus,
@@ -111,6 +117,21 @@ function detail(d: unknown): Detail {
   return { integration: r?.integration ?? {}, warnings: r?.warnings ?? [] };
 }
 
+function userSession(v: unknown): UserSession {
+  const r = as<UserSession>(v);
+  return { ...r, integrations: r.integrations ?? [] };
+}
+
+function myVMR(v: unknown): MyVMR {
+  const r = as<MyVMR>(v);
+  return { ...r, sip_aliases: r.sip_aliases ?? [], phone_aliases: r.phone_aliases ?? [], other_aliases: r.other_aliases ?? [] };
+}
+
+function upcoming(v: unknown): Upcoming {
+  const r = as<Upcoming>(v);
+  return { ...r, meetings: (r.meetings ?? []).map((m: Meeting) => ({ ...m, video: m.video ?? null })) };
+}
+
 export const api = {
   schema: () => call(async () => as<Schema>(await Integrations.Schema())),
   defaults: () => call(async () => as<Values>(await Integrations.Defaults())),
@@ -183,6 +204,27 @@ export const api = {
   testConnection: (integration: string) => call(async () => diagnosticReport(await Scheduler.TestConnection(integration))),
   /** Runs the diagnostics and saves the bundle where the user picks; "" when cancelled. */
   saveDiagnostics: (integration: string) => call(() => Scheduler.SaveDiagnostics(integration)),
+
+  // ---- the user's side: sign-in, My VMR, upcoming meetings ----
+  userSession: () => call(async () => userSession(await User.Session())),
+  /** Opens the system browser at the sign-in page and resolves once the user is back (or rejects: consent_refused, …). */
+  signIn: (integration: string) => call(async () => userSession(await User.SignIn(integration))),
+  cancelSignIn: () => call(() => User.CancelSignIn()),
+  signOut: () => call(() => User.SignOut()),
+  myVMRs: () => call(async () => (as<MyVMR[] | null>(await User.MyVMRs()) ?? []).map(myVMR)),
+  /** The cached meetings of today and the next 14 days, without fetching. */
+  upcoming: () => call(async () => upcoming(await User.Upcoming())),
+  /** Reads the calendar again; a failing source resolves with the last good copy, stale. */
+  refreshMeetings: () => call(async () => upcoming(await User.Refresh())),
+  cancelRefresh: () => call(() => User.CancelRefresh()),
+  preferences: () => call(async () => as<Preferences>(await User.Preferences())),
+  setPreferences: (p: Preferences) => call(async () => as<Preferences>(await User.SetPreferences(as<desktop.Preferences>(p)))),
+  /** Asks for an .ics file; "" when cancelled. */
+  chooseCalendarFile: () => call(() => User.ChooseCalendarFile()),
+  /** Saves one meeting as .ics where the user picks; "" when cancelled. */
+  exportMeeting: (uid: string, recurrenceID: string) => call(() => User.ExportMeeting(uid, recurrenceID)),
+  /** Opens a join link (https:, sip: or pexip:) in the system's handler. */
+  join: (url: string) => call(() => User.Join(url)),
 
   // ---- templates ----
   /** Renders source as the template field with sample values; syntax errors come back in the result. */

@@ -1,6 +1,17 @@
 import type { BatchProblem, Problem, ProblemCode } from './types';
 
-const codes: readonly ProblemCode[] = ['invalid', 'invalid_batch', 'keychain_unavailable', 'not_found', 'template_syntax', 'error'];
+const codes: readonly ProblemCode[] = [
+  'invalid',
+  'invalid_batch',
+  'keychain_unavailable',
+  'not_found',
+  'template_syntax',
+  'signed_out',
+  'sign_in_again',
+  'consent_refused',
+  'sign_in_failed',
+  'error',
+];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

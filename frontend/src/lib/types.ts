@@ -88,7 +88,18 @@ export interface BatchProblem {
   error?: string;
 }
 
-export type ProblemCode = 'invalid' | 'invalid_batch' | 'keychain_unavailable' | 'not_found' | 'template_syntax' | 'error';
+export type ProblemCode =
+  | 'invalid'
+  | 'invalid_batch'
+  | 'keychain_unavailable'
+  | 'not_found'
+  | 'template_syntax'
+  // sign-in (app/desktop/user.go)
+  | 'signed_out'
+  | 'sign_in_again'
+  | 'consent_refused'
+  | 'sign_in_failed'
+  | 'error';
 
 /** How every backend error reaches the window (app/desktop/errors.go). */
 export interface Problem {
@@ -283,4 +294,86 @@ export interface DiagnosticReport {
   integration: string;
   started: string;
   checks: DiagnosticCheck[];
+}
+
+// ---- the user's side (app/desktop/user.go) ----
+
+/** An integration that offers personal VMRs (desktop.SignInOption). */
+export interface SignInOption {
+  uuid: string;
+  name: string;
+}
+
+/** Problem codes of sign-in (desktop.Code*). */
+export type SignInCode = 'signed_out' | 'sign_in_again' | 'consent_refused' | 'sign_in_failed';
+
+/** desktop.UserSession */
+export interface UserSession {
+  integrations: SignInOption[];
+  integration: string;
+  signed_in: boolean;
+  email: string;
+  name: string;
+  available: boolean;
+  error_code: string;
+  error: string;
+}
+
+/** desktop.MyVMR */
+export interface MyVMR {
+  id: number;
+  name: string;
+  description: string;
+  sip_aliases: string[];
+  phone_aliases: string[];
+  other_aliases: string[];
+  pin: string;
+  guest_pin: string;
+  allow_guests: boolean;
+  web_url: string;
+  instructions_html: string;
+}
+
+/** calendar.VideoLink */
+export interface VideoLink {
+  alias: string;
+  web_url?: string;
+  sip_uri?: string;
+}
+
+/** calendar.Meeting; times are RFC 3339. */
+export interface Meeting {
+  uid: string;
+  recurrence_id?: string;
+  summary: string;
+  location: string;
+  organizer: string;
+  start: string;
+  end: string;
+  all_day: boolean;
+  video?: VideoLink | null;
+}
+
+export type CalendarKind = '' | 'ews' | 'url' | 'file';
+
+/** desktop.Upcoming */
+export interface Upcoming {
+  meetings: Meeting[];
+  from: string;
+  to: string;
+  fetched_at: string;
+  stale: boolean;
+  error: string;
+  warning: string;
+  source: CalendarKind;
+}
+
+export type JoinMethod = 'web' | 'sip' | 'pexip';
+
+/** desktop.Preferences */
+export interface Preferences {
+  join: JoinMethod;
+  notify_minutes: number;
+  calendar_kind: CalendarKind;
+  calendar_value: string;
 }

@@ -4,6 +4,7 @@ import { fake } from './fakes/instance';
 import { forget } from '../lib/session';
 import { clearToasts } from '../lib/toasts.svelte';
 import { setLocale } from '../lib/i18n';
+import { resetUserState } from '../lib/user.svelte';
 
 // jsdom has <dialog> but not its modal methods.
 const dialogProto = HTMLDialogElement.prototype as HTMLDialogElement & { __polyfilled?: boolean };
@@ -28,4 +29,5 @@ beforeEach(() => {
   forget();
   clearToasts();
   setLocale('en');
+  resetUserState();
 });

@@ -24,6 +24,7 @@ import type {
 import { FakeHost } from './host';
 import { FakeVMRs } from './vmrs';
 import { FakeScheduler } from './scheduler';
+import { FakeUser } from './user';
 
 const schema = fixtures.schema as unknown as Schema;
 const defaults = fixtures.defaults as unknown as Values;
@@ -103,6 +104,8 @@ export class FakeBackend {
   vmrs = new FakeVMRs();
   /** Scheduler workers, scheduled conferences, the operations log, connection tests (SchedulerService). */
   scheduler = new FakeScheduler();
+  /** The user's side: sign-in, My VMR, upcoming meetings (UserService). */
+  user = new FakeUser();
   /** Runtime events: name → callbacks (EventsOn), and every EventsOn/EventsOff call. */
   listeners = new Map<string, Set<(...data: unknown[]) => void>>();
   eventCalls: Array<{ op: 'on' | 'off'; name: string }> = [];
@@ -122,6 +125,7 @@ export class FakeBackend {
     this.host.reset();
     this.vmrs.reset();
     this.scheduler.reset();
+    this.user.reset();
     this.listeners.clear();
     this.eventCalls = [];
     this.clipboard = '';

@@ -11,6 +11,8 @@ export const fake = new FakeBackend();
 //   latency=MS      each call takes MS milliseconds (default 150)
 //   host=stopped    the add-in host is not running (it runs, without authentication, by default)
 //   port=busy       another program holds 127.0.0.1:3443 (starting the host fails)
+//   user=out        nobody is signed in (the sign-in card); user=wait: sign-in waits for the browser
+//   refresh=fail    refreshing the meetings fails (the stale banner)
 if (import.meta.env.MODE === 'fake' && typeof location !== 'undefined') {
   const q = new URLSearchParams(location.search);
   const empty = q.get('fake') === 'empty';
@@ -18,6 +20,7 @@ if (import.meta.env.MODE === 'fake' && typeof location !== 'undefined') {
     fake.seed(previewSamples);
     fake.vmrs.seed(previewVMRs);
     fake.scheduler.seed();
+    fake.user.seed();
     // Store one installed, as after "Install".
     const chromium = fake.host.cert.stores.find((s) => s.name.startsWith('Chrome'));
     if (chromium) Object.assign(chromium, { installed: true, detail: '' });
@@ -34,6 +37,9 @@ if (import.meta.env.MODE === 'fake' && typeof location !== 'undefined') {
     fake.info.keychain_issue = 'no Secret Service on the session bus: install and unlock gnome-keyring or KeePassXC';
     fake.host.keyInFile();
   }
+  if (q.get('user') === 'out' || q.get('user') === 'wait') fake.user.signedIn = false;
+  if (q.get('user') === 'wait') fake.user.signInOutcome = 'wait';
+  if (q.get('refresh') === 'fail') fake.user.refreshOutcome = { error: 'calendar: the feed answered HTTP 503: try again later' };
   fake.latency = Number(q.get('latency') ?? 150) || 0;
   (globalThis as Record<string, unknown>).__fake = fake;
 }

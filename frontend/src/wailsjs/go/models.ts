@@ -46,6 +46,76 @@ export namespace addinhost {
 
 }
 
+export namespace calendar {
+	
+	export class VideoLink {
+	    alias: string;
+	    web_url?: string;
+	    sip_uri?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new VideoLink(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.alias = source["alias"];
+	        this.web_url = source["web_url"];
+	        this.sip_uri = source["sip_uri"];
+	    }
+	}
+	export class Meeting {
+	    uid: string;
+	    // Go type: time
+	    recurrence_id: any;
+	    summary: string;
+	    location: string;
+	    organizer: string;
+	    // Go type: time
+	    start: any;
+	    // Go type: time
+	    end: any;
+	    all_day: boolean;
+	    video?: VideoLink;
+	
+	    static createFrom(source: any = {}) {
+	        return new Meeting(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.uid = source["uid"];
+	        this.recurrence_id = this.convertValues(source["recurrence_id"], null);
+	        this.summary = source["summary"];
+	        this.location = source["location"];
+	        this.organizer = source["organizer"];
+	        this.start = this.convertValues(source["start"], null);
+	        this.end = this.convertValues(source["end"], null);
+	        this.all_day = source["all_day"];
+	        this.video = this.convertValues(source["video"], VideoLink);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+
 export namespace conference {
 	
 	export class Alias {
@@ -282,6 +352,56 @@ export namespace desktop {
 	        this.keychain_issue = source["keychain_issue"];
 	    }
 	}
+	export class MyVMR {
+	    id: number;
+	    name: string;
+	    description: string;
+	    sip_aliases: string[];
+	    phone_aliases: string[];
+	    other_aliases: string[];
+	    pin: string;
+	    guest_pin: string;
+	    allow_guests: boolean;
+	    web_url: string;
+	    instructions_html: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new MyVMR(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.description = source["description"];
+	        this.sip_aliases = source["sip_aliases"];
+	        this.phone_aliases = source["phone_aliases"];
+	        this.other_aliases = source["other_aliases"];
+	        this.pin = source["pin"];
+	        this.guest_pin = source["guest_pin"];
+	        this.allow_guests = source["allow_guests"];
+	        this.web_url = source["web_url"];
+	        this.instructions_html = source["instructions_html"];
+	    }
+	}
+	export class Preferences {
+	    join: string;
+	    notify_minutes: number;
+	    calendar_kind: string;
+	    calendar_value: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Preferences(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.join = source["join"];
+	        this.notify_minutes = source["notify_minutes"];
+	        this.calendar_kind = source["calendar_kind"];
+	        this.calendar_value = source["calendar_value"];
+	    }
+	}
 	export class Preview {
 	    output: string;
 	    html: boolean;
@@ -304,7 +424,112 @@ export namespace desktop {
 	        this.column = source["column"];
 	    }
 	}
+	export class SignInOption {
+	    uuid: string;
+	    name: string;
 	
+	    static createFrom(source: any = {}) {
+	        return new SignInOption(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.uuid = source["uuid"];
+	        this.name = source["name"];
+	    }
+	}
+	
+	export class Upcoming {
+	    meetings: calendar.Meeting[];
+	    // Go type: time
+	    from: any;
+	    // Go type: time
+	    to: any;
+	    // Go type: time
+	    fetched_at: any;
+	    stale: boolean;
+	    error: string;
+	    warning: string;
+	    source: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Upcoming(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.meetings = this.convertValues(source["meetings"], calendar.Meeting);
+	        this.from = this.convertValues(source["from"], null);
+	        this.to = this.convertValues(source["to"], null);
+	        this.fetched_at = this.convertValues(source["fetched_at"], null);
+	        this.stale = source["stale"];
+	        this.error = source["error"];
+	        this.warning = source["warning"];
+	        this.source = source["source"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class UserSession {
+	    integrations: SignInOption[];
+	    integration: string;
+	    signed_in: boolean;
+	    email: string;
+	    name: string;
+	    available: boolean;
+	    error_code: string;
+	    error: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new UserSession(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.integrations = this.convertValues(source["integrations"], SignInOption);
+	        this.integration = source["integration"];
+	        this.signed_in = source["signed_in"];
+	        this.email = source["email"];
+	        this.name = source["name"];
+	        this.available = source["available"];
+	        this.error_code = source["error_code"];
+	        this.error = source["error"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class VMRImport {
 	    cancelled: boolean;
 	    file: string;

@@ -1,0 +1,177 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"vmr-companion/backend/calendar"
+)
+
+// maxMeetingDays bounds --days: ten years of a calendar is already far
+// more than anyone reads in a terminal.
+const maxMeetingDays = 3660
+
+// meetingJSON is one line of `meetings --json`: the fields the issue
+// names, times in UTC.
+type meetingJSON struct {
+	UID          string              `json:"uid"`
+	RecurrenceID string              `json:"recurrence_id,omitempty"`
+	Summary      string              `json:"summary"`
+	Start        string              `json:"start"`
+	End          string              `json:"end"`
+	AllDay       bool                `json:"all_day"`
+	Location     string              `json:"location"`
+	Organizer    string              `json:"organizer"`
+	VideoMeeting bool                `json:"video_meeting"`
+	Video        *calendar.VideoLink `json:"video,omitempty"`
+}
+
+func (c *command) meetingsCmd() *cobra.Command {
+	var (
+		ics, from string
+		days      int
+		asJSON    bool
+	)
+	cmd := &cobra.Command{
+		Use:   "meetings --ics FILE_OR_URL [--from YYYY-MM-DD] [--days N] [--json]",
+		Short: "List the meetings of a calendar, with this deployment's video meetings marked",
+		Long: `List the meetings of an iCalendar file or feed (a .ics file, or a link such
+as Outlook on the web's published calendar) for a period: every occurrence of
+recurring meetings, with moved and cancelled ones applied. Meetings in a VMR
+of this deployment (its aliases, web join links or reservation tokens) are
+marked as video meetings. Times are printed in UTC.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if ics == "" {
+				return usageError{errors.New("--ics is required: give a .ics file or an https:// (or webcal://) calendar link")}
+			}
+			if days < 1 || days > maxMeetingDays {
+				return usageError{fmt.Errorf("--days %d is out of range: give 1 to %d", days, maxMeetingDays)}
+			}
+			w, err := meetingsWindow(from, days, time.Now(), time.Local)
+			if err != nil {
+				return err
+			}
+			svc, err := c.services()
+			if err != nil {
+				return err
+			}
+			if svc.Calendars == nil {
+				return errors.New("this build cannot read this deployment's VMRs to mark video meetings: use a release build")
+			}
+			d, err := svc.Calendars.Detector(c.ctx)
+			if err != nil {
+				return err
+			}
+			src := calendar.FileSource(ics)
+			if looksLikeURL(ics) {
+				src = calendar.URLSource(ics, nil)
+			}
+			cal, err := src.Load(c.ctx)
+			if err != nil {
+				return err
+			}
+			for _, warning := range cal.Warnings {
+				fmt.Fprintln(cmd.ErrOrStderr(), "warning:", warning)
+			}
+			ms, err := calendar.Meetings(cal, w, d)
+			if err != nil {
+				// Some series could not be expanded in full: list the rest.
+				fmt.Fprintln(cmd.ErrOrStderr(), "warning:", err)
+			}
+			if asJSON {
+				out := make([]meetingJSON, 0, len(ms))
+				for _, m := range ms {
+					out = append(out, toMeetingJSON(m))
+				}
+				return writeJSON(cmd.OutOrStdout(), out)
+			}
+			return printMeetings(cmd, ms, w)
+		},
+	}
+	cmd.Flags().StringVar(&ics, "ics", "", "the calendar: a .ics file, or an https:// or webcal:// link")
+	cmd.Flags().StringVar(&from, "from", "", "first day, YYYY-MM-DD in this computer's time zone (default: today)")
+	cmd.Flags().IntVar(&days, "days", calendar.DefaultDays, "number of days")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+// meetingsWindow is [from 00:00, from + days) in loc; from "" is today.
+func meetingsWindow(from string, days int, now time.Time, loc *time.Location) (calendar.Window, error) {
+	day := now.In(loc)
+	if from != "" {
+		d, err := time.ParseInLocation("2006-01-02", from, loc)
+		if err != nil {
+			return calendar.Window{}, usageError{fmt.Errorf("--from %q is not a date like 2030-01-31", from)}
+		}
+		day = d
+	}
+	y, m, d := day.Date()
+	return calendar.Window{From: time.Date(y, m, d, 0, 0, 0, 0, loc), To: time.Date(y, m, d+days, 0, 0, 0, 0, loc)}, nil
+}
+
+func looksLikeURL(s string) bool {
+	l := strings.ToLower(s)
+	for _, p := range []string{"https://", "http://", "webcal://", "webcals://"} {
+		if strings.HasPrefix(l, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func utc(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func toMeetingJSON(m calendar.Meeting) meetingJSON {
+	j := meetingJSON{UID: m.UID, Summary: m.Summary, Start: utc(m.Start), End: utc(m.End), AllDay: m.AllDay,
+		Location: m.Location, Organizer: m.Organizer, VideoMeeting: m.Video != nil, Video: m.Video}
+	if !m.RecurrenceID.IsZero() {
+		j.RecurrenceID = utc(m.RecurrenceID)
+	}
+	return j
+}
+
+func printMeetings(cmd *cobra.Command, ms []calendar.Meeting, w calendar.Window) error {
+	out := cmd.OutOrStdout()
+	if len(ms) == 0 {
+		fmt.Fprintf(out, "No meetings from %s to %s.\n", w.From.Format("2006-01-02"), w.To.AddDate(0, 0, -1).Format("2006-01-02"))
+		return nil
+	}
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "START (UTC)\tEND (UTC)\tSUMMARY\tLOCATION\tVIDEO\tUID\tRECURRENCE ID")
+	for _, m := range ms {
+		start, end := utc(m.Start), utc(m.End)
+		if m.AllDay {
+			start, end = m.Start.Format("2006-01-02")+" all day", m.End.Format("2006-01-02")
+		}
+		video := "-"
+		if m.Video != nil {
+			video = "yes"
+			if m.Video.WebURL != "" {
+				video = m.Video.WebURL
+			} else if m.Video.SIPURI != "" {
+				video = m.Video.SIPURI
+			}
+		}
+		rid := "-"
+		if !m.RecurrenceID.IsZero() {
+			rid = utc(m.RecurrenceID)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", start, end, oneLine(orDash(m.Summary)), oneLine(orDash(m.Location)), video, orDash(m.UID), rid)
+	}
+	return tw.Flush()
+}
+
+// oneLine keeps a table row on one line.
+func oneLine(s string) string {
+	r := []rune(strings.Join(strings.Fields(s), " "))
+	if len(r) > 60 {
+		return string(r[:57]) + "..."
+	}
+	return string(r)
+}

@@ -1,0 +1,244 @@
+package calendar
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// VideoLink is how to join a video meeting of this deployment.
+type VideoLink struct {
+	Alias  string `json:"alias"`             // the VMR's alias; "" when only a token named an unknown reservation
+	WebURL string `json:"web_url,omitempty"` // https://<domain>/webapp/m/<alias>, when a web domain is known
+	SIPURI string `json:"sip_uri,omitempty"` // sip:<alias>
+}
+
+// Meeting is one occurrence of a calendar's events: a single meeting, or
+// one instance of a series with its override applied.
+type Meeting struct {
+	UID string `json:"uid"`
+	// RecurrenceID is the original start of a series' instance; zero for a
+	// meeting that is not part of a series.
+	RecurrenceID time.Time  `json:"recurrence_id,omitzero"`
+	Summary      string     `json:"summary"`
+	Location     string     `json:"location"`
+	Organizer    string     `json:"organizer"` // email address, else the name
+	Start        time.Time  `json:"start"`
+	End          time.Time  `json:"end"`
+	AllDay       bool       `json:"all_day"`
+	Video        *VideoLink `json:"video,omitempty"` // non-nil for a video meeting of this deployment
+}
+
+// Window is the period [From, To) whose meetings are listed.
+type Window struct{ From, To time.Time }
+
+// DefaultDays is the length of DefaultWindow: today and the next 14 days.
+const DefaultDays = 15
+
+// DefaultWindow is today from 00:00 in loc and the 14 days after it.
+func DefaultWindow(now time.Time, loc *time.Location) Window {
+	if loc == nil {
+		loc = time.Local
+	}
+	y, m, d := now.In(loc).Date()
+	from := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	return Window{From: from, To: time.Date(y, m, d+DefaultDays, 0, 0, 0, 0, loc)}
+}
+
+// MaxMeetings bounds what Meetings returns: a year of a busy shared
+// calendar is about 100,000 occurrences.
+const MaxMeetings = 250_000
+
+// maxSeriesOccurrences bounds one series within a window (an hourly
+// series over a year is 8,760).
+const maxSeriesOccurrences = 20_000
+
+// maxSeriesErrors bounds the series problems Meetings spells out.
+const maxSeriesErrors = 10
+
+// Meetings expands every event of cal into the meetings that overlap w
+// (a meeting without duration: that starts in it), sorted by start, then
+// summary. Series follow Occurrences: overrides, cancelled occurrences,
+// EXDATE and RDATE. d, when not nil, marks this deployment's video
+// meetings.
+//
+// A series that cannot be expanded (an invalid RRULE) is listed by its
+// first occurrence; one that would need too many steps or occurrences is
+// cut short. Either way the other meetings are returned with an error
+// naming each such series; at most MaxMeetings meetings are returned
+// (ErrTooManyOccurrences).
+func Meetings(cal *Calendar, w Window, d *Detector) ([]Meeting, error) {
+	if cal == nil || !w.To.After(w.From) {
+		return nil, nil
+	}
+	var (
+		found    []instance
+		problems []error
+	)
+	problem := func(e *Event, err error) {
+		problems = append(problems, fmt.Errorf("%s (line %d): %w", describeEvent(e), e.Line, err))
+	}
+	for _, g := range groupSeries(cal.Events) {
+		master, overrides := g.master, g.overrides
+		// A single meeting, the most common case, needs no expansion.
+		if master != nil && len(overrides) == 0 && !master.IsRecurring() {
+			if master.Status != "CANCELLED" && overlaps(master.Start, master.End, w) {
+				found = append(found, instance{Occurrence: Occurrence{Start: master.Start, End: master.End, Event: master}})
+			}
+			continue
+		}
+		occ, err := Occurrences(master, overrides, w.From, w.To, maxSeriesOccurrences)
+		if errors.Is(err, ErrInvalidRule) {
+			problem(master, err)
+			// The rule is unusable; its first occurrence and the overrides are still real.
+			single := *master
+			single.RRules, single.RRule, single.rules, single.ruleErr = nil, "", nil, nil
+			occ, err = Occurrences(&single, overrides, w.From, w.To, maxSeriesOccurrences)
+			for i := range occ {
+				if occ[i].Event == &single {
+					occ[i].Event = master
+				}
+			}
+		}
+		if err != nil {
+			e := master
+			if e == nil {
+				e = overrides[0]
+			}
+			problem(e, err)
+		}
+		recurring := master != nil && master.IsRecurring()
+		for _, o := range occ {
+			found = append(found, instance{Occurrence: o, inSeries: recurring || o.Overridden})
+		}
+	}
+	sortInstances(found)
+	if len(found) > MaxMeetings {
+		found = found[:MaxMeetings]
+		problems = append([]error{fmt.Errorf("%w: more than %d meetings between %s and %s; only the first %d are listed: ask for a shorter period",
+			ErrTooManyOccurrences, MaxMeetings, w.From.Format(time.RFC3339), w.To.Format(time.RFC3339), MaxMeetings)}, problems...)
+	}
+	out := make([]Meeting, len(found))
+	links := map[*Event]*VideoLink{}
+	for i, f := range found {
+		e := f.Event
+		link, ok := links[e]
+		if !ok && d != nil {
+			link = d.Detect(e.Location, e.Description)
+			links[e] = link
+		}
+		out[i] = Meeting{UID: e.UID, Summary: e.Summary, Location: e.Location, Organizer: organizerText(e.Organizer),
+			Start: f.Start, End: f.End, AllDay: e.AllDay, Video: link}
+		if f.inSeries {
+			out[i].RecurrenceID = f.RecurrenceID
+		}
+	}
+	return out, joinProblems(problems)
+}
+
+// instance is an occurrence found by Meetings; inSeries: it belongs to a
+// series, so its recurrence id is kept.
+type instance struct {
+	Occurrence
+	inSeries bool
+}
+
+// sortInstances orders by start, summary, UID and recurrence id. The
+// compact instances are sorted before the meetings are built, so that each
+// meeting is written once: appending and sorting whole meetings took most
+// of a year's expansion time.
+func sortInstances(found []instance) {
+	slices.SortFunc(found, func(a, b instance) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Event.Summary, b.Event.Summary); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Event.UID, b.Event.UID); c != 0 {
+			return c
+		}
+		return a.RecurrenceID.Compare(b.RecurrenceID)
+	})
+}
+
+func overlaps(s, e time.Time, w Window) bool {
+	if s.Equal(e) {
+		return !s.Before(w.From) && s.Before(w.To)
+	}
+	return e.After(w.From) && s.Before(w.To)
+}
+
+// series is one UID's master (nil if only overrides came) and overrides.
+type series struct {
+	master    *Event
+	overrides []*Event
+}
+
+// groupSeries groups events by UID in one pass (Calendar.Series per UID
+// would be quadratic on a large feed), keeping Series' choice of master
+// and overrides. Events without UID stand alone. Groups keep file order.
+func groupSeries(events []*Event) []*series {
+	var out []*series
+	byUID := make(map[string]*series, len(events))
+	for _, e := range events {
+		var g *series
+		if e.UID != "" {
+			g = byUID[e.UID]
+		}
+		if g == nil {
+			g = &series{}
+			out = append(out, g)
+			if e.UID != "" {
+				byUID[e.UID] = g
+			}
+		}
+		if e.RecurrenceID.IsZero() {
+			if g.master == nil || e.Sequence >= g.master.Sequence {
+				g.master = e
+			}
+			continue
+		}
+		g.overrides = append(g.overrides, e)
+	}
+	for _, g := range out {
+		if len(g.overrides) > 1 {
+			g.overrides = latestOverrides(g.overrides)
+		}
+	}
+	return out
+}
+
+func organizerText(p Person) string {
+	if p.Email != "" {
+		return p.Email
+	}
+	return p.Name
+}
+
+func describeEvent(e *Event) string {
+	switch {
+	case e == nil:
+		return "a series"
+	case e.Summary != "":
+		return "series " + strconv.Quote(truncate(e.Summary, 60))
+	case e.UID != "":
+		return "series UID " + strconv.Quote(truncate(e.UID, 60))
+	}
+	return "a series"
+}
+
+// joinProblems joins the series errors, at most maxSeriesErrors of them.
+func joinProblems(problems []error) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	if len(problems) > maxSeriesErrors {
+		rest := len(problems) - maxSeriesErrors
+		problems = append(problems[:maxSeriesErrors:maxSeriesErrors], fmt.Errorf("and %d more series", rest))
+	}
+	return fmt.Errorf("calendar: some meetings are missing: %w", errors.Join(problems...))
+}
