@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"embed"
 	"errors"
 	"io/fs"
@@ -12,8 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"time"
-
-	"golang.org/x/oauth2"
 
 	"vmr-companion/app/cli"
 	"vmr-companion/app/desktop"
@@ -23,7 +22,7 @@ import (
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/devcert"
 	"vmr-companion/backend/diagnostics"
-	"vmr-companion/backend/ews"
+	"vmr-companion/backend/ews/auth"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/manifest"
 	"vmr-companion/backend/oauth"
@@ -211,12 +210,13 @@ func (a userAccounts) exchange(ctx context.Context, in *integration.Integration)
 	if err != nil {
 		return nil, err
 	}
-	hc := oauth2.NewClient(context.Background(), oauth2.StaticTokenSource(&oauth2.Token{AccessToken: s.AccessToken, TokenType: "Bearer"}))
-	c, err := ews.New(ews.Config{URL: in.URL, HTTPClient: hc, Mailbox: s.Identity.Email})
-	if err != nil {
-		return nil, err
+	var roots *x509.CertPool
+	if in.EWSCAFile != "" {
+		if roots, err = auth.LoadRootCAs(in.EWSCAFile); err != nil {
+			return nil, err
+		}
 	}
-	return calendar.EWSSource(c), nil
+	return calendar.UserEWSSource(in.URL, s.Identity.Email, s.AccessToken, roots)
 }
 
 // signInError gives the window the sign-in problems it explains itself.

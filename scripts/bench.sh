@@ -51,3 +51,8 @@ col_median() { awk -v c="$1" '{print $c}' "$out/desktop.txt" | sort -g | awk '{a
 # webpack-dev-server (bench/out/addinhost.md), appended to the results.
 scripts/bench-addinhost.sh
 { echo; cat "$out/addinhost.md"; } >>"$out/results.md"
+
+# Upcoming meetings: parse and expand a generated 10,000-event calendar,
+# side by side with ical.js (bench/out/calendar.md), appended too.
+scripts/bench-calendar.sh
+{ echo; cat "$out/calendar.md"; } >>"$out/results.md"

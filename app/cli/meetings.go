@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,6 +11,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"vmr-companion/backend/calendar"
+	"vmr-companion/backend/ews/auth"
+	"vmr-companion/backend/integration"
+	"vmr-companion/backend/oauth"
 )
 
 // maxMeetingDays bounds --days: ten years of a calendar is already far
@@ -33,22 +37,30 @@ type meetingJSON struct {
 
 func (c *command) meetingsCmd() *cobra.Command {
 	var (
-		ics, from string
-		days      int
-		asJSON    bool
+		ics, from, integrationName string
+		days                       int
+		asJSON, useEWS             bool
 	)
 	cmd := &cobra.Command{
-		Use:   "meetings --ics FILE_OR_URL [--from YYYY-MM-DD] [--days N] [--json]",
+		Use:   "meetings (--ics FILE_OR_URL | --ews --integration NAME) [--from YYYY-MM-DD] [--days N] [--json]",
 		Short: "List the meetings of a calendar, with this deployment's video meetings marked",
 		Long: `List the meetings of an iCalendar file or feed (a .ics file, or a link such
 as Outlook on the web's published calendar) for a period: every occurrence of
 recurring meetings, with moved and cancelled ones applied. Meetings in a VMR
 of this deployment (its aliases, web join links or reservation tokens) are
-marked as video meetings. Times are printed in UTC.`,
+marked as video meetings. Times are printed in UTC.
+
+With --ews it reads the signed-in user's own Exchange calendar instead
+(vmr-companion signin --integration NAME first).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if ics == "" {
-				return usageError{errors.New("--ics is required: give a .ics file or an https:// (or webcal://) calendar link")}
+			switch {
+			case ics == "" && !useEWS:
+				return usageError{errors.New("give the calendar: --ics with a .ics file or an https:// (or webcal://) link, or --ews --integration NAME for your Exchange calendar")}
+			case ics != "" && useEWS:
+				return usageError{errors.New("--ics and --ews each name a calendar: give one of them")}
+			case useEWS && integrationName == "":
+				return usageError{errors.New("--ews needs --integration NAME: the integration you signed in to")}
 			}
 			if days < 1 || days > maxMeetingDays {
 				return usageError{fmt.Errorf("--days %d is out of range: give 1 to %d", days, maxMeetingDays)}
@@ -68,9 +80,16 @@ marked as video meetings. Times are printed in UTC.`,
 			if err != nil {
 				return err
 			}
-			src := calendar.FileSource(ics)
-			if looksLikeURL(ics) {
+			var src calendar.Source
+			switch {
+			case useEWS:
+				if src, err = c.exchangeCalendar(integrationName); err != nil {
+					return err
+				}
+			case looksLikeURL(ics):
 				src = calendar.URLSource(ics, nil)
+			default:
+				src = calendar.FileSource(ics)
 			}
 			cal, err := src.Load(c.ctx)
 			if err != nil {
@@ -95,10 +114,43 @@ marked as video meetings. Times are printed in UTC.`,
 		},
 	}
 	cmd.Flags().StringVar(&ics, "ics", "", "the calendar: a .ics file, or an https:// or webcal:// link")
+	cmd.Flags().BoolVar(&useEWS, "ews", false, "the signed-in user's own Exchange calendar (with --integration)")
+	cmd.Flags().StringVar(&integrationName, "integration", "", "with --ews: the integration you signed in to")
 	cmd.Flags().StringVar(&from, "from", "", "first day, YYYY-MM-DD in this computer's time zone (default: today)")
 	cmd.Flags().IntVar(&days, "days", calendar.DefaultDays, "number of days")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// exchangeCalendar is the signed-in user's own Exchange calendar.
+func (c *command) exchangeCalendar(name string) (calendar.Source, error) {
+	svc, in, p, err := c.userSignIn(name)
+	if err != nil {
+		return nil, err
+	}
+	sess, err := (&oauth.Sessions{Keys: svc.Keychain}).Current(c.ctx, p, in.UUID)
+	switch {
+	case errors.Is(err, oauth.ErrSignedOut):
+		return nil, fmt.Errorf("you are not signed in to %s; %s", in.Name, signInHint(name))
+	case errors.Is(err, oauth.ErrSignInAgain):
+		return nil, fmt.Errorf("%w; %s", err, signInHint(name))
+	case err != nil:
+		return nil, err
+	}
+	roots, err := exchangeRoots(in)
+	if err != nil {
+		return nil, err
+	}
+	return calendar.UserEWSSource(in.URL, sess.Identity.Email, sess.AccessToken, roots)
+}
+
+// exchangeRoots are the CAs trusted for the integration's Exchange: the
+// system's, plus its ews_ca_file.
+func exchangeRoots(in *integration.Integration) (*x509.CertPool, error) {
+	if in.EWSCAFile == "" {
+		return nil, nil
+	}
+	return auth.LoadRootCAs(in.EWSCAFile)
 }
 
 // meetingsWindow is [from 00:00, from + days) in loc; from "" is today.

@@ -4,19 +4,25 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/zalando/go-keyring"
 
+	"vmr-companion/backend/ews"
+	"vmr-companion/backend/ews/ewstest"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/oauth"
 	"vmr-companion/backend/oauth/oauthtest"
@@ -71,7 +77,7 @@ func runUser(t *testing.T, dataDir string, out *lineWriter, args ...string) (cod
 			}
 			kc := secrets.NewUncheckedKeychain(0)
 			return &Services{Integrations: integration.NewService(st.Integrations(), kc), Keychain: kc,
-				DatabasePath: st.Path(), Close: st.Close}, nil
+				Calendars: st.Calendars(), DatabasePath: st.Path(), Close: st.Close}, nil
 		},
 		Window: func(*Services) error { t.Fatal("the window must not open in tests"); return nil },
 		Stdin:  strings.NewReader(""),
@@ -185,6 +191,48 @@ func TestSignInCommands(t *testing.T) {
 		}
 	})
 
+	t.Run("meetings --ews reads the signed-in user's own Exchange calendar with their access token", func(t *testing.T) {
+		fake := ewstest.New("room@contoso.com")
+		var mu sync.Mutex
+		var bearers []string
+		srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			bearers = append(bearers, r.Header.Get("Authorization"))
+			mu.Unlock()
+			fake.ServeHTTP(w, r)
+		}))
+		defer srv.Close()
+		// The integration trusts the identity provider's CA and Exchange's.
+		both := append(append([]byte{}, op.CAPEM...), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})...)
+		if err := os.WriteFile(caFile, both, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, stderr := run(t, dir, "", "integrations", "update", "Contoso", "--set", "url="+srv.URL+"/EWS/Exchange.asmx"); code != 0 {
+			t.Fatalf("update: %s", stderr)
+		}
+		start := time.Now().Add(26 * time.Hour).Truncate(time.Hour)
+		fake.SendRequest(ewstest.Meeting{UID: "mine-1", Subject: "Roadmap", Organizer: ews.Mailbox{Name: "Me", Email: oauthtest.Email},
+			Start: start, End: start.Add(time.Hour), BodyHTML: "<p>Agenda</p>"})
+		out := &lineWriter{}
+		code, stderr := runUser(t, dir, out, "meetings", "--ews", "--integration", "Contoso", "--json")
+		var ms []struct {
+			UID, Summary, Start string
+		}
+		if code != exitOK || json.Unmarshal([]byte(out.String()), &ms) != nil || len(ms) != 1 || ms[0].UID != "mine-1" ||
+			ms[0].Start != start.UTC().Format(time.RFC3339) {
+			t.Fatalf("%d %s\n%s", code, out, stderr)
+		}
+		token, _ := keyring.Get(secrets.Service, secrets.Account(mustUUID(t, dir), "user_access_token"))
+		mu.Lock()
+		defer mu.Unlock()
+		if len(bearers) == 0 || token == "" || !strings.Contains(strings.Join(bearers, " "), token) {
+			t.Fatalf("EWS was not called with the user's access token (%d calls)", len(bearers))
+		}
+		if code, stderr := runUser(t, dir, &lineWriter{}, "meetings", "--ews"); code != exitUsage || !strings.Contains(stderr, "--integration") {
+			t.Fatalf("--ews without --integration: %d %s", code, stderr)
+		}
+	})
+
 	t.Run("the tokens are in the keychain and nowhere in the data directory", func(t *testing.T) {
 		st, err := store.OpenDir(context.Background(), dir)
 		if err != nil {
@@ -294,4 +342,18 @@ func TestSignInCommands(t *testing.T) {
 			t.Fatalf("%d %q", code, stderr)
 		}
 	})
+}
+
+func mustUUID(t *testing.T, dir string) string {
+	t.Helper()
+	st, err := store.OpenDir(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	in, err := integration.NewService(st.Integrations(), secrets.NewUncheckedKeychain(0)).Get(context.Background(), "Contoso")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in.UUID
 }
