@@ -166,7 +166,7 @@ func TestMeetingsCommand(t *testing.T) {
 			code int
 			want string
 		}{
-			{[]string{"meetings"}, 2, "--ics is required"},
+			{[]string{"meetings"}, 2, "give the calendar: --ics"},
 			{[]string{"meetings", "--ics", file, "--days", "0"}, 2, "--days 0 is out of range"},
 			{[]string{"meetings", "--ics", file, "--from", "31.01.2030"}, 2, `--from "31.01.2030" is not a date`},
 			{[]string{"meetings", "--ics", notICS}, 1, "not an iCalendar file"},

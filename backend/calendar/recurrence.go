@@ -11,7 +11,7 @@ const DefaultOccurrenceLimit = 1000
 
 // maxExpansionSteps bounds the rule instances one Occurrences or LastEnd
 // call may generate, whatever the window: a daily meeting for 500 years,
-// or a COUNT of 200,000. rrule-go itself iterates from DTSTART (fastForward
+// or a COUNT of 200,000. rrule-go itself iterates from DTSTART (rule.iterator
 // skips ahead where that is exact), so this also bounds the time taken.
 const maxExpansionSteps = 200_000
 
@@ -208,7 +208,7 @@ func expand(master *Event, overrides []*Event, from, to time.Time) ([]Occurrence
 	var cut error // the step limit was reached: what was found so far is returned with it
 rules:
 	for _, r := range master.rules {
-		next := r.fastForward(lo).Iterator()
+		next := r.iterator(lo)
 		for {
 			t, ok := next()
 			if !ok || !t.Before(to) {

@@ -145,6 +145,34 @@ func TestRulesThatWouldNotEndAreRefused(t *testing.T) {
 	}
 }
 
+// libical refuses these (or RFC 5545 forbids them); rrule-go would number
+// the weeks differently from RFC 5545.
+func TestWeekNumberRulesLibicalRefusesAreRefused(t *testing.T) {
+	for _, rule := range []string{
+		"FREQ=MONTHLY;BYWEEKNO=1",
+		"FREQ=YEARLY;BYWEEKNO=1;BYMONTH=1",
+		"FREQ=YEARLY;BYWEEKNO=1;BYYEARDAY=1",
+		"FREQ=YEARLY;BYWEEKNO=1;BYDAY=1MO",
+		"FREQ=YEARLY;BYWEEKNO=54",
+	} {
+		cal := mustParse(t, ics("BEGIN:VEVENT\nUID:x\nDTSTART:20250106T100000Z\nRRULE:"+rule+"\nEND:VEVENT"))
+		_, err := Occurrences(cal.Events[0], nil, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 0)
+		if !errors.Is(err, ErrInvalidRule) {
+			t.Errorf("%s: err = %v, want ErrInvalidRule", rule, err)
+		}
+	}
+}
+
+// A yearly rule with a day of the month but no month takes DTSTART's month
+// (RFC 5545, libical), also with BYDAY; rrule-go alone takes every month.
+func TestYearlyMonthDayTakesTheMonthOfDTSTART(t *testing.T) {
+	cal := mustParse(t, ics("BEGIN:VEVENT\nUID:x\nDTSTART:20260213T100000Z\nRRULE:FREQ=YEARLY;BYMONTHDAY=13;BYDAY=FR;COUNT=3\nEND:VEVENT"))
+	occ, err := Occurrences(cal.Events[0], nil, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2060, 1, 1, 0, 0, 0, 0, time.UTC), 0)
+	if got := strings.Join(starts(occ, "2006-01-02", time.UTC), ","); got != "2026-02-13,2032-02-13,2037-02-13" || err != nil {
+		t.Errorf("got %s (%v)", got, err)
+	}
+}
+
 func TestImpossibleRulesEndQuickly(t *testing.T) {
 	// No 30 February: rrule-go searches until year 9999, which must stay fast.
 	cal := mustParse(t, ics("BEGIN:VEVENT\nUID:x\nDTSTART:20250106T100000Z\nRRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30\nEND:VEVENT"))
@@ -154,6 +182,19 @@ func TestImpossibleRulesEndQuickly(t *testing.T) {
 		t.Fatalf("%d occurrences, %v", len(occ), err)
 	}
 	t.Logf("an impossible daily rule took %s", time.Since(start))
+
+	// Rules expanded period by period give up after a Gregorian cycle of
+	// empty periods: no 30 February; 2025 has no week 53 and every 400th
+	// year is alike.
+	for _, rule := range []string{"FREQ=WEEKLY;BYMONTH=2;BYMONTHDAY=30;BYSETPOS=1", "FREQ=YEARLY;INTERVAL=400;BYWEEKNO=53"} {
+		cal := mustParse(t, ics("BEGIN:VEVENT\nUID:x\nDTSTART:20250106T100000Z\nRRULE:"+rule+"\nEND:VEVENT"))
+		start := time.Now()
+		occ, err := Occurrences(cal.Events[0], nil, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9000, 1, 1, 0, 0, 0, 0, time.UTC), 0)
+		t.Logf("%s took %s", rule, time.Since(start))
+		if err != nil || len(occ) != 0 || time.Since(start) > 5*time.Second {
+			t.Errorf("%s: %d occurrences, %v, took %s", rule, len(occ), err, time.Since(start))
+		}
+	}
 }
 
 // FuzzParse feeds messages and calendars to ParseMIME and expands what it

@@ -89,8 +89,16 @@ func parseRule(value string, dtstart time.Time, isDate bool, parseUntil func(str
 		// A DATE series has no time of day to vary (libical ignores these too).
 		opt.Byhour, opt.Byminute, opt.Bysecond = nil, nil, nil
 	}
+	if opt.Freq == rrule.YEARLY && len(opt.Bymonthday) > 0 && len(opt.Bymonth) == 0 && len(opt.Byweekno) == 0 && len(opt.Byyearday) == 0 {
+		// The month is missing: RFC 5545 takes it from DTSTART, as libical
+		// does; rrule-go would take every month.
+		opt.Bymonth = []int{int(dtstart.Month())}
+	}
 	opt.Dtstart = dtstart
 	if err := checkReachable(opt); err != nil {
+		return rule{}, err
+	}
+	if err := checkOwnExpansion(opt); err != nil {
 		return rule{}, err
 	}
 	r, err := rrule.NewRRule(opt)
@@ -167,6 +175,16 @@ func gcd(a, b int) int {
 		a, b = b, a%b
 	}
 	return a
+}
+
+// iterator yields the rule's instances in order: all of them, or for a
+// rule without COUNT, those from about target on (some earlier ones may
+// come first).
+func (r rule) iterator(target time.Time) rrule.Next {
+	if ownExpansion(r.opt) {
+		return periodIterator(r.opt, target)
+	}
+	return r.fastForward(target).Iterator()
 }
 
 // fastForward returns the rule restarted at the start of the last period

@@ -174,7 +174,7 @@ func observanceOnsets(obs *node, from int) ([]time.Time, error) {
 				return nil, fmt.Errorf("line %d: RRULE: %w", obs.lineOf("RRULE", i), err)
 			}
 		}
-		next := r.rrule.Iterator()
+		next := r.iterator(time.Time{})
 		for n := 0; n <= maxTransitions; n++ {
 			t, ok := next()
 			if !ok || t.After(horizon) {
