@@ -60,9 +60,9 @@ type Event struct {
 	// RecurrenceID, when non-zero, is the original start of the occurrence
 	// this VEVENT overrides.
 	RecurrenceID time.Time
-	// ThisAndFuture is RECURRENCE-ID;RANGE=THISANDFUTURE. Such an override
-	// is applied to its own occurrence only, as Exchange never writes it
-	// (it updates the master instead).
+	// ThisAndFuture is RECURRENCE-ID;RANGE=THISANDFUTURE: the override's
+	// shift and length apply to every later instance too (until the next
+	// such override). Exchange never writes it; other calendars do.
 	ThisAndFuture bool
 
 	// Zone is DTSTART's location: its TZID resolved, UTC for "Z" values,

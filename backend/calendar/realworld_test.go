@@ -300,9 +300,14 @@ func TestStatedOccurrencesOfRealWorldFiles(t *testing.T) {
 			t.Errorf("%s", got)
 		}
 	})
-	t.Run("RANGE=THISANDFUTURE is applied to its own occurrence only (issue 75)", func(t *testing.T) {
-		// Upstream (and ical.js) give 13; Debian's rie 2.0.1, which ignores
-		// RANGE like this package, gives 14.
-		count(t, "rie__issue_75_range_parameter.ics", [6]int{2024, 9, 1, 0, 0, 0}, [6]int{2024, 9, 25, 23, 59, 59}, 14)
+	t.Run("RANGE=THISANDFUTURE moves every later instance (issue 75)", func(t *testing.T) {
+		// Upstream states 13, the last an "EDITED EVENT"; ical.js agrees.
+		occ := count(t, "rie__issue_75_range_parameter.ics", [6]int{2024, 9, 1, 0, 0, 0}, [6]int{2024, 9, 25, 23, 59, 59}, 13)
+		if last := occ[len(occ)-1]; last.Event.Summary != "EDITED EVENT" || last.Start.Format("01-02 15:04") != "09-24 14:22" {
+			t.Errorf("last occurrence %s %q, want 09-24 14:22 EDITED EVENT", last.Start, last.Event.Summary)
+		}
+		if o := occ[9]; o.Event.Summary != "MODIFIED EVENT" || o.Start.Format("01-02 15:04") != "09-17 09:00" || o.End.Sub(o.Start) != 7*time.Hour {
+			t.Errorf("09-17: %s–%s %q, want moved -3h, 7 hours, MODIFIED EVENT", o.Start, o.End, o.Event.Summary)
+		}
 	})
 }

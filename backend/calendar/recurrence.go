@@ -191,10 +191,23 @@ func expand(master *Event, overrides []*Event, from, to time.Time) ([]Occurrence
 		longest = max(longest, end.Sub(time.Unix(start, 0)))
 	}
 	lo := from.Add(-longest - 48*time.Hour) // days are nominal: a DST day is 25 hours
+	// RANGE=THISANDFUTURE overrides move and resize every later instance:
+	// look as far around the window as they shift.
+	var future []*Event
+	iterTo := to
+	for _, o := range overrides {
+		if o.ThisAndFuture && o.Status != "CANCELLED" {
+			future = append(future, o)
+			shift := o.Start.Sub(o.RecurrenceID)
+			lo = lo.Add(-max(shift, -shift) - o.End.Sub(o.Start))
+			iterTo = iterTo.Add(max(-shift, 0))
+		}
+	}
+	sort.Slice(future, func(i, j int) bool { return future[i].RecurrenceID.Before(future[j].RecurrenceID) })
 
 	starts := map[int64]time.Time{}
 	add := func(t time.Time) {
-		if !t.Before(lo) && t.Before(to) {
+		if !t.Before(lo) && t.Before(iterTo) {
 			starts[t.Unix()] = t
 		}
 	}
@@ -211,7 +224,7 @@ rules:
 		next := r.iterator(lo)
 		for {
 			t, ok := next()
-			if !ok || !t.Before(to) {
+			if !ok || !t.Before(iterTo) {
 				break
 			}
 			if steps++; steps > maxExpansionSteps {
@@ -245,10 +258,31 @@ rules:
 		if excluded[key] || excludedDates[dateOf(start)] || byID[key] || byDate[dateOf(start)] {
 			continue
 		}
+		if o := governing(future, start); o != nil {
+			// Moved and resized as the override moved its own instance.
+			s, e := start.Add(o.Start.Sub(o.RecurrenceID)), start.Add(o.Start.Sub(o.RecurrenceID)).Add(o.End.Sub(o.Start))
+			if overlaps(s, e) {
+				occ = append(occ, Occurrence{Start: s, End: e, RecurrenceID: start, Event: o, Overridden: true})
+			}
+			continue
+		}
 		if end := endOf(start); overlaps(start, end) {
 			occ = append(occ, Occurrence{Start: start, End: end, RecurrenceID: start, Event: master})
 		}
 	}
 	emitOverrides()
 	return occ, cut
+}
+
+// governing is the latest THISANDFUTURE override (sorted by recurrence id)
+// whose range starts before the instance, or nil.
+func governing(future []*Event, start time.Time) *Event {
+	var g *Event
+	for _, o := range future {
+		if o.RecurrenceID.After(start) {
+			break
+		}
+		g = o
+	}
+	return g
 }
