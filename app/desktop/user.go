@@ -18,7 +18,6 @@ import (
 	"vmr-companion/backend/calendar"
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/integration"
-	"vmr-companion/backend/scheduler"
 	"vmr-companion/backend/templates"
 )
 
@@ -98,6 +97,8 @@ type MeetingCache interface {
 	Save(ctx context.Context, key, source string, ms []calendar.Meeting, at time.Time) error
 	Load(ctx context.Context, key, source string) ([]calendar.Meeting, time.Time, string, error)
 	RecordFailure(ctx context.Context, key, source, msg string, at time.Time) error
+	// Detector knows this deployment's VMRs, to mark video meetings.
+	Detector(ctx context.Context) (*calendar.Detector, error)
 }
 
 // SettingsStore keeps the user's choices (store.Settings()).
@@ -131,10 +132,7 @@ type UserService struct {
 	// Exchange calendar (nil when this build cannot reach it).
 	urlSource func(rawURL string) calendar.Source
 	exchange  func(ctx context.Context, in *integration.Integration) (calendar.Source, error)
-	// scheduledAliases lists the single-use aliases of this deployment:
-	// alias uuid -> alias, and alias -> integration name.
-	scheduledAliases func(ctx context.Context) (tokens map[string]string, integrationOf map[string]string, err error)
-	dialogs          dialogs
+	dialogs   dialogs
 	// browser opens a link in the system's handler: the one seam to
 	// runtime.BrowserOpenURL, which aborts the process outside a window.
 	browser func(url string) error
@@ -379,32 +377,6 @@ func (s *UserService) signedIn(ctx context.Context) (*integration.Integration, *
 		return nil, nil, err
 	}
 	return in, acc, nil
-}
-
-// scheduledAliasesOf lists the aliases of the scheduled conferences from a
-// day ago on, with the integration each belongs to, and the alias uuids
-// that tokens in meeting bodies carry.
-func scheduledAliasesOf(sched *scheduler.Scheduler, now func() time.Time) func(context.Context) (map[string]string, map[string]string, error) {
-	if sched == nil {
-		return nil
-	}
-	return func(ctx context.Context) (map[string]string, map[string]string, error) {
-		list, err := sched.Conferences(ctx, "", now().Add(-24*time.Hour))
-		if err != nil {
-			return nil, nil, err
-		}
-		tokens, integrationOf := map[string]string{}, map[string]string{}
-		for _, c := range list {
-			if c.Alias == "" {
-				continue
-			}
-			integrationOf[c.Alias] = c.Integration
-			if c.AliasUUID != "" {
-				tokens[c.AliasUUID] = c.Alias
-			}
-		}
-		return tokens, integrationOf, nil
-	}
 }
 
 // personalVars are the variables of the personal VMR templates, as the
@@ -699,7 +671,7 @@ func (s *UserService) load(ctx context.Context, src calendar.Source, w calendar.
 	if err != nil {
 		return nil, "", err
 	}
-	d, err := s.detector(ctx)
+	d, err := s.cache.Detector(ctx)
 	if err != nil {
 		return nil, "", err
 	}
@@ -723,51 +695,6 @@ func (s *UserService) CancelRefresh() {
 	if s.cancelRefresh != nil {
 		s.cancelRefresh()
 	}
-}
-
-// detector recognises this deployment's VMRs: every personal VMR's
-// aliases (a meeting may be in a colleague's room), the single-use aliases
-// reserved for meetings, and each integration's web app domain.
-func (s *UserService) detector(ctx context.Context) (*calendar.Detector, error) {
-	d := &calendar.Detector{AliasDomains: map[string]string{}}
-	summaries, err := s.integrations.List(ctx)
-	if err != nil {
-		return nil, err
-	}
-	domainOf := map[string]string{}
-	for _, sum := range summaries {
-		in, err := s.integrations.Get(ctx, sum.UUID)
-		if err != nil {
-			return nil, err
-		}
-		if in.AddinServerDomain != "" {
-			d.WebDomains = append(d.WebDomains, in.AddinServerDomain)
-			domainOf[in.Name] = in.AddinServerDomain
-		}
-	}
-	vmrs, err := s.conferences.List(ctx, "")
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range vmrs {
-		for _, a := range c.Aliases {
-			d.Aliases = append(d.Aliases, a.Alias)
-		}
-	}
-	if s.scheduledAliases != nil {
-		tokens, integrationOf, err := s.scheduledAliases(ctx)
-		if err != nil {
-			return nil, err
-		}
-		d.Tokens = tokens
-		for alias, name := range integrationOf {
-			d.Aliases = append(d.Aliases, alias)
-			if dom := domainOf[name]; dom != "" {
-				d.AliasDomains[alias] = dom
-			}
-		}
-	}
-	return d, nil
 }
 
 // Join opens a video meeting's link: the web app (https), a SIP client

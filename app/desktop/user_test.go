@@ -12,8 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zalando/go-keyring"
+
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/integration"
+	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/store"
 	"vmr-companion/backend/templates"
 )
@@ -74,12 +77,15 @@ type userFixture struct {
 
 func newUserFixture(t *testing.T, d dialogs) *userFixture {
 	t.Helper()
-	integrations := newService(t, d) // a real store and keychain mock
+	// One store for everything, as in the app: the meeting detector reads
+	// the integrations and VMRs from the same file as the calendar copy.
+	keyring.MockInit()
 	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "user.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	integrations := &IntegrationService{ctx: context.Background(), backend: integration.NewService(st.Integrations(), secrets.NewUncheckedKeychain(0)), dialogs: d}
 	f := &userFixture{accounts: &fakeAccounts{email: "Alex.Morgan@example.com", signedIn: map[string]bool{}}, store: st}
 	f.s = &UserService{ctx: context.Background(), integrations: integrations.backend, conferences: conference.NewService(st.Conferences()),
 		templates: templates.New(), settings: st.Settings(), accounts: f.accounts, cache: st.Calendars(), dialogs: d,
