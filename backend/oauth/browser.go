@@ -33,9 +33,11 @@ type signInResult struct {
 // 6749 10.12), and the nonce the ID token to it (OIDC Core 3.1.2.1).
 //
 // It returns when the browser comes back, ctx ends or the provider's
-// SignInTimeout passes: ErrStateMismatch for an answer of another sign-in,
-// ErrConsentRefused when the user refused, ErrSignInTimedOut, or
-// ErrBrowserUnavailable when open fails.
+// SignInTimeout passes: ErrConsentRefused when the user refused,
+// ErrSignInTimedOut, or ErrBrowserUnavailable when open fails. Answers
+// without this sign-in's state are refused and do not end it; if any came,
+// the error of a sign-in that then ends unfinished also wraps
+// ErrStateMismatch.
 func (p *Provider) SignInBrowser(ctx context.Context, open func(url string) error) (*Session, error) {
 	if err := p.check(); err != nil {
 		return nil, err
@@ -56,9 +58,17 @@ func (p *Provider) SignInBrowser(ctx context.Context, open func(url string) erro
 	defer cancel()
 
 	results := make(chan signInResult, 1)
-	var answered atomic.Bool
+	var answered, forged atomic.Bool
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+callbackPath, func(w http.ResponseWriter, r *http.Request) {
+		// Any local process or web page can send a browser here. An answer
+		// without this sign-in's state is not the provider's: refuse it
+		// and keep waiting, so it can neither end nor take the sign-in.
+		if !stateMatches(r, state) {
+			forged.Store(true)
+			writePage(w, http.StatusBadRequest, "This answer belongs to another sign-in and was ignored; finish the sign-in in the browser window VMR Companion opened. You can close this tab.")
+			return
+		}
 		// The first answer decides; a later one (a reload, a second tab)
 		// must not start another exchange.
 		if !answered.CompareAndSwap(false, true) {
@@ -95,15 +105,23 @@ func (p *Provider) SignInBrowser(ctx context.Context, open func(url string) erro
 	case res := <-results:
 		return res.session, res.err
 	case <-ctx.Done():
+		if forged.Load() {
+			return nil, fmt.Errorf("%w (%w)", endedError(ctx), ErrStateMismatch)
+		}
 		return nil, endedError(ctx)
 	}
+}
+
+// stateMatches tells whether a callback carries this sign-in's state.
+func stateMatches(r *http.Request, state string) bool {
+	return subtle.ConstantTimeCompare([]byte(r.URL.Query().Get("state")), []byte(state)) == 1
 }
 
 // callback checks the browser's answer (RFC 6749 4.1.2) and exchanges the code.
 func (p *Provider) callback(ctx context.Context, r *http.Request, state, verifier, redirectURI, nonce string) signInResult {
 	q := r.URL.Query()
 	switch {
-	case subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1:
+	case !stateMatches(r, state): // checked before; kept so callback stands alone
 		return signInResult{err: ErrStateMismatch}
 	case q.Get("error") == "access_denied":
 		return signInResult{err: ErrConsentRefused}

@@ -241,17 +241,66 @@ func TestBrowserSignInFailures(t *testing.T) {
 	p := discover(t, op)
 	ctx := context.Background()
 
-	t.Run("an answer with another state is refused and the listener closes", func(t *testing.T) {
+	t.Run("an answer with another state is refused and does not end the sign-in", func(t *testing.T) {
+		// Any local process or web page can send the browser to the
+		// loopback port first; only an answer with our state may end it.
+		keyring.MockInit()
+		real, visits := op.Browser(op.Password)
+		var forged string
+		var redirectURI string
+		open := func(authURL string) error {
+			redirectURI = mustQuery(t, authURL).Get("redirect_uri")
+			for _, q := range []url.Values{
+				{"code": {"forged-code"}, "state": {"forged-state"}},
+				{"error": {"access_denied"}, "state": {"forged-state"}},
+				{"code": {"forged-code"}},
+			} {
+				res, err := http.Get(redirectURI + "?" + q.Encode())
+				if err != nil {
+					return err
+				}
+				b, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				forged += fmt.Sprintf("%d %s\n", res.StatusCode, b)
+			}
+			return real(authURL)
+		}
+		before := op.Calls("/oauth/token")
+		sess, err := p.SignInBrowser(ctx, open)
+		if err != nil {
+			t.Fatalf("the real answer after forged ones: %v (forged pages: %s)", err, forged)
+		}
+		if v := <-visits; v.Err != nil || v.Status != http.StatusOK {
+			t.Fatalf("the real browser visit: %+v", v)
+		}
+		if sess.Identity.Subject == "" {
+			t.Fatalf("session %+v", sess.Identity)
+		}
+		if strings.Count(forged, "400 ") != 3 || !strings.Contains(forged, "another sign-in") {
+			t.Fatalf("forged answers got %q", forged)
+		}
+		if op.Calls("/oauth/token") != before+1 {
+			t.Fatal("a forged code was sent to the token endpoint")
+		}
+		if !closed(t, redirectURI) {
+			t.Fatal("the listener is still open")
+		}
+	})
+	t.Run("a sign-in that only ever gets answers of another sign-in says so when it ends", func(t *testing.T) {
+		cctx, cancel := context.WithCancel(ctx)
+		defer cancel()
 		open, pages, redirect := callback(t, func(q url.Values) url.Values {
 			return url.Values{"code": {"forged-code"}, "state": {"forged-state"}}
 		})
+		page := make(chan string, 1)
+		go func() { page <- <-pages; cancel() }() // the user gives up after the forged answer
 		before := op.Calls("/oauth/token")
-		_, err := p.SignInBrowser(ctx, open)
-		if !errors.Is(err, ErrStateMismatch) || !strings.Contains(err.Error(), "start the sign-in again") {
-			t.Fatalf("got %v, want ErrStateMismatch", err)
+		_, err := p.SignInBrowser(cctx, open)
+		if !errors.Is(err, context.Canceled) || !errors.Is(err, ErrStateMismatch) {
+			t.Fatalf("got %v, want context.Canceled and ErrStateMismatch", err)
 		}
-		if page := <-pages; !strings.HasPrefix(page, "400 ") || !strings.Contains(page, "You can close this tab") {
-			t.Fatalf("page %q", page)
+		if got := <-page; !strings.HasPrefix(got, "400 ") || !strings.Contains(got, "You can close this tab") {
+			t.Fatalf("page %q", got)
 		}
 		if op.Calls("/oauth/token") != before {
 			t.Fatal("the forged code was sent to the token endpoint")
