@@ -95,8 +95,10 @@ addin-e2e:
 bench: deps-test build
 	scripts/bench.sh
 
-## lint: gofmt, go vet, staticcheck and the frontend's type check
+## lint: no large files or build outputs in git, gofmt, go vet, staticcheck
+## and the frontend's type check
 lint: deps
+	scripts/check-repo.sh
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet -tags $(TAGS) ./...
 	go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 -tags $(TAGS) ./...
