@@ -2,8 +2,10 @@ package addinhost
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/mail"
 	"strings"
 	"sync"
 	"time"
@@ -21,8 +23,14 @@ const (
 
 // Identity is the user behind a request.
 type Identity struct {
-	Email   string
-	Subject string
+	// Email is the user's address, for reservations and personal VMRs:
+	// one the identity provider vouches for under AuthOIDC.
+	Email string
+	// Key is the user's stable identity: under AuthOIDC the token's
+	// subject (Entra ID: tenant and object id), never an address, which
+	// can change or pass to someone else. Reservations and the rate
+	// limit are bound to it.
+	Key string
 }
 
 // userHeader carries the user's address from the pane in AuthNone mode
@@ -38,7 +46,7 @@ func (s *Server) identify(r *http.Request, in *integration.Integration) (Identit
 		if email == "" || len(email) > 254 || !strings.Contains(email, "@") {
 			email = devUser
 		}
-		return Identity{Email: email, Subject: email}, nil
+		return Identity{Email: email, Key: email}, nil
 	}
 	// The scheme is case-insensitive (RFC 9110, 11.1).
 	scheme, raw, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
@@ -54,35 +62,83 @@ func (s *Server) identify(r *http.Request, in *integration.Integration) (Identit
 	}
 	tok, err := verifier.Verify(r.Context(), strings.TrimSpace(raw))
 	if err != nil {
-		return Identity{}, &Problem{Type: typeUnauthorized, Title: "Invalid token", Status: http.StatusUnauthorized,
-			Detail: "the ID token was not accepted: " + err.Error()}
+		// go-oidc's text names the issuer and audience it expects: that
+		// goes to the log, not to whoever sent the token.
+		s.log.Info("add-in host: ID token refused", "integration", in.Name, "error", err)
+		detail := "the ID token was not accepted (signature, issuer, audience or format); sign in again"
+		if _, expired := errors.AsType[*oidc.TokenExpiredError](err); expired {
+			detail = "the ID token has expired; sign in again"
+		}
+		return Identity{}, &Problem{Type: typeUnauthorized, Title: "Invalid token", Status: http.StatusUnauthorized, Detail: detail}
 	}
-	var claims struct {
-		Email             string `json:"email"`
-		EmailVerified     *bool  `json:"email_verified"`
-		PreferredUsername string `json:"preferred_username"`
-		UPN               string `json:"upn"`
-	}
-	if err := tok.Claims(&claims); err != nil {
+	var c tokenClaims
+	if err := tok.Claims(&c); err != nil {
 		return Identity{}, &Problem{Type: typeUnauthorized, Title: "Invalid token", Status: http.StatusUnauthorized, Detail: "unreadable claims"}
 	}
-	// An address the provider says it has not verified could be anyone's.
-	if claims.EmailVerified != nil && !*claims.EmailVerified {
-		claims.Email = ""
+	who := c.identity(tok.Issuer, tok.Subject)
+	if who.Key == "" {
+		return Identity{}, &Problem{Type: typeUnauthorized, Title: "Invalid token", Status: http.StatusUnauthorized, Detail: "the ID token names no subject"}
 	}
-	// Entra ID puts the address in preferred_username or upn when the
-	// optional email claim is not configured.
-	email := claims.Email
-	for _, alt := range []string{claims.PreferredUsername, claims.UPN} {
-		if email == "" && strings.Contains(alt, "@") {
-			email = alt
-		}
+	if who.Email == "" {
+		return Identity{}, &Problem{Type: typeForbidden, Title: "No verified email in token", Status: http.StatusForbidden,
+			Detail: "the ID token carries no email address the identity provider verified (email with email_verified true; " +
+				"Entra ID: the upn of a member, or email with xms_edov); ask your IT team to release one (see docs/admin-guide.md)"}
 	}
-	if email == "" {
-		return Identity{}, &Problem{Type: typeForbidden, Title: "No email in token", Status: http.StatusForbidden,
-			Detail: "the ID token carries no email, preferred_username or upn claim"}
+	return who, nil
+}
+
+// tokenClaims are the ID token claims the host reads.
+type tokenClaims struct {
+	Email         string `json:"email"`
+	EmailVerified *bool  `json:"email_verified"`
+	// Entra ID: tenant id, object id (the user's id in the tenant, the
+	// same for every app, unlike its pairwise sub), the user principal
+	// name, and whether the tenant owns the email's domain (an optional
+	// claim; Entra ID sends no email_verified).
+	TenantID string `json:"tid"`
+	ObjectID string `json:"oid"`
+	UPN      string `json:"upn"`
+	EmailDOV *bool  `json:"xms_edov"`
+}
+
+// identity maps a verified token's claims to a user.
+//
+// The key is the stable subject: Entra ID's oid within its tenant, else
+// the issuer's sub. The address is only one the provider vouches for:
+// email with email_verified true; for Entra ID, which never sends
+// email_verified, the upn of a member of the tenant (the tenant's admins
+// assign it, in domains the tenant verified; a guest's carries #EXT#) or
+// the email when xms_edov says the tenant owns its domain. An email
+// without email_verified and preferred_username prove nothing: users can
+// often set them themselves.
+func (c tokenClaims) identity(issuer, subject string) Identity {
+	var who Identity
+	entra := c.TenantID != "" && c.ObjectID != ""
+	switch {
+	case entra:
+		who.Key = "entra:" + c.TenantID + "/" + c.ObjectID
+	case subject != "":
+		who.Key = "oidc:" + issuer + "#" + subject
 	}
-	return Identity{Email: strings.ToLower(email), Subject: tok.Subject}, nil
+	switch {
+	case c.EmailVerified != nil && *c.EmailVerified && isAddress(c.Email):
+		who.Email = c.Email
+	case entra && c.EmailDOV != nil && *c.EmailDOV && isAddress(c.Email):
+		who.Email = c.Email
+	case entra && isAddress(c.UPN) && !strings.Contains(strings.ToUpper(c.UPN), "#EXT#"):
+		who.Email = c.UPN
+	}
+	who.Email = strings.ToLower(who.Email)
+	return who
+}
+
+// isAddress tells whether a claim looks like one mail address.
+func isAddress(s string) bool {
+	if len(s) > 254 {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && a.Name == ""
 }
 
 // verifiers keeps one OIDC verifier per issuer and audience; a failed

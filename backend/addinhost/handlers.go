@@ -2,6 +2,8 @@ package addinhost
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -324,20 +326,31 @@ func (s *Server) reserve(w http.ResponseWriter, r *http.Request) {
 			Detail: `send a JSON object {"item_key": "…"}: ` + err.Error()})
 		return
 	}
-	if key := strings.TrimSpace(body.ItemKey); key == "" || len(key) > 512 {
+	key := strings.TrimSpace(body.ItemKey)
+	if key == "" || len(key) > 512 {
 		writeProblem(w, Problem{Type: typeBadRequest, Title: "Invalid request", Status: http.StatusBadRequest,
 			Detail: "item_key must be 1 to 512 characters", Fields: map[string]string{"item_key": "required, at most 512 characters"}})
 		return
 	}
-	if allowed, wait := s.limiter.allow(who.Email); !allowed {
+	if schedulerKey(key) {
+		writeProblem(w, Problem{Type: typeBadRequest, Title: "Invalid request", Status: http.StatusBadRequest,
+			Detail: `item_key may not start with "placeholder:": the scheduler keeps its own reservations under that prefix; use another key (the add-in uses the compose item's id)`,
+			Fields: map[string]string{"item_key": `must not start with "placeholder:"`}})
+		return
+	}
+	if allowed, wait := s.limiter.allow(who.Key); !allowed {
 		secs := int(wait.Seconds()) + 1
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		writeProblem(w, Problem{Type: typeRateLimited, Title: "Too many reservations", Status: http.StatusTooManyRequests,
 			Detail: fmt.Sprintf("at most %d reservations a minute per user; try again in %d s", s.cfg.ReservationRate, secs)})
 		return
 	}
-	a, created, err := s.cfg.Aliases.Reserve(r.Context(), in, body.ItemKey, who.Email)
-	if err == nil && !created && a.UserEmail != who.Email {
+	stored := key
+	if s.cfg.Auth == AuthOIDC {
+		stored = ownedItemKey(who.Key, key)
+	}
+	a, created, err := s.cfg.Aliases.Reserve(r.Context(), in, stored, who.Email)
+	if err == nil && !created && s.cfg.Auth != AuthOIDC && a.UserEmail != who.Email {
 		// Another user's compose item: never hand out their reservation.
 		writeProblem(w, Problem{Type: typeConflict, Title: "Item key in use", Status: http.StatusConflict,
 			Detail: "this item_key belongs to another user's reservation; use a new key"})
@@ -363,6 +376,32 @@ func (s *Server) reserve(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusCreated
 	}
 	writeJSON(w, status, res)
+}
+
+// schedulerItemPrefix starts the item keys of the reservations the
+// scheduler makes itself for placeholder meetings ("placeholder:<uid>");
+// one taken by the add-in first would hand its alias to that meeting.
+const schedulerItemPrefix = "placeholder:"
+
+// schedulerKey tells whether an item key is in the scheduler's namespace,
+// whatever its case.
+func schedulerKey(key string) bool {
+	return len(key) >= len(schedulerItemPrefix) && strings.EqualFold(key[:len(schedulerItemPrefix)], schedulerItemPrefix)
+}
+
+// ownedItemKey stores a signed-in user's item key under their stable
+// identity, so a compose item's reservation goes back only to the subject
+// that made it, even when another account later has the same address.
+// The identity is hashed (it need not be readable in the database) and a
+// key that would pass the store's 512 characters is hashed too.
+func ownedItemKey(identity, key string) string {
+	owner := sha256.Sum256([]byte(identity))
+	prefix := "oidc:" + base64.RawURLEncoding.EncodeToString(owner[:18]) + ":"
+	if len(prefix)+len(key) > 512 {
+		k := sha256.Sum256([]byte(key))
+		key = "sha256:" + base64.RawURLEncoding.EncodeToString(k[:])
+	}
+	return prefix + key
 }
 
 // reservation renders the joining instructions for a reserved alias and

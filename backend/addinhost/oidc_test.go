@@ -17,6 +17,7 @@ import (
 
 	"github.com/zitadel/oidc/v3/example/server/exampleop"
 	"github.com/zitadel/oidc/v3/example/server/storage"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
 
@@ -65,6 +66,26 @@ func (s *opStorage) GetClientByClientID(ctx context.Context, id string) (op.Clie
 	return &opClient{Client: c, lifetime: time.Duration(s.idTokenLifetime.Load())}, nil
 }
 
+// entraClaims are claims Entra ID puts in its ID tokens (tid, oid, upn,
+// xms_edov), added per user as that provider would.
+var entraClaims = map[string]map[string]any{
+	"id-erin":  {"tid": "tenant-1", "oid": "oid-erin", "upn": "Erin@Contoso.example"},
+	"id-guest": {"tid": "tenant-1", "oid": "oid-guest", "upn": "guest_outside.example#EXT#@contoso.example"},
+	"id-ed":    {"tid": "tenant-1", "oid": "oid-ed", "xms_edov": true},
+}
+
+// SetUserinfoFromRequest fills the ID token's claims as the example OP
+// does, then adds the Entra ID claims of the user, if any.
+func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInfo, token op.IDTokenRequest, scopes []string) error {
+	if err := s.Storage.SetUserinfoFromRequest(ctx, info, token, scopes); err != nil {
+		return err
+	}
+	for k, v := range entraClaims[token.GetSubject()] {
+		info.AppendClaims(k, v)
+	}
+	return nil
+}
+
 type opClient struct {
 	op.Client
 	lifetime time.Duration
@@ -108,6 +129,22 @@ func startProvider(t testing.TB) *provider {
 			Email: "bob@example.com", EmailVerified: true, PreferredLanguage: language.English},
 		"id-carol": {ID: "id-carol", Username: "carol@example.com", Password: "carol-password", FirstName: "Carol", LastName: "Example",
 			PreferredLanguage: language.English}, // no email: the address is her user name, as Entra ID's upn
+		// Dave's provider lets users type any address and says nothing
+		// of verifying it (no email_verified claim): he typed Alice's.
+		"id-dave": {ID: "id-dave", Username: "dave", Password: "dave-password", FirstName: "Dave", LastName: "Example",
+			Email: "alice@example.com", EmailVerified: false, PreferredLanguage: language.English},
+		// Alice's address, verified, now given to someone else (a new
+		// account after she left, or a renamed one): another subject.
+		"id-alice2": {ID: "id-alice2", Username: "alice2", Password: "alice2-password", FirstName: "Alice", LastName: "Other",
+			Email: "alice@example.com", EmailVerified: true, PreferredLanguage: language.English},
+		// Entra ID users (see entraClaims): a member with a upn, a guest
+		// and one with an email whose domain the tenant verified.
+		"id-erin": {ID: "id-erin", Username: "erin", Password: "erin-password", FirstName: "Erin", LastName: "Example",
+			PreferredLanguage: language.English},
+		"id-guest": {ID: "id-guest", Username: "guest", Password: "guest-password", FirstName: "Guest", LastName: "Example",
+			PreferredLanguage: language.English},
+		"id-ed": {ID: "id-ed", Username: "ed", Password: "ed-password", FirstName: "Ed", LastName: "Example",
+			Email: "ed@contoso.example", PreferredLanguage: language.English},
 	}
 	clients := map[string]*storage.Client{
 		addinClient: storage.WebClient(addinClient, clientSecrets[addinClient], redirectURI),
@@ -207,6 +244,13 @@ func tamper(token string) string {
 	return string(b)
 }
 
+// wantAnswer checks the status and returns the answer.
+func wantAnswer(t testing.TB, r response, status int) response {
+	t.Helper()
+	wantStatus(t, r, status)
+	return r
+}
+
 func bearer(token string) map[string]string {
 	return map[string]string{"Authorization": "Bearer " + token}
 }
@@ -281,12 +325,60 @@ func TestOIDC(t *testing.T) {
 		wantStatus(t, reserve(t, "k3", map[string]string{"Authorization": "bearer " + alice}), http.StatusCreated)
 	})
 
-	t.Run("a token without an email but with an address as user name reserves for that address", func(t *testing.T) {
+	t.Run("an address only in preferred_username is not trusted: 403", func(t *testing.T) {
+		// Users can often choose their user name, so it proves nothing.
 		carol := p.idToken(t, addinClient, "carol@example.com", "carol-password", "openid profile")
-		r := reserve(t, "carol-1", bearer(carol))
-		wantStatus(t, r, http.StatusCreated)
+		pr := wantProblem(t, reserve(t, "carol-1", bearer(carol)), http.StatusForbidden, typeForbidden)
+		if !strings.Contains(pr.Detail, "verified") {
+			t.Errorf("detail = %q, want it to ask for a verified address", pr.Detail)
+		}
+	})
+
+	t.Run("an email without email_verified is not trusted: no reservation and none of that address's rooms", func(t *testing.T) {
+		dave := p.idToken(t, addinClient, "dave", "dave-password", "openid email profile")
+		wantProblem(t, reserve(t, "dave-1", bearer(dave)), http.StatusForbidden, typeForbidden)
+		r := h.get(t, "/api/v1/integrations/"+in.UUID+"/personal-vmrs", bearer(dave))
+		if r.status == http.StatusOK || strings.Contains(string(r.body), "Alice") {
+			t.Fatalf("an unverified address listed its owner's rooms: %d %s", r.status, r.body)
+		}
+		wantProblem(t, r, http.StatusForbidden, typeForbidden)
+	})
+
+	t.Run("a reservation belongs to the token's subject, not to its address", func(t *testing.T) {
+		first := decode[addinhost.Reservation](t, wantAnswer(t, reserve(t, "subject-1", bearer(alice)), http.StatusCreated))
+		alice2 := p.idToken(t, addinClient, "alice2", "alice2-password", "openid email profile")
+		r := reserve(t, "subject-1", bearer(alice2))
+		if r.status == http.StatusOK {
+			t.Fatalf("another subject with the same address got Alice's reservation: %s", r.body)
+		}
+		if r.status == http.StatusCreated && decode[addinhost.Reservation](t, r).AliasUUID == first.AliasUUID {
+			t.Fatal("another subject with the same address got Alice's alias")
+		}
+		again := decode[addinhost.Reservation](t, wantAnswer(t, reserve(t, "subject-1", bearer(alice)), http.StatusOK))
+		if again.AliasUUID != first.AliasUUID {
+			t.Errorf("Alice's retry got %s, want %s", again.AliasUUID, first.AliasUUID)
+		}
+	})
+
+	t.Run("an Entra ID member reserves for the tenant's upn", func(t *testing.T) {
+		erin := p.idToken(t, addinClient, "erin", "erin-password", "openid profile")
+		r := wantAnswer(t, reserve(t, "erin-1", bearer(erin)), http.StatusCreated)
 		a, err := e.aliases.Lookup(context.Background(), decode[addinhost.Reservation](t, r).AliasUUID)
-		if err != nil || a.UserEmail != "carol@example.com" {
+		if err != nil || a.UserEmail != "erin@contoso.example" {
+			t.Errorf("stored reservation %+v, %v", a, err)
+		}
+	})
+
+	t.Run("an Entra ID guest's upn is not an address of the tenant: 403", func(t *testing.T) {
+		guest := p.idToken(t, addinClient, "guest", "guest-password", "openid profile")
+		wantProblem(t, reserve(t, "guest-1", bearer(guest)), http.StatusForbidden, typeForbidden)
+	})
+
+	t.Run("an Entra ID email whose domain the tenant verified (xms_edov) is trusted", func(t *testing.T) {
+		ed := p.idToken(t, addinClient, "ed", "ed-password", "openid email profile")
+		r := wantAnswer(t, reserve(t, "ed-1", bearer(ed)), http.StatusCreated)
+		a, err := e.aliases.Lookup(context.Background(), decode[addinhost.Reservation](t, r).AliasUUID)
+		if err != nil || a.UserEmail != "ed@contoso.example" {
 			t.Errorf("stored reservation %+v, %v", a, err)
 		}
 	})
@@ -328,16 +420,23 @@ func TestOIDC(t *testing.T) {
 	for i, tc := range rejected {
 		t.Run(tc.name, func(t *testing.T) {
 			r := reserve(t, "rejected-"+string(rune('a'+i)), tc.hdr(t))
-			p := wantProblem(t, r, http.StatusUnauthorized, typeUnauthorized)
-			if tc.name == "an expired token answers 401" && !strings.Contains(p.Detail, "expired") {
-				t.Errorf("detail = %q, want it to say the token expired", p.Detail)
+			pr := wantProblem(t, r, http.StatusUnauthorized, typeUnauthorized)
+			if tc.name == "an expired token answers 401" && !strings.Contains(pr.Detail, "expired") {
+				t.Errorf("detail = %q, want it to say the token expired", pr.Detail)
+			}
+			// go-oidc's errors name the issuer and audience it expects:
+			// a caller learns nothing of the configuration from a 401.
+			for _, secret := range []string{p.issuer, strings.TrimPrefix(p.issuer, "https://"), addinClient, otherClient, "expected audience", "oidc:"} {
+				if strings.Contains(string(r.body), secret) {
+					t.Errorf("401 body %s reveals %q", r.body, secret)
+				}
 			}
 		})
 	}
 
 	t.Run("rejected requests reserved nothing", func(t *testing.T) {
-		if n, err := e.store.Aliases().Count(context.Background(), in.ID); err != nil || n != 4 {
-			t.Errorf("%d reservations (%v), want the 4 accepted", n, err)
+		if n, err := e.store.Aliases().Count(context.Background(), in.ID); err != nil || n != 7 {
+			t.Errorf("%d reservations (%v), want the 7 accepted", n, err)
 		}
 	})
 
