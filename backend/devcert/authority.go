@@ -6,7 +6,9 @@
 // Unlike a general-purpose development CA, this one lands on end users'
 // machines, so it is built to be worth little if stolen: its name
 // constraints (critical) limit it to localhost, 127.0.0.0/8, ::1 and the dev
-// host names the user added; it cannot sign intermediates; it expires after
+// host names the user added, and permit no e-mail address or URI; its
+// extended key usage limits it to TLS server certificates (no client,
+// code-signing or S/MIME ones); it cannot sign intermediates; it expires after
 // two years; and its private key lives in the OS keychain, with a 0600 file
 // only where no keychain can be used.
 package devcert
@@ -65,6 +67,10 @@ const (
 	// organization names the product in the CA and leaf subjects.
 	organization = "VMR Companion"
 
+	// reservedDomain is the only e-mail domain and URI host the CA
+	// permits: RFC 6761 reserves it and guarantees it never resolves.
+	reservedDomain = "invalid"
+
 	pemCertificate = "CERTIFICATE"
 	pemPrivateKey  = "PRIVATE KEY"
 )
@@ -106,6 +112,7 @@ type Authority struct {
 	key         *ecdsa.PrivateKey
 	keyLocation string
 	generation  uint64 // bumped by Regenerate; the Loader re-issues when it changes
+	replaced    *Replacement
 }
 
 // LoadOrCreate loads the CA from o.Dir and its key from the keychain (or
@@ -114,8 +121,10 @@ type Authority struct {
 // A new CA is also made when the stored one cannot be used and nothing of
 // value is lost by replacing it: its key is gone (not in the keychain, no
 // fallback file), does not match ca.pem, or the CA has expired or lacks
-// this package's constraints. Trust installed for the old CA then no
-// longer helps; Status shows the new one as not installed. When the
+// this package's constraints (server authentication only; local names and
+// loopback addresses only; no e-mail address or URI). Replaced then says
+// which CA was replaced and why, and MoveTrust moves trust to the new one;
+// until then Status shows the new one as not installed. When the
 // keychain is unavailable and no fallback file exists, the key may be in
 // the locked keychain, so LoadOrCreate fails (wrapping the
 // *secrets.UnavailableError) rather than replace a CA that still works.
@@ -143,19 +152,26 @@ func LoadOrCreate(ctx context.Context, o Options) (*Authority, error) {
 	// An expired CA or one without this package's limits is replaced
 	// whether or not its key can be read.
 	cert, err := readCertFile(filepath.Join(o.Dir, CertFile))
-	if err == nil && a.usable(cert) {
-		key, location, err := a.loadKey(ctx, cert)
-		if err != nil {
-			return nil, err
+	var replaced *Replacement
+	if err == nil {
+		why := a.unusable(cert)
+		if why == "" {
+			key, location, err := a.loadKey(ctx, cert)
+			if err != nil {
+				return nil, err
+			}
+			if key != nil {
+				a.cert, a.key, a.keyLocation = cert, key, location
+				return a, nil
+			}
+			why = "its private key is gone or does not match"
 		}
-		if key != nil {
-			a.cert, a.key, a.keyLocation = cert, key, location
-			return a, nil
-		}
+		replaced = &Replacement{Old: cert, Reason: why}
 	}
 	if err := a.create(ctx); err != nil {
 		return nil, err
 	}
+	a.replaced = replaced
 	return a, nil
 }
 
@@ -186,6 +202,19 @@ func (a *Authority) Regenerate(ctx context.Context) error {
 	a.regen.Lock()
 	defer a.regen.Unlock()
 	return a.create(ctx)
+}
+
+// Replacement tells why LoadOrCreate replaced a stored CA.
+type Replacement struct {
+	Old    *x509.Certificate // the CA that was replaced
+	Reason string            // why, for people
+}
+
+// Replaced reports the CA this Authority replaced when it was loaded, or nil.
+func (a *Authority) Replaced() *Replacement {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.replaced
 }
 
 // Certificate returns the CA certificate. Do not modify it.
@@ -261,37 +290,46 @@ func (a *Authority) current() (*x509.Certificate, *ecdsa.PrivateKey, uint64) {
 	return a.cert, a.key, a.generation
 }
 
-// usable reports whether a stored CA may be used as is: unexpired, and made
-// with this package's limits (a CA from elsewhere, or without its
-// constraints, is replaced rather than trusted).
-func (a *Authority) usable(c *x509.Certificate) bool {
+// unusable says why a stored CA may not be used as is, or "" when it may:
+// it must be unexpired and made with this package's limits (a CA from
+// elsewhere, or from a version with fewer limits, is replaced rather than
+// trusted).
+func (a *Authority) unusable(c *x509.Certificate) string {
 	if !c.IsCA || !c.BasicConstraintsValid || c.MaxPathLen != 0 || !c.MaxPathLenZero {
-		return false
+		return "it may sign intermediate CAs"
 	}
 	if !a.now().Before(c.NotAfter) {
-		return false
+		return "it expired on " + c.NotAfter.Format(time.DateOnly)
+	}
+	if !slices.Equal(c.ExtKeyUsage, []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}) || len(c.UnknownExtKeyUsage) != 0 {
+		return "it is not limited to server authentication (it could sign client, code-signing or e-mail certificates)"
 	}
 	if !c.PermittedDNSDomainsCritical || !slices.Contains(c.PermittedDNSDomains, defaultDNSName) {
-		return false
+		return "it is not limited to local host names"
 	}
 	for _, d := range c.PermittedDNSDomains {
 		if d == defaultDNSName {
 			continue
 		}
 		if n, err := normalizeExtraNames([]string{d}); err != nil || len(n) != 1 || n[0] != d {
-			return false
+			return "it permits the host name " + d
 		}
 	}
 	want := loopbackRanges()
-	if len(c.PermittedIPRanges) != len(want) {
-		return false
+	ipsOK := len(c.PermittedIPRanges) == len(want)
+	for i := 0; ipsOK && i < len(want); i++ {
+		ipsOK = c.PermittedIPRanges[i].String() == want[i].String()
 	}
-	for i, r := range c.PermittedIPRanges {
-		if r.String() != want[i].String() {
-			return false
-		}
+	if !ipsOK || len(c.ExcludedDNSDomains) != 0 || len(c.ExcludedIPRanges) != 0 {
+		return "it is not limited to loopback addresses"
 	}
-	return len(c.ExcludedDNSDomains) == 0 && len(c.PermittedEmailAddresses) == 0 && len(c.PermittedURIDomains) == 0
+	if !slices.Equal(c.PermittedEmailAddresses, []string{reservedDomain}) || len(c.ExcludedEmailAddresses) != 0 {
+		return "it does not forbid e-mail addresses"
+	}
+	if !slices.Equal(c.PermittedURIDomains, []string{reservedDomain}) || len(c.ExcludedURIDomains) != 0 {
+		return "it does not forbid URI names"
+	}
+	return ""
 }
 
 // makeAndStore creates a CA and stores its key and certificate, replacing
@@ -320,6 +358,23 @@ func (a *Authority) makeAndStore(ctx context.Context) (*x509.Certificate, *ecdsa
 
 // makeCA creates a CA key and self-signed certificate.
 func (a *Authority) makeCA() (*x509.Certificate, *ecdsa.PrivateKey, error) {
+	tmpl, key, err := a.caTemplate()
+	if err != nil {
+		return nil, nil, err
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, nil, fmt.Errorf("devcert: creating the CA certificate: %w", err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, nil, fmt.Errorf("devcert: parsing the new CA certificate: %w", err)
+	}
+	return cert, key, nil
+}
+
+// caTemplate makes a CA key and the template of its certificate.
+func (a *Authority) caTemplate() (*x509.Certificate, *ecdsa.PrivateKey, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, nil, fmt.Errorf("devcert: generating the CA key: %w", err)
@@ -356,16 +411,18 @@ func (a *Authority) makeCA() (*x509.Certificate, *ecdsa.PrivateKey, error) {
 		PermittedDNSDomainsCritical: true,
 		PermittedDNSDomains:         append([]string{defaultDNSName}, a.extraNames()...),
 		PermittedIPRanges:           loopbackRanges(),
+		// A stolen key must not sign client, code-signing or e-mail
+		// certificates: verifiers (Go, Windows, NSS) intersect a chain's
+		// extended key usages, so server auth here limits every leaf.
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		// Permitted subtrees that nothing real falls in: a leaf naming
+		// any e-mail address or URI fails verification. (An empty
+		// excluded subtree would mean "everything" to Go but "nothing"
+		// to OpenSSL, so it is not used.)
+		PermittedEmailAddresses: []string{reservedDomain},
+		PermittedURIDomains:     []string{reservedDomain},
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return nil, nil, fmt.Errorf("devcert: creating the CA certificate: %w", err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, nil, fmt.Errorf("devcert: parsing the new CA certificate: %w", err)
-	}
-	return cert, key, nil
+	return tmpl, key, nil
 }
 
 func (a *Authority) extraNames() []string {

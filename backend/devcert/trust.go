@@ -121,6 +121,24 @@ func Renew(ctx context.Context, a *Authority, opts TrustOptions) ([]StoreStatus,
 	return Status(ctx, a, opts), nil
 }
 
+// MoveTrust follows up a CA that LoadOrCreate replaced (Authority.Replaced):
+// where the old CA was trusted, every generation is removed and the new CA
+// installed, so the add-in host keeps working without a manual step. It
+// reports whether trust was moved; without a replacement, or when the old
+// CA was trusted nowhere, it changes nothing and returns the statuses.
+func MoveTrust(ctx context.Context, a *Authority, opts TrustOptions) (bool, []StoreStatus, error) {
+	r := a.Replaced()
+	stores := trustStores(ctx, opts)
+	if r == nil || r.Old == nil || !anyInstalled(statusAll(ctx, stores, r.Old)) {
+		return false, statusAll(ctx, stores, a.Certificate()), nil
+	}
+	if _, err := Uninstall(ctx, a, opts); err != nil {
+		return false, nil, err
+	}
+	sts, err := Install(ctx, a, opts)
+	return true, sts, err
+}
+
 func statusAll(ctx context.Context, stores []trustStore, ca *x509.Certificate) []StoreStatus {
 	out := make([]StoreStatus, 0, len(stores))
 	for _, s := range stores {

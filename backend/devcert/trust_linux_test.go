@@ -4,12 +4,17 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/pem"
+	"math/big"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // needCertutil skips the test when NSS's certutil is missing; `make test`
@@ -377,4 +382,115 @@ func TestRenewMovesTrustToTheNewCA(t *testing.T) {
 			t.Errorf("after renewal: status %+v, certutil -L:\n%s", sts, list)
 		}
 	})
+}
+
+// TestAReplacedCAIsTrustedWhereTheOldOneWas stores a CA without the usage
+// limits, trusts it in an NSS database, and checks that MoveTrust, after
+// LoadOrCreate replaced it, removes it there and installs the new one.
+func TestAReplacedCAIsTrustedWhereTheOldOneWas(t *testing.T) {
+	needCertutil(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	keys := memoryKeychain(t)
+	clock := newFakeClock()
+	old := storeOldStyleCA(t, dir, keys, clock.Now(), func(c *x509.Certificate) { c.ExtKeyUsage = nil })
+	db := filepath.Join(t.TempDir(), "nssdb")
+	newNSSDB(t, db)
+	opts := TrustOptions{NSSDBs: []string{db}, Home: t.TempDir()}
+	if err := (&nssStore{name: "old", dir: db, certutil: needCertutil(t)}).install(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+
+	a, err := LoadOrCreate(ctx, Options{Dir: dir, Keys: keys, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved, sts, err := MoveTrust(ctx, a, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := certutilList(t, db)
+	if !moved || !only(t, sts).Installed || trustLine(list, old.Subject.CommonName) != "" || trustLine(list, a.Name()) == "" {
+		t.Errorf("moved %v, status %+v, certutil -L:\n%s", moved, sts, list)
+	}
+
+	t.Run("a CA that replaced an untrusted one is not installed", func(t *testing.T) {
+		dir := t.TempDir()
+		storeOldStyleCA(t, dir, keys, clock.Now(), func(c *x509.Certificate) { c.ExtKeyUsage = nil })
+		db := filepath.Join(t.TempDir(), "nssdb")
+		newNSSDB(t, db)
+		a, err := LoadOrCreate(ctx, Options{Dir: dir, Keys: keys, Now: clock.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		moved, sts, err := MoveTrust(ctx, a, TrustOptions{NSSDBs: []string{db}, Home: t.TempDir()})
+		if err != nil || moved || only(t, sts).Installed {
+			t.Errorf("moved %v, status %+v, err %v", moved, sts, err)
+		}
+	})
+}
+
+// TestNSSHonoursTheUsageLimits has NSS itself (certutil -V) check leaves
+// forged with the CA key: only a plain server certificate verifies.
+func TestNSSHonoursTheUsageLimits(t *testing.T) {
+	needCertutil(t)
+	ctx := context.Background()
+	clock := newFakeClock()
+	a := newAuthority(t, clock)
+	ca, caKey, _ := a.current()
+	db := filepath.Join(t.TempDir(), "nssdb")
+	newNSSDB(t, db)
+	if _, err := Install(ctx, a, TrustOptions{NSSDBs: []string{db}, Home: t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	// NSS verifies at the real time, so the leaves are valid now.
+	now := time.Now()
+	if now.After(ca.NotAfter) || now.Before(ca.NotBefore) {
+		t.Skip("the fake clock's CA is not valid at the real time")
+	}
+	tests := []struct {
+		name   string
+		usage  string // certutil -V -u: V server, C client, S e-mail signer, O object (code) signer
+		change func(*x509.Certificate)
+		ok     bool
+	}{
+		{"a plain localhost server leaf verifies", "V", func(*x509.Certificate) {}, true},
+		{"a leaf naming an e-mail address is refused as a server", "V", func(c *x509.Certificate) { c.EmailAddresses = []string{"ceo@example.com"} }, false},
+		{"a leaf naming a URI is refused as a server", "V", func(c *x509.Certificate) {
+			c.URIs = []*url.URL{{Scheme: "https", Host: "example.com"}}
+		}, false},
+		{"a client-auth leaf is refused as a client", "C", func(c *x509.Certificate) {
+			c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
+		}, false},
+		{"an S/MIME leaf is refused as an e-mail signer", "S", func(c *x509.Certificate) {
+			c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection}
+			c.EmailAddresses = []string{"ceo@example.com"}
+			c.KeyUsage |= x509.KeyUsageContentCommitment
+		}, false},
+		{"a code-signing leaf is refused as an object signer", "O", func(c *x509.Certificate) {
+			c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning}
+		}, false},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			leaf := forgeWith(t, ca, caKey, now, func(c *x509.Certificate) {
+				c.SerialNumber = big.NewInt(int64(1000 + i))
+				c.Subject = pkix.Name{CommonName: "localhost"}
+				c.DNSNames = []string{"localhost"}
+				tt.change(c)
+			})
+			nick := "leaf" + strconv.Itoa(i)
+			f := filepath.Join(t.TempDir(), "leaf.pem")
+			if err := os.WriteFile(f, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leaf.Raw}), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if out, err := exec.Command("certutil", "-A", "-d", "sql:"+db, "-n", nick, "-t", ",,", "-a", "-i", f).CombinedOutput(); err != nil {
+				t.Fatalf("certutil -A: %v: %s", err, out)
+			}
+			out, err := exec.Command("certutil", "-V", "-d", "sql:"+db, "-n", nick, "-u", tt.usage).CombinedOutput()
+			if (err == nil) != tt.ok {
+				t.Errorf("certutil -V -u %s: err %v, want ok=%v: %s", tt.usage, err, tt.ok, out)
+			}
+		})
+	}
 }

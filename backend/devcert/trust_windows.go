@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
+	"encoding/asn1"
 	"errors"
 	"fmt"
 	"runtime"
@@ -12,6 +13,56 @@ import (
 
 	"golang.org/x/sys/windows"
 )
+
+// certEnhKeyUsagePropID is CERT_ENHKEY_USAGE_PROP_ID: the purposes a store
+// entry is trusted for, which Windows applies on top of the certificate's
+// own extended key usage (and which survives if someone edits the entry's
+// purposes in certmgr.msc).
+const certEnhKeyUsagePropID = 9
+
+var (
+	crypt32                               = windows.NewLazySystemDLL("crypt32.dll")
+	procCertSetCertificateContextProperty = crypt32.NewProc("CertSetCertificateContextProperty")
+	procCertGetCertificateContextProperty = crypt32.NewProc("CertGetCertificateContextProperty")
+)
+
+// serverAuthUsage is the DER CERT_ENHKEY_USAGE (a SEQUENCE of OIDs) that
+// limits the store entry to TLS server authentication.
+func serverAuthUsage() ([]byte, error) {
+	return asn1.Marshal([]asn1.ObjectIdentifier{{1, 3, 6, 1, 5, 5, 7, 3, 1}})
+}
+
+// setServerAuthOnly sets the key-usage property of a store entry.
+func setServerAuthOnly(c *windows.CertContext) error {
+	der, err := serverAuthUsage()
+	if err != nil {
+		return err
+	}
+	blob := windows.CryptDataBlob{Size: uint32(len(der)), Data: &der[0]}
+	r, _, callErr := procCertSetCertificateContextProperty.Call(uintptr(unsafe.Pointer(c)), certEnhKeyUsagePropID, 0, uintptr(unsafe.Pointer(&blob)))
+	runtime.KeepAlive(der)
+	if r == 0 {
+		return fmt.Errorf("limiting the CA to server authentication: %w", callErr)
+	}
+	return nil
+}
+
+// isServerAuthOnly reports whether a store entry carries exactly the
+// key-usage property setServerAuthOnly sets.
+func isServerAuthOnly(c *windows.CertContext) bool {
+	want, err := serverAuthUsage()
+	if err != nil {
+		return false
+	}
+	var size uint32
+	r, _, _ := procCertGetCertificateContextProperty.Call(uintptr(unsafe.Pointer(c)), certEnhKeyUsagePropID, 0, uintptr(unsafe.Pointer(&size)))
+	if r == 0 || size == 0 || size > 4096 {
+		return false
+	}
+	buf := make([]byte, size)
+	r, _, _ = procCertGetCertificateContextProperty.Call(uintptr(unsafe.Pointer(c)), certEnhKeyUsagePropID, uintptr(unsafe.Pointer(&buf[0])), uintptr(unsafe.Pointer(&size)))
+	return r != 0 && bytes.Equal(buf[:size], want)
+}
 
 // On Windows, Edge, Chrome, Outlook's add-in web view (WebView2) and
 // Firefox 120 and later all use the system certificate stores, so the
@@ -99,10 +150,19 @@ func (s *rootStore) status(_ context.Context, ca *x509.Certificate) StoreStatus 
 		return st
 	}
 	defer windows.CertCloseStore(store, 0)
-	err = each(store, func(_ *windows.CertContext, der []byte) bool {
+	limited := true
+	err = each(store, func(c *windows.CertContext, der []byte) bool {
 		st.Installed = bytes.Equal(der, ca.Raw)
+		if st.Installed {
+			limited = isServerAuthOnly(c)
+		}
 		return !st.Installed
 	})
+	if st.Installed && !limited {
+		// An entry from an earlier version: Install adds the property.
+		st.Installed = false
+		st.Detail = "installed without the server-authentication-only property; install again"
+	}
 	if err != nil {
 		st.Detail = fmt.Sprintf("listing %s: %v", s.path, err)
 	} else if !st.Installed && st.Detail == "" {
@@ -124,11 +184,17 @@ func (s *rootStore) install(_ context.Context, ca *x509.Certificate) error {
 		return fmt.Errorf("reading the CA certificate: %w", err)
 	}
 	defer windows.CertFreeCertificateContext(c)
-	if err := windows.CertAddCertificateContextToStore(store, c, windows.CERT_STORE_ADD_REPLACE_EXISTING, nil); err != nil {
+	var added *windows.CertContext
+	if err := windows.CertAddCertificateContextToStore(store, c, windows.CERT_STORE_ADD_REPLACE_EXISTING, &added); err != nil {
 		if errors.Is(err, windows.ERROR_CANCELLED) {
 			return errors.New("the user declined the certificate installation")
 		}
 		return fmt.Errorf("adding to %s: %w", s.path, err)
+	}
+	defer windows.CertFreeCertificateContext(added)
+	// Set on the store's own entry, so the property is saved with it.
+	if err := setServerAuthOnly(added); err != nil {
+		return fmt.Errorf("in %s: %w", s.path, err)
 	}
 	return nil
 }
