@@ -31,6 +31,18 @@ const (
 	CodeRejectSeriesPast       = "reject_series_past"
 	CodeRejectGeneralError     = "reject_general_error"
 	CodeIgnored                = "ignored"
+	// CodeRejectNotOrganizer: someone other than the meeting's organizer
+	// (or the user who reserved the room, or their delegate) sent it.
+	CodeRejectNotOrganizer = "reject_not_organizer"
+	// CodeRejectOrganizerMismatch: the iCalendar ORGANIZER is not the
+	// organizer Exchange resolved for the message.
+	CodeRejectOrganizerMismatch = "reject_organizer_mismatch"
+	// CodeRejectPlaceholderRefused: a placeholder meeting from outside the
+	// integration's Exchange domains, or with an unusable address.
+	CodeRejectPlaceholderRefused = "reject_placeholder_refused"
+	// CodeRejectPlaceholderLimit: the organizer sent more placeholder
+	// meetings than Config.PlaceholderLimit allows in an hour.
+	CodeRejectPlaceholderLimit = "reject_placeholder_rate_limited"
 )
 
 // replyTemplate names the integration's template field for each code.
@@ -46,6 +58,12 @@ var replyTemplate = map[string]string{
 	CodeRejectSinglePast:       "reject_single_meeting_past",
 	CodeRejectSeriesPast:       "reject_recurring_series_past_template",
 	CodeRejectGeneralError:     "reject_general_error_template",
+	// The codes below have no template of their own: the reply is the
+	// nearest existing one, the log says why.
+	CodeRejectNotOrganizer:       "reject_invalid_alias_id_template",
+	CodeRejectOrganizerMismatch:  "reject_general_error_template",
+	CodeRejectPlaceholderRefused: "reject_invalid_alias_id_template",
+	CodeRejectPlaceholderLimit:   "reject_general_error_template",
 }
 
 // Renderer renders an integration's template field (backend/templates).
@@ -70,6 +88,11 @@ type decider struct {
 	templates Renderer
 	now       time.Time
 	txID      string
+	// horizon caps a placeholder conference without an end
+	// (Config.PlaceholderHorizon); limit counts placeholder meetings per
+	// organizer (nil: no limit).
+	horizon time.Duration
+	limit   *placeholderLimit
 }
 
 // meeting is what the scheduler reads from an item.
@@ -81,13 +104,19 @@ type meeting struct {
 	overrides []*calendar.Event
 	// event is the VEVENT the item is about: the master, or the one
 	// occurrence it changes or cancels.
-	event     *calendar.Event
-	organizer ews.Mailbox
+	event *calendar.Event
+	// organizer is the organizer Exchange resolved (lower-case address);
+	// icalOrganizer is the ORGANIZER the sender wrote into the iCalendar;
+	// delegate is who sent on the organizer's behalf, as Exchange reports
+	// it ("" when the organizer sent it).
+	organizer     ews.Mailbox
+	icalOrganizer string
+	delegate      string
 }
 
 func (d *decider) decide(ctx context.Context, item *ews.Item) (*Outcome, error) {
 	out := &Outcome{IntegrationID: d.in.ID, ItemID: item.ID.ID, ChangeKey: item.ID.ChangeKey,
-		Entry: LogEntry{TransactionID: d.txID, Time: d.now, ItemUID: item.UID, Subject: item.Subject, Organizer: item.Organizer.Email}}
+		Entry: LogEntry{TransactionID: d.txID, Time: d.now, ItemUID: item.UID, Subject: item.Subject, Organizer: exchangeOrganizer(item).Email}}
 	m, err := read(item)
 	if err != nil {
 		if isCancellation(item, nil) {
@@ -99,10 +128,51 @@ func (d *decider) decide(ctx context.Context, item *ews.Item) (*Outcome, error) 
 	if m.event.Summary != "" {
 		out.Entry.Subject = m.event.Summary
 	}
-	if isCancellation(item, m.cal) {
+	cancellation := isCancellation(item, m.cal)
+	// Only Exchange's organizer counts: the iCalendar is whatever the
+	// sender wrote.
+	if why := organizerProblem(m); why != "" {
+		if cancellation {
+			return d.ignore(out, "a cancellation nothing was changed for: "+why), nil
+		}
+		return d.reject(ctx, out, CodeRejectOrganizerMismatch, nil, why)
+	}
+	if cancellation {
 		return d.cancel(ctx, out, m)
 	}
 	return d.request(ctx, out, m)
+}
+
+// organizerProblem says why the message's organizer cannot be trusted, or "".
+func organizerProblem(m *meeting) string {
+	switch {
+	case m.organizer.Email == "":
+		return "Exchange named no organizer for the message"
+	case m.icalOrganizer != "" && m.icalOrganizer != m.organizer.Email:
+		return fmt.Sprintf("the invitation's iCalendar names the organizer %s, but Exchange says it comes from %s",
+			clip(m.icalOrganizer), m.organizer.Email)
+	}
+	return ""
+}
+
+// exchangeOrganizer is the meeting's organizer as Exchange resolved it:
+// the owner also when a delegate sent it on the owner's behalf.
+func exchangeOrganizer(item *ews.Item) ews.Mailbox {
+	o := item.Organizer
+	if strings.TrimSpace(o.Email) == "" {
+		o = item.From
+	}
+	return ews.Mailbox{Name: strings.TrimSpace(o.Name), Email: normalAddress(o.Email)}
+}
+
+func normalAddress(s string) string { return lowerASCII(strings.TrimSpace(s)) }
+
+// clip shortens a sender-written value for a log line.
+func clip(s string) string {
+	if len(s) > 100 {
+		s = strings.ToValidUTF8(s[:100], "") + "…"
+	}
+	return strings.ToValidUTF8(s, "?")
 }
 
 func isCancellation(item *ews.Item, cal *calendar.Calendar) bool {
@@ -112,8 +182,9 @@ func isCancellation(item *ews.Item, cal *calendar.Calendar) bool {
 	return item.Kind == "MeetingCancellation" || strings.HasPrefix(item.ItemClass, "IPM.Schedule.Meeting.Canceled")
 }
 
-// read parses the item's iCalendar and finds the organizer: the owner of
-// the meeting, also when a delegate sent it on the owner's behalf.
+// read parses the item's iCalendar and takes the organizer from Exchange:
+// the owner of the meeting, also when a delegate sent it on the owner's
+// behalf.
 func read(item *ews.Item) (*meeting, error) {
 	if len(item.MimeContent) == 0 {
 		return nil, errors.New("the message has no MIME content")
@@ -138,12 +209,13 @@ func read(item *ews.Item) (*meeting, error) {
 	if m.master == nil {
 		m.event = m.overrides[0]
 	}
-	m.organizer = ews.Mailbox{Name: m.event.Organizer.Name, Email: strings.ToLower(m.event.Organizer.Email)}
-	if m.organizer.Email == "" {
-		m.organizer = ews.Mailbox{Name: item.Organizer.Name, Email: strings.ToLower(item.Organizer.Email)}
+	m.organizer = exchangeOrganizer(item)
+	m.icalOrganizer = normalAddress(m.event.Organizer.Email)
+	if m.organizer.Name == "" && m.icalOrganizer == m.organizer.Email {
+		m.organizer.Name = strings.TrimSpace(m.event.Organizer.Name)
 	}
-	if m.organizer.Name == "" {
-		m.organizer.Name = item.Organizer.Name
+	if sender := normalAddress(item.Sender.Email); sender != "" && sender != m.organizer.Email {
+		m.delegate = sender
 	}
 	return m, nil
 }
@@ -166,6 +238,10 @@ func (d *decider) cancel(ctx context.Context, out *Outcome, m *meeting) (*Outcom
 	if rec.State == StateCancelled {
 		return d.ignore(out, "the meeting was already cancelled"), nil
 	}
+	if !rec.isOrganizer(m.organizer.Email) {
+		return d.ignore(out, "a cancellation from "+m.organizer.Email+", who is not the organizer ("+rec.Organizer+
+			") of the meeting with this UID; the video room "+rec.Alias+" is unchanged"), nil
+	}
 	if occ := m.event.RecurrenceID; !occ.IsZero() && rec.Kind == KindRecurring {
 		occ = occ.UTC()
 		if !slices.ContainsFunc(rec.Cancelled, occ.Equal) {
@@ -186,9 +262,21 @@ func (d *decider) cancel(ctx context.Context, out *Outcome, m *meeting) (*Outcom
 
 // request decides about a new or changed meeting.
 func (d *decider) request(ctx context.Context, out *Outcome, m *meeting) (*Outcome, error) {
+	rec, err := d.repo.Meeting(ctx, d.in.ID, m.uid)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		rec = nil
+	case err != nil:
+		return nil, err
+	}
+	// A UID is no secret (every attendee has it): only the organizer on
+	// record changes their meeting.
+	if rec != nil && !rec.isOrganizer(m.organizer.Email) {
+		return d.reject(ctx, out, CodeRejectNotOrganizer, nil, "a request from "+m.organizer.Email+
+			" reuses the UID of a meeting organized by "+rec.Organizer+"; its video room "+rec.Alias+" is unchanged")
+	}
 	uuid, placeholder := findToken(m.item.Body, m.event.Description)
 	var res *alias.ScheduledAlias
-	var err error
 	switch {
 	case uuid != "":
 		res, err = d.aliases.Lookup(ctx, uuid)
@@ -202,25 +290,32 @@ func (d *decider) request(ctx context.Context, out *Outcome, m *meeting) (*Outco
 			return d.reject(ctx, out, CodeRejectInvalidAliasID, nil, "the invitation's room reference belongs to another integration")
 		}
 	case placeholder:
-		res, _, err = d.aliases.Reserve(ctx, d.in, "placeholder:"+m.uid, m.organizer.Email)
+		if out, refused := d.refusePlaceholder(ctx, out, m, rec); refused {
+			return out, nil
+		}
+		var created bool
+		res, created, err = d.aliases.Reserve(ctx, d.in, placeholderKey(m.uid), m.organizer.Email)
 		if err != nil {
 			return d.reject(ctx, out, CodeRejectGeneralError, nil, "no alias could be reserved for a meeting with the placeholder: "+err.Error())
 		}
+		if created {
+			d.limit.add(d.in.ID, m.organizer.Email, d.now)
+		}
 	default:
 		return d.reject(ctx, out, CodeRejectInvalidAliasID, nil, "the invitation carries no room reference: the room mailbox was invited without the add-in")
+	}
+	// The room binds to the user who reserved it (or their delegate); one
+	// reserved with no user binds to the first organizer whose meeting
+	// carries it, through the meeting's record.
+	if res.UserEmail != "" && res.UserEmail != m.organizer.Email && res.UserEmail != m.delegate {
+		return d.reject(ctx, out, CodeRejectNotOrganizer, nil, "the video room "+res.Alias+" was reserved by "+res.UserEmail+
+			"; a meeting organized by "+m.organizer.Email+" cannot use it")
 	}
 	if res.DeletedAt != nil {
 		return d.reject(ctx, out, CodeRejectAliasDeleted, res, "the alias "+res.Alias+" was deleted when its meeting was cancelled")
 	}
 	if res.EWSItemUID != "" && res.EWSItemUID != m.uid {
 		return d.reject(ctx, out, CodeRejectAliasConflict, res, "the alias "+res.Alias+" already belongs to the meeting "+res.EWSItemUID)
-	}
-	rec, err := d.repo.Meeting(ctx, d.in.ID, m.uid)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		rec = nil
-	case err != nil:
-		return nil, err
 	}
 	if rec != nil && rec.ScheduledAliasID != res.ID {
 		return d.reject(ctx, out, CodeRejectAliasConflict, res, "the meeting already has the video room "+rec.Alias)
@@ -234,23 +329,87 @@ func (d *decider) request(ctx context.Context, out *Outcome, m *meeting) (*Outco
 	return d.series(ctx, out, m, res, rec, placeholder && uuid == "")
 }
 
+// placeholderKey is the reservation item key of a placeholder meeting: a
+// namespace the add-in API refuses, so no compose window can take it.
+func placeholderKey(uid string) string { return "placeholder:" + uid }
+
+// isOrganizer tells whether email may change or cancel the meeting: its
+// recorded organizer (records from before organizers were kept have none).
+func (r *Record) isOrganizer(email string) bool {
+	return r.Organizer == "" || normalAddress(r.Organizer) == email
+}
+
+// refusePlaceholder rejects a placeholder meeting the service must not
+// give a room to: its organizer is outside the integration's Exchange
+// domains (the service would write into a mailbox it does not serve) or
+// has sent too many of them lately.
+func (d *decider) refusePlaceholder(ctx context.Context, out *Outcome, m *meeting, rec *Record) (*Outcome, bool) {
+	reject := func(code, why string) (*Outcome, bool) {
+		o, err := d.reject(ctx, out, code, nil, why)
+		if err != nil {
+			// reject only fails through the store, which it does not use.
+			o = out
+		}
+		return o, true
+	}
+	addr, err := ews.CheckAddress(m.organizer.Email)
+	if err != nil {
+		return reject(CodeRejectPlaceholderRefused, "the placeholder meeting's organizer address is unusable: "+err.Error())
+	}
+	if !inDomains(addr, d.in.Domains) {
+		return reject(CodeRejectPlaceholderRefused, "the placeholder meeting's organizer "+addr+
+			" is outside the integration's Exchange domains ("+strings.Join(d.in.Domains, ", ")+"); only their own users get a room this way")
+	}
+	if rec == nil && !d.limit.allow(d.in.ID, addr, d.now) {
+		return reject(CodeRejectPlaceholderLimit, fmt.Sprintf("%s sent more than %d meetings with the placeholder within an hour; "+
+			"later ones are declined until the hour has passed", addr, d.limit.max))
+	}
+	return out, false
+}
+
+// inDomains tells whether addr's domain is one of the integration's
+// Exchange domains (names, or URLs whose host is the name).
+func inDomains(addr string, domains []string) bool {
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 {
+		return false
+	}
+	domain := strings.TrimSuffix(addr[at+1:], ".")
+	for _, d := range domains {
+		d = normalAddress(d)
+		d = strings.TrimPrefix(strings.TrimPrefix(d, "https://"), "http://")
+		if i := strings.IndexAny(d, "/:"); i >= 0 {
+			d = d[:i]
+		}
+		if d != "" && strings.TrimSuffix(d, ".") == domain {
+			return true
+		}
+	}
+	return false
+}
+
 // series accepts a single meeting or a whole series, new or edited.
 func (d *decider) series(ctx context.Context, out *Outcome, m *meeting, res *alias.ScheduledAlias, rec *Record, fillPlaceholder bool) (*Outcome, error) {
 	ev := m.master
 	before := time.Duration(d.in.MeetingBufferBefore) * time.Minute
 	after := time.Duration(d.in.MeetingBufferAfter) * time.Minute
 	recurring := ev.IsRecurring()
-	var until time.Time
+	var until, capped time.Time
 	if recurring {
 		last, bounded, err := calendar.LastEnd(ev, m.overrides)
 		if err != nil {
 			return d.reject(ctx, out, CodeRejectGeneralError, res, "the series' recurrence could not be expanded: "+err.Error())
 		}
-		if bounded {
-			if last.Before(d.now) {
-				return d.reject(ctx, out, CodeRejectSeriesPast, res, "every occurrence of the series ended by "+last.UTC().Format(time.RFC3339))
-			}
+		switch {
+		case bounded && last.Before(d.now):
+			return d.reject(ctx, out, CodeRejectSeriesPast, res, "every occurrence of the series ended by "+last.UTC().Format(time.RFC3339))
+		case bounded:
 			until = last.Add(after)
+		case strings.HasPrefix(res.ItemKey, placeholderKey("")) && d.horizon > 0:
+			// Nobody reserved this room on purpose: an endless series
+			// gets it up to the horizon, and the reply says so.
+			capped = latest(ev.Start, d.now).Add(d.horizon)
+			until = capped
 		}
 	} else {
 		if ev.End.Before(d.now) {
@@ -292,6 +451,12 @@ func (d *decider) series(ctx context.Context, out *Outcome, m *meeting, res *ali
 	out.Entry.Description = describeWindow(rec)
 	if err := d.reply(ctx, out, ews.ResponseKind("accept"), code, res, ev.Summary); err != nil {
 		return d.reject(ctx, out, CodeRejectGeneralError, res, "the reply template failed: "+err.Error())
+	}
+	if !capped.IsZero() {
+		day := capped.UTC().Format("2 January 2006")
+		out.Outbox[len(out.Outbox)-1].Body += "<p>This series has no end date, so its video room works until " + day +
+			". Send an update of the series before then to keep it.</p>"
+		out.Entry.Description += " (the series has no end: capped at the placeholder horizon)"
 	}
 	if fillPlaceholder {
 		instructions, err := d.instructions(ctx, res)
@@ -340,6 +505,13 @@ func (d *decider) occurrence(ctx context.Context, out *Outcome, m *meeting, res 
 	return out, nil
 }
 
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
 func cancelledOccurrences(master *calendar.Event, overrides []*calendar.Event) []time.Time {
 	out := []time.Time{}
 	for _, t := range master.ExDates {
@@ -367,7 +539,7 @@ func describeWindow(rec *Record) string {
 func (d *decider) reject(ctx context.Context, out *Outcome, code string, res *alias.ScheduledAlias, why string) (*Outcome, error) {
 	out.Conference, out.UseAlias, out.DeleteAlias, out.Outbox = nil, 0, 0, nil
 	out.Entry.Success, out.Entry.Code, out.Entry.Description = false, code, why
-	if code == CodeRejectGeneralError {
+	if replyTemplate[code] == "reject_general_error_template" {
 		out.Entry.Description += " (correlation id " + d.txID + ")"
 	}
 	if err := d.reply(ctx, out, ews.ResponseKind("decline"), code, res, out.Entry.Subject); err != nil && code != CodeRejectGeneralError {

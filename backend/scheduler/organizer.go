@@ -10,7 +10,21 @@ import (
 	"vmr-companion/backend/ews"
 )
 
-var errMeetingNotFound = errors.New("the meeting is not in the organizer's calendar")
+var (
+	errMeetingNotFound       = errors.New("the meeting is not in the organizer's calendar")
+	errNoPlaceholder   error = noPlaceholderError{}
+)
+
+// noPlaceholderError says the organizer's meeting has no placeholder to
+// replace. Like errMeetingNotFound (which it matches with errors.Is, so the
+// outbox treats it as final), no retry can change that.
+type noPlaceholderError struct{}
+
+func (noPlaceholderError) Error() string {
+	return "the organizer's meeting no longer holds the placeholder, so it was left unchanged"
+}
+
+func (noPlaceholderError) Is(target error) bool { return target == errMeetingNotFound }
 
 // updateOrganizer puts the joining instructions into the organizer's
 // meeting in place of the placeholder, and sends the update to attendees.
@@ -56,56 +70,98 @@ func (p *pass) updateOnce(ctx context.Context, cal OrganizerMailbox, rec *Record
 		if id, _ := findToken(current.Body); id != "" {
 			return nil // an earlier attempt got through
 		}
-		_, err = cal.UpdateBody(ctx, current.ID, replacePlaceholder(current.Body, e.Body), true)
+		updated, ok := replacePlaceholder(current.Body, e.Body)
+		if !ok {
+			// The organizer took the placeholder out, or the meeting never
+			// had one: their text is theirs, nothing is added to it.
+			return fmt.Errorf("%w (%s, UID %s)", errNoPlaceholder, e.Mailbox, e.MeetingUID)
+		}
+		_, err = cal.UpdateBody(ctx, current.ID, updated, true)
 		return err
 	}
 	return fmt.Errorf("%w (%s, UID %s)", errMeetingNotFound, e.Mailbox, e.MeetingUID)
 }
 
 // replacePlaceholder swaps the placeholder's block for the instructions
-// and drops its marker; when Outlook reshaped the block beyond recognition,
-// the instructions go at the end of the body.
-func replacePlaceholder(body, instructions string) string {
-	const hole = "\x00"
-	lower := strings.ToLower(body)
+// and drops the placeholder's marker. It changes nothing and says false
+// when the body holds no placeholder: a meeting without one (the organizer
+// removed it, or it never had one) is never written to. When Outlook
+// dropped the block's markup, the instructions take the marker's place.
+func replacePlaceholder(body, instructions string) (string, bool) {
+	if _, placeholder := findToken(body); !placeholder {
+		return body, false
+	}
+	// Positions come from an ASCII-only lower-casing, which keeps byte
+	// offsets (see lowerASCII).
+	lower := lowerASCII(body)
+	start, end := -1, -1
 	if i := strings.Index(lower, "vmr-companion-instructions"); i >= 0 {
-		if start := strings.LastIndex(lower[:i], "<div"); start >= 0 {
-			if end := closingDiv(lower, start); end > 0 {
-				body = body[:start] + hole + body[end:]
+		if s := strings.LastIndex(lower[:i], "<div"); s >= 0 {
+			if e := closingDiv(lower, s); e > 0 {
+				start, end = s, e
 			}
 		}
 	}
-	if i := strings.Index(strings.ToLower(body), placeholderToken); i >= 0 {
-		body = body[:i] + body[i+len(placeholderToken):]
+	if start < 0 {
+		i := strings.Index(lower, placeholderToken)
+		if i < 0 {
+			// Only the tag-stripped text holds the marker (split across
+			// spans): there is no safe place to put the instructions.
+			return body, false
+		}
+		start, end = i, i+len(placeholderToken)
 	}
-	if strings.Contains(body, hole) {
-		return strings.Replace(body, hole, instructions, 1)
+	return dropMarkers(body[:start]) + instructions + dropMarkers(body[end:]), true
+}
+
+// dropMarkers removes every placeholder marker from s, also one that the
+// removal of another joins together, in one pass (a hostile body may hold
+// many thousands).
+func dropMarkers(s string) string {
+	const n = len(placeholderToken)
+	if !strings.Contains(lowerASCII(s), placeholderToken) {
+		return s
 	}
-	if i := strings.LastIndex(strings.ToLower(body), "</body>"); i >= 0 {
-		return body[:i] + instructions + body[i:]
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		out = append(out, s[i])
+		if s[i]|0x20 == 'g' && len(out) >= n && lowerASCII(string(out[len(out)-n:])) == placeholderToken {
+			out = out[:len(out)-n]
+		}
 	}
-	return body + instructions
+	return string(out)
 }
 
 // closingDiv returns the index just past the </div> that closes the <div at
-// start, or -1.
+// start, or -1. lower is the body lower-cased with lowerASCII. Each search
+// result is kept until passed, so a body of many thousand <div stays linear.
 func closingDiv(lower string, start int) int {
 	depth := 0
+	open, shut := -1, -1 // absolute positions of the next <div and </div>
 	for i := start; i < len(lower); {
-		open := strings.Index(lower[i:], "<div")
-		shut := strings.Index(lower[i:], "</div>")
-		switch {
-		case shut < 0:
-			return -1
-		case open >= 0 && open < shut:
-			depth++
-			i += open + len("<div")
-		default:
-			depth--
-			i += shut + len("</div>")
-			if depth == 0 {
-				return i
+		if open < i && open != -2 {
+			if k := strings.Index(lower[i:], "<div"); k >= 0 {
+				open = i + k
+			} else {
+				open = -2 // none left
 			}
+		}
+		if shut < i {
+			k := strings.Index(lower[i:], "</div>")
+			if k < 0 {
+				return -1
+			}
+			shut = i + k
+		}
+		if open >= 0 && open < shut {
+			depth++
+			i = open + len("<div")
+			continue
+		}
+		depth--
+		i = shut + len("</div>")
+		if depth == 0 {
+			return i
 		}
 	}
 	return -1

@@ -33,6 +33,13 @@ type Config struct {
 	Poll time.Duration
 	// MaxBackoff bounds the pause after transient failures.
 	MaxBackoff time.Duration
+	// PlaceholderHorizon caps the room of a placeholder meeting whose
+	// series has no end (default a year); PlaceholderLimit is how many
+	// placeholder meetings one organizer gets a room for within an hour
+	// (default 10, negative: no limit).
+	PlaceholderHorizon time.Duration
+	PlaceholderLimit   int
+	placeholders       *placeholderLimit
 }
 
 // Scheduler runs one worker per enabled integration.
@@ -83,6 +90,13 @@ func New(cfg Config) *Scheduler {
 	if cfg.MaxBackoff <= 0 {
 		cfg.MaxBackoff = 5 * time.Minute
 	}
+	if cfg.PlaceholderHorizon <= 0 {
+		cfg.PlaceholderHorizon = DefaultPlaceholderHorizon
+	}
+	if cfg.PlaceholderLimit == 0 {
+		cfg.PlaceholderLimit = DefaultPlaceholderLimit
+	}
+	cfg.placeholders = newPlaceholderLimit(cfg.PlaceholderLimit)
 	return &Scheduler{cfg: cfg, logger: cfg.Logger, workers: map[int64]*worker{}, backlog: map[int64]int{}}
 }
 

@@ -180,8 +180,9 @@ func TestAliasConflict(t *testing.T) {
 	a := h.reserve(alex)
 	start := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
 	h.fake.SendRequest(ewstest.Meeting{UID: "first", Subject: "First", Organizer: alex, Start: start, End: start.Add(time.Hour), BodyHTML: body(a)})
-	// A copied invitation: another meeting with the same joining details.
-	h.fake.SendRequest(ewstest.Meeting{UID: "copy", Subject: "Copy", Organizer: sam, Start: start, End: start.Add(time.Hour), BodyHTML: body(a)})
+	// A copied invitation: another meeting of the same organizer with the
+	// same joining details (another organizer's copy: organizer_test.go).
+	h.fake.SendRequest(ewstest.Meeting{UID: "copy", Subject: "Copy", Organizer: alex, Start: start, End: start.Add(time.Hour), BodyHTML: body(a)})
 	h.runOnce()
 	if e := h.lastLog(); e.Code != scheduler.CodeRejectAliasConflict || !contains(e.Description, "first") {
 		t.Fatalf("log %+v", e)

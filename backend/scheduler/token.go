@@ -35,8 +35,13 @@ func bodyText(body string) string {
 	return spaceRemover.Replace(html.UnescapeString(body))
 }
 
+// dropBlocks removes every <tag ...>...</tag> block, matching the tag in
+// any case.
 func dropBlocks(body, tag string) string {
-	lower := strings.ToLower(body)
+	// Only ASCII letters are folded, so positions in lower are positions in
+	// body: full Unicode lower-casing changes byte lengths (Ⱥ → ⱥ grows,
+	// invalid UTF-8 becomes U+FFFD) and slicing body with them panics.
+	lower := lowerASCII(body)
 	var b strings.Builder
 	for {
 		i := strings.Index(lower, "<"+tag)
@@ -55,6 +60,23 @@ func dropBlocks(body, tag string) string {
 	return b.String()
 }
 
+// lowerASCII lower-cases the ASCII letters of s and leaves every other
+// byte alone, so that the result has the same length and byte offsets.
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; 'A' <= c && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if c := b[j]; 'A' <= c && c <= 'Z' {
+					b[j] = c + 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
 // findToken returns the alias uuid the body carries, and whether the body
 // holds the placeholder instead.
 func findToken(bodies ...string) (uuid string, placeholder bool) {
@@ -64,9 +86,9 @@ func findToken(bodies ...string) (uuid string, placeholder bool) {
 		}
 		text := bodyText(body)
 		if m := uuidAfter.FindStringSubmatch(text); m != nil {
-			return strings.ToLower(m[1]), false
+			return lowerASCII(m[1]), false
 		}
-		if strings.Contains(strings.ToLower(text), placeholderToken) {
+		if strings.Contains(lowerASCII(text), placeholderToken) {
 			placeholder = true
 		}
 	}

@@ -55,7 +55,9 @@ type LogEntry struct {
 	// accept_edited_single, accept_edited_series, accept_edited_occurrence,
 	// cancelled, cancelled_occurrence, placeholder_filled, reject_invalid_alias_id,
 	// reject_alias_conflict, reject_alias_deleted, reject_single_past,
-	// reject_series_past, reject_general_error, ignored.
+	// reject_series_past, reject_general_error, reject_not_organizer,
+	// reject_organizer_mismatch, reject_placeholder_refused,
+	// reject_placeholder_rate_limited, ignored.
 	Code        string `json:"code"`
 	Description string `json:"description"`
 	ItemUID     string `json:"item_uid"`

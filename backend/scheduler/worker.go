@@ -143,8 +143,7 @@ func meetingKind(kind string) bool {
 }
 
 func (p *pass) decide(ctx context.Context, item *ews.Item) error {
-	d := &decider{in: p.in, repo: p.s.cfg.Repository, aliases: p.s.cfg.Aliases, templates: p.s.cfg.Templates,
-		now: p.s.now(), txID: uuid.NewString()}
+	d := p.newDecider(uuid.NewString())
 	out, err := d.decide(ctx, item)
 	if err != nil {
 		return err

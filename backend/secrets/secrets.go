@@ -29,6 +29,28 @@ const DefaultTimeout = 5 * time.Second
 // ErrNotFound is returned when the keychain has no entry for an account.
 var ErrNotFound = errors.New("secrets: not found in the keychain")
 
+// The states of an unusable keychain. An *UnavailableError matches at most
+// one of them with errors.Is, so callers can tell them apart: a locked
+// keychain may hold the value and can be unlocked; one that timed out may
+// be waiting for an unlock prompt (and may still finish the call late);
+// with no keychain at all nothing was or will be stored.
+var (
+	ErrLocked     = errors.New("secrets: the keychain is locked")
+	ErrTimedOut   = errors.New("secrets: the keychain did not answer in time")
+	ErrNoKeychain = errors.New("secrets: no keychain is available")
+)
+
+// State returns ErrLocked, ErrTimedOut or ErrNoKeychain when err says the
+// keychain is in that state, and nil otherwise.
+func State(err error) error {
+	for _, st := range []error{ErrLocked, ErrTimedOut, ErrNoKeychain} {
+		if errors.Is(err, st) {
+			return st
+		}
+	}
+	return nil
+}
+
 // probeAccount is read by Check; it is never written, so "not found" is the
 // expected answer of a working keychain.
 const probeAccount = "vmr-companion-availability-probe"
@@ -47,6 +69,9 @@ type UnavailableError struct {
 	Cause  string // what is wrong, e.g. "the keychain is locked"
 	Advice string // what the user can do about it
 	Err    error  // underlying error, if any
+	// State is ErrLocked, ErrTimedOut, ErrNoKeychain, or nil when the
+	// failure is none of those.
+	State error
 }
 
 // Error returns "secrets: keychain unavailable: <Cause>; <Advice>".
@@ -58,8 +83,16 @@ func (e *UnavailableError) Error() string {
 	return msg
 }
 
-// Unwrap returns the underlying error.
-func (e *UnavailableError) Unwrap() error { return e.Err }
+// Unwrap returns the underlying error and the state.
+func (e *UnavailableError) Unwrap() []error {
+	var errs []error
+	for _, err := range []error{e.Err, e.State} {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
 
 // Account names the keychain entry of one field of one owner:
 // "<ownerUUID>/<field>", e.g. Account(integrationID, "password").
@@ -97,6 +130,25 @@ type Keychain struct {
 	// preflight, when set, runs before every call and can report the
 	// keychain unavailable without touching it.
 	preflight func() error
+	// clock times calls out; tests replace it.
+	clock clock
+}
+
+// clock is the time source of call timeouts.
+type clock interface {
+	Now() time.Time
+	// After returns a channel that receives once d has passed, and a
+	// function that releases the timer early.
+	After(d time.Duration) (<-chan time.Time, func())
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) After(d time.Duration) (<-chan time.Time, func()) {
+	t := time.NewTimer(d)
+	return t.C, func() { t.Stop() }
 }
 
 // NewKeychain returns a Keychain whose calls time out after timeout
@@ -107,11 +159,7 @@ func NewKeychain(timeout time.Duration) *Keychain {
 	if runtime.GOOS == "linux" {
 		k.preflight = func() error {
 			if sessionBusMissing(os.Getenv, fileExists, os.Getuid()) {
-				return &UnavailableError{
-					Cause:  causeNoService,
-					Advice: adviceNoService,
-					Err:    errors.New("secrets: DBUS_SESSION_BUS_ADDRESS is not set and no session bus socket was found"),
-				}
+				return noSessionBus()
 			}
 			return nil
 		}
@@ -130,7 +178,17 @@ func newKeychain(timeout time.Duration, b backend) *Keychain {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	return &Keychain{timeout: timeout, backend: b, slot: make(chan struct{}, 1)}
+	return &Keychain{timeout: timeout, backend: b, slot: make(chan struct{}, 1), clock: realClock{}}
+}
+
+// noSessionBus is the error of a Linux session without a session bus.
+func noSessionBus() error {
+	return &UnavailableError{
+		Cause:  causeNoService,
+		Advice: adviceNoService,
+		Err:    errors.New("secrets: DBUS_SESSION_BUS_ADDRESS is not set and no session bus socket was found"),
+		State:  ErrNoKeychain,
+	}
 }
 
 // Get returns the secret stored for account, or ErrNotFound.
@@ -207,16 +265,26 @@ func (k *Keychain) call(ctx context.Context, secret string, op func(backend) (st
 		return "", fmt.Errorf("secrets: keychain call not started: %w", err)
 	}
 	limit := k.timeout
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < limit {
-		limit = time.Until(dl)
+	if dl, ok := ctx.Deadline(); ok {
+		if left := dl.Sub(k.clock.Now()); left < limit {
+			limit = left
+		}
 	}
-	ctx, cancel := context.WithTimeout(ctx, k.timeout)
-	defer cancel()
+	timer, stop := k.clock.After(limit)
+	defer stop()
 
+	// A free slot is taken at once, so a call never loses the race
+	// against its own timer while the keychain is idle.
 	select {
 	case k.slot <- struct{}{}:
-	case <-ctx.Done():
-		return "", doneError(ctx, limit)
+	default:
+		select {
+		case k.slot <- struct{}{}:
+		case <-timer:
+			return "", timedOut(limit, context.DeadlineExceeded)
+		case <-ctx.Done():
+			return "", doneError(ctx, limit)
+		}
 	}
 	type result struct {
 		v   string
@@ -231,6 +299,8 @@ func (k *Keychain) call(ctx context.Context, secret string, op func(backend) (st
 	select {
 	case r := <-done:
 		return r.v, mapError(r.err, secret)
+	case <-timer:
+		return "", timedOut(limit, context.DeadlineExceeded)
 	case <-ctx.Done():
 		return "", doneError(ctx, limit)
 	}
@@ -241,13 +311,19 @@ func (k *Keychain) call(ctx context.Context, secret string, op func(backend) (st
 func doneError(ctx context.Context, limit time.Duration) error {
 	err := ctx.Err()
 	if errors.Is(err, context.DeadlineExceeded) {
-		return &UnavailableError{
-			Cause:  "the keychain did not answer within " + formatDuration(limit),
-			Advice: adviceUnlock,
-			Err:    err,
-		}
+		return timedOut(limit, err)
 	}
 	return fmt.Errorf("secrets: keychain call canceled: %w", err)
+}
+
+// timedOut is the error of a call that got no answer within limit.
+func timedOut(limit time.Duration, err error) error {
+	return &UnavailableError{
+		Cause:  "the keychain did not answer within " + formatDuration(limit),
+		Advice: adviceUnlock,
+		Err:    err,
+		State:  ErrTimedOut,
+	}
 }
 
 // formatDuration rounds a limit for humans: 5s, 1.5s, 250ms.
@@ -311,12 +387,12 @@ func mapError(err error, secret string) error {
 	msg := strings.ToLower(err.Error())
 	switch {
 	case containsAny(msg, lockedHints):
-		return &UnavailableError{Cause: causeLocked, Advice: adviceUnlock, Err: err}
+		return &UnavailableError{Cause: causeLocked, Advice: adviceUnlock, Err: err, State: ErrLocked}
 	case containsAny(msg, noServiceHints),
 		// Without a session bus address godbus cannot reach any Secret
 		// Service, whatever the error text says.
 		runtime.GOOS == "linux" && os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "":
-		return &UnavailableError{Cause: causeNoService, Advice: adviceNoService, Err: err}
+		return &UnavailableError{Cause: causeNoService, Advice: adviceNoService, Err: err, State: ErrNoKeychain}
 	}
 	return fmt.Errorf("secrets: keychain error: %w", err)
 }

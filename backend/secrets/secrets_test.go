@@ -296,34 +296,81 @@ func TestUnavailableErrorText(t *testing.T) {
 }
 
 // hangingBackend blocks every call until release is closed, like a keychain
-// waiting for an unlock prompt nobody answers.
+// waiting for an unlock prompt nobody answers. started receives once per
+// call that reached the backend.
 type hangingBackend struct {
 	release chan struct{}
+	started chan struct{}
 	calls   atomic.Int32
 }
 
 func newHangingBackend(t *testing.T) *hangingBackend {
-	h := &hangingBackend{release: make(chan struct{})}
+	h := &hangingBackend{release: make(chan struct{}), started: make(chan struct{}, 16)}
 	t.Cleanup(func() { close(h.release) })
 	return h
 }
 
-func (h *hangingBackend) Get(string, string) (string, error) {
+func (h *hangingBackend) enter() {
 	h.calls.Add(1)
+	h.started <- struct{}{}
 	<-h.release
+}
+
+func (h *hangingBackend) Get(string, string) (string, error) {
+	h.enter()
 	return "late", nil
 }
 
 func (h *hangingBackend) Set(string, string, string) error {
-	h.calls.Add(1)
-	<-h.release
+	h.enter()
 	return nil
 }
 
 func (h *hangingBackend) Delete(string, string) error {
-	h.calls.Add(1)
-	<-h.release
+	h.enter()
 	return nil
+}
+
+// manualClock is the Keychain's clock in tests: Now stands still and every
+// timer waits until the test fires it, so no test depends on how fast the
+// machine is.
+type manualClock struct {
+	now    time.Time
+	timers chan manualTimer
+}
+
+// manualTimer is one timer the Keychain asked for.
+type manualTimer struct {
+	d    time.Duration
+	fire chan time.Time
+}
+
+func newManualClock() *manualClock {
+	// Far in the future, so a context deadline set relative to it never
+	// expires on the real clock during the test.
+	return &manualClock{now: time.Now().Add(24 * time.Hour), timers: make(chan manualTimer, 16)}
+}
+
+func (c *manualClock) Now() time.Time { return c.now }
+
+func (c *manualClock) After(d time.Duration) (<-chan time.Time, func()) {
+	t := manualTimer{d: d, fire: make(chan time.Time, 1)}
+	c.timers <- t
+	return t.fire, func() {}
+}
+
+// next returns the next timer the Keychain asked for.
+func (c *manualClock) next(t *testing.T) manualTimer {
+	t.Helper()
+	return <-c.timers
+}
+
+// withClock returns a Keychain on b whose timers are under the test's control.
+func withClock(timeout time.Duration, b backend) (*Keychain, *manualClock) {
+	k := newKeychain(timeout, b)
+	c := newManualClock()
+	k.clock = c
+	return k, c
 }
 
 func TestTimeout(t *testing.T) {
@@ -339,18 +386,18 @@ func TestTimeout(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			k, clock := withClock(tt.timeout, newHangingBackend(t))
 			ctx := context.Background()
 			if tt.ctxLimit > 0 {
 				var cancel context.CancelFunc
-				ctx, cancel = context.WithTimeout(ctx, tt.ctxLimit)
+				ctx, cancel = context.WithDeadline(ctx, clock.Now().Add(tt.ctxLimit))
 				defer cancel()
 			}
-			k := newKeychain(tt.timeout, newHangingBackend(t))
-			start := time.Now()
-			err := k.Set(ctx, "owner/password", New("hunter2"))
-			if elapsed := time.Since(start); elapsed > 2*time.Second {
-				t.Fatalf("Set took %v despite the timeout", elapsed)
-			}
+			errc := make(chan error, 1)
+			go func() { errc <- k.Set(ctx, "owner/password", New("hunter2")) }()
+			timer := clock.next(t)
+			timer.fire <- clock.Now()
+			err := <-errc
 			var ue *UnavailableError
 			if !errors.As(err, &ue) {
 				t.Fatalf("want *UnavailableError, got %T: %v", err, err)
@@ -361,22 +408,33 @@ func TestTimeout(t *testing.T) {
 			if !strings.Contains(ue.Advice, "unlock your keychain") {
 				t.Errorf("advice %q does not say to unlock", ue.Advice)
 			}
-			if !errors.Is(err, context.DeadlineExceeded) {
-				t.Errorf("%v does not wrap context.DeadlineExceeded", err)
+			if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, ErrTimedOut) {
+				t.Errorf("%v does not wrap context.DeadlineExceeded and ErrTimedOut", err)
+			}
+			if errors.Is(err, ErrLocked) || errors.Is(err, ErrNoKeychain) {
+				t.Errorf("%v also matches another state", err)
 			}
 		})
 	}
 
 	t.Run("the default timeout is reported as 5s", func(t *testing.T) {
-		if got := doneError(expired(t), DefaultTimeout).Error(); !strings.Contains(got, "did not answer within 5s;") {
+		if got := timedOut(DefaultTimeout, context.DeadlineExceeded).Error(); !strings.Contains(got, "did not answer within 5s;") {
 			t.Fatalf("got %q", got)
 		}
 	})
 	t.Run("a caller's cancellation is not reported as an unavailable keychain", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
-		k := newKeychain(5*time.Second, newHangingBackend(t))
-		time.AfterFunc(20*time.Millisecond, cancel)
-		_, err := k.Get(ctx, "owner/password")
+		defer cancel()
+		h := newHangingBackend(t)
+		k, _ := withClock(5*time.Second, h)
+		errc := make(chan error, 1)
+		go func() {
+			_, err := k.Get(ctx, "owner/password")
+			errc <- err
+		}()
+		<-h.started
+		cancel()
+		err := <-errc
 		var ue *UnavailableError
 		if errors.As(err, &ue) || !errors.Is(err, context.Canceled) {
 			t.Fatalf("got %T: %v", err, err)
@@ -384,7 +442,8 @@ func TestTimeout(t *testing.T) {
 	})
 	t.Run("an already expired context does not call the keychain", func(t *testing.T) {
 		h := newHangingBackend(t)
-		if _, err := newKeychain(time.Second, h).Get(expired(t), "owner/password"); err == nil {
+		k, _ := withClock(time.Second, h)
+		if _, err := k.Get(expired(t), "owner/password"); err == nil {
 			t.Fatal("want an error")
 		}
 		if n := h.calls.Load(); n != 0 {
@@ -393,35 +452,102 @@ func TestTimeout(t *testing.T) {
 	})
 	t.Run("a hung keychain strands only one goroutine however often it is retried", func(t *testing.T) {
 		h := newHangingBackend(t)
-		k := newKeychain(20*time.Millisecond, h)
-		for range 5 {
-			var ue *UnavailableError
-			if err := k.Delete(context.Background(), "owner/password"); !errors.As(err, &ue) {
-				t.Fatalf("got %T: %v", err, err)
+		k, clock := withClock(20*time.Millisecond, h)
+		for i := range 5 {
+			errc := make(chan error, 1)
+			go func() { errc <- k.Delete(context.Background(), "owner/password") }()
+			timer := clock.next(t)
+			if i == 0 {
+				<-h.started // the first call reaches the backend and hangs there
+			}
+			timer.fire <- clock.Now()
+			if err := <-errc; !errors.Is(err, ErrTimedOut) {
+				t.Fatalf("call %d: got %T: %v", i, err, err)
 			}
 		}
 		if n := h.calls.Load(); n != 1 {
 			t.Fatalf("backend called %d times, want 1", n)
 		}
 	})
-	t.Run("Check reports a hung keychain as unavailable", func(t *testing.T) {
-		err := newKeychain(20*time.Millisecond, newHangingBackend(t)).Check(context.Background())
+	t.Run("Check reports a hung keychain as timed out", func(t *testing.T) {
+		k, clock := withClock(20*time.Millisecond, newHangingBackend(t))
+		errc := make(chan error, 1)
+		go func() { errc <- k.Check(context.Background()) }()
+		clock.next(t).fire <- clock.Now()
+		err := <-errc
 		var ue *UnavailableError
-		if !errors.As(err, &ue) || !strings.HasPrefix(ue.Cause, "the keychain did not answer within") {
+		if !errors.As(err, &ue) || !strings.HasPrefix(ue.Cause, "the keychain did not answer within") || !errors.Is(err, ErrTimedOut) {
 			t.Fatalf("got %T: %v", err, err)
 		}
 	})
 	t.Run("the keychain works again once a hung call returns", func(t *testing.T) {
-		h := &hangingBackend{release: make(chan struct{})}
-		k := newKeychain(20*time.Millisecond, h)
-		if _, err := k.Get(context.Background(), "owner/password"); err == nil {
-			t.Fatal("want a timeout")
+		h := &hangingBackend{release: make(chan struct{}), started: make(chan struct{}, 16)}
+		k, clock := withClock(20*time.Millisecond, h)
+		errc := make(chan error, 1)
+		go func() {
+			_, err := k.Get(context.Background(), "owner/password")
+			errc <- err
+		}()
+		<-h.started
+		clock.next(t).fire <- clock.Now()
+		if err := <-errc; !errors.Is(err, ErrTimedOut) {
+			t.Fatalf("want a timeout, got %v", err)
 		}
 		close(h.release)
-		k.timeout = time.Second
+		// This call's timer is never fired: it waits for the hung call to
+		// let go of the keychain, then answers.
 		got, err := k.Get(context.Background(), "owner/password")
 		if err != nil || got.Reveal() != "late" {
 			t.Fatalf("got %q, %v", got.Reveal(), err)
+		}
+	})
+}
+
+// TestUnavailableStatesAreTold checks that callers can tell a locked
+// keychain, one that did not answer in time and no keychain at all apart
+// with errors.Is, whatever the message.
+func TestUnavailableStatesAreTold(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name       string
+		backendErr error
+		want       error
+	}{
+		{"an IsLocked D-Bus error is ErrLocked", errors.New("org.freedesktop.Secret.Error.IsLocked"), ErrLocked},
+		{"a dismissed unlock prompt is ErrLocked", errors.New("failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'"), ErrLocked},
+		{"macOS refusing interaction is ErrLocked", errors.New("User interaction is not allowed."), ErrLocked},
+		{"no Secret Service is ErrNoKeychain", errors.New("The name org.freedesktop.secrets was not provided by any .service files"), ErrNoKeychain},
+		{"no bus socket is ErrNoKeychain", errors.New("dial unix /run/user/1000/bus: connect: no such file or directory"), ErrNoKeychain},
+		{"an unknown failure is none of the three", errors.New("org.freedesktop.DBus.Error.NoReply"), nil},
+	}
+	states := []error{ErrLocked, ErrTimedOut, ErrNoKeychain}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			k := mockKeyring(t, tt.backendErr)
+			_, err := k.Get(ctx, "owner/password")
+			for _, st := range states {
+				if got := errors.Is(err, st); got != (st == tt.want) {
+					t.Errorf("errors.Is(%v, %v) = %v", err, st, got)
+				}
+			}
+			if tt.want != nil && State(err) != tt.want {
+				t.Errorf("State = %v, want %v", State(err), tt.want)
+			}
+		})
+	}
+	t.Run("a missing session bus is ErrNoKeychain before go-keyring is called", func(t *testing.T) {
+		k := newKeychain(time.Second, newHangingBackend(t))
+		k.preflight = func() error { return noSessionBus() }
+		err := k.Set(ctx, "owner/password", New("x"))
+		if !errors.Is(err, ErrNoKeychain) || State(err) != ErrNoKeychain {
+			t.Fatalf("got %v", err)
+		}
+	})
+	t.Run("the states are not ErrNotFound and ErrNotFound is none of them", func(t *testing.T) {
+		for _, st := range states {
+			if errors.Is(st, ErrNotFound) || errors.Is(ErrNotFound, st) || State(ErrNotFound) != nil {
+				t.Errorf("%v and ErrNotFound mix", st)
+			}
 		}
 	})
 }

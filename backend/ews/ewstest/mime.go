@@ -154,6 +154,19 @@ func address(m Mailbox) string {
 	return (&mail.Address{Name: m.Name, Address: m.Email}).String()
 }
 
+// MeetingMIME is the RFC 822 message Exchange gives as the MimeContent of
+// m's request (or, with cancel, cancellation) in room's inbox. Fuzz tests
+// seed their corpora with it.
+func MeetingMIME(room string, m Meeting, cancel bool) []byte {
+	sn := &snapshot{room: strings.ToLower(room), item: item{ID: "AAMkAGV3c3Rlc3Qseed", Kind: kindMeetingRequest,
+		Class: "IPM.Schedule.Meeting.Request", Owner: strings.ToLower(room), Folder: "inbox", Subject: m.Subject,
+		Received: m.Start.Add(-24 * time.Hour).UTC(), Meeting: copyMeeting(m)}}
+	if cancel {
+		sn.Kind, sn.Class, sn.Subject = kindMeetingCancellation, "IPM.Schedule.Meeting.Canceled", "Canceled: "+m.Subject
+	}
+	return buildMIME(sn)
+}
+
 // buildMIME renders an item's RFC 822 message the way Exchange returns
 // Outlook's messages in MimeContent.
 func buildMIME(sn *snapshot) []byte {
@@ -259,14 +272,18 @@ func buildICS(sn *snapshot, method string) []byte {
 		b.WriteString(timeZones[tzName].vtimezone)
 	}
 	w.line("BEGIN:VEVENT")
+	organizer := m.Organizer
+	if m.ICalOrganizer != nil {
+		organizer = *m.ICalOrganizer
+	}
 	org := "ORGANIZER"
-	if m.Organizer.Name != "" {
-		org += ";CN=" + icsParam(m.Organizer.Name)
+	if organizer.Name != "" {
+		org += ";CN=" + icsParam(organizer.Name)
 	}
 	if m.SentBy != nil {
 		org += `;SENT-BY="mailto:` + m.SentBy.Email + `"`
 	}
-	w.line(org + ":mailto:" + m.Organizer.Email)
+	w.line(org + ":mailto:" + organizer.Email)
 	for _, a := range m.Attendees {
 		w.line("ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;CN=" + icsParam(nameOr(a)) + ":mailto:" + a.Email)
 	}

@@ -25,8 +25,12 @@ type Meeting struct {
 	Organizer Mailbox
 	// SentBy is a delegate sending on behalf of Organizer.
 	SentBy *Mailbox
-	Start  time.Time
-	End    time.Time
+	// ICalOrganizer, when set, is the ORGANIZER the message's iCalendar
+	// names instead of Organizer: a forged invitation, which Exchange
+	// still reports as coming from Organizer.
+	ICalOrganizer *Mailbox
+	Start         time.Time
+	End           time.Time
 	// TimeZone is the Windows zone name Outlook writes, e.g.
 	// "W. Europe Standard Time"; "" is UTC. Zones: see TimeZones.
 	TimeZone string
@@ -267,6 +271,10 @@ func copyMeeting(m Meeting) *Meeting {
 	if m.SentBy != nil {
 		d := *m.SentBy
 		m.SentBy = &d
+	}
+	if m.ICalOrganizer != nil {
+		o := *m.ICalOrganizer
+		m.ICalOrganizer = &o
 	}
 	return &m
 }
