@@ -3,8 +3,8 @@ package devcert
 import (
 	"context"
 	"crypto/tls"
-	"strings"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
