@@ -133,9 +133,10 @@ func newEnvironment() *exec.Environment {
 // budget is one render's allowance. The first limit hit is remembered, as
 // gonja sometimes swallows errors (default() does) or rewords them.
 type budget struct {
-	ctx context.Context
-	mu  sync.Mutex
-	err error
+	ctx  context.Context
+	step func() // tests: called at every check
+	mu   sync.Mutex
+	err  error
 }
 
 func (b *budget) fail(err error) error {
@@ -156,6 +157,9 @@ func (b *budget) failed() error {
 // check stops a render whose time is up; it runs at every write, loop
 // iteration, bounded operation and range().
 func (b *budget) check() error {
+	if b.step != nil {
+		b.step()
+	}
 	if err := b.failed(); err != nil {
 		return err
 	}
@@ -764,13 +768,16 @@ func (w *limitedWriter) Write(p []byte) (int, error) {
 // render runs tpl in its own goroutine so the caller gets an answer at the
 // deadline even if the template is still busy; the goroutine notices the
 // expired budget at its next check and ends.
-func render(ctx context.Context, field string, tpl *exec.Template, vars map[string]any) (string, error) {
+func (e *Engine) render(ctx context.Context, field string, tpl *exec.Template, vars map[string]any) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", fmt.Errorf("templates: %s: rendering stopped: %w", field, err)
 	}
-	ctx, cancel := context.WithTimeoutCause(ctx, MaxRenderTime, ErrRenderTimeout)
-	defer cancel()
-	b := &budget{ctx: ctx}
+	// A timer rather than a context deadline, so tests can end the time.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stop := e.startTimer(MaxRenderTime, func() { cancel(ErrRenderTimeout) })
+	defer stop()
+	b := &budget{ctx: ctx, step: e.step}
 	data := make(map[string]any, len(vars)+1)
 	for k, v := range vars {
 		data[k] = v
@@ -789,6 +796,9 @@ func render(ctx context.Context, field string, tpl *exec.Template, vars map[stri
 				res = result{err: fmt.Errorf("rendering failed: %v", p)}
 			}
 			done <- res
+			if e.ended != nil {
+				e.ended()
+			}
 		}()
 		w := &limitedWriter{b: b, max: MaxOutputBytes}
 		res.err = tpl.Execute(w, exec.NewContext(data))

@@ -98,11 +98,22 @@ func (e *SyntaxError) Error() string {
 type Engine struct {
 	env   *exec.Environment
 	cache *lru
+	// startTimer starts a render's time limit: time.AfterFunc, or a test's
+	// own, so that the test and not a wall clock decides when time is up.
+	startTimer func(d time.Duration, expire func()) (stop func() bool)
+	// step, when set, is called at every budget check, and ended when a
+	// render's goroutine is done (tests count steps and wait on the end).
+	step  func()
+	ended func()
 }
 
 // New returns an Engine with its own environment and cache.
 func New() *Engine {
-	return &Engine{env: newEnvironment(), cache: newLRU(cacheSize)}
+	return &Engine{env: newEnvironment(), cache: newLRU(cacheSize), startTimer: realTimer}
+}
+
+func realTimer(d time.Duration, expire func()) func() bool {
+	return time.AfterFunc(d, expire).Stop
 }
 
 // Check parses source as the template of field without rendering it. It
@@ -123,7 +134,7 @@ func (e *Engine) Render(ctx context.Context, field, source string, vars map[stri
 	if err != nil {
 		return "", err
 	}
-	return render(ctx, field, tpl, vars)
+	return e.render(ctx, field, tpl, vars)
 }
 
 // Preview renders source with SampleVars(field), for the template editor.

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -291,6 +291,49 @@ func TestLimits(t *testing.T) {
 	})
 }
 
+// renderClock is a render time limit the test ends, with counts of the
+// budget checks a render makes: the test decides when time is up, by steps,
+// so no test depends on how fast the machine is.
+type renderClock struct {
+	steps   atomic.Int64
+	fireAt  int64         // expire at this step; 0: never
+	atFire  func()        // what "time is up" does: the timer's expire, or a test's own
+	expire  func()        // the render's timer, once started
+	limit   time.Duration // the duration the timer was started with
+	stopped atomic.Bool   // the render stopped its timer
+	fired   atomic.Int64  // the step at which time ran out
+	ended   chan struct{} // the render's goroutine is done
+	mu      sync.Mutex
+}
+
+func newRenderClock(fireAt int64) *renderClock {
+	return &renderClock{fireAt: fireAt, ended: make(chan struct{}, 1)}
+}
+
+func (c *renderClock) engine() *templates.Engine {
+	return templates.NewForTest(c.start, c.step, func() { c.ended <- struct{}{} })
+}
+
+func (c *renderClock) start(d time.Duration, expire func()) func() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.limit, c.expire = d, expire
+	return func() bool { c.stopped.Store(true); return true }
+}
+
+func (c *renderClock) step() {
+	if n := c.steps.Add(1); n == c.fireAt {
+		c.fired.Store(n)
+		c.mu.Lock()
+		f := c.atFire
+		if f == nil {
+			f = c.expire
+		}
+		c.mu.Unlock()
+		f()
+	}
+}
+
 func TestTimeLimit(t *testing.T) {
 	tests := []struct {
 		name string
@@ -300,47 +343,82 @@ func TestTimeLimit(t *testing.T) {
 			`{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}`},
 		{"loops over a stored range stop at the time limit",
 			`{% set r = range(10000) %}{% for i in r %}{% for j in r %}{% for k in r %}{% endfor %}{% endfor %}{% endfor %}`},
+		{"loops that print stop at the time limit",
+			`{% for i in range(10000) %}{% for j in range(10000) %}{{ "" }}{% endfor %}{% endfor %}`},
 	}
-	e := templates.New()
+	// Time runs out deep inside the loops, at the 5000th budget check; the
+	// loops would go on for 10^8 iterations or more.
+	const fireAt = 5000
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := runtime.NumGoroutine()
-			start := time.Now()
-			_, err := e.Render(context.Background(), textField, tt.src, nil)
-			took := time.Since(start)
+			c := newRenderClock(fireAt)
+			_, err := c.engine().Render(context.Background(), textField, tt.src, nil)
 			if !errors.Is(err, templates.ErrRenderTimeout) || !strings.Contains(err.Error(), "rendering took longer than 1s") {
 				t.Fatalf("Render error = %v, want ErrRenderTimeout", err)
 			}
-			if took > templates.MaxRenderTime+500*time.Millisecond {
-				t.Errorf("Render returned after %v", took)
+			if c.limit != templates.MaxRenderTime {
+				t.Errorf("the timer was started with %v, want MaxRenderTime", c.limit)
 			}
-			// The render goroutine must notice the deadline and end.
-			deadline := time.Now().Add(2 * time.Second)
-			for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-				time.Sleep(10 * time.Millisecond)
+			if c.fired.Load() != fireAt {
+				t.Fatalf("time ran out at step %d, want %d", c.fired.Load(), fireAt)
 			}
-			if n := runtime.NumGoroutine(); n > before {
-				t.Errorf("%d goroutines still running after the render, %d before", n, before)
+			// The render goroutine ends at the very check that found its
+			// time up, not 10^8 iterations later.
+			<-c.ended
+			if extra := c.steps.Load() - fireAt; extra != 0 {
+				t.Errorf("the render went on for %d budget checks after its time ran out", extra)
+			}
+			if !c.stopped.Load() {
+				t.Error("the render did not stop its timer")
 			}
 		})
 	}
 
+	t.Run("a render that finishes in time stops its timer", func(t *testing.T) {
+		c := newRenderClock(0)
+		if out := render(t, c.engine(), textField, `{% for i in range(3) %}{{ i }}{% endfor %}`, nil); out != "012" {
+			t.Fatalf("got %q", out)
+		}
+		<-c.ended
+		if !c.stopped.Load() {
+			t.Error("the timer is still running")
+		}
+	})
+
 	t.Run("the caller's context stops a render", func(t *testing.T) {
+		// The timer never fires: only the caller's cancellation can end it.
 		ctx, cancel := context.WithCancel(context.Background())
-		go func() { time.Sleep(20 * time.Millisecond); cancel() }()
-		// Canceled rather than ErrRenderTimeout shows Render returned on
-		// the cancellation, before its own deadline.
-		_, err := e.Render(ctx, textField, tests[0].src, nil)
+		defer cancel()
+		c := newRenderClock(fireAt)
+		c.atFire = cancel
+		_, err := c.engine().Render(ctx, textField, tests[0].src, nil)
 		if !errors.Is(err, context.Canceled) || errors.Is(err, templates.ErrRenderTimeout) {
 			t.Errorf("Render error = %v, want context.Canceled", err)
+		}
+		<-c.ended
+		if extra := c.steps.Load() - fireAt; extra != 0 {
+			t.Errorf("the render went on for %d budget checks after the cancellation", extra)
 		}
 	})
 
 	t.Run("a context already ended renders nothing", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		if _, err := e.Render(ctx, textField, "x", nil); !errors.Is(err, context.Canceled) {
+		c := newRenderClock(0)
+		if _, err := c.engine().Render(ctx, textField, "x", nil); !errors.Is(err, context.Canceled) {
 			t.Errorf("Render error = %v, want context.Canceled", err)
+		}
+		if c.steps.Load() != 0 || c.limit != 0 {
+			t.Errorf("%d budget checks and a timer of %v for a render that should not start", c.steps.Load(), c.limit)
+		}
+	})
+
+	t.Run("with the real clock a render ends at MaxRenderTime", func(t *testing.T) {
+		// No duration is compared: the loops run for far longer than a
+		// second on any machine, so only the real timer can end them.
+		_, err := templates.New().Render(context.Background(), textField, tests[0].src, nil)
+		if !errors.Is(err, templates.ErrRenderTimeout) {
+			t.Fatalf("Render error = %v, want ErrRenderTimeout", err)
 		}
 	})
 }

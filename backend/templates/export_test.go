@@ -1,0 +1,15 @@
+package templates
+
+import "time"
+
+// NewForTest returns an Engine whose render time limit is started by
+// startTimer instead of time.AfterFunc, that calls step at every budget
+// check and ended when a render's goroutine is done. Nil hooks are skipped.
+func NewForTest(startTimer func(d time.Duration, expire func()) (stop func() bool), step, ended func()) *Engine {
+	e := New()
+	if startTimer != nil {
+		e.startTimer = startTimer
+	}
+	e.step, e.ended = step, ended
+	return e
+}
