@@ -332,20 +332,16 @@ func TestExhaustionAndCollisions(t *testing.T) {
 		svc := alias.NewService(st.Aliases(), 0, alias.WithDigits(seq.digits))
 		reserve(t, svc, in, "first")
 		before := seq.count()
-		start := time.Now()
 		_, _, err := svc.Reserve(ctx, in, "second", "bob@example.com")
-		elapsed := time.Since(start)
 		if !errors.Is(err, alias.ErrExhausted) {
 			t.Fatalf("Reserve = %v, want ErrExhausted", err)
 		}
 		if !strings.Contains(err.Error(), `"Head office"`) || !strings.Contains(err.Error(), "scheduled_alias_suffix_length") {
 			t.Errorf("the message %q does not name the integration and the setting to raise", err)
 		}
+		// Giving up "at once" is counted in draws, not measured in time.
 		if draws := seq.count() - before; draws < 2 || draws > 100 {
 			t.Errorf("%d draws before giving up, want a small bounded number", draws)
-		}
-		if elapsed > 5*time.Second {
-			t.Errorf("giving up took %v", elapsed)
 		}
 		if n, _ := st.Aliases().Count(ctx, in.ID); n != 1 {
 			t.Errorf("%d reservations, want 1", n)
