@@ -104,16 +104,25 @@ func TestNetworkFailures(t *testing.T) {
 				go func() { <-done; c.Close() }() // hold it open, say nothing
 			}
 		}()
+		// An IP address, so there is no name to resolve; the server accepts
+		// connections and never says a word.
 		in := ex.integration()
-		in.URL = "https://localhost:" + portOf(t, "tcp://"+l.Addr().String()) + "/EWS/Exchange.asmx"
+		addr := l.Addr().String()
+		in.URL = "https://" + addr + "/EWS/Exchange.asmx"
 		opt := ex.options()
 		opt.Timeout = 300 * time.Millisecond
-		start := time.Now()
+		// Run returning at all shows the timeout bounded the handshake,
+		// which would otherwise wait forever. No duration is compared:
+		// the time runs out in the handshake, or, on a machine so loaded
+		// that connecting takes 300ms, already in the connection check;
+		// either way the report must say there was no answer in time.
 		r := Run(context.Background(), in, opt)
-		expect(t, r, CheckTLS, Fail, "no answer from", "fix:firewall")
-		if took := time.Since(start); took > 5*time.Second {
-			t.Fatalf("took %s with a 300ms timeout per check", took)
+		ran := CheckTLS
+		if find(t, r, CheckTCP).Outcome == Fail {
+			ran = CheckTCP
+			expect(t, r, CheckTLS, Skip, "needs the")
 		}
+		expect(t, r, ran, Fail, "no answer from "+addr+" within 300ms", "fix:firewall")
 	})
 
 	cases := []struct {
@@ -531,7 +540,7 @@ func TestRunIsBoundedAndNeverPanics(t *testing.T) {
 	t.Run("cancelling stops a check that hangs", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		opt := ex.options()
-		opt.Timeout = time.Minute
+		opt.Timeout = 24 * time.Hour // only the cancellation can end the check
 		in := ex.integration()
 		in.AuthenticationMethod = integration.AuthNTLM
 		opt.ProbeLayer7 = func(ctx context.Context, _ auth.Settings, _ string) (*auth.Layer7Finding, error) {
@@ -539,11 +548,8 @@ func TestRunIsBoundedAndNeverPanics(t *testing.T) {
 			<-ctx.Done()
 			return nil, ctx.Err()
 		}
-		start := time.Now()
+		// Run returning is the proof: the probe waits until its context ends.
 		r := Run(ctx, in, opt)
-		if time.Since(start) > 10*time.Second {
-			t.Fatal("Run did not stop when cancelled")
-		}
 		expect(t, r, CheckLayer7, Skip, "cancelled")
 	})
 
