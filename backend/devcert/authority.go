@@ -113,6 +113,9 @@ type Authority struct {
 	keyLocation string
 	generation  uint64 // bumped by Regenerate; the Loader re-issues when it changes
 	replaced    *Replacement
+	// keyFileReason is why the key is in the fallback file; nil when it
+	// is in the keychain.
+	keyFileReason error
 }
 
 // LoadOrCreate loads the CA from o.Dir and its key from the keychain (or
@@ -156,12 +159,12 @@ func LoadOrCreate(ctx context.Context, o Options) (*Authority, error) {
 	if err == nil {
 		why := a.unusable(cert)
 		if why == "" {
-			key, location, err := a.loadKey(ctx, cert)
+			key, location, reason, err := a.loadKey(ctx, cert)
 			if err != nil {
 				return nil, err
 			}
 			if key != nil {
-				a.cert, a.key, a.keyLocation = cert, key, location
+				a.cert, a.key, a.keyLocation, a.keyFileReason = cert, key, location, reason
 				return a, nil
 			}
 			why = "its private key is gone or does not match"
@@ -177,12 +180,12 @@ func LoadOrCreate(ctx context.Context, o Options) (*Authority, error) {
 
 // create makes a new CA, stores it, and makes it current.
 func (a *Authority) create(ctx context.Context) error {
-	cert, key, location, err := a.makeAndStore(ctx)
+	cert, key, location, reason, err := a.makeAndStore(ctx)
 	if err != nil {
 		return err
 	}
 	a.mu.Lock()
-	a.cert, a.key, a.keyLocation = cert, key, location
+	a.cert, a.key, a.keyLocation, a.keyFileReason = cert, key, location, reason
 	a.generation++
 	a.mu.Unlock()
 	return nil
@@ -217,6 +220,73 @@ func (a *Authority) Replaced() *Replacement {
 	return a.replaced
 }
 
+// KeyFileReason says why the CA key is in the fallback file rather than
+// the keychain: an error matching secrets.ErrLocked, ErrTimedOut or
+// ErrNoKeychain (or another keychain failure). It is nil when the key is in
+// the keychain.
+func (a *Authority) KeyFileReason() error {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.keyFileReason
+}
+
+// KeyNotice is the warning to show wherever the CA is shown (serve's
+// banner, the window, cert status) while its key is in the fallback file:
+// the file, why, and what to do. It is "" when the key is in the keychain.
+func (a *Authority) KeyNotice() string {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if a.keyFileReason == nil {
+		return ""
+	}
+	why, todo := "the keychain could not be used", "Fix the keychain and run `vmr-companion cert status`"
+	switch secrets.State(a.keyFileReason) {
+	case secrets.ErrLocked:
+		why, todo = "the keychain is locked", "Unlock the keychain and run `vmr-companion cert status`"
+	case secrets.ErrTimedOut:
+		why, todo = "the keychain did not answer in time (an unlock prompt may be waiting)", "Unlock the keychain and run `vmr-companion cert status`"
+	case secrets.ErrNoKeychain:
+		why, todo = "no keychain is available", "Start a keychain (on Linux a Secret Service such as gnome-keyring) and run `vmr-companion cert status`"
+	}
+	return fmt.Sprintf("The local CA's private key is in the file %s, not in the keychain, because %s. "+
+		"Anyone who can read that file can make certificates this computer trusts for local names. "+
+		"%s: the key then moves into the keychain and the file is deleted.", a.keyLocation, why, todo)
+}
+
+// Delete removes the CA for good: its key from the keychain and the
+// fallback file, and ca.pem. Remove its trust first (Uninstall), as the
+// stores are found by the certificate. Afterwards this Authority issues
+// nothing; the next LoadOrCreate makes a new CA. A keychain that is locked
+// or does not answer stops the deletion before any file is removed.
+func (a *Authority) Delete(ctx context.Context) error {
+	a.regen.Lock()
+	defer a.regen.Unlock()
+	err := a.keys.Delete(ctx, KeyAccount)
+	if err != nil && !errors.Is(err, secrets.ErrNotFound) && !errors.Is(err, secrets.ErrNoKeychain) {
+		// A locked or slow keychain may hold the key (even one that timed
+		// out and landed late), so it must not be left behind silently.
+		return fmt.Errorf("devcert: deleting the CA key from the keychain: %w", err)
+	}
+	if err := removeIfExists(filepath.Join(a.dir, KeyFile)); err != nil {
+		return fmt.Errorf("devcert: deleting the CA key file: %w", err)
+	}
+	if err := removeIfExists(filepath.Join(a.dir, CertFile)); err != nil {
+		return fmt.Errorf("devcert: deleting %s: %w", CertFile, err)
+	}
+	a.mu.Lock()
+	a.cert, a.key, a.keyLocation, a.keyFileReason = nil, nil, "", nil
+	a.generation++
+	a.mu.Unlock()
+	return nil
+}
+
+func removeIfExists(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
 // Certificate returns the CA certificate. Do not modify it.
 func (a *Authority) Certificate() *x509.Certificate {
 	a.mu.RLock()
@@ -226,7 +296,11 @@ func (a *Authority) Certificate() *x509.Certificate {
 
 // CertPEM returns the CA certificate as PEM, as stored in ca.pem.
 func (a *Authority) CertPEM() []byte {
-	return pem.EncodeToMemory(&pem.Block{Type: pemCertificate, Bytes: a.Certificate().Raw})
+	c := a.Certificate()
+	if c == nil {
+		return nil
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: pemCertificate, Bytes: c.Raw})
 }
 
 // CertPath is the path of ca.pem, the public CA certificate.
@@ -243,7 +317,12 @@ func (a *Authority) KeyLocation() string {
 // Name is the name the CA is installed under in trust stores: its common
 // name, which ends in a short fingerprint of its public key so that
 // regenerated CAs never collide.
-func (a *Authority) Name() string { return a.Certificate().Subject.CommonName }
+func (a *Authority) Name() string {
+	if c := a.Certificate(); c != nil {
+		return c.Subject.CommonName
+	}
+	return ""
+}
 
 // SetExtraNames replaces the dev host names (see Options.ExtraNames). They
 // take effect at the next Regenerate; MissingNames tells whether one is due.
@@ -263,6 +342,9 @@ func (a *Authority) SetExtraNames(names []string) error {
 func (a *Authority) MissingNames() []string {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
+	if a.cert == nil {
+		return nil
+	}
 	permitted := a.cert.PermittedDNSDomains
 	var missing []string
 	for _, n := range a.names {
@@ -335,25 +417,25 @@ func (a *Authority) unusable(c *x509.Certificate) string {
 // makeAndStore creates a CA and stores its key and certificate, replacing
 // the stored ones. ca.pem is staged first and renamed into place only once
 // the key is stored, so a failure leaves the previous pair intact.
-func (a *Authority) makeAndStore(ctx context.Context) (*x509.Certificate, *ecdsa.PrivateKey, string, error) {
+func (a *Authority) makeAndStore(ctx context.Context) (*x509.Certificate, *ecdsa.PrivateKey, string, error, error) {
 	cert, key, err := a.makeCA()
 	if err != nil {
-		return nil, nil, "", err
+		return nil, nil, "", nil, err
 	}
 	certPEM := pem.EncodeToMemory(&pem.Block{Type: pemCertificate, Bytes: cert.Raw})
 	staged, err := stageFile(a.dir, CertFile, certPEM, 0o644)
 	if err != nil {
-		return nil, nil, "", fmt.Errorf("devcert: writing %s: %w", CertFile, err)
+		return nil, nil, "", nil, fmt.Errorf("devcert: writing %s: %w", CertFile, err)
 	}
 	defer os.Remove(staged) // no-op once renamed
-	location, err := a.storeKey(ctx, key)
+	location, reason, err := a.storeKey(ctx, key)
 	if err != nil {
-		return nil, nil, "", err
+		return nil, nil, "", nil, err
 	}
 	if err := os.Rename(staged, filepath.Join(a.dir, CertFile)); err != nil {
-		return nil, nil, "", fmt.Errorf("devcert: writing %s: %w", CertFile, err)
+		return nil, nil, "", nil, fmt.Errorf("devcert: writing %s: %w", CertFile, err)
 	}
-	return cert, key, location, nil
+	return cert, key, location, reason, nil
 }
 
 // makeCA creates a CA key and self-signed certificate.
@@ -454,75 +536,100 @@ func randomSerial() (*big.Int, error) {
 
 // storeKey puts key in the keychain, or in the 0600 fallback file when the
 // keychain is unavailable, and removes the copy from the other place so an
-// old key does not linger. It returns the key location.
-func (a *Authority) storeKey(ctx context.Context, key *ecdsa.PrivateKey) (string, error) {
-	der, err := x509.MarshalPKCS8PrivateKey(key)
+// old key does not linger. It returns the key location and, for the file,
+// the keychain's error as the reason.
+func (a *Authority) storeKey(ctx context.Context, key *ecdsa.PrivateKey) (string, error, error) {
+	keyPEM, err := encodeKey(key)
 	if err != nil {
-		return "", fmt.Errorf("devcert: encoding the CA key: %w", err)
+		return "", nil, err
 	}
-	keyPEM := pem.EncodeToMemory(&pem.Block{Type: pemPrivateKey, Bytes: der})
 	keyPath := filepath.Join(a.dir, KeyFile)
 
-	err = a.keys.Set(ctx, KeyAccount, secrets.New(string(keyPEM)))
-	if err == nil {
-		if err := os.Remove(keyPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return "", fmt.Errorf("devcert: removing the old key file: %w", err)
+	kerr := a.keys.Set(ctx, KeyAccount, secrets.New(string(keyPEM)))
+	if kerr == nil {
+		if err := removeIfExists(keyPath); err != nil {
+			return "", nil, fmt.Errorf("devcert: removing the old key file: %w", err)
 		}
-		return KeyInKeychain, nil
+		return KeyInKeychain, nil, nil
 	}
-	if !isUnavailable(err) {
-		return "", fmt.Errorf("devcert: storing the CA key in the keychain: %w", err)
+	if !isUnavailable(kerr) {
+		return "", nil, fmt.Errorf("devcert: storing the CA key in the keychain: %w", kerr)
 	}
 	staged, err := stageFile(a.dir, KeyFile, keyPEM, 0o600)
 	if err != nil {
-		return "", fmt.Errorf("devcert: writing the CA key file: %w", err)
+		return "", nil, fmt.Errorf("devcert: writing the CA key file: %w", err)
 	}
 	if err := os.Rename(staged, keyPath); err != nil {
 		os.Remove(staged)
-		return "", fmt.Errorf("devcert: writing the CA key file: %w", err)
+		return "", nil, fmt.Errorf("devcert: writing the CA key file: %w", err)
 	}
 	// Best effort: the keychain was unavailable a moment ago, so this
-	// usually fails too; a stale key there is replaced on the next
-	// successful store.
+	// usually fails too. A key that still lands there (a call that timed
+	// out and finished late) is found by the next loadKey, which then
+	// deletes the file.
 	_ = a.keys.Delete(ctx, KeyAccount)
-	return keyPath, nil
+	return keyPath, kerr, nil
+}
+
+func encodeKey(key *ecdsa.PrivateKey) ([]byte, error) {
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, fmt.Errorf("devcert: encoding the CA key: %w", err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: pemPrivateKey, Bytes: der}), nil
 }
 
 // loadKey finds the private key of cert: first in the keychain, then in
-// the fallback file. It returns a nil key when neither place has a key
-// matching cert, and an error only when the keychain is unavailable and no
-// fallback file exists, or something else went wrong.
-func (a *Authority) loadKey(ctx context.Context, cert *x509.Certificate) (*ecdsa.PrivateKey, string, error) {
+// the fallback file. The key never stays in both places: a key found in
+// the keychain removes the file, and a key found in the file moves into the
+// keychain when that works now. It returns the key, its location and, when
+// that is the file, the keychain's error as the reason. The key is nil
+// when neither place has a key matching cert; the error is set only when
+// the keychain is unavailable and no fallback file exists, or something
+// else went wrong.
+func (a *Authority) loadKey(ctx context.Context, cert *x509.Certificate) (*ecdsa.PrivateKey, string, error, error) {
+	keyPath := filepath.Join(a.dir, KeyFile)
 	s, kerr := a.keys.Get(ctx, KeyAccount)
 	switch {
 	case kerr == nil:
 		if key, err := parseKeyPEM([]byte(s.Reveal())); err == nil && key.PublicKey.Equal(cert.PublicKey) {
-			return key, KeyInKeychain, nil
+			if err := removeIfExists(keyPath); err != nil {
+				return nil, "", nil, fmt.Errorf("devcert: the CA key is in the keychain, but its old file %s could not be deleted: %w", keyPath, err)
+			}
+			return key, KeyInKeychain, nil, nil
 		}
 	case errors.Is(kerr, secrets.ErrNotFound), isUnavailable(kerr):
 	default:
-		return nil, "", fmt.Errorf("devcert: reading the CA key from the keychain: %w", kerr)
+		return nil, "", nil, fmt.Errorf("devcert: reading the CA key from the keychain: %w", kerr)
 	}
 
-	keyPath := filepath.Join(a.dir, KeyFile)
 	data, err := os.ReadFile(keyPath)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if isUnavailable(kerr) {
-			return nil, "", fmt.Errorf("devcert: the CA key is in the keychain, which cannot be used now: %w", kerr)
+			return nil, "", nil, fmt.Errorf("devcert: the CA key is in the keychain, which cannot be used now: %w", kerr)
 		}
-		return nil, "", nil
+		return nil, "", nil, nil
 	case err != nil:
-		return nil, "", fmt.Errorf("devcert: reading the CA key file: %w", err)
+		return nil, "", nil, fmt.Errorf("devcert: reading the CA key file: %w", err)
 	}
 	key, err := parseKeyPEM(data)
 	if err != nil || !key.PublicKey.Equal(cert.PublicKey) {
-		return nil, "", nil
+		return nil, "", nil, nil
 	}
 	if err := tightenKeyFile(keyPath); err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
-	return key, keyPath, nil
+	if isUnavailable(kerr) {
+		return key, keyPath, kerr, nil
+	}
+	// The keychain works now: move the key there (replacing any stale key
+	// of another CA) and delete the file.
+	location, reason, err := a.storeKey(ctx, key)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return key, location, reason, nil
 }
 
 // tightenKeyFile makes the key file 0600 again if it was loosened (a copy

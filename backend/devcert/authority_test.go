@@ -138,7 +138,7 @@ func TestKeyStorage(t *testing.T) {
 		}
 	})
 
-	t.Run("a key file in the fallback is used once the keychain works but has no key", func(t *testing.T) {
+	t.Run("a key file in the fallback moves into the keychain once it works", func(t *testing.T) {
 		dir := t.TempDir()
 		a, err := LoadOrCreate(ctx, Options{Dir: dir, Keys: unavailableKeychain(t)})
 		if err != nil {
@@ -148,8 +148,11 @@ func TestKeyStorage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !again.Certificate().Equal(a.Certificate()) || again.KeyLocation() != filepath.Join(dir, KeyFile) {
-			t.Error("the CA was not reloaded with its key from the file")
+		if !again.Certificate().Equal(a.Certificate()) || again.KeyLocation() != KeyInKeychain {
+			t.Errorf("the CA was not reloaded with its key moved to the keychain: %q", again.KeyLocation())
+		}
+		if _, err := os.Stat(filepath.Join(dir, KeyFile)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("key file still exists (err %v)", err)
 		}
 	})
 
