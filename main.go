@@ -89,7 +89,7 @@ func main() {
 				return nil, err
 			}
 			return addinhost.New(addinhost.Config{
-				Listen: o.Listen, Auth: o.Auth, ReservationRate: o.ReservationRate, OnRequest: o.OnRequest,
+				Listen: o.Listen, Auth: o.Auth, ReservationRate: o.ReservationRate, OnRequest: o.OnRequest, AllowSharedHost: o.AllowSharedHost,
 				AddinFiles: subdir("frontend/dist/addin"), OfficeJS: subdir("frontend/dist/office-js"),
 				Integrations: svc.Integrations, Conferences: svc.Conferences, Aliases: alias.NewService(st.Aliases(), o.ReservationTTL),
 				Templates: engine, Manifests: devManifests{svc.Manifests},

@@ -33,7 +33,9 @@ the add-in API, over HTTPS with a certificate from the local CA (made on first
 use; trust it with: vmr-companion cert install).
 
 On a loopback address the default is --auth none, for development on this
-machine. Any other address needs --auth oidc.
+machine: anyone signed in to it can then act as anyone, so it is refused
+where several people are signed in (a terminal server) unless
+--allow-shared-host is given. Any other address needs --auth oidc.
 
 The scheduler runs beside the host: one worker per integration with
 single-use VMRs and a room mailbox. With --demo a fake Exchange with example
@@ -57,7 +59,7 @@ meetings runs too, so the whole flow can be seen without an Exchange server.`,
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "Add-in host running at %s (auth: %s)\n", host.URL(), host.Auth())
 			if host.Auth() == addinhost.AuthNone {
-				fmt.Fprintln(out, "No authentication: for development on this machine only.")
+				fmt.Fprintln(out, addinhost.NoAuthWarning)
 			}
 			if list, err := svc.Integrations.List(c.ctx); err == nil {
 				for _, in := range list {
@@ -101,6 +103,7 @@ meetings runs too, so the whole flow can be seen without an Exchange server.`,
 	}
 	cmd.Flags().StringVar(&o.Listen, "listen", addinhost.DefaultListen, "address to listen on")
 	cmd.Flags().StringVar(&o.Auth, "auth", "", "none (loopback development) or oidc (Bearer ID tokens); default none on loopback")
+	cmd.Flags().BoolVar(&o.AllowSharedHost, "allow-shared-host", false, "run --auth none even where several people are signed in to this machine (each could act as any other)")
 	cmd.Flags().IntVar(&o.ReservationRate, "reservation-rate", addinhost.DefaultReservationRate, "single-use reservations per user per minute; 0 turns the limit off")
 	cmd.Flags().BoolVar(&demoMode, "demo", false, "also run a fake Exchange with example meetings, and an integration for it")
 	cmd.Flags().DurationVar(&o.ReservationTTL, "reservation-ttl", alias.DefaultTTL, "how long a reservation that no meeting used is kept")

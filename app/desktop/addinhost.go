@@ -59,7 +59,7 @@ func (s *AddinHostService) statusLocked() HostStatus {
 	if s.host != nil {
 		st.Running, st.URL, st.Auth = true, s.host.URL(), s.host.Auth()
 		if st.Auth == addinhost.AuthNone {
-			st.Warning = "No authentication: anyone on this machine can reserve aliases as anyone. For development only."
+			st.Warning = addinhost.NoAuthWarning
 		}
 	}
 	return st

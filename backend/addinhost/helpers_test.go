@@ -148,6 +148,8 @@ func (e *env) config() addinhost.Config {
 		Aliases:      e.aliases,
 		Templates:    e.templates,
 		Manifests:    fakeManifests{},
+		// Whoever else is signed in to the machine running the tests.
+		AllowSharedHost: true,
 	}
 }
 

@@ -60,6 +60,11 @@ type Config struct {
 	Logger     *slog.Logger
 	// OnRequest receives every request's log entry (the window's live log).
 	OnRequest func(RequestLog)
+	// AllowSharedHost runs AuthNone even where several people are signed
+	// in to this machine (serve --allow-shared-host).
+	AllowSharedHost bool
+	// InteractiveUsers counts them; nil asks the system.
+	InteractiveUsers SessionCounter
 }
 
 // RequestLog is one handled request.
@@ -112,6 +117,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if !loopback && cfg.Auth != AuthOIDC {
 		return nil, fmt.Errorf("%w: %s is reachable from other machines, and anyone there could reserve aliases as anyone", ErrNotLoopback, cfg.Listen)
+	}
+	if err := checkSharedHost(cfg); err != nil {
+		return nil, err
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -202,7 +210,7 @@ func (s *Server) Start() error {
 	s.srv, s.addr = srv, ln.Addr().String()
 	s.mu.Unlock()
 	if s.cfg.Auth == AuthNone {
-		s.log.Warn("add-in host without authentication: for development on this machine only", "listen", s.addr)
+		s.log.Warn("add-in host: "+NoAuthWarning, "listen", s.addr, "allow_shared_host", s.cfg.AllowSharedHost)
 	}
 	s.log.Info("add-in host listening", "url", s.URL())
 	go func() {

@@ -12,4 +12,7 @@ type Settings struct {
 	// (alias.DefaultTTL when zero).
 	ReservationTTL time.Duration
 	OnRequest      func(RequestLog)
+	// AllowSharedHost runs --auth none even where several people are
+	// signed in to this machine.
+	AllowSharedHost bool
 }
