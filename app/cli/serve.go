@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -47,6 +46,11 @@ meetings runs too, so the whole flow can be seen without an Exchange server.`,
 			}
 			svc, err := c.services()
 			if err != nil {
+				return err
+			}
+			// Say loudly what needs attention about the local CA (its key
+			// in a file, a replaced CA) before the host uses it.
+			if _, _, err := c.loadCA(cmd.ErrOrStderr(), svc, devcert.TrustOptions{}, true); err != nil {
 				return err
 			}
 			host, err := svc.NewHost(c.ctx, o)
@@ -128,107 +132,6 @@ func (c *command) startDemo(svc *Services) (*demo.Demo, error) {
 // interrupted is ctx, done on Ctrl+C or SIGTERM.
 func interrupted(ctx context.Context) (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-}
-
-func (c *command) certCmd() *cobra.Command {
-	var system, asJSON bool
-	cmd := &cobra.Command{
-		Use:   "cert",
-		Short: "The local certificate authority of the add-in host",
-	}
-	run := func(what string, f func(ctx context.Context, a *devcert.Authority, opts devcert.TrustOptions) ([]devcert.StoreStatus, error)) *cobra.Command {
-		sub := &cobra.Command{
-			Use:  what,
-			Args: cobra.NoArgs,
-			RunE: func(cmd *cobra.Command, args []string) error {
-				svc, err := c.services()
-				if err != nil {
-					return err
-				}
-				a, err := svc.Authority(c.ctx)
-				if err != nil {
-					return err
-				}
-				statuses, opErr := f(c.ctx, a, devcert.TrustOptions{System: system})
-				if asJSON {
-					if err := writeJSON(cmd.OutOrStdout(), certReport(a, statuses)); err != nil {
-						return err
-					}
-				} else {
-					printCert(cmd, a, statuses)
-				}
-				return opErr
-			},
-		}
-		sub.Flags().BoolVar(&system, "system", false, "include the system-wide store (needs root or an administrator)")
-		sub.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-		return sub
-	}
-	status := run("status", func(ctx context.Context, a *devcert.Authority, opts devcert.TrustOptions) ([]devcert.StoreStatus, error) {
-		return devcert.Status(ctx, a, opts), nil
-	})
-	status.Short = "Show the CA and where it is trusted"
-	install := run("install", devcert.Install)
-	install.Short = "Trust the CA in this user's browsers (and with --system the OS store)"
-	uninstall := run("uninstall", devcert.Uninstall)
-	uninstall.Short = "Remove every VMR Companion CA from the trust stores"
-	regenerate := run("regenerate", devcert.Renew)
-	regenerate.Short = "Make a new CA (and trust it where the old one was)"
-	cmd.AddCommand(status, install, uninstall, regenerate)
-	return cmd
-}
-
-type storeJSON struct {
-	Name      string `json:"name"`
-	Path      string `json:"path"`
-	Installed bool   `json:"installed"`
-	Available bool   `json:"available"`
-	Detail    string `json:"detail,omitempty"`
-}
-
-type certJSON struct {
-	Name        string      `json:"name"`
-	File        string      `json:"file"`
-	KeyLocation string      `json:"key_location"`
-	NotAfter    time.Time   `json:"not_after"`
-	Stores      []storeJSON `json:"stores"`
-}
-
-func certReport(a *devcert.Authority, statuses []devcert.StoreStatus) certJSON {
-	r := certJSON{Name: a.Name(), File: a.CertPath(), KeyLocation: a.KeyLocation(), NotAfter: a.Certificate().NotAfter, Stores: []storeJSON{}}
-	for _, s := range statuses {
-		r.Stores = append(r.Stores, storeJSON(s))
-	}
-	return r
-}
-
-func printCert(cmd *cobra.Command, a *devcert.Authority, statuses []devcert.StoreStatus) {
-	out := cmd.OutOrStdout()
-	key := a.KeyLocation()
-	if key != devcert.KeyInKeychain {
-		key = "file " + key + " (the keychain was unavailable)"
-	} else {
-		key = "the OS keychain"
-	}
-	fmt.Fprintf(out, "%s\n  certificate: %s\n  key: %s\n  valid until: %s\n\n", a.Name(), a.CertPath(), key, a.Certificate().NotAfter.Format("2006-01-02"))
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "STORE\tTRUSTED\tPATH")
-	for _, s := range statuses {
-		state := "no"
-		switch {
-		case s.Installed:
-			state = "yes"
-		case !s.Available:
-			state = "unavailable: " + s.Detail
-		case s.Detail != "":
-			state = "no (" + s.Detail + ")"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Name, state, s.Path)
-	}
-	if len(statuses) == 0 {
-		fmt.Fprintln(tw, "(no trust store found for this user)\t\t")
-	}
-	tw.Flush()
 }
 
 func (c *command) manifestCmd() *cobra.Command {

@@ -37,7 +37,8 @@ type OutboxEntry struct {
 	MeetingUID    string
 	Body          string
 	State         string // pending or attempted
-	Attempts      int
+	Attempts      int    // sends tried (a crash between try and result counts)
+	Failures      int    // sends that failed while the mailbox worked
 }
 
 // Outcome is everything one decision changes, committed in one transaction.
@@ -67,16 +68,112 @@ type Repository interface {
 	Decided(ctx context.Context, integrationID int64, items []ItemKey) (map[ItemKey]bool, error)
 	Meeting(ctx context.Context, integrationID int64, uid string) (*Record, error)
 	Commit(ctx context.Context, o *Outcome) error
-	// Pending lists outbox entries not yet sent, oldest first.
-	Pending(ctx context.Context, integrationID int64, limit int) ([]OutboxEntry, error)
+	// Pending lists outbox entries not yet sent and not waiting out a
+	// back-off at at, oldest first.
+	Pending(ctx context.Context, integrationID int64, limit int, at time.Time) ([]OutboxEntry, error)
 	// MarkAttempted records that the entries are about to be sent.
 	MarkAttempted(ctx context.Context, ids []int64) error
 	MarkSent(ctx context.Context, ids []int64, at time.Time) error
-	MarkFailed(ctx context.Context, id int64, reason string) error
+	// FailOutbox records a failed send of an entry; policy, given the
+	// failures so far (this one included), says when to try again or that
+	// the entry is quarantined. All in one transaction.
+	FailOutbox(ctx context.Context, id int64, f FailureReport, policy RetryPolicy) (*Failure, error)
+	// FailItem does the same for a mailbox item that could not be fetched
+	// or decided.
+	FailItem(ctx context.Context, integrationID int64, f FailureReport, policy RetryPolicy) (*Failure, error)
+	// DueItems lists failed items, not quarantined, whose back-off ended at at.
+	DueItems(ctx context.Context, integrationID int64, at time.Time, limit int) ([]ItemKey, error)
+	// Quarantined lists quarantined items and outbox entries (integrationID
+	// 0: of every integration), newest first.
+	Quarantined(ctx context.Context, integrationID int64, limit int) ([]Failure, error)
+	// Retry puts a quarantined item or outbox entry back in line: ErrNotFound
+	// when there is none with that id.
+	Retry(ctx context.Context, integrationID int64, kind, id string) error
+	// Lease takes (or renews, with the same token) the mailbox's lease; it
+	// returns the current holder and ok false when another holder's lease
+	// has not expired at req.At.
+	Lease(ctx context.Context, integrationID int64, req LeaseRequest) (*Lease, bool, error)
+	// ReleaseLease gives the lease up if token still holds it.
+	ReleaseLease(ctx context.Context, integrationID int64, token string) error
+	// BackOff keeps Exchange's request to wait until until, for every process.
+	BackOff(ctx context.Context, integrationID int64, until time.Time) error
+	// LeaseOf reads the lease row (nil when there is none).
+	LeaseOf(ctx context.Context, integrationID int64) (*Lease, error)
 	RecordError(ctx context.Context, integrationID int64, msg, advice string, at time.Time) error
 	Status(ctx context.Context, integrationID int64) (*Status, error)
 	Conferences(ctx context.Context, f Filter) ([]ScheduledConference, error)
 	Log(ctx context.Context, integrationID int64, limit int) ([]LogEntry, error)
+}
+
+// Kinds of Failure.
+const (
+	FailedItem   = "item"
+	FailedOutbox = "outbox"
+)
+
+// FailureReport is one failure of an item or outbox entry.
+type FailureReport struct {
+	ItemID        string // items: the EWS item id
+	ChangeKey     string
+	MeetingUID    string
+	Subject       string
+	Organizer     string
+	Reason        string
+	CorrelationID string
+	At            time.Time
+	// Quarantine at once: a retry cannot fix it (a panic, Exchange
+	// refusing the message or the organizer's mailbox for good).
+	Quarantine bool
+	// LogCode is the operations log's code for the failure, and
+	// LogQuarantined the code when it quarantines.
+	LogCode, LogQuarantined string
+}
+
+// RetryPolicy says, from the number of failures so far, when to try again,
+// or that the item is quarantined.
+type RetryPolicy func(failures int, at time.Time) (next time.Time, quarantine bool)
+
+// Failure is an item or outbox entry that failed, as status and lists show it.
+type Failure struct {
+	Kind          string    `json:"kind"` // item or outbox
+	ID            string    `json:"id"`   // the EWS item id, or the outbox entry's number
+	Integration   string    `json:"integration"`
+	What          string    `json:"what"` // outbox: accept, decline or update_body
+	Subject       string    `json:"subject"`
+	Organizer     string    `json:"organizer"`
+	Reason        string    `json:"reason"`
+	Attempts      int       `json:"attempts"`
+	FirstFailed   time.Time `json:"first_failed"`
+	LastFailed    time.Time `json:"last_failed"`
+	NextAttempt   time.Time `json:"next_attempt"`
+	CorrelationID string    `json:"correlation_id"`
+	Quarantined   bool      `json:"quarantined"`
+}
+
+// LeaseRequest asks for a mailbox's lease.
+type LeaseRequest struct {
+	Token string // unique per acquisition
+	PID   int
+	Host  string
+	At    time.Time
+	TTL   time.Duration
+	Poll  time.Duration
+	// Stale tells whether a holder on this host with this pid is gone
+	// (its process died), so the lease can be taken before it expires.
+	Stale func(host string, pid int) bool
+}
+
+// Lease is who holds a mailbox, and Exchange's back-off for it.
+type Lease struct {
+	Token        string        `json:"-"`
+	PID          int           `json:"pid"`
+	Host         string        `json:"host"`
+	AcquiredAt   time.Time     `json:"acquired_at"`
+	ExpiresAt    time.Time     `json:"expires_at"`
+	Poll         time.Duration `json:"poll" ts_type:"number"`
+	BackOffUntil time.Time     `json:"backoff_until"`
+	// ThisProcess is set by Status when this process holds the lease.
+	ThisProcess bool `json:"this_process"`
 }
 
 // ItemKey is a mailbox item at one version.

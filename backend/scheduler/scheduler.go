@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"os"
 	"sync"
 	"time"
 
@@ -33,6 +34,19 @@ type Config struct {
 	Poll time.Duration
 	// MaxBackoff bounds the pause after transient failures.
 	MaxBackoff time.Duration
+	// MaxAttempts is how many failures quarantine an item or a reply
+	// (DefaultMaxAttempts); RetryBase is the first pause after a failure,
+	// doubling after each (a minute).
+	MaxAttempts int
+	RetryBase   time.Duration
+	// LeaseTTL is how long a mailbox lease lasts unless renewed
+	// (DefaultLeaseTTL); PID and Host name this process in it.
+	LeaseTTL time.Duration
+	PID      int
+	Host     string
+	// Sleep waits for a held lease to free (RunOnceWaiting); nil sleeps
+	// for real, honouring ctx.
+	Sleep func(ctx context.Context, d time.Duration) error
 	// PlaceholderHorizon caps the room of a placeholder meeting whose
 	// series has no end (default a year); PlaceholderLimit is how many
 	// placeholder meetings one organizer gets a room for within an hour
@@ -40,6 +54,10 @@ type Config struct {
 	PlaceholderHorizon time.Duration
 	PlaceholderLimit   int
 	placeholders       *placeholderLimit
+
+	// beforeDecide is a test seam (export_test.go): called with each item
+	// before it is decided.
+	beforeDecide func(*ews.Item)
 }
 
 // Scheduler runs one worker per enabled integration.
@@ -97,6 +115,24 @@ func New(cfg Config) *Scheduler {
 		cfg.PlaceholderLimit = DefaultPlaceholderLimit
 	}
 	cfg.placeholders = newPlaceholderLimit(cfg.PlaceholderLimit)
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = DefaultMaxAttempts
+	}
+	if cfg.RetryBase <= 0 {
+		cfg.RetryBase = time.Minute
+	}
+	if cfg.LeaseTTL <= 0 {
+		cfg.LeaseTTL = DefaultLeaseTTL
+	}
+	if cfg.PID == 0 {
+		cfg.PID = os.Getpid()
+	}
+	if cfg.Host == "" {
+		cfg.Host, _ = os.Hostname()
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleep
+	}
 	return &Scheduler{cfg: cfg, logger: cfg.Logger, workers: map[int64]*worker{}, backlog: map[int64]int{}}
 }
 
@@ -127,13 +163,31 @@ type Summary struct {
 	Decided     int    `json:"decided"`
 	Skipped     int    `json:"skipped"`
 	Sent        int    `json:"sent"`
-	Error       string `json:"error,omitempty"`
-	Advice      string `json:"advice,omitempty"`
+	// Failed counts items and replies that failed this pass (tried again
+	// later); Quarantined those set aside until an admin retries them.
+	Failed      int `json:"failed"`
+	Quarantined int `json:"quarantined"`
+	// Held says which process works on the mailbox instead (no error).
+	Held   string `json:"held,omitempty"`
+	Error  string `json:"error,omitempty"`
+	Advice string `json:"advice,omitempty"`
 }
 
 // RunOnce processes what waits in one integration's mailbox and outbox, and
-// returns when both are empty.
+// returns when both are empty (items and replies waiting out a back-off
+// stay). When another process holds the mailbox's lease it returns a
+// *HeldError and a summary saying so.
 func (s *Scheduler) RunOnce(ctx context.Context, ref string) (*Summary, error) {
+	return s.runOnce(ctx, ref, false)
+}
+
+// RunOnceWaiting is RunOnce, waiting for the mailbox's lease (and
+// Exchange's back-off) rather than returning.
+func (s *Scheduler) RunOnceWaiting(ctx context.Context, ref string) (*Summary, error) {
+	return s.runOnce(ctx, ref, true)
+}
+
+func (s *Scheduler) runOnce(ctx context.Context, ref string, wait bool) (*Summary, error) {
 	in, err := s.cfg.Integrations.Get(ctx, ref)
 	if err != nil {
 		return nil, err
@@ -142,25 +196,61 @@ func (s *Scheduler) RunOnce(ctx context.Context, ref string) (*Summary, error) {
 	if why := Eligible(in); why != "" {
 		return sum, fmt.Errorf("integration %q cannot be scheduled: %s", in.Name, why)
 	}
-	p, err := s.runPass(ctx, in)
-	if p != nil {
-		sum.Decided, sum.Skipped, sum.Sent = p.decided, p.skipped, p.sent
+	for {
+		p, err := s.runPass(ctx, in)
+		var held *HeldError
+		if wait && errors.As(err, &held) {
+			// Short naps: the holder usually releases long before expiry.
+			if err := s.cfg.Sleep(ctx, min(max(held.Within(), 100*time.Millisecond), time.Second)); err != nil {
+				return sum, err
+			}
+			continue
+		}
+		if p != nil {
+			sum.Decided, sum.Skipped, sum.Sent, sum.Failed, sum.Quarantined = p.decided, p.skipped, p.sent, p.failed, p.quarantined
+		}
+		switch {
+		case held != nil:
+			sum.Held = err.Error()
+		case err != nil:
+			sum.Error, sum.Advice = err.Error(), Advice(err)
+		}
+		return sum, err
 	}
-	if err != nil {
-		sum.Error, sum.Advice = err.Error(), Advice(err)
-	}
-	return sum, err
 }
 
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// runPass takes the mailbox's lease, works, and gives the lease back.
 func (s *Scheduler) runPass(ctx context.Context, in *integration.Integration) (*pass, error) {
-	mbox, err := s.cfg.Connect(ctx, in)
+	h, err := s.acquire(ctx, in)
+	if err != nil {
+		if !IsHeld(err) && ctx.Err() == nil {
+			s.recordError(in, err)
+		}
+		return nil, err
+	}
+	defer h.release()
+	mbox, err := s.cfg.Connect(h.ctx, in)
 	if err != nil {
 		s.recordError(in, err)
 		return nil, err
 	}
 	p := &pass{s: s, in: in, mbox: mbox}
-	if err := p.run(ctx); err != nil {
-		if ctx.Err() == nil {
+	if err := p.run(h.ctx); err != nil {
+		if bo := backOffOf(err); bo > 0 {
+			s.keepBackOff(in, bo)
+		}
+		if h.ctx.Err() == nil {
 			s.recordError(in, err)
 		}
 		return p, err
@@ -311,17 +401,25 @@ func (s *Scheduler) loop(ctx context.Context, w *worker) {
 			return
 		}
 		wait := s.cfg.Poll
+		var held *HeldError
 		switch {
 		case err == nil:
 			failures = 0
 			w.setState(WorkerRunning)
+		case errors.As(err, &held):
+			// Another process works on the mailbox, or Exchange asked to
+			// wait: not a failure of this worker.
+			w.setState(WorkerWaiting)
+			if held.BackOff {
+				wait = max(held.Within(), time.Second)
+			}
 		case Fatal(err):
 			w.setState(WorkerFailed)
 			return
 		default:
 			failures++
 			w.setState(WorkerBackoff)
-			wait = backoff(failures, s.cfg.MaxBackoff)
+			wait = max(backoff(failures, s.cfg.MaxBackoff), backOffOf(err))
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -386,6 +484,14 @@ func (s *Scheduler) status(ctx context.Context, ref string) (*Status, error) {
 	}
 	st.Backlog = s.backlog[in.ID]
 	s.mu.Unlock()
+	if l := st.Lease; l != nil {
+		now := s.now()
+		if !l.ExpiresAt.After(now) && !l.BackOffUntil.After(now) {
+			st.Lease = nil // nobody works on the mailbox now
+		} else {
+			l.ThisProcess = l.PID == s.cfg.PID && l.Host == s.cfg.Host
+		}
+	}
 	return st, nil
 }
 

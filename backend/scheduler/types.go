@@ -88,4 +88,11 @@ type Status struct {
 	LastErrorAt   time.Time `json:"last_error_at"`
 	// Advice says what to do about LastError, when there is something to do.
 	Advice string `json:"advice"`
+	// Quarantined are the items and replies set aside until an admin
+	// retries them (the newest, up to 50); QuarantinedCount counts all.
+	Quarantined      []Failure `json:"quarantined"`
+	QuarantinedCount int       `json:"quarantined_count"`
+	// Lease is who works on the mailbox now (nil: nobody), and Exchange's
+	// back-off.
+	Lease *Lease `json:"lease"`
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"vmr-companion/backend/scheduler"
 )
@@ -62,8 +63,12 @@ func (r *Scheduler) Decided(ctx context.Context, integrationID int64, items []sc
 		ids[i] = it.ID
 	}
 	list, _ := json.Marshal(ids)
+	// Quarantined items count as decided at their change key: a page that
+	// meets one again leaves it aside until an admin retries it.
 	rows, err := r.s.reader.QueryContext(ctx, `SELECT item_id, change_key FROM scheduler_items
-		WHERE integration_id = ? AND item_id IN (SELECT value FROM json_each(?))`, integrationID, string(list))
+		WHERE integration_id = ?1 AND item_id IN (SELECT value FROM json_each(?2))
+		UNION SELECT item_id, change_key FROM scheduler_failures
+		WHERE integration_id = ?1 AND quarantined = 1 AND item_id IN (SELECT value FROM json_each(?2))`, integrationID, string(list))
 	if err != nil {
 		return nil, fmt.Errorf("store: reading decided items: %w", err)
 	}
@@ -186,6 +191,9 @@ func (r *Scheduler) Commit(ctx context.Context, o *scheduler.Outcome) error {
 		if _, err := r.txExec(ctx, tx, sqlDecideItem, o.IntegrationID, o.ItemID, o.ChangeKey, e.Code, now); err != nil {
 			return fmt.Errorf("store: recording the decided item: %w", err)
 		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM scheduler_failures WHERE integration_id = ? AND item_id = ?`, o.IntegrationID, o.ItemID); err != nil {
+			return fmt.Errorf("store: clearing the item's failures: %w", err)
+		}
 		if _, err := r.txExec(ctx, tx, ensureState, o.IntegrationID); err != nil {
 			return fmt.Errorf("store: updating the scheduler state: %w", err)
 		}
@@ -281,10 +289,10 @@ func uniqueName(ctx context.Context, s *Store, tx *sql.Tx, name, alias string, s
 }
 
 // Pending lists the outbox entries not yet sent, oldest first.
-func (r *Scheduler) Pending(ctx context.Context, integrationID int64, limit int) ([]scheduler.OutboxEntry, error) {
+func (r *Scheduler) Pending(ctx context.Context, integrationID int64, limit int, at time.Time) ([]scheduler.OutboxEntry, error) {
 	rows, err := r.s.reader.QueryContext(ctx, `SELECT id, integration_id, key, kind, item_id, change_key, mailbox, meeting_uid,
-		body, state, attempts FROM scheduler_outbox WHERE integration_id = ? AND state IN ('pending', 'attempted')
-		ORDER BY id LIMIT ?`, integrationID, limit)
+		body, state, attempts, failures FROM scheduler_outbox WHERE integration_id = ? AND state IN ('pending', 'attempted')
+		AND next_attempt <= ? ORDER BY id LIMIT ?`, integrationID, sortableTimestamp(at), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: reading the outbox: %w", err)
 	}
@@ -293,7 +301,7 @@ func (r *Scheduler) Pending(ctx context.Context, integrationID int64, limit int)
 	for rows.Next() {
 		var e scheduler.OutboxEntry
 		if err := rows.Scan(&e.ID, &e.IntegrationID, &e.Key, &e.Kind, &e.ItemID, &e.ChangeKey, &e.Mailbox, &e.MeetingUID,
-			&e.Body, &e.State, &e.Attempts); err != nil {
+			&e.Body, &e.State, &e.Attempts, &e.Failures); err != nil {
 			return nil, fmt.Errorf("store: reading the outbox: %w", err)
 		}
 		out = append(out, e)
@@ -320,11 +328,6 @@ func (r *Scheduler) MarkSent(ctx context.Context, ids []int64, at time.Time) err
 	list, _ := json.Marshal(ids)
 	return r.exec(ctx, "marking replies sent", `UPDATE scheduler_outbox SET state = 'sent', sent_at = ?, last_error = ''
 		WHERE id IN (SELECT value FROM json_each(?))`, timestamp(at), string(list))
-}
-
-// MarkFailed gives up on an entry Exchange refuses for good.
-func (r *Scheduler) MarkFailed(ctx context.Context, id int64, reason string) error {
-	return r.exec(ctx, "marking a reply failed", `UPDATE scheduler_outbox SET state = 'failed', last_error = ? WHERE id = ?`, reason, id)
 }
 
 // RecordError keeps the worker's last error and what to do about it.
@@ -357,6 +360,17 @@ func (r *Scheduler) Status(ctx context.Context, integrationID int64) (*scheduler
 		return nil, fmt.Errorf("store: reading the scheduler state: %w", err)
 	}
 	st.LastSync, st.LastItemAt, st.LastErrorAt = parseTime(lastSync), parseTime(lastItemAt), parseTime(lastErrAt)
+	err = r.s.reader.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM scheduler_failures WHERE integration_id = ?1 AND quarantined = 1) +
+		(SELECT count(*) FROM scheduler_outbox WHERE integration_id = ?1 AND state = 'failed')`, integrationID).Scan(&st.QuarantinedCount)
+	if err != nil {
+		return nil, fmt.Errorf("store: counting quarantined items: %w", err)
+	}
+	if st.Quarantined, err = r.Quarantined(ctx, integrationID, 50); err != nil {
+		return nil, err
+	}
+	if st.Lease, err = r.LeaseOf(ctx, integrationID); err != nil {
+		return nil, err
+	}
 	return st, nil
 }
 
@@ -422,4 +436,268 @@ func (r *Scheduler) Log(ctx context.Context, integrationID int64, limit int) ([]
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// maxReason bounds a stored failure reason: it may quote what a sender wrote.
+const maxReason = 1000
+
+func clipReason(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= maxReason {
+		return s
+	}
+	cut := maxReason
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+func failureTimes(count int, first string, f scheduler.FailureReport, policy scheduler.RetryPolicy) (n int, firstAt, next string, quarantine bool) {
+	n = count + 1
+	firstAt = first
+	if firstAt == "" {
+		firstAt = sortableTimestamp(f.At)
+	}
+	nextAt, q := policy(n, f.At)
+	quarantine = q || f.Quarantine
+	if !quarantine {
+		next = sortableTimestamp(nextAt)
+	}
+	return n, firstAt, next, quarantine
+}
+
+// FailOutbox records a failed send; a quarantined entry gets state failed.
+func (r *Scheduler) FailOutbox(ctx context.Context, id int64, f scheduler.FailureReport, policy scheduler.RetryPolicy) (*scheduler.Failure, error) {
+	var out *scheduler.Failure
+	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
+		var count int
+		var integrationID int64
+		var first, kind, uid, mailbox string
+		err := tx.QueryRowContext(ctx, `SELECT failures, first_failed, kind, integration_id, meeting_uid, mailbox FROM scheduler_outbox
+			WHERE id = ?`, id).Scan(&count, &first, &kind, &integrationID, &uid, &mailbox)
+		if err != nil {
+			return fmt.Errorf("store: reading the outbox entry %d: %w", id, err)
+		}
+		n, firstAt, next, q := failureTimes(count, first, f, policy)
+		_, err = tx.ExecContext(ctx, `UPDATE scheduler_outbox SET failures = ?, first_failed = ?, last_failed = ?, next_attempt = ?,
+			last_error = ?, correlation_id = ?, state = CASE WHEN ? THEN 'failed' ELSE state END WHERE id = ?`,
+			n, firstAt, sortableTimestamp(f.At), next, clipReason(f.Reason), f.CorrelationID, q, id)
+		if err != nil {
+			return fmt.Errorf("store: recording a failed send: %w", err)
+		}
+		f.MeetingUID, f.Organizer = uid, mailbox
+		if err := r.failureLog(ctx, tx, integrationID, f, q); err != nil {
+			return err
+		}
+		out = &scheduler.Failure{Kind: scheduler.FailedOutbox, ID: fmt.Sprint(id), What: kind, Reason: clipReason(f.Reason), Attempts: n,
+			FirstFailed: parseTime(firstAt), LastFailed: f.At, NextAttempt: parseTime(next), CorrelationID: f.CorrelationID, Quarantined: q}
+		return nil
+	})
+	return out, err
+}
+
+// FailItem records that an item could not be fetched or decided.
+func (r *Scheduler) FailItem(ctx context.Context, integrationID int64, f scheduler.FailureReport, policy scheduler.RetryPolicy) (*scheduler.Failure, error) {
+	var out *scheduler.Failure
+	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
+		var count int
+		var first string
+		err := tx.QueryRowContext(ctx, `SELECT attempts, first_failed FROM scheduler_failures WHERE integration_id = ? AND item_id = ?`,
+			integrationID, f.ItemID).Scan(&count, &first)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: reading the item's failures: %w", err)
+		}
+		n, firstAt, next, q := failureTimes(count, first, f, policy)
+		_, err = tx.ExecContext(ctx, `INSERT INTO scheduler_failures (integration_id, item_id, change_key, subject, organizer, attempts,
+			reason, correlation_id, first_failed, last_failed, next_attempt, quarantined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (integration_id, item_id) DO UPDATE SET change_key = excluded.change_key,
+			subject = CASE WHEN excluded.subject != '' THEN excluded.subject ELSE subject END,
+			organizer = CASE WHEN excluded.organizer != '' THEN excluded.organizer ELSE organizer END,
+			attempts = excluded.attempts, reason = excluded.reason, correlation_id = excluded.correlation_id,
+			last_failed = excluded.last_failed, next_attempt = excluded.next_attempt, quarantined = excluded.quarantined`,
+			integrationID, f.ItemID, f.ChangeKey, clipReason(f.Subject), clipReason(f.Organizer), n, clipReason(f.Reason), f.CorrelationID,
+			firstAt, sortableTimestamp(f.At), next, q)
+		if err != nil {
+			return fmt.Errorf("store: recording a failed item: %w", err)
+		}
+		if err := r.failureLog(ctx, tx, integrationID, f, q); err != nil {
+			return err
+		}
+		out = &scheduler.Failure{Kind: scheduler.FailedItem, ID: f.ItemID, Subject: f.Subject, Organizer: f.Organizer, Reason: clipReason(f.Reason),
+			Attempts: n, FirstFailed: parseTime(firstAt), LastFailed: f.At, NextAttempt: parseTime(next), CorrelationID: f.CorrelationID, Quarantined: q}
+		return nil
+	})
+	return out, err
+}
+
+// failureLog writes a failure into the operations log, with its
+// correlation id as the transaction.
+func (r *Scheduler) failureLog(ctx context.Context, tx *sql.Tx, integrationID int64, f scheduler.FailureReport, quarantined bool) error {
+	code := f.LogCode
+	if quarantined && f.LogQuarantined != "" {
+		code = f.LogQuarantined
+	}
+	if code == "" {
+		return nil
+	}
+	_, err := r.txExec(ctx, tx, sqlInsertLog, integrationID, f.CorrelationID, timestamp(f.At), false, code, clipReason(f.Reason),
+		clipReason(f.MeetingUID), clipReason(f.Subject), clipReason(f.Organizer))
+	if err != nil {
+		return fmt.Errorf("store: writing the operations log: %w", err)
+	}
+	return nil
+}
+
+// DueItems lists failed items whose back-off has ended.
+func (r *Scheduler) DueItems(ctx context.Context, integrationID int64, at time.Time, limit int) ([]scheduler.ItemKey, error) {
+	rows, err := r.s.reader.QueryContext(ctx, `SELECT item_id, change_key FROM scheduler_failures
+		WHERE integration_id = ? AND quarantined = 0 AND next_attempt <= ? ORDER BY last_failed LIMIT ?`,
+		integrationID, sortableTimestamp(at), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: reading items to retry: %w", err)
+	}
+	defer rows.Close()
+	var out []scheduler.ItemKey
+	for rows.Next() {
+		var k scheduler.ItemKey
+		if err := rows.Scan(&k.ID, &k.ChangeKey); err != nil {
+			return nil, fmt.Errorf("store: reading items to retry: %w", err)
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// Quarantined lists quarantined items and outbox entries, newest first.
+func (r *Scheduler) Quarantined(ctx context.Context, integrationID int64, limit int) ([]scheduler.Failure, error) {
+	if limit <= 0 {
+		limit = 200
+	}
+	rows, err := r.s.reader.QueryContext(ctx, `SELECT * FROM (
+		SELECT 'item', f.item_id, i.name, '', f.subject, f.organizer, f.reason, f.attempts, f.first_failed, f.last_failed,
+			f.correlation_id FROM scheduler_failures f JOIN integrations i ON i.id = f.integration_id
+			WHERE f.quarantined = 1 AND (?1 = 0 OR f.integration_id = ?1)
+		UNION ALL
+		SELECT 'outbox', CAST(o.id AS TEXT), i.name, o.kind, coalesce(c.subject, o.meeting_uid),
+			CASE WHEN o.mailbox != '' THEN o.mailbox ELSE coalesce(c.organizer, '') END, o.last_error, o.failures,
+			o.first_failed, o.last_failed, o.correlation_id
+			FROM scheduler_outbox o JOIN integrations i ON i.id = o.integration_id
+			LEFT JOIN scheduled_conferences c ON c.integration_id = o.integration_id AND c.meeting_uid = o.meeting_uid
+			WHERE o.state = 'failed' AND (?1 = 0 OR o.integration_id = ?1)
+		) ORDER BY 10 DESC LIMIT ?2`, integrationID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: listing quarantined items: %w", err)
+	}
+	defer rows.Close()
+	out := []scheduler.Failure{}
+	for rows.Next() {
+		var f scheduler.Failure
+		var first, last string
+		if err := rows.Scan(&f.Kind, &f.ID, &f.Integration, &f.What, &f.Subject, &f.Organizer, &f.Reason, &f.Attempts, &first, &last,
+			&f.CorrelationID); err != nil {
+			return nil, fmt.Errorf("store: listing quarantined items: %w", err)
+		}
+		f.FirstFailed, f.LastFailed, f.Quarantined = parseTime(first), parseTime(last), true
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// Retry puts a quarantined item or outbox entry back in line. An entry
+// tried before goes back as attempted, so that Sent Items are checked for
+// it before it is sent again.
+func (r *Scheduler) Retry(ctx context.Context, integrationID int64, kind, id string) error {
+	var res sql.Result
+	var err error
+	switch kind {
+	case scheduler.FailedItem:
+		res, err = r.s.writer.ExecContext(ctx, `UPDATE scheduler_failures SET quarantined = 0, attempts = 0, next_attempt = ''
+			WHERE item_id = ?1 AND quarantined = 1 AND (?2 = 0 OR integration_id = ?2)`, id, integrationID)
+	case scheduler.FailedOutbox:
+		res, err = r.s.writer.ExecContext(ctx, `UPDATE scheduler_outbox SET failures = 0, next_attempt = '',
+			state = CASE WHEN attempts > 0 THEN 'attempted' ELSE 'pending' END
+			WHERE CAST(id AS TEXT) = ?1 AND state = 'failed' AND (?2 = 0 OR integration_id = ?2)`, id, integrationID)
+	default:
+		return fmt.Errorf("store: unknown kind %q of quarantined entry (item or outbox)", kind)
+	}
+	if err != nil {
+		return fmt.Errorf("store: retrying a quarantined %s: %w", kind, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return scheduler.ErrNotQuarantined
+	}
+	return nil
+}
+
+// Lease takes or renews the mailbox's lease. The expiry is the stored
+// time, compared with the caller's (injectable) clock.
+func (r *Scheduler) Lease(ctx context.Context, integrationID int64, req scheduler.LeaseRequest) (*scheduler.Lease, bool, error) {
+	var out *scheduler.Lease
+	var ok bool
+	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
+		cur, err := readLease(ctx, tx, integrationID)
+		if err != nil {
+			return err
+		}
+		held := cur != nil && cur.Token != "" && cur.Token != req.Token && cur.ExpiresAt.After(req.At) &&
+			(req.Stale == nil || !req.Stale(cur.Host, cur.PID))
+		if held {
+			out = cur
+			return nil
+		}
+		acquired := req.At
+		if cur != nil && cur.Token == req.Token {
+			acquired = cur.AcquiredAt
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO scheduler_leases (integration_id, token, pid, host, acquired_at, expires_at, poll_ms)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (integration_id) DO UPDATE SET token = excluded.token, pid = excluded.pid,
+			host = excluded.host, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at, poll_ms = excluded.poll_ms`,
+			integrationID, req.Token, req.PID, req.Host, sortableTimestamp(acquired), sortableTimestamp(req.At.Add(req.TTL)), req.Poll.Milliseconds())
+		if err != nil {
+			return fmt.Errorf("store: taking the mailbox lease: %w", err)
+		}
+		out, err = readLease(ctx, tx, integrationID)
+		ok = true
+		return err
+	})
+	return out, ok, err
+}
+
+type queryRower interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func readLease(ctx context.Context, q queryRower, integrationID int64) (*scheduler.Lease, error) {
+	var l scheduler.Lease
+	var acquired, expires, backoff string
+	var pollMS int64
+	err := q.QueryRowContext(ctx, `SELECT token, pid, host, acquired_at, expires_at, poll_ms, backoff_until FROM scheduler_leases
+		WHERE integration_id = ?`, integrationID).Scan(&l.Token, &l.PID, &l.Host, &acquired, &expires, &pollMS, &backoff)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: reading the mailbox lease: %w", err)
+	}
+	l.AcquiredAt, l.ExpiresAt, l.BackOffUntil = parseTime(acquired), parseTime(expires), parseTime(backoff)
+	l.Poll = time.Duration(pollMS) * time.Millisecond
+	return &l, nil
+}
+
+// LeaseOf reads the lease row of a mailbox (nil: none yet).
+func (r *Scheduler) LeaseOf(ctx context.Context, integrationID int64) (*scheduler.Lease, error) {
+	return readLease(ctx, r.s.reader, integrationID)
+}
+
+// ReleaseLease gives the lease up if token still holds it.
+func (r *Scheduler) ReleaseLease(ctx context.Context, integrationID int64, token string) error {
+	return r.exec(ctx, "releasing the mailbox lease", `UPDATE scheduler_leases SET token = '', expires_at = ''
+		WHERE integration_id = ? AND token = ?`, integrationID, token)
+}
+
+// BackOff keeps Exchange's back-off; a later one than stored wins.
+func (r *Scheduler) BackOff(ctx context.Context, integrationID int64, until time.Time) error {
+	return r.exec(ctx, "keeping Exchange's back-off", `INSERT INTO scheduler_leases (integration_id, backoff_until) VALUES (?1, ?2)
+		ON CONFLICT (integration_id) DO UPDATE SET backoff_until = max(backoff_until, ?2)`, integrationID, sortableTimestamp(until))
 }
