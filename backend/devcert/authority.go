@@ -230,6 +230,24 @@ func (a *Authority) KeyFileReason() error {
 	return a.keyFileReason
 }
 
+// KeyState names why the key is in the fallback file, for JSON and the
+// window: "locked", "timed_out", "no_keychain" or "keychain_error"; "" when
+// the key is in the keychain.
+func (a *Authority) KeyState() string {
+	reason := a.KeyFileReason()
+	switch st := secrets.State(reason); {
+	case reason == nil:
+		return ""
+	case st == secrets.ErrLocked:
+		return "locked"
+	case st == secrets.ErrTimedOut:
+		return "timed_out"
+	case st == secrets.ErrNoKeychain:
+		return "no_keychain"
+	}
+	return "keychain_error"
+}
+
 // KeyNotice is the warning to show wherever the CA is shown (serve's
 // banner, the window, cert status) while its key is in the fallback file:
 // the file, why, and what to do. It is "" when the key is in the keychain.
@@ -285,6 +303,24 @@ func removeIfExists(path string) error {
 		return err
 	}
 	return nil
+}
+
+// ReplacedNotice says, for people, that LoadOrCreate replaced a CA and why,
+// and whether its trust was moved (MoveTrust); "" when nothing was replaced.
+func (a *Authority) ReplacedNotice(trustMoved bool) string {
+	r := a.Replaced()
+	if r == nil {
+		return ""
+	}
+	old := "the stored local CA"
+	if r.Old != nil {
+		old = "the local CA " + r.Old.Subject.CommonName
+	}
+	msg := fmt.Sprintf("VMR Companion replaced %s with a new one (%s) because %s.", old, a.Name(), r.Reason)
+	if trustMoved {
+		return msg + " The new CA is now trusted where the old one was; restart your browsers and Outlook."
+	}
+	return msg + " Trust it with: vmr-companion cert install (add --system, as root, where the old one was in the system store)."
 }
 
 // Certificate returns the CA certificate. Do not modify it.
