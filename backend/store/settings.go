@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 	"unicode/utf8"
@@ -68,4 +69,71 @@ func (r *Settings) Set(ctx context.Context, values map[string]string, at time.Ti
 		}
 		return nil
 	})
+}
+
+// Seal moves a setting's value out of the database, for a value that
+// turned out to be a secret (a published calendar's link). put stores it
+// elsewhere (the keychain) and returns the values that replace it; then,
+// in one transaction, the key's row is replaced, only if it still holds
+// what put stored. Last, the file is rewritten and its WAL emptied, so no
+// copy of the value is left in free pages or old frames. When put fails
+// nothing changes; false when there was no value.
+func (r *Settings) Seal(ctx context.Context, key string, put func(ctx context.Context, value string) (map[string]string, error)) (bool, error) {
+	var value string
+	err := r.s.writer.QueryRowContext(ctx, `SELECT value FROM user_settings WHERE key = ?`, key).Scan(&value)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: reading setting %q: %w", key, err)
+	}
+	replace, err := put(ctx, value)
+	if err != nil {
+		return false, err
+	}
+	for k, v := range replace {
+		if k == "" || len(k) > maxSettingKey || utf8.RuneCountInString(v) > maxSettingValue {
+			return false, fmt.Errorf("store: the replacement setting %q is invalid", k)
+		}
+	}
+	// secure_delete zeroes what a delete or update frees (this writer
+	// connection is the only one that writes).
+	if _, err := r.s.writer.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
+		return false, fmt.Errorf("store: sealing setting %q: %w", key, err)
+	}
+	at := timestamp(time.Now())
+	err = r.s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM user_settings WHERE key = ? AND value = ?`, key, value)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return errors.New("the value changed meanwhile; try again")
+		}
+		for k, v := range replace {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO user_settings (key, value, updated_at) VALUES (?, ?, ?)
+				ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, k, v, at); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("store: sealing setting %q: %w", key, err)
+	}
+	if err := r.s.scrub(ctx); err != nil {
+		return true, fmt.Errorf("store: setting %q was moved, but old copies may remain in the database file until the app next starts: %w", key, err)
+	}
+	return true, nil
+}
+
+// scrub rewrites the database without its free pages and empties the WAL,
+// whose old frames still hold what was deleted.
+func (s *Store) scrub(ctx context.Context) error {
+	for _, q := range []string{`PRAGMA secure_delete = ON`, `VACUUM`, `PRAGMA wal_checkpoint(TRUNCATE)`} {
+		if _, err := s.writer.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	return nil
 }

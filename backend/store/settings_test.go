@@ -1,8 +1,13 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"io/fs"
 	"maps"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -74,6 +79,89 @@ func TestSettings(t *testing.T) {
 		got, _ := s2.Settings().All(ctx)
 		if got["integration"] != "0b6c" {
 			t.Fatalf("All = %v after reopening", got)
+		}
+	})
+}
+
+// fileHolds tells whether the database file or its WAL holds s.
+func fileHolds(t *testing.T, st *Store, s string) []string {
+	t.Helper()
+	var in []string
+	for _, p := range []string{st.Path(), st.Path() + "-wal"} {
+		data, err := os.ReadFile(p)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			t.Fatal(err)
+		}
+		if bytes.Contains(data, []byte(s)) {
+			in = append(in, filepath.Base(p))
+		}
+	}
+	return in
+}
+
+func TestSealingASetting(t *testing.T) {
+	ctx := context.Background()
+	at := time.Date(2025, 11, 20, 9, 30, 0, 0, time.UTC)
+	const secret = "https://outlook.office365.com/owa/calendar/0123456789abcdef@example.com/SECRET-5f2b9c1e7a/calendar.ics"
+	replace := map[string]string{"calendar_value": "https://outlook.office365.com/…", "calendar_source": "url:0011223344556677"}
+
+	t.Run("the value moves out: stored elsewhere, replaced, and nothing of it left in the file or its WAL", func(t *testing.T) {
+		st := openTemp(t)
+		r := st.Settings()
+		// A user who changed the link a few times leaves old copies in
+		// free pages too.
+		for i := range 3 {
+			if err := r.Set(ctx, map[string]string{"calendar_kind": "url", "calendar_value": secret + strings.Repeat("x", i)}, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := r.Set(ctx, map[string]string{"calendar_value": secret}, at); err != nil {
+			t.Fatal(err)
+		}
+		if len(fileHolds(t, st, "SECRET-5f2b9c1e7a")) == 0 {
+			t.Fatal("the test cannot see the link in the database before sealing")
+		}
+		var put string
+		moved, err := r.Seal(ctx, "calendar_value", func(ctx context.Context, v string) (map[string]string, error) {
+			put = v
+			return replace, nil
+		})
+		if err != nil || !moved || put != secret {
+			t.Fatalf("Seal = %v, %v; put %q", moved, err, put)
+		}
+		got, _ := r.All(ctx)
+		if got["calendar_value"] != replace["calendar_value"] || got["calendar_source"] != replace["calendar_source"] || got["calendar_kind"] != "url" {
+			t.Fatalf("All = %v", got)
+		}
+		if in := fileHolds(t, st, "SECRET-5f2b9c1e7a"); len(in) > 0 {
+			t.Fatalf("the link is still in %v", in)
+		}
+	})
+
+	t.Run("when the value cannot be stored elsewhere nothing changes", func(t *testing.T) {
+		st := openTemp(t)
+		r := st.Settings()
+		if err := r.Set(ctx, map[string]string{"calendar_kind": "url", "calendar_value": secret}, at); err != nil {
+			t.Fatal(err)
+		}
+		locked := errors.New("the keychain is locked")
+		moved, err := r.Seal(ctx, "calendar_value", func(context.Context, string) (map[string]string, error) { return nil, locked })
+		if !errors.Is(err, locked) || moved {
+			t.Fatalf("Seal = %v, %v; want the keychain's error", moved, err)
+		}
+		if got, _ := r.All(ctx); got["calendar_value"] != secret {
+			t.Fatalf("All = %v; want the value kept", got)
+		}
+	})
+
+	t.Run("a missing value is nothing to seal", func(t *testing.T) {
+		r := openTemp(t).Settings()
+		moved, err := r.Seal(ctx, "calendar_value", func(context.Context, string) (map[string]string, error) {
+			t.Fatal("put called")
+			return nil, nil
+		})
+		if err != nil || moved {
+			t.Fatalf("Seal = %v, %v", moved, err)
 		}
 	})
 }
