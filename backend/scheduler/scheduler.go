@@ -199,7 +199,8 @@ func (s *Scheduler) runOnce(ctx context.Context, ref string, wait bool) (*Summar
 	for {
 		p, err := s.runPass(ctx, in)
 		var held *HeldError
-		if wait && errors.As(err, &held) {
+		errors.As(err, &held)
+		if wait && held != nil {
 			// Short naps: the holder usually releases long before expiry.
 			if err := s.cfg.Sleep(ctx, min(max(held.Within(), 100*time.Millisecond), time.Second)); err != nil {
 				return sum, err
