@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Api, ApiError, integrationFromURL, serviceDown, unauthorized } from './api';
 import { fakeHost, paneConfig } from './testhost';
 
@@ -43,12 +43,35 @@ describe('Api', () => {
     const net = await new Api(ID, { fetch: fakeHost({ reserve: 'network' }).fetch }).reserve('k', {}).catch((e: unknown) => e);
     expect(net).toMatchObject({ status: 0 });
     expect(serviceDown(net)).toBe(true);
-    const slow = (() => new Promise<Response>((_, reject) => setTimeout(() => reject(new DOMException('aborted', 'AbortError')), 30))) as typeof fetch;
-    const timeout = await new Api(ID, { fetch: slow, timeoutMs: 10 }).pane().catch((e: unknown) => e);
-    expect(serviceDown(timeout)).toBe(true);
     const failing = await new Api(ID, { fetch: fakeHost({ pane: 500 }).fetch }).pane().catch((e: unknown) => e);
     expect(serviceDown(failing)).toBe(true);
     expect(unauthorized(failing)).toBe(false);
+  });
+
+  it('gives up on a host that never answers when its time is up, and not before', async () => {
+    // A host that answers only by failing when the request is aborted; the
+    // test moves the clock, so nothing depends on how fast the machine is.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let aborted = false;
+      const silent = ((_: RequestInfo | URL, init?: RequestInit) =>
+        new Promise<Response>((_, reject) =>
+          init?.signal?.addEventListener('abort', () => {
+            aborted = true;
+            reject(new DOMException('aborted', 'AbortError'));
+          }),
+        )) as typeof fetch;
+      const pending = new Api(ID, { fetch: silent, timeoutMs: 15_000 }).pane().catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(14_999);
+      expect(aborted).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      const timeout = await pending;
+      expect(aborted).toBe(true);
+      expect(timeout).toMatchObject({ status: 0, detail: 'no answer within 15 s' });
+      expect(serviceDown(timeout)).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('recognises a refused token', async () => {

@@ -4,6 +4,14 @@ import userEvent from '@testing-library/user-event';
 import App from './App.svelte';
 import { fake } from '../test/fakes/instance';
 
+/** Resolves after n animation frames: callbacks queued before have run. */
+function frames(n: number): Promise<void> {
+  return new Promise((resolve) => {
+    const next = (left: number) => (left === 0 ? resolve() : requestAnimationFrame(() => next(left - 1)));
+    next(n);
+  });
+}
+
 describe('the window', () => {
   it('has the navigation rail and tells the backend it is ready, once', async () => {
     render(App);
@@ -16,7 +24,16 @@ describe('the window', () => {
     expect(within(nav).getByRole('button', { name: 'Integrations' }).getAttribute('aria-current')).toBe('page');
     expect(screen.getByRole('main')).toBeTruthy();
     await waitFor(() => expect(fake.readyCalls).toBe(1));
-    await new Promise((r) => setTimeout(r, 50));
+    // Once: loading the list again (what sent it the first time) sends
+    // nothing more. The window sends Ready two animation frames after its
+    // page loads, so waiting two frames after the page is back lets any
+    // second call arrive first: an event to wait on, not a guessed delay.
+    const user = userEvent.setup({ delay: null });
+    await user.click(within(nav).getByRole('button', { name: 'Personal VMRs' }));
+    await screen.findByRole('heading', { level: 1, name: 'Personal VMRs' });
+    await user.click(within(nav).getByRole('button', { name: 'Integrations' }));
+    await screen.findByRole('heading', { level: 1, name: 'Integrations' });
+    await frames(2);
     expect(fake.readyCalls).toBe(1);
   });
 

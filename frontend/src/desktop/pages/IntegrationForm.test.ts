@@ -157,7 +157,7 @@ describe('new integration form', () => {
     await user.type(nameBox, 'Contoso');
     await user.type(screen.getByLabelText('EWS URL'), 'http://mail.contoso.com/EWS/Exchange.asmx');
     await user.tab();
-    await screen.findByText(/EWS URL must use https/, { selector: '#f-url-error span' }, { timeout: 2000 });
+    await screen.findByText(/EWS URL must use https/, { selector: '#f-url-error span' });
     expect(fake.callsOf('Check').length).toBeGreaterThan(0);
     expect(fake.callsOf('Create')).toHaveLength(0);
   });
@@ -167,7 +167,7 @@ describe('new integration form', () => {
     await user.type(nameBox, 'Contoso');
     await user.type(screen.getByLabelText('EWS URL'), 'https://outlook.office365.com/EWS/Exchange.asmx');
     await user.tab();
-    const warning = await screen.findByText(/Office 365 no longer accepts BASIC/, { selector: '#f-authentication_method-warning p' }, { timeout: 2000 });
+    const warning = await screen.findByText(/Office 365 no longer accepts BASIC/, { selector: '#f-authentication_method-warning p' });
     expect(warning.closest('.message')?.classList.contains('warning')).toBe(true);
     expect(screen.getByRole('heading', { name: /warnings?: you can save/ })).toBeTruthy();
     expect(screen.getByLabelText('Authentication method').getAttribute('aria-invalid')).toBeNull();
