@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 )
 
@@ -34,6 +35,48 @@ type TrustOptions struct {
 	// directory so update-ca-certificates runs there, not on /etc.
 	//lint:ignore U1000 only the Linux system store has a test seam
 	sysRoot string
+	// sysNoRights, for tests, makes the system store behave as for a
+	// process that may not change it.
+	//lint:ignore U1000 only the Linux system store has a test seam
+	sysNoRights bool
+}
+
+// StillTrustedError means an uninstall left the CA trusted in stores this
+// process may not change (the system-wide store needs root or an
+// administrator).
+type StillTrustedError struct {
+	Stores []StoreStatus
+}
+
+func (e *StillTrustedError) Error() string {
+	names := make([]string, 0, len(e.Stores))
+	for _, st := range e.Stores {
+		names = append(names, st.Name)
+	}
+	run := "sudo vmr-companion cert uninstall --system"
+	if runtime.GOOS == "windows" {
+		run = "vmr-companion cert uninstall --system from an elevated prompt (Run as administrator)"
+	}
+	return "devcert: the CA is still trusted in " + strings.Join(names, ", ") + ", which this process may not change; run " + run
+}
+
+// UninstallAll is Uninstall over every store including the system-wide one,
+// whatever opts.System says, for callers (the window) that must undo an
+// install made with --system. Stores that still trust the CA because this
+// process lacks the rights are reported as a *StillTrustedError.
+func UninstallAll(ctx context.Context, a *Authority, opts TrustOptions) ([]StoreStatus, error) {
+	opts.System = true
+	sts, err := Uninstall(ctx, a, opts)
+	var left []StoreStatus
+	for _, st := range sts {
+		if st.Installed {
+			left = append(left, st)
+		}
+	}
+	if len(left) > 0 {
+		err = errors.Join(err, &StillTrustedError{Stores: left})
+	}
+	return sts, err
 }
 
 // trustStore is one place a CA can be trusted in. Implementations live in

@@ -233,7 +233,7 @@ func linuxSystemStore(opts TrustOptions) *systemStore {
 		// --fresh also drops the links to the removed file, which a
 		// plain run leaves dangling.
 		s.refresh = append(args[:len(args):len(args)], "--fresh")
-		s.setAccess(root != "")
+		s.setAccess(root != "", opts.sysNoRights)
 		return s
 	}
 	if p, err := exec.LookPath("update-ca-trust"); err == nil && root == "" {
@@ -243,7 +243,7 @@ func linuxSystemStore(opts TrustOptions) *systemStore {
 			update:  []string{p, "extract"},
 			refresh: []string{p, "extract"},
 		}
-		s.setAccess(false)
+		s.setAccess(false, opts.sysNoRights)
 		return s
 	}
 	return &systemStore{
@@ -252,9 +252,10 @@ func linuxSystemStore(opts TrustOptions) *systemStore {
 	}
 }
 
-// setAccess marks the store available when this process may change it.
-func (s *systemStore) setAccess(test bool) {
-	if test || os.Geteuid() == 0 {
+// setAccess marks the store available when this process may change it
+// (test: a temporary root; noRights: a test of a process without them).
+func (s *systemStore) setAccess(test, noRights bool) {
+	if !noRights && (test || os.Geteuid() == 0) {
 		s.available = true
 		return
 	}

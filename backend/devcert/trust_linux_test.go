@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"math/big"
 	"net/url"
 	"os"
@@ -493,4 +494,58 @@ func TestNSSHonoursTheUsageLimits(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUninstallAllReachesTheSystemStore installs the CA in an NSS database
+// and the (temporary) system store, then uninstalls from a process that may
+// and one that may not change the system store.
+func TestUninstallAllReachesTheSystemStore(t *testing.T) {
+	needCertutil(t)
+	if _, err := exec.LookPath("update-ca-certificates"); err != nil {
+		t.Skip("update-ca-certificates not found (apt-get install -y ca-certificates)")
+	}
+	ctx := context.Background()
+	setup := func(t *testing.T) (*Authority, TrustOptions) {
+		a := newAuthority(t, newFakeClock())
+		root := t.TempDir()
+		for _, d := range []string{"etc/ssl/certs", "usr/share/ca-certificates", "etc/ca-certificates/update.d"} {
+			if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(root, "etc/ca-certificates.conf"), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		db := filepath.Join(t.TempDir(), "nssdb")
+		newNSSDB(t, db)
+		opts := TrustOptions{System: true, NSSDBs: []string{db}, Home: t.TempDir(), sysRoot: root}
+		if _, err := Install(ctx, a, opts); err != nil {
+			t.Fatal(err)
+		}
+		opts.System = false // as the window calls it
+		return a, opts
+	}
+
+	t.Run("with the rights, the system store is emptied too", func(t *testing.T) {
+		a, opts := setup(t)
+		sts, err := UninstallAll(ctx, a, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sts) != 2 || sts[0].Installed || sts[1].Installed {
+			t.Errorf("statuses %+v", sts)
+		}
+	})
+	t.Run("without them, the error says which store still trusts the CA and what to run", func(t *testing.T) {
+		a, opts := setup(t)
+		opts.sysNoRights = true
+		sts, err := UninstallAll(ctx, a, opts)
+		var still *StillTrustedError
+		if !errors.As(err, &still) || len(still.Stores) != 1 || !strings.Contains(err.Error(), "sudo vmr-companion cert uninstall --system") {
+			t.Fatalf("err = %v", err)
+		}
+		if len(sts) != 2 || sts[0].Installed || !sts[1].Installed {
+			t.Errorf("statuses %+v", sts)
+		}
+	})
 }
