@@ -77,7 +77,7 @@ func Run(opts Options) error {
 	sched := &SchedulerService{scheduler: opts.Scheduler, integrations: opts.Integrations, diagnose: opts.Diagnose,
 		bundle: opts.Bundle, dialogs: d, now: time.Now}
 	user := &UserService{integrations: opts.Integrations, conferences: opts.Conferences, templates: opts.Templates,
-		settings: opts.User.Settings, accounts: opts.User.Accounts, cache: opts.User.Cache, urlSource: opts.User.URLSource,
+		settings: opts.User.Settings, secrets: keychainOf(opts.Keychain), accounts: opts.User.Accounts, cache: opts.User.Cache, urlSource: opts.User.URLSource,
 		exchange: opts.User.Exchange, dialogs: d, now: time.Now}
 	system := &SystemService{keychain: opts.Keychain, databasePath: opts.DatabasePath, version: opts.Version, logger: opts.Logger, started: opts.Started}
 	return wails.Run(&options.App{

@@ -18,6 +18,7 @@ import (
 	"vmr-companion/backend/calendar"
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/integration"
+	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/templates"
 )
 
@@ -28,7 +29,33 @@ const (
 	settingNotify        = "notify_minutes"
 	settingCalendarKind  = "calendar_kind"
 	settingCalendarValue = "calendar_value"
+	// settingCalendarSource names a feed in the calendar cache (a hash of
+	// its link); the link itself is in the keychain and calendar_value
+	// holds only its host, to show.
+	settingCalendarSource = "calendar_source"
 )
+
+// calendarLinkAccount is the keychain entry of the published calendar's
+// link: often a secret URL that anyone holding it can read the calendar
+// with.
+var calendarLinkAccount = secrets.Account("desktop", "calendar_url")
+
+// keychainOf is k as a SecretStore, nil when there is none (a nil
+// *Keychain in an interface would not be nil).
+func keychainOf(k *secrets.Keychain) SecretStore {
+	if k == nil {
+		return nil
+	}
+	return k
+}
+
+// SecretStore is the keychain as the user's side needs it
+// (backend/secrets.Keychain).
+type SecretStore interface {
+	Get(ctx context.Context, account string) (secrets.Secret, error)
+	Set(ctx context.Context, account string, s secrets.Secret) error
+	Delete(ctx context.Context, account string) error
+}
 
 // How a video meeting is joined.
 const (
@@ -105,6 +132,9 @@ type MeetingCache interface {
 type SettingsStore interface {
 	All(ctx context.Context) (map[string]string, error)
 	Set(ctx context.Context, values map[string]string, at time.Time) error
+	// Seal moves a value that is a secret out of the database (see
+	// store.Settings.Seal).
+	Seal(ctx context.Context, key string, put func(ctx context.Context, value string) (map[string]string, error)) (bool, error)
 }
 
 // UserBackends are what main.go gives the user's side of the window.
@@ -126,8 +156,10 @@ type UserService struct {
 	conferences  *conference.Service
 	templates    *templates.Engine
 	settings     SettingsStore
-	accounts     Accounts
-	cache        MeetingCache
+	// secrets keeps the calendar feed's link; nil: links cannot be kept.
+	secrets  SecretStore
+	accounts Accounts
+	cache    MeetingCache
 	// urlSource reads an iCalendar feed; exchange is the signed-in user's
 	// Exchange calendar (nil when this build cannot reach it).
 	urlSource func(rawURL string) calendar.Source
@@ -437,11 +469,14 @@ func (s *UserService) MyVMRs() ([]MyVMR, error) {
 
 // Preferences returns the user's choices, with defaults for those not made.
 func (s *UserService) Preferences() (*Preferences, error) {
-	settings, err := s.settings.All(s.ctx)
+	settings, _, err := s.sealedSettings(s.ctx)
 	if err != nil {
 		return nil, err
 	}
 	p := &Preferences{Join: settings[settingJoin], CalendarKind: settings[settingCalendarKind], CalendarValue: settings[settingCalendarValue]}
+	if p.CalendarKind == CalendarURL {
+		p.CalendarValue = linkHost(p.CalendarValue) // never the link itself
+	}
 	if p.Join == "" {
 		p.Join = JoinWeb
 	}
@@ -449,11 +484,66 @@ func (s *UserService) Preferences() (*Preferences, error) {
 	return p, nil
 }
 
+// sealedSettings reads the settings after moving a feed link that an
+// earlier version kept in the database into the keychain. When the
+// keychain cannot take it, the link stays where it was (and keeps
+// working), and warning says what to do; it never holds the link.
+func (s *UserService) sealedSettings(ctx context.Context) (map[string]string, string, error) {
+	settings, err := s.settings.All(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	if settings[settingCalendarKind] != CalendarURL || settings[settingCalendarSource] != "" || settings[settingCalendarValue] == "" {
+		return settings, "", nil
+	}
+	if s.secrets == nil {
+		return settings, "", nil
+	}
+	_, err = s.settings.Seal(ctx, settingCalendarValue, func(ctx context.Context, link string) (map[string]string, error) {
+		if err := s.secrets.Set(ctx, calendarLinkAccount, secrets.New(link)); err != nil {
+			return nil, err
+		}
+		return map[string]string{settingCalendarValue: linkHost(link), settingCalendarSource: feedCacheName(link)}, nil
+	})
+	if err != nil {
+		return settings, "Your calendar link is still kept unprotected in VMR Companion's database, because it could not be moved to the system keychain (" +
+			err.Error() + "). Unlock or set up the keychain and restart VMR Companion, or choose another calendar source to remove the link.", nil
+	}
+	settings, err = s.settings.All(ctx)
+	return settings, "", err
+}
+
+// linkHost is what the window shows of a calendar link: its host only.
+func linkHost(link string) string {
+	u, err := url.Parse(link)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	if strings.HasSuffix(link, "/…") && u.Path == "/…" {
+		return link // already shown form
+	}
+	return u.Scheme + "://" + u.Host + "/…"
+}
+
+// feedCacheName names a feed in the calendar cache by a hash of its link,
+// so the link is not stored a second time.
+func feedCacheName(link string) string {
+	sum := sha256.Sum256([]byte(link))
+	return CalendarURL + ":" + hex.EncodeToString(sum[:8])
+}
+
 // SetPreferences checks and saves the user's choices: every problem at
-// once, keyed by field.
+// once, keyed by field. A calendar link goes to the keychain; given back
+// as shown (its host only) it keeps the stored one.
 func (s *UserService) SetPreferences(p Preferences) (*Preferences, error) {
 	v := map[string]string{}
 	p.CalendarValue = strings.TrimSpace(p.CalendarValue)
+	current, _, err := s.sealedSettings(s.ctx)
+	if err != nil {
+		return nil, err
+	}
+	keepLink := p.CalendarKind == CalendarURL && current[settingCalendarKind] == CalendarURL &&
+		current[settingCalendarSource] != "" && p.CalendarValue == linkHost(current[settingCalendarValue])
 	switch p.Join {
 	case JoinWeb, JoinSIP, JoinPexip:
 	default:
@@ -466,9 +556,14 @@ func (s *UserService) SetPreferences(p Preferences) (*Preferences, error) {
 	case "", CalendarEWS:
 		p.CalendarValue = ""
 	case CalendarURL:
+		if keepLink {
+			break
+		}
 		u, msg := feedURL(p.CalendarValue)
 		if msg != "" {
 			v["calendar_value"] = msg
+		} else if s.secrets == nil {
+			v["calendar_value"] = "this build keeps no keychain, so a calendar link cannot be kept: choose an .ics file"
 		}
 		p.CalendarValue = u
 	case CalendarFile:
@@ -487,12 +582,52 @@ func (s *UserService) SetPreferences(p Preferences) (*Preferences, error) {
 	if p.NotifyMinutes > 0 {
 		notify = strconv.Itoa(p.NotifyMinutes)
 	}
-	err := s.settings.Set(s.ctx, map[string]string{settingJoin: p.Join, settingNotify: notify,
-		settingCalendarKind: p.CalendarKind, settingCalendarValue: p.CalendarValue}, s.clock())
-	if err != nil {
+	values := map[string]string{settingJoin: p.Join, settingNotify: notify,
+		settingCalendarKind: p.CalendarKind, settingCalendarValue: p.CalendarValue, settingCalendarSource: ""}
+	switch {
+	case keepLink:
+		delete(values, settingCalendarValue)
+		delete(values, settingCalendarSource)
+	case p.CalendarKind == CalendarURL:
+		// The keychain first: if it refuses, nothing is saved.
+		if err := s.secrets.Set(s.ctx, calendarLinkAccount, secrets.New(p.CalendarValue)); err != nil {
+			return nil, &integration.ValidationError{Fields: map[string]string{"calendar_value": "the link could not be kept in the system keychain (" +
+				err.Error() + "): unlock or set up the keychain and save again, or choose an .ics file"}}
+		}
+		values[settingCalendarValue], values[settingCalendarSource] = linkHost(p.CalendarValue), feedCacheName(p.CalendarValue)
+	}
+	if err := s.settings.Set(s.ctx, values, s.clock()); err != nil {
 		return nil, err
 	}
+	if p.CalendarKind != CalendarURL && s.secrets != nil {
+		// A link no longer used is not kept; failing to remove it
+		// changes nothing the user sees.
+		_ = s.secrets.Delete(s.ctx, calendarLinkAccount)
+	}
 	return s.Preferences()
+}
+
+// calendarLink is the feed's link: from the keychain, or from the
+// database while the keychain could not take it yet.
+func (s *UserService) calendarLink(ctx context.Context) (string, error) {
+	settings, _, err := s.sealedSettings(ctx)
+	if err != nil {
+		return "", err
+	}
+	if settings[settingCalendarSource] == "" {
+		return settings[settingCalendarValue], nil // not moved yet
+	}
+	if s.secrets == nil {
+		return "", errors.New("desktop: this build keeps no keychain, so it cannot read your calendar link: choose an .ics file")
+	}
+	link, err := s.secrets.Get(ctx, calendarLinkAccount)
+	if errors.Is(err, secrets.ErrNotFound) {
+		return "", errors.New("desktop: your calendar link is no longer in the system keychain: paste it again in the settings")
+	}
+	if err != nil {
+		return "", fmt.Errorf("desktop: reading your calendar link from the system keychain: %w", err)
+	}
+	return link.Reveal(), nil
 }
 
 // feedURL accepts an https:// or webcal:// link (Outlook on the web
@@ -526,9 +661,18 @@ func (s *UserService) ChooseCalendarFile() (string, error) {
 // integration.
 func (s *UserService) cacheName(ctx context.Context, p *Preferences) (string, error) {
 	switch p.CalendarKind {
-	case CalendarFile, CalendarURL:
+	case CalendarFile:
 		sum := sha256.Sum256([]byte(p.CalendarValue))
 		return p.CalendarKind + ":" + hex.EncodeToString(sum[:8]), nil
+	case CalendarURL:
+		settings, _, err := s.sealedSettings(ctx)
+		if err != nil {
+			return "", err
+		}
+		if name := settings[settingCalendarSource]; name != "" {
+			return name, nil
+		}
+		return feedCacheName(settings[settingCalendarValue]), nil // not moved yet
 	case CalendarEWS:
 		in, err := s.current(ctx)
 		if err != nil {
@@ -551,7 +695,11 @@ func (s *UserService) source(ctx context.Context, p *Preferences) (calendar.Sour
 		if s.urlSource == nil {
 			return nil, errors.New("desktop: this build cannot read calendar links: choose an .ics file")
 		}
-		return s.urlSource(p.CalendarValue), nil
+		link, err := s.calendarLink(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return s.urlSource(link), nil
 	case CalendarEWS:
 		in, _, err := s.signedIn(ctx)
 		if err != nil {
@@ -580,7 +728,12 @@ func (s *UserService) Upcoming() (*Upcoming, error) {
 	if err != nil {
 		return up, nil // nothing cached for a source that cannot be named
 	}
-	return s.cached(up, name)
+	up, err = s.cached(up, name)
+	if err != nil {
+		return nil, err
+	}
+	_, up.Warning, err = s.sealedSettings(s.ctx)
+	return up, err
 }
 
 func (s *UserService) cached(up *Upcoming, name string) (*Upcoming, error) {

@@ -3,8 +3,10 @@
 package desktop
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/zalando/go-keyring"
 
+	"vmr-companion/backend/calendar"
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
@@ -89,6 +92,7 @@ func newUserFixture(t *testing.T, d dialogs) *userFixture {
 	f := &userFixture{accounts: &fakeAccounts{email: "Alex.Morgan@example.com", signedIn: map[string]bool{}}, store: st}
 	f.s = &UserService{ctx: context.Background(), integrations: integrations.backend, conferences: conference.NewService(st.Conferences()),
 		templates: templates.New(), settings: st.Settings(), accounts: f.accounts, cache: st.Calendars(), dialogs: d,
+		secrets: secrets.NewUncheckedKeychain(0),
 		browser: func(u string) error { f.opened = append(f.opened, u); return nil },
 		now:     func() time.Time { return time.Date(2025, 11, 20, 9, 0, 0, 0, time.UTC) }, loc: time.UTC}
 	return f
@@ -253,10 +257,26 @@ func TestUserPreferences(t *testing.T) {
 		}
 	})
 
-	t.Run("a webcal link is kept as https", func(t *testing.T) {
+	t.Run("a webcal link is kept as https, in the keychain, and shown by its host only", func(t *testing.T) {
 		got, err := f.s.SetPreferences(Preferences{Join: JoinSIP, NotifyMinutes: 5, CalendarKind: CalendarURL, CalendarValue: " webcal://outlook.example.com/owa/calendar/abc/reachcalendar.ics "})
-		if err != nil || got.CalendarValue != "https://outlook.example.com/owa/calendar/abc/reachcalendar.ics" || got.NotifyMinutes != 5 || got.Join != JoinSIP {
+		if err != nil || got.CalendarValue != "https://outlook.example.com/…" || got.NotifyMinutes != 5 || got.Join != JoinSIP {
 			t.Fatalf("SetPreferences = %+v, %v", got, err)
+		}
+		if v, err := keyring.Get(secrets.Service, calendarLinkAccount); err != nil || v != "https://outlook.example.com/owa/calendar/abc/reachcalendar.ics" {
+			t.Fatalf("keychain = %q, %v", v, err)
+		}
+		if in := dbHolds(t, f.store, "reachcalendar"); len(in) > 0 {
+			t.Fatalf("the link is in %v", in)
+		}
+	})
+
+	t.Run("saving again with the link as shown keeps the stored link", func(t *testing.T) {
+		got, err := f.s.SetPreferences(Preferences{Join: JoinWeb, CalendarKind: CalendarURL, CalendarValue: "https://outlook.example.com/…"})
+		if err != nil || got.CalendarValue != "https://outlook.example.com/…" || got.Join != JoinWeb {
+			t.Fatalf("SetPreferences = %+v, %v", got, err)
+		}
+		if v, _ := keyring.Get(secrets.Service, calendarLinkAccount); v != "https://outlook.example.com/owa/calendar/abc/reachcalendar.ics" {
+			t.Fatalf("keychain = %q", v)
 		}
 	})
 
@@ -271,6 +291,86 @@ func TestUserPreferences(t *testing.T) {
 		got, err := f.s.SetPreferences(Preferences{Join: JoinWeb, CalendarKind: CalendarFile, CalendarValue: path})
 		if err != nil || got.CalendarValue != ics {
 			t.Fatalf("SetPreferences = %+v, %v", got, err)
+		}
+		if _, err := keyring.Get(secrets.Service, calendarLinkAccount); !errors.Is(err, keyring.ErrNotFound) {
+			t.Fatalf("the link stayed in the keychain after choosing a file: %v", err)
+		}
+	})
+}
+
+// dbHolds tells which of the database file and its WAL hold s.
+func dbHolds(t *testing.T, st *store.Store, s string) []string {
+	t.Helper()
+	var in []string
+	for _, p := range []string{st.Path(), st.Path() + "-wal"} {
+		data, err := os.ReadFile(p)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			t.Fatal(err)
+		}
+		if bytes.Contains(data, []byte(s)) {
+			in = append(in, filepath.Base(p))
+		}
+	}
+	return in
+}
+
+// An install from before the keychain kept the link has it in the
+// database: it moves on the first read, all or nothing.
+func TestCalendarLinkOfAnEarlierVersion(t *testing.T) {
+	const link = "https://outlook.office365.com/owa/calendar/9f3c@example.com/SECRET0a1b2c3d4e/calendar.ics"
+	old := map[string]string{settingCalendarKind: CalendarURL, settingCalendarValue: link, settingJoin: JoinSIP}
+	at := time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
+
+	t.Run("the link moves to the keychain on first read and leaves no copy in the database", func(t *testing.T) {
+		f := newUserFixture(t, fakeDialogs{})
+		if err := f.store.Settings().Set(context.Background(), old, at); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.s.Preferences()
+		if err != nil || got.CalendarValue != "https://outlook.office365.com/…" || got.CalendarKind != CalendarURL || got.Join != JoinSIP {
+			t.Fatalf("Preferences = %+v, %v", got, err)
+		}
+		if v, err := keyring.Get(secrets.Service, calendarLinkAccount); err != nil || v != link {
+			t.Fatalf("keychain = %q, %v", v, err)
+		}
+		if in := dbHolds(t, f.store, "SECRET0a1b2c3d4e"); len(in) > 0 {
+			t.Fatalf("the link is still in %v", in)
+		}
+		var read string
+		f.s.urlSource = func(raw string) calendar.Source {
+			read = raw
+			return calendar.FileSource(filepath.Join(t.TempDir(), "missing.ics"))
+		}
+		f.s.Refresh()
+		if read != link {
+			t.Fatalf("the refresh read %q, want the link from the keychain", read)
+		}
+	})
+
+	t.Run("with the keychain unavailable the link stays put, is not shown, and the page says what to do", func(t *testing.T) {
+		f := newUserFixture(t, fakeDialogs{})
+		if err := f.store.Settings().Set(context.Background(), old, at); err != nil {
+			t.Fatal(err)
+		}
+		keyring.MockInitWithError(errors.New("the collection is locked"))
+		defer keyring.MockInit()
+		got, err := f.s.Preferences()
+		if err != nil || got.CalendarValue != "https://outlook.office365.com/…" {
+			t.Fatalf("Preferences = %+v, %v", got, err)
+		}
+		up, err := f.s.Upcoming()
+		if err != nil || !strings.Contains(up.Warning, "keychain") || strings.Contains(up.Warning, "SECRET0a1b2c3d4e") {
+			t.Fatalf("Upcoming = %+v, %v", up, err)
+		}
+		if all, _ := f.store.Settings().All(context.Background()); all[settingCalendarValue] != link {
+			t.Fatalf("settings = %v, want the link kept until the keychain takes it", all)
+		}
+		keyring.MockInit()
+		if _, err := f.s.Preferences(); err != nil {
+			t.Fatal(err)
+		}
+		if v, err := keyring.Get(secrets.Service, calendarLinkAccount); err != nil || v != link {
+			t.Fatalf("after the keychain came back: %q, %v", v, err)
 		}
 	})
 }
