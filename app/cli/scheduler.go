@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"text/tabwriter"
 	"time"
 
@@ -70,7 +71,7 @@ func clip(s string, n int) string {
 func (c *command) schedulerCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "scheduler", Short: "The service that watches room mailboxes and answers meetings"}
 	var name string
-	var once, asJSON bool
+	var once, asJSON, wait bool
 	run := &cobra.Command{
 		Use:   "run",
 		Short: "Process what waits in the room mailboxes (--once), or keep watching them",
@@ -79,7 +80,12 @@ decide, create or update the conferences, and send the replies.
 
 With --once it returns when the mailboxes and the outbox are empty; without,
 it keeps watching until interrupted (vmr-companion serve does the same next to
-the add-in host).`,
+the add-in host).
+
+One process at a time works on a mailbox. When another one (serve, the
+window) is at it, --once says so and exits 0; with --wait it waits its turn.
+Items and replies that fail are tried again later and set aside
+(quarantined) after five failures: see scheduler status and scheduler retry.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			svc, err := c.services()
@@ -96,11 +102,16 @@ the add-in host).`,
 			var sums []*scheduler.Summary
 			var errs []error
 			for _, ref := range refs {
-				sum, err := svc.Scheduler.RunOnce(c.ctx, ref)
+				runOnce := svc.Scheduler.RunOnce
+				if wait {
+					runOnce = svc.Scheduler.RunOnceWaiting
+				}
+				sum, err := runOnce(c.ctx, ref)
 				if sum != nil {
 					sums = append(sums, sum)
 				}
-				if err != nil {
+				// Another process works on the mailbox: nothing is wrong.
+				if err != nil && !scheduler.IsHeld(err) {
 					errs = append(errs, err)
 				}
 			}
@@ -110,7 +121,14 @@ the add-in host).`,
 				}
 			} else {
 				for _, s := range sums {
+					if s.Held != "" {
+						fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", s.Integration, s.Held)
+						continue
+					}
 					fmt.Fprintf(cmd.OutOrStdout(), "%s: %d decided, %d already decided, %d replies sent\n", s.Integration, s.Decided, s.Skipped, s.Sent)
+					if s.Failed > 0 {
+						fmt.Fprintf(cmd.OutOrStdout(), "  %d failed (tried again later), %d quarantined: see `vmr-companion scheduler status`\n", s.Failed, s.Quarantined)
+					}
 					if s.Error != "" {
 						fmt.Fprintf(cmd.OutOrStdout(), "  error: %s\n  what to do: %s\n", s.Error, s.Advice)
 					}
@@ -122,6 +140,7 @@ the add-in host).`,
 	run.Flags().BoolVar(&once, "once", false, "process what waits and exit")
 	run.Flags().StringVar(&name, "integration", "", "only this integration (default: every enabled one)")
 	run.Flags().BoolVar(&asJSON, "json", false, "print JSON (with --once)")
+	run.Flags().BoolVar(&wait, "wait", false, "with --once: wait while another process works on the mailbox, rather than exit")
 
 	var statusJSON bool
 	status := &cobra.Command{
@@ -155,6 +174,12 @@ the add-in host).`,
 				if st.LastError != "" {
 					fmt.Fprintf(out, "  last error (%s): %s\n  what to do: %s\n", localTime(st.LastErrorAt), st.LastError, st.Advice)
 				}
+				if l := st.Lease; l != nil {
+					printLease(out, l)
+				}
+				if st.QuarantinedCount > 0 {
+					printQuarantined(out, st)
+				}
 			}
 			if len(list) == 0 {
 				fmt.Fprintln(out, "No integrations yet: create one with `vmr-companion integrations create`.")
@@ -163,7 +188,74 @@ the add-in host).`,
 		},
 	}
 	status.Flags().BoolVar(&statusJSON, "json", false, "print JSON")
-	cmd.AddCommand(run, status)
+	cmd.AddCommand(run, status, c.retryCmd())
+	return cmd
+}
+
+func printLease(out io.Writer, l *scheduler.Lease) {
+	now := time.Now()
+	if l.ExpiresAt.After(now) {
+		who := fmt.Sprintf("process %d on %s", l.PID, l.Host)
+		if l.ThisProcess {
+			who = "this process"
+		}
+		fmt.Fprintf(out, "  working on the mailbox now: %s (lease until %s)\n", who, localTime(l.ExpiresAt))
+	}
+	if l.BackOffUntil.After(now) {
+		fmt.Fprintf(out, "  Exchange asked to wait until %s (it is busy)\n", l.BackOffUntil.Local().Format("15:04:05"))
+	}
+}
+
+func printQuarantined(out io.Writer, st scheduler.Status) {
+	fmt.Fprintf(out, "  quarantined: %d (retry with `vmr-companion scheduler retry --item ID` or `--reply ID`)\n", st.QuarantinedCount)
+	for _, q := range st.Quarantined {
+		flag := "--item"
+		what := "item"
+		if q.Kind == scheduler.FailedOutbox {
+			flag, what = "--reply", "reply ("+q.What+")"
+		}
+		fmt.Fprintf(out, "    %s %s: %s", flag, q.ID, what)
+		if q.Subject != "" {
+			fmt.Fprintf(out, " %q", clip(q.Subject, 60))
+		}
+		if q.Organizer != "" {
+			fmt.Fprintf(out, " from %s", q.Organizer)
+		}
+		fmt.Fprintf(out, "\n      %d attempts, %s to %s, correlation id %s\n      reason: %s\n", q.Attempts,
+			localTime(q.FirstFailed), localTime(q.LastFailed), q.CorrelationID, clip(q.Reason, 300))
+	}
+}
+
+func (c *command) retryCmd() *cobra.Command {
+	var name, item, reply string
+	cmd := &cobra.Command{
+		Use:   "retry",
+		Short: "Put a quarantined item (--item ID) or reply (--reply ID) back in line",
+		Long: `Put a quarantined mailbox item or reply back in line: the next pass tries it
+again, with a fresh count of attempts. The ids are in scheduler status.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if (item == "") == (reply == "") {
+				return errors.New("say what to retry: --item ID or --reply ID (scheduler status lists the quarantined ones)")
+			}
+			svc, err := c.services()
+			if err != nil {
+				return err
+			}
+			kind, id := scheduler.FailedItem, item
+			if reply != "" {
+				kind, id = scheduler.FailedOutbox, reply
+			}
+			if err := svc.Scheduler.Retry(c.ctx, name, kind, id); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), "Back in line: the next pass tries it again (now, if vmr-companion serve or the window runs the scheduler here; else run `vmr-companion scheduler run --once`).")
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&name, "integration", "", "only look in this integration (name or uuid)")
+	cmd.Flags().StringVar(&item, "item", "", "the quarantined mailbox item's id")
+	cmd.Flags().StringVar(&reply, "reply", "", "the quarantined reply's id")
 	return cmd
 }
 
@@ -173,6 +265,8 @@ func describeState(st scheduler.Status) string {
 		return "disabled (single-use VMRs off, or no room mailbox or EWS URL)"
 	case scheduler.WorkerStopped:
 		return "not running here (vmr-companion serve or the window runs it)"
+	case scheduler.WorkerWaiting:
+		return "waiting (another process works on the mailbox, or Exchange asked to wait)"
 	}
 	return st.State
 }

@@ -106,3 +106,92 @@ func TestSchedulerCommands(t *testing.T) {
 		t.Fatalf("status after the failure: %s", stdout)
 	}
 }
+
+// TestSchedulerLeaseQuarantineAndRetry: run --once while another process
+// holds the mailbox says who and exits 0; a reply Exchange refuses for good
+// is quarantined, shown by status, and put back by retry.
+func TestSchedulerLeaseQuarantineAndRetry(t *testing.T) {
+	keyring.MockInit()
+	dir := t.TempDir()
+	fake := ewstest.New("room@contoso.com")
+	srv := httptest.NewTLSServer(fake)
+	defer srv.Close()
+	caFile := filepath.Join(dir, "exchange-ca.pem")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in := fmt.Sprintf(`{"name": "Contoso", "url": %q, "room_mailbox_email_address": "room@contoso.com",
+		"username": "svc-vmr", "password": "correct horse", "domains": ["127.0.0.1"], "ews_ca_file": %q,
+		"scheduled_alias_prefix": "meet", "scheduled_alias_domain": "vc.contoso.com", "enable_dynamic_vmrs": true}`,
+		srv.URL+"/EWS/Exchange.asmx", caFile)
+	if code, _, stderr := run(t, dir, in, "integrations", "create", "-f", "-"); code != 0 {
+		t.Fatalf("create: %s", stderr)
+	}
+	ctx := context.Background()
+	st, err := store.OpenDir(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	integ, err := integration.NewService(st.Integrations(), secrets.NewUncheckedKeychain(0)).Get(ctx, "Contoso")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _, err := alias.NewService(st.Aliases(), alias.DefaultTTL).Reserve(ctx, integ, "compose-1", "alex@contoso.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now().Add(48 * time.Hour).Truncate(time.Hour)
+	fake.SendRequest(ewstest.Meeting{UID: "cli-q", Subject: "Quarterly review", Organizer: ews.Mailbox{Name: "Alex", Email: "alex@contoso.com"},
+		Start: start, End: start.Add(time.Hour), BodyHTML: "<p>vmr-companion:" + a.UUID + "</p>"})
+
+	// serve in another living process (pid 1 always lives) holds the mailbox.
+	host, _ := os.Hostname()
+	repo := st.Scheduler()
+	if _, ok, err := repo.Lease(ctx, integ.ID, scheduler.LeaseRequest{Token: "serve", PID: 1, Host: host, At: time.Now(),
+		TTL: time.Hour, Poll: 30 * time.Second}); err != nil || !ok {
+		t.Fatalf("lease: %v %v", ok, err)
+	}
+	code, stdout, stderr := run(t, dir, "", "scheduler", "run", "--once")
+	want := "Contoso: the service in process 1 is working on this mailbox; it will process the new meetings within "
+	if code != 0 || !strings.Contains(stdout, want) || len(fake.Responses()) != 0 {
+		t.Fatalf("run --once while held: %d\n%s\n%s", code, stdout, stderr)
+	}
+	code, stdout, _ = run(t, dir, "", "scheduler", "status")
+	if code != 0 || !strings.Contains(stdout, "working on the mailbox now: process 1 on "+host) {
+		t.Fatalf("status while held: %s", stdout)
+	}
+	if err := repo.ReleaseLease(ctx, integ.ID, "serve"); err != nil {
+		t.Fatal(err)
+	}
+
+	// Exchange refuses the reply for good: quarantined at once.
+	fake.FailNext("CreateItem", 1, ewstest.Failure{Code: "ErrorMessageSizeExceeded"})
+	code, stdout, stderr = run(t, dir, "", "scheduler", "run", "--once")
+	if code != 0 || !strings.Contains(stdout, "1 decided") || !strings.Contains(stdout, "1 failed (tried again later), 1 quarantined") {
+		t.Fatalf("run --once with a refused reply: %d\n%s\n%s", code, stdout, stderr)
+	}
+	code, stdout, _ = run(t, dir, "", "scheduler", "status")
+	if code != 0 || !strings.Contains(stdout, "quarantined: 1") || !strings.Contains(stdout, "--reply 1: reply (accept)") ||
+		!strings.Contains(stdout, "ErrorMessageSizeExceeded") || !strings.Contains(stdout, "Quarterly review") {
+		t.Fatalf("status with a quarantined reply: %s", stdout)
+	}
+	code, stdout, _ = run(t, dir, "", "scheduler", "status", "--json")
+	var sts []scheduler.Status
+	if code != 0 || json.Unmarshal([]byte(stdout), &sts) != nil || len(sts) != 1 || sts[0].QuarantinedCount != 1 ||
+		sts[0].Quarantined[0].CorrelationID == "" || sts[0].Quarantined[0].Kind != "outbox" {
+		t.Fatalf("status --json: %s", stdout)
+	}
+	if code, _, stderr := run(t, dir, "", "scheduler", "retry"); code == 0 || !strings.Contains(stderr, "--item ID or --reply ID") {
+		t.Fatalf("retry without an id: %d %s", code, stderr)
+	}
+	if code, stdout, stderr := run(t, dir, "", "scheduler", "retry", "--reply", "1"); code != 0 || !strings.Contains(stdout, "Back in line") {
+		t.Fatalf("retry --reply 1: %d\n%s\n%s", code, stdout, stderr)
+	}
+	if code, stdout, _ := run(t, dir, "", "scheduler", "run", "--once", "--wait"); code != 0 || len(fake.Responses()) != 1 {
+		t.Fatalf("run after the retry: %d %s; %d replies", code, stdout, len(fake.Responses()))
+	}
+	if code, _, stderr := run(t, dir, "", "scheduler", "retry", "--reply", "1"); code == 0 || !strings.Contains(stderr, "nothing quarantined has this id") {
+		t.Fatalf("retry of a sent reply: %d %s", code, stderr)
+	}
+}
