@@ -78,8 +78,9 @@ func TestDemoRunsTheWholeFlow(t *testing.T) {
 		t.Errorf("%d responses, want 4", n)
 	}
 	firstURL := d.URL()
-	stop, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
+	// No deadline: Stop returning is what the test waits for, however
+	// loaded the machine (a hang is go test's own timeout to report).
+	stop := ctx
 	if err := d.Stop(stop); err != nil {
 		t.Fatal(err)
 	}
