@@ -8,7 +8,7 @@ import (
 
 func TestCache(t *testing.T) {
 	t.Run("the same source is parsed once and reused", func(t *testing.T) {
-		e := New()
+		e := NewUntimed()
 		a, err := e.compile("conference_name_template", "{{ subject }}")
 		if err != nil {
 			t.Fatal(err)
@@ -23,7 +23,7 @@ func TestCache(t *testing.T) {
 	})
 
 	t.Run("HTML and text templates with the same source are cached apart", func(t *testing.T) {
-		e := New()
+		e := NewUntimed()
 		a, _ := e.compile("conference_name_template", "{{ subject }}")
 		b, _ := e.compile("meeting_instructions_template", "{{ subject }}")
 		if a == b {
@@ -32,7 +32,7 @@ func TestCache(t *testing.T) {
 	})
 
 	t.Run("a cached syntax error names the field it was checked for", func(t *testing.T) {
-		e := New()
+		e := NewUntimed()
 		_, err1 := e.compile("conference_name_template", "{{ x|nope }}")
 		_, err2 := e.compile("conference_subject_template", "{{ x|nope }}")
 		var s1, s2 *SyntaxError
@@ -48,7 +48,7 @@ func TestCache(t *testing.T) {
 	})
 
 	t.Run("the cache keeps only the most recently used entries", func(t *testing.T) {
-		e := New()
+		e := NewUntimed()
 		e.cache = newLRU(3)
 		first, _ := e.compile("conference_name_template", "0")
 		for i := 1; i <= 3; i++ {

@@ -21,7 +21,7 @@ func TestDefaultTemplates(t *testing.T) {
 	if err := json.Unmarshal(raw, &values); err != nil {
 		t.Fatal(err)
 	}
-	e := templates.New()
+	e := templates.NewUntimed()
 	n := 0
 	for _, f := range integration.Describe().Fields {
 		if f.Format != integration.FormatTemplate {
@@ -59,7 +59,7 @@ func TestDefaultTemplates(t *testing.T) {
 }
 
 func TestDefaultInstructionsEscapeSampleData(t *testing.T) {
-	e := templates.New()
+	e := templates.NewUntimed()
 	d := integration.Defaults()
 	vars := templates.SampleVars("personal_vmr_instructions_template")
 	vars["name"] = `<script>alert(1)</script>`

@@ -13,3 +13,10 @@ func NewForTest(startTimer func(d time.Duration, expire func()) (stop func() boo
 	e.step, e.ended = step, ended
 	return e
 }
+
+// NewUntimed returns an Engine whose render time limit never runs out, for
+// the tests that are not about it: a paused or loaded machine cannot turn
+// their renders into timeouts.
+func NewUntimed() *Engine {
+	return NewForTest(func(time.Duration, func()) func() bool { return func() bool { return true } }, nil, nil)
+}

@@ -48,7 +48,7 @@ func TestSandbox(t *testing.T) {
 }
 
 func TestCacheUnderConcurrency(t *testing.T) {
-	e := New()
+	e := NewUntimed()
 	e.cache = newLRU(2) // smaller than the working set, so entries churn
 	var wg sync.WaitGroup
 	for g := range 8 {

@@ -91,7 +91,7 @@ func TestEscaping(t *testing.T) {
 		{"quotes in a text template are kept as is", textField,
 			`{{ quotes }}`, `a "b" & 'c'`},
 	}
-	e := templates.New()
+	e := templates.NewUntimed()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := render(t, e, tt.field, tt.src, vars); got != tt.want {
@@ -127,7 +127,7 @@ func TestAllowedFilters(t *testing.T) {
 		{"truncate", `{{ "The quick brown fox jumps"|truncate(12) }}`, `The...`},
 		{"upper", `{{ "shout"|upper }}`, `SHOUT`},
 	}
-	e := templates.New()
+	e := templates.NewUntimed()
 	for _, tt := range tests {
 		t.Run("the "+tt.filter+" filter works", func(t *testing.T) {
 			if err := e.Check(textField, tt.src); err != nil {
@@ -162,7 +162,7 @@ func TestCheckRejects(t *testing.T) {
 		{"recursive loops are rejected", `{% for a in b recursive %}{{ loop(a) }}{% endfor %}`, "recursive loops"},
 		{"attribute assignment is rejected", `{% set a.b = 1 %}`, "plain names only"},
 	}
-	e := templates.New()
+	e := templates.NewUntimed()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, field := range []string{htmlField, textField} {
@@ -198,7 +198,7 @@ func TestSyntaxErrorPosition(t *testing.T) {
 		{"windows line endings count as one", "a\r\nb\r\n  {{ x|nope }}", 3, 8, "nope"},
 		{"a stray endif is reported", "x\n  {% endif %}", 2, 6, "endif"},
 	}
-	e := templates.New()
+	e := templates.NewUntimed()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := e.Check(htmlField, tt.src)
@@ -230,7 +230,7 @@ func TestUndefinedVariables(t *testing.T) {
 		{"an undefined variable takes the default", textField, `{{ nothing|default("fallback") }}`, `fallback`},
 		{"an undefined list loops zero times", textField, `{% for x in nothing %}x{% else %}empty{% endfor %}`, `empty`},
 	}
-	e := templates.New()
+	e := templates.NewUntimed()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := render(t, e, tt.field, tt.src, nil); got != tt.want {
@@ -265,7 +265,7 @@ func TestLimits(t *testing.T) {
 		{"format cannot pad a text hugely", `{{ "%999999s"|format("a") }}`,
 			templates.ErrLimitExceeded, "format()"},
 	}
-	e := templates.New()
+	e := templates.NewUntimed()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if err := e.Check(htmlField, tt.src); err != nil {
@@ -433,7 +433,7 @@ func TestRenderErrors(t *testing.T) {
 		{"a division by zero is an error, not a crash", `{{ 1 % 0 }}`, "divide by zero"},
 		{"range needs whole numbers", `{{ range("a") }}`, "range() takes whole numbers"},
 	}
-	e := templates.New()
+	e := templates.NewUntimed()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := e.Render(context.Background(), textField, tt.src, nil)
@@ -445,7 +445,7 @@ func TestRenderErrors(t *testing.T) {
 }
 
 func TestConcurrentRendering(t *testing.T) {
-	e := templates.New()
+	e := templates.NewUntimed()
 	sources := []string{
 		`{% for a in domain_aliases %}<a href="sip:{{ a }}">{{ a }}</a>{% endfor %}`,
 		`<p>{{ name }}</p>{% if allow_guests %}{{ guest_pin }}{% endif %}`,
@@ -503,7 +503,7 @@ func TestConcurrentRendering(t *testing.T) {
 }
 
 func TestPreview(t *testing.T) {
-	e := templates.New()
+	e := templates.NewUntimed()
 	tests := []struct {
 		name  string
 		field string
@@ -540,7 +540,7 @@ func TestPreview(t *testing.T) {
 }
 
 func ExampleEngine_Render() {
-	e := templates.New()
+	e := templates.NewUntimed()
 	src := `<p>Join {{ subject }} at <a href="sip:{{ alias }}">{{ alias }}</a></p>`
 	out, err := e.Render(context.Background(), "meeting_instructions_template", src, map[string]any{
 		"subject": "<b>Weekly</b> sync",
