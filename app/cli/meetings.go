@@ -98,7 +98,7 @@ With --ews it reads the signed-in user's own Exchange calendar instead
 			for _, warning := range cal.Warnings {
 				fmt.Fprintln(cmd.ErrOrStderr(), "warning:", warning)
 			}
-			ms, err := calendar.Meetings(cal, w, d)
+			ms, err := calendar.MeetingsWithin(cal, w, d, calendar.NewBudget(c.ctx))
 			if err != nil {
 				// Some series could not be expanded in full: list the rest.
 				fmt.Fprintln(cmd.ErrOrStderr(), "warning:", err)

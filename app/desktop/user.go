@@ -828,7 +828,7 @@ func (s *UserService) load(ctx context.Context, src calendar.Source, w calendar.
 	if err != nil {
 		return nil, "", err
 	}
-	ms, err = calendar.Meetings(cal, w, d)
+	ms, err = calendar.MeetingsWithin(cal, w, d, calendar.NewBudget(ctx))
 	if err != nil && len(ms) == 0 {
 		return nil, "", err
 	}

@@ -1,6 +1,7 @@
 package calendar
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -71,12 +72,111 @@ const maxSeriesErrors = 10
 // naming each such series; at most MaxMeetings meetings are returned
 // (ErrTooManyOccurrences).
 func Meetings(cal *Calendar, w Window, d *Detector) ([]Meeting, error) {
+	return MeetingsWithin(cal, w, d, NewBudget(context.Background()))
+}
+
+// ErrExpansionBudget is a calendar whose series need more expansion work
+// than one refresh may do (Budget): the meetings found until then are
+// returned with it.
+var ErrExpansionBudget = errors.New("calendar: expanding this calendar's series takes more work than a refresh may do")
+
+// Default budget of one refresh: 25 series at the per-series step limit,
+// a few seconds of work, and a deadline for a slow machine.
+const (
+	DefaultBudgetSteps = 25 * maxExpansionSteps
+	DefaultBudgetTime  = 20 * time.Second
+)
+
+// budgetCheckEvery is how many steps pass between looks at the clock and
+// the context.
+const budgetCheckEvery = 4096
+
+// Budget bounds the expansion work of one refresh across every series of
+// a calendar, so that a hostile feed (32 MiB of series that each take the
+// most steps a series may) cannot keep a CPU busy for hours: Steps in
+// all, and a Deadline on the Now clock and the Context's end, looked at
+// every budgetCheckEvery steps and before each series. Not safe for
+// concurrent use; one per refresh.
+type Budget struct {
+	Steps    int
+	Deadline time.Time        // zero: none
+	Now      func() time.Time // nil: time.Now
+	Context  context.Context  // nil: none
+
+	used, unchecked int
+	err             error
+}
+
+// NewBudget is the default budget of a refresh that ends with ctx.
+func NewBudget(ctx context.Context) *Budget {
+	return &Budget{Steps: DefaultBudgetSteps, Deadline: time.Now().Add(DefaultBudgetTime), Context: ctx}
+}
+
+// Used is how many steps were taken.
+func (b *Budget) Used() int {
+	if b == nil {
+		return 0
+	}
+	return b.used
+}
+
+// take spends one step; an error once the budget is spent (and from then
+// on). A nil budget never runs out.
+func (b *Budget) take() error {
+	if b == nil {
+		return nil
+	}
+	if b.err != nil {
+		return b.err
+	}
+	if b.used >= b.Steps {
+		b.err = fmt.Errorf("%w: more than %d expansion steps; publish a shorter period or fewer series", ErrExpansionBudget, b.Steps)
+		return b.err
+	}
+	b.used++
+	if b.unchecked++; b.unchecked >= budgetCheckEvery {
+		b.unchecked = 0
+		return b.check()
+	}
+	return nil
+}
+
+// check looks at the deadline and the context.
+func (b *Budget) check() error {
+	if b == nil {
+		return nil
+	}
+	if b.err != nil {
+		return b.err
+	}
+	if b.Context != nil && b.Context.Err() != nil {
+		b.err = fmt.Errorf("calendar: expanding the series stopped: %w", b.Context.Err())
+		return b.err
+	}
+	if !b.Deadline.IsZero() {
+		now := time.Now
+		if b.Now != nil {
+			now = b.Now
+		}
+		if !now().Before(b.Deadline) {
+			b.err = fmt.Errorf("%w: it took more than the time a refresh may take; publish a shorter period or fewer series", ErrExpansionBudget)
+			return b.err
+		}
+	}
+	return nil
+}
+
+// MeetingsWithin is Meetings within a budget shared by all the series
+// (nil: none). Once it is spent, the series not yet expanded are left
+// out, single meetings are still listed, and the error says so.
+func MeetingsWithin(cal *Calendar, w Window, d *Detector, b *Budget) ([]Meeting, error) {
 	if cal == nil || !w.To.After(w.From) {
 		return nil, nil
 	}
 	var (
 		found    []instance
 		problems []error
+		skipped  int
 	)
 	problem := func(e *Event, err error) {
 		problems = append(problems, fmt.Errorf("%s (line %d): %w", describeEvent(e), e.Line, err))
@@ -90,7 +190,18 @@ func Meetings(cal *Calendar, w Window, d *Detector) ([]Meeting, error) {
 			}
 			continue
 		}
-		occ, err := Occurrences(master, overrides, w.From, w.To, maxSeriesOccurrences)
+		if b.check() != nil {
+			skipped++
+			continue
+		}
+		occ, err := occurrences(master, overrides, w.From, w.To, maxSeriesOccurrences, b)
+		if b != nil && b.err != nil && errors.Is(err, b.err) {
+			skipped++ // cut by the calendar's budget: said once below, not per series
+			for _, o := range occ {
+				found = append(found, instance{Occurrence: o, inSeries: true})
+			}
+			continue
+		}
 		if errors.Is(err, ErrInvalidRule) {
 			problem(master, err)
 			// The rule is unusable; its first occurrence and the overrides are still real.
@@ -114,6 +225,9 @@ func Meetings(cal *Calendar, w Window, d *Detector) ([]Meeting, error) {
 		for _, o := range occ {
 			found = append(found, instance{Occurrence: o, inSeries: recurring || o.Overridden})
 		}
+	}
+	if b != nil && b.err != nil {
+		problems = append([]error{fmt.Errorf("%w (%d series not expanded in full)", b.err, skipped)}, problems...)
 	}
 	sortInstances(found)
 	if len(found) > MaxMeetings {

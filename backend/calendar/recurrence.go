@@ -77,13 +77,19 @@ func latestOverrides(overrides []*Event) []*Event {
 // series that needs more than maxExpansionSteps steps, with the
 // occurrences found before it stopped.
 func Occurrences(master *Event, overrides []*Event, from, to time.Time, limit int) ([]Occurrence, error) {
+	return occurrences(master, overrides, from, to, limit, nil)
+}
+
+// occurrences is Occurrences within a budget shared by the series of one
+// refresh (nil: none).
+func occurrences(master *Event, overrides []*Event, from, to time.Time, limit int, b *Budget) ([]Occurrence, error) {
 	if limit <= 0 {
 		limit = DefaultOccurrenceLimit
 	}
 	if !to.After(from) {
 		return nil, nil
 	}
-	occ, err := expand(master, overrides, from, to)
+	occ, err := expand(master, overrides, from, to, b)
 	if err != nil && len(occ) == 0 {
 		return nil, err
 	}
@@ -118,7 +124,7 @@ func LastEnd(master *Event, overrides []*Event) (end time.Time, ok bool, err err
 			}
 		}
 	}
-	occ, err := expand(master, overrides, time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC))
+	occ, err := expand(master, overrides, time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), nil)
 	if err != nil {
 		return time.Time{}, false, err
 	}
@@ -148,7 +154,7 @@ func dateOf(t time.Time) civilDate {
 }
 
 // expand lists the occurrences overlapping [from, to), unsorted.
-func expand(master *Event, overrides []*Event, from, to time.Time) ([]Occurrence, error) {
+func expand(master *Event, overrides []*Event, from, to time.Time, b *Budget) ([]Occurrence, error) {
 	overlaps := func(s, e time.Time) bool {
 		if s.Equal(e) {
 			return !s.Before(from) && s.Before(to)
@@ -230,6 +236,10 @@ rules:
 			if steps++; steps > maxExpansionSteps {
 				cut = fmt.Errorf("%w: the series (line %d) needs more than %d steps to expand; ask for a window closer to its start",
 					ErrTooManyOccurrences, master.Line, maxExpansionSteps)
+				break rules
+			}
+			if err := b.take(); err != nil {
+				cut = err // the whole calendar's budget, not this series', ran out
 				break rules
 			}
 			add(t)

@@ -76,7 +76,7 @@ func Refresh(ctx context.Context, cache Cache, key string, src Source, w Window,
 		snap.Meetings, snap.FetchedAt, snap.Stale, snap.Error = cached, at, true, err.Error()
 		return snap, err
 	}
-	meetings, merr := Meetings(cal, w, d)
+	meetings, merr := MeetingsWithin(cal, w, d, NewBudget(ctx))
 	snap.Warnings = append(snap.Warnings, cal.Warnings...)
 	if merr != nil {
 		snap.Warnings = append(snap.Warnings, merr.Error())
