@@ -56,10 +56,22 @@ func (s *SchedulerService) StopWorker(integrationName string) (*scheduler.Status
 // RunOnce processes what waits in an integration's mailbox now.
 func (s *SchedulerService) RunOnce(integrationName string) (*scheduler.Summary, error) {
 	sum, err := s.scheduler.RunOnce(s.ctx, integrationName)
-	if err != nil && sum != nil && sum.Error != "" {
-		return sum, nil // the summary carries the error and its advice
+	if err != nil && sum != nil && (sum.Error != "" || sum.Held != "") {
+		return sum, nil // the summary carries the error and its advice, or who holds the mailbox
 	}
 	return sum, err
+}
+
+// Quarantined lists the items and replies set aside after failing, of one
+// integration (or all with an empty name), newest first.
+func (s *SchedulerService) Quarantined(integrationName string) ([]scheduler.Failure, error) {
+	return s.scheduler.Quarantined(s.ctx, integrationName)
+}
+
+// Retry puts a quarantined item (kind "item") or reply (kind "outbox")
+// back in line; the running worker tries it at once.
+func (s *SchedulerService) Retry(integrationName, kind, id string) error {
+	return s.scheduler.Retry(s.ctx, integrationName, kind, id)
 }
 
 // TestConnection runs the diagnostics of an integration.

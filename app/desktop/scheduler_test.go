@@ -121,4 +121,42 @@ func TestSchedulerService(t *testing.T) {
 	if len(saved2) == 0 || strings.Contains(string(saved2), "pw-not-shown") {
 		t.Fatalf("the bundle is empty or carries the password")
 	}
+
+	// A reply Exchange refuses for good is quarantined, listed, and put
+	// back by Retry.
+	b, _, err := aliases.Reserve(ctx, saved.Integration, "compose-2", "alex@contoso.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.SendRequest(ewstest.Meeting{UID: "desk-2", Subject: "Roadmap", Organizer: ews.Mailbox{Name: "Alex", Email: "alex@contoso.com"},
+		Start: start, End: start.Add(time.Hour), BodyHTML: fmt.Sprintf("<p>vmr-companion:%s</p>", b.UUID)})
+	fake.FailNext("CreateItem", 1, ewstest.Failure{Code: "ErrorMessageSizeExceeded"})
+	if sum, err := svc.RunOnce("Contoso"); err != nil || sum.Quarantined != 1 {
+		t.Fatalf("RunOnce with a refused reply: %+v, %v", sum, err)
+	}
+	q, err := svc.Quarantined("Contoso")
+	if err != nil || len(q) != 1 || q[0].Subject != "Roadmap" || q[0].What != scheduler.OutAccept {
+		t.Fatalf("Quarantined: %+v, %v", q, err)
+	}
+	if err := svc.Retry("Contoso", q[0].Kind, q[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if sum, err := svc.RunOnce("Contoso"); err != nil || sum.Sent != 1 {
+		t.Fatalf("RunOnce after Retry: %+v, %v", sum, err)
+	}
+
+	// Another process holds the mailbox: RunOnce says who, without an error.
+	host, _ := os.Hostname()
+	if _, ok, err := st.Scheduler().Lease(ctx, saved.Integration.ID, scheduler.LeaseRequest{Token: "serve", PID: 1, Host: host,
+		At: time.Now(), TTL: time.Hour, Poll: 30 * time.Second}); err != nil || !ok {
+		t.Fatalf("lease: %v %v", ok, err)
+	}
+	sum, err = svc.RunOnce("Contoso")
+	if err != nil || !strings.Contains(sum.Held, "the service in process 1 is working on this mailbox") {
+		t.Fatalf("RunOnce while held: %+v, %v", sum, err)
+	}
+	workers, err = svc.Workers()
+	if err != nil || workers[0].Lease == nil || workers[0].Lease.PID != 1 {
+		t.Fatalf("Workers while held: %+v, %v", workers, err)
+	}
 }

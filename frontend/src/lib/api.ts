@@ -204,6 +204,8 @@ export const api = {
   testConnection: (integration: string) => call(async () => diagnosticReport(await Scheduler.TestConnection(integration))),
   /** Runs the diagnostics and saves the bundle where the user picks; "" when cancelled. */
   saveDiagnostics: (integration: string) => call(() => Scheduler.SaveDiagnostics(integration)),
+  /** Puts a quarantined item or reply back in line; the running worker tries it at once. */
+  retryQuarantined: (integration: string, kind: string, id: string) => call(() => Scheduler.Retry(integration, kind, id)),
 
   // ---- the user's side: sign-in, My VMR, upcoming meetings ----
   userSession: () => call(async () => userSession(await User.Session())),

@@ -206,7 +206,35 @@ export interface TemplatePreview {
 // ---- scheduled conferences (app/desktop/scheduler.go over backend/scheduler) ----
 
 /** backend/scheduler's worker states. */
-export type WorkerState = 'running' | 'backoff' | 'failed' | 'stopped' | 'disabled';
+export type WorkerState = 'running' | 'backoff' | 'waiting' | 'failed' | 'stopped' | 'disabled';
+
+/** A mailbox item or reply set aside after failing (scheduler.Failure); retried only on request. */
+export interface QuarantinedItem {
+  kind: 'item' | 'outbox';
+  /** The EWS item id, or the reply's number. */
+  id: string;
+  integration: string;
+  /** For a reply: accept, decline or update_body. */
+  what: string;
+  subject: string;
+  organizer: string;
+  reason: string;
+  attempts: number;
+  first_failed: string;
+  last_failed: string;
+  correlation_id: string;
+}
+
+/** Who works on a mailbox now (scheduler.Lease), and Exchange's back-off; times RFC 3339. */
+export interface MailboxLease {
+  pid: number;
+  host: string;
+  acquired_at: string;
+  expires_at: string;
+  backoff_until: string;
+  /** This process (the window) holds it. */
+  this_process: boolean;
+}
 
 /** One integration's scheduler worker (scheduler.Status); times are RFC 3339, year 1 when never. */
 export interface WorkerStatus {
@@ -224,6 +252,11 @@ export interface WorkerStatus {
   last_error_at: string;
   /** What to do about last_error, when there is something to do. */
   advice: string;
+  /** The newest quarantined items and replies (up to 50); quarantined_count counts all. */
+  quarantined?: QuarantinedItem[] | null;
+  quarantined_count?: number;
+  /** Who works on the mailbox now; null when nobody. */
+  lease?: MailboxLease | null;
 }
 
 /** What RunOnce did (scheduler.Summary); error and advice when the pass failed. */
@@ -232,6 +265,11 @@ export interface RunSummary {
   decided: number;
   skipped: number;
   sent: number;
+  /** Items and replies that failed this pass (tried again later), and those quarantined. */
+  failed?: number;
+  quarantined?: number;
+  /** Another process works on the mailbox: who, and when the new meetings will be processed. */
+  held?: string;
   error?: string;
   advice?: string;
 }

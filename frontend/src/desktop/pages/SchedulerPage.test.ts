@@ -3,7 +3,7 @@ import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import SchedulerPage from './SchedulerPage.svelte';
 import { fake } from '../../test/fakes/instance';
-import { blankStatus } from '../../test/fakes/scheduler';
+import { blankStatus, quarantinedItem } from '../../test/fakes/scheduler';
 import { tabSequence, unlabelled, describe as name } from '../../test/dom';
 import { toasts } from '../../lib/toasts.svelte';
 import { setLocale } from '../../lib/i18n';
@@ -352,25 +352,103 @@ describe('scheduled conferences: refreshing', () => {
     await waitFor(() => expect(loads()).toBe(2));
     expect(fake.callsOf('Scheduler.Conferences')).toHaveLength(2);
     expect(fake.callsOf('Scheduler.Log')).toHaveLength(2);
-    const settle = () => new Promise((r) => setTimeout(r, 20)); // setTimeout is real here
-    await settle();
+    // The refresh has ended when the button no longer says busy (a refresh
+    // in flight would make the timer skip one, whatever the test checks).
+    const refreshed = () => waitFor(() => expect(screen.getByRole('button', { name: 'Refresh' }).getAttribute('aria-busy')).toBe('false'));
+    await refreshed();
 
-    // Hidden (minimised): no refresh; visible again: one at once.
+    // Hidden (minimised): no refresh; visible again: one at once. A refresh
+    // asks for the workers at once (in the timer's callback), so absence
+    // is seen right after the timers ran, without waiting.
     Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
     vi.advanceTimersByTime(3 * REFRESH_MS);
-    await settle();
     expect(loads()).toBe(2);
     Object.defineProperty(document, 'hidden', { configurable: true, get: () => false });
     document.dispatchEvent(new Event('visibilitychange'));
-    await waitFor(() => expect(loads()).toBe(3));
-    await settle();
+    expect(loads()).toBe(3);
+    await refreshed();
 
     unmount();
     vi.advanceTimersByTime(5 * REFRESH_MS);
     document.dispatchEvent(new Event('visibilitychange'));
-    await settle();
     expect(loads()).toBe(3);
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('scheduled conferences: quarantine and other processes', () => {
+  it('lists quarantined items with their reason, and Retry puts one back in line', async () => {
+    fake.scheduler.seed();
+    fake.scheduler.quarantine = [
+      quarantinedItem({ integration: 'Contoso HQ', id: 'AAMkItem1', subject: 'Board meeting', organizer: 'alice.smith@contoso.com', attempts: 1 }),
+      quarantinedItem({
+        integration: 'Northwind Traders',
+        id: '17',
+        kind: 'outbox',
+        what: 'update_body',
+        subject: 'Weekly sales call',
+        organizer: 'erin.green@northwind.local',
+        reason: 'ews: FindItem failed: ErrorImpersonateUserDenied (The account does not have permission to impersonate the requested user.)',
+        attempts: 1,
+        last_failed: '2026-12-01T09:00:00Z',
+        correlation_id: 'aa11bb22-0000-4000-8000-000000000017',
+      }),
+    ];
+    const { user } = renderPage();
+    const table = await screen.findByRole('region', { name: 'Quarantined' });
+    expect(within(table).getByText('2 quarantined')).toBeTruthy();
+    const rows = within(table).getAllByRole('row').slice(1);
+    // Newest first, each with what it is, the reason and the correlation id.
+    expect(rows[0].textContent).toContain('Reply: meeting update');
+    expect(rows[0].textContent).toContain('ErrorImpersonateUserDenied');
+    expect(rows[0].textContent).toContain('Correlation id aa11bb22-0000-4000-8000-000000000017');
+    expect(rows[1].textContent).toContain('Meeting request');
+    expect(rows[1].textContent).toContain('slice bounds out of range');
+    expect(within(card('Contoso HQ')).getByTestId('quarantined').textContent).toContain('1 item set aside after failing');
+
+    await user.click(within(table).getByRole('button', { name: 'Retry Board meeting' }));
+    expect(fake.callsOf('Scheduler.Retry').map((c) => c.args)).toEqual([['Contoso HQ', 'item', 'AAMkItem1']]);
+    await waitFor(() => expect(within(screen.getByRole('region', { name: 'Quarantined' })).getAllByRole('row')).toHaveLength(2));
+    expect(within(screen.getByRole('region', { name: 'Quarantined' })).queryByText('Board meeting')).toBeNull();
+    expect(within(card('Contoso HQ')).queryByTestId('quarantined')).toBeNull();
+  });
+
+  it('says why Retry failed', async () => {
+    fake.scheduler.seed();
+    fake.scheduler.quarantine = [quarantinedItem({ integration: 'Contoso HQ', id: 'AAMkItem1', subject: 'Board meeting' })];
+    const retry = vi.spyOn(fake.scheduler, 'retry').mockImplementation(() => {
+      throw { code: 'error', message: 'store: retrying a quarantined item: database is locked' };
+    });
+    const { user } = renderPage();
+    const table = await screen.findByRole('region', { name: 'Quarantined' });
+    await user.click(within(table).getByRole('button', { name: 'Retry Board meeting' }));
+    expect((await within(table).findByRole('alert')).textContent).toContain('Could not retry: store: retrying a quarantined item: database is locked');
+    retry.mockRestore();
+  });
+
+  it('shows no quarantine section when nothing is quarantined', async () => {
+    await seeded();
+    expect(screen.queryByRole('region', { name: 'Quarantined' })).toBeNull();
+  });
+
+  it('shows the process that works on the mailbox, and what Process now says then', async () => {
+    fake.scheduler.seed();
+    const inAMinute = new Date(Date.now() + 60_000).toISOString();
+    fake.scheduler.statuses.get('Contoso HQ')!.lease = {
+      pid: 4242,
+      host: 'vmr-server-1',
+      acquired_at: new Date().toISOString(),
+      expires_at: inAMinute,
+      backoff_until: '0001-01-01T00:00:00Z',
+      this_process: false,
+    };
+    const { user } = renderPage();
+    const contoso = await screen.findByRole('region', { name: 'Contoso HQ' });
+    expect(within(contoso).getByTestId('lease').textContent).toContain('Process 4242 on vmr-server-1 is working on this mailbox now');
+    expect(within(card('Northwind Traders')).queryByTestId('lease')).toBeNull();
+    await user.click(within(contoso).getByRole('button', { name: 'Process now' }));
+    const done = await within(contoso).findByRole('status');
+    expect(done.textContent).toContain('Nothing done here: the service in process 4242 is working on this mailbox');
   });
 });
 

@@ -3,7 +3,16 @@
 // checks and messages, the scheduled conferences, the operations log, and
 // connection tests. Integrations are known here by name, as the page uses
 // them; the integrations fake is not consulted.
-import type { DiagnosticCheck, DiagnosticReport, Problem, RunSummary, ScheduledConference, SchedulerLogEntry, WorkerStatus } from '../../lib/types';
+import type {
+  DiagnosticCheck,
+  DiagnosticReport,
+  Problem,
+  QuarantinedItem,
+  RunSummary,
+  ScheduledConference,
+  SchedulerLogEntry,
+  WorkerStatus,
+} from '../../lib/types';
 
 /** Go's zero time.Time as encoding/json writes it: "never". */
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -34,6 +43,25 @@ export function blankStatus(integration: string): WorkerStatus {
     last_error: '',
     last_error_at: ZERO_TIME,
     advice: '',
+    quarantined: [],
+    quarantined_count: 0,
+    lease: null,
+  };
+}
+
+/** A quarantined item or reply as scheduler.Failure describes it. */
+export function quarantinedItem(q: Partial<QuarantinedItem> & { integration: string; id: string }): QuarantinedItem {
+  return {
+    kind: 'item',
+    what: '',
+    subject: '',
+    organizer: '',
+    reason: 'internal error (panic): runtime error: slice bounds out of range [:19] with length 18',
+    attempts: 1,
+    first_failed: '2026-12-01T08:00:00Z',
+    last_failed: '2026-12-01T08:00:00Z',
+    correlation_id: '1f0c2b9e-5d6a-4e7f-8a9b-0c1d2e3f4a5b',
+    ...q,
   };
 }
 
@@ -59,8 +87,11 @@ export class FakeScheduler {
   diagnosticsCancelled = false;
   /** What "now" is; Date.now() unless a test pins it. */
   clock: () => number = () => Date.now();
+  /** Quarantined items and replies, newest first. */
+  quarantine: QuarantinedItem[] = [];
 
   reset() {
+    this.quarantine = [];
     this.statuses.clear();
     this.ineligible.clear();
     this.conferences = [];
@@ -79,8 +110,24 @@ export class FakeScheduler {
 
   private status(name: string): WorkerStatus {
     const st = this.find(name);
-    if (this.ineligible.has(name)) return { ...st, state: 'disabled' };
-    return { ...st };
+    const quarantined = this.quarantine.filter((q) => q.integration === name);
+    const out = { ...st, quarantined: quarantined.slice(0, 50), quarantined_count: quarantined.length };
+    if (this.ineligible.has(name)) return { ...out, state: 'disabled' };
+    return out;
+  }
+
+  quarantinedOf(name: string): QuarantinedItem[] {
+    if (name) this.find(name);
+    return this.quarantine.filter((q) => !name || q.integration === name);
+  }
+
+  /** scheduler.Retry: the item leaves the quarantine (the worker tries it again). */
+  retry(name: string, kind: string, id: string): void {
+    const i = this.quarantine.findIndex((q) => q.kind === kind && q.id === id && (!name || q.integration === name));
+    if (i < 0) {
+      throw { code: 'error', message: 'scheduler: nothing quarantined has this id; `vmr-companion scheduler status` lists what is' } satisfies Problem;
+    }
+    this.quarantine.splice(i, 1);
   }
 
   workers(): WorkerStatus[] {
@@ -108,6 +155,12 @@ export class FakeScheduler {
     const why = this.ineligible.get(name);
     if (why) throw { code: 'error', message: `integration "${name}" cannot be scheduled: ${ineligibleText[why]}` } satisfies Problem;
     const now = iso(this.clock());
+    const lease = st.lease;
+    if (lease && !lease.this_process && Date.parse(lease.expires_at) > this.clock()) {
+      const within = Math.ceil((Date.parse(lease.expires_at) - this.clock()) / 1000) + 30;
+      const held = `the service in process ${lease.pid} is working on this mailbox; it will process the new meetings within ${within} s`;
+      return { integration: name, decided: 0, skipped: 0, sent: 0, failed: 0, quarantined: 0, held };
+    }
     const failure = this.failures.get(name);
     if (failure) {
       st.last_error = failure.error;

@@ -850,6 +850,108 @@ export namespace integration {
 
 export namespace scheduler {
 	
+	export class Failure {
+	    kind: string;
+	    id: string;
+	    integration: string;
+	    what: string;
+	    subject: string;
+	    organizer: string;
+	    reason: string;
+	    attempts: number;
+	    // Go type: time
+	    first_failed: any;
+	    // Go type: time
+	    last_failed: any;
+	    // Go type: time
+	    next_attempt: any;
+	    correlation_id: string;
+	    quarantined: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Failure(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kind = source["kind"];
+	        this.id = source["id"];
+	        this.integration = source["integration"];
+	        this.what = source["what"];
+	        this.subject = source["subject"];
+	        this.organizer = source["organizer"];
+	        this.reason = source["reason"];
+	        this.attempts = source["attempts"];
+	        this.first_failed = this.convertValues(source["first_failed"], null);
+	        this.last_failed = this.convertValues(source["last_failed"], null);
+	        this.next_attempt = this.convertValues(source["next_attempt"], null);
+	        this.correlation_id = source["correlation_id"];
+	        this.quarantined = source["quarantined"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Lease {
+	    pid: number;
+	    host: string;
+	    // Go type: time
+	    acquired_at: any;
+	    // Go type: time
+	    expires_at: any;
+	    poll: number;
+	    // Go type: time
+	    backoff_until: any;
+	    this_process: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Lease(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.pid = source["pid"];
+	        this.host = source["host"];
+	        this.acquired_at = this.convertValues(source["acquired_at"], null);
+	        this.expires_at = this.convertValues(source["expires_at"], null);
+	        this.poll = source["poll"];
+	        this.backoff_until = this.convertValues(source["backoff_until"], null);
+	        this.this_process = source["this_process"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class LogEntry {
 	    id: number;
 	    integration: string;
@@ -985,6 +1087,9 @@ export namespace scheduler {
 	    // Go type: time
 	    last_error_at: any;
 	    advice: string;
+	    quarantined: Failure[];
+	    quarantined_count: number;
+	    lease?: Lease;
 	
 	    static createFrom(source: any = {}) {
 	        return new Status(source);
@@ -1003,6 +1108,9 @@ export namespace scheduler {
 	        this.last_error = source["last_error"];
 	        this.last_error_at = this.convertValues(source["last_error_at"], null);
 	        this.advice = source["advice"];
+	        this.quarantined = this.convertValues(source["quarantined"], Failure);
+	        this.quarantined_count = source["quarantined_count"];
+	        this.lease = this.convertValues(source["lease"], Lease);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -1028,6 +1136,9 @@ export namespace scheduler {
 	    decided: number;
 	    skipped: number;
 	    sent: number;
+	    failed: number;
+	    quarantined: number;
+	    held?: string;
 	    error?: string;
 	    advice?: string;
 	
@@ -1041,6 +1152,9 @@ export namespace scheduler {
 	        this.decided = source["decided"];
 	        this.skipped = source["skipped"];
 	        this.sent = source["sent"];
+	        this.failed = source["failed"];
+	        this.quarantined = source["quarantined"];
+	        this.held = source["held"];
 	        this.error = source["error"];
 	        this.advice = source["advice"];
 	    }

@@ -7,6 +7,10 @@ export function Conferences(arg1:string):Promise<Array<scheduler.ScheduledConfer
 
 export function Log(arg1:string,arg2:number):Promise<Array<scheduler.LogEntry>>;
 
+export function Quarantined(arg1:string):Promise<Array<scheduler.Failure>>;
+
+export function Retry(arg1:string,arg2:string,arg3:string):Promise<void>;
+
 export function RunOnce(arg1:string):Promise<scheduler.Summary>;
 
 export function SaveDiagnostics(arg1:string):Promise<string>;

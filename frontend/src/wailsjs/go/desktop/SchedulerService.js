@@ -10,6 +10,14 @@ export function Log(arg1, arg2) {
   return window['go']['desktop']['SchedulerService']['Log'](arg1, arg2);
 }
 
+export function Quarantined(arg1) {
+  return window['go']['desktop']['SchedulerService']['Quarantined'](arg1);
+}
+
+export function Retry(arg1, arg2, arg3) {
+  return window['go']['desktop']['SchedulerService']['Retry'](arg1, arg2, arg3);
+}
+
 export function RunOnce(arg1) {
   return window['go']['desktop']['SchedulerService']['RunOnce'](arg1);
 }
