@@ -99,7 +99,9 @@ func (m faultyMailbox) Organizer(email string) scheduler.OrganizerMailbox {
 // refusedCalendar is an organizer's mailbox Exchange refuses to open.
 type refusedCalendar struct{ err error }
 
-func (c refusedCalendar) GetItems(context.Context, []ews.ItemID) ([]ews.ItemResult, error) { return nil, c.err }
+func (c refusedCalendar) GetItems(context.Context, []ews.ItemID) ([]ews.ItemResult, error) {
+	return nil, c.err
+}
 func (c refusedCalendar) FindCalendarItems(context.Context, time.Time, time.Time, int) ([]*ews.Item, error) {
 	return nil, c.err
 }
