@@ -116,6 +116,22 @@ describe('upcoming meetings', () => {
     expect(await screen.findAllByRole('region', { name: /^(Today|Tomorrow)/ })).toHaveLength(2);
   });
 
+  it('keeps a calendar link out of sight once saved: only its host is shown, and saving again keeps it', async () => {
+    const { user } = renderPage();
+    const settings = await screen.findByRole('region', { name: 'Calendar and reminders' });
+    await user.click(within(settings).getByRole('radio', { name: /A calendar link/ }));
+    await user.type(within(settings).getByLabelText('Calendar link'), 'webcal://outlook.example.com/owa/calendar/SECRET123/calendar.ics');
+    fake.user.refreshOutcome = { meetings: sampleMeetings(Date.now()) };
+    await user.click(within(settings).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(fake.user.prefs.calendar_value).toBe('https://outlook.example.com/…'));
+    await user.click(await screen.findByRole('button', { name: 'Calendar and reminders' }));
+    const again = await screen.findByRole('region', { name: 'Calendar and reminders' });
+    const field = within(again).getByLabelText('Calendar link') as HTMLInputElement;
+    expect(field.value).toBe('https://outlook.example.com/…');
+    expect(again.textContent).toContain('kept in the system keychain');
+    expect(document.body.innerHTML).not.toContain('SECRET123');
+  });
+
   it('says how reminders will appear', async () => {
     fake.user.seed();
     const { user } = renderPage();

@@ -93,7 +93,9 @@ export class FakeHost {
       const shown = isLoopback(host) && !host.includes(':') ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
       st.url = `https://${shown}:${port}`;
       st.auth = this.auth;
-      if (this.auth === 'none') st.warning = 'No authentication: anyone on this machine can reserve aliases as anyone. For development only.';
+      if (this.auth === 'none')
+        st.warning =
+          'No authentication: anyone on this machine can act as anyone here (reserve aliases in their name and read their personal VMRs and PINs). For development on a machine only you use.';
     }
     return st;
   }

@@ -212,6 +212,9 @@ export class FakeUser {
     if (p.calendar_kind === 'file' && !value) fields.calendar_value = 'choose an .ics file';
     if (p.calendar_kind === '' || p.calendar_kind === 'ews') value = '';
     if (Object.keys(fields).length > 0) throw { code: 'invalid', message: 'Some fields need attention.', fields } satisfies Problem;
+    // As the Go side answers (TestUserPreferences): the link goes to the
+    // keychain and only its host comes back.
+    if (p.calendar_kind === 'url') value = value.replace(/^(https:\/\/[^/]+)\/.*$/i, '$1/…');
     this.prefs = { ...p, calendar_value: value };
     return this.prefs;
   }
