@@ -111,13 +111,10 @@ func feedURL(raw string) (*url.URL, error) {
 	return p, nil
 }
 
-// redactURL keeps the scheme, host and the last part of the path.
+// redactURL keeps the scheme and host only: a feed's secret may be any
+// part of its path (often the last), its query or its user info.
 func redactURL(p *url.URL) string {
-	path := strings.TrimSuffix(p.EscapedPath(), "/")
-	if i := strings.LastIndexByte(path, '/'); i > 0 {
-		path = "/…" + path[i:]
-	}
-	return p.Scheme + "://" + p.Host + path
+	return p.Scheme + "://" + p.Host + "/…"
 }
 
 // Load downloads and parses the feed, within MaxInputBytes, the timeout

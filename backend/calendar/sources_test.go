@@ -41,7 +41,7 @@ func TestURLSourceReadsAFeed(t *testing.T) {
 		fmt.Fprint(w, feedICS)
 	})
 	src := feed(secretPath)
-	if strings.Contains(src.Name(), "S3cr3t") || !strings.HasSuffix(src.Name(), "/…/calendar.ics") {
+	if strings.Contains(src.Name(), "S3cr3t") || !strings.HasSuffix(src.Name(), "/…") {
 		t.Errorf("name %q", src.Name())
 	}
 	cal, err := src.Load(t.Context())
@@ -265,6 +265,31 @@ func TestEWSSourceReadsTheCalendarView(t *testing.T) {
 		}
 		if fake.RequestCount("FindItem") != 1 {
 			t.Errorf("%d FindItem requests", fake.RequestCount("FindItem"))
+		}
+	})
+}
+
+// Some feeds carry their secret in the last part of the path, or in the
+// query: a feed's name, as errors and the window show it, is its host.
+func TestAFeedIsNamedByItsHostOnly(t *testing.T) {
+	for _, raw := range []string{
+		"https://cal.example.com/feed/9f8e7d6c5b4aS3cr3t",
+		"https://cal.example.com/ical?token=S3cr3t",
+		"https://user:S3cr3t@cal.example.com/calendar.ics",
+		"webcal://cal.example.com/S3cr3t/",
+	} {
+		t.Run(raw, func(t *testing.T) {
+			src := &URLFeed{URL: raw}
+			if got := src.Name(); got != "https://cal.example.com/…" && got != "webcal://cal.example.com/…" {
+				t.Errorf("name %q, want the host only", got)
+			}
+		})
+	}
+	t.Run("an error names the host only", func(t *testing.T) {
+		_, feed := feedServer(t, func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) })
+		_, err := feed("/feed/S3cr3t").Load(t.Context())
+		if err == nil || strings.Contains(err.Error(), "S3cr3t") {
+			t.Fatalf("err = %v", err)
 		}
 	})
 }

@@ -212,9 +212,13 @@ export namespace desktop {
 	    file: string;
 	    key_location: string;
 	    key_in_file: boolean;
+	    key_state: string;
+	    key_notice: string;
+	    replaced: string;
 	    // Go type: time
 	    not_after: any;
 	    stores: TrustStatus[];
+	    deleted: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new CertInfo(source);
@@ -226,8 +230,12 @@ export namespace desktop {
 	        this.file = source["file"];
 	        this.key_location = source["key_location"];
 	        this.key_in_file = source["key_in_file"];
+	        this.key_state = source["key_state"];
+	        this.key_notice = source["key_notice"];
+	        this.replaced = source["replaced"];
 	        this.not_after = this.convertValues(source["not_after"], null);
 	        this.stores = this.convertValues(source["stores"], TrustStatus);
+	        this.deleted = source["deleted"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
