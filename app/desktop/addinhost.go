@@ -25,6 +25,7 @@ type AddinHostService struct {
 	integrations *integration.Service
 	manifests    *manifest.Builder
 	authority    func(context.Context) (*devcert.Authority, error)
+	trust        devcert.TrustOptions // where trust stores are found; tests point it at temporary ones
 	newHost      func(context.Context, addinhost.Settings) (*addinhost.Server, error)
 	dialogs      dialogs
 	emit         func(event string, data any)
@@ -122,12 +123,23 @@ func (s *AddinHostService) RecentRequests() []addinhost.RequestLog {
 
 // CertInfo describes the local CA and where it is trusted.
 type CertInfo struct {
-	Name        string        `json:"name"`
-	File        string        `json:"file"`
-	KeyLocation string        `json:"key_location"`
-	KeyInFile   bool          `json:"key_in_file"`
-	NotAfter    time.Time     `json:"not_after"`
-	Stores      []TrustStatus `json:"stores"`
+	Name        string `json:"name"`
+	File        string `json:"file"`
+	KeyLocation string `json:"key_location"`
+	KeyInFile   bool   `json:"key_in_file"`
+	// KeyState says why the key is in a file: locked, timed_out,
+	// no_keychain or keychain_error; "" when it is in the keychain.
+	KeyState string `json:"key_state"`
+	// KeyNotice is the warning to show while the key is in a file.
+	KeyNotice string `json:"key_notice"`
+	// Replaced says that an older CA was replaced, why, and whether its
+	// trust moved to this one; "" normally.
+	Replaced string        `json:"replaced"`
+	NotAfter time.Time     `json:"not_after"`
+	Stores   []TrustStatus `json:"stores"`
+	// Deleted is set by DeleteCertificateAuthority: the CA is gone, and
+	// a new one is made the next time it is needed.
+	Deleted bool `json:"deleted"`
 }
 
 // TrustStatus is one trust store.
@@ -139,22 +151,49 @@ type TrustStatus struct {
 	Detail    string `json:"detail"`
 }
 
-func (s *AddinHostService) certInfo(a *devcert.Authority, statuses []devcert.StoreStatus) CertInfo {
+func (s *AddinHostService) certInfo(a *devcert.Authority, statuses []devcert.StoreStatus, trustMoved bool) CertInfo {
 	info := CertInfo{Name: a.Name(), File: a.CertPath(), KeyLocation: a.KeyLocation(), KeyInFile: a.KeyLocation() != devcert.KeyInKeychain,
-		NotAfter: a.Certificate().NotAfter, Stores: []TrustStatus{}}
+		KeyState: a.KeyState(), KeyNotice: a.KeyNotice(), Replaced: a.ReplacedNotice(trustMoved), Stores: []TrustStatus{}}
+	if c := a.Certificate(); c != nil {
+		info.NotAfter = c.NotAfter
+	}
 	for _, st := range statuses {
 		info.Stores = append(info.Stores, TrustStatus(st))
 	}
 	return info
 }
 
+// allTrust is what the window shows: this user's stores and the
+// system-wide one, so an install made with --system is seen and undone.
+func (s *AddinHostService) allTrust() devcert.TrustOptions {
+	o := s.trust
+	o.System = true
+	return o
+}
+
+// userTrust is what the window changes: this user's stores only, as it
+// runs without administrator rights.
+func (s *AddinHostService) userTrust() devcert.TrustOptions {
+	o := s.trust
+	o.System = false
+	return o
+}
+
 // Certificate reports the CA (made on first use) and its trust per store.
+// A CA that replaced an older one is trusted where the old one was.
 func (s *AddinHostService) Certificate() (CertInfo, error) {
 	a, err := s.authority(s.ctx)
 	if err != nil {
 		return CertInfo{}, err
 	}
-	return s.certInfo(a, devcert.Status(s.ctx, a, devcert.TrustOptions{})), nil
+	moved := false
+	if a.Replaced() != nil {
+		// This user's stores only: the window is not an administrator.
+		if moved, _, err = devcert.MoveTrust(s.ctx, a, s.userTrust()); err != nil {
+			return s.certInfo(a, devcert.Status(s.ctx, a, s.allTrust()), false), err
+		}
+	}
+	return s.certInfo(a, devcert.Status(s.ctx, a, s.allTrust()), moved), nil
 }
 
 // InstallCertificate trusts the CA in this user's stores.
@@ -163,18 +202,43 @@ func (s *AddinHostService) InstallCertificate() (CertInfo, error) {
 	if err != nil {
 		return CertInfo{}, err
 	}
-	statuses, err := devcert.Install(s.ctx, a, devcert.TrustOptions{})
-	return s.certInfo(a, statuses), err
+	_, err = devcert.Install(s.ctx, a, s.userTrust())
+	return s.certInfo(a, devcert.Status(s.ctx, a, s.allTrust()), false), err
 }
 
-// UninstallCertificate removes every VMR Companion CA from this user's stores.
+// UninstallCertificate removes every VMR Companion CA from this user's
+// stores and the system-wide one; where the window may not change the
+// system store, the error says what to run.
 func (s *AddinHostService) UninstallCertificate() (CertInfo, error) {
 	a, err := s.authority(s.ctx)
 	if err != nil {
 		return CertInfo{}, err
 	}
-	statuses, err := devcert.Uninstall(s.ctx, a, devcert.TrustOptions{})
-	return s.certInfo(a, statuses), err
+	statuses, err := devcert.UninstallAll(s.ctx, a, s.userTrust())
+	return s.certInfo(a, statuses, false), err
+}
+
+// DeleteCertificateAuthority uninstalls the CA everywhere it can and then
+// deletes it: its private key (keychain and file) and ca.pem. The window
+// asks first. It refuses while the add-in host runs, as the host signs
+// with the CA. The key is deleted even when a store the window may not
+// change still trusts the CA (the error then says what to run), as a CA
+// without a key can sign nothing.
+func (s *AddinHostService) DeleteCertificateAuthority() (CertInfo, error) {
+	if s.Status().Running {
+		return CertInfo{}, errors.New("desktop: stop the add-in host before deleting its certificate authority")
+	}
+	a, err := s.authority(s.ctx)
+	if err != nil {
+		return CertInfo{}, err
+	}
+	statuses, uerr := devcert.UninstallAll(s.ctx, a, s.userTrust())
+	info := s.certInfo(a, statuses, false)
+	if err := a.Delete(s.ctx); err != nil {
+		return info, errors.Join(uerr, err)
+	}
+	info.Deleted, info.KeyNotice, info.KeyState, info.KeyInFile = true, "", "", false
+	return info, uerr
 }
 
 // SaveManifest asks where to save an integration's manifest and writes it.

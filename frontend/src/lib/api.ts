@@ -172,6 +172,8 @@ export const api = {
   certificate: () => call(async () => certInfo(await AddinHost.Certificate())),
   installCertificate: () => call(async () => certInfo(await AddinHost.InstallCertificate())),
   uninstallCertificate: () => call(async () => certInfo(await AddinHost.UninstallCertificate())),
+  /** Uninstalls the CA where it can and deletes its private key (keychain and file) and certificate file. */
+  deleteCertificate: () => call(async () => certInfo(await AddinHost.DeleteCertificateAuthority())),
   /** Asks where to save an integration's manifest and writes it; "" when cancelled. */
   saveManifest: (uuid: string, dev: boolean, format: ManifestFormat) => call(() => AddinHost.SaveManifest(uuid, dev, format)),
 

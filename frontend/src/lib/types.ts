@@ -145,8 +145,16 @@ export interface CertInfo {
   /** "keychain", or the path of the key file. */
   key_location: string;
   key_in_file: boolean;
+  /** Why the key is in a file: "locked", "timed_out", "no_keychain" or "keychain_error"; "" when in the keychain. */
+  key_state: string;
+  /** The backend's warning while the key is in a file (English). */
+  key_notice: string;
+  /** Set when an older CA (without today's limits) was replaced: why, and whether its trust moved. */
+  replaced: string;
   not_after: string;
   stores: TrustStatus[];
+  /** Set by deleteCertificate: the CA is gone; a new one is made when next needed. */
+  deleted: boolean;
 }
 
 /** One request the host handled (backend/addinhost.RequestLog). */

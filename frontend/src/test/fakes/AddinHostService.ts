@@ -3,6 +3,7 @@
 import { fake } from './instance';
 
 export const Certificate = () => fake.run('Certificate', [], () => fake.host.certificate());
+export const DeleteCertificateAuthority = () => fake.run('DeleteCertificateAuthority', [], () => fake.host.deleteCA());
 export const InstallCertificate = () => fake.run('InstallCertificate', [], () => fake.host.install());
 export const RecentRequests = () => fake.run('RecentRequests', [], () => fake.host.recentRequests());
 export const SaveManifest = (uuid: string, dev: boolean, format: string) =>

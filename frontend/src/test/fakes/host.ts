@@ -75,15 +75,41 @@ export class FakeHost {
       file: '/home/admin/.local/share/vmr-companion/ca.pem',
       key_location: 'keychain',
       key_in_file: false,
+      key_state: '',
+      key_notice: '',
+      replaced: '',
       not_after: '2027-11-20T09:30:00Z',
       stores: sampleStores(),
+      deleted: false,
     };
   }
 
-  /** The CA key fell back to a file (no keychain), as backend/devcert does. */
-  keyInFile() {
+  /** The CA key fell back to a file, as backend/devcert does, for the keychain state given. */
+  keyInFile(state: 'locked' | 'timed_out' | 'no_keychain' | 'keychain_error' = 'no_keychain') {
     this.cert.key_location = '/home/admin/.local/share/vmr-companion/ca-key.pem';
     this.cert.key_in_file = true;
+    this.cert.key_state = state;
+    this.cert.key_notice = `The local CA's private key is in the file ${this.cert.key_location}, not in the keychain.`;
+  }
+
+  /** The system store (which the window may not change) trusts the CA, as after `sudo vmr-companion cert install --system`. */
+  systemInstalled() {
+    const s = this.cert.stores[0]!;
+    s.installed = true;
+    s.detail = 'needs root: run the install again with sudo';
+  }
+
+  /** Uninstalls where it can, then deletes the CA (backend/devcert Authority.Delete). */
+  deleteCA(): CertInfo {
+    let err: Problem | undefined;
+    try {
+      this.uninstall();
+    } catch (e) {
+      err = e as Problem;
+    }
+    this.cert = { ...this.cert, deleted: true, key_in_file: false, key_state: '', key_notice: '' };
+    if (err) throw err;
+    return this.cert;
   }
 
   status(): HostStatus {
@@ -191,6 +217,13 @@ export class FakeHost {
       const message = this.trustFailure;
       this.trustFailure = '';
       throw fail(message);
+    }
+    // As devcert.UninstallAll: a store this process may not change that still trusts the CA.
+    const left = this.cert.stores.filter((s) => s.installed && !s.available);
+    if (left.length) {
+      throw fail(
+        `devcert: the CA is still trusted in ${left.map((s) => s.name).join(', ')}, which this process may not change; run sudo vmr-companion cert uninstall --system`,
+      );
     }
     return this.cert;
   }

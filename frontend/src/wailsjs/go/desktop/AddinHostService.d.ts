@@ -5,6 +5,8 @@ import {addinhost} from '../models';
 
 export function Certificate():Promise<desktop.CertInfo>;
 
+export function DeleteCertificateAuthority():Promise<desktop.CertInfo>;
+
 export function InstallCertificate():Promise<desktop.CertInfo>;
 
 export function RecentRequests():Promise<Array<addinhost.RequestLog>>;

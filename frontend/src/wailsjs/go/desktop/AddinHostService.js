@@ -6,6 +6,10 @@ export function Certificate() {
   return window['go']['desktop']['AddinHostService']['Certificate']();
 }
 
+export function DeleteCertificateAuthority() {
+  return window['go']['desktop']['AddinHostService']['DeleteCertificateAuthority']();
+}
+
 export function InstallCertificate() {
   return window['go']['desktop']['AddinHostService']['InstallCertificate']();
 }
