@@ -47,8 +47,8 @@ type autodiscoverResponse struct {
 // in order (DefaultAutodiscoverEndpoints when nil). hc carries TLS roots
 // and authentication; nil means http.DefaultClient.
 func Autodiscover(ctx context.Context, hc *http.Client, email string, endpoints []string) (string, error) {
-	if !strings.Contains(email, "@") {
-		return "", fmt.Errorf("ews: autodiscover: %q is not an email address", email)
+	if _, err := CheckAddress(email); err != nil {
+		return "", fmt.Errorf("ews: autodiscover: %w; enter the mailbox's SMTP address (name@domain)", err)
 	}
 	if endpoints == nil {
 		endpoints = DefaultAutodiscoverEndpoints(email)

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Config says where and as whom the client works.
@@ -72,6 +73,9 @@ type Client struct {
 	userAgent   string
 	// header is the SOAP header, built once: it only depends on the fields above.
 	header string
+	// badMailbox is why the mailbox As was given is unusable; every call
+	// fails with it before anything is sent.
+	badMailbox error
 }
 
 // New checks cfg and returns a client.
@@ -85,6 +89,11 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.Impersonate && cfg.Mailbox == "" {
 		return nil, errors.New("ews: impersonation needs a mailbox: set the room mailbox's SMTP address")
+	}
+	if cfg.Mailbox != "" {
+		if _, err := CheckAddress(cfg.Mailbox); err != nil {
+			return nil, fmt.Errorf("%w; set the mailbox to its SMTP address", err)
+		}
 	}
 	c := &Client{
 		url:         u.String(),
@@ -123,9 +132,19 @@ func New(cfg Config) (*Client, error) {
 
 // As returns a client on the same endpoint and transport working in another
 // mailbox (to update an organizer's meeting, say).
+//
+// mailbox usually comes from a message (a meeting's organizer): when it is
+// not one bare SMTP address (CheckAddress), the client's every call fails
+// with ErrInvalidAddress and sends nothing, so the address never reaches
+// the X-AnchorMailbox header or the impersonation header.
 func (c *Client) As(mailbox string, impersonate bool) *Client {
 	n := *c
-	n.mailbox, n.impersonate = mailbox, impersonate && mailbox != ""
+	n.mailbox, n.impersonate, n.badMailbox = mailbox, impersonate && mailbox != "", nil
+	if mailbox != "" {
+		if _, err := CheckAddress(mailbox); err != nil {
+			n.mailbox, n.impersonate, n.badMailbox = "", false, fmt.Errorf("%w; the request was not sent", err)
+		}
+	}
 	n.header = n.buildHeader()
 	return &n
 }
@@ -175,12 +194,27 @@ type stringWriter interface {
 	WriteString(string) (int, error)
 }
 
-// xmlEscape writes s escaped for text and attribute values.
+// xmlEscape writes s escaped for text and attribute values. Whatever XML
+// 1.0 forbids (control characters, U+FFFE, U+FFFF, invalid UTF-8) is
+// dropped: a sender controls many of these values, and one such character
+// would make Exchange refuse the whole request.
 func xmlEscape(w stringWriter, s string) {
 	last := 0
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if (r != utf8.RuneError || size > 1) && xmlChar(r) {
+				i += size
+				continue
+			}
+			w.WriteString(s[last:i])
+			i += size
+			last = i
+			continue
+		}
 		var esc string
-		switch s[i] {
+		switch c {
 		case '<':
 			esc = "&lt;"
 		case '>':
@@ -198,18 +232,24 @@ func xmlEscape(w stringWriter, s string) {
 		case '\t':
 			esc = "&#x9;"
 		default:
-			// Control characters are not allowed in XML 1.0; drop them.
-			if s[i] < 0x20 {
-				esc = ""
-				break
+			if c >= 0x20 {
+				i++
+				continue
 			}
-			continue
+			// Other control characters are not allowed in XML 1.0.
 		}
 		w.WriteString(s[last:i])
 		w.WriteString(esc)
-		last = i + 1
+		i++
+		last = i
 	}
 	w.WriteString(s[last:])
+}
+
+// xmlChar tells whether XML 1.0 allows r (production Char, section 2.2),
+// leaving out the control characters xmlEscape handles itself.
+func xmlChar(r rune) bool {
+	return r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }
 
 // writeFolder writes a DistinguishedFolderId in the client's mailbox.
@@ -290,6 +330,9 @@ func (c *Client) delay(attempt int, err error) time.Duration {
 
 // once does one HTTP exchange and decodes the SOAP answer.
 func (c *Client) once(ctx context.Context, op string, body []byte) (*wireResponse, error) {
+	if c.badMailbox != nil {
+		return nil, fmt.Errorf("ews: %s: %w", op, c.badMailbox)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("ews: %s: building the request: %w", op, err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -90,17 +91,51 @@ const getItemShape = `<m:ItemShape><t:BaseShape>AllProperties</t:BaseShape><t:In
 
 // GetItems reads items with their MIME content. The answer has one result
 // per id, in order; one item may be gone while the others are read.
+//
+// When a batch's answer would pass the response size limit (items with
+// large attachments), its items are read one at a time instead, and an item
+// too large on its own comes back as that item's error (ErrTooLarge), so
+// one such message never stops the others.
 func (c *Client) GetItems(ctx context.Context, ids []ItemID) ([]ItemResult, error) {
 	out := make([]ItemResult, 0, len(ids))
 	for start := 0; start < len(ids); start += getItemsBatch {
 		batch := ids[start:min(start+getItemsBatch, len(ids))]
 		res, err := c.getItems(ctx, batch)
+		if errors.Is(err, ErrTooLarge) {
+			res, err = c.getItemsOneByOne(ctx, batch)
+		}
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, res...)
 	}
 	return out, nil
+}
+
+func (c *Client) getItemsOneByOne(ctx context.Context, ids []ItemID) ([]ItemResult, error) {
+	out := make([]ItemResult, 0, len(ids))
+	for _, id := range ids {
+		res, err := c.getItems(ctx, []ItemID{id})
+		switch {
+		case errors.Is(err, ErrTooLarge):
+			out = append(out, ItemResult{Err: fmt.Errorf("ews: GetItem: the item %s with its MIME content is larger than %d bytes, "+
+				"more than this client reads; it is skipped (remove the message, or its attachments, from the mailbox): %w",
+				shortID(id.ID), maxResponseBytes, ErrTooLarge)})
+		case err != nil:
+			return nil, err
+		default:
+			out = append(out, res...)
+		}
+	}
+	return out, nil
+}
+
+// shortID shortens an item id (some 150 characters) for a message.
+func shortID(id string) string {
+	if len(id) > 24 {
+		return id[:12] + "…" + id[len(id)-8:]
+	}
+	return id
 }
 
 func (c *Client) getItems(ctx context.Context, ids []ItemID) ([]ItemResult, error) {
