@@ -813,6 +813,9 @@ func (s *UserService) Refresh() (*Upcoming, error) {
 		return nil, err
 	}
 	up.Warning = warning
+	if _, sealWarning, _ := s.sealedSettings(ctx); sealWarning != "" {
+		up.Warning = strings.TrimSpace(sealWarning + " " + warning)
+	}
 	return up, nil
 }
 

@@ -362,6 +362,14 @@ func TestCalendarLinkOfAnEarlierVersion(t *testing.T) {
 		if err != nil || !strings.Contains(up.Warning, "keychain") || strings.Contains(up.Warning, "SECRET0a1b2c3d4e") {
 			t.Fatalf("Upcoming = %+v, %v", up, err)
 		}
+		empty := filepath.Join(t.TempDir(), "empty.ics")
+		if err := os.WriteFile(empty, []byte("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VCALENDAR\r\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f.s.urlSource = func(string) calendar.Source { return calendar.FileSource(empty) }
+		if up, err := f.s.Refresh(); err != nil || !strings.Contains(up.Warning, "keychain") {
+			t.Fatalf("Refresh = %+v, %v; want the keychain warning", up, err)
+		}
 		if all, _ := f.store.Settings().All(context.Background()); all[settingCalendarValue] != link {
 			t.Fatalf("settings = %v, want the link kept until the keychain takes it", all)
 		}
