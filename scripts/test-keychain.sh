@@ -3,7 +3,9 @@
 # throwaway D-Bus sessions, so the developer's own keychain is never touched:
 #   phase 1: a session with a fresh, unlocked gnome-keyring (Secret Service);
 #   phase 2: a session with no Secret Service at all, where the package must
-#            report "no Secret Service on the session bus".
+#            report "no Secret Service on the session bus" (ErrNoKeychain);
+#   phase 3: a session whose gnome-keyring login collection is locked, where
+#            the package must report ErrLocked (not a timeout, not "missing").
 # Extra arguments go to `go test`, e.g. scripts/test-keychain.sh -race -v
 # Needs: dbus (dbus-run-session, dbus-send), gnome-keyring, go.
 set -euo pipefail
@@ -86,5 +88,33 @@ cat >"$no_services_conf" <<'EOF'
 EOF
 dbus-run-session --config-file="$no_services_conf" -- \
 	env VMR_TEST_NO_SECRET_SERVICE=1 go test -count=1 -tags keychain -run NoSecretService "$@" ./backend/secrets/...
+
+echo "== phase 3: a locked keychain (gnome-keyring with its login collection locked)"
+# No prompter can open a window in this session, so gnome-keyring refuses
+# the unlock go-keyring asks for at once; the tests expect ErrLocked.
+# shellcheck disable=SC2016 # expanded by the inner shell
+dbus-run-session -- bash -c '
+	set -euo pipefail
+	printf pw | gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null 2>&1 &
+	keyring_pid=$!
+	trap "kill $keyring_pid 2>/dev/null || true; wait $keyring_pid 2>/dev/null || true" EXIT
+	ready=
+	for _ in $(seq 100); do
+		if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+			org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null |
+			grep -q "boolean true"; then
+			ready=1
+			break
+		fi
+		sleep 0.1
+	done
+	if [ -z "$ready" ]; then
+		echo "test-keychain: gnome-keyring-daemon did not start" >&2
+		exit 1
+	fi
+	dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
+		org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null
+	VMR_TEST_LOCKED_KEYCHAIN=1 go test -count=1 -tags keychain -run LockedKeychain "$@" ./backend/secrets/...
+' bash "$@" 2> >(grep -v -e "gcr-prompter" -e "cannot open display" -e "SystemPrompter" -e "fd limit" -e "^$" >&2)
 
 echo "== keychain tests passed"

@@ -205,6 +205,9 @@ func TestNoSecretService(t *testing.T) {
 		if !strings.Contains(ue.Cause, "no Secret Service on the session bus") {
 			t.Fatalf("cause %q does not mention the missing Secret Service (underlying: %v)", ue.Cause, ue.Err)
 		}
+		if !errors.Is(err, ErrNoKeychain) || errors.Is(err, ErrLocked) || errors.Is(err, ErrTimedOut) {
+			t.Fatalf("%v is not ErrNoKeychain alone", err)
+		}
 		t.Logf("error shown to users: %v (underlying: %v)", err, ue.Err)
 	})
 	t.Run("Set fails without falling back and without showing the value", func(t *testing.T) {
@@ -217,4 +220,33 @@ func TestNoSecretService(t *testing.T) {
 			t.Fatal("error contains the secret value")
 		}
 	})
+}
+
+// TestLockedKeychain runs against a gnome-keyring whose login collection
+// was locked over D-Bus (scripts/test-keychain.sh phase 3 sets
+// VMR_TEST_LOCKED_KEYCHAIN=1). No prompter runs in that session, so the
+// unlock go-keyring asks for is refused at once.
+func TestLockedKeychain(t *testing.T) {
+	if os.Getenv("VMR_TEST_LOCKED_KEYCHAIN") != "1" {
+		t.Skip("needs a locked gnome-keyring (VMR_TEST_LOCKED_KEYCHAIN=1)")
+	}
+	k := NewKeychain(30 * time.Second)
+	ctx := context.Background()
+	for _, op := range []struct {
+		name string
+		call func() error
+	}{
+		{"Get", func() error { _, err := k.Get(ctx, Account("owner", "password")); return err }},
+		{"Set", func() error { return k.Set(ctx, Account("owner", "password"), New("x")) }},
+		{"Check", func() error { return k.Check(ctx) }},
+	} {
+		t.Run(op.name+" reports the keychain as locked, not missing or slow", func(t *testing.T) {
+			err := op.call()
+			if !errors.Is(err, ErrLocked) || errors.Is(err, ErrTimedOut) || errors.Is(err, ErrNoKeychain) {
+				var ue *UnavailableError
+				errors.As(err, &ue)
+				t.Fatalf("got %v (underlying %v), want ErrLocked only", err, ue)
+			}
+		})
+	}
 }
