@@ -51,7 +51,12 @@ type SyncResult struct {
 }
 
 // Mailbox is a person or resource: display name and SMTP address.
-type Mailbox struct{ Name, Email string }
+// RoutingType is how Exchange gave the address when it said ("SMTP", or
+// "EX" for an X.500 address it could not resolve to SMTP).
+type Mailbox struct {
+	Name, Email string
+	RoutingType string
+}
 
 // Attendee is a mailbox invited to a meeting with its response
 // (Unknown, Organizer, Tentative, Accept, Decline, NoResponseReceived).
@@ -133,8 +138,9 @@ type wireID struct {
 func (w wireID) itemID() ItemID { return ItemID(w) }
 
 type wireMailbox struct {
-	Name  string `xml:"Name"`
-	Email string `xml:"EmailAddress"`
+	Name        string `xml:"Name"`
+	Email       string `xml:"EmailAddress"`
+	RoutingType string `xml:"RoutingType"`
 }
 
 type wireRecipient struct {
@@ -142,7 +148,7 @@ type wireRecipient struct {
 }
 
 func (r wireRecipient) mailbox() Mailbox {
-	return Mailbox{Name: r.Mailbox.Name, Email: r.Mailbox.Email}
+	return Mailbox{Name: r.Mailbox.Name, Email: r.Mailbox.Email, RoutingType: r.Mailbox.RoutingType}
 }
 
 type wireAttendee struct {

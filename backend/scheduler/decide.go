@@ -147,7 +147,7 @@ func (d *decider) decide(ctx context.Context, item *ews.Item) (*Outcome, error) 
 func organizerProblem(m *meeting) string {
 	switch {
 	case m.organizer.Email == "":
-		return "Exchange named no organizer for the message"
+		return "Exchange named no SMTP address for the message's organizer, so it cannot be told who may change the meeting"
 	case m.icalOrganizer != "" && m.icalOrganizer != m.organizer.Email:
 		return fmt.Sprintf("the invitation's iCalendar names the organizer %s, but Exchange says it comes from %s",
 			clip(m.icalOrganizer), m.organizer.Email)
@@ -156,13 +156,17 @@ func organizerProblem(m *meeting) string {
 }
 
 // exchangeOrganizer is the meeting's organizer as Exchange resolved it:
-// the owner also when a delegate sent it on the owner's behalf.
+// the owner also when a delegate sent it on the owner's behalf. Its SMTP
+// address, from Organizer or else From; an X.500 address alone ("EX", a
+// user Exchange could not resolve) gives none.
 func exchangeOrganizer(item *ews.Item) ews.Mailbox {
-	o := item.Organizer
-	if strings.TrimSpace(o.Email) == "" {
-		o = item.From
+	for _, o := range []ews.Mailbox{item.Organizer, item.From} {
+		email := normalAddress(o.Email)
+		if email != "" && strings.Contains(email, "@") && (o.RoutingType == "" || strings.EqualFold(o.RoutingType, "SMTP")) {
+			return ews.Mailbox{Name: strings.TrimSpace(o.Name), Email: email}
+		}
 	}
-	return ews.Mailbox{Name: strings.TrimSpace(o.Name), Email: normalAddress(o.Email)}
+	return ews.Mailbox{Name: strings.TrimSpace(item.Organizer.Name)}
 }
 
 func normalAddress(s string) string { return lowerASCII(strings.TrimSpace(s)) }
