@@ -148,7 +148,7 @@ func organizerProblem(m *meeting) string {
 	switch {
 	case m.organizer.Email == "":
 		return "Exchange named no SMTP address for the message's organizer, so it cannot be told who may change the meeting"
-	case m.icalOrganizer != "" && m.icalOrganizer != m.organizer.Email:
+	case m.icalOrganizer != "" && !sameAddress(m.icalOrganizer, m.organizer.Email):
 		return fmt.Sprintf("the invitation's iCalendar names the organizer %s, but Exchange says it comes from %s",
 			clip(m.icalOrganizer), m.organizer.Email)
 	}
@@ -170,6 +170,12 @@ func exchangeOrganizer(item *ews.Item) ews.Mailbox {
 }
 
 func normalAddress(s string) string { return lowerASCII(strings.TrimSpace(s)) }
+
+// sameAddress compares addresses case-insensitively (stored ones were
+// lower-cased with strings.ToLower, fresh ones with lowerASCII).
+func sameAddress(a, b string) bool {
+	return a != "" && strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+}
 
 // clip shortens a sender-written value for a log line.
 func clip(s string) string {
@@ -215,7 +221,7 @@ func read(item *ews.Item) (*meeting, error) {
 	}
 	m.organizer = exchangeOrganizer(item)
 	m.icalOrganizer = normalAddress(m.event.Organizer.Email)
-	if m.organizer.Name == "" && m.icalOrganizer == m.organizer.Email {
+	if m.organizer.Name == "" && sameAddress(m.icalOrganizer, m.organizer.Email) {
 		m.organizer.Name = strings.TrimSpace(m.event.Organizer.Name)
 	}
 	if sender := normalAddress(item.Sender.Email); sender != "" && sender != m.organizer.Email {
@@ -308,10 +314,11 @@ func (d *decider) request(ctx context.Context, out *Outcome, m *meeting) (*Outco
 	default:
 		return d.reject(ctx, out, CodeRejectInvalidAliasID, nil, "the invitation carries no room reference: the room mailbox was invited without the add-in")
 	}
-	// The room binds to the user who reserved it (or their delegate); one
-	// reserved with no user binds to the first organizer whose meeting
-	// carries it, through the meeting's record.
-	if res.UserEmail != "" && res.UserEmail != m.organizer.Email && res.UserEmail != m.delegate {
+	// The room binds to the user who reserved it (or the owner of the
+	// calendar they, as a delegate, sent from); one reserved with no user
+	// binds to the first organizer whose meeting carries it. From then on
+	// the meeting's record says who may change it (checked above).
+	if rec == nil && res.UserEmail != "" && !sameAddress(res.UserEmail, m.organizer.Email) && !sameAddress(res.UserEmail, m.delegate) {
 		return d.reject(ctx, out, CodeRejectNotOrganizer, nil, "the video room "+res.Alias+" was reserved by "+res.UserEmail+
 			"; a meeting organized by "+m.organizer.Email+" cannot use it")
 	}
@@ -340,7 +347,7 @@ func placeholderKey(uid string) string { return "placeholder:" + uid }
 // isOrganizer tells whether email may change or cancel the meeting: its
 // recorded organizer (records from before organizers were kept have none).
 func (r *Record) isOrganizer(email string) bool {
-	return r.Organizer == "" || normalAddress(r.Organizer) == email
+	return r.Organizer == "" || sameAddress(r.Organizer, email)
 }
 
 // refusePlaceholder rejects a placeholder meeting the service must not

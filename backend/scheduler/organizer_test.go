@@ -373,3 +373,30 @@ func TestAMeetingWithoutThePlaceholderIsNeverAppendedTo(t *testing.T) {
 		}
 	}
 }
+
+func TestTheOwnerChangesAMeetingTheirDelegateBooked(t *testing.T) {
+	h := newHarness(t)
+	a := h.reserve(sam) // Sam, Alex's delegate, reserved the room in Alex's calendar
+	start := time.Date(2026, 12, 4, 14, 0, 0, 0, time.UTC)
+	m := ewstest.Meeting{UID: "uid-owner-edits", Subject: "Board", Organizer: alex, SentBy: &sam, Start: start, End: start.Add(time.Hour), BodyHTML: body(a)}
+	h.fake.SendRequest(m)
+	h.runOnce()
+	// Alex moves it himself.
+	m.SentBy, m.Start, m.End, m.Sequence = nil, start.Add(time.Hour), start.Add(2*time.Hour), 1
+	h.fake.SendRequest(m)
+	h.runOnce()
+	if e := h.logFor("uid-owner-edits"); e.Code != scheduler.CodeAcceptEditedSingle {
+		t.Fatalf("log %+v", e)
+	}
+	if c := h.conference("uid-owner-edits"); !c.Start.Equal(start.Add(time.Hour)) || c.Organizer != alex.Email {
+		t.Fatalf("conference %+v", c)
+	}
+	// Sam, though he reserved the room, cannot move it as organizer of a
+	// meeting of his own with the same UID.
+	m.Organizer, m.Sequence = sam, 2
+	h.fake.SendRequest(m)
+	h.runOnce()
+	if e := h.logFor("uid-owner-edits"); e.Code != scheduler.CodeRejectNotOrganizer {
+		t.Fatalf("log %+v", e)
+	}
+}
