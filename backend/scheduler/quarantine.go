@@ -29,6 +29,12 @@ var ErrNotQuarantined = errors.New("scheduler: nothing quarantined has this id; 
 // is quarantined.
 const DefaultMaxAttempts = 5
 
+// DefaultRetryBase is the pause after a first failure, doubling after each:
+// 4, 8, 16 and 32 minutes, so that a message is quarantined for failures
+// only after an hour of them (a partial Exchange outage of a few minutes
+// quarantines nothing).
+const DefaultRetryBase = 4 * time.Minute
+
 // The rule, in one place:
 //
 //   - A failure of the whole mailbox (Exchange busy or out of reach, the
@@ -36,8 +42,9 @@ const DefaultMaxAttempts = 5
 //     off and nothing is counted against any item, whose turn simply comes
 //     again. ErrorServerBusy's BackOffMilliseconds is kept with the lease.
 //   - A failure of one item or reply while the mailbox works counts one
-//     attempt for it; it is tried again after a growing pause (a minute,
-//     doubling), and quarantined at the fifth failure.
+//     attempt for it; it is tried again after a growing pause (4 minutes,
+//     doubling), and quarantined at the fifth failure, an hour after the
+//     first.
 //   - A failure no retry can fix is quarantined at once: a panic (a bug),
 //     Exchange refusing the message for good, or refusing the organizer's
 //     mailbox for an update (ErrorImpersonateUserDenied,

@@ -377,3 +377,28 @@ func waitUntil(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestAnOutageOfExchangeCountsAgainstNoReply: when Exchange fails as a
+// whole (the sync fails too), the replies that failed in that pass are not
+// counted against; the worker's pass fails instead.
+func TestAnOutageOfExchangeCountsAgainstNoReply(t *testing.T) {
+	h := newHarness(t)
+	h.meetings("outage", 2)
+	h.fake.FailNext("CreateItem", 2, ewstest.Failure{Status: 503})
+	if sum := h.runOnce(); sum.Failed != 2 {
+		t.Fatalf("first pass %+v: the sync worked, so the two failed replies count", sum)
+	}
+	// Exchange down: the drain's sends and then the sync fail.
+	h.advance(scheduler.DefaultRetryBase)
+	h.fake.FailNext("CreateItem", 100, ewstest.Failure{Status: 503})
+	h.fake.FailNext("SyncFolderItems", 100, ewstest.Failure{Status: 503})
+	for range 6 {
+		h.advance(24 * time.Hour)
+		if sum, err := h.sched.RunOnce(h.ctx, h.in.Name); err == nil || sum.Failed != 0 {
+			t.Fatalf("pass during the outage: %+v, %v; want the mailbox's error and nothing counted", sum, err)
+		}
+	}
+	if st := h.status(); st.QuarantinedCount != 0 || st.OutboxPending != 2 {
+		t.Fatalf("after the outage: %d quarantined, %d pending; want nothing quarantined", st.QuarantinedCount, st.OutboxPending)
+	}
+}

@@ -36,7 +36,7 @@ type Config struct {
 	MaxBackoff time.Duration
 	// MaxAttempts is how many failures quarantine an item or a reply
 	// (DefaultMaxAttempts); RetryBase is the first pause after a failure,
-	// doubling after each (a minute).
+	// doubling after each (DefaultRetryBase).
 	MaxAttempts int
 	RetryBase   time.Duration
 	// LeaseTTL is how long a mailbox lease lasts unless renewed
@@ -119,7 +119,7 @@ func New(cfg Config) *Scheduler {
 		cfg.MaxAttempts = DefaultMaxAttempts
 	}
 	if cfg.RetryBase <= 0 {
-		cfg.RetryBase = time.Minute
+		cfg.RetryBase = DefaultRetryBase
 	}
 	if cfg.LeaseTTL <= 0 {
 		cfg.LeaseTTL = DefaultLeaseTTL

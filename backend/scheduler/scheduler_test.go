@@ -275,7 +275,7 @@ func TestAFailedSendIsRetriedOnceAndOnlyOnce(t *testing.T) {
 		t.Fatalf("status %+v, %v, log %+v: want one reply waiting and its failure logged", st, err, h.lastLog())
 	}
 	h.mu.Lock()
-	h.now = h.now.Add(2 * time.Minute)
+	h.now = h.now.Add(scheduler.DefaultRetryBase)
 	h.mu.Unlock()
 	h.runOnce()
 	if rs := h.responsesFor("uid-retry"); len(rs) != 1 {
