@@ -76,3 +76,22 @@ func TestReplacePlaceholderNeverAppends(t *testing.T) {
 		t.Fatalf("replacePlaceholder = %q, %v", got, ok)
 	}
 }
+
+func TestReplacePlaceholderReplacesOnlyTheBlock(t *testing.T) {
+	const instructions = `<p>Call meet123@vc.contoso.com</p>`
+	cases := []struct{ name, body, want string }{
+		{"nested block", `<div class=WordSection1><p>Hi</p><div class="vmr-companion-instructions"><div>a</div><div>b</div></div><p>Bye</p></div><p>vmr-companion:pending</p>`,
+			`<div class=WordSection1><p>Hi</p>` + instructions + `<p>Bye</p></div><p></p>`},
+		{"marker in the text, not a class", `<div class=WordSection1><p>Hi, see vmr-companion-instructions</p><p>vmr-companion:pending</p></div>`,
+			`<div class=WordSection1><p>Hi, see vmr-companion-instructions</p><p>` + instructions + `</p></div>`},
+		{"block never closed", `<div class="vmr-companion-instructions">` + strings.Repeat("<div>", 1000) + `vmr-companion:pending`,
+			`<div class="vmr-companion-instructions">` + strings.Repeat("<div>", 1000) + instructions},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got, ok := replacePlaceholder(c.body, instructions); !ok || got != c.want {
+				t.Fatalf("replacePlaceholder =\n%q, %v; want\n%q", got, ok, c.want)
+			}
+		})
+	}
+}

@@ -96,7 +96,10 @@ func replacePlaceholder(body, instructions string) (string, bool) {
 	lower := lowerASCII(body)
 	start, end := -1, -1
 	if i := strings.Index(lower, "vmr-companion-instructions"); i >= 0 {
-		if s := strings.LastIndex(lower[:i], "<div"); s >= 0 {
+		// The marker must sit in the <div> tag itself (its class), not in
+		// text inside some outer <div>, which would take the organizer's
+		// whole text with it.
+		if s := strings.LastIndex(lower[:i], "<div"); s >= 0 && !strings.Contains(lower[s:i], ">") {
 			if e := closingDiv(lower, s); e > 0 {
 				start, end = s, e
 			}
