@@ -65,6 +65,8 @@ type Config struct {
 	AllowSharedHost bool
 	// InteractiveUsers counts them; nil asks the system.
 	InteractiveUsers SessionCounter
+	// Now is the rate limit's clock; nil is time.Now (tests freeze it).
+	Now func() time.Time
 }
 
 // RequestLog is one handled request.
@@ -124,7 +126,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, limiter: newLimiter(cfg.ReservationRate, time.Now)}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, limiter: newLimiter(cfg.ReservationRate, cfg.Now)}
 	if cfg.AddinFiles != nil {
 		if s.files, err = loadAssets(cfg.AddinFiles, ""); err != nil {
 			return nil, err
