@@ -176,8 +176,7 @@ func TestAPanickingDecisionIsQuarantinedAndTheOthersAreDecided(t *testing.T) {
 	h.meetings("pd", 3)
 	scheduler.SetBeforeDecide(h.sched, func(it *ews.Item) {
 		if it.UID == "pd-1" {
-			var m map[string]int
-			m["boom"]++ // a nil map write: a real runtime panic
+			_ = it.UID[:len(it.UID)+1] // a real runtime panic, as the body bug made
 		}
 	})
 	sum := h.runOnce()
@@ -194,7 +193,7 @@ func TestAPanickingDecisionIsQuarantinedAndTheOthersAreDecided(t *testing.T) {
 		t.Fatalf("status %+v: want one quarantined item", st)
 	}
 	q := st.Quarantined[0]
-	if q.Kind != scheduler.FailedItem || !strings.Contains(q.Reason, "panic") || !strings.Contains(q.Reason, "nil map") ||
+	if q.Kind != scheduler.FailedItem || !strings.Contains(q.Reason, "panic") || !strings.Contains(q.Reason, "slice bounds out of range") ||
 		q.CorrelationID == "" || q.Attempts != 1 || q.Subject != "Meeting pd-1" {
 		t.Fatalf("quarantined %+v", q)
 	}
