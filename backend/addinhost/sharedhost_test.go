@@ -1,7 +1,9 @@
 package addinhost_test
 
 import (
+	"bytes"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,4 +91,15 @@ func TestCountingInteractiveUsers(t *testing.T) {
 			t.Fatalf("a torn record: got %d, want 1", n)
 		}
 	})
+}
+
+func TestTheLogSaysAnyoneCanActAsAnyoneWithoutAuthentication(t *testing.T) {
+	e := newEnv(t)
+	var log bytes.Buffer
+	cfg := e.config()
+	cfg.Logger = slog.New(slog.NewTextHandler(&log, nil))
+	startHost(t, e, cfg)
+	if !strings.Contains(log.String(), "anyone on this machine can act as anyone") {
+		t.Fatalf("log %q", log.String())
+	}
 }
