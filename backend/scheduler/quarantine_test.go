@@ -24,18 +24,20 @@ type faults struct {
 	respond map[string]func() error
 	// getItem fails one item in GetItem answers.
 	getItem map[string]error
+	// getItemCall fails every GetItem call that asks for the item.
+	getItemCall map[string]error
 	// organizer fails the organizer's calendar (impersonation refused).
 	organizer map[string]error
 }
 
 func newFaults() *faults {
-	return &faults{respond: map[string]func() error{}, getItem: map[string]error{}, organizer: map[string]error{}}
+	return &faults{respond: map[string]func() error{}, getItem: map[string]error{}, getItemCall: map[string]error{}, organizer: map[string]error{}}
 }
 
 func (f *faults) clear() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.respond, f.getItem, f.organizer = map[string]func() error{}, map[string]error{}, map[string]error{}
+	f.respond, f.getItem, f.getItemCall, f.organizer = map[string]func() error{}, map[string]error{}, map[string]error{}, map[string]error{}
 }
 
 // roomBox is scheduler.Mailbox under a name that does not hide its
@@ -62,6 +64,11 @@ func (m faultyMailbox) Respond(ctx context.Context, r ews.Response) error {
 func (m faultyMailbox) GetItems(ctx context.Context, ids []ews.ItemID) ([]ews.ItemResult, error) {
 	m.f.mu.Lock()
 	defer m.f.mu.Unlock()
+	for _, id := range ids {
+		if err := m.f.getItemCall[id.ID]; err != nil {
+			return nil, err
+		}
+	}
 	var pass []ews.ItemID
 	for _, id := range ids {
 		if m.f.getItem[id.ID] == nil {
@@ -399,5 +406,23 @@ func TestAnOutageOfExchangeCountsAgainstNoReply(t *testing.T) {
 	}
 	if st := h.status(); st.QuarantinedCount != 0 || st.OutboxPending != 2 {
 		t.Fatalf("after the outage: %d quarantined, %d pending; want nothing quarantined", st.QuarantinedCount, st.OutboxPending)
+	}
+}
+
+// TestABatchExchangeChokesOnIsReadOneItemAtATime: when a GetItem call
+// fails because of one item in it (HTTP 500 each time that item is asked
+// for), the batch is read one item at a time: the others are decided and
+// only that item fails.
+func TestABatchExchangeChokesOnIsReadOneItemAtATime(t *testing.T) {
+	h := newHarness(t)
+	f := withFaults(h)
+	ids := h.meetings("choke", 4)
+	f.getItemCall[ids["choke-2"].ID] = &ews.HTTPError{Op: "GetItem", Status: 500}
+	sum, err := h.sched.RunOnce(h.ctx, h.in.Name)
+	if err != nil || sum.Decided != 3 || sum.Failed != 1 {
+		t.Fatalf("RunOnce: %+v, %v; want three decided and one failed", sum, err)
+	}
+	if len(h.responsesFor("choke-2")) != 0 || len(h.responsesFor("choke-3")) != 1 {
+		t.Fatal("the items after the culprit were not answered")
 	}
 }
