@@ -172,6 +172,8 @@ type UserService struct {
 	loc     *time.Location
 
 	mu            sync.Mutex
+	sealFailedAt  time.Time // when the keychain last refused the calendar link
+	sealWarning   string
 	cancelSignIn  context.CancelFunc
 	cancelRefresh context.CancelFunc
 	refreshing    sync.Mutex // one refresh at a time
@@ -497,21 +499,39 @@ func (s *UserService) sealedSettings(ctx context.Context) (map[string]string, st
 		return settings, "", nil
 	}
 	if s.secrets == nil {
-		return settings, "", nil
+		return settings, "Your calendar link is kept unprotected in VMR Companion's database, as this build has no keychain: choose another calendar source to remove it.", nil
 	}
+	// A keychain that failed is asked again after sealRetry, not on every
+	// read: each ask may wait for its timeout or show a prompt.
+	s.mu.Lock()
+	if !s.sealFailedAt.IsZero() && s.clock().Sub(s.sealFailedAt) < sealRetry {
+		w := s.sealWarning
+		s.mu.Unlock()
+		return settings, w, nil
+	}
+	s.mu.Unlock()
 	_, err = s.settings.Seal(ctx, settingCalendarValue, func(ctx context.Context, link string) (map[string]string, error) {
 		if err := s.secrets.Set(ctx, calendarLinkAccount, secrets.New(link)); err != nil {
 			return nil, err
 		}
 		return map[string]string{settingCalendarValue: linkHost(link), settingCalendarSource: feedCacheName(link)}, nil
 	})
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if err != nil {
-		return settings, "Your calendar link is still kept unprotected in VMR Companion's database, because it could not be moved to the system keychain (" +
-			err.Error() + "). Unlock or set up the keychain and restart VMR Companion, or choose another calendar source to remove the link.", nil
+		s.sealFailedAt = s.clock()
+		s.sealWarning = "Your calendar link is still kept unprotected in VMR Companion's database, because it could not be moved to the system keychain (" +
+			err.Error() + "). Unlock or set up the keychain (VMR Companion tries again every minute), or choose another calendar source to remove the link."
+		return settings, s.sealWarning, nil
 	}
+	s.sealFailedAt, s.sealWarning = time.Time{}, ""
 	settings, err = s.settings.All(ctx)
 	return settings, "", err
 }
+
+// sealRetry is how long a keychain that could not take the calendar link
+// is left alone.
+const sealRetry = time.Minute
 
 // linkHost is what the window shows of a calendar link: its host only.
 func linkHost(link string) string {

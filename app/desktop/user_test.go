@@ -377,8 +377,19 @@ func TestCalendarLinkOfAnEarlierVersion(t *testing.T) {
 		if _, err := f.s.Preferences(); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := keyring.Get(secrets.Service, calendarLinkAccount); !errors.Is(err, keyring.ErrNotFound) {
+			t.Fatalf("the keychain was asked again at once: %v", err)
+		}
+		later := f.s.now().Add(sealRetry)
+		f.s.now = func() time.Time { return later }
+		if _, err := f.s.Preferences(); err != nil {
+			t.Fatal(err)
+		}
 		if v, err := keyring.Get(secrets.Service, calendarLinkAccount); err != nil || v != link {
 			t.Fatalf("after the keychain came back: %q, %v", v, err)
+		}
+		if in := dbHolds(t, f.store, "SECRET0a1b2c3d4e"); len(in) > 0 {
+			t.Fatalf("the link is still in %v", in)
 		}
 	})
 }
