@@ -89,16 +89,26 @@ func (s *Server) identify(r *http.Request, in *integration.Integration) (Identit
 
 // tokenClaims are the ID token claims the host reads.
 type tokenClaims struct {
-	Email         string `json:"email"`
-	EmailVerified *bool  `json:"email_verified"`
+	Email         string    `json:"email"`
+	EmailVerified claimBool `json:"email_verified"`
 	// Entra ID: tenant id, object id (the user's id in the tenant, the
 	// same for every app, unlike its pairwise sub), the user principal
 	// name, and whether the tenant owns the email's domain (an optional
 	// claim; Entra ID sends no email_verified).
-	TenantID string `json:"tid"`
-	ObjectID string `json:"oid"`
-	UPN      string `json:"upn"`
-	EmailDOV *bool  `json:"xms_edov"`
+	TenantID string    `json:"tid"`
+	ObjectID string    `json:"oid"`
+	UPN      string    `json:"upn"`
+	EmailDOV claimBool `json:"xms_edov"`
+}
+
+// claimBool is a boolean claim, true only when the token says true: some
+// providers send it as a string ("true"), which must not make the whole
+// token unreadable; anything else, or no claim, is false.
+type claimBool bool
+
+func (b *claimBool) UnmarshalJSON(data []byte) error {
+	*b = claimBool(string(data) == "true" || string(data) == `"true"`)
+	return nil
 }
 
 // identity maps a verified token's claims to a user.
@@ -121,9 +131,9 @@ func (c tokenClaims) identity(issuer, subject string) Identity {
 		who.Key = "oidc:" + issuer + "#" + subject
 	}
 	switch {
-	case c.EmailVerified != nil && *c.EmailVerified && isAddress(c.Email):
+	case bool(c.EmailVerified) && isAddress(c.Email):
 		who.Email = c.Email
-	case entra && c.EmailDOV != nil && *c.EmailDOV && isAddress(c.Email):
+	case entra && bool(c.EmailDOV) && isAddress(c.Email):
 		who.Email = c.Email
 	case entra && isAddress(c.UPN) && !strings.Contains(strings.ToUpper(c.UPN), "#EXT#"):
 		who.Email = c.UPN
