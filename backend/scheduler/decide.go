@@ -150,7 +150,7 @@ func organizerProblem(m *meeting) string {
 		return "Exchange named no SMTP address for the message's organizer, so it cannot be told who may change the meeting"
 	case m.icalOrganizer != "" && !sameAddress(m.icalOrganizer, m.organizer.Email):
 		return fmt.Sprintf("the invitation's iCalendar names the organizer %s, but Exchange says it comes from %s",
-			clip(m.icalOrganizer), m.organizer.Email)
+			clip(m.icalOrganizer), clip(m.organizer.Email))
 	}
 	return ""
 }
