@@ -41,14 +41,14 @@ func TestCertSaysWhereTheKeyIsAndWhy(t *testing.T) {
 		keyring.MockInitWithError(errors.New("The name org.freedesktop.secrets was not provided by any .service files"))
 		t.Cleanup(keyring.MockInit)
 		dir := t.TempDir()
-		code, out, errOut := run(t, dir, "", "cert", "status")
+		code, _, errOut := run(t, dir, "", "cert", "status")
 		if code != 0 {
 			t.Fatalf("code %d: %s", code, errOut)
 		}
 		if !strings.Contains(errOut, "WARNING") || !strings.Contains(errOut, "no keychain is available") || !strings.Contains(errOut, "ca-key.pem") {
 			t.Errorf("no loud warning on stderr:\n%s", errOut)
 		}
-		code, out, errOut = run(t, dir, "", "cert", "status", "--json")
+		code, out, errOut := run(t, dir, "", "cert", "status", "--json")
 		var r certReportJSON
 		if err := json.Unmarshal([]byte(out), &r); code != 0 || err != nil {
 			t.Fatalf("code %d, %v: %s %s", code, err, out, errOut)
