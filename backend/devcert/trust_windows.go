@@ -184,17 +184,17 @@ func (s *rootStore) install(_ context.Context, ca *x509.Certificate) error {
 		return fmt.Errorf("reading the CA certificate: %w", err)
 	}
 	defer windows.CertFreeCertificateContext(c)
-	var added *windows.CertContext
-	if err := windows.CertAddCertificateContextToStore(store, c, windows.CERT_STORE_ADD_REPLACE_EXISTING, &added); err != nil {
+	// Adding copies the context's properties into the store, so the
+	// entry is limited from the moment it exists, in one (confirmed)
+	// change of the protected Root store.
+	if err := setServerAuthOnly(c); err != nil {
+		return err
+	}
+	if err := windows.CertAddCertificateContextToStore(store, c, windows.CERT_STORE_ADD_REPLACE_EXISTING, nil); err != nil {
 		if errors.Is(err, windows.ERROR_CANCELLED) {
 			return errors.New("the user declined the certificate installation")
 		}
 		return fmt.Errorf("adding to %s: %w", s.path, err)
-	}
-	defer windows.CertFreeCertificateContext(added)
-	// Set on the store's own entry, so the property is saved with it.
-	if err := setServerAuthOnly(added); err != nil {
-		return fmt.Errorf("in %s: %w", s.path, err)
 	}
 	return nil
 }
