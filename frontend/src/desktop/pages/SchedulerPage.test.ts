@@ -399,11 +399,11 @@ describe('scheduled conferences: quarantine and other processes', () => {
     expect(within(table).getByText('2 quarantined')).toBeTruthy();
     const rows = within(table).getAllByRole('row').slice(1);
     // Newest first, each with what it is, the reason and the correlation id.
-    expect(rows[0].textContent).toContain('Reply: meeting update');
-    expect(rows[0].textContent).toContain('ErrorImpersonateUserDenied');
-    expect(rows[0].textContent).toContain('Correlation id aa11bb22-0000-4000-8000-000000000017');
-    expect(rows[1].textContent).toContain('Meeting request');
-    expect(rows[1].textContent).toContain('slice bounds out of range');
+    expect(rows[0]?.textContent).toContain('Reply: meeting update');
+    expect(rows[0]?.textContent).toContain('ErrorImpersonateUserDenied');
+    expect(rows[0]?.textContent).toContain('Correlation id aa11bb22-0000-4000-8000-000000000017');
+    expect(rows[1]?.textContent).toContain('Meeting request');
+    expect(rows[1]?.textContent).toContain('slice bounds out of range');
     expect(within(card('Contoso HQ')).getByTestId('quarantined').textContent).toContain('1 item set aside after failing');
 
     await user.click(within(table).getByRole('button', { name: 'Retry Board meeting' }));
