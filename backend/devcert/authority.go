@@ -22,6 +22,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -50,6 +51,10 @@ const (
 	// KeyFile is the fallback for the CA private key in Options.Dir, used
 	// only when the keychain is unavailable.
 	KeyFile = "ca-key.pem"
+	// replacedFile in Options.Dir remembers a CA that LoadOrCreate
+	// replaced until MoveTrust has dealt with it, so whichever part of the
+	// program loads the CA next can still say so.
+	replacedFile = "replaced.json"
 
 	// caLifetime is two years: long enough that developers do not have
 	// to re-trust the CA often, short enough that a CA left behind on a
@@ -165,6 +170,7 @@ func LoadOrCreate(ctx context.Context, o Options) (*Authority, error) {
 			}
 			if key != nil {
 				a.cert, a.key, a.keyLocation, a.keyFileReason = cert, key, location, reason
+				a.replaced = a.readReplaced(cert)
 				return a, nil
 			}
 			why = "its private key is gone or does not match"
@@ -175,13 +181,84 @@ func LoadOrCreate(ctx context.Context, o Options) (*Authority, error) {
 		return nil, err
 	}
 	a.replaced = replaced
+	if replaced != nil {
+		if err := a.writeReplaced(replaced); err != nil {
+			return nil, err
+		}
+	}
 	return a, nil
+}
+
+// replacedRecord is replacedFile: the replaced CA, why, and the CA that
+// replaced it (a record about another CA is stale).
+type replacedRecord struct {
+	Old    string `json:"old"` // PEM
+	Reason string `json:"reason"`
+	New    string `json:"new"` // SHA-256 of the new CA's DER, hex
+}
+
+func fingerprint(c *x509.Certificate) string {
+	sum := sha256.Sum256(c.Raw)
+	return hex.EncodeToString(sum[:])
+}
+
+func (a *Authority) writeReplaced(r *Replacement) error {
+	data, err := json.Marshal(replacedRecord{
+		Old:    string(pem.EncodeToMemory(&pem.Block{Type: pemCertificate, Bytes: r.Old.Raw})),
+		Reason: r.Reason,
+		New:    fingerprint(a.Certificate()),
+	})
+	if err != nil {
+		return fmt.Errorf("devcert: recording the replaced CA: %w", err)
+	}
+	staged, err := stageFile(a.dir, replacedFile, data, 0o644)
+	if err != nil {
+		return fmt.Errorf("devcert: recording the replaced CA: %w", err)
+	}
+	if err := os.Rename(staged, filepath.Join(a.dir, replacedFile)); err != nil {
+		os.Remove(staged)
+		return fmt.Errorf("devcert: recording the replaced CA: %w", err)
+	}
+	return nil
+}
+
+// readReplaced returns the recorded replacement by cert, or nil; a record
+// that does not parse or is about another CA is dropped.
+func (a *Authority) readReplaced(cert *x509.Certificate) *Replacement {
+	path := filepath.Join(a.dir, replacedFile)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var rec replacedRecord
+	if json.Unmarshal(data, &rec) == nil && rec.New == fingerprint(cert) {
+		if block, _ := pem.Decode([]byte(rec.Old)); block != nil {
+			if old, err := x509.ParseCertificate(block.Bytes); err == nil {
+				return &Replacement{Old: old, Reason: rec.Reason}
+			}
+		}
+	}
+	_ = removeIfExists(path)
+	return nil
+}
+
+// replacementHandled forgets the record of the replaced CA once its trust
+// was dealt with; this Authority keeps reporting it for its own callers.
+func (a *Authority) replacementHandled() error {
+	if err := removeIfExists(filepath.Join(a.dir, replacedFile)); err != nil {
+		return fmt.Errorf("devcert: forgetting the replaced CA: %w", err)
+	}
+	return nil
 }
 
 // create makes a new CA, stores it, and makes it current.
 func (a *Authority) create(ctx context.Context) error {
 	cert, key, location, reason, err := a.makeAndStore(ctx)
 	if err != nil {
+		return err
+	}
+	// A record of an earlier replacement no longer applies to this CA.
+	if err := a.replacementHandled(); err != nil {
 		return err
 	}
 	a.mu.Lock()
@@ -213,7 +290,8 @@ type Replacement struct {
 	Reason string            // why, for people
 }
 
-// Replaced reports the CA this Authority replaced when it was loaded, or nil.
+// Replaced reports the CA that this load, or an earlier one whose trust
+// MoveTrust has not dealt with yet, replaced; nil when there is none.
 func (a *Authority) Replaced() *Replacement {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
@@ -290,6 +368,9 @@ func (a *Authority) Delete(ctx context.Context) error {
 	}
 	if err := removeIfExists(filepath.Join(a.dir, CertFile)); err != nil {
 		return fmt.Errorf("devcert: deleting %s: %w", CertFile, err)
+	}
+	if err := a.replacementHandled(); err != nil {
+		return err
 	}
 	a.mu.Lock()
 	a.cert, a.key, a.keyLocation, a.keyFileReason = nil, nil, "", nil

@@ -168,17 +168,27 @@ func Renew(ctx context.Context, a *Authority, opts TrustOptions) ([]StoreStatus,
 // where the old CA was trusted, every generation is removed and the new CA
 // installed, so the add-in host keeps working without a manual step. It
 // reports whether trust was moved; without a replacement, or when the old
-// CA was trusted nowhere, it changes nothing and returns the statuses.
+// CA was trusted nowhere, it changes nothing and returns the statuses. Once
+// trust was moved (or there was none to move), later loads no longer report
+// the replacement.
 func MoveTrust(ctx context.Context, a *Authority, opts TrustOptions) (bool, []StoreStatus, error) {
 	r := a.Replaced()
 	stores := trustStores(ctx, opts)
 	if r == nil || r.Old == nil || !anyInstalled(statusAll(ctx, stores, r.Old)) {
+		if r != nil {
+			if err := a.replacementHandled(); err != nil {
+				return false, nil, err
+			}
+		}
 		return false, statusAll(ctx, stores, a.Certificate()), nil
 	}
 	if _, err := Uninstall(ctx, a, opts); err != nil {
 		return false, nil, err
 	}
 	sts, err := Install(ctx, a, opts)
+	if err == nil {
+		err = a.replacementHandled()
+	}
 	return true, sts, err
 }
 

@@ -181,12 +181,27 @@ func TestACAWithoutTheUsageLimitsIsReplaced(t *testing.T) {
 			if r == nil || !r.Old.Equal(old) || !strings.Contains(r.Reason, tt.why) {
 				t.Fatalf("Replaced() = %+v, want the old CA and a reason naming %q", r, tt.why)
 			}
+			// Until trust has been moved, every load says so, whichever
+			// part of the program loaded the CA first.
 			again, err := LoadOrCreate(ctx, Options{Dir: dir, Keys: keys, Now: clock.Now})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if again.Replaced() != nil || !again.Certificate().Equal(a.Certificate()) {
-				t.Errorf("the new CA was not kept: replaced %+v", again.Replaced())
+			if !again.Certificate().Equal(a.Certificate()) {
+				t.Fatal("the new CA was not kept")
+			}
+			if r := again.Replaced(); r == nil || !r.Old.Equal(old) || r.Reason != a.Replaced().Reason {
+				t.Fatalf("a second load forgot the replacement: %+v", r)
+			}
+			if _, _, err := MoveTrust(ctx, again, TrustOptions{NSSDBs: []string{}, Home: t.TempDir()}); err != nil {
+				t.Fatal(err)
+			}
+			third, err := LoadOrCreate(ctx, Options{Dir: dir, Keys: keys, Now: clock.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if third.Replaced() != nil || !third.Certificate().Equal(a.Certificate()) {
+				t.Errorf("after MoveTrust: replaced %+v", third.Replaced())
 			}
 		})
 	}
