@@ -164,12 +164,12 @@ func LoadOrCreate(ctx context.Context, o Options) (*Authority, error) {
 	if err == nil {
 		why := a.unusable(cert)
 		if why == "" {
-			key, location, reason, err := a.loadKey(ctx, cert)
+			key, place, err := a.loadKey(ctx, cert)
 			if err != nil {
 				return nil, err
 			}
 			if key != nil {
-				a.cert, a.key, a.keyLocation, a.keyFileReason = cert, key, location, reason
+				a.cert, a.key, a.keyLocation, a.keyFileReason = cert, key, place.location, place.reason
 				a.replaced = a.readReplaced(cert)
 				return a, nil
 			}
@@ -253,7 +253,7 @@ func (a *Authority) replacementHandled() error {
 
 // create makes a new CA, stores it, and makes it current.
 func (a *Authority) create(ctx context.Context) error {
-	cert, key, location, reason, err := a.makeAndStore(ctx)
+	cert, key, place, err := a.makeAndStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -262,7 +262,7 @@ func (a *Authority) create(ctx context.Context) error {
 		return err
 	}
 	a.mu.Lock()
-	a.cert, a.key, a.keyLocation, a.keyFileReason = cert, key, location, reason
+	a.cert, a.key, a.keyLocation, a.keyFileReason = cert, key, place.location, place.reason
 	a.generation++
 	a.mu.Unlock()
 	return nil
@@ -534,25 +534,25 @@ func (a *Authority) unusable(c *x509.Certificate) string {
 // makeAndStore creates a CA and stores its key and certificate, replacing
 // the stored ones. ca.pem is staged first and renamed into place only once
 // the key is stored, so a failure leaves the previous pair intact.
-func (a *Authority) makeAndStore(ctx context.Context) (*x509.Certificate, *ecdsa.PrivateKey, string, error, error) {
+func (a *Authority) makeAndStore(ctx context.Context) (*x509.Certificate, *ecdsa.PrivateKey, keyPlace, error) {
 	cert, key, err := a.makeCA()
 	if err != nil {
-		return nil, nil, "", nil, err
+		return nil, nil, keyPlace{}, err
 	}
 	certPEM := pem.EncodeToMemory(&pem.Block{Type: pemCertificate, Bytes: cert.Raw})
 	staged, err := stageFile(a.dir, CertFile, certPEM, 0o644)
 	if err != nil {
-		return nil, nil, "", nil, fmt.Errorf("devcert: writing %s: %w", CertFile, err)
+		return nil, nil, keyPlace{}, fmt.Errorf("devcert: writing %s: %w", CertFile, err)
 	}
 	defer os.Remove(staged) // no-op once renamed
-	location, reason, err := a.storeKey(ctx, key)
+	place, err := a.storeKey(ctx, key)
 	if err != nil {
-		return nil, nil, "", nil, err
+		return nil, nil, keyPlace{}, err
 	}
 	if err := os.Rename(staged, filepath.Join(a.dir, CertFile)); err != nil {
-		return nil, nil, "", nil, fmt.Errorf("devcert: writing %s: %w", CertFile, err)
+		return nil, nil, keyPlace{}, fmt.Errorf("devcert: writing %s: %w", CertFile, err)
 	}
-	return cert, key, location, reason, nil
+	return cert, key, place, nil
 }
 
 // makeCA creates a CA key and self-signed certificate.
@@ -651,41 +651,48 @@ func randomSerial() (*big.Int, error) {
 	return serial, nil
 }
 
+// keyPlace is where the CA key is: KeyInKeychain or the fallback file's
+// path, and for the file the keychain's error that sent it there.
+type keyPlace struct {
+	location string
+	reason   error
+}
+
 // storeKey puts key in the keychain, or in the 0600 fallback file when the
 // keychain is unavailable, and removes the copy from the other place so an
 // old key does not linger. It returns the key location and, for the file,
 // the keychain's error as the reason.
-func (a *Authority) storeKey(ctx context.Context, key *ecdsa.PrivateKey) (string, error, error) {
+func (a *Authority) storeKey(ctx context.Context, key *ecdsa.PrivateKey) (keyPlace, error) {
 	keyPEM, err := encodeKey(key)
 	if err != nil {
-		return "", nil, err
+		return keyPlace{}, err
 	}
 	keyPath := filepath.Join(a.dir, KeyFile)
 
 	kerr := a.keys.Set(ctx, KeyAccount, secrets.New(string(keyPEM)))
 	if kerr == nil {
 		if err := removeIfExists(keyPath); err != nil {
-			return "", nil, fmt.Errorf("devcert: removing the old key file: %w", err)
+			return keyPlace{}, fmt.Errorf("devcert: removing the old key file: %w", err)
 		}
-		return KeyInKeychain, nil, nil
+		return keyPlace{location: KeyInKeychain}, nil
 	}
 	if !isUnavailable(kerr) {
-		return "", nil, fmt.Errorf("devcert: storing the CA key in the keychain: %w", kerr)
+		return keyPlace{}, fmt.Errorf("devcert: storing the CA key in the keychain: %w", kerr)
 	}
 	staged, err := stageFile(a.dir, KeyFile, keyPEM, 0o600)
 	if err != nil {
-		return "", nil, fmt.Errorf("devcert: writing the CA key file: %w", err)
+		return keyPlace{}, fmt.Errorf("devcert: writing the CA key file: %w", err)
 	}
 	if err := os.Rename(staged, keyPath); err != nil {
 		os.Remove(staged)
-		return "", nil, fmt.Errorf("devcert: writing the CA key file: %w", err)
+		return keyPlace{}, fmt.Errorf("devcert: writing the CA key file: %w", err)
 	}
 	// Best effort: the keychain was unavailable a moment ago, so this
 	// usually fails too. A key that still lands there (a call that timed
 	// out and finished late) is found by the next loadKey, which then
 	// deletes the file.
 	_ = a.keys.Delete(ctx, KeyAccount)
-	return keyPath, kerr, nil
+	return keyPlace{location: keyPath, reason: kerr}, nil
 }
 
 func encodeKey(key *ecdsa.PrivateKey) ([]byte, error) {
@@ -704,49 +711,49 @@ func encodeKey(key *ecdsa.PrivateKey) ([]byte, error) {
 // when neither place has a key matching cert; the error is set only when
 // the keychain is unavailable and no fallback file exists, or something
 // else went wrong.
-func (a *Authority) loadKey(ctx context.Context, cert *x509.Certificate) (*ecdsa.PrivateKey, string, error, error) {
+func (a *Authority) loadKey(ctx context.Context, cert *x509.Certificate) (*ecdsa.PrivateKey, keyPlace, error) {
 	keyPath := filepath.Join(a.dir, KeyFile)
 	s, kerr := a.keys.Get(ctx, KeyAccount)
 	switch {
 	case kerr == nil:
 		if key, err := parseKeyPEM([]byte(s.Reveal())); err == nil && key.PublicKey.Equal(cert.PublicKey) {
 			if err := removeIfExists(keyPath); err != nil {
-				return nil, "", nil, fmt.Errorf("devcert: the CA key is in the keychain, but its old file %s could not be deleted: %w", keyPath, err)
+				return nil, keyPlace{}, fmt.Errorf("devcert: the CA key is in the keychain, but its old file %s could not be deleted: %w", keyPath, err)
 			}
-			return key, KeyInKeychain, nil, nil
+			return key, keyPlace{location: KeyInKeychain}, nil
 		}
 	case errors.Is(kerr, secrets.ErrNotFound), isUnavailable(kerr):
 	default:
-		return nil, "", nil, fmt.Errorf("devcert: reading the CA key from the keychain: %w", kerr)
+		return nil, keyPlace{}, fmt.Errorf("devcert: reading the CA key from the keychain: %w", kerr)
 	}
 
 	data, err := os.ReadFile(keyPath)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if isUnavailable(kerr) {
-			return nil, "", nil, fmt.Errorf("devcert: the CA key is in the keychain, which cannot be used now: %w", kerr)
+			return nil, keyPlace{}, fmt.Errorf("devcert: the CA key is in the keychain, which cannot be used now: %w", kerr)
 		}
-		return nil, "", nil, nil
+		return nil, keyPlace{}, nil
 	case err != nil:
-		return nil, "", nil, fmt.Errorf("devcert: reading the CA key file: %w", err)
+		return nil, keyPlace{}, fmt.Errorf("devcert: reading the CA key file: %w", err)
 	}
 	key, err := parseKeyPEM(data)
 	if err != nil || !key.PublicKey.Equal(cert.PublicKey) {
-		return nil, "", nil, nil
+		return nil, keyPlace{}, nil
 	}
 	if err := tightenKeyFile(keyPath); err != nil {
-		return nil, "", nil, err
+		return nil, keyPlace{}, err
 	}
 	if isUnavailable(kerr) {
-		return key, keyPath, kerr, nil
+		return key, keyPlace{location: keyPath, reason: kerr}, nil
 	}
 	// The keychain works now: move the key there (replacing any stale key
 	// of another CA) and delete the file.
-	location, reason, err := a.storeKey(ctx, key)
+	place, err := a.storeKey(ctx, key)
 	if err != nil {
-		return nil, "", nil, err
+		return nil, keyPlace{}, err
 	}
-	return key, location, reason, nil
+	return key, place, nil
 }
 
 // tightenKeyFile makes the key file 0600 again if it was loosened (a copy
