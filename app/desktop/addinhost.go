@@ -67,7 +67,9 @@ func (s *AddinHostService) statusLocked() HostStatus {
 }
 
 // Start runs the host with the given settings (empty values take defaults).
-func (s *AddinHostService) Start(listen, auth string, reservationRate int) (HostStatus, error) {
+// allowSharedHost runs it without authentication even where several people
+// are signed in to this machine (serve --allow-shared-host).
+func (s *AddinHostService) Start(listen, auth string, reservationRate int, allowSharedHost bool) (HostStatus, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.host != nil {
@@ -76,7 +78,7 @@ func (s *AddinHostService) Start(listen, auth string, reservationRate int) (Host
 	if listen == "" {
 		listen = addinhost.DefaultListen
 	}
-	host, err := s.newHost(s.ctx, addinhost.Settings{Listen: listen, Auth: auth, ReservationRate: reservationRate, OnRequest: s.record})
+	host, err := s.newHost(s.ctx, addinhost.Settings{Listen: listen, Auth: auth, ReservationRate: reservationRate, OnRequest: s.record, AllowSharedHost: allowSharedHost})
 	if err == nil {
 		err = host.Start()
 	}

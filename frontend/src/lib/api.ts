@@ -161,9 +161,9 @@ export const api = {
 
   // ---- the add-in host ----
   hostStatus: () => call(async () => as<HostStatus>(await AddinHost.Status())),
-  /** Starts the host; rejects with the reason (e.g. the port is in use). */
-  hostStart: (listen: string, auth: string, reservationRate: number) =>
-    call(async () => as<HostStatus>(await AddinHost.Start(listen, auth, reservationRate))),
+  /** Starts the host; rejects with the reason (e.g. the port is in use, or several people are signed in to this machine and allowSharedHost is off). */
+  hostStart: (listen: string, auth: string, reservationRate: number, allowSharedHost = false) =>
+    call(async () => as<HostStatus>(await AddinHost.Start(listen, auth, reservationRate, allowSharedHost))),
   hostStop: () => call(async () => as<HostStatus>(await AddinHost.Stop())),
   /** The last requests (at most 200), oldest first. */
   hostRequests: () => call(async () => as<RequestLog[] | null>(await AddinHost.RecentRequests()) ?? []),

@@ -63,7 +63,7 @@ describe('add-in host: starting', () => {
 
     await user.click(screen.getByRole('button', { name: 'Start' }));
     await waitFor(() => expect(fake.callsOf('Start')).toHaveLength(1));
-    expect(fake.callsOf('Start')[0]!.args).toEqual(['127.0.0.1:3443', 'none', 60]);
+    expect(fake.callsOf('Start')[0]!.args).toEqual(['127.0.0.1:3443', 'none', 60, false]);
     expect(await screen.findByText('No authentication — development on this machine only.')).toBeTruthy();
   });
 
@@ -78,7 +78,7 @@ describe('add-in host: starting', () => {
     await user.type(rate, '0');
     await user.click(screen.getByRole('button', { name: 'Start' }));
     await waitFor(() => expect(fake.callsOf('Start')).toHaveLength(1));
-    expect(fake.callsOf('Start')[0]!.args).toEqual(['0.0.0.0:8443', 'oidc', 0]);
+    expect(fake.callsOf('Start')[0]!.args).toEqual(['0.0.0.0:8443', 'oidc', 0, false]);
     expect(await screen.findByText('https://0.0.0.0:8443')).toBeTruthy();
   });
 
@@ -95,6 +95,21 @@ describe('add-in host: starting', () => {
     expect(listen.getAttribute('aria-describedby')).toContain(alert.id);
     expect(document.activeElement).toBe(listen);
     expect(within(hostCard()).getByText('Stopped')).toBeTruthy();
+  });
+
+  it('on a machine several people use, starts without authentication only when told to, saying why', async () => {
+    fake.host.sharedMachine = true;
+    const { user } = renderPage();
+    await user.click(await screen.findByRole('button', { name: 'Start' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('several people are signed in');
+    const allow = screen.getByLabelText('Run it anyway on a machine others are signed in to');
+    expect(screen.getByText(/each of them could act as any other/)).toBeTruthy();
+    await user.click(allow);
+    await user.click(screen.getByRole('button', { name: 'Start' }));
+    await waitFor(() => expect(fake.callsOf('Start')).toHaveLength(2));
+    expect(fake.callsOf('Start')[1]!.args).toEqual(['127.0.0.1:3443', 'none', 60, true]);
+    expect(await screen.findByText('No authentication — development on this machine only.')).toBeTruthy();
   });
 
   it('shows the last failed start when the page opens', async () => {

@@ -171,6 +171,8 @@ export const de: Messages = {
   'host.listen': 'Adresse zum Lauschen',
   'host.listen_help': 'Host:Port. Ohne Authentifizierung nur dieser Computer: 127.0.0.1, ::1 oder localhost.',
   'host.auth_help': 'oidc prüft das ID-Token jeder Anfrage beim Anmeldedienst der Integration; nötig, sobald andere Computer zugreifen.',
+  'host.allow_shared': 'Trotzdem starten, auch wenn andere an diesem Computer angemeldet sind',
+  'host.allow_shared_help': 'Ohne Authentifizierung startet der Host nicht, wo mehrere Personen angemeldet sind (ein Terminalserver): Jede von ihnen könnte als jede andere handeln.',
   'host.rate': 'Reservierungen pro Minute',
   'host.rate_help': 'Wie viele Aliasse eine Person pro Minute reservieren darf. 0 hebt die Grenze auf.',
   'host.rate_invalid': 'Geben Sie eine ganze Zahl ein: 0 oder mehr.',

@@ -170,6 +170,8 @@ export const en = {
   'host.listen': 'Listen address',
   'host.listen_help': 'host:port. Without authentication, only this computer: 127.0.0.1, ::1 or localhost.',
   'host.auth_help': 'oidc checks each request’s ID token against the integration’s sign-in provider; required beyond this computer.',
+  'host.allow_shared': 'Run it anyway on a machine others are signed in to',
+  'host.allow_shared_help': 'Without authentication the host refuses to start where several people are signed in (a terminal server): each of them could act as any other.',
   'host.rate': 'Reservations per minute',
   'host.rate_help': 'How many aliases one user may reserve in a minute. 0 turns the limit off.',
   'host.rate_invalid': 'Enter a whole number: 0 or more.',

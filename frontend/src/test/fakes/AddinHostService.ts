@@ -8,8 +8,8 @@ export const InstallCertificate = () => fake.run('InstallCertificate', [], () =>
 export const RecentRequests = () => fake.run('RecentRequests', [], () => fake.host.recentRequests());
 export const SaveManifest = (uuid: string, dev: boolean, format: string) =>
   fake.run('SaveManifest', [uuid, dev, format], () => fake.host.saveManifest(uuid, dev, format));
-export const Start = (listen: string, auth: string, reservationRate: number) =>
-  fake.run('Start', [listen, auth, reservationRate], () => fake.host.start(listen, auth, reservationRate));
+export const Start = (listen: string, auth: string, reservationRate: number, allowSharedHost: boolean) =>
+  fake.run('Start', [listen, auth, reservationRate, allowSharedHost], () => fake.host.start(listen, auth, reservationRate, allowSharedHost));
 export const Status = () => fake.run('Status', [], () => fake.host.status());
 export const Stop = () => fake.run('Stop', [], () => fake.host.stop());
 export const UninstallCertificate = () => fake.run('UninstallCertificate', [], () => fake.host.uninstall());

@@ -45,6 +45,8 @@ export class FakeHost {
   recent: RequestLog[] = [];
   /** Listen addresses another program holds ("address already in use"). */
   busy = new Set<string>();
+  /** Several people are signed in to this machine (addinhost.ErrSharedHost). */
+  sharedMachine = false;
   cert: CertInfo = this.freshCert();
   /** The next Install/Uninstall fails with this message (after changing what it could). */
   trustFailure = '';
@@ -64,6 +66,7 @@ export class FakeHost {
     this.lastError = '';
     this.recent = [];
     this.busy = new Set();
+    this.sharedMachine = false;
     this.cert = this.freshCert();
     this.trustFailure = '';
     this.manifestCancelled = false;
@@ -126,11 +129,14 @@ export class FakeHost {
     return st;
   }
 
-  start(listen: string, auth: string, rate: number): HostStatus {
+  start(listen: string, auth: string, rate: number, allowSharedHost = false): HostStatus {
     if (this.running) return this.status();
     const addr = listen || DEFAULT_LISTEN;
     const mode = auth || 'none';
-    const problem = this.check(addr, mode, rate);
+    let problem = this.check(addr, mode, rate);
+    if (!problem && mode === 'none' && this.sharedMachine && !allowSharedHost)
+      problem =
+        'addinhost: refusing --auth none on a machine several people are signed in to: 2 people are signed in, and without authentication each could act as any other; use --auth oidc, or --allow-shared-host to run it anyway';
     if (problem) {
       this.lastError = problem;
       throw fail(problem);

@@ -13,7 +13,7 @@ export function RecentRequests():Promise<Array<addinhost.RequestLog>>;
 
 export function SaveManifest(arg1:string,arg2:boolean,arg3:string):Promise<string>;
 
-export function Start(arg1:string,arg2:string,arg3:number):Promise<desktop.HostStatus>;
+export function Start(arg1:string,arg2:string,arg3:number,arg4:boolean):Promise<desktop.HostStatus>;
 
 export function Status():Promise<desktop.HostStatus>;
 

@@ -22,8 +22,8 @@ export function SaveManifest(arg1, arg2, arg3) {
   return window['go']['desktop']['AddinHostService']['SaveManifest'](arg1, arg2, arg3);
 }
 
-export function Start(arg1, arg2, arg3) {
-  return window['go']['desktop']['AddinHostService']['Start'](arg1, arg2, arg3);
+export function Start(arg1, arg2, arg3, arg4) {
+  return window['go']['desktop']['AddinHostService']['Start'](arg1, arg2, arg3, arg4);
 }
 
 export function Status() {
