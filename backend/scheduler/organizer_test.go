@@ -372,6 +372,18 @@ func TestAMeetingWithoutThePlaceholderIsNeverAppendedTo(t *testing.T) {
 			t.Fatalf("the organizer's meeting was changed: %s", it.Body)
 		}
 	}
+	// The update is set aside at once, saying why: no retry can help.
+	st, err := h.sched.Status(h.ctx, h.in.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, q := range st.Quarantined {
+		found = found || q.What == scheduler.OutUpdateBody && contains(q.Reason, "no longer holds the placeholder")
+	}
+	if !found {
+		t.Fatalf("quarantined %+v, want the meeting update with its reason", st.Quarantined)
+	}
 }
 
 func TestTheOwnerChangesAMeetingTheirDelegateBooked(t *testing.T) {
