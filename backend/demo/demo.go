@@ -123,7 +123,9 @@ func (d *Demo) ensureIntegration(ctx context.Context, fresh bool) (*integration.
 		"url":                        d.url,
 		"room_mailbox_email_address": roomMailbox,
 		"room_mailbox_name":          "Demo VMR room",
-		"domains":                    []string{"127.0.0.1"},
+		// The EWS host, and the organizers' mail domain: the scheduler gives
+		// placeholder meetings a room only for organizers in these domains.
+		"domains":                    []string{"127.0.0.1", "vmr-companion.example"},
 		"ews_ca_file":                d.cfg.CAFile,
 		"username":                   "demo-service",
 		"enable_dynamic_vmrs":        true,
