@@ -125,13 +125,13 @@ func (d *Demo) ensureIntegration(ctx context.Context, fresh bool) (*integration.
 		"room_mailbox_name":          "Demo VMR room",
 		// The EWS host, and the organizers' mail domain: the scheduler gives
 		// placeholder meetings a room only for organizers in these domains.
-		"domains":                    []string{"127.0.0.1", "vmr-companion.example"},
-		"ews_ca_file":                d.cfg.CAFile,
-		"username":                   "demo-service",
-		"enable_dynamic_vmrs":        true,
-		"scheduled_alias_prefix":     "demo",
-		"scheduled_alias_domain":     "vc.vmr-companion.example",
-		"addin_server_domain":        "localhost",
+		"domains":                []string{"127.0.0.1", "vmr-companion.example"},
+		"ews_ca_file":            d.cfg.CAFile,
+		"username":               "demo-service",
+		"enable_dynamic_vmrs":    true,
+		"scheduled_alias_prefix": "demo",
+		"scheduled_alias_domain": "vc.vmr-companion.example",
+		"addin_server_domain":    "localhost",
 	}
 	existing, err := d.cfg.Integrations.Get(ctx, IntegrationName)
 	switch {
