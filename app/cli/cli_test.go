@@ -223,6 +223,8 @@ func TestBadInput(t *testing.T) {
 			"--set", "enable_personal_vmrs=true", "--set", "personal_vmr_oauth_client_id=c", "--set", "personal_vmr_oauth_auth_endpoint=https://idp/a",
 			"--set", "personal_vmr_oauth_token_endpoint=https://idp/t", "--set", "conference_name_template={{ subject }"}, 1, []string{"conference_name_template: line 1, column"}},
 		{"validate without a target is a usage error", "", []string{"integrations", "validate"}, 2, []string{"either"}},
+		{"a placeholder horizon under a day is a usage error", "", []string{"scheduler", "run", "--once", "--placeholder-horizon", "1h"}, 2, []string{"--placeholder-horizon", "at least a day"}},
+		{"a negative placeholder limit is a usage error", "", []string{"serve", "--placeholder-limit", "-1"}, 2, []string{"--placeholder-limit", "0 (none) or more"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

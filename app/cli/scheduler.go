@@ -72,6 +72,7 @@ func (c *command) schedulerCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "scheduler", Short: "The service that watches room mailboxes and answers meetings"}
 	var name string
 	var once, asJSON, wait bool
+	var policy placeholderPolicy
 	run := &cobra.Command{
 		Use:   "run",
 		Short: "Process what waits in the room mailboxes (--once), or keep watching them",
@@ -91,6 +92,9 @@ Items and replies that fail are tried again later and set aside
 			svc, err := c.services()
 			if err != nil {
 				return err
+			}
+			if err := policy.apply(svc.Scheduler); err != nil {
+				return usageError{err}
 			}
 			if !once {
 				return c.watch(cmd, svc)
@@ -140,6 +144,7 @@ Items and replies that fail are tried again later and set aside
 	run.Flags().BoolVar(&once, "once", false, "process what waits and exit")
 	run.Flags().StringVar(&name, "integration", "", "only this integration (default: every enabled one)")
 	run.Flags().BoolVar(&asJSON, "json", false, "print JSON (with --once)")
+	policy.flags(run)
 	run.Flags().BoolVar(&wait, "wait", false, "with --once: wait while another process works on the mailbox, rather than exit")
 
 	var statusJSON bool
@@ -307,5 +312,28 @@ func (c *command) watch(cmd *cobra.Command, svc *Services) error {
 	ctx, stop := interrupted(c.ctx)
 	defer stop()
 	<-ctx.Done()
+	return nil
+}
+
+// placeholderPolicy is the scheduler's rule for meetings that carry the
+// add-in's placeholder (the service reserves their alias): how long an
+// endless series keeps its room, and how many such meetings one organizer
+// may send in an hour. serve and scheduler run both take it.
+type placeholderPolicy struct {
+	horizon time.Duration
+	limit   int
+}
+
+func (p *placeholderPolicy) flags(cmd *cobra.Command) {
+	cmd.Flags().DurationVar(&p.horizon, "placeholder-horizon", scheduler.DefaultPlaceholderHorizon,
+		"how long the room of a placeholder meeting whose series has no end lasts (at least 24h)")
+	cmd.Flags().IntVar(&p.limit, "placeholder-limit", scheduler.DefaultPlaceholderLimit,
+		"placeholder meetings one organizer may send in an hour; 0 turns the limit off")
+}
+
+func (p *placeholderPolicy) apply(s *scheduler.Scheduler) error {
+	if err := s.SetPlaceholderPolicy(p.horizon, p.limit); err != nil {
+		return fmt.Errorf("--placeholder-horizon/--placeholder-limit: %w", err)
+	}
 	return nil
 }

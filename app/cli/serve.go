@@ -24,6 +24,7 @@ import (
 func (c *command) serveCmd() *cobra.Command {
 	var o addinhost.Settings
 	var demoMode bool
+	var policy placeholderPolicy
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the add-in host (HTTPS) and the scheduler until interrupted",
@@ -47,6 +48,9 @@ meetings runs too, so the whole flow can be seen without an Exchange server.`,
 			svc, err := c.services()
 			if err != nil {
 				return err
+			}
+			if err := policy.apply(svc.Scheduler); err != nil {
+				return usageError{err}
 			}
 			// Say loudly what needs attention about the local CA (its key
 			// in a file, a replaced CA) before the host uses it.
@@ -109,6 +113,7 @@ meetings runs too, so the whole flow can be seen without an Exchange server.`,
 	cmd.Flags().StringVar(&o.Auth, "auth", "", "none (loopback development) or oidc (Bearer ID tokens); default none on loopback")
 	cmd.Flags().BoolVar(&o.AllowSharedHost, "allow-shared-host", false, "run --auth none even where several people are signed in to this machine (each could act as any other)")
 	cmd.Flags().IntVar(&o.ReservationRate, "reservation-rate", addinhost.DefaultReservationRate, "single-use reservations per user per minute; 0 turns the limit off")
+	policy.flags(cmd)
 	cmd.Flags().BoolVar(&demoMode, "demo", false, "also run a fake Exchange with example meetings, and an integration for it")
 	cmd.Flags().DurationVar(&o.ReservationTTL, "reservation-ttl", alias.DefaultTTL, "how long a reservation that no meeting used is kept")
 	return cmd

@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"fmt"
 	"sync"
 	"time"
 )
@@ -82,6 +83,27 @@ const (
 // newDecider is the decider for one item of the pass.
 func (p *pass) newDecider(txID string) *decider {
 	cfg := &p.s.cfg
+	p.s.mu.Lock()
+	horizon, limit := cfg.PlaceholderHorizon, cfg.placeholders
+	p.s.mu.Unlock()
 	return &decider{in: p.in, repo: cfg.Repository, aliases: cfg.Aliases, templates: cfg.Templates,
-		now: p.s.now(), txID: txID, horizon: cfg.PlaceholderHorizon, limit: cfg.placeholders}
+		now: p.s.now(), txID: txID, horizon: horizon, limit: limit}
+}
+
+// SetPlaceholderPolicy changes how long a placeholder meeting without an end
+// keeps its room and how many placeholder meetings an organizer may send in
+// an hour (0: no limit). The command line sets it from its flags after the
+// scheduler was built; passes that start later use it.
+func (s *Scheduler) SetPlaceholderPolicy(horizon time.Duration, limit int) error {
+	if horizon < 24*time.Hour {
+		return fmt.Errorf("scheduler: the placeholder horizon must be at least a day (24h), not %s", horizon)
+	}
+	if limit < 0 {
+		return fmt.Errorf("scheduler: the placeholder limit must be 0 (none) or more, not %d", limit)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.PlaceholderHorizon, s.cfg.PlaceholderLimit = horizon, limit
+	s.cfg.placeholders = newPlaceholderLimit(limit)
+	return nil
 }
