@@ -67,7 +67,7 @@ func TestSchedulerService(t *testing.T) {
 	svc := &SchedulerService{ctx: ctx, scheduler: sched, integrations: integrations, dialogs: fakeDialogs{save: bundlePath},
 		now: time.Now, bundle: diag.Bundle,
 		diagnose: func(ctx context.Context, in *integration.Integration) *diagnostics.Report {
-			return diag.Diagnose(ctx, in, diagnostics.Options{Timeout: 2 * time.Second})
+			return diag.Diagnose(ctx, in, diagnostics.Options{Timeout: 20 * time.Second})
 		}}
 
 	a, _, err := aliases.Reserve(ctx, saved.Integration, "compose", "alex@contoso.com")

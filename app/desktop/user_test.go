@@ -174,13 +174,9 @@ func TestUserSignIn(t *testing.T) {
 		go func() { _, err := f.s.SignIn(uuid); done <- err }()
 		<-f.accounts.started
 		f.s.CancelSignIn()
-		select {
-		case err := <-done:
-			if !errors.Is(err, context.Canceled) {
-				t.Fatalf("err = %v", err)
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatal("the sign-in did not end after CancelSignIn")
+		// A sign-in that never ends hangs here until go test's own limit.
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v", err)
 		}
 	})
 }
