@@ -884,7 +884,7 @@ func (s *UserService) Join(link string) error {
 	switch strings.ToLower(u.Scheme) {
 	case "https", "sip", "pexip":
 	default:
-		return fmt.Errorf("desktop: VMR Companion only opens https:, sip: and pexip: links to join a meeting, not %s:", u.Scheme)
+		return fmt.Errorf("desktop: VMR Companion only opens https:, sip: and pexip: links to join a meeting, not %q", u.Scheme+":")
 	}
 	return s.openBrowser(link)
 }

@@ -74,7 +74,6 @@ type userFixture struct {
 	s        *UserService
 	accounts *fakeAccounts
 	opened   []string
-	uuid     string
 	store    *store.Store
 }
 
