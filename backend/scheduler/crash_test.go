@@ -2,28 +2,16 @@ package scheduler_test
 
 import (
 	"context"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/zalando/go-keyring"
-
-	"vmr-companion/backend/alias"
-	"vmr-companion/backend/ews"
 	"vmr-companion/backend/ews/ewstest"
-	"vmr-companion/backend/integration"
 	"vmr-companion/backend/scheduler"
-	"vmr-companion/backend/secrets"
-	"vmr-companion/backend/store"
-	"vmr-companion/backend/templates"
 )
 
 // The crash test's child: a scheduler process over the parent's store and
@@ -59,11 +47,7 @@ func TestCrashSafety(t *testing.T) {
 		}
 		h.fake.SendRequest(m)
 	}
-	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: h.srv.Certificate().Raw})
-	if err := os.WriteFile(caFile, pemBytes, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	caFile := writeFakeCA(t, h)
 
 	kills := 0
 	deadline := time.Now().Add(4 * time.Minute)
@@ -138,35 +122,8 @@ func TestCrashChild(t *testing.T) {
 	if os.Getenv(envCrashChild) == "" {
 		t.Skip("started only by TestCrashSafety, as a child process")
 	}
-	keyring.MockInit()
-	ctx := context.Background()
-	st, err := store.Open(ctx, os.Getenv(envCrashStore))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	pemBytes, err := os.ReadFile(os.Getenv(envCrashCA))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pemBytes) {
-		t.Fatal("no certificate in the CA file")
-	}
-	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: tlsConfig(pool)}}
-	integrations := integration.NewService(st.Integrations(), secrets.NewUncheckedKeychain(0), templates.New())
-	sched := scheduler.New(scheduler.Config{
-		Repository: st.Scheduler(), Integrations: integrations,
-		Aliases: alias.NewService(st.Aliases(), alias.DefaultTTL), Templates: templates.New(),
-		Connect: func(ctx context.Context, in *integration.Integration) (scheduler.Mailbox, error) {
-			c, err := ews.New(ews.Config{URL: in.URL, HTTPClient: hc, Mailbox: *in.RoomMailboxEmailAddress})
-			if err != nil {
-				return nil, err
-			}
-			return scheduler.MailboxOf(c), nil
-		},
-	})
-	if _, err := sched.RunOnce(ctx, "Contoso"); err != nil {
+	sched := childScheduler(t, os.Getenv(envCrashStore), os.Getenv(envCrashCA))
+	if _, err := sched.RunOnce(context.Background(), "Contoso"); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -2,21 +2,14 @@ package scheduler_test
 
 import (
 	"context"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/zalando/go-keyring"
-
 	"vmr-companion/backend/alias"
-	"vmr-companion/backend/ews"
 	"vmr-companion/backend/ews/ewstest"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/scheduler"
@@ -53,10 +46,7 @@ func TestTwoProcessesOnOneMailboxAnswerEachMeetingOnce(t *testing.T) {
 		h.fake.SendRequest(ewstest.Meeting{UID: fmt.Sprintf("lease-%03d", i), Subject: fmt.Sprintf("Meeting %d", i), Organizer: alex,
 			Start: start.Add(time.Duration(i) * time.Minute), End: start.Add(time.Duration(i)*time.Minute + 30*time.Minute), BodyHTML: body(a)})
 	}
-	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: h.srv.Certificate().Raw}), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	caFile := writeFakeCA(t, h)
 	type child struct {
 		cmd  *exec.Cmd
 		out  *limitedBuffer
@@ -126,36 +116,8 @@ func TestLeaseChild(t *testing.T) {
 	if os.Getenv(envLeaseChild) == "" {
 		t.Skip("started only by TestTwoProcessesOnOneMailboxAnswerEachMeetingOnce, as a child process")
 	}
-	keyring.MockInit()
-	ctx := context.Background()
-	st, err := store.Open(ctx, os.Getenv(envLeaseStore))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	pemBytes, err := os.ReadFile(os.Getenv(envLeaseCA))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pemBytes) {
-		t.Fatal("no certificate in the CA file")
-	}
-	tr := &http.Transport{TLSClientConfig: tlsConfig(pool), MaxIdleConnsPerHost: 16}
-	hc := &http.Client{Transport: tr}
-	integrations := integration.NewService(st.Integrations(), secrets.NewUncheckedKeychain(0), templates.New())
-	sched := scheduler.New(scheduler.Config{
-		Repository: st.Scheduler(), Integrations: integrations,
-		Aliases: alias.NewService(st.Aliases(), alias.DefaultTTL), Templates: templates.New(),
-		Connect: func(ctx context.Context, in *integration.Integration) (scheduler.Mailbox, error) {
-			c, err := ews.New(ews.Config{URL: in.URL, HTTPClient: hc, Mailbox: *in.RoomMailboxEmailAddress})
-			if err != nil {
-				return nil, err
-			}
-			return scheduler.MailboxOf(c), nil
-		},
-	})
-	sum, err := sched.RunOnceWaiting(ctx, "Contoso")
+	sched := childScheduler(t, os.Getenv(envLeaseStore), os.Getenv(envLeaseCA))
+	sum, err := sched.RunOnceWaiting(context.Background(), "Contoso")
 	if err != nil {
 		t.Fatal(err)
 	}
