@@ -103,7 +103,8 @@ const (
 	sqlDecideItem = `INSERT INTO scheduler_items (integration_id, item_id, change_key, code, decided_at)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT (integration_id, item_id) DO UPDATE SET change_key = excluded.change_key,
 		code = excluded.code, decided_at = excluded.decided_at`
-	sqlStateProcessed = `UPDATE scheduler_state SET last_item = ?, last_item_at = ?, processed = processed + 1
+	sqlClearItemFailures = `DELETE FROM scheduler_failures WHERE integration_id = ? AND item_id = ?`
+	sqlStateProcessed    = `UPDATE scheduler_state SET last_item = ?, last_item_at = ?, processed = processed + 1
 		WHERE integration_id = ?`
 	sqlNameTaken = `SELECT (SELECT count(*) FROM conferences WHERE name = ?1) +
 		(SELECT count(*) FROM scheduled_conferences WHERE name = ?1 AND id != ?2)`
@@ -191,7 +192,7 @@ func (r *Scheduler) Commit(ctx context.Context, o *scheduler.Outcome) error {
 		if _, err := r.txExec(ctx, tx, sqlDecideItem, o.IntegrationID, o.ItemID, o.ChangeKey, e.Code, now); err != nil {
 			return fmt.Errorf("store: recording the decided item: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM scheduler_failures WHERE integration_id = ? AND item_id = ?`, o.IntegrationID, o.ItemID); err != nil {
+		if _, err := r.txExec(ctx, tx, sqlClearItemFailures, o.IntegrationID, o.ItemID); err != nil {
 			return fmt.Errorf("store: clearing the item's failures: %w", err)
 		}
 		if _, err := r.txExec(ctx, tx, ensureState, o.IntegrationID); err != nil {

@@ -287,7 +287,7 @@ func (s *Store) apply(ctx context.Context, m migration) error {
 // connection: these paths run often, and SQLite's parser otherwise costs
 // more than their work.
 var hotStatements = []string{findReservation, dropExpired, aliasClashes, insertReservation,
-	sqlMarkAliasUsed, sqlInsertOutbox, sqlInsertLog, sqlDecideItem, ensureState, sqlStateProcessed, sqlNameTaken,
+	sqlMarkAliasUsed, sqlInsertOutbox, sqlInsertLog, sqlDecideItem, sqlClearItemFailures, ensureState, sqlStateProcessed, sqlNameTaken,
 	sqlInsertConference, sqlUpdateConference}
 
 // hotReads are prepared on the reader pool.
