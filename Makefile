@@ -17,7 +17,7 @@ ARTIFACTS := build/artifacts
 
 # Debian/Ubuntu packages: building the window, then what the tests add.
 APT_BUILD := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config build-essential
-APT_TEST := chromium libnss3-tools gnome-keyring dbus dbus-x11 libsecret-tools xvfb xauth xdotool imagemagick libxml2-utils xsltproc apache2 libapache2-mod-auth-gssapi gss-ntlmssp nginx libnginx-mod-stream
+APT_TEST := chromium libnss3-tools ca-certificates gnome-keyring dbus dbus-x11 libsecret-tools xvfb xauth xdotool imagemagick libxml2-utils xsltproc apache2 libapache2-mod-auth-gssapi gss-ntlmssp nginx libnginx-mod-stream
 
 .PHONY: run build deps deps-test frontend bindings test test-go test-keychain test-frontend smoke test-addin-e2e addin-e2e bench lint clean
 

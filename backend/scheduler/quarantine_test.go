@@ -356,7 +356,7 @@ func TestARefusedOrganizerMailboxAffectsOnlyThatEntry(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer h.sched.Stop()
-	waitUntil(t, func() bool {
+	waitFor(t, func() bool {
 		st := h.status()
 		return st.State == scheduler.WorkerFailed ||
 			st.QuarantinedCount == 1 && len(h.responsesFor("other-0")) == 1 && len(h.responsesFor("other-1")) == 1
@@ -368,19 +368,6 @@ func TestARefusedOrganizerMailboxAffectsOnlyThatEntry(t *testing.T) {
 	}
 	if rs := h.responsesFor("uid-ph"); len(rs) != 1 || rs[0].Kind != "accept" {
 		t.Fatalf("the placeholder meeting's own reply: %+v", rs)
-	}
-}
-
-// waitUntil polls a condition that must become true; the bound only ends
-// a test that would otherwise hang.
-func waitUntil(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(2 * time.Minute)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met")
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 
