@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The calendar benchmark (issue 5): parse and expand a generated
 # 10,000-event calendar (shared/bench-peers/ical/gen_ics.py, a fifth of it
-# recurring, with exceptions) for 14 and 365 days, with backend/calendar
+# recurring, with exceptions) for 14 and 365 days, with backend/ical and backend/calendar
 # (bench/ical) and, in the same run, Mozilla's ical.js 2.2.1 in Node running
 # the peers' own script (shared/bench-peers/ical/expand_icaljs.mjs).
 #
@@ -99,7 +99,7 @@ done
 	echo "Each figure is the median of $runs fresh processes, the sides taking turns: wall time of the whole process (start,"
 	echo "read, parse, expand, count) and peak RSS, from /usr/bin/time. Occurrences count when their start, overrides applied,"
 	echo "is in [2026-12-01 00:00 UTC, + days). ical.js runs the peers' script (shared/bench-peers/ical/expand_icaljs.mjs) on"
-	echo "Node $(node --version); backend/calendar runs bench/ical (\`calendar.Parse\` + \`calendar.Meetings\`)."
+	echo "Node $(node --version); backend/calendar runs bench/ical (\`ical.Parse\` + \`calendar.Meetings\`)."
 	echo
 	echo "| mode | backend/calendar wall / peak RSS | ical.js wall / peak RSS | faster | occurrences (both) | target ≥ 3× and < 100 MB |"
 	echo "|---|---|---|---|---|---|"

@@ -7,12 +7,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"vmr-companion/backend/ical"
 )
 
 // hostileFeed is a calendar of n series that each need the most steps a
 // series may take (a daily COUNT from 1900 seen from 2030), and one
 // ordinary meeting after them.
-func hostileFeed(t *testing.T, n int) *Calendar {
+func hostileFeed(t *testing.T, n int) *ical.Calendar {
 	t.Helper()
 	var b strings.Builder
 	b.WriteString("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n")
@@ -20,7 +22,7 @@ func hostileFeed(t *testing.T, n int) *Calendar {
 		fmt.Fprintf(&b, "BEGIN:VEVENT\r\nUID:s%d@example.com\r\nDTSTAMP:20250101T000000Z\r\nDTSTART:19000101T%02d0000Z\r\nDTEND:19000101T%02d3000Z\r\nRRULE:FREQ=DAILY;COUNT=10000000\r\nSUMMARY:Series %d\r\nEND:VEVENT\r\n", i, i%24, i%24, i)
 	}
 	b.WriteString("BEGIN:VEVENT\r\nUID:real@example.com\r\nDTSTAMP:20250101T000000Z\r\nDTSTART:20300102T090000Z\r\nDTEND:20300102T100000Z\r\nSUMMARY:Real meeting\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
-	cal, err := Parse(strings.NewReader(b.String()), ParseOptions{})
+	cal, err := ical.Parse(strings.NewReader(b.String()), ical.ParseOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,13 +35,13 @@ func TestExpansionBudget(t *testing.T) {
 	cal := hostileFeed(t, 40)
 
 	t.Run("a calendar of costly series stops at the budget's steps, and its single meetings are still listed", func(t *testing.T) {
-		b := &Budget{Steps: 3 * maxExpansionSteps}
+		b := &Budget{Steps: 3 * ical.MaxExpansionSteps}
 		ms, err := MeetingsWithin(cal, budgetWindow, nil, b)
 		if !errors.Is(err, ErrExpansionBudget) || !strings.Contains(err.Error(), "steps") {
 			t.Fatalf("err = %v, want ErrExpansionBudget naming the steps", err)
 		}
-		if b.Used() > 3*maxExpansionSteps {
-			t.Fatalf("used %d steps, more than the %d allowed", b.Used(), 3*maxExpansionSteps)
+		if b.Used() > 3*ical.MaxExpansionSteps {
+			t.Fatalf("used %d steps, more than the %d allowed", b.Used(), 3*ical.MaxExpansionSteps)
 		}
 		series, real := map[string]bool{}, false
 		for _, m := range ms {
@@ -84,7 +86,7 @@ func TestExpansionBudget(t *testing.T) {
 
 	t.Run("the default budget bounds Meetings too", func(t *testing.T) {
 		b := NewBudget(context.Background())
-		if b.Steps <= 0 || b.Steps > 50*maxExpansionSteps || b.Deadline.IsZero() {
+		if b.Steps <= 0 || b.Steps > 50*ical.MaxExpansionSteps || b.Deadline.IsZero() {
 			t.Fatalf("default budget %+v", b)
 		}
 	})

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"vmr-companion/backend/ical"
 )
 
 func TestExportICSReadsBackTheSameMeeting(t *testing.T) {
@@ -23,7 +25,7 @@ func TestExportICSReadsBackTheSameMeeting(t *testing.T) {
 			t.Errorf("lacks %q:\n%s", want, data)
 		}
 	}
-	cal, err := Parse(strings.NewReader(string(data)), ParseOptions{})
+	cal, err := ical.Parse(strings.NewReader(string(data)), ical.ParseOptions{})
 	if err != nil || len(cal.Warnings) != 0 || len(cal.Events) != 1 {
 		t.Fatalf("%v, warnings %q", err, cal.Warnings)
 	}
@@ -50,7 +52,7 @@ func TestExportICSOfAnAllDayMeeting(t *testing.T) {
 	if !strings.Contains(data, "DTSTART;VALUE=DATE:20300115\r\n") || !strings.Contains(data, "DTEND;VALUE=DATE:20300117\r\n") {
 		t.Errorf("%s", data)
 	}
-	cal, err := Parse(strings.NewReader(data), ParseOptions{})
+	cal, err := ical.Parse(strings.NewReader(data), ical.ParseOptions{})
 	if err != nil || !cal.Events[0].AllDay || cal.Events[0].End.Sub(cal.Events[0].Start) != 48*time.Hour {
 		t.Errorf("%v %+v", err, cal.Events)
 	}

@@ -1,3 +1,8 @@
+// Package calendar lists a calendar's meetings for the window and the
+// command line: it reads the sources (an .ics file, a feed's URL, a
+// mailbox over EWS) with package ical, expands them into the meetings of a
+// window within a budget, recognises this deployment's video meetings
+// (Detector), and keeps the last good copy (Refresh).
 package calendar
 
 import (
@@ -8,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"vmr-companion/backend/ical"
 )
 
 // VideoLink is how to join a video meeting of this deployment.
@@ -62,7 +69,7 @@ const maxSeriesErrors = 10
 
 // Meetings expands every event of cal into the meetings that overlap w
 // (a meeting without duration: that starts in it), sorted by start, then
-// summary. Series follow Occurrences: overrides, cancelled occurrences,
+// summary. Series follow ical.Occurrences: overrides, cancelled occurrences,
 // EXDATE and RDATE. d, when not nil, marks this deployment's video
 // meetings.
 //
@@ -70,8 +77,8 @@ const maxSeriesErrors = 10
 // first occurrence; one that would need too many steps or occurrences is
 // cut short. Either way the other meetings are returned with an error
 // naming each such series; at most MaxMeetings meetings are returned
-// (ErrTooManyOccurrences).
-func Meetings(cal *Calendar, w Window, d *Detector) ([]Meeting, error) {
+// (ical.ErrTooManyOccurrences).
+func Meetings(cal *ical.Calendar, w Window, d *Detector) ([]Meeting, error) {
 	return MeetingsWithin(cal, w, d, NewBudget(context.Background()))
 }
 
@@ -83,7 +90,7 @@ var ErrExpansionBudget = errors.New("calendar: expanding this calendar's series 
 // Default budget of one refresh: 25 series at the per-series step limit,
 // a few seconds of work, and a deadline for a slow machine.
 const (
-	DefaultBudgetSteps = 25 * maxExpansionSteps
+	DefaultBudgetSteps = 25 * ical.MaxExpansionSteps
 	DefaultBudgetTime  = 20 * time.Second
 )
 
@@ -169,7 +176,7 @@ func (b *Budget) check() error {
 // MeetingsWithin is Meetings within a budget shared by all the series
 // (nil: none). Once it is spent, the series not yet expanded are left
 // out, single meetings are still listed, and the error says so.
-func MeetingsWithin(cal *Calendar, w Window, d *Detector, b *Budget) ([]Meeting, error) {
+func MeetingsWithin(cal *ical.Calendar, w Window, d *Detector, b *Budget) ([]Meeting, error) {
 	if cal == nil || !w.To.After(w.From) {
 		return nil, nil
 	}
@@ -178,15 +185,15 @@ func MeetingsWithin(cal *Calendar, w Window, d *Detector, b *Budget) ([]Meeting,
 		problems []error
 		skipped  int
 	)
-	problem := func(e *Event, err error) {
+	problem := func(e *ical.Event, err error) {
 		problems = append(problems, fmt.Errorf("%s (line %d): %w", describeEvent(e), e.Line, err))
 	}
-	for _, g := range groupSeries(cal.Events) {
-		master, overrides := g.master, g.overrides
+	for _, g := range cal.AllSeries() {
+		master, overrides := g.Master, g.Overrides
 		// A single meeting, the most common case, needs no expansion.
 		if master != nil && len(overrides) == 0 && !master.IsRecurring() {
 			if master.Status != "CANCELLED" && overlaps(master.Start, master.End, w) {
-				found = append(found, instance{Occurrence: Occurrence{Start: master.Start, End: master.End, Event: master}})
+				found = append(found, instance{Occurrence: ical.Occurrence{Start: master.Start, End: master.End, Event: master}})
 			}
 			continue
 		}
@@ -194,7 +201,7 @@ func MeetingsWithin(cal *Calendar, w Window, d *Detector, b *Budget) ([]Meeting,
 			skipped++
 			continue
 		}
-		occ, err := occurrences(master, overrides, w.From, w.To, maxSeriesOccurrences, b)
+		occ, err := ical.OccurrencesWithin(master, overrides, w.From, w.To, maxSeriesOccurrences, b.take)
 		if b != nil && b.err != nil && errors.Is(err, b.err) {
 			skipped++ // cut by the calendar's budget: said once below, not per series
 			for _, o := range occ {
@@ -202,14 +209,13 @@ func MeetingsWithin(cal *Calendar, w Window, d *Detector, b *Budget) ([]Meeting,
 			}
 			continue
 		}
-		if errors.Is(err, ErrInvalidRule) {
+		if errors.Is(err, ical.ErrInvalidRule) {
 			problem(master, err)
 			// The rule is unusable; its first occurrence and the overrides are still real.
-			single := *master
-			single.RRules, single.RRule, single.rules, single.ruleErr = nil, "", nil, nil
-			occ, err = Occurrences(&single, overrides, w.From, w.To, maxSeriesOccurrences)
+			single := master.WithoutRules()
+			occ, err = ical.Occurrences(single, overrides, w.From, w.To, maxSeriesOccurrences)
 			for i := range occ {
-				if occ[i].Event == &single {
+				if occ[i].Event == single {
 					occ[i].Event = master
 				}
 			}
@@ -233,10 +239,10 @@ func MeetingsWithin(cal *Calendar, w Window, d *Detector, b *Budget) ([]Meeting,
 	if len(found) > MaxMeetings {
 		found = found[:MaxMeetings]
 		problems = append([]error{fmt.Errorf("%w: more than %d meetings between %s and %s; only the first %d are listed: ask for a shorter period",
-			ErrTooManyOccurrences, MaxMeetings, w.From.Format(time.RFC3339), w.To.Format(time.RFC3339), MaxMeetings)}, problems...)
+			ical.ErrTooManyOccurrences, MaxMeetings, w.From.Format(time.RFC3339), w.To.Format(time.RFC3339), MaxMeetings)}, problems...)
 	}
 	out := make([]Meeting, len(found))
-	links := map[*Event]*VideoLink{}
+	links := map[*ical.Event]*VideoLink{}
 	for i, f := range found {
 		e := f.Event
 		link, ok := links[e]
@@ -256,7 +262,7 @@ func MeetingsWithin(cal *Calendar, w Window, d *Detector, b *Budget) ([]Meeting,
 // instance is an occurrence found by Meetings; inSeries: it belongs to a
 // series, so its recurrence id is kept.
 type instance struct {
-	Occurrence
+	ical.Occurrence
 	inSeries bool
 }
 
@@ -286,54 +292,14 @@ func overlaps(s, e time.Time, w Window) bool {
 	return e.After(w.From) && s.Before(w.To)
 }
 
-// series is one UID's master (nil if only overrides came) and overrides.
-type series struct {
-	master    *Event
-	overrides []*Event
-}
-
-// groupSeries groups events by UID in one pass (Calendar.Series per UID
-// would be quadratic on a large feed), keeping Series' choice of master
-// and overrides. Events without UID stand alone. Groups keep file order.
-func groupSeries(events []*Event) []*series {
-	var out []*series
-	byUID := make(map[string]*series, len(events))
-	for _, e := range events {
-		var g *series
-		if e.UID != "" {
-			g = byUID[e.UID]
-		}
-		if g == nil {
-			g = &series{}
-			out = append(out, g)
-			if e.UID != "" {
-				byUID[e.UID] = g
-			}
-		}
-		if e.RecurrenceID.IsZero() {
-			if g.master == nil || e.Sequence >= g.master.Sequence {
-				g.master = e
-			}
-			continue
-		}
-		g.overrides = append(g.overrides, e)
-	}
-	for _, g := range out {
-		if len(g.overrides) > 1 {
-			g.overrides = latestOverrides(g.overrides)
-		}
-	}
-	return out
-}
-
-func organizerText(p Person) string {
+func organizerText(p ical.Person) string {
 	if p.Email != "" {
 		return p.Email
 	}
 	return p.Name
 }
 
-func describeEvent(e *Event) string {
+func describeEvent(e *ical.Event) string {
 	switch {
 	case e == nil:
 		return "a series"
@@ -355,4 +321,11 @@ func joinProblems(problems []error) error {
 		problems = append(problems[:maxSeriesErrors:maxSeriesErrors], fmt.Errorf("and %d more series", rest))
 	}
 	return fmt.Errorf("calendar: some meetings are missing: %w", errors.Join(problems...))
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
 }

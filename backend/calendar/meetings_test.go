@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"vmr-companion/backend/ical"
 )
 
 func meetingDates(ms []Meeting, loc *time.Location) string {
@@ -209,8 +211,8 @@ SUMMARY:Still listed
 DTSTART:24000302T100000Z
 END:VEVENT`))
 		ms, err := Meetings(cal, far, nil)
-		if !errors.Is(err, ErrTooManyOccurrences) || !strings.Contains(err.Error(), `series "Every second" (line 3)`) {
-			t.Fatalf("err = %v, want ErrTooManyOccurrences naming the series", err)
+		if !errors.Is(err, ical.ErrTooManyOccurrences) || !strings.Contains(err.Error(), `series "Every second" (line 3)`) {
+			t.Fatalf("err = %v, want ical.ErrTooManyOccurrences naming the series", err)
 		}
 		if len(ms) != 1 || ms[0].UID != "y" {
 			t.Errorf("the other meetings must still be listed: %+v", ms)
@@ -219,14 +221,14 @@ END:VEVENT`))
 	t.Run("a minutely series over a year is cut short", func(t *testing.T) {
 		cal := mustParse(t, ics("BEGIN:VEVENT\nUID:x\nSUMMARY:Every minute\nDTSTART:20300101T000000Z\nRRULE:FREQ=MINUTELY\nEND:VEVENT"))
 		ms, err := Meetings(cal, Window{From: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC)}, nil)
-		if !errors.Is(err, ErrTooManyOccurrences) || len(ms) != maxSeriesOccurrences {
+		if !errors.Is(err, ical.ErrTooManyOccurrences) || len(ms) != maxSeriesOccurrences {
 			t.Errorf("%d meetings, %v", len(ms), err)
 		}
 	})
 	t.Run("an invalid RRULE keeps its first occurrence", func(t *testing.T) {
 		cal := mustParse(t, ics("BEGIN:VEVENT\nUID:x\nSUMMARY:Odd\nDTSTART:24000302T100000Z\nRRULE:FREQ=HOURLY;INTERVAL=24;BYHOUR=5\nEND:VEVENT"))
 		ms, err := Meetings(cal, far, nil)
-		if !errors.Is(err, ErrInvalidRule) || len(ms) != 1 || !ms[0].RecurrenceID.IsZero() && !ms[0].RecurrenceID.Equal(ms[0].Start) {
+		if !errors.Is(err, ical.ErrInvalidRule) || len(ms) != 1 || !ms[0].RecurrenceID.IsZero() && !ms[0].RecurrenceID.Equal(ms[0].Start) {
 			t.Errorf("%+v, %v", ms, err)
 		}
 	})
@@ -248,7 +250,7 @@ END:VEVENT`))
 		}
 		cal := mustParse(t, ics(b.String()))
 		ms, err := Meetings(cal, Window{From: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2030, 1, 15, 0, 0, 0, 0, time.UTC)}, nil)
-		if !errors.Is(err, ErrTooManyOccurrences) || len(ms) != MaxMeetings || !strings.Contains(err.Error(), "ask for a shorter period") {
+		if !errors.Is(err, ical.ErrTooManyOccurrences) || len(ms) != MaxMeetings || !strings.Contains(err.Error(), "ask for a shorter period") {
 			t.Fatalf("%d meetings, %v", len(ms), err)
 		}
 		if strings.Count(err.Error(), "\n") > maxSeriesErrors+2 {

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"vmr-companion/backend/ews"
+	"vmr-companion/backend/ical"
 )
 
 // Source is where a user's meetings come from: their Exchange calendar, an
@@ -28,7 +29,7 @@ type Source interface {
 	// never holds a secret: a feed URL's path (which often is one) is
 	// shortened to its last part.
 	Name() string
-	Load(ctx context.Context) (*Calendar, error)
+	Load(ctx context.Context) (*ical.Calendar, error)
 }
 
 // FileSource reads an .ics file.
@@ -37,23 +38,23 @@ func FileSource(path string) Source { return &FileCalendar{Path: path} }
 // FileCalendar is an .ics file.
 type FileCalendar struct {
 	Path    string
-	Options ParseOptions
+	Options ical.ParseOptions
 }
 
 // Name is the file's path.
 func (f *FileCalendar) Name() string { return f.Path }
 
 // Load reads and parses the file.
-func (f *FileCalendar) Load(ctx context.Context) (*Calendar, error) {
+func (f *FileCalendar) Load(ctx context.Context) (*ical.Calendar, error) {
 	file, err := os.Open(f.Path)
 	if err != nil {
 		return nil, fmt.Errorf("calendar: opening the calendar file: %w", err)
 	}
 	defer file.Close()
-	if info, err := file.Stat(); err == nil && info.Size() > MaxInputBytes {
-		return nil, fmt.Errorf("calendar: %s is %d MiB, more than the %d MiB a calendar may have: export a shorter period", f.Path, info.Size()>>20, MaxInputBytes>>20)
+	if info, err := file.Stat(); err == nil && info.Size() > ical.MaxInputBytes {
+		return nil, fmt.Errorf("calendar: %s is %d MiB, more than the %d MiB a calendar may have: export a shorter period", f.Path, info.Size()>>20, ical.MaxInputBytes>>20)
 	}
-	cal, err := Parse(file, f.Options)
+	cal, err := ical.Parse(file, f.Options)
 	if err != nil {
 		return nil, fmt.Errorf("calendar: %s: %w", f.Path, unprefix(err))
 	}
@@ -69,7 +70,7 @@ const (
 )
 
 // URLSource reads an iCalendar feed: https, webcal (read as https), or
-// plain http (with a warning in Calendar.Warnings). hc carries proxies and
+// plain http (with a warning in ical.Calendar.Warnings). hc carries proxies and
 // trusted roots; nil means http.DefaultClient's settings.
 func URLSource(rawURL string, hc *http.Client) Source {
 	return &URLFeed{URL: rawURL, Client: hc}
@@ -81,7 +82,7 @@ type URLFeed struct {
 	URL     string
 	Client  *http.Client
 	Timeout time.Duration // DefaultFeedTimeout when 0
-	Options ParseOptions
+	Options ical.ParseOptions
 }
 
 // Name is the URL without its query, its path shortened to the last part
@@ -117,9 +118,9 @@ func redactURL(p *url.URL) string {
 	return p.Scheme + "://" + p.Host + "/…"
 }
 
-// Load downloads and parses the feed, within MaxInputBytes, the timeout
+// Load downloads and parses the feed, within ical.MaxInputBytes, the timeout
 // and MaxFeedRedirects.
-func (u *URLFeed) Load(ctx context.Context) (*Calendar, error) {
+func (u *URLFeed) Load(ctx context.Context) (*ical.Calendar, error) {
 	target, err := feedURL(u.URL)
 	if err != nil {
 		return nil, err
@@ -164,21 +165,21 @@ func (u *URLFeed) Load(ctx context.Context) (*Calendar, error) {
 	if res.StatusCode/100 != 2 {
 		return nil, statusError(name, res.StatusCode)
 	}
-	if res.ContentLength > MaxInputBytes {
+	if res.ContentLength > ical.MaxInputBytes {
 		return nil, tooBig(name, res.ContentLength)
 	}
-	data, err := io.ReadAll(io.LimitReader(res.Body, MaxInputBytes+1))
+	data, err := io.ReadAll(io.LimitReader(res.Body, ical.MaxInputBytes+1))
 	if err != nil || ctx.Err() != nil {
 		// Past the deadline the body may also end cleanly, cut short.
 		return nil, describeFetchError(ctx, name, timeout, err)
 	}
-	if len(data) > MaxInputBytes {
+	if len(data) > ical.MaxInputBytes {
 		return nil, tooBig(name, -1)
 	}
-	if !looksLikeICalendar(data) {
+	if !ical.LooksLikeICalendar(data) {
 		return nil, notICalendar(name, res.Header.Get("Content-Type"), data)
 	}
-	cal, err := parseBytes(data, u.Options)
+	cal, err := ical.ParseBytes(data, u.Options)
 	if err != nil {
 		return nil, fmt.Errorf("calendar: %s: %w", name, unprefix(err))
 	}
@@ -234,9 +235,9 @@ func statusError(name string, code int) error {
 }
 
 func tooBig(name string, size int64) error {
-	what := fmt.Sprintf("is larger than %d MiB, the most a calendar may have", MaxInputBytes>>20)
+	what := fmt.Sprintf("is larger than %d MiB, the most a calendar may have", ical.MaxInputBytes>>20)
 	if size > 0 {
-		what = fmt.Sprintf("is %d MiB; a calendar may have at most %d MiB", size>>20, MaxInputBytes>>20)
+		what = fmt.Sprintf("is %d MiB; a calendar may have at most %d MiB", size>>20, ical.MaxInputBytes>>20)
 	}
 	return fmt.Errorf("calendar: the feed %s %s: publish a shorter period (in Outlook: only the coming months) or a smaller calendar", name, what)
 }
@@ -295,7 +296,7 @@ func (e *EWSCalendar) Name() string {
 }
 
 // Load reads the window's calendar items.
-func (e *EWSCalendar) Load(ctx context.Context) (*Calendar, error) {
+func (e *EWSCalendar) Load(ctx context.Context) (*ical.Calendar, error) {
 	if e.Client == nil {
 		return nil, errors.New("calendar: no Exchange connection: sign in first")
 	}
@@ -315,7 +316,7 @@ func (e *EWSCalendar) Load(ctx context.Context) (*Calendar, error) {
 	if err != nil {
 		return nil, fmt.Errorf("calendar: reading %s: %w", e.Name(), err)
 	}
-	cal := &Calendar{Method: "PUBLISH"}
+	cal := &ical.Calendar{Method: "PUBLISH"}
 	if len(items) >= max {
 		cal.Warnings = append(cal.Warnings, fmt.Sprintf("Exchange returned the first %d calendar items only: ask for a shorter period", max))
 	}
@@ -328,10 +329,10 @@ func (e *EWSCalendar) Load(ctx context.Context) (*Calendar, error) {
 // eventFromEWS turns one CalendarView item into an event. Occurrences and
 // exceptions of a series share the UID, so each becomes an override (its
 // RecurrenceID, else its start) that Meetings lists at its own time.
-func eventFromEWS(it *ews.Item, n int) *Event {
-	e := &Event{
+func eventFromEWS(it *ews.Item, n int) *ical.Event {
+	e := &ical.Event{
 		UID: it.UID, Summary: it.Subject, Location: it.Location, Description: it.Body,
-		Organizer: Person{Name: it.Organizer.Name, Email: it.Organizer.Email},
+		Organizer: ical.Person{Name: it.Organizer.Name, Email: it.Organizer.Email},
 		Start:     it.Start, End: it.End, AllDay: it.IsAllDay, Zone: time.UTC, Line: n,
 	}
 	if e.UID == "" {

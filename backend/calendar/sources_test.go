@@ -14,6 +14,7 @@ import (
 
 	"vmr-companion/backend/ews"
 	"vmr-companion/backend/ews/ewstest"
+	"vmr-companion/backend/ical"
 )
 
 const feedICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nSUMMARY:Standup\r\nDTSTART:20300101T090000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
@@ -193,7 +194,7 @@ func TestFileSource(t *testing.T) {
 	}
 	big := filepath.Join(dir, "big.ics")
 	f, _ := os.Create(big)
-	f.Truncate(MaxInputBytes + 1)
+	f.Truncate(ical.MaxInputBytes + 1)
 	f.Close()
 	if _, err := FileSource(big).Load(t.Context()); err == nil || !strings.Contains(err.Error(), "more than the 32 MiB") {
 		t.Errorf("err = %v", err)

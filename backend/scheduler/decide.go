@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"vmr-companion/backend/alias"
-	"vmr-companion/backend/calendar"
 	"vmr-companion/backend/ews"
+	"vmr-companion/backend/ical"
 	"vmr-companion/backend/integration"
 )
 
@@ -98,13 +98,13 @@ type decider struct {
 // meeting is what the scheduler reads from an item.
 type meeting struct {
 	item      *ews.Item
-	cal       *calendar.Calendar
+	cal       *ical.Calendar
 	uid       string
-	master    *calendar.Event
-	overrides []*calendar.Event
+	master    *ical.Event
+	overrides []*ical.Event
 	// event is the VEVENT the item is about: the master, or the one
 	// occurrence it changes or cancels.
-	event *calendar.Event
+	event *ical.Event
 	// organizer is the organizer Exchange resolved (lower-case address);
 	// icalOrganizer is the ORGANIZER the sender wrote into the iCalendar;
 	// delegate is who sent on the organizer's behalf, as Exchange reports
@@ -185,7 +185,7 @@ func clip(s string) string {
 	return strings.ToValidUTF8(s, "?")
 }
 
-func isCancellation(item *ews.Item, cal *calendar.Calendar) bool {
+func isCancellation(item *ews.Item, cal *ical.Calendar) bool {
 	if cal != nil && strings.EqualFold(cal.Method, "CANCEL") {
 		return true
 	}
@@ -199,7 +199,7 @@ func read(item *ews.Item) (*meeting, error) {
 	if len(item.MimeContent) == 0 {
 		return nil, errors.New("the message has no MIME content")
 	}
-	cal, err := calendar.ParseMIME(item.MimeContent, calendar.ParseOptions{})
+	cal, err := ical.ParseMIME(item.MimeContent, ical.ParseOptions{})
 	if err != nil {
 		return nil, err
 	}
@@ -407,7 +407,7 @@ func (d *decider) series(ctx context.Context, out *Outcome, m *meeting, res *ali
 	recurring := ev.IsRecurring()
 	var until, capped time.Time
 	if recurring {
-		last, bounded, err := calendar.LastEnd(ev, m.overrides)
+		last, bounded, err := ical.LastEnd(ev, m.overrides)
 		if err != nil {
 			return d.reject(ctx, out, CodeRejectGeneralError, res, "the series' recurrence could not be expanded: "+err.Error())
 		}
@@ -523,7 +523,7 @@ func latest(a, b time.Time) time.Time {
 	return b
 }
 
-func cancelledOccurrences(master *calendar.Event, overrides []*calendar.Event) []time.Time {
+func cancelledOccurrences(master *ical.Event, overrides []*ical.Event) []time.Time {
 	out := []time.Time{}
 	for _, t := range master.ExDates {
 		out = append(out, t.UTC())

@@ -1,6 +1,6 @@
 // Command ical is the Go side of the calendar benchmark
 // (scripts/bench-calendar.sh): it parses an .ics file with
-// backend/calendar and, unless MODE is "parse", expands it with
+// backend/ical and, unless MODE is "parse", expands it with
 // calendar.Meetings for [ANCHOR 00:00 UTC, ANCHOR + MODE days). It counts
 // what the ical.js peer (shared/bench-peers/ical/expand_icaljs.mjs)
 // counts: occurrences whose actual start, overrides applied, lies in the
@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"vmr-companion/backend/calendar"
+	"vmr-companion/backend/ical"
 )
 
 func main() {
@@ -44,7 +45,7 @@ func run(args []string) error {
 		return err
 	}
 	defer f.Close()
-	cal, err := calendar.Parse(f, calendar.ParseOptions{})
+	cal, err := ical.Parse(f, ical.ParseOptions{})
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package calendar
+package ical
 
 import (
 	"bytes"
@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/emersion/go-ical"
+	goical "github.com/emersion/go-ical"
 )
 
 // MaxInputBytes bounds what Parse and ParseMIME read: a meeting request is
@@ -26,6 +26,11 @@ func Parse(r io.Reader, opt ParseOptions) (*Calendar, error) {
 	if err != nil {
 		return nil, fmt.Errorf("calendar: reading the iCalendar data: %w", err)
 	}
+	return ParseBytes(data, opt)
+}
+
+// ParseBytes is Parse of data already read (a downloaded feed): no copy.
+func ParseBytes(data []byte, opt ParseOptions) (*Calendar, error) {
 	if len(data) > MaxInputBytes {
 		return nil, fmt.Errorf("calendar: the iCalendar data is larger than %d MiB; split the calendar or ask for a shorter period", MaxInputBytes>>20)
 	}
@@ -90,7 +95,7 @@ func parseBytes(data []byte, opt ParseOptions) (*Calendar, error) {
 	otherMethods := 0
 	for i, root := range roots {
 		method := ""
-		if m := root.prop(ical.PropMethod); m != nil {
+		if m := root.prop(goical.PropMethod); m != nil {
 			method = strings.ToUpper(strings.TrimSpace(m.Value))
 		}
 		if i == 0 {
@@ -99,10 +104,10 @@ func parseBytes(data []byte, opt ParseOptions) (*Calendar, error) {
 			otherMethods++
 		}
 		for _, c := range root.children {
-			if c.comp.Name != ical.CompTimezone {
+			if c.comp.Name != goical.CompTimezone {
 				continue
 			}
-			id := c.prop(ical.PropTimezoneID)
+			id := c.prop(goical.PropTimezoneID)
 			if id == nil || strings.TrimSpace(id.Value) == "" {
 				p.warn(c.line, "skipped a VTIMEZONE without TZID")
 				continue
@@ -116,7 +121,7 @@ func parseBytes(data []byte, opt ParseOptions) (*Calendar, error) {
 	p.zones = newZoneResolver(vtimezones, p.warn)
 	for _, root := range roots {
 		for _, c := range root.children {
-			if c.comp.Name != ical.CompEvent {
+			if c.comp.Name != goical.CompEvent {
 				continue
 			}
 			if ev := p.event(c); ev != nil {
@@ -130,37 +135,37 @@ func parseBytes(data []byte, opt ParseOptions) (*Calendar, error) {
 // event reads one VEVENT; nil (with a warning) when it has no usable DTSTART.
 func (p *parser) event(n *node) *Event {
 	e := &Event{Line: n.line}
-	e.UID = p.text(n, ical.PropUID)
-	e.Summary = p.text(n, ical.PropSummary)
-	e.Location = p.text(n, ical.PropLocation)
-	e.Description = p.text(n, ical.PropDescription)
-	if s := n.prop(ical.PropStatus); s != nil {
+	e.UID = p.text(n, goical.PropUID)
+	e.Summary = p.text(n, goical.PropSummary)
+	e.Location = p.text(n, goical.PropLocation)
+	e.Description = p.text(n, goical.PropDescription)
+	if s := n.prop(goical.PropStatus); s != nil {
 		e.Status = strings.ToUpper(strings.TrimSpace(s.Value))
 	}
-	if s := n.prop(ical.PropSequence); s != nil {
+	if s := n.prop(goical.PropSequence); s != nil {
 		v, err := parseInt(s.Value)
 		if err != nil || v < 0 {
-			p.warn(n.lineOf(ical.PropSequence, 0), "SEQUENCE %q is not a number; using 0", truncate(s.Value, 20))
+			p.warn(n.lineOf(goical.PropSequence, 0), "SEQUENCE %q is not a number; using 0", truncate(s.Value, 20))
 		} else {
 			e.Sequence = v
 		}
 	}
-	if o := n.prop(ical.PropOrganizer); o != nil {
+	if o := n.prop(goical.PropOrganizer); o != nil {
 		e.Organizer = person(o)
 		e.SentBy = stripMailto(param(o.Params, "SENT-BY"))
 	}
-	for _, a := range n.props(ical.PropAttendee) {
+	for _, a := range n.props(goical.PropAttendee) {
 		e.Attendees = append(e.Attendees, person(&a))
 	}
 
-	ds := n.prop(ical.PropDateTimeStart)
+	ds := n.prop(goical.PropDateTimeStart)
 	if ds == nil {
 		p.warn(n.line, "skipped a VEVENT without DTSTART (UID %q)", e.UID)
 		return nil
 	}
-	start, err := p.dateValue(ds.Value, ds.Params, n.lineOf(ical.PropDateTimeStart, 0))
+	start, err := p.dateValue(ds.Value, ds.Params, n.lineOf(goical.PropDateTimeStart, 0))
 	if err != nil {
-		p.warn(n.lineOf(ical.PropDateTimeStart, 0), "skipped a VEVENT (UID %q): DTSTART: %v", e.UID, err)
+		p.warn(n.lineOf(goical.PropDateTimeStart, 0), "skipped a VEVENT (UID %q): DTSTART: %v", e.UID, err)
 		return nil
 	}
 	e.Start, e.Zone = start.t, start.t.Location()
@@ -170,14 +175,14 @@ func (p *parser) event(n *node) *Event {
 	}
 	p.end(n, e)
 
-	for i, r := range n.props(ical.PropRecurrenceRule) {
+	for i, r := range n.props(goical.PropRecurrenceRule) {
 		e.RRules = append(e.RRules, r.Value)
 		if e.ruleErr != nil {
 			continue
 		}
 		parsed, err := parseRule(r.Value, e.Start, e.startIsDate, e.parseUntil)
 		if err != nil {
-			line := n.lineOf(ical.PropRecurrenceRule, i)
+			line := n.lineOf(goical.PropRecurrenceRule, i)
 			e.ruleErr = fmt.Errorf("line %d: RRULE %q: %v", line, truncate(r.Value, 80), err)
 			e.rules = nil
 			p.warn(line, "RRULE %q cannot be expanded: %v", truncate(r.Value, 80), err)
@@ -188,8 +193,8 @@ func (p *parser) event(n *node) *Event {
 	if len(e.RRules) > 0 {
 		e.RRule = e.RRules[0]
 	}
-	for i, r := range n.props(ical.PropRecurrenceDates) {
-		p.dateList(r, n.lineOf(ical.PropRecurrenceDates, i), true, func(v dateValue, end time.Time) {
+	for i, r := range n.props(goical.PropRecurrenceDates) {
+		p.dateList(r, n.lineOf(goical.PropRecurrenceDates, i), true, func(v dateValue, end time.Time) {
 			e.RDates = append(e.RDates, v.t)
 			if !end.IsZero() {
 				if e.rdateEnds == nil {
@@ -199,14 +204,14 @@ func (p *parser) event(n *node) *Event {
 			}
 		})
 	}
-	for i, r := range n.props(ical.PropExceptionDates) {
-		p.dateList(r, n.lineOf(ical.PropExceptionDates, i), false, func(v dateValue, _ time.Time) {
+	for i, r := range n.props(goical.PropExceptionDates) {
+		p.dateList(r, n.lineOf(goical.PropExceptionDates, i), false, func(v dateValue, _ time.Time) {
 			e.ExDates = append(e.ExDates, v.t)
 			e.exDateIsDate = append(e.exDateIsDate, v.isDate)
 		})
 	}
-	if rid := n.prop(ical.PropRecurrenceID); rid != nil {
-		line := n.lineOf(ical.PropRecurrenceID, 0)
+	if rid := n.prop(goical.PropRecurrenceID); rid != nil {
+		line := n.lineOf(goical.PropRecurrenceID, 0)
 		v, err := p.dateValue(rid.Value, rid.Params, line)
 		if err != nil {
 			p.warn(line, "skipped a VEVENT (UID %q): RECURRENCE-ID: %v", e.UID, err)
@@ -224,8 +229,8 @@ func (p *parser) end(n *node, e *Event) {
 	if e.startIsDate {
 		e.End = e.Start.AddDate(0, 0, 1)
 	}
-	if de := n.prop(ical.PropDateTimeEnd); de != nil {
-		line := n.lineOf(ical.PropDateTimeEnd, 0)
+	if de := n.prop(goical.PropDateTimeEnd); de != nil {
+		line := n.lineOf(goical.PropDateTimeEnd, 0)
 		v, err := p.dateValue(de.Value, de.Params, line)
 		switch {
 		case err != nil:
@@ -238,8 +243,8 @@ func (p *parser) end(n *node, e *Event) {
 		}
 		return
 	}
-	if du := n.prop(ical.PropDuration); du != nil {
-		line := n.lineOf(ical.PropDuration, 0)
+	if du := n.prop(goical.PropDuration); du != nil {
+		line := n.lineOf(goical.PropDuration, 0)
 		d, err := parseDuration(du.Value)
 		switch {
 		case err != nil:
@@ -274,11 +279,11 @@ type dateValue struct {
 }
 
 // dateValue reads a DATE or DATE-TIME with its TZID, resolving the zone.
-func (p *parser) dateValue(v string, params ical.Params, line int) (dateValue, error) {
+func (p *parser) dateValue(v string, params goical.Params, line int) (dateValue, error) {
 	v = strings.ToUpper(strings.TrimSpace(v))
 	loc := p.floating
 	floating := true
-	if tzid := param(params, ical.PropTimezoneID); tzid != "" && len(v) == 15 {
+	if tzid := param(params, goical.PropTimezoneID); tzid != "" && len(v) == 15 {
 		loc, floating = p.zones.resolve(tzid, line), false
 	}
 	d, err := parseDateTime(v, loc)
@@ -321,7 +326,7 @@ func parseDateTime(v string, loc *time.Location) (dateValue, error) {
 
 // param is a parameter's first value; the decoder stores names in upper
 // case, so this skips go-ical's Params.Get, which upper-cases each time.
-func param(params ical.Params, name string) string {
+func param(params goical.Params, name string) string {
 	if v := params[name]; len(v) > 0 {
 		return v[0]
 	}
@@ -353,7 +358,7 @@ func allDigits(s string) bool {
 // dateList reads the comma-separated values of an RDATE or EXDATE;
 // withPeriods accepts RDATE's PERIOD values (start/end, start/duration) and
 // passes their end. Bad values are skipped with a warning.
-func (p *parser) dateList(prop ical.Prop, line int, withPeriods bool, add func(dateValue, time.Time)) {
+func (p *parser) dateList(prop goical.Prop, line int, withPeriods bool, add func(dateValue, time.Time)) {
 	for _, v := range strings.Split(prop.Value, ",") {
 		if v = strings.TrimSpace(v); v == "" {
 			continue
@@ -417,8 +422,8 @@ func unescapeText(v string) string {
 	return b.String()
 }
 
-func person(p *ical.Prop) Person {
-	return Person{Name: strings.TrimSpace(param(p.Params, ical.ParamCommonName)), Email: stripMailto(p.Value)}
+func person(p *goical.Prop) Person {
+	return Person{Name: strings.TrimSpace(param(p.Params, goical.ParamCommonName)), Email: stripMailto(p.Value)}
 }
 
 func stripMailto(v string) string {
@@ -492,8 +497,8 @@ func parseDuration(v string) (duration, error) {
 	return d, nil
 }
 
-// looksLikeICalendar tells whether data starts with BEGIN:VCALENDAR.
-func looksLikeICalendar(data []byte) bool {
+// LooksLikeICalendar tells whether data starts with BEGIN:VCALENDAR.
+func LooksLikeICalendar(data []byte) bool {
 	data = bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), " \t\r\n")
 	return len(data) >= 15 && bytes.EqualFold(data[:15], []byte("BEGIN:VCALENDAR"))
 }

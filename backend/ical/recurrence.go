@@ -1,4 +1,4 @@
-package calendar
+package ical
 
 import (
 	"fmt"
@@ -9,11 +9,11 @@ import (
 // DefaultOccurrenceLimit is the limit Occurrences uses when given limit <= 0.
 const DefaultOccurrenceLimit = 1000
 
-// maxExpansionSteps bounds the rule instances one Occurrences or LastEnd
+// MaxExpansionSteps bounds the rule instances one Occurrences or LastEnd
 // call may generate, whatever the window: a daily meeting for 500 years,
 // or a COUNT of 200,000. rrule-go itself iterates from DTSTART (rule.iterator
 // skips ahead where that is exact), so this also bounds the time taken.
-const maxExpansionSteps = 200_000
+const MaxExpansionSteps = 200_000
 
 // IsRecurring tells whether the event is the master of a series: it has an
 // RRULE or an RDATE.
@@ -38,6 +38,54 @@ func (c *Calendar) Series(uid string) (master *Event, overrides []*Event) {
 		all = append(all, e)
 	}
 	return master, latestOverrides(all)
+}
+
+// Series is one UID's master (nil if only overrides came) and overrides.
+type Series struct {
+	Master    *Event
+	Overrides []*Event
+}
+
+// AllSeries groups the events by UID in one pass (Series per UID would be
+// quadratic on a large feed), with Series' choice of master and
+// overrides. Events without UID stand alone. Groups keep file order.
+func (c *Calendar) AllSeries() []*Series {
+	var out []*Series
+	byUID := make(map[string]*Series, len(c.Events))
+	for _, e := range c.Events {
+		var g *Series
+		if e.UID != "" {
+			g = byUID[e.UID]
+		}
+		if g == nil {
+			g = &Series{}
+			out = append(out, g)
+			if e.UID != "" {
+				byUID[e.UID] = g
+			}
+		}
+		if e.RecurrenceID.IsZero() {
+			if g.Master == nil || e.Sequence >= g.Master.Sequence {
+				g.Master = e
+			}
+			continue
+		}
+		g.Overrides = append(g.Overrides, e)
+	}
+	for _, g := range out {
+		if len(g.Overrides) > 1 {
+			g.Overrides = latestOverrides(g.Overrides)
+		}
+	}
+	return out
+}
+
+// WithoutRules is a copy of e without its RRULEs (RDATEs and EXDATEs
+// stay): a series whose rule is invalid, as far as it can still be read.
+func (e *Event) WithoutRules() *Event {
+	single := *e
+	single.RRules, single.RRule, single.rules, single.ruleErr = nil, "", nil, nil
+	return &single
 }
 
 // latestOverrides keeps one override per RECURRENCE-ID, the newest.
@@ -74,22 +122,24 @@ func latestOverrides(overrides []*Event) []*Event {
 //
 // More than limit occurrences (DefaultOccurrenceLimit when limit <= 0)
 // returns the first limit of them and ErrTooManyOccurrences; so does a
-// series that needs more than maxExpansionSteps steps, with the
+// series that needs more than MaxExpansionSteps steps, with the
 // occurrences found before it stopped.
 func Occurrences(master *Event, overrides []*Event, from, to time.Time, limit int) ([]Occurrence, error) {
-	return occurrences(master, overrides, from, to, limit, nil)
+	return OccurrencesWithin(master, overrides, from, to, limit, nil)
 }
 
-// occurrences is Occurrences within a budget shared by the series of one
-// refresh (nil: none).
-func occurrences(master *Event, overrides []*Event, from, to time.Time, limit int, b *Budget) ([]Occurrence, error) {
+// OccurrencesWithin is Occurrences within a budget shared by several
+// series (the series of one refresh): step, when not nil, is called for
+// each rule instance generated, and its error stops the expansion and is
+// returned with the occurrences found until then.
+func OccurrencesWithin(master *Event, overrides []*Event, from, to time.Time, limit int, step func() error) ([]Occurrence, error) {
 	if limit <= 0 {
 		limit = DefaultOccurrenceLimit
 	}
 	if !to.After(from) {
 		return nil, nil
 	}
-	occ, err := expand(master, overrides, from, to, b)
+	occ, err := expand(master, overrides, from, to, step)
 	if err != nil && len(occ) == 0 {
 		return nil, err
 	}
@@ -100,7 +150,7 @@ func occurrences(master *Event, overrides []*Event, from, to time.Time, limit in
 		return occ[i].RecurrenceID.Before(occ[j].RecurrenceID)
 	})
 	if err != nil {
-		return occ[:min(len(occ), limit)], err // cut short by maxExpansionSteps
+		return occ[:min(len(occ), limit)], err // cut short by MaxExpansionSteps
 	}
 	if len(occ) > limit {
 		return occ[:limit], fmt.Errorf("%w: more than %d between %s and %s; ask for a shorter window or a higher limit",
@@ -154,7 +204,7 @@ func dateOf(t time.Time) civilDate {
 }
 
 // expand lists the occurrences overlapping [from, to), unsorted.
-func expand(master *Event, overrides []*Event, from, to time.Time, b *Budget) ([]Occurrence, error) {
+func expand(master *Event, overrides []*Event, from, to time.Time, step func() error) ([]Occurrence, error) {
 	overlaps := func(s, e time.Time) bool {
 		if s.Equal(e) {
 			return !s.Before(from) && s.Before(to)
@@ -233,14 +283,16 @@ rules:
 			if !ok || !t.Before(iterTo) {
 				break
 			}
-			if steps++; steps > maxExpansionSteps {
+			if steps++; steps > MaxExpansionSteps {
 				cut = fmt.Errorf("%w: the series (line %d) needs more than %d steps to expand; ask for a window closer to its start",
-					ErrTooManyOccurrences, master.Line, maxExpansionSteps)
+					ErrTooManyOccurrences, master.Line, MaxExpansionSteps)
 				break rules
 			}
-			if err := b.take(); err != nil {
-				cut = err // the whole calendar's budget, not this series', ran out
-				break rules
+			if step != nil {
+				if err := step(); err != nil {
+					cut = err // the whole calendar's budget, not this series', ran out
+					break rules
+				}
 			}
 			add(t)
 		}

@@ -1,4 +1,4 @@
-package calendar
+package ical
 
 import (
 	"bufio"
@@ -35,7 +35,7 @@ func ParseMIME(raw []byte, opt ParseOptions) (*Calendar, error) {
 	if len(raw) > MaxInputBytes {
 		return nil, fmt.Errorf("calendar: the message is larger than %d MiB", MaxInputBytes>>20)
 	}
-	if looksLikeICalendar(raw) {
+	if LooksLikeICalendar(raw) {
 		return parseBytes(raw, opt)
 	}
 	msg, err := mail.ReadMessage(bytes.NewReader(raw))

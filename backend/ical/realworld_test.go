@@ -1,4 +1,4 @@
-package calendar
+package ical
 
 import (
 	"os"
@@ -71,55 +71,7 @@ func TestRealWorldFilesParseAndExpand(t *testing.T) {
 					t.Errorf("event at line %d: LastEnd: %v", e.Line, err)
 				}
 			}
-			meetingsAgreeWithOccurrences(t, cal)
 		})
-	}
-}
-
-// meetingsAgreeWithOccurrences checks that Meetings, over a window
-// holding every event of cal, lists what Occurrences gives series by series.
-func meetingsAgreeWithOccurrences(t *testing.T, cal *Calendar) {
-	t.Helper()
-	var first, last time.Time
-	for _, e := range cal.Events {
-		if first.IsZero() || e.Start.Before(first) {
-			first = e.Start
-		}
-		if e.Start.After(last) {
-			last = e.Start
-		}
-	}
-	w := Window{From: first.AddDate(0, 0, -2), To: last.AddDate(1, 0, 0)}
-	want := 0
-	seen := map[string]bool{}
-	for _, e := range cal.Events {
-		master, overrides := e, []*Event(nil)
-		if e.UID != "" {
-			if seen[e.UID] {
-				continue
-			}
-			seen[e.UID] = true
-			master, overrides = cal.Series(e.UID)
-		} else if !e.RecurrenceID.IsZero() {
-			master, overrides = nil, []*Event{e}
-		}
-		occ, err := Occurrences(master, overrides, w.From, w.To, maxSeriesOccurrences)
-		if err != nil {
-			t.Fatalf("Occurrences of UID %q: %v", e.UID, err)
-		}
-		want += len(occ)
-	}
-	got, err := Meetings(cal, w, nil)
-	if err != nil {
-		t.Fatalf("Meetings: %v", err)
-	}
-	if len(got) != want {
-		t.Errorf("Meetings lists %d meetings between %s and %s, the series' occurrences are %d", len(got), w.From, w.To, want)
-	}
-	for i := 1; i < len(got); i++ {
-		if got[i].Start.Before(got[i-1].Start) {
-			t.Fatalf("meetings not sorted: %s after %s", got[i].Start, got[i-1].Start)
-		}
 	}
 }
 

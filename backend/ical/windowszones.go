@@ -1,4 +1,4 @@
-package calendar
+package ical
 
 // windowsZoneNames maps Windows time zone names, as Exchange and Outlook
 // write them in TZID, to IANA zones. It is data, not code: every

@@ -1,11 +1,11 @@
-package calendar_test
+package ical_test
 
 import (
 	"fmt"
 	"os"
 	"time"
 
-	"vmr-companion/backend/calendar"
+	"vmr-companion/backend/ical"
 )
 
 // A room mailbox receives an Outlook request for a weekly series; the
@@ -15,7 +15,7 @@ func ExampleParseMIME() {
 	if err != nil {
 		panic(err)
 	}
-	cal, err := calendar.ParseMIME(raw, calendar.ParseOptions{})
+	cal, err := ical.ParseMIME(raw, ical.ParseOptions{})
 	if err != nil {
 		panic(err)
 	}
@@ -23,14 +23,14 @@ func ExampleParseMIME() {
 	fmt.Println(cal.Method, master.Summary, master.Organizer.Email, master.Zone)
 
 	from := time.Date(2025, 3, 20, 0, 0, 0, 0, time.UTC)
-	occ, err := calendar.Occurrences(master, overrides, from, from.AddDate(0, 0, 14), 10)
+	occ, err := ical.Occurrences(master, overrides, from, from.AddDate(0, 0, 14), 10)
 	if err != nil {
 		panic(err)
 	}
 	for _, o := range occ {
 		fmt.Println(o.Start.Format("Mon 2 Jan 15:04 MST"), o.Overridden)
 	}
-	end, ok, _ := calendar.LastEnd(master, overrides)
+	end, ok, _ := ical.LastEnd(master, overrides)
 	fmt.Println("last ends", end.Format("2 Jan 15:04 MST"), ok)
 	// Output:
 	// REQUEST Weekly sync alice@example.com Europe/Berlin

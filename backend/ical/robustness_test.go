@@ -1,7 +1,6 @@
-package calendar
+package ical
 
 import (
-	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -198,7 +197,8 @@ func TestImpossibleRulesEndQuickly(t *testing.T) {
 }
 
 // FuzzParse feeds messages and calendars to ParseMIME and expands what it
-// returns: nothing may panic or run unbounded.
+// returns: nothing may panic or run unbounded. calendar.FuzzMeetings
+// takes the same input down the meetings page's path.
 func FuzzParse(f *testing.F) {
 	seeds, _ := filepath.Glob("testdata/*.eml")
 	shared, _ := filepath.Glob("../../../shared/fixtures/ics/files/*.ics")
@@ -227,26 +227,5 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("Occurrences: %v", err)
 			}
 		}
-		// The path of the meetings page: every series, the detector, the export.
-		if len(cal.Events) > 0 {
-			start := cal.Events[0].Start
-			ms, err := Meetings(cal, Window{From: start.AddDate(0, 0, -7), To: start.AddDate(0, 2, 0)}, fuzzDetector)
-			if err != nil && !errors.Is(err, ErrTooManyOccurrences) && !errors.Is(err, ErrInvalidRule) {
-				t.Fatalf("Meetings: %v", err)
-			}
-			for i, m := range ms {
-				if i > 0 && m.Start.Before(ms[i-1].Start) {
-					t.Fatalf("meetings not sorted")
-				}
-				if i < 3 {
-					if _, err := Parse(bytes.NewReader(ExportICS(m)), ParseOptions{}); err != nil {
-						t.Fatalf("the export of %+v does not parse: %v", m, err)
-					}
-				}
-			}
-		}
 	})
 }
-
-var fuzzDetector = &Detector{Aliases: []string{"meet.a@vc.example.com"}, WebDomains: []string{"addins.example.com"},
-	Tokens: map[string]string{"0b6a3c58-3f55-4f6c-9d46-1a2b3c4d5e6f": "meet.a@vc.example.com"}}

@@ -1,4 +1,4 @@
-// Package calendar reads iCalendar (RFC 5545) meetings: the text/calendar
+// Package ical reads iCalendar (RFC 5545) meetings: the text/calendar
 // part of the meeting requests and cancellations that reach a room mailbox
 // (METHOD:REQUEST / CANCEL, RFC 5546), and calendar files in general. It
 // resolves every TZID (IANA names, Windows names, Outlook display names, the
@@ -8,8 +8,10 @@
 //
 // Files are read leniently, as Outlook and Exchange write them; what had to
 // be guessed or skipped is listed in Calendar.Warnings. Input never makes the
-// package panic or loop without bound.
-package calendar
+// package panic or loop without bound. Write writes one meeting back as a
+// file. Meetings, their sources and this deployment's video links are
+// package calendar's, which builds on this one.
+package ical
 
 import (
 	"errors"

@@ -1,11 +1,11 @@
-package calendar
+package ical
 
 import (
 	"bytes"
 	"fmt"
 	"strings"
 
-	"github.com/emersion/go-ical"
+	goical "github.com/emersion/go-ical"
 )
 
 // The content-line decoder is ours, the data model is go-ical's: go-ical's
@@ -22,17 +22,17 @@ const maxDepth = 16
 // node is a go-ical component with the line numbers of it and its
 // properties, kept apart because go-ical's types have no room for them.
 type node struct {
-	comp      *ical.Component
+	comp      *goical.Component
 	line      int
 	propLines []propLine // in file order; a slice, as a map per component costs more than the few lookups
 
 	children []*node
 }
 
-func (n *node) props(name string) []ical.Prop { return n.comp.Props[name] }
+func (n *node) props(name string) []goical.Prop { return n.comp.Props[name] }
 
 // prop returns the first property called name, nil if none.
-func (n *node) prop(name string) *ical.Prop { return n.comp.Props.Get(name) }
+func (n *node) prop(name string) *goical.Prop { return n.comp.Props.Get(name) }
 
 // lineOf returns the line of the i-th property called name.
 func (n *node) lineOf(name string, i int) int {
@@ -130,14 +130,14 @@ func (r *lineReader) flush() (logicalLine, bool) {
 // parameters are written alike (DTSTART;TZID=Europe/Oslo: 20,000 times in
 // a large feed) share one Params map through params, when given: nothing
 // changes a Params after decoding.
-func decodeLine(s string, strs *slab[string], params *paramCache) (prop ical.Prop, err error) {
+func decodeLine(s string, strs *slab[string], params *paramCache) (prop goical.Prop, err error) {
 	i := indexNameEnd(s)
 	if i < 0 {
-		return ical.Prop{}, fmt.Errorf("no colon between the property name and its value")
+		return goical.Prop{}, fmt.Errorf("no colon between the property name and its value")
 	}
 	name := strings.ToUpper(strings.TrimSpace(s[:i]))
 	if !validName(name) {
-		return ical.Prop{}, fmt.Errorf("invalid property name %q", truncate(s[:i], 40))
+		return goical.Prop{}, fmt.Errorf("invalid property name %q", truncate(s[:i], 40))
 	}
 	prop.Name = name // Params only when there are some: most lines have none
 	s = s[i:]
@@ -155,7 +155,7 @@ func decodeLine(s string, strs *slab[string], params *paramCache) (prop ical.Pro
 		s = s[1:]
 		eq := strings.IndexByte(s, '=')
 		if eq <= 0 || strings.ContainsAny(s[:eq], ";:,\"") {
-			return ical.Prop{}, fmt.Errorf("property %s: parameter without name=value", name)
+			return goical.Prop{}, fmt.Errorf("property %s: parameter without name=value", name)
 		}
 		pname := strings.ToUpper(strings.TrimSpace(s[:eq]))
 		s = s[eq+1:]
@@ -164,7 +164,7 @@ func decodeLine(s string, strs *slab[string], params *paramCache) (prop ical.Pro
 			if len(s) > 0 && s[0] == '"' {
 				end := strings.IndexByte(s[1:], '"')
 				if end < 0 {
-					return ical.Prop{}, fmt.Errorf("property %s: parameter %s: unterminated quoted value", name, pname)
+					return goical.Prop{}, fmt.Errorf("property %s: parameter %s: unterminated quoted value", name, pname)
 				}
 				v, s = s[1:1+end], s[2+end:]
 				if s == "" {
@@ -172,19 +172,19 @@ func decodeLine(s string, strs *slab[string], params *paramCache) (prop ical.Pro
 					// closing quote landed after the value.
 					c := strings.LastIndexByte(v, ':')
 					if c < 0 {
-						return ical.Prop{}, fmt.Errorf("property %s: no colon after parameter %s", name, pname)
+						return goical.Prop{}, fmt.Errorf("property %s: no colon after parameter %s", name, pname)
 					}
 					v, s = v[:c], v[c:]
 				}
 			} else {
 				end := strings.IndexAny(s, ";:,")
 				if end < 0 {
-					return ical.Prop{}, fmt.Errorf("property %s: no colon after parameter %s", name, pname)
+					return goical.Prop{}, fmt.Errorf("property %s: no colon after parameter %s", name, pname)
 				}
 				v, s = s[:end], s[end:]
 			}
 			if prop.Params == nil {
-				prop.Params = ical.Params{}
+				prop.Params = goical.Params{}
 			}
 			if old := prop.Params[pname]; old == nil && strs != nil {
 				prop.Params[pname] = strs.one(unescapeParam(v))
@@ -197,7 +197,7 @@ func decodeLine(s string, strs *slab[string], params *paramCache) (prop ical.Pro
 			s = s[1:]
 		}
 		if s[0] != ';' && s[0] != ':' {
-			return ical.Prop{}, fmt.Errorf("property %s: unexpected %q after parameter %s", name, s[0], pname)
+			return goical.Prop{}, fmt.Errorf("property %s: unexpected %q after parameter %s", name, s[0], pname)
 		}
 	}
 	// Only ':' can be left here: the loop above ends on it or on an error.
@@ -213,7 +213,7 @@ func decodeLine(s string, strs *slab[string], params *paramCache) (prop ical.Pro
 const maxSharedParams = 512
 
 // paramCache maps parameters as written to their decoded Params.
-type paramCache struct{ m map[string]ical.Params }
+type paramCache struct{ m map[string]goical.Params }
 
 // validName accepts iana-token and x-name (ALPHA / DIGIT / "-"); "_" too,
 // which some generators use in X- names.
@@ -272,10 +272,10 @@ func decodeCalendars(data []byte, warn func(line int, format string, args ...any
 	var roots []*node
 	var stack []*node
 	var (
-		props     slab[ical.Prop]
+		props     slab[goical.Prop]
 		propLines slab[propLine]
 		strs      slab[string]
-		params    = paramCache{m: map[string]ical.Params{}}
+		params    = paramCache{m: map[string]goical.Params{}}
 	)
 	last := first.num
 	for l, ok := first, true; ok; l, ok = lines.next() {
@@ -291,13 +291,13 @@ func decodeCalendars(data []byte, warn func(line int, format string, args ...any
 			if !validName(name) {
 				return nil, fmt.Errorf("line %d: BEGIN has an invalid component name %q", l.num, truncate(prop.Value, 40))
 			}
-			if len(stack) == 0 && name != ical.CompCalendar {
+			if len(stack) == 0 && name != goical.CompCalendar {
 				return nil, fmt.Errorf("line %d: BEGIN:%s outside a VCALENDAR", l.num, name)
 			}
 			if len(stack) >= maxDepth {
 				return nil, fmt.Errorf("line %d: components nested more than %d deep", l.num, maxDepth)
 			}
-			n := &node{comp: ical.NewComponent(name), line: l.num}
+			n := &node{comp: goical.NewComponent(name), line: l.num}
 			if len(stack) > 0 {
 				parent := stack[len(stack)-1]
 				parent.comp.Children = append(parent.comp.Children, n.comp)
