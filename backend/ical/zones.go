@@ -60,6 +60,10 @@ func loadIANA(name string) *time.Location {
 	return loc
 }
 
+// windowszones.go is CLDR's table (CLDRRelease), written from the copy in
+// internal/cldr.
+//go:generate go run ./internal/cldr/gen
+
 // WindowsZone maps a Windows time zone name ("W. Europe Standard Time") to
 // its IANA zone (Europe/Berlin), following CLDR's windowsZones (territory
 // 001, the zone Windows means when no region is given).
