@@ -3,6 +3,7 @@ package ical
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -262,4 +263,38 @@ func TestStatedOccurrencesOfRealWorldFiles(t *testing.T) {
 			t.Errorf("09-17: %s–%s %q, want moved -3h, 7 hours, MODIFIED EVENT", o.Start, o.End, o.Event.Summary)
 		}
 	})
+}
+
+// AllSeries, the one-pass grouping Meetings uses, chooses what Series
+// chooses UID by UID.
+func TestAllSeriesAgreesWithSeries(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(sharedDir(t), "fixtures", "ics", "files", "*.ics"))
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cal, err := Parse(strings.NewReader(string(data)), ParseOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", filepath.Base(name), err)
+		}
+		groups := 0
+		for _, g := range cal.AllSeries() {
+			e := g.Master
+			if e == nil {
+				e = g.Overrides[0]
+			}
+			groups++
+			if e.UID == "" {
+				continue
+			}
+			master, overrides := cal.Series(e.UID)
+			if master != g.Master || !slices.Equal(overrides, g.Overrides) {
+				t.Errorf("%s: UID %q: AllSeries gives %p and %d overrides, Series %p and %d", filepath.Base(name), e.UID, g.Master, len(g.Overrides), master, len(overrides))
+			}
+		}
+		if len(cal.Events) > 0 && groups == 0 {
+			t.Errorf("%s: no series", filepath.Base(name))
+		}
+	}
 }

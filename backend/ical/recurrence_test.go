@@ -400,3 +400,26 @@ END:VEVENT`))
 		}
 	})
 }
+
+// A budget shared by several series (calendar.Budget) stops an expansion
+// through OccurrencesWithin's step, and the occurrences found until then
+// come back with its error.
+func TestOccurrencesWithinStopsWhenTheStepFails(t *testing.T) {
+	cal := mustParse(t, ics("BEGIN:VEVENT\nUID:d\nDTSTART:20300101T090000Z\nDTEND:20300101T093000Z\nRRULE:FREQ=DAILY\nEND:VEVENT"))
+	spent := errors.New("budget spent")
+	calls := 0
+	step := func() error {
+		if calls++; calls > 5 {
+			return spent
+		}
+		return nil
+	}
+	from := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	occ, err := OccurrencesWithin(cal.Events[0], nil, from, from.AddDate(0, 1, 0), 0, step)
+	if !errors.Is(err, spent) || len(occ) != 5 || calls != 6 {
+		t.Fatalf("%d occurrences, %d steps, err %v; want 5, 6 and the step's error", len(occ), calls, err)
+	}
+	if occ, err := OccurrencesWithin(cal.Events[0], nil, from, from.AddDate(0, 1, 0), 0, nil); err != nil || len(occ) != 31 {
+		t.Fatalf("without a step: %d occurrences, %v", len(occ), err)
+	}
+}
