@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,6 +27,13 @@ import (
 // run executes the command line as main would, on a real SQLite file in
 // dataDir and the in-memory keyring.
 func run(t *testing.T, dataDir, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	return runWith(context.Background(), io.Discard, t, dataDir, stdin, args...)
+}
+
+// runWith is run until ctx is done (as Ctrl+C stops serve), with the
+// standard output also written to watch as it comes.
+func runWith(ctx context.Context, watch io.Writer, t *testing.T, dataDir, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	cfg := Config{
@@ -67,10 +75,10 @@ func run(t *testing.T, dataDir, stdin string, args ...string) (code int, stdout,
 		},
 		Window: func(*Services) error { t.Fatal("the window must not open in tests"); return nil },
 		Stdin:  strings.NewReader(stdin),
-		Stdout: &out,
+		Stdout: io.MultiWriter(&out, watch),
 		Stderr: &errOut,
 	}
-	code = Main(context.Background(), append([]string{"--data-dir", dataDir}, args...), cfg)
+	code = Main(ctx, append([]string{"--data-dir", dataDir}, args...), cfg)
 	return code, out.String(), errOut.String()
 }
 

@@ -16,7 +16,6 @@ import (
 	"vmr-companion/backend/addinhost"
 	"vmr-companion/backend/alias"
 	"vmr-companion/backend/atomicfile"
-	"vmr-companion/backend/demo"
 	"vmr-companion/backend/devcert"
 	"vmr-companion/backend/scheduler"
 )
@@ -39,9 +38,16 @@ where several people are signed in (a terminal server) unless
 
 The scheduler runs beside the host: one worker per integration with
 single-use VMRs and a room mailbox. With --demo a fake Exchange with example
-meetings runs too, so the whole flow can be seen without an Exchange server.`,
+meetings runs too, so the whole flow can be seen without an Exchange server;
+the demo keeps its integration and meetings in its own data folder
+(<data-dir>/demo), never in yours.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if demoMode {
+				if err := demoAvailable(); err != nil {
+					return usageError{err}
+				}
+			}
 			if o.ReservationTTL < time.Minute {
 				return usageError{fmt.Errorf("--reservation-ttl must be at least 1m, not %s", o.ReservationTTL)}
 			}
@@ -75,18 +81,12 @@ meetings runs too, so the whole flow can be seen without an Exchange server.`,
 				}
 			}
 			if demoMode {
-				d, err := c.startDemo(svc)
+				stopDemo, err := c.startDemo(out, svc, policy)
 				if err != nil {
 					host.Shutdown(context.Background())
 					return err
 				}
-				defer func() {
-					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-					defer cancel()
-					d.Stop(ctx)
-				}()
-				fmt.Fprintf(out, "Demo: a fake Exchange at %s with example meetings in its room mailbox (integration %q).\n", d.URL(), demo.IntegrationName)
-				fmt.Fprintln(out, "  See what the scheduler decided: vmr-companion conferences list, vmr-companion scheduler status")
+				defer stopDemo()
 			}
 			if err := svc.Scheduler.Start(c.ctx); err != nil {
 				host.Shutdown(context.Background())
@@ -114,24 +114,9 @@ meetings runs too, so the whole flow can be seen without an Exchange server.`,
 	cmd.Flags().BoolVar(&o.AllowSharedHost, "allow-shared-host", false, "run --auth none even where several people are signed in to this machine (each could act as any other)")
 	cmd.Flags().IntVar(&o.ReservationRate, "reservation-rate", addinhost.DefaultReservationRate, "single-use reservations per user per minute; 0 turns the limit off")
 	policy.flags(cmd)
-	cmd.Flags().BoolVar(&demoMode, "demo", false, "also run a fake Exchange with example meetings, and an integration for it")
+	cmd.Flags().BoolVar(&demoMode, "demo", false, demoFlagHelp)
 	cmd.Flags().DurationVar(&o.ReservationTTL, "reservation-ttl", alias.DefaultTTL, "how long a reservation that no meeting used is kept")
 	return cmd
-}
-
-// startDemo starts the fake Exchange with a certificate from the local CA,
-// which the demo integration trusts.
-func (c *command) startDemo(svc *Services) (*demo.Demo, error) {
-	a, err := svc.Authority(c.ctx)
-	if err != nil {
-		return nil, err
-	}
-	loader, err := devcert.NewLoader(a, nil)
-	if err != nil {
-		return nil, err
-	}
-	return demo.Start(c.ctx, demo.Config{DataDir: filepath.Dir(svc.DatabasePath), Integrations: svc.Integrations,
-		Aliases: svc.Aliases, GetCertificate: loader.GetCertificate, CAFile: a.CertPath(), ResetSync: svc.Scheduler.ResetSync})
 }
 
 // interrupted is ctx, done on Ctrl+C or SIGTERM.

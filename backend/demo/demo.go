@@ -1,7 +1,18 @@
+//go:build !nodemo
+
 // Package demo runs the whole single-use VMR flow without an Exchange
 // server: a fake Exchange (backend/ews/ewstest) on a loopback HTTPS port,
 // an integration that points at it, and example meetings in its room
 // mailbox for the scheduler to decide. vmr-companion serve --demo uses it.
+//
+// The demo keeps its store, its integration and the fake's mailboxes in a
+// data folder of its own (Dir), never in the user's: its fake Exchange runs
+// only as long as serve --demo, so an integration left in the user's store
+// would have a worker failing against a closed port in every later window.
+//
+// It is the only product code that imports ewstest. A server build leaves
+// both out with -tags nodemo (this package then has no files, so an
+// unguarded import fails that build).
 package demo
 
 import (
@@ -34,8 +45,19 @@ const (
 	stateFile   = "demo-exchange.json"
 )
 
+// Dir is the demo's own data folder inside the user's data folder dataDir.
+func Dir(dataDir string) string { return filepath.Join(dataDir, "demo") }
+
+// LeftBehind reports whether s is the demo integration that versions before
+// Dir created in the user's own store.
+func LeftBehind(s integration.Summary) bool {
+	return s.Name == IntegrationName && s.RoomMailbox == roomMailbox
+}
+
 // Config is what the demo needs.
 type Config struct {
+	// DataDir is where the fake keeps its mailboxes between runs: Dir of
+	// the user's data folder, whose store Integrations and Aliases use.
 	DataDir      string
 	Integrations *integration.Service
 	Aliases      *alias.Service

@@ -14,4 +14,8 @@
 //
 // It models what VMR Companion uses, not all of Exchange: no permissions
 // beyond the impersonation check, no attachments, no free/busy.
+//
+// Product code reaches it only through backend/demo (serve --demo), which a
+// build with -tags nodemo leaves out; everything else that imports it is a
+// test.
 package ewstest
