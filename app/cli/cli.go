@@ -15,38 +15,16 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"vmr-companion/backend/addinhost"
-	"vmr-companion/backend/alias"
+	"vmr-companion/app/wire"
 	"vmr-companion/backend/conference"
-	"vmr-companion/backend/devcert"
 	"vmr-companion/backend/integration"
-	"vmr-companion/backend/manifest"
-	"vmr-companion/backend/scheduler"
 	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/store"
-	"vmr-companion/backend/templates"
 )
 
-// Services are the backend parts a command uses, opened on demand so that
-// `version` and `--help` need no database.
-type Services struct {
-	Integrations *integration.Service
-	Conferences  *conference.Service
-	Aliases      *alias.Service
-	Manifests    *manifest.Builder
-	Templates    *templates.Engine
-	Scheduler    *scheduler.Scheduler
-	// Authority loads (or on first use makes) the local CA.
-	Authority func(ctx context.Context) (*devcert.Authority, error)
-	// NewHost builds the add-in host with its certificate.
-	NewHost      func(ctx context.Context, o addinhost.Settings) (*addinhost.Server, error)
-	Keychain     *secrets.Keychain
-	DatabasePath string
-	Close        func() error
-
-	// Calendars is the calendar cache and what the meeting detector knows.
-	Calendars *store.Calendars
-}
+// Services are the shared services (app/wire); the alias keeps the
+// commands' signatures short.
+type Services = wire.Services
 
 // Config is what main hands the command line.
 type Config struct {

@@ -46,7 +46,7 @@ func (c *command) diagnoseCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			diag := &diagnostics.Service{Keys: svc.Integrations, Version: c.cfg.Version}
+			diag := svc.Diagnostics
 			report := diag.Diagnose(c.ctx, in, opt)
 			if bundle != "" {
 				data, err := diag.Bundle(report, in)
