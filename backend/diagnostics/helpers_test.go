@@ -100,9 +100,9 @@ func serveTLS(t *testing.T, h http.Handler, cert tls.Certificate) *httptest.Serv
 	return srv
 }
 
-// exchange is a fake Exchange (ewstest) behind a TLS server for localhost,
+// fakeExchange is a fake Exchange (ewstest) behind a TLS server for localhost,
 // with the add-in server's pages beside it.
-type exchange struct {
+type fakeExchange struct {
 	ca    *testCA
 	fake  *ewstest.Server
 	srv   *httptest.Server
@@ -110,11 +110,11 @@ type exchange struct {
 	port  string
 }
 
-func newExchange(t *testing.T) *exchange {
+func newExchange(t *testing.T) *fakeExchange {
 	t.Helper()
 	ca := newCA(t, "Contoso Test Root CA")
 	fake := ewstest.New(room)
-	ex := &exchange{ca: ca, fake: fake}
+	ex := &fakeExchange{ca: ca, fake: fake}
 	ex.srv = serveTLS(t, fake, ca.valid(t, "localhost", "127.0.0.1"))
 	ex.port = portOf(t, ex.srv.URL)
 	ex.addin = serveTLS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -142,7 +142,7 @@ func portOf(t *testing.T, raw string) string {
 
 // integration is a valid BASIC integration for the fake Exchange, whose
 // add-in server and Office.js are the add-in test server.
-func (ex *exchange) integration() *integration.Integration {
+func (ex *fakeExchange) integration() *integration.Integration {
 	in := integration.Defaults()
 	in.Name = "Contoso"
 	in.UUID = "5f0c8a52-6b0e-4a43-9d8e-1d7c1f0c2a11"
@@ -161,7 +161,7 @@ func (ex *exchange) integration() *integration.Integration {
 
 // options trust the test CA, hold the password, and route the add-in
 // domain's port 443 to the add-in test server.
-func (ex *exchange) options() Options {
+func (ex *fakeExchange) options() Options {
 	addinAddr := strings.TrimPrefix(ex.addin.URL, "https://")
 	return Options{
 		RootCAs: ex.ca.pool,

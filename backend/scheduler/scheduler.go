@@ -273,8 +273,6 @@ func Fatal(err error) bool {
 	return auth.IsAuthError(err) || ews.IsAuth(err) || errors.Is(err, errConfig)
 }
 
-var errConfig = errors.New("configuration")
-
 // Advice says what an admin can do about a worker's error.
 func Advice(err error) string {
 	var ae *auth.Error
