@@ -2,15 +2,6 @@ package diagnostics
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"io"
-	"log"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -22,6 +13,7 @@ import (
 	"vmr-companion/backend/ews/ewstest"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/testtls"
 )
 
 const (
@@ -30,80 +22,10 @@ const (
 	addinDomain = "addins.contoso.test"
 )
 
-// testCA is a CA made for one test; no key is ever committed.
-type testCA struct {
-	name string
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-	pool *x509.CertPool
-}
-
-func newCA(t *testing.T, name string) *testCA {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(365 * 24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	return &testCA{name: name, cert: cert, key: key, pool: pool}
-}
-
-// leaf issues a server certificate for names valid from notBefore to notAfter.
-func (ca *testCA) leaf(t *testing.T, notBefore, notAfter time.Time, names ...string) tls.Certificate {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: names[0]},
-		NotBefore: notBefore, NotAfter: notAfter,
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	for _, n := range names {
-		if ip := net.ParseIP(n); ip != nil {
-			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
-		} else {
-			tmpl.DNSNames = append(tmpl.DNSNames, n)
-		}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-}
-
-func (ca *testCA) valid(t *testing.T, names ...string) tls.Certificate {
-	return ca.leaf(t, time.Now().Add(-time.Hour), time.Now().Add(90*24*time.Hour), names...)
-}
-
-// serveTLS starts an HTTPS server on 127.0.0.1 with cert.
-func serveTLS(t *testing.T, h http.Handler, cert tls.Certificate) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewUnstartedServer(h)
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are what many tests provoke
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	return srv
-}
-
 // fakeExchange is a fake Exchange (ewstest) behind a TLS server for localhost,
 // with the add-in server's pages beside it.
 type fakeExchange struct {
-	ca    *testCA
+	ca    *testtls.CA
 	fake  *ewstest.Server
 	srv   *httptest.Server
 	addin *httptest.Server
@@ -112,12 +34,12 @@ type fakeExchange struct {
 
 func newExchange(t *testing.T) *fakeExchange {
 	t.Helper()
-	ca := newCA(t, "Contoso Test Root CA")
+	ca := testtls.NewCA(t, "Contoso Test Root CA")
 	fake := ewstest.New(room)
 	ex := &fakeExchange{ca: ca, fake: fake}
-	ex.srv = serveTLS(t, fake, ca.valid(t, "localhost", "127.0.0.1"))
+	ex.srv = testtls.Serve(t, fake, ca.Valid(t, "localhost", "127.0.0.1"))
 	ex.port = portOf(t, ex.srv.URL)
-	ex.addin = serveTLS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	ex.addin = testtls.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/":
 			w.Write([]byte("VMR Companion add-in host"))
@@ -127,7 +49,7 @@ func newExchange(t *testing.T) *fakeExchange {
 		default:
 			http.NotFound(w, r)
 		}
-	}), ca.valid(t, addinDomain))
+	}), ca.Valid(t, addinDomain))
 	return ex
 }
 
@@ -164,7 +86,7 @@ func (ex *fakeExchange) integration() *integration.Integration {
 func (ex *fakeExchange) options() Options {
 	addinAddr := strings.TrimPrefix(ex.addin.URL, "https://")
 	return Options{
-		RootCAs: ex.ca.pool,
+		RootCAs: ex.ca.Pool,
 		// Far longer than any check takes on a loaded machine, so no test
 		// ends by the clock; the tests of the timeout set their own.
 		Timeout: time.Hour,
