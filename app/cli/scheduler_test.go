@@ -106,7 +106,7 @@ func TestSchedulerLeaseQuarantineAndRetry(t *testing.T) {
 	start := time.Now().Add(48 * time.Hour).Truncate(time.Hour)
 	ex.SendMeeting("cli-q", "Quarterly review", start, a.UUID)
 
-	host, release := wiretest.HoldMailbox(t, dir, integ.ID)
+	host, release := wiretest.HoldMailbox(t, svc, integ.ID)
 	code, stdout, stderr := run(t, dir, "", "scheduler", "run", "--once")
 	want := "Contoso: the service in process 1 is working on this mailbox; it will process the new meetings within "
 	if code != 0 || !strings.Contains(stdout, want) || len(fake.Responses()) != 0 {

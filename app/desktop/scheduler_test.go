@@ -5,7 +5,6 @@ package desktop
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,11 +22,10 @@ import (
 // fake Exchange over TLS, as the Scheduled conferences page does.
 func TestSchedulerService(t *testing.T) {
 	keyring.MockInit()
-	ctx := context.Background()
-	dir := t.TempDir()
+	wsvc := wiretest.Open(t, t.TempDir())
 	ex := wiretest.NewExchange(t, "room@contoso.com")
 	fake := ex.Fake
-	wsvc := wiretest.Open(t, dir)
+	ctx := t.Context()
 	integrations, aliases := wsvc.Integrations, wsvc.Aliases
 	in, err := integrations.DecodeNew([]byte(ex.Integration("room@contoso.com")))
 	if err != nil {
@@ -37,7 +35,7 @@ func TestSchedulerService(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bundlePath := filepath.Join(dir, "bundle.json")
+	bundlePath := wsvc.DatabasePath + ".bundle.json" // beside the database
 	svc := &SchedulerService{ctx: ctx, scheduler: wsvc.Scheduler, integrations: integrations, dialogs: fakeDialogs{save: bundlePath},
 		now: time.Now, bundle: wsvc.Diagnostics.Bundle,
 		diagnose: func(ctx context.Context, in *integration.Integration) *diagnostics.Report {
@@ -118,7 +116,7 @@ func TestSchedulerService(t *testing.T) {
 	}
 
 	// Another process holds the mailbox: RunOnce says who, without an error.
-	wiretest.HoldMailbox(t, dir, saved.Integration.ID)
+	wiretest.HoldMailbox(t, wsvc, saved.Integration.ID)
 	sum, err = svc.RunOnce("Contoso")
 	if err != nil || !strings.Contains(sum.Held, "the service in process 1 is working on this mailbox") {
 		t.Fatalf("RunOnce while held: %+v, %v", sum, err)

@@ -6,15 +6,11 @@ import (
 	"vmr-companion/backend/ews"
 	"vmr-companion/backend/exchange"
 	"vmr-companion/backend/integration"
-	"vmr-companion/backend/secrets"
 )
 
 // Secrets reads and rotates an integration's keychain secrets
 // (backend/integration.Service).
-type Secrets interface {
-	Secret(ctx context.Context, in *integration.Integration, field string) (secrets.Secret, bool, error)
-	SetSecret(ctx context.Context, in *integration.Integration, field string, v secrets.Secret) error
-}
+type Secrets = exchange.Keys
 
 // EWSConnector opens room mailboxes over EWS as backend/exchange builds
 // their clients.

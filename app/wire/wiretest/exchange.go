@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"vmr-companion/app/wire"
 	"vmr-companion/backend/ews"
 	"vmr-companion/backend/ews/ewstest"
 	"vmr-companion/backend/scheduler"
@@ -57,10 +58,11 @@ func (e *Exchange) SendMeeting(uid, subject string, start time.Time, reservation
 // HoldMailbox makes another living process (pid 1 always lives) on this
 // host hold the integration's mailbox, as a running serve does; release
 // lets it go.
-func HoldMailbox(t testing.TB, dataDir string, integrationID int64) (host string, release func()) {
+func HoldMailbox(t testing.TB, svc *wire.Services, integrationID int64) (host string, release func()) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.OpenDir(ctx, dataDir)
+	// The other process has a connection of its own.
+	st, err := store.Open(ctx, svc.DatabasePath)
 	if err != nil {
 		t.Fatal(err)
 	}
