@@ -22,17 +22,17 @@ import (
 	"vmr-companion/backend/store"
 )
 
-// Services are the shared services (app/wire); the alias keeps the
-// commands' signatures short.
+// Services is wire.Services under its old name, for the sign-in commands
+// and their tests until they move to backend/account; drop it then.
 type Services = wire.Services
 
 // Config is what main hands the command line.
 type Config struct {
 	Version string
 	// Open opens the store in a data directory and builds the services.
-	Open func(ctx context.Context, dataDir string) (*Services, error)
+	Open func(ctx context.Context, dataDir string) (*wire.Services, error)
 	// Window opens the desktop window; used when no subcommand is given.
-	Window func(*Services) error
+	Window func(*wire.Services) error
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
@@ -105,10 +105,10 @@ type command struct {
 	cfg     Config
 	ctx     context.Context
 	dataDir string
-	svc     *Services
+	svc     *wire.Services
 }
 
-func (c *command) services() (*Services, error) {
+func (c *command) services() (*wire.Services, error) {
 	if c.svc != nil {
 		return c.svc, nil
 	}

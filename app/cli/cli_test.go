@@ -25,10 +25,10 @@ func run(t *testing.T, dataDir, stdin string, args ...string) (code int, stdout,
 	var out, errOut bytes.Buffer
 	cfg := Config{
 		Version: "test",
-		Open: func(ctx context.Context, dir string) (*Services, error) {
+		Open: func(ctx context.Context, dir string) (*wire.Services, error) {
 			return wire.Open(ctx, dir, wiretest.Config())
 		},
-		Window: func(*Services) error { t.Fatal("the window must not open in tests"); return nil },
+		Window: func(*wire.Services) error { t.Fatal("the window must not open in tests"); return nil },
 		Stdin:  strings.NewReader(stdin),
 		Stdout: &out,
 		Stderr: &errOut,

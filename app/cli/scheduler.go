@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"vmr-companion/app/wire"
 	"vmr-companion/backend/scheduler"
 )
 
@@ -221,7 +222,7 @@ func describeState(st scheduler.Status) string {
 
 // schedulable returns the integrations to run: the named one, or every
 // eligible one.
-func (c *command) schedulable(svc *Services, name string) ([]string, error) {
+func (c *command) schedulable(svc *wire.Services, name string) ([]string, error) {
 	if name != "" {
 		return []string{name}, nil
 	}
@@ -246,7 +247,7 @@ func (c *command) schedulable(svc *Services, name string) ([]string, error) {
 }
 
 // watch runs every worker until interrupted.
-func (c *command) watch(cmd *cobra.Command, svc *Services) error {
+func (c *command) watch(cmd *cobra.Command, svc *wire.Services) error {
 	if err := svc.Scheduler.Start(c.ctx); err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"vmr-companion/app/wire"
 	"vmr-companion/backend/addinhost"
 	"vmr-companion/backend/alias"
 	"vmr-companion/backend/atomicfile"
@@ -121,7 +122,7 @@ meetings runs too, so the whole flow can be seen without an Exchange server.`,
 
 // startDemo starts the fake Exchange with a certificate from the local CA,
 // which the demo integration trusts.
-func (c *command) startDemo(svc *Services) (*demo.Demo, error) {
+func (c *command) startDemo(svc *wire.Services) (*demo.Demo, error) {
 	a, err := svc.Authority(c.ctx)
 	if err != nil {
 		return nil, err
