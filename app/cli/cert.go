@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"vmr-companion/app/wire"
 	"vmr-companion/backend/devcert"
 )
 
@@ -77,7 +78,7 @@ func (c *command) certCmd() *cobra.Command {
 // loadCA loads (or makes) the local CA and says loudly on w what needs the
 // user's attention: a CA that was replaced (its trust moved to the new one
 // when moveTrust is set) and a private key kept in a file.
-func (c *command) loadCA(w io.Writer, svc *Services, opts devcert.TrustOptions, moveTrust bool) (*devcert.Authority, bool, error) {
+func (c *command) loadCA(w io.Writer, svc *wire.Services, opts devcert.TrustOptions, moveTrust bool) (*devcert.Authority, bool, error) {
 	a, err := svc.Authority(c.ctx)
 	if err != nil {
 		return nil, false, err

@@ -2,9 +2,6 @@ package cli
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
@@ -22,6 +19,7 @@ import (
 
 	"vmr-companion/backend/devcert"
 	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/testtls"
 )
 
 type certReportJSON struct {
@@ -127,12 +125,8 @@ func TestCertUninstallCanDeleteTheCA(t *testing.T) {
 // only, but no extended key usage and no e-mail or URI constraints.
 func storeUnlimitedCA(t *testing.T, dir string) *x509.Certificate {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
 	now := time.Now()
-	tmpl := &x509.Certificate{
+	cert, key := testtls.Sign(t, &x509.Certificate{
 		SerialNumber:                big.NewInt(7),
 		Subject:                     pkix.Name{CommonName: "VMR Companion local CA 0123abcd", Organization: []string{"VMR Companion"}},
 		NotBefore:                   now.Add(-time.Hour),
@@ -147,15 +141,11 @@ func storeUnlimitedCA(t *testing.T, dir string) *x509.Certificate {
 			{IP: net.IPv4(127, 0, 0, 0).To4(), Mask: net.CIDRMask(8, 32)},
 			{IP: net.IPv6loopback, Mask: net.CIDRMask(128, 128)},
 		},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	}, nil, nil)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, devcert.CertFile), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, devcert.CertFile), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
@@ -166,11 +156,7 @@ func storeUnlimitedCA(t *testing.T, dir string) *x509.Certificate {
 	if err := kc.Set(context.Background(), devcert.KeyAccount, secrets.New(string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8})))); err != nil {
 		t.Fatal(err)
 	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return cert
 }
 
 func TestServeWarnsWhenTheCAKeyIsInAFile(t *testing.T) {

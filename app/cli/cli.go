@@ -15,46 +15,24 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"vmr-companion/backend/addinhost"
-	"vmr-companion/backend/alias"
+	"vmr-companion/app/wire"
 	"vmr-companion/backend/conference"
-	"vmr-companion/backend/devcert"
 	"vmr-companion/backend/integration"
-	"vmr-companion/backend/manifest"
-	"vmr-companion/backend/scheduler"
 	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/store"
-	"vmr-companion/backend/templates"
 )
 
-// Services are the backend parts a command uses, opened on demand so that
-// `version` and `--help` need no database.
-type Services struct {
-	Integrations *integration.Service
-	Conferences  *conference.Service
-	Aliases      *alias.Service
-	Manifests    *manifest.Builder
-	Templates    *templates.Engine
-	Scheduler    *scheduler.Scheduler
-	// Authority loads (or on first use makes) the local CA.
-	Authority func(ctx context.Context) (*devcert.Authority, error)
-	// NewHost builds the add-in host with its certificate.
-	NewHost      func(ctx context.Context, o addinhost.Settings) (*addinhost.Server, error)
-	Keychain     *secrets.Keychain
-	DatabasePath string
-	Close        func() error
-
-	// Calendars is the calendar cache and what the meeting detector knows.
-	Calendars *store.Calendars
-}
+// Services is wire.Services under its old name, for the sign-in commands
+// and their tests until they move to backend/account; drop it then.
+type Services = wire.Services
 
 // Config is what main hands the command line.
 type Config struct {
 	Version string
 	// Open opens the store in a data directory and builds the services.
-	Open func(ctx context.Context, dataDir string) (*Services, error)
+	Open func(ctx context.Context, dataDir string) (*wire.Services, error)
 	// Window opens the desktop window; used when no subcommand is given.
-	Window func(*Services) error
+	Window func(*wire.Services) error
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
@@ -127,10 +105,10 @@ type command struct {
 	cfg     Config
 	ctx     context.Context
 	dataDir string
-	svc     *Services
+	svc     *wire.Services
 }
 
-func (c *command) services() (*Services, error) {
+func (c *command) services() (*wire.Services, error) {
 	if c.svc != nil {
 		return c.svc, nil
 	}

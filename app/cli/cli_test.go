@@ -12,16 +12,11 @@ import (
 
 	"github.com/zalando/go-keyring"
 
-	"vmr-companion/backend/addinhost"
-	"vmr-companion/backend/alias"
-	"vmr-companion/backend/conference"
-	"vmr-companion/backend/devcert"
+	"vmr-companion/app/wire"
+	"vmr-companion/app/wire/wiretest"
 	"vmr-companion/backend/integration"
-	"vmr-companion/backend/manifest"
-	"vmr-companion/backend/scheduler"
 	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/store"
-	"vmr-companion/backend/templates"
 )
 
 // run executes the command line as main would, on a real SQLite file in
@@ -38,42 +33,10 @@ func runWith(ctx context.Context, watch io.Writer, t *testing.T, dataDir, stdin 
 	var out, errOut bytes.Buffer
 	cfg := Config{
 		Version: "test",
-		Open: func(ctx context.Context, dir string) (*Services, error) {
-			st, err := store.OpenDir(ctx, dir)
-			if err != nil {
-				return nil, err
-			}
-			kc := secrets.NewUncheckedKeychain(0)
-			engine := templates.New()
-			svc := &Services{
-				Integrations: integration.NewService(st.Integrations(), kc, engine),
-				Conferences:  conference.NewService(st.Conferences()),
-				Aliases:      alias.NewService(st.Aliases(), 0),
-				Manifests:    manifest.NewBuilder(st.Manifests()),
-				Templates:    engine,
-				Keychain:     kc, DatabasePath: st.Path(), Close: st.Close,
-			}
-			svc.Scheduler = scheduler.New(scheduler.Config{Repository: st.Scheduler(), Integrations: svc.Integrations,
-				Aliases: svc.Aliases, Templates: engine, Connect: scheduler.EWSConnector(svc.Integrations, "test")})
-			svc.Authority = func(ctx context.Context) (*devcert.Authority, error) {
-				return devcert.LoadOrCreate(ctx, devcert.Options{Dir: filepath.Join(dir, "devcert"), Keys: kc})
-			}
-			svc.NewHost = func(ctx context.Context, o addinhost.Settings) (*addinhost.Server, error) {
-				ca, err := svc.Authority(ctx)
-				if err != nil {
-					return nil, err
-				}
-				loader, err := devcert.NewLoader(ca, nil)
-				if err != nil {
-					return nil, err
-				}
-				return addinhost.New(addinhost.Config{Listen: o.Listen, Auth: o.Auth, ReservationRate: o.ReservationRate,
-					Integrations: svc.Integrations, Conferences: svc.Conferences, Aliases: svc.Aliases, Templates: engine,
-					GetCertificate: loader.GetCertificate})
-			}
-			return svc, nil
+		Open: func(ctx context.Context, dir string) (*wire.Services, error) {
+			return wire.Open(ctx, dir, wiretest.Config())
 		},
-		Window: func(*Services) error { t.Fatal("the window must not open in tests"); return nil },
+		Window: func(*wire.Services) error { t.Fatal("the window must not open in tests"); return nil },
 		Stdin:  strings.NewReader(stdin),
 		Stdout: io.MultiWriter(&out, watch),
 		Stderr: &errOut,

@@ -9,6 +9,8 @@ package cli
 import (
 	"errors"
 	"io"
+
+	"vmr-companion/app/wire"
 )
 
 const demoFlagHelp = "not in this build (built with -tags nodemo); a desktop build has the demo"
@@ -19,6 +21,6 @@ var errNoDemo = errors.New("--demo: this build of vmr-companion has no demo (it 
 func demoAvailable() error { return errNoDemo }
 
 // startDemo is never reached: serve checks demoAvailable first.
-func (c *command) startDemo(io.Writer, *Services, placeholderPolicy) (func(), error) {
+func (c *command) startDemo(io.Writer, *wire.Services, placeholderPolicy) (func(), error) {
 	return nil, errNoDemo
 }

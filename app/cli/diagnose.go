@@ -11,7 +11,7 @@ import (
 
 	"vmr-companion/backend/atomicfile"
 	"vmr-companion/backend/diagnostics"
-	"vmr-companion/backend/ews/auth"
+	"vmr-companion/backend/exchange"
 )
 
 func (c *command) diagnoseCmd() *cobra.Command {
@@ -32,7 +32,7 @@ func (c *command) diagnoseCmd() *cobra.Command {
 			}
 			opt := diagnostics.Options{Timeout: timeout}
 			if caFile != "" {
-				pool, err := auth.LoadRootCAs(caFile)
+				pool, err := exchange.CAPool(caFile)
 				if err != nil {
 					return err
 				}
@@ -46,7 +46,7 @@ func (c *command) diagnoseCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			diag := &diagnostics.Service{Keys: svc.Integrations, Version: c.cfg.Version}
+			diag := svc.Diagnostics
 			report := diag.Diagnose(c.ctx, in, opt)
 			if bundle != "" {
 				data, err := diag.Bundle(report, in)

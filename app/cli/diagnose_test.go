@@ -1,71 +1,33 @@
 package cli
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
-	"io"
-	"log"
-	"math/big"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/zalando/go-keyring"
 
 	"vmr-companion/backend/diagnostics"
 	"vmr-companion/backend/ews/ewstest"
+	"vmr-companion/backend/testtls"
 )
 
 // fakeExchange serves a fake EWS and an office.js over TLS for localhost,
 // with a certificate from a CA made for the test and written to caFile.
 func fakeExchange(t *testing.T) (fake *ewstest.Server, baseURL, caFile string) {
 	t.Helper()
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Contoso CLI Test CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(365 * 24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca, _ := x509.ParseCertificate(caDER)
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	leafTmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "localhost"},
-		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(90 * 24 * time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, ca, &key.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caFile = filepath.Join(t.TempDir(), "contoso-ca.pem")
-	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-
+	ca := testtls.NewCA(t, "Contoso CLI Test CA")
 	fake = ewstest.New("vmr@contoso.com")
 	mux := http.NewServeMux()
 	mux.Handle("/EWS/", fake)
 	mux.HandleFunc("/office.js", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("var Office = {};")) })
-	srv := httptest.NewUnstartedServer(mux)
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leafDER}, PrivateKey: key}}}
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
+	srv := testtls.Serve(t, mux, ca.Valid(t, "localhost", "127.0.0.1"))
 	u, _ := url.Parse(srv.URL)
-	return fake, "https://localhost:" + u.Port(), caFile
+	return fake, "https://localhost:" + u.Port(), ca.File(t)
 }
 
 func TestDiagnose(t *testing.T) {
@@ -157,12 +119,7 @@ func TestDiagnose(t *testing.T) {
 	})
 
 	t.Run("--ca-file replaces the integration's CA file", func(t *testing.T) {
-		other := filepath.Join(t.TempDir(), "other.pem")
-		otherKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		tmpl := &x509.Certificate{SerialNumber: big.NewInt(3), Subject: pkix.Name{CommonName: "Other CA"},
-			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true}
-		der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &otherKey.PublicKey, otherKey)
-		os.WriteFile(other, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+		other := testtls.NewCA(t, "Other CA").File(t)
 		code, out, _ := run(t, dir, "", "diagnose", "--integration", "Contoso", "--ca-file", other)
 		if code != exitError || !strings.Contains(out, "✗ EWS certificate") || !strings.Contains(out, `trust the CA "Contoso CLI Test CA"`) {
 			t.Fatalf("code %d\n%s", code, out)

@@ -4,69 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"vmr-companion/app/wire"
 	"vmr-companion/backend/scheduler"
 )
-
-func (c *command) conferencesCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "conferences", Short: "Single-use VMRs the scheduler made for meetings"}
-	var name string
-	var asJSON, all bool
-	list := &cobra.Command{
-		Use:   "list",
-		Short: "List scheduled conferences: upcoming and the last 24 hours (--all: every one)",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := c.services()
-			if err != nil {
-				return err
-			}
-			since := time.Now().Add(-24 * time.Hour)
-			if all {
-				since = time.Time{}
-			}
-			list, err := svc.Scheduler.Conferences(c.ctx, name, since)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), list)
-			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ALIAS\tSUBJECT\tORGANIZER\tSTART\tEND\tVALID FROM\tVALID UNTIL\tKIND\tSTATE")
-			for _, sc := range list {
-				until := "no end"
-				if !sc.ValidUntil.IsZero() {
-					until = localTime(sc.ValidUntil)
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", sc.Alias, clip(sc.Subject, 40), sc.Organizer,
-					localTime(sc.Start), localTime(sc.End), localTime(sc.ValidFrom), until, sc.Kind, sc.State)
-			}
-			if len(list) == 0 {
-				fmt.Fprintln(tw, "(no scheduled conferences)")
-			}
-			return tw.Flush()
-		},
-	}
-	list.Flags().StringVar(&name, "integration", "", "only this integration (name or uuid)")
-	list.Flags().BoolVar(&all, "all", false, "include conferences that ended more than 24 hours ago")
-	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	cmd.AddCommand(list)
-	return cmd
-}
-
-func localTime(t time.Time) string { return t.Local().Format("2006-01-02 15:04") }
-
-func clip(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
-}
 
 func (c *command) schedulerCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "scheduler", Short: "The service that watches room mailboxes and answers meetings"}
@@ -278,7 +222,7 @@ func describeState(st scheduler.Status) string {
 
 // schedulable returns the integrations to run: the named one, or every
 // eligible one.
-func (c *command) schedulable(svc *Services, name string) ([]string, error) {
+func (c *command) schedulable(svc *wire.Services, name string) ([]string, error) {
 	if name != "" {
 		return []string{name}, nil
 	}
@@ -303,7 +247,7 @@ func (c *command) schedulable(svc *Services, name string) ([]string, error) {
 }
 
 // watch runs every worker until interrupted.
-func (c *command) watch(cmd *cobra.Command, svc *Services) error {
+func (c *command) watch(cmd *cobra.Command, svc *wire.Services) error {
 	if err := svc.Scheduler.Start(c.ctx); err != nil {
 		return err
 	}
@@ -312,28 +256,5 @@ func (c *command) watch(cmd *cobra.Command, svc *Services) error {
 	ctx, stop := interrupted(c.ctx)
 	defer stop()
 	<-ctx.Done()
-	return nil
-}
-
-// placeholderPolicy is the scheduler's rule for meetings that carry the
-// add-in's placeholder (the service reserves their alias): how long an
-// endless series keeps its room, and how many such meetings one organizer
-// may send in an hour. serve and scheduler run both take it.
-type placeholderPolicy struct {
-	horizon time.Duration
-	limit   int
-}
-
-func (p *placeholderPolicy) flags(cmd *cobra.Command) {
-	cmd.Flags().DurationVar(&p.horizon, "placeholder-horizon", scheduler.DefaultPlaceholderHorizon,
-		"how long the room of a placeholder meeting whose series has no end lasts (at least 24h)")
-	cmd.Flags().IntVar(&p.limit, "placeholder-limit", scheduler.DefaultPlaceholderLimit,
-		"placeholder meetings one organizer may send in an hour; 0 turns the limit off")
-}
-
-func (p *placeholderPolicy) apply(s *scheduler.Scheduler) error {
-	if err := s.SetPlaceholderPolicy(p.horizon, p.limit); err != nil {
-		return fmt.Errorf("--placeholder-horizon/--placeholder-limit: %w", err)
-	}
 	return nil
 }

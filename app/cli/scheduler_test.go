@@ -3,24 +3,15 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"encoding/pem"
-	"fmt"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/zalando/go-keyring"
 
-	"vmr-companion/backend/alias"
-	"vmr-companion/backend/ews"
+	"vmr-companion/app/wire/wiretest"
 	"vmr-companion/backend/ews/ewstest"
-	"vmr-companion/backend/integration"
 	"vmr-companion/backend/scheduler"
-	"vmr-companion/backend/secrets"
-	"vmr-companion/backend/store"
 )
 
 // TestSchedulerCommands: an integration pointing at a fake Exchange over
@@ -30,39 +21,24 @@ import (
 func TestSchedulerCommands(t *testing.T) {
 	keyring.MockInit()
 	dir := t.TempDir()
-	fake := ewstest.New("room@contoso.com")
-	srv := httptest.NewTLSServer(fake)
-	defer srv.Close()
-	caFile := filepath.Join(dir, "exchange-ca.pem")
-	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	in := fmt.Sprintf(`{"name": "Contoso", "url": %q, "room_mailbox_email_address": "room@contoso.com",
-		"username": "svc-vmr", "password": "correct horse", "domains": ["127.0.0.1"], "ews_ca_file": %q,
-		"scheduled_alias_prefix": "meet", "scheduled_alias_domain": "vc.contoso.com", "enable_dynamic_vmrs": true}`,
-		srv.URL+"/EWS/Exchange.asmx", caFile)
-	if code, _, stderr := run(t, dir, in, "integrations", "create", "-f", "-"); code != 0 {
+	ex := wiretest.NewExchange(t, "room@contoso.com")
+	fake := ex.Fake
+	if code, _, stderr := run(t, dir, ex.Integration("room@contoso.com"), "integrations", "create", "-f", "-"); code != 0 {
 		t.Fatalf("create: %s", stderr)
 	}
 
 	// The add-in's reservation, made through the same store.
-	ctx := context.Background()
-	st, err := store.OpenDir(ctx, dir)
+	svc := wiretest.Open(t, dir)
+	integ, err := svc.Integrations.Get(context.Background(), "Contoso")
 	if err != nil {
 		t.Fatal(err)
 	}
-	integ, err := integration.NewService(st.Integrations(), secrets.NewUncheckedKeychain(0)).Get(ctx, "Contoso")
+	a, _, err := svc.Aliases.Reserve(context.Background(), integ, "compose-1", "alex@contoso.com")
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, _, err := alias.NewService(st.Aliases(), alias.DefaultTTL).Reserve(ctx, integ, "compose-1", "alex@contoso.com")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
 	start := time.Now().Add(48 * time.Hour).Truncate(time.Hour)
-	fake.SendRequest(ewstest.Meeting{UID: "cli-meeting", Subject: "Quarterly review", Organizer: ews.Mailbox{Name: "Alex", Email: "alex@contoso.com"},
-		Start: start, End: start.Add(time.Hour), BodyHTML: "<p>vmr-companion:" + a.UUID + "</p>"})
+	ex.SendMeeting("cli-meeting", "Quarterly review", start, a.UUID)
 
 	code, stdout, stderr := run(t, dir, "", "scheduler", "run", "--once")
 	if code != 0 || !strings.Contains(stdout, "Contoso: 1 decided") {
@@ -98,7 +74,7 @@ func TestSchedulerCommands(t *testing.T) {
 	// Exchange refuses the account: a clear error with what to do.
 	fake.FailNext("SyncFolderItems", 10, ewstest.Failure{Status: 401})
 	code, stdout, stderr = run(t, dir, "", "scheduler", "run", "--once")
-	if code == 0 || !strings.Contains(stdout, "what to do:") || strings.Contains(stdout+stderr, "correct horse") {
+	if code == 0 || !strings.Contains(stdout, "what to do:") || strings.Contains(stdout+stderr, wiretest.Password) {
 		t.Fatalf("run with a refused account: %d\n%s\n%s", code, stdout, stderr)
 	}
 	code, stdout, _ = run(t, dir, "", "scheduler", "status")
@@ -113,45 +89,24 @@ func TestSchedulerCommands(t *testing.T) {
 func TestSchedulerLeaseQuarantineAndRetry(t *testing.T) {
 	keyring.MockInit()
 	dir := t.TempDir()
-	fake := ewstest.New("room@contoso.com")
-	srv := httptest.NewTLSServer(fake)
-	defer srv.Close()
-	caFile := filepath.Join(dir, "exchange-ca.pem")
-	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	in := fmt.Sprintf(`{"name": "Contoso", "url": %q, "room_mailbox_email_address": "room@contoso.com",
-		"username": "svc-vmr", "password": "correct horse", "domains": ["127.0.0.1"], "ews_ca_file": %q,
-		"scheduled_alias_prefix": "meet", "scheduled_alias_domain": "vc.contoso.com", "enable_dynamic_vmrs": true}`,
-		srv.URL+"/EWS/Exchange.asmx", caFile)
-	if code, _, stderr := run(t, dir, in, "integrations", "create", "-f", "-"); code != 0 {
+	ex := wiretest.NewExchange(t, "room@contoso.com")
+	fake := ex.Fake
+	if code, _, stderr := run(t, dir, ex.Integration("room@contoso.com"), "integrations", "create", "-f", "-"); code != 0 {
 		t.Fatalf("create: %s", stderr)
 	}
-	ctx := context.Background()
-	st, err := store.OpenDir(ctx, dir)
+	svc := wiretest.Open(t, dir)
+	integ, err := svc.Integrations.Get(context.Background(), "Contoso")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-	integ, err := integration.NewService(st.Integrations(), secrets.NewUncheckedKeychain(0)).Get(ctx, "Contoso")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, _, err := alias.NewService(st.Aliases(), alias.DefaultTTL).Reserve(ctx, integ, "compose-1", "alex@contoso.com")
+	a, _, err := svc.Aliases.Reserve(context.Background(), integ, "compose-1", "alex@contoso.com")
 	if err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now().Add(48 * time.Hour).Truncate(time.Hour)
-	fake.SendRequest(ewstest.Meeting{UID: "cli-q", Subject: "Quarterly review", Organizer: ews.Mailbox{Name: "Alex", Email: "alex@contoso.com"},
-		Start: start, End: start.Add(time.Hour), BodyHTML: "<p>vmr-companion:" + a.UUID + "</p>"})
+	ex.SendMeeting("cli-q", "Quarterly review", start, a.UUID)
 
-	// serve in another living process (pid 1 always lives) holds the mailbox.
-	host, _ := os.Hostname()
-	repo := st.Scheduler()
-	if _, ok, err := repo.Lease(ctx, integ.ID, scheduler.LeaseRequest{Token: "serve", PID: 1, Host: host, At: time.Now(),
-		TTL: time.Hour, Poll: 30 * time.Second}); err != nil || !ok {
-		t.Fatalf("lease: %v %v", ok, err)
-	}
+	host, release := wiretest.HoldMailbox(t, svc, integ.ID)
 	code, stdout, stderr := run(t, dir, "", "scheduler", "run", "--once")
 	want := "Contoso: the service in process 1 is working on this mailbox; it will process the new meetings within "
 	if code != 0 || !strings.Contains(stdout, want) || len(fake.Responses()) != 0 {
@@ -161,9 +116,7 @@ func TestSchedulerLeaseQuarantineAndRetry(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "working on the mailbox now: process 1 on "+host) {
 		t.Fatalf("status while held: %s", stdout)
 	}
-	if err := repo.ReleaseLease(ctx, integ.ID, "serve"); err != nil {
-		t.Fatal(err)
-	}
+	release()
 
 	// Exchange refuses the reply for good: quarantined at once.
 	fake.FailNext("CreateItem", 1, ewstest.Failure{Code: "ErrorMessageSizeExceeded"})

@@ -5,8 +5,8 @@ package desktop
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -58,7 +58,7 @@ func TestTheWindowCanDeleteTheCA(t *testing.T) {
 	if !info.Deleted {
 		t.Errorf("info %+v", info)
 	}
-	if _, err := os.Stat(filepath.Join(dir, devcert.CertFile)); !os.IsNotExist(err) {
+	if _, err := fs.Stat(os.DirFS(dir), devcert.CertFile); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("ca.pem is still there (err %v)", err)
 	}
 	if _, err := secrets.NewUncheckedKeychain(0).Get(context.Background(), devcert.KeyAccount); !errors.Is(err, secrets.ErrNotFound) {

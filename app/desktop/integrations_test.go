@@ -6,7 +6,6 @@
 package desktop
 
 import (
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -15,28 +14,16 @@ import (
 
 	"github.com/zalando/go-keyring"
 
+	"vmr-companion/app/wire/wiretest"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
-	"vmr-companion/backend/store"
 )
-
-type fakeDialogs struct{ open, save string }
-
-func (f fakeDialogs) Open(context.Context, string, string) (string, error) { return f.open, nil }
-func (f fakeDialogs) Save(context.Context, string, string, string) (string, error) {
-	return f.save, nil
-}
 
 func newService(t *testing.T, d dialogs) *IntegrationService {
 	t.Helper()
 	keyring.MockInit()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	backend := integration.NewService(st.Integrations(), secrets.NewUncheckedKeychain(0))
-	return &IntegrationService{ctx: context.Background(), backend: backend, dialogs: d}
+	backend := wiretest.Open(t, t.TempDir()).Integrations
+	return &IntegrationService{ctx: t.Context(), backend: backend, dialogs: d}
 }
 
 func form(t *testing.T, s *IntegrationService, overrides map[string]any) map[string]any {

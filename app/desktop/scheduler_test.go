@@ -4,53 +4,30 @@ package desktop
 
 import (
 	"context"
-	"encoding/json"
-	"encoding/pem"
-	"fmt"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/zalando/go-keyring"
 
-	"vmr-companion/backend/alias"
+	"vmr-companion/app/wire/wiretest"
 	"vmr-companion/backend/diagnostics"
-	"vmr-companion/backend/ews"
 	"vmr-companion/backend/ews/ewstest"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/scheduler"
-	"vmr-companion/backend/secrets"
-	"vmr-companion/backend/store"
-	"vmr-companion/backend/templates"
 )
 
 // TestSchedulerService drives the window's scheduler service against a
 // fake Exchange over TLS, as the Scheduled conferences page does.
 func TestSchedulerService(t *testing.T) {
 	keyring.MockInit()
-	ctx := context.Background()
-	dir := t.TempDir()
-	st, err := store.Open(ctx, filepath.Join(dir, "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	fake := ewstest.New("room@contoso.com")
-	srv := httptest.NewTLSServer(fake)
-	defer srv.Close()
-	caFile := filepath.Join(dir, "ca.pem")
-	os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600)
-
-	engine := templates.New()
-	integrations := integration.NewService(st.Integrations(), secrets.NewUncheckedKeychain(0), engine)
-	data, _ := json.Marshal(map[string]any{"name": "Contoso", "url": srv.URL + "/EWS/Exchange.asmx",
-		"room_mailbox_email_address": "room@contoso.com", "username": "svc", "password": "pw-not-shown",
-		"domains": []string{"127.0.0.1"}, "ews_ca_file": caFile, "enable_dynamic_vmrs": true,
-		"scheduled_alias_prefix": "meet", "scheduled_alias_domain": "vc.contoso.com"})
-	in, err := integrations.DecodeNew(data)
+	wsvc := wiretest.Open(t, t.TempDir())
+	ex := wiretest.NewExchange(t, "room@contoso.com")
+	fake := ex.Fake
+	ctx := t.Context()
+	integrations, aliases := wsvc.Integrations, wsvc.Aliases
+	in, err := integrations.DecodeNew([]byte(ex.Integration("room@contoso.com")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,16 +35,11 @@ func TestSchedulerService(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	aliases := alias.NewService(st.Aliases(), alias.DefaultTTL)
-	sched := scheduler.New(scheduler.Config{Repository: st.Scheduler(), Integrations: integrations, Aliases: aliases,
-		Templates: engine, Connect: scheduler.EWSConnector(integrations, "test"), Poll: 20 * time.Millisecond})
-	defer sched.Stop()
-	diag := &diagnostics.Service{Keys: integrations, Version: "test"}
-	bundlePath := filepath.Join(dir, "bundle.json")
-	svc := &SchedulerService{ctx: ctx, scheduler: sched, integrations: integrations, dialogs: fakeDialogs{save: bundlePath},
-		now: time.Now, bundle: diag.Bundle,
+	bundlePath := wsvc.DatabasePath + ".bundle.json" // beside the database
+	svc := &SchedulerService{ctx: ctx, scheduler: wsvc.Scheduler, integrations: integrations, dialogs: fakeDialogs{save: bundlePath},
+		now: time.Now, bundle: wsvc.Diagnostics.Bundle,
 		diagnose: func(ctx context.Context, in *integration.Integration) *diagnostics.Report {
-			return diag.Diagnose(ctx, in, diagnostics.Options{Timeout: 20 * time.Second})
+			return wsvc.Diagnostics.Diagnose(ctx, in, diagnostics.Options{Timeout: 20 * time.Second})
 		}}
 
 	a, _, err := aliases.Reserve(ctx, saved.Integration, "compose", "alex@contoso.com")
@@ -75,8 +47,7 @@ func TestSchedulerService(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now().Add(2 * time.Hour).Truncate(time.Minute)
-	fake.SendRequest(ewstest.Meeting{UID: "desk-1", Subject: "Design review", Organizer: ews.Mailbox{Name: "Alex", Email: "alex@contoso.com"},
-		Start: start, End: start.Add(time.Hour), BodyHTML: fmt.Sprintf("<p>vmr-companion:%s</p>", a.UUID)})
+	ex.SendMeeting("desk-1", "Design review", start, a.UUID)
 
 	sum, err := svc.RunOnce("Contoso")
 	if err != nil || sum.Decided != 1 || sum.Error != "" {
@@ -118,7 +89,7 @@ func TestSchedulerService(t *testing.T) {
 		t.Fatalf("SaveDiagnostics: %q, %v", path, err)
 	}
 	saved2, _ := os.ReadFile(bundlePath)
-	if len(saved2) == 0 || strings.Contains(string(saved2), "pw-not-shown") {
+	if len(saved2) == 0 || strings.Contains(string(saved2), wiretest.Password) {
 		t.Fatalf("the bundle is empty or carries the password")
 	}
 
@@ -128,8 +99,7 @@ func TestSchedulerService(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fake.SendRequest(ewstest.Meeting{UID: "desk-2", Subject: "Roadmap", Organizer: ews.Mailbox{Name: "Alex", Email: "alex@contoso.com"},
-		Start: start, End: start.Add(time.Hour), BodyHTML: fmt.Sprintf("<p>vmr-companion:%s</p>", b.UUID)})
+	ex.SendMeeting("desk-2", "Roadmap", start, b.UUID)
 	fake.FailNext("CreateItem", 1, ewstest.Failure{Code: "ErrorMessageSizeExceeded"})
 	if sum, err := svc.RunOnce("Contoso"); err != nil || sum.Quarantined != 1 {
 		t.Fatalf("RunOnce with a refused reply: %+v, %v", sum, err)
@@ -146,11 +116,7 @@ func TestSchedulerService(t *testing.T) {
 	}
 
 	// Another process holds the mailbox: RunOnce says who, without an error.
-	host, _ := os.Hostname()
-	if _, ok, err := st.Scheduler().Lease(ctx, saved.Integration.ID, scheduler.LeaseRequest{Token: "serve", PID: 1, Host: host,
-		At: time.Now(), TTL: time.Hour, Poll: 30 * time.Second}); err != nil || !ok {
-		t.Fatalf("lease: %v %v", ok, err)
-	}
+	wiretest.HoldMailbox(t, wsvc, saved.Integration.ID)
 	sum, err = svc.RunOnce("Contoso")
 	if err != nil || !strings.Contains(sum.Held, "the service in process 1 is working on this mailbox") {
 		t.Fatalf("RunOnce while held: %+v, %v", sum, err)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"vmr-companion/backend/ews/auth"
+	"vmr-companion/backend/exchange"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
 )
@@ -108,8 +109,8 @@ func Run(ctx context.Context, in *integration.Integration, opt Options) *Report 
 		return r
 	}
 	r.Integration = in.Name
-	if opt.RootCAs == nil && in.EWSCAFile != "" {
-		d.opt.RootCAs, d.caErr = auth.LoadRootCAs(in.EWSCAFile)
+	if opt.RootCAs == nil {
+		d.opt.RootCAs, d.caErr = exchange.RootCAs(in)
 	}
 	d.parseURL()
 	d.logf("diagnosing integration %q: EWS URL %s, authentication %s", in.Name, redactURL(in.URL), in.AuthenticationMethod)

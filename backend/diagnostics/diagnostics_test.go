@@ -3,12 +3,9 @@ package diagnostics
 import (
 	"context"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +14,7 @@ import (
 	"vmr-companion/backend/ews/ewstest"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/testtls"
 )
 
 func TestHealthyIntegrationPassesEveryCheck(t *testing.T) {
@@ -148,12 +146,12 @@ func TestNetworkFailures(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := serveTLS(t, ewstest.New(room), ex.ca.leaf(t, tc.notBefore, tc.notAfter, tc.certName))
+			srv := testtls.Serve(t, ewstest.New(room), ex.ca.Leaf(t, tc.notBefore, tc.notAfter, tc.certName))
 			in := ex.integration()
 			in.URL = "https://localhost:" + portOf(t, srv.URL) + "/EWS/Exchange.asmx"
 			opt := ex.options()
 			if tc.untrusted {
-				opt.RootCAs = newCA(t, "Somebody Else's CA").pool
+				opt.RootCAs = testtls.NewCA(t, "Somebody Else's CA").Pool
 			}
 			r := Run(context.Background(), in, opt)
 			expect(t, r, CheckTLS, tc.outcome, tc.texts...)
@@ -167,19 +165,15 @@ func TestNetworkFailures(t *testing.T) {
 
 	t.Run("the CA hint of the options replaces the default", func(t *testing.T) {
 		opt := ex.options()
-		opt.RootCAs = newCA(t, "Somebody Else's CA").pool
+		opt.RootCAs = testtls.NewCA(t, "Somebody Else's CA").Pool
 		opt.CAFileHint = "pass --ca-file"
 		r := Run(context.Background(), ex.integration(), opt)
 		expect(t, r, CheckTLS, Fail, "fix:or pass --ca-file with a PEM file holding it")
 	})
 
 	t.Run("the integration's EWS CA file is trusted, as the scheduler trusts it", func(t *testing.T) {
-		file := filepath.Join(t.TempDir(), "contoso-root.pem")
-		if err := os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ex.ca.cert.Raw}), 0o600); err != nil {
-			t.Fatal(err)
-		}
 		in := ex.integration()
-		in.EWSCAFile = file
+		in.EWSCAFile = ex.ca.File(t)
 		opt := ex.options()
 		opt.RootCAs = nil
 		r := Run(context.Background(), in, opt)
@@ -187,7 +181,7 @@ func TestNetworkFailures(t *testing.T) {
 		expect(t, r, CheckEWSAuth, Pass)
 		expect(t, r, CheckAddinServer, Pass)
 
-		in.EWSCAFile = file + ".missing"
+		in.EWSCAFile += ".missing"
 		r = Run(context.Background(), in, opt)
 		expect(t, r, CheckTLS, Fail, "does not exist", "fix:ews_ca_file")
 	})
@@ -257,7 +251,7 @@ func TestSignInFailures(t *testing.T) {
 func TestOAuthTokenEndpoint(t *testing.T) {
 	ex := newExchange(t)
 	const clientSecret = "app-Secret-42"
-	idp := serveTLS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	idp := testtls.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/tenant/oauth2/v2.0/token" {
 			http.NotFound(w, r)
 			return
@@ -270,7 +264,7 @@ func TestOAuthTokenEndpoint(t *testing.T) {
 			return
 		}
 		w.Write([]byte(`{"access_token":"eyJhbGciOiJub25lIn0.eyJzdWIiOiJhcHAifQ.","token_type":"Bearer","expires_in":3600}`))
-	}), ex.ca.valid(t, "127.0.0.1"))
+	}), ex.ca.Valid(t, "127.0.0.1"))
 	appPerm := func(endpoint string) *integration.Integration {
 		in := ex.integration()
 		in.AuthenticationMethod = integration.AuthAppPerm
@@ -314,7 +308,7 @@ func TestOAuthTokenEndpoint(t *testing.T) {
 
 	t.Run("an untrusted certificate on the token endpoint fails", func(t *testing.T) {
 		o := opt
-		o.RootCAs = newCA(t, "Other CA").pool
+		o.RootCAs = testtls.NewCA(t, "Other CA").Pool
 		r := Run(context.Background(), appPerm(idp.URL+"/tenant/oauth2/v2.0/token"), o)
 		expect(t, r, CheckOAuthToken, Fail, "does not trust", "fix:trust the CA")
 	})
@@ -419,7 +413,7 @@ func TestLayer7(t *testing.T) {
 			in := ntlm()
 			r := Run(context.Background(), in, opt)
 			expect(t, r, CheckLayer7, tc.outcome, tc.texts...)
-			if gotURL != in.URL || gotSettings.Method != integration.AuthNTLM || gotSettings.Password.Reveal() != password || gotSettings.RootCAs != ex.ca.pool {
+			if gotURL != in.URL || gotSettings.Method != integration.AuthNTLM || gotSettings.Password.Reveal() != password || gotSettings.RootCAs != ex.ca.Pool {
 				t.Fatalf("probe called with %q %+v", gotURL, gotSettings)
 			}
 		})
@@ -456,7 +450,7 @@ func TestAddinServerAndOfficeJS(t *testing.T) {
 
 	t.Run("an add-in server with an untrusted certificate fails", func(t *testing.T) {
 		opt := ex.options()
-		opt.RootCAs = newCA(t, "Other CA").pool
+		opt.RootCAs = testtls.NewCA(t, "Other CA").Pool
 		in := ex.integration()
 		in.URL = ""
 		in.EnableDynamicVMRs = false

@@ -12,8 +12,8 @@ import (
 
 	"vmr-companion/backend/ews"
 	"vmr-companion/backend/ews/auth"
+	"vmr-companion/backend/exchange"
 	"vmr-companion/backend/integration"
-	"vmr-companion/backend/secrets"
 )
 
 // ownedByCheck tells the lint warnings another check reports itself, so
@@ -81,24 +81,12 @@ func (d *diag) exchangeDomains(context.Context) Check {
 	return Check{Outcome: Pass, Detail: fmt.Sprintf("%s is among the Exchange domains", host)}
 }
 
+// settings sign in as the scheduler does (backend/exchange), each request
+// bounded by the check's timeout.
 func (d *diag) settings() (auth.Settings, error) {
-	s, err := auth.FromIntegration(d.in, d.opt.Secret)
-	if err != nil {
-		return s, err
-	}
-	s.RootCAs = d.opt.RootCAs
+	s, err := exchange.Settings(d.in, exchange.Credentials{Secret: d.opt.Secret, SaveRefreshToken: d.opt.SaveRefreshToken}, d.opt.RootCAs)
 	s.Timeout = d.opt.Timeout
-	if save := d.opt.SaveRefreshToken; save != nil {
-		s.OnRefreshToken = func(token string) error { return save(secrets.New(token)) }
-	}
-	return s, nil
-}
-
-func (d *diag) roomMailbox() string {
-	if d.in.RoomMailboxEmailAddress == nil {
-		return ""
-	}
-	return strings.TrimSpace(*d.in.RoomMailboxEmailAddress)
+	return s, err
 }
 
 // ewsAuth signs in as the service account and reads the room mailbox's
@@ -113,15 +101,9 @@ func (d *diag) ewsAuth(ctx context.Context) Check {
 		return d.ewsFailure(err)
 	}
 	defer hc.CloseIdleConnections()
-	mailbox := d.roomMailbox()
-	client, err := ews.New(ews.Config{
-		URL: d.in.URL, HTTPClient: hc, Mailbox: mailbox,
-		// App permissions act as no user: Exchange Online needs impersonation
-		// to pick the mailbox.
-		Impersonate: d.in.AuthenticationMethod == integration.AuthAppPerm && mailbox != "",
-		// One attempt: the diagnosis reports the first answer, not a retry's.
-		Retry: ews.RetryPolicy{MaxAttempts: 1},
-	})
+	mailbox := exchange.RoomMailbox(d.in)
+	// One attempt: the diagnosis reports the first answer, not a retry's.
+	client, err := exchange.RoomClient(d.in, hc, exchange.Options{Retry: exchange.OneAttempt})
 	if err != nil {
 		return Check{Outcome: Fail, Detail: err.Error(), Fix: "correct the EWS URL and the room mailbox of the integration"}
 	}
@@ -155,7 +137,7 @@ func orElse(s, alt string) string {
 // the admin should change.
 func (d *diag) ewsFailure(err error) Check {
 	method := d.in.AuthenticationMethod
-	mailbox := orElse(d.roomMailbox(), "the room mailbox")
+	mailbox := orElse(exchange.RoomMailbox(d.in), "the room mailbox")
 	user := orElse(d.in.Username, "the service account")
 	var (
 		ae *auth.Error

@@ -2,15 +2,6 @@ package diagnostics
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"io"
-	"log"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -22,6 +13,7 @@ import (
 	"vmr-companion/backend/ews/ewstest"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/testtls"
 )
 
 const (
@@ -30,94 +22,24 @@ const (
 	addinDomain = "addins.contoso.test"
 )
 
-// testCA is a CA made for one test; no key is ever committed.
-type testCA struct {
-	name string
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-	pool *x509.CertPool
-}
-
-func newCA(t *testing.T, name string) *testCA {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(365 * 24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	return &testCA{name: name, cert: cert, key: key, pool: pool}
-}
-
-// leaf issues a server certificate for names valid from notBefore to notAfter.
-func (ca *testCA) leaf(t *testing.T, notBefore, notAfter time.Time, names ...string) tls.Certificate {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: names[0]},
-		NotBefore: notBefore, NotAfter: notAfter,
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	for _, n := range names {
-		if ip := net.ParseIP(n); ip != nil {
-			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
-		} else {
-			tmpl.DNSNames = append(tmpl.DNSNames, n)
-		}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-}
-
-func (ca *testCA) valid(t *testing.T, names ...string) tls.Certificate {
-	return ca.leaf(t, time.Now().Add(-time.Hour), time.Now().Add(90*24*time.Hour), names...)
-}
-
-// serveTLS starts an HTTPS server on 127.0.0.1 with cert.
-func serveTLS(t *testing.T, h http.Handler, cert tls.Certificate) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewUnstartedServer(h)
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are what many tests provoke
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	return srv
-}
-
-// exchange is a fake Exchange (ewstest) behind a TLS server for localhost,
+// fakeExchange is a fake Exchange (ewstest) behind a TLS server for localhost,
 // with the add-in server's pages beside it.
-type exchange struct {
-	ca    *testCA
+type fakeExchange struct {
+	ca    *testtls.CA
 	fake  *ewstest.Server
 	srv   *httptest.Server
 	addin *httptest.Server
 	port  string
 }
 
-func newExchange(t *testing.T) *exchange {
+func newExchange(t *testing.T) *fakeExchange {
 	t.Helper()
-	ca := newCA(t, "Contoso Test Root CA")
+	ca := testtls.NewCA(t, "Contoso Test Root CA")
 	fake := ewstest.New(room)
-	ex := &exchange{ca: ca, fake: fake}
-	ex.srv = serveTLS(t, fake, ca.valid(t, "localhost", "127.0.0.1"))
+	ex := &fakeExchange{ca: ca, fake: fake}
+	ex.srv = testtls.Serve(t, fake, ca.Valid(t, "localhost", "127.0.0.1"))
 	ex.port = portOf(t, ex.srv.URL)
-	ex.addin = serveTLS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	ex.addin = testtls.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/":
 			w.Write([]byte("VMR Companion add-in host"))
@@ -127,7 +49,7 @@ func newExchange(t *testing.T) *exchange {
 		default:
 			http.NotFound(w, r)
 		}
-	}), ca.valid(t, addinDomain))
+	}), ca.Valid(t, addinDomain))
 	return ex
 }
 
@@ -142,7 +64,7 @@ func portOf(t *testing.T, raw string) string {
 
 // integration is a valid BASIC integration for the fake Exchange, whose
 // add-in server and Office.js are the add-in test server.
-func (ex *exchange) integration() *integration.Integration {
+func (ex *fakeExchange) integration() *integration.Integration {
 	in := integration.Defaults()
 	in.Name = "Contoso"
 	in.UUID = "5f0c8a52-6b0e-4a43-9d8e-1d7c1f0c2a11"
@@ -161,10 +83,10 @@ func (ex *exchange) integration() *integration.Integration {
 
 // options trust the test CA, hold the password, and route the add-in
 // domain's port 443 to the add-in test server.
-func (ex *exchange) options() Options {
+func (ex *fakeExchange) options() Options {
 	addinAddr := strings.TrimPrefix(ex.addin.URL, "https://")
 	return Options{
-		RootCAs: ex.ca.pool,
+		RootCAs: ex.ca.Pool,
 		// Far longer than any check takes on a loaded machine, so no test
 		// ends by the clock; the tests of the timeout set their own.
 		Timeout: time.Hour,

@@ -5,16 +5,14 @@ import (
 	"context"
 	"sync"
 
+	"vmr-companion/backend/exchange"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
 )
 
 // Keys reads and rotates an integration's keychain secrets
 // (backend/integration.Service).
-type Keys interface {
-	Secret(ctx context.Context, in *integration.Integration, field string) (secrets.Secret, bool, error)
-	SetSecret(ctx context.Context, in *integration.Integration, field string, v secrets.Secret) error
-}
+type Keys = exchange.Keys
 
 // Service runs diagnostics with an integration's own secrets and makes
 // bundles from which those secrets are cut out; the command line and the

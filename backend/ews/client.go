@@ -7,13 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+	"vmr-companion/backend/backoff"
 )
 
 // Config says where and as whom the client works.
@@ -312,20 +312,14 @@ func (c *Client) retryable(err error, safe bool) bool {
 	return errors.As(err, &ee) && transientCodes[ee.ResponseCode]
 }
 
-// delay is the server's BackOff hint when it gave one, else exponential
-// backoff with full jitter: uniform in [0, min(MaxDelay, Base*2^(n-1))].
+// delay is the server's BackOff hint when it gave one, else the shared
+// back-off (exponential, full jitter).
 func (c *Client) delay(attempt int, err error) time.Duration {
 	var ee *Error
 	if errors.As(err, &ee) && ee.BackOff > 0 {
 		return ee.BackOff
 	}
-	ceiling := c.retry.MaxDelay
-	if attempt < 40 {
-		if d := c.retry.BaseDelay << (attempt - 1); d > 0 && d < ceiling {
-			ceiling = d
-		}
-	}
-	return time.Duration(rand.Int64N(int64(ceiling) + 1))
+	return backoff.Full(attempt, c.retry.BaseDelay, c.retry.MaxDelay, nil)
 }
 
 // once does one HTTP exchange and decodes the SOAP answer.

@@ -21,7 +21,7 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"vmr-companion/backend/ews/auth"
+	"vmr-companion/backend/exchange"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
 )
@@ -224,13 +224,11 @@ func httpClientFor(in *integration.Integration) (*http.Client, error) {
 	if in.DisableProxy {
 		t.Proxy = nil
 	}
-	if in.EWSCAFile != "" {
-		pool, err := auth.LoadRootCAs(in.EWSCAFile)
-		if err != nil {
-			return nil, fmt.Errorf("oauth: integration %q: %w", in.Name, err)
-		}
-		t.TLSClientConfig.RootCAs = pool
+	pool, err := exchange.RootCAs(in)
+	if err != nil {
+		return nil, fmt.Errorf("oauth: integration %q: %w", in.Name, err)
 	}
+	t.TLSClientConfig.RootCAs = pool
 	return &http.Client{Transport: t, Timeout: 30 * time.Second}, nil
 }
 

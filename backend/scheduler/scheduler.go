@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"os"
 	"sync"
 	"time"
 
+	"vmr-companion/backend/backoff"
 	"vmr-companion/backend/ews"
 	"vmr-companion/backend/ews/auth"
 	"vmr-companion/backend/integration"
@@ -273,8 +273,6 @@ func Fatal(err error) bool {
 	return auth.IsAuthError(err) || ews.IsAuth(err) || errors.Is(err, errConfig)
 }
 
-var errConfig = errors.New("configuration")
-
 // Advice says what an admin can do about a worker's error.
 func Advice(err error) string {
 	var ae *auth.Error
@@ -420,7 +418,8 @@ func (s *Scheduler) loop(ctx context.Context, w *worker) {
 		default:
 			failures++
 			w.setState(WorkerBackoff)
-			wait = max(backoff(failures, s.cfg.MaxBackoff), backOffOf(err))
+			// Up to 2^failures seconds, fully jittered (backend/backoff).
+			wait = max(backoff.Full(failures+1, time.Second, s.cfg.MaxBackoff, nil), backOffOf(err))
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -433,15 +432,6 @@ func (s *Scheduler) loop(ctx context.Context, w *worker) {
 		case <-t.C:
 		}
 	}
-}
-
-// backoff grows exponentially from a second, with full jitter.
-func backoff(failures int, max time.Duration) time.Duration {
-	d := time.Second << min(failures, 20)
-	if d > max || d <= 0 {
-		d = max
-	}
-	return d/2 + rand.N(d/2+1)
 }
 
 // Statuses reports every integration's scheduler state.

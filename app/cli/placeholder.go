@@ -1,0 +1,33 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"vmr-companion/backend/scheduler"
+)
+
+// placeholderPolicy is the scheduler's rule for meetings that carry the
+// add-in's placeholder (the service reserves their alias): how long an
+// endless series keeps its room, and how many such meetings one organizer
+// may send in an hour. serve and scheduler run both take it.
+type placeholderPolicy struct {
+	horizon time.Duration
+	limit   int
+}
+
+func (p *placeholderPolicy) flags(cmd *cobra.Command) {
+	cmd.Flags().DurationVar(&p.horizon, "placeholder-horizon", scheduler.DefaultPlaceholderHorizon,
+		"how long the room of a placeholder meeting whose series has no end lasts (at least 24h)")
+	cmd.Flags().IntVar(&p.limit, "placeholder-limit", scheduler.DefaultPlaceholderLimit,
+		"placeholder meetings one organizer may send in an hour; 0 turns the limit off")
+}
+
+func (p *placeholderPolicy) apply(s *scheduler.Scheduler) error {
+	if err := s.SetPlaceholderPolicy(p.horizon, p.limit); err != nil {
+		return fmt.Errorf("--placeholder-horizon/--placeholder-limit: %w", err)
+	}
+	return nil
+}

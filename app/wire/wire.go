@@ -1,0 +1,148 @@
+// Package wire is VMR Companion's composition root: it opens the store and
+// the keychain in a data folder and builds the services that the command
+// line, the window and the add-in host share. main only chooses between
+// the window and the command line; both take what Open returns.
+package wire
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"path/filepath"
+
+	"vmr-companion/backend/addinhost"
+	"vmr-companion/backend/alias"
+	"vmr-companion/backend/conference"
+	"vmr-companion/backend/devcert"
+	"vmr-companion/backend/diagnostics"
+	"vmr-companion/backend/integration"
+	"vmr-companion/backend/manifest"
+	"vmr-companion/backend/scheduler"
+	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/store"
+	"vmr-companion/backend/templates"
+)
+
+// Services are the backend parts a command or the window uses, opened on
+// demand so that `version` and `--help` need no database.
+type Services struct {
+	Integrations *integration.Service
+	Conferences  *conference.Service
+	Aliases      *alias.Service
+	Manifests    *manifest.Builder
+	Templates    *templates.Engine
+	Scheduler    *scheduler.Scheduler
+	Diagnostics  *diagnostics.Service
+	// Authority loads (or on first use makes) the local CA.
+	Authority func(ctx context.Context) (*devcert.Authority, error)
+	// NewHost builds the add-in host with its certificate.
+	NewHost      func(ctx context.Context, o addinhost.Settings) (*addinhost.Server, error)
+	Keychain     *secrets.Keychain
+	DatabasePath string
+	Close        func() error
+
+	// Calendars is the calendar cache and what the meeting detector knows.
+	Calendars *store.Calendars
+	// Settings are the window user's preferences.
+	Settings *store.Settings
+	// Version and Logger are the ones Open was given.
+	Version string
+	Logger  *slog.Logger
+}
+
+// Config is what Open needs besides the data folder. The zero value works:
+// the real keychain, a text logger to nowhere, a host without the add-in's
+// files.
+type Config struct {
+	// Version names this build (user agent, diagnostics bundles).
+	Version string
+	Logger  *slog.Logger
+	// Build is the embedded frontend/dist folder (the add-in's files and
+	// office.js); nil or without them, the host serves the API only.
+	Build fs.FS
+	// Keychain replaces the OS keychain with a checked timeout (tests pass
+	// secrets.NewUncheckedKeychain after keyring.MockInit).
+	Keychain *secrets.Keychain
+}
+
+// Open opens the store in dataDir and builds every service on it.
+func Open(ctx context.Context, dataDir string, cfg Config) (*Services, error) {
+	st, err := store.OpenDir(ctx, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	keychain := cfg.Keychain
+	if keychain == nil {
+		keychain = secrets.NewKeychain(secrets.DefaultTimeout)
+	}
+	engine := templates.New()
+	svc := &Services{
+		Integrations: integration.NewService(st.Integrations(), keychain, engine),
+		Conferences:  conference.NewService(st.Conferences()),
+		Aliases:      alias.NewService(st.Aliases(), alias.DefaultTTL),
+		Manifests:    manifest.NewBuilder(st.Manifests()),
+		Templates:    engine,
+		Keychain:     keychain,
+		Calendars:    st.Calendars(),
+		Settings:     st.Settings(),
+		DatabasePath: st.Path(),
+		Close:        st.Close,
+		Version:      cfg.Version,
+		Logger:       logger,
+	}
+	svc.Diagnostics = &diagnostics.Service{Keys: svc.Integrations, Version: cfg.Version}
+	svc.Scheduler = scheduler.New(scheduler.Config{
+		Repository:   st.Scheduler(),
+		Integrations: svc.Integrations,
+		Aliases:      svc.Aliases,
+		Templates:    engine,
+		Connect:      scheduler.EWSConnector(svc.Integrations, "vmr-companion/"+cfg.Version),
+		Logger:       logger,
+	})
+	svc.Authority = func(ctx context.Context) (*devcert.Authority, error) {
+		return devcert.LoadOrCreate(ctx, devcert.Options{Dir: filepath.Join(dataDir, "devcert"), Keys: keychain})
+	}
+	addinFiles, officeJS := subdir(cfg.Build, "addin"), subdir(cfg.Build, "office-js")
+	svc.NewHost = func(ctx context.Context, o addinhost.Settings) (*addinhost.Server, error) {
+		ca, err := svc.Authority(ctx)
+		if err != nil {
+			return nil, err
+		}
+		loader, err := devcert.NewLoader(ca, nil)
+		if err != nil {
+			return nil, err
+		}
+		return addinhost.New(addinhost.Config{
+			Listen: o.Listen, Auth: o.Auth, ReservationRate: o.ReservationRate, OnRequest: o.OnRequest, AllowSharedHost: o.AllowSharedHost,
+			AddinFiles: addinFiles, OfficeJS: officeJS,
+			Integrations: svc.Integrations, Conferences: svc.Conferences, Aliases: alias.NewService(st.Aliases(), o.ReservationTTL),
+			Templates: engine, Manifests: devManifests{svc.Manifests},
+			GetCertificate: loader.GetCertificate, Logger: logger,
+		})
+	}
+	return svc, nil
+}
+
+// subdir is a folder of the embedded build, or nil when this build has none.
+func subdir(build fs.FS, dir string) fs.FS {
+	if build == nil {
+		return nil
+	}
+	if _, err := fs.Stat(build, dir); err != nil {
+		return nil
+	}
+	sub, _ := fs.Sub(build, dir)
+	return sub
+}
+
+// devManifests serves the development manifests: the host hands out the
+// variant that points at itself.
+type devManifests struct{ b *manifest.Builder }
+
+func (d devManifests) Manifest(ctx context.Context, in *integration.Integration, format, baseURL string) ([]byte, error) {
+	return d.b.Manifest(ctx, in, format, true, baseURL)
+}
