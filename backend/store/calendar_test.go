@@ -162,7 +162,6 @@ func TestRefreshFailuresLeaveTheCachedCopyUntouched(t *testing.T) {
 			t.Errorf("the cancel was recorded: %q", lastErr)
 		}
 	})
-
 }
 
 func TestCalendarDetectorKnowsThisDeploymentsVMRs(t *testing.T) {
