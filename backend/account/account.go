@@ -17,16 +17,12 @@ import (
 	"vmr-companion/backend/calendar"
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/integration"
-	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/oauth"
 )
 
 // SecretStore is the keychain as the user's side needs it
-// (backend/secrets.Keychain).
-type SecretStore interface {
-	Get(ctx context.Context, account string) (secrets.Secret, error)
-	Set(ctx context.Context, account string, s secrets.Secret) error
-	Delete(ctx context.Context, account string) error
-}
+// (backend/secrets.Keychain), as the sign-in sessions need it too.
+type SecretStore = oauth.KeyStore
 
 // MeetingCache is the store's copy of the last good meetings per source,
 // kept for offline viewing (store.Calendars()).
@@ -141,17 +137,27 @@ func chosen(opts []SignInOption, settings map[string]string) string {
 	return ""
 }
 
-// Session reports the sign-in state.
-func (s *Service) Session(ctx context.Context) (*Session, error) {
+// choice lists the integrations that offer personal VMRs, and the one
+// chosen ("" when there is none).
+func (s *Service) choice(ctx context.Context) ([]SignInOption, string, error) {
 	opts, err := s.options(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	settings, err := s.cfg.Settings.All(ctx)
 	if err != nil {
+		return nil, "", err
+	}
+	return opts, chosen(opts, settings), nil
+}
+
+// Session reports the sign-in state.
+func (s *Service) Session(ctx context.Context) (*Session, error) {
+	opts, uuid, err := s.choice(ctx)
+	if err != nil {
 		return nil, err
 	}
-	out := &Session{Integrations: opts, Integration: chosen(opts, settings), Available: s.cfg.SignIns != nil}
+	out := &Session{Integrations: opts, Integration: uuid, Available: s.cfg.SignIns != nil}
 	if out.Integration == "" || s.cfg.SignIns == nil {
 		return out, nil
 	}
@@ -213,17 +219,9 @@ func (s *Service) SignOut(ctx context.Context) error {
 
 // current is the chosen integration, nil when there is none.
 func (s *Service) current(ctx context.Context) (*integration.Integration, error) {
-	opts, err := s.options(ctx)
-	if err != nil {
+	_, uuid, err := s.choice(ctx)
+	if err != nil || uuid == "" {
 		return nil, err
-	}
-	settings, err := s.cfg.Settings.All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	uuid := chosen(opts, settings)
-	if uuid == "" {
-		return nil, nil
 	}
 	return s.cfg.Integrations.Get(ctx, uuid)
 }
