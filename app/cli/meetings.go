@@ -87,17 +87,14 @@ With --ews it reads the signed-in user's own Exchange calendar instead
 			default:
 				src = calendar.FileSource(ics)
 			}
-			cal, err := src.Load(c.ctx)
-			if err != nil {
-				return err
-			}
-			for _, warning := range cal.Warnings {
+			ms, warnings, err := calendar.Read(c.ctx, src, w, d)
+			// What was guessed or skipped, and the series that could not
+			// be expanded in full: the rest is listed.
+			for _, warning := range warnings {
 				fmt.Fprintln(cmd.ErrOrStderr(), "warning:", warning)
 			}
-			ms, err := calendar.MeetingsWithin(cal, w, d, calendar.NewBudget(c.ctx))
 			if err != nil {
-				// Some series could not be expanded in full: list the rest.
-				fmt.Fprintln(cmd.ErrOrStderr(), "warning:", err)
+				return err
 			}
 			if asJSON {
 				out := make([]meetingJSON, 0, len(ms))

@@ -56,6 +56,30 @@ func Cached(ctx context.Context, cache Cache, key, name string) (Snapshot, error
 	return Snapshot{Meetings: ms, FetchedAt: at, Stale: lastErr != "", Error: lastErr}, nil
 }
 
+// Read loads src and lists the meetings of w, with d's video meetings
+// marked: the one reading of a calendar, for the window's refresh and the
+// command line. Warnings are what was guessed or skipped in the calendar,
+// and the series that could not be expanded in full; a calendar none of
+// whose series could be expanded is an error, not an empty list.
+func Read(ctx context.Context, src Source, w Window, d *Detector) ([]Meeting, []string, error) {
+	cal, err := src.Load(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	meetings, err := MeetingsWithin(cal, w, d, NewBudget(ctx))
+	warnings := append([]string(nil), cal.Warnings...)
+	switch {
+	case err != nil && len(meetings) == 0:
+		return nil, warnings, err
+	case err != nil:
+		warnings = append(warnings, err.Error())
+	}
+	if meetings == nil {
+		meetings = []Meeting{}
+	}
+	return meetings, warnings, nil
+}
+
 // Refresh loads src, lists the meetings of w and saves them in cache under
 // key and name. When the source fails, the failure is recorded, the cached
 // copy is returned marked stale, and the error is returned too; the copy
@@ -66,20 +90,7 @@ func Cached(ctx context.Context, cache Cache, key, name string) (Snapshot, error
 // failure of the source: nothing is recorded, and the copy comes back as
 // it was, with the context's error.
 func Refresh(ctx context.Context, cache Cache, key, name string, src Source, w Window, d *Detector, now time.Time) (Snapshot, error) {
-	cal, err := src.Load(ctx)
-	var meetings []Meeting
-	var warnings []string
-	if err == nil {
-		var merr error
-		meetings, merr = MeetingsWithin(cal, w, d, NewBudget(ctx))
-		warnings = append(warnings, cal.Warnings...)
-		switch {
-		case merr != nil && len(meetings) == 0:
-			err = merr
-		case merr != nil:
-			warnings = append(warnings, merr.Error())
-		}
-	}
+	meetings, warnings, err := Read(ctx, src, w, d)
 	// The context may be what failed: the cache is used with a fresh one.
 	rec, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
@@ -97,9 +108,6 @@ func Refresh(ctx context.Context, cache Cache, key, name string, src Source, w W
 		}
 		snap.Stale, snap.Error = true, err.Error()
 		return snap, err
-	}
-	if meetings == nil {
-		meetings = []Meeting{}
 	}
 	snap := Snapshot{Meetings: meetings, FetchedAt: now, Warnings: warnings}
 	if err := cache.Save(ctx, key, name, meetings, now); err != nil {
