@@ -28,6 +28,7 @@ type UserService struct {
 	mu            sync.Mutex
 	cancelSignIn  context.CancelFunc
 	cancelRefresh context.CancelFunc
+	refreshing    sync.Mutex // one refresh at a time, so CancelRefresh stops the one running
 }
 
 // The window's types are the account's, named here so the generated
@@ -151,6 +152,8 @@ func (s *UserService) Upcoming() (*Upcoming, error) {
 // Refresh reads the calendar again and caches it; a failure comes back
 // as the last good copy, marked stale with the reason.
 func (s *UserService) Refresh() (*Upcoming, error) {
+	s.refreshing.Lock()
+	defer s.refreshing.Unlock()
 	ctx, cancel := context.WithCancel(s.ctx)
 	s.mu.Lock()
 	s.cancelRefresh = cancel
