@@ -22,10 +22,6 @@ import (
 	"vmr-companion/backend/store"
 )
 
-// Services is wire.Services under its old name, for the sign-in commands
-// and their tests until they move to backend/account; drop it then.
-type Services = wire.Services
-
 // Config is what main hands the command line.
 type Config struct {
 	Version string

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,9 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"vmr-companion/backend/calendar"
-	"vmr-companion/backend/ews/auth"
-	"vmr-companion/backend/integration"
-	"vmr-companion/backend/oauth"
 )
 
 // maxMeetingDays bounds --days: ten years of a calendar is already far
@@ -91,17 +87,14 @@ With --ews it reads the signed-in user's own Exchange calendar instead
 			default:
 				src = calendar.FileSource(ics)
 			}
-			cal, err := src.Load(c.ctx)
-			if err != nil {
-				return err
-			}
-			for _, warning := range cal.Warnings {
+			ms, warnings, err := calendar.Read(c.ctx, src, w, d)
+			// What was guessed or skipped, and the series that could not
+			// be expanded in full: the rest is listed.
+			for _, warning := range warnings {
 				fmt.Fprintln(cmd.ErrOrStderr(), "warning:", warning)
 			}
-			ms, err := calendar.MeetingsWithin(cal, w, d, calendar.NewBudget(c.ctx))
 			if err != nil {
-				// Some series could not be expanded in full: list the rest.
-				fmt.Fprintln(cmd.ErrOrStderr(), "warning:", err)
+				return err
 			}
 			if asJSON {
 				out := make([]meetingJSON, 0, len(ms))
@@ -124,33 +117,12 @@ With --ews it reads the signed-in user's own Exchange calendar instead
 
 // exchangeCalendar is the signed-in user's own Exchange calendar.
 func (c *command) exchangeCalendar(name string) (calendar.Source, error) {
-	svc, in, p, err := c.userSignIn(name)
+	in, signIns, err := c.userSignIn(name)
 	if err != nil {
 		return nil, err
 	}
-	sess, err := (&oauth.Sessions{Keys: svc.Keychain}).Current(c.ctx, p, in.UUID)
-	switch {
-	case errors.Is(err, oauth.ErrSignedOut):
-		return nil, fmt.Errorf("you are not signed in to %s; %s", in.Name, signInHint(name))
-	case errors.Is(err, oauth.ErrSignInAgain):
-		return nil, fmt.Errorf("%w; %s", err, signInHint(name))
-	case err != nil:
-		return nil, err
-	}
-	roots, err := exchangeRoots(in)
-	if err != nil {
-		return nil, err
-	}
-	return calendar.UserEWSSource(in.URL, sess.Identity.Email, sess.AccessToken, roots)
-}
-
-// exchangeRoots are the CAs trusted for the integration's Exchange: the
-// system's, plus its ews_ca_file.
-func exchangeRoots(in *integration.Integration) (*x509.CertPool, error) {
-	if in.EWSCAFile == "" {
-		return nil, nil
-	}
-	return auth.LoadRootCAs(in.EWSCAFile)
+	src, err := signIns.Exchange(c.ctx, in)
+	return src, signedIn(err, in, name)
 }
 
 // meetingsWindow is [from 00:00, from + days) in loc; from "" is today.

@@ -12,15 +12,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"vmr-companion/app/wire"
+	"vmr-companion/app/wire/wiretest"
 
 	"github.com/zalando/go-keyring"
 
-	"vmr-companion/backend/alias"
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/integration"
-	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/store"
-	"vmr-companion/backend/templates"
 )
 
 // runMeetings runs the command line with the services `meetings` uses, on
@@ -30,21 +29,10 @@ func runMeetings(t *testing.T, dataDir string, args ...string) (code int, stdout
 	var out, errOut bytes.Buffer
 	cfg := Config{
 		Version: "test",
-		Open: func(ctx context.Context, dir string) (*Services, error) {
-			st, err := store.OpenDir(ctx, dir)
-			if err != nil {
-				return nil, err
-			}
-			kc := secrets.NewUncheckedKeychain(0)
-			return &Services{
-				Integrations: integration.NewService(st.Integrations(), kc, templates.New()),
-				Conferences:  conference.NewService(st.Conferences()),
-				Aliases:      alias.NewService(st.Aliases(), 0),
-				Calendars:    st.Calendars(),
-				Keychain:     kc, DatabasePath: st.Path(), Close: st.Close,
-			}, nil
+		Open: func(ctx context.Context, dir string) (*wire.Services, error) {
+			return wire.Open(ctx, dir, wiretest.Config())
 		},
-		Window: func(*Services) error { t.Fatal("the window must not open in tests"); return nil },
+		Window: func(*wire.Services) error { t.Fatal("the window must not open in tests"); return nil },
 		Stdin:  strings.NewReader(""),
 		Stdout: &out,
 		Stderr: &errOut,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"vmr-companion/backend/account"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/oauth"
 )
@@ -40,26 +41,32 @@ func systemBrowser(url string) error {
 	return nil
 }
 
-// userSignIn finds an integration and the identity provider its users
-// sign in with.
-func (c *command) userSignIn(name string) (*Services, *integration.Integration, *oauth.Provider, error) {
+// userSignIn finds an integration and its users' sign-in
+// (backend/account, as in the window).
+func (c *command) userSignIn(name string) (*integration.Integration, *account.OAuth, error) {
 	if name == "" {
-		return nil, nil, nil, usageError{errors.New("--integration is required: name or uuid of the integration to sign in to (see: vmr-companion integrations list)")}
+		return nil, nil, usageError{errors.New("--integration is required: name or uuid of the integration to sign in to (see: vmr-companion integrations list)")}
 	}
 	svc, err := c.services()
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	in, err := svc.Integrations.Get(c.ctx, name)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	secret, _, err := svc.Integrations.Secret(c.ctx, in, integration.SecretPersonalVMROAuthClientSecret)
-	if err != nil {
-		return nil, nil, nil, err
+	return in, svc.SignIns, nil
+}
+
+// signedIn says how to sign in when the sign-in is missing or expired.
+func signedIn(err error, in *integration.Integration, name string) error {
+	switch {
+	case errors.Is(err, oauth.ErrSignedOut):
+		return fmt.Errorf("you are not signed in to %s; %s", in.Name, signInHint(name))
+	case errors.Is(err, oauth.ErrSignInAgain):
+		return fmt.Errorf("%w; %s", err, signInHint(name))
 	}
-	p, err := oauth.FromIntegration(c.ctx, in, secret, nil)
-	return svc, in, p, err
+	return err
 }
 
 func signInHint(name string) string { return "run: vmr-companion signin --integration " + name }
@@ -76,28 +83,27 @@ to see your personal VMRs and meetings. The browser opens for the sign-in; with
 device instead. The sign-in is kept in the keychain until signout.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, in, p, err := c.userSignIn(name)
+			in, signIns, err := c.userSignIn(name)
 			if err != nil {
 				return err
 			}
 			out, errOut := cmd.OutOrStdout(), cmd.ErrOrStderr()
-			var sess *oauth.Session
-			if !device {
-				var openErr error
-				sess, err = p.SignInBrowser(c.ctx, func(url string) error {
-					if openErr = openBrowser(url); openErr != nil {
-						return openErr
+			sess, err := signIns.SignInWith(c.ctx, in, func(p *oauth.Provider) (*oauth.Session, error) {
+				if !device {
+					var openErr error
+					sess, err := p.SignInBrowser(c.ctx, func(url string) error {
+						if openErr = openBrowser(url); openErr != nil {
+							return openErr
+						}
+						fmt.Fprintf(errOut, "Finish the sign-in in your browser. If it did not open, open this address:\n%s\n", url)
+						return nil
+					})
+					if !errors.Is(err, oauth.ErrBrowserUnavailable) {
+						return sess, err
 					}
-					fmt.Fprintf(errOut, "Finish the sign-in in your browser. If it did not open, open this address:\n%s\n", url)
-					return nil
-				})
-				if errors.Is(err, oauth.ErrBrowserUnavailable) {
 					fmt.Fprintf(errOut, "No browser could be opened (%v); signing in with a code instead.\n", openErr)
-					device = true
 				}
-			}
-			if device {
-				sess, err = p.SignInDevice(c.ctx, func(dc oauth.DeviceCode) {
+				return p.SignInDevice(c.ctx, func(dc oauth.DeviceCode) {
 					fmt.Fprintf(out, "To sign in, open %s and enter the code %s\n", dc.VerificationURI, dc.UserCode)
 					if dc.VerificationURIComplete != "" {
 						fmt.Fprintf(out, "(or open %s)\n", dc.VerificationURIComplete)
@@ -106,12 +112,8 @@ device instead. The sign-in is kept in the keychain until signout.`,
 						fmt.Fprintf(out, "The code expires at %s. Waiting for the sign-in...\n", dc.ExpiresAt.Local().Format(time.Kitchen))
 					}
 				})
-			}
+			})
 			if err != nil {
-				return err
-			}
-			sessions := &oauth.Sessions{Keys: svc.Keychain}
-			if err := sessions.Save(c.ctx, in.UUID, sess); err != nil {
 				return err
 			}
 			fmt.Fprintf(out, "Signed in to %s as %s.\n", in.Name, describeIdentity(sess.Identity))
@@ -130,18 +132,11 @@ func (c *command) signoutCmd() *cobra.Command {
 		Short: "Sign out: revoke the sign-in where the provider allows it and forget it",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, in, p, err := c.userSignIn(name)
-			if in == nil {
+			in, signIns, err := c.userSignIn(name)
+			if err != nil {
 				return err
 			}
-			// A misconfigured provider must not keep a sign-in on this
-			// computer: forget it without revoking.
-			if err != nil {
-				fmt.Fprintf(cmd.ErrOrStderr(), "warning: the sign-in cannot be revoked at the identity provider (%v); it is forgotten on this computer only\n", err)
-				p = nil
-			}
-			sessions := &oauth.Sessions{Keys: svc.Keychain}
-			if err := sessions.SignOut(c.ctx, p, in.UUID); err != nil {
+			if err := signIns.SignOut(c.ctx, in); err != nil {
 				var revoke *oauth.RevokeError
 				if !errors.As(err, &revoke) {
 					return err
@@ -164,19 +159,13 @@ func (c *command) whoamiCmd() *cobra.Command {
 		Short: "Show who is signed in to an integration",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, in, p, err := c.userSignIn(name)
+			in, signIns, err := c.userSignIn(name)
 			if err != nil {
 				return err
 			}
-			sessions := &oauth.Sessions{Keys: svc.Keychain}
-			sess, err := sessions.Current(c.ctx, p, in.UUID)
-			switch {
-			case errors.Is(err, oauth.ErrSignedOut):
-				return fmt.Errorf("you are not signed in to %s; %s", in.Name, signInHint(name))
-			case errors.Is(err, oauth.ErrSignInAgain):
-				return fmt.Errorf("%w; %s", err, signInHint(name))
-			case err != nil:
-				return err
+			sess, err := signIns.Session(c.ctx, in)
+			if err != nil {
+				return signedIn(err, in, name)
 			}
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), struct {

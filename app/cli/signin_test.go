@@ -12,13 +12,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/spf13/cobra"
 	"github.com/zalando/go-keyring"
 
 	"vmr-companion/backend/ews"
@@ -29,104 +27,6 @@ import (
 	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/store"
 )
-
-// lineWriter hands each complete line to onLine as the command writes it,
-// so a test can act on a device code while the command waits.
-type lineWriter struct {
-	mu     sync.Mutex
-	all    bytes.Buffer
-	buf    []byte
-	onLine func(string)
-}
-
-func (w *lineWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.all.Write(p)
-	w.buf = append(w.buf, p...)
-	for {
-		i := bytes.IndexByte(w.buf, '\n')
-		if i < 0 {
-			return len(p), nil
-		}
-		line := string(w.buf[:i])
-		w.buf = w.buf[i+1:]
-		if w.onLine != nil {
-			w.onLine(line)
-		}
-	}
-}
-
-func (w *lineWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.all.String()
-}
-
-// runUser runs a sign-in command as Main does, on the data directory's
-// store and the in-memory keyring, with stdout going to out.
-func runUser(t *testing.T, dataDir string, out *lineWriter, args ...string) (code int, stderr string) {
-	t.Helper()
-	var errOut bytes.Buffer
-	cfg := Config{
-		Version: "test",
-		Open: func(ctx context.Context, dir string) (*Services, error) {
-			st, err := store.OpenDir(ctx, dir)
-			if err != nil {
-				return nil, err
-			}
-			kc := secrets.NewUncheckedKeychain(0)
-			return &Services{Integrations: integration.NewService(st.Integrations(), kc), Keychain: kc,
-				Calendars: st.Calendars(), DatabasePath: st.Path(), Close: st.Close}, nil
-		},
-		Window: func(*Services) error { t.Fatal("the window must not open in tests"); return nil },
-		Stdin:  strings.NewReader(""),
-		Stdout: out,
-		Stderr: &errOut,
-	}
-	c := &command{cfg: cfg, ctx: context.Background()}
-	root := c.root()
-	// Until cli.go registers them, the commands are added here.
-	for _, sub := range []func() (*cobra.Command, string){
-		func() (*cobra.Command, string) { return c.signinCmd(), "signin" },
-		func() (*cobra.Command, string) { return c.signoutCmd(), "signout" },
-		func() (*cobra.Command, string) { return c.whoamiCmd(), "whoami" },
-	} {
-		cmd, name := sub()
-		if found, _, err := root.Find([]string{name}); err != nil || found == root {
-			root.AddCommand(cmd)
-		}
-	}
-	root.SetArgs(append([]string{"--data-dir", dataDir}, args...))
-	root.SetOut(out)
-	root.SetErr(&errOut)
-	err := root.ExecuteContext(context.Background())
-	if c.svc != nil {
-		c.svc.Close()
-	}
-	if err == nil {
-		return exitOK, errOut.String()
-	}
-	fmt.Fprintln(&errOut, "vmr-companion:", describe(err))
-	var u usageError
-	if errors.As(err, &u) {
-		return exitUsage, errOut.String()
-	}
-	return exitError, errOut.String()
-}
-
-var deviceCodeLine = regexp.MustCompile(`enter the code (\S+)`)
-
-// approving is a stdout that approves the device code as soon as the
-// command shows it, as the user would on their phone.
-func approving(t *testing.T, op *oauthtest.OP) (*lineWriter, <-chan error) {
-	done := make(chan error, 1)
-	return &lineWriter{onLine: func(line string) {
-		if m := deviceCodeLine.FindStringSubmatch(line); m != nil {
-			go func() { done <- op.ApproveDevice(m[1], true) }()
-		}
-	}}, done
-}
 
 func TestSignInCommands(t *testing.T) {
 	keyring.MockInit()
@@ -342,18 +242,4 @@ func TestSignInCommands(t *testing.T) {
 			t.Fatalf("%d %q", code, stderr)
 		}
 	})
-}
-
-func mustUUID(t *testing.T, dir string) string {
-	t.Helper()
-	st, err := store.OpenDir(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	in, err := integration.NewService(st.Integrations(), secrets.NewUncheckedKeychain(0)).Get(context.Background(), "Contoso")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return in.UUID
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options/linux"
 	wruntime "github.com/wailsapp/wails/v2/pkg/runtime"
 
+	"vmr-companion/backend/account"
 	"vmr-companion/backend/addinhost"
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/devcert"
@@ -39,7 +40,8 @@ type Options struct {
 	Manifests    *manifest.Builder
 	Templates    *templates.Engine
 	Scheduler    *scheduler.Scheduler
-	User         UserBackends
+	// User is the end user's side (sign-in, preferences, calendar, VMRs).
+	User *account.Service
 	// Diagnose runs an integration's connection test; Bundle makes the
 	// redacted diagnostics bundle of a report.
 	Diagnose     func(ctx context.Context, in *integration.Integration) *diagnostics.Report
@@ -76,9 +78,7 @@ func Run(opts Options) error {
 	host := &AddinHostService{integrations: opts.Integrations, manifests: opts.Manifests, authority: opts.Authority, newHost: opts.NewHost, dialogs: d}
 	sched := &SchedulerService{scheduler: opts.Scheduler, integrations: opts.Integrations, diagnose: opts.Diagnose,
 		bundle: opts.Bundle, dialogs: d, now: time.Now}
-	user := &UserService{integrations: opts.Integrations, conferences: opts.Conferences, templates: opts.Templates,
-		settings: opts.User.Settings, secrets: keychainOf(opts.Keychain), accounts: opts.User.Accounts, cache: opts.User.Cache, urlSource: opts.User.URLSource,
-		exchange: opts.User.Exchange, dialogs: d, now: time.Now}
+	user := &UserService{account: opts.User, dialogs: d}
 	system := &SystemService{keychain: opts.Keychain, databasePath: opts.DatabasePath, version: opts.Version, logger: opts.Logger, started: opts.Started}
 	return wails.Run(&options.App{
 		Title:            "VMR Companion",

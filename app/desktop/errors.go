@@ -3,6 +3,7 @@ package desktop
 import (
 	"errors"
 
+	"vmr-companion/backend/account"
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
@@ -26,7 +27,7 @@ func FormatError(err error) any {
 	var cerr *conference.ValidationError
 	var syn *templates.SyntaxError
 	var unavailable *secrets.UnavailableError
-	var signIn *SignInError
+	var signIn *account.SignInError
 	switch {
 	case errors.As(err, &verr):
 		p.Code, p.Message, p.Fields = "invalid", "Some fields need attention.", verr.Fields

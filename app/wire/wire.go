@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"path/filepath"
+	"vmr-companion/backend/account"
+	"vmr-companion/backend/calendar"
 
 	"vmr-companion/backend/addinhost"
 	"vmr-companion/backend/alias"
@@ -45,6 +47,10 @@ type Services struct {
 	Calendars *store.Calendars
 	// Settings are the window user's preferences.
 	Settings *store.Settings
+	// SignIns signs users in to an integration's identity provider;
+	// Account is the user's side built on it (the window's and the CLI's).
+	SignIns *account.OAuth
+	Account *account.Service
 	// Version and Logger are the ones Open was given.
 	Version string
 	Logger  *slog.Logger
@@ -94,6 +100,13 @@ func Open(ctx context.Context, dataDir string, cfg Config) (*Services, error) {
 		Version:      cfg.Version,
 		Logger:       logger,
 	}
+	svc.SignIns = account.NewOAuth(svc.Integrations, keychain)
+	svc.Account = account.New(account.Config{
+		Integrations: svc.Integrations, Conferences: svc.Conferences, Templates: engine,
+		Settings: svc.Settings, Secrets: keychain, SignIns: svc.SignIns, Cache: svc.Calendars,
+		URLSource: func(u string) calendar.Source { return calendar.URLSource(u, nil) },
+		Exchange:  svc.SignIns.Exchange,
+	})
 	svc.Diagnostics = &diagnostics.Service{Keys: svc.Integrations, Version: cfg.Version}
 	svc.Scheduler = scheduler.New(scheduler.Config{
 		Repository:   st.Scheduler(),

@@ -17,6 +17,7 @@ import (
 	"github.com/google/uuid"
 
 	"vmr-companion/backend/alias"
+	"vmr-companion/backend/conference"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/templates"
 )
@@ -459,25 +460,13 @@ func (s *Server) personalVMRs(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]PersonalVMR, 0, len(list))
 	for _, c := range list {
-		domain, numeric, other := c.AliasKinds()
-		vars := map[string]any{"name": c.Name, "description": c.Description, "domain_aliases": domain, "other_aliases": other,
-			"numeric_aliases": numeric, "pin": c.PIN, "guest_pin": c.GuestPIN, "allow_guests": c.AllowGuests, "addin_server_domain": in.AddinServerDomain}
-		v := PersonalVMR{ID: c.ID, Aliases: append(append(append([]string{}, domain...), numeric...), other...)}
-		for _, t := range []struct {
-			field, source string
-			dst           *string
-		}{
-			{"personal_vmr_name_template", in.PersonalVMRNameTemplate, &v.Name},
-			{"personal_vmr_description_template", in.PersonalVMRDescriptionTemplate, &v.Description},
-			{"personal_vmr_instructions_template", in.PersonalVMRInstructionsTemplate, &v.InstructionsHTML},
-			{"personal_vmr_location_template", in.PersonalVMRLocationTemplate, &v.Location},
-		} {
-			if *t.dst, err = s.cfg.Templates.Render(r.Context(), t.field, t.source, vars); err != nil {
-				s.renderFailed(w, "rendering "+t.field, err)
-				return
-			}
+		p, err := conference.RenderPersonal(r.Context(), s.cfg.Templates, in, c)
+		if err != nil {
+			s.renderFailed(w, "rendering a personal VMR", err)
+			return
 		}
-		out = append(out, v)
+		out = append(out, PersonalVMR{ID: c.ID, Name: p.Name, Description: p.Description, InstructionsHTML: p.InstructionsHTML, Location: p.Location,
+			Aliases: append(append(append([]string{}, p.DomainAliases...), p.NumericAliases...), p.OtherAliases...)})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"user": who.Email, "vmrs": out})
 }

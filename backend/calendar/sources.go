@@ -3,8 +3,6 @@ package calendar
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -15,8 +13,6 @@ import (
 	"os"
 	"strings"
 	"time"
-
-	"golang.org/x/oauth2"
 
 	"vmr-companion/backend/ews"
 	"vmr-companion/backend/ical"
@@ -352,22 +348,4 @@ func eventFromEWS(it *ews.Item, n int) *ical.Event {
 		}
 	}
 	return e
-}
-
-// UserEWSSource is a signed-in user's own Exchange calendar, read with
-// their access token (delegated OAuth) from the integration's EWS URL,
-// trusting roots (nil: the system's).
-func UserEWSSource(ewsURL, email, accessToken string, roots *x509.CertPool) (Source, error) {
-	if accessToken == "" {
-		return nil, errors.New("calendar: no access token for Exchange: sign in again")
-	}
-	base := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{Proxy: http.ProxyFromEnvironment,
-		TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}}
-	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, base)
-	hc := oauth2.NewClient(ctx, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: accessToken, TokenType: "Bearer"}))
-	c, err := ews.New(ews.Config{URL: ewsURL, HTTPClient: hc, Mailbox: email})
-	if err != nil {
-		return nil, err
-	}
-	return EWSSource(c), nil
 }

@@ -1,5 +1,7 @@
 package integration
 
+import "vmr-companion/backend/templates"
+
 // Groups of the integration form, in the order the window shows them.
 const (
 	GroupGeneral   = "general"
@@ -103,11 +105,11 @@ func secret(name, group, label string, max int) Field {
 }
 func (f Field) productOnly() Field  { f.ProductOnly = true; return f }
 func pane(name, label string) Field { return str(name, GroupPane, label, 250) }
-func tmpl(name, label string, vars ...string) Field {
-	return str(name, GroupTemplates, label, 12288).format(FormatTemplate).vars(vars...)
-}
 
-var personalVars = []string{"name", "description", "domain_aliases", "other_aliases", "numeric_aliases", "pin", "guest_pin", "allow_guests", "addin_server_domain"}
+// tmpl is a template field; its variables are backend/templates' list.
+func tmpl(name, label string) Field {
+	return str(name, GroupTemplates, label, 12288).format(FormatTemplate).vars(templates.Variables(name)...)
+}
 
 // fields is the catalogue, in form order. The first fields of the form are
 // the ones every integration needs, so the keyboard path through a new
@@ -199,23 +201,23 @@ var fields = []Field{
 	pane("addin_pane_personal_vmr_error_signing_in_message", "Personal VMR: sign-in error"),
 	pane("addin_pane_personal_vmr_error_inserting_meeting_message", "Personal VMR: insert error"),
 
-	tmpl("meeting_instructions_template", "Single-use joining instructions (HTML)", "alias", "numeric_alias", "alias_uuid", "addin_server_domain"),
+	tmpl("meeting_instructions_template", "Single-use joining instructions (HTML)"),
 	tmpl("placeholder_instructions_template", "Placeholder instructions (HTML)"),
-	tmpl("personal_vmr_instructions_template", "Personal VMR joining instructions (HTML)", personalVars...),
-	tmpl("personal_vmr_location_template", "Personal VMR location", personalVars...),
-	tmpl("personal_vmr_name_template", "Personal VMR button label", "name"),
-	tmpl("personal_vmr_description_template", "Personal VMR hover text", "description"),
-	tmpl("conference_name_template", "Conference name", "subject", "organizer_name", "organizer_email"),
-	tmpl("conference_description_template", "Conference description", "organizer_email"),
-	tmpl("conference_subject_template", "Conference subject", "subject"),
-	tmpl("scheduled_alias_description_template", "Alias description", "organizer_email"),
-	tmpl("accept_new_single_meeting_template", "Reply: new meeting accepted", "alias", "numeric_alias", "subject"),
-	tmpl("accept_new_recurring_series_template", "Reply: new series accepted", "alias", "numeric_alias", "subject"),
-	tmpl("accept_edited_single_meeting_template", "Reply: edited meeting accepted", "alias", "numeric_alias", "subject"),
-	tmpl("accept_edited_recurring_series_template", "Reply: edited series accepted", "alias", "numeric_alias", "subject"),
-	tmpl("accept_edited_occurrence_template", "Reply: edited occurrence accepted", "alias", "numeric_alias", "subject"),
-	tmpl("reject_general_error_template", "Reply: unexpected error", "correlation_id"),
-	tmpl("reject_alias_conflict_template", "Reply: alias already used", "alias"),
+	tmpl("personal_vmr_instructions_template", "Personal VMR joining instructions (HTML)"),
+	tmpl("personal_vmr_location_template", "Personal VMR location"),
+	tmpl("personal_vmr_name_template", "Personal VMR button label"),
+	tmpl("personal_vmr_description_template", "Personal VMR hover text"),
+	tmpl("conference_name_template", "Conference name"),
+	tmpl("conference_description_template", "Conference description"),
+	tmpl("conference_subject_template", "Conference subject"),
+	tmpl("scheduled_alias_description_template", "Alias description"),
+	tmpl("accept_new_single_meeting_template", "Reply: new meeting accepted"),
+	tmpl("accept_new_recurring_series_template", "Reply: new series accepted"),
+	tmpl("accept_edited_single_meeting_template", "Reply: edited meeting accepted"),
+	tmpl("accept_edited_recurring_series_template", "Reply: edited series accepted"),
+	tmpl("accept_edited_occurrence_template", "Reply: edited occurrence accepted"),
+	tmpl("reject_general_error_template", "Reply: unexpected error"),
+	tmpl("reject_alias_conflict_template", "Reply: alias already used"),
 	tmpl("reject_alias_deleted_template", "Reply: alias deleted"),
 	tmpl("reject_invalid_alias_id_template", "Reply: no valid room in the invitation"),
 	tmpl("reject_single_meeting_past", "Reply: meeting in the past"),

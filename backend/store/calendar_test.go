@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -112,11 +113,11 @@ func TestRefreshFailuresLeaveTheCachedCopyUntouched(t *testing.T) {
 	w := calendar.Window{From: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2030, 1, 16, 0, 0, 0, 0, time.UTC)}
 	d := &calendar.Detector{Aliases: []string{"meet.a@vc.example.com"}}
 
-	snap, err := calendar.Refresh(ctx, cache, "alice", src, w, d, t0)
+	id := calendar.FeedCacheName(src.URL)
+	snap, err := calendar.Refresh(ctx, cache, "alice", id, src, w, d, t0)
 	if err != nil || snap.Stale || len(snap.Meetings) != 1 || snap.Meetings[0].Video == nil {
 		t.Fatalf("%+v, %v", snap, err)
 	}
-	id := calendar.SourceID(src)
 	for _, tt := range []struct{ mode, want string }{
 		{"html", "is a web page"},
 		{"huge", "is 50 MiB"},
@@ -129,7 +130,7 @@ func TestRefreshFailuresLeaveTheCachedCopyUntouched(t *testing.T) {
 			if tt.mode == "slow" {
 				feed = slow
 			}
-			snap, err := calendar.Refresh(ctx, cache, "alice", feed, w, d, t0.Add(time.Hour))
+			snap, err := calendar.Refresh(ctx, cache, "alice", id, feed, w, d, t0.Add(time.Hour))
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want %q", err, tt.want)
 			}
@@ -143,12 +144,24 @@ func TestRefreshFailuresLeaveTheCachedCopyUntouched(t *testing.T) {
 		})
 	}
 	mode.Store("good")
-	if _, err := calendar.Refresh(ctx, cache, "alice", src, w, d, t0.Add(2*time.Hour)); err != nil {
+	if _, err := calendar.Refresh(ctx, cache, "alice", id, src, w, d, t0.Add(2*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if _, at, lastErr, _ := cache.Load(ctx, "alice", id); !at.Equal(t0.Add(2*time.Hour)) || lastErr != "" {
 		t.Errorf("a good refresh after failures: %v %q", at, lastErr)
 	}
+
+	t.Run("a cancelled refresh records nothing and gives the copy back as it was", func(t *testing.T) {
+		cancelled, cancel := context.WithCancel(ctx)
+		cancel()
+		snap, err := calendar.Refresh(cancelled, cache, "alice", id, src, w, d, t0.Add(3*time.Hour))
+		if !errors.Is(err, context.Canceled) || snap.Stale || len(snap.Meetings) != 1 || !snap.FetchedAt.Equal(t0.Add(2*time.Hour)) {
+			t.Fatalf("%+v, %v", snap, err)
+		}
+		if _, _, lastErr, _ := cache.Load(ctx, "alice", id); lastErr != "" {
+			t.Errorf("the cancel was recorded: %q", lastErr)
+		}
+	})
 }
 
 func TestCalendarDetectorKnowsThisDeploymentsVMRs(t *testing.T) {

@@ -1,48 +1,61 @@
 package templates
 
-// Sample values for previews. The subject and room name carry markup and
-// quote characters on purpose, so a preview shows how they are escaped (HTML
-// templates) or kept as typed (text templates).
-const (
-	sampleAlias        = "meet.123456@vc.example.com"
-	sampleNumericAlias = "123456"
-	sampleAliasUUID    = "6f1c2a9e-3b7d-4e52-9a0c-8d4f7e21b635"
-	sampleDomain       = "addins.example.com"
-	sampleSubject      = `Budget review <b>Q3</b> & "next steps" for Sam's team`
-	sampleOrganizer    = "Alex Morgan"
-	sampleOrganizerTo  = "alex.morgan@example.com"
-	sampleCorrelation  = "c2b8e5d4-17a3-4f60-b9e2-5a0d3c7f9148"
+import "slices"
+
+// variables are, per template field, the variables the services pass when
+// they render it: the one list that the form (integration.Field.Variables),
+// the previews (SampleVars) and the renderers' tests read. A field not
+// listed renders without variables.
+var variables = map[string][]string{
+	"meeting_instructions_template":           {"alias", "numeric_alias", "alias_uuid", "addin_server_domain"},
+	"personal_vmr_instructions_template":      personalVariables,
+	"personal_vmr_location_template":          personalVariables,
+	"personal_vmr_name_template":              {"name"},
+	"personal_vmr_description_template":       {"description"},
+	"conference_name_template":                {"subject", "organizer_name", "organizer_email"},
+	"conference_description_template":         {"organizer_email"},
+	"conference_subject_template":             {"subject"},
+	"scheduled_alias_description_template":    {"organizer_email"},
+	"accept_new_single_meeting_template":      replyVariables,
+	"accept_new_recurring_series_template":    replyVariables,
+	"accept_edited_single_meeting_template":   replyVariables,
+	"accept_edited_recurring_series_template": replyVariables,
+	"accept_edited_occurrence_template":       replyVariables,
+	"reject_general_error_template":           {"correlation_id"},
+	"reject_alias_conflict_template":          {"alias"},
+}
+
+var (
+	personalVariables = []string{"name", "description", "domain_aliases", "other_aliases", "numeric_aliases", "pin", "guest_pin", "allow_guests", "addin_server_domain"}
+	replyVariables    = []string{"alias", "numeric_alias", "subject"}
 )
 
-func singleUseVars() map[string]any {
-	return map[string]any{
-		"alias":               sampleAlias,
-		"numeric_alias":       sampleNumericAlias,
-		"alias_uuid":          sampleAliasUUID,
-		"addin_server_domain": sampleDomain,
-	}
-}
+// Variables lists the variables the service passes when it renders the
+// template of field, nil for fields without variables. Each call returns a
+// new slice the caller may change.
+func Variables(field string) []string { return slices.Clone(variables[field]) }
 
-func personalVars() map[string]any {
-	return map[string]any{
-		"name":                `Alex Morgan's room <Sales & "Support">`,
-		"description":         "Personal meeting room of Alex Morgan",
-		"domain_aliases":      []string{"alex.morgan@vc.example.com", "meet.alex@vc.example.com"},
-		"other_aliases":       []string{"alex.morgan"},
-		"numeric_aliases":     []string{"8123456", "8123457"},
-		"pin":                 "4821",
-		"guest_pin":           "7305",
-		"allow_guests":        true,
-		"addin_server_domain": sampleDomain,
-	}
-}
-
-func replyVars() map[string]any {
-	return map[string]any{
-		"alias":         sampleAlias,
-		"numeric_alias": sampleNumericAlias,
-		"subject":       sampleSubject,
-	}
+// samples are realistic values of every variable, for previews. The
+// subject and room name carry markup and quote characters on purpose, so a
+// preview shows how they are escaped (HTML templates) or kept as typed
+// (text templates).
+var samples = map[string]func() any{
+	"alias":               func() any { return "meet.123456@vc.example.com" },
+	"numeric_alias":       func() any { return "123456" },
+	"alias_uuid":          func() any { return "6f1c2a9e-3b7d-4e52-9a0c-8d4f7e21b635" },
+	"addin_server_domain": func() any { return "addins.example.com" },
+	"subject":             func() any { return `Budget review <b>Q3</b> & "next steps" for Sam's team` },
+	"organizer_name":      func() any { return "Alex Morgan" },
+	"organizer_email":     func() any { return "alex.morgan@example.com" },
+	"correlation_id":      func() any { return "c2b8e5d4-17a3-4f60-b9e2-5a0d3c7f9148" },
+	"name":                func() any { return `Alex Morgan's room <Sales & "Support">` },
+	"description":         func() any { return "Personal meeting room of Alex Morgan" },
+	"domain_aliases":      func() any { return []string{"alex.morgan@vc.example.com", "meet.alex@vc.example.com"} },
+	"other_aliases":       func() any { return []string{"alex.morgan"} },
+	"numeric_aliases":     func() any { return []string{"8123456", "8123457"} },
+	"pin":                 func() any { return "4821" },
+	"guest_pin":           func() any { return "7305" },
+	"allow_guests":        func() any { return true },
 }
 
 // SampleVars returns realistic variables for previewing the template of
@@ -50,31 +63,9 @@ func replyVars() map[string]any {
 // Fields without variables, and unknown fields, get an empty map. Each call
 // returns a new map the caller may change.
 func SampleVars(field string) map[string]any {
-	switch field {
-	case "meeting_instructions_template":
-		return singleUseVars()
-	case "personal_vmr_instructions_template", "personal_vmr_location_template":
-		return personalVars()
-	case "personal_vmr_name_template":
-		return map[string]any{"name": personalVars()["name"]}
-	case "personal_vmr_description_template":
-		return map[string]any{"description": personalVars()["description"]}
-	case "conference_name_template":
-		return map[string]any{"subject": sampleSubject, "organizer_name": sampleOrganizer, "organizer_email": sampleOrganizerTo}
-	case "conference_description_template", "scheduled_alias_description_template":
-		return map[string]any{"organizer_email": sampleOrganizerTo}
-	case "conference_subject_template":
-		return map[string]any{"subject": sampleSubject}
-	case "accept_new_single_meeting_template",
-		"accept_new_recurring_series_template",
-		"accept_edited_single_meeting_template",
-		"accept_edited_recurring_series_template",
-		"accept_edited_occurrence_template":
-		return replyVars()
-	case "reject_general_error_template":
-		return map[string]any{"correlation_id": sampleCorrelation}
-	case "reject_alias_conflict_template":
-		return map[string]any{"alias": sampleAlias}
+	out := map[string]any{}
+	for _, name := range variables[field] {
+		out[name] = samples[name]()
 	}
-	return map[string]any{}
+	return out
 }

@@ -10,16 +10,13 @@ import (
 
 	"vmr-companion/app/desktop"
 	"vmr-companion/app/wire"
-	"vmr-companion/backend/calendar"
 	"vmr-companion/backend/diagnostics"
 	"vmr-companion/backend/integration"
-	"vmr-companion/backend/oauth"
 )
 
 // Options are the window's options: svc's services, the embedded build
 // (assets holds frontend/dist) and icon, and when the process started.
 func Options(svc *wire.Services, assets embed.FS, icon []byte, started time.Time) desktop.Options {
-	accounts := userAccounts{integrations: svc.Integrations, sessions: &oauth.Sessions{Keys: svc.Keychain}}
 	return desktop.Options{
 		Assets:       assets,
 		Icon:         icon,
@@ -28,13 +25,7 @@ func Options(svc *wire.Services, assets embed.FS, icon []byte, started time.Time
 		Manifests:    svc.Manifests,
 		Templates:    svc.Templates,
 		Scheduler:    svc.Scheduler,
-		User: desktop.UserBackends{
-			Settings:  svc.Settings,
-			Accounts:  accounts,
-			Cache:     svc.Calendars,
-			URLSource: func(u string) calendar.Source { return calendar.URLSource(u, nil) },
-			Exchange:  accounts.exchange,
-		},
+		User:         svc.Account,
 		Diagnose: func(ctx context.Context, in *integration.Integration) *diagnostics.Report {
 			return svc.Diagnostics.Diagnose(ctx, in, diagnostics.Options{})
 		},
