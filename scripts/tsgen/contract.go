@@ -58,8 +58,9 @@ func contract() Contract {
 			reflect.TypeFor[desktop.Problem]():     "Problem",
 			reflect.TypeFor[integration.Summary](): "Summary",
 		},
-		Consts: []Const{
-			{Name: "EVENT_HOST_REQUEST", Doc: "The event that carries each request the add-in host handles (desktop.EventHostRequest).", Value: desktop.EventHostRequest},
+		Events: []Event{
+			{Const: "EVENT_HOST_REQUEST", Doc: "Each request the add-in host handles (desktop.EventHostRequest).", Name: desktop.EventHostRequest,
+				Payload: addinhost.RequestLog{}},
 		},
 		Enums: []Enum{
 			{Name: "FieldKind", Doc: "integration.Kind*", Values: []string{integration.KindString, integration.KindInt, integration.KindBool,

@@ -25,9 +25,9 @@ type Contract struct {
 	Enums []Enum
 	// Services are the bound structs (pointers), in the order written.
 	Services []any
-	// Consts are named string constants the frontend shares with Go, such
-	// as event names.
-	Consts []Const
+	// Events are what the Go side emits to the window: the name as a
+	// constant, and the payload's type in the Events interface.
+	Events []Event
 }
 
 // Enum is a string union: Name = 'a' | 'b', used by the fields listed.
@@ -46,9 +46,11 @@ type FieldRef struct {
 	Key    bool
 }
 
-// Const is an exported TypeScript constant with Go's value.
-type Const struct {
-	Name, Doc, Value string
+// Event is one event the backend emits: Const names the TypeScript constant
+// of Name, Payload is a value of the Go type it carries.
+type Event struct {
+	Const, Doc, Name string
+	Payload          any
 }
 
 // Field is a shorthand for FieldRef in the registry.
@@ -110,6 +112,10 @@ func Generate(c Contract) ([]byte, error) {
 	for _, v := range c.Types {
 		g.name(reflect.TypeOf(v))
 	}
+	var events []string
+	for _, e := range c.Events {
+		events = append(events, fmt.Sprintf("  [%s]: %s;\n", e.Const, g.nullable(reflect.TypeOf(e.Payload))))
+	}
 	type svc struct {
 		name    string
 		t       reflect.Type
@@ -145,8 +151,11 @@ func Generate(c Contract) ([]byte, error) {
 	b.WriteString("// The JSON the Go backend sends and accepts: the window's bindings (app/desktop,\n")
 	b.WriteString("// through Wails) and the add-in API (backend/addinhost). The list of types is\n")
 	b.WriteString("// scripts/tsgen/contract.go.\n")
-	for _, k := range c.Consts {
-		fmt.Fprintf(&b, "\n/** %s */\nexport const %s = %s;\n", k.Doc, k.Name, quote(k.Value))
+	for _, e := range c.Events {
+		fmt.Fprintf(&b, "\n/** %s */\nexport const %s = %s;\n", e.Doc, e.Const, quote(e.Name))
+	}
+	if len(events) > 0 {
+		b.WriteString("\n/** The payload of each event the backend emits. */\nexport interface Events {\n" + strings.Join(events, "") + "}\n")
 	}
 	for _, e := range c.Enums {
 		vals := make([]string, len(e.Values))
@@ -218,7 +227,12 @@ func (g *generator) method(m reflect.Method) string {
 		if in == contextType {
 			continue
 		}
-		params = append(params, fmt.Sprintf("arg%d: %s", len(params)+1, g.tsType(in, false)))
+		ts := g.tsType(in, false)
+		// encoding/json leaves a field the window leaves out at its zero value.
+		if base := derefType(in); base.Kind() == reflect.Struct && base.Name() != "" && base != timeType {
+			ts = "Partial<" + ts + ">"
+		}
+		params = append(params, fmt.Sprintf("arg%d: %s", len(params)+1, ts))
 	}
 	result := "void"
 	for i := range m.Type.NumOut() {
@@ -229,6 +243,13 @@ func (g *generator) method(m reflect.Method) string {
 		result = g.nullable(out)
 	}
 	return fmt.Sprintf("%s(%s): Promise<%s>;", m.Name, strings.Join(params, ", "), result)
+}
+
+func derefType(t reflect.Type) reflect.Type {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
 }
 
 // nullable is a value's type where Go may send null (nil pointer, slice or map).

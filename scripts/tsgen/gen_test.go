@@ -181,6 +181,7 @@ type service struct{}
 func (*service) Get(id string, n int) (*inner, error) { return nil, nil }
 func (*service) List() []inner                        { return nil }
 func (*service) Drop(ids []string) error              { return nil }
+func (*service) Put(v inner) error                    { return nil }
 
 func TestServicesBecomeInterfaces(t *testing.T) {
 	out, err := Generate(Contract{Services: []any{(*service)(nil)}})
@@ -190,7 +191,8 @@ func TestServicesBecomeInterfaces(t *testing.T) {
 	want := "export interface service {\n" +
 		"  Drop(arg1: string[]): Promise<void>;\n" +
 		"  Get(arg1: string, arg2: number): Promise<inner | null>;\n" +
-		"  List(): Promise<inner[] | null>;\n}\n"
+		"  List(): Promise<inner[] | null>;\n" +
+		"  Put(arg1: Partial<inner>): Promise<void>;\n}\n"
 	if !strings.Contains(string(out), want) {
 		t.Fatalf("missing\n%s\nin\n%s", want, out)
 	}

@@ -3,8 +3,13 @@
 // through Wails) and the add-in API (backend/addinhost). The list of types is
 // scripts/tsgen/contract.go.
 
-/** The event that carries each request the add-in host handles (desktop.EventHostRequest). */
+/** Each request the add-in host handles (desktop.EventHostRequest). */
 export const EVENT_HOST_REQUEST = 'addinhost:request';
+
+/** The payload of each event the backend emits. */
+export interface Events {
+  [EVENT_HOST_REQUEST]: RequestLog;
+}
 
 /** integration.Kind* */
 export type FieldKind = 'string' | 'int' | 'bool' | 'enum' | 'list' | 'secret';
@@ -509,11 +514,11 @@ export interface AddinHostService {
 
 /** The bound methods of desktop.VMRService (src/wailsjs/go/desktop/VMRService). */
 export interface VMRService {
-  Create(arg1: Conference): Promise<Conference | null>;
+  Create(arg1: Partial<Conference>): Promise<Conference | null>;
   Delete(arg1: number): Promise<void>;
   ImportCSVFile(): Promise<VMRImport | null>;
   List(arg1: string): Promise<(Conference | null)[] | null>;
-  Update(arg1: Conference): Promise<Conference | null>;
+  Update(arg1: Partial<Conference>): Promise<Conference | null>;
 }
 
 /** The bound methods of desktop.TemplateService (src/wailsjs/go/desktop/TemplateService). */
@@ -546,7 +551,7 @@ export interface UserService {
   Preferences(): Promise<Preferences | null>;
   Refresh(): Promise<Upcoming | null>;
   Session(): Promise<UserSession | null>;
-  SetPreferences(arg1: Preferences): Promise<Preferences | null>;
+  SetPreferences(arg1: Partial<Preferences>): Promise<Preferences | null>;
   SignIn(arg1: string): Promise<UserSession | null>;
   SignOut(): Promise<void>;
   Upcoming(): Promise<Upcoming | null>;
