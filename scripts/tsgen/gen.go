@@ -362,7 +362,13 @@ func fields(t reflect.Type, depth int) []field {
 				et = et.Elem()
 			}
 			if et.Kind() == reflect.Struct {
-				out = append(out, fields(et, depth+1)...)
+				promoted := fields(et, depth+1)
+				if ft.Kind() == reflect.Pointer { // a nil embedded pointer writes none of them
+					for i := range promoted {
+						promoted[i].optional = true
+					}
+				}
+				out = append(out, promoted...)
 				continue
 			}
 		}

@@ -84,8 +84,13 @@ type inner struct {
 	Deep   int    `json:"deep"`
 }
 
+type extra struct {
+	Note string `json:"note"`
+}
+
 type shape struct {
 	inner
+	*extra
 	Plain     string            `json:"plain"`
 	Omitted   string            `json:"omitted,omitempty"`
 	Ptr       *inner            `json:"ptr"`
@@ -116,6 +121,7 @@ type shape struct {
 
 func TestTypesFollowEncodingJSON(t *testing.T) {
 	_ = shape{}.private
+	_ = extra{}.Note
 	out, err := Generate(Contract{
 		Types: []any{shape{}},
 		Enums: []Enum{
@@ -129,7 +135,8 @@ func TestTypesFollowEncodingJSON(t *testing.T) {
 	got := string(out)
 	for _, want := range []string{
 		"export type Kind = 'a' | 'b';",
-		"/** tsgen.shape (vmr-companion/scripts/tsgen) */\nexport interface shape {\n  deep: number;\n  plain: string;\n",
+		"/** tsgen.shape (vmr-companion/scripts/tsgen) */\nexport interface shape {\n  deep: number;\n  note?: string;\n  plain: string;\n",
+		"  note?: string;\n", // a nil embedded pointer writes nothing
 		"  omitted?: string;\n",
 		"  ptr: inner | null;\n",
 		"  opt_ptr?: inner;\n",
