@@ -19,7 +19,7 @@ ARTIFACTS := build/artifacts
 APT_BUILD := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config build-essential
 APT_TEST := chromium libnss3-tools ca-certificates gnome-keyring dbus dbus-x11 libsecret-tools xvfb xauth xdotool imagemagick libxml2-utils xsltproc apache2 libapache2-mod-auth-gssapi gss-ntlmssp nginx libnginx-mod-stream
 
-.PHONY: run build deps deps-test frontend bindings test test-go test-keychain test-frontend smoke test-addin-e2e addin-e2e bench lint clean
+.PHONY: run build deps deps-test frontend bindings check-generated test test-go test-keychain test-frontend smoke test-addin-e2e addin-e2e bench lint clean
 
 ## run: install what is missing, build, and open the desktop window
 run: build
@@ -42,9 +42,26 @@ deps:
 deps-test: deps
 	@scripts/install-deps.sh $(APT_TEST)
 
-## bindings: regenerate the window's TypeScript bindings from app/desktop
+# What bindings writes: Wails' bindings and models, the contract of the
+# window and the add-in (scripts/tsgen), the fake backend's schema.
+GENERATED := frontend/src/wailsjs frontend/src/lib/contract.gen.ts frontend/src/test/fakes/fixtures.json
+
+## bindings: regenerate the window's bindings (Wails), the TypeScript
+## contract of the Go types and the fake backend's fixtures
 bindings: deps
 	$(WAILS) generate module -tags $(TAGS) >/dev/null
+	@# Wails recreates its runtime files executable; git keeps them 644.
+	chmod a-x frontend/src/wailsjs/runtime/*
+	go run -tags $(TAGS) ./scripts/tsgen
+
+## check-generated: fail when the generated files are not what Go says
+check-generated: bindings
+	@if ! git diff --quiet -- $(GENERATED) || [ -n "$$(git ls-files --others --exclude-standard -- $(GENERATED))" ]; then \
+		git --no-pager diff --stat -- $(GENERATED); \
+		git ls-files --others --exclude-standard -- $(GENERATED); \
+		echo "generated files differ from what is committed: run make bindings and commit"; \
+		exit 1; \
+	fi
 
 frontend: deps
 	cd frontend && npm run build
@@ -53,9 +70,9 @@ frontend: deps
 ## frontend's type check and unit tests, a production build and the desktop
 ## smoke test under Xvfb
 test: deps-test
+	$(MAKE) --no-print-directory check-generated
 	@echo "== go vet"
 	go vet -tags $(TAGS) ./...
-	$(MAKE) --no-print-directory bindings
 	$(MAKE) --no-print-directory test-frontend
 	$(MAKE) --no-print-directory frontend
 	$(MAKE) --no-print-directory test-go
@@ -95,10 +112,11 @@ addin-e2e:
 bench: deps-test build
 	scripts/bench.sh
 
-## lint: no large files or build outputs in git, gofmt, go vet, staticcheck
-## and the frontend's type check
+## lint: no large files or build outputs in git, the generated contract
+## current, gofmt, go vet, staticcheck and the frontend's type check
 lint: deps
 	scripts/check-repo.sh
+	go run -tags $(TAGS) ./scripts/tsgen -check
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet -tags $(TAGS) ./...
 	go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 -tags $(TAGS) ./...

@@ -264,6 +264,12 @@ func (s *Server) pane(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, cfg)
 }
 
+// ReservationRequest is the body of a single-use VMR request: the pane's
+// key of the meeting being composed.
+type ReservationRequest struct {
+	ItemKey string `json:"item_key"`
+}
+
 // Reservation is the answer to a single-use VMR request.
 type Reservation struct {
 	Alias            string `json:"alias"`
@@ -300,9 +306,7 @@ func (s *Server) reserve(w http.ResponseWriter, r *http.Request) {
 			Detail: "send Content-Type: application/json"})
 		return
 	}
-	var body struct {
-		ItemKey string `json:"item_key"`
-	}
+	var body ReservationRequest
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	err := dec.Decode(&body)
@@ -438,6 +442,12 @@ type PersonalVMR struct {
 	Location         string   `json:"location"`
 }
 
+// PersonalVMRs is the answer to the personal VMR list: whose, and theirs.
+type PersonalVMRs struct {
+	User string        `json:"user"`
+	VMRs []PersonalVMR `json:"vmrs"`
+}
+
 func (s *Server) personalVMRs(w http.ResponseWriter, r *http.Request) {
 	in, ok := s.integrationOf(w, r)
 	if !ok {
@@ -468,5 +478,5 @@ func (s *Server) personalVMRs(w http.ResponseWriter, r *http.Request) {
 		out = append(out, PersonalVMR{ID: c.ID, Name: p.Name, Description: p.Description, InstructionsHTML: p.InstructionsHTML, Location: p.Location,
 			Aliases: append(append(append([]string{}, p.DomainAliases...), p.NumericAliases...), p.OtherAliases...)})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"user": who.Email, "vmrs": out})
+	writeJSON(w, http.StatusOK, PersonalVMRs{User: who.Email, VMRs: out})
 }

@@ -2,78 +2,18 @@
 // reservations and the user's personal VMRs. Paths are relative: the host
 // that serves the pane answers the API.
 
+import type * as Go from '../lib/contract.gen';
+import type { Filled } from '../lib/types';
+
+// The shapes of the answers are generated from backend/addinhost's types
+// (src/lib/contract.gen.ts); Api puts [] and {} where Go sent null.
+export type { PaneTextKey, ReservationRequest, Reservation, ApiProblem as Problem } from '../lib/contract.gen';
+
 /** The texts of the pane, in the admin's wording (every addin_pane_* field). */
-export type PaneTexts = Partial<Record<PaneTextKey, string>>;
-
-export type PaneTextKey =
-  | 'addin_pane_title'
-  | 'addin_pane_description'
-  | 'addin_pane_button_title'
-  | 'addin_pane_success_heading'
-  | 'addin_pane_success_message'
-  | 'addin_pane_already_video_meeting_heading'
-  | 'addin_pane_already_video_meeting_message'
-  | 'addin_pane_general_error_heading'
-  | 'addin_pane_general_error_message'
-  | 'addin_pane_management_node_down_heading'
-  | 'addin_pane_management_node_down_message'
-  | 'addin_pane_personal_vmr_add_button'
-  | 'addin_pane_personal_vmr_sign_in_button'
-  | 'addin_pane_personal_vmr_select_message'
-  | 'addin_pane_personal_vmr_none_message'
-  | 'addin_pane_personal_vmr_error_getting_message'
-  | 'addin_pane_personal_vmr_error_signing_in_message'
-  | 'addin_pane_personal_vmr_error_inserting_meeting_message';
-
-export interface PaneConfig {
-  integration: string;
-  name: string;
-  single_use_enabled: boolean;
-  personal_enabled: boolean;
-  debug: boolean;
-  auth: 'none' | 'oidc' | string;
-  auth_provider?: string;
-  room_mailbox: string;
-  room_mailbox_name?: string;
-  texts: PaneTexts;
-  /** The integration's placeholder instructions, for when no alias can be reserved. */
-  placeholder_html?: string;
-}
-
-export interface Reservation {
-  alias: string;
-  numeric_alias?: string;
-  alias_uuid: string;
-  instructions_html: string;
-  location: string;
-  room_mailbox: string;
-  room_mailbox_name?: string;
-  token: string;
-  expires_at?: string;
-  created?: boolean;
-}
-
-export interface PersonalVMR {
-  id: number;
-  name: string;
-  description?: string;
-  aliases: string[];
-  instructions_html: string;
-  location: string;
-}
-
-export interface PersonalVMRs {
-  user: string;
-  vmrs: PersonalVMR[];
-}
-
-/** An RFC 9457 problem as the host answers it. */
-export interface Problem {
-  type?: string;
-  title?: string;
-  status?: number;
-  detail?: string;
-}
+export type PaneTexts = NonNullable<Go.PaneConfig['texts']>;
+export type PaneConfig = Filled<Go.PaneConfig, 'texts'>;
+export type PersonalVMR = Filled<Go.PersonalVMR, 'aliases'>;
+export type PersonalVMRs = Omit<Go.PersonalVMRs, 'vmrs'> & { vmrs: PersonalVMR[] };
 
 /**
  * ApiError is a failed call. status is 0 when the host could not be reached
@@ -81,8 +21,8 @@ export interface Problem {
  */
 export class ApiError extends Error {
   readonly status: number;
-  readonly problem: Problem | undefined;
-  constructor(status: number, message: string, problem?: Problem) {
+  readonly problem: Go.ApiProblem | undefined;
+  constructor(status: number, message: string, problem?: Go.ApiProblem) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
@@ -141,18 +81,21 @@ export class Api {
     this.log = opts.log ?? (() => {});
   }
 
-  pane(): Promise<PaneConfig> {
-    return this.request<PaneConfig>('GET', '/pane');
+  async pane(): Promise<PaneConfig> {
+    const c = await this.request<Go.PaneConfig>('GET', '/pane');
+    return { ...c, texts: c.texts ?? {} };
   }
 
-  reserve(itemKey: string, creds: Credentials): Promise<Reservation> {
-    return this.request<Reservation>('POST', '/reservations', creds, { item_key: itemKey });
+  reserve(itemKey: string, creds: Credentials): Promise<Go.Reservation> {
+    return this.request<Go.Reservation>('POST', '/reservations', creds, { item_key: itemKey } satisfies Go.ReservationRequest);
   }
 
-  personalVMRs(creds: Credentials): Promise<PersonalVMRs> {
-    return this.request<PersonalVMRs>('GET', '/personal-vmrs', creds);
+  async personalVMRs(creds: Credentials): Promise<PersonalVMRs> {
+    const r = await this.request<Go.PersonalVMRs>('GET', '/personal-vmrs', creds);
+    return { ...r, vmrs: (r.vmrs ?? []).map((v) => ({ ...v, aliases: v.aliases ?? [] })) };
   }
 
+  // T is the generated type of what the host answers on this path.
   private async request<T>(method: string, path: string, creds: Credentials = {}, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -189,7 +132,7 @@ export class Api {
       }
     }
     if (!res.ok) {
-      const problem = data && typeof data === 'object' ? (data as Problem) : undefined;
+      const problem = data && typeof data === 'object' ? (data as Go.ApiProblem) : undefined;
       throw new ApiError(res.status, problem?.detail || problem?.title || `HTTP ${res.status}`, problem);
     }
     if (data === null) throw new ApiError(res.status, 'the host answered something that is not JSON');

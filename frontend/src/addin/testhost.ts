@@ -57,6 +57,7 @@ export function personalVMRs(): PersonalVMRs {
       {
         id: 4,
         name: 'Team room',
+        description: '',
         aliases: ['meet.team@vc.contoso.com'],
         instructions_html: '<div><p>Join Team room</p></div>',
         location: 'meet.team@vc.contoso.com',

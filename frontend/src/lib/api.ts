@@ -4,23 +4,23 @@
 // the backend's events (onHostRequest). In tests and `npm run preview:fake`
 // the binding modules are aliased to src/test/fakes (vite.config.ts), or
 // served by the fake through window.go (src/test/fakes/bridge.ts).
-import * as Integrations from '../wailsjs/go/desktop/IntegrationService';
-import * as System from '../wailsjs/go/desktop/SystemService';
-import * as AddinHost from '../wailsjs/go/desktop/AddinHostService';
-import * as VMRs from '../wailsjs/go/desktop/VMRService';
-import * as Templates from '../wailsjs/go/desktop/TemplateService';
-import * as Scheduler from '../wailsjs/go/desktop/SchedulerService';
-import * as User from '../wailsjs/go/desktop/UserService';
-import type { conference, desktop } from '../wailsjs/go/models';
+import * as IntegrationsJS from '../wailsjs/go/desktop/IntegrationService';
+import * as SystemJS from '../wailsjs/go/desktop/SystemService';
+import * as AddinHostJS from '../wailsjs/go/desktop/AddinHostService';
+import * as VMRsJS from '../wailsjs/go/desktop/VMRService';
+import * as TemplatesJS from '../wailsjs/go/desktop/TemplateService';
+import * as SchedulerJS from '../wailsjs/go/desktop/SchedulerService';
+import * as UserJS from '../wailsjs/go/desktop/UserService';
 import { ClipboardSetText, EventsOff, EventsOn } from '../wailsjs/runtime/runtime';
+import { EVENT_HOST_REQUEST } from './contract.gen';
+import type * as Go from './contract.gen';
 import { toProblem } from './problem';
 import type {
   CertInfo,
   Conference,
+  ConferenceInput,
   Detail,
   DiagnosticReport,
-  HostStatus,
-  ImportOutcome,
   ImportResult,
   ManifestFormat,
   Meeting,
@@ -28,21 +28,17 @@ import type {
   Preferences,
   Report,
   RequestLog,
-  RunSummary,
   ScheduledConference,
-  SchedulerLogEntry,
   Schema,
-  Summary,
-  SystemInfo,
   TemplatePreview,
   Upcoming,
   UserSession,
   Values,
   VMRImport,
-  WorkerStatus,
 } from './types';
 
 export { toProblem, isProblem } from './problem';
+export { EVENT_HOST_REQUEST } from './contract.gen';
 
 async function call<T>(f: () => Promise<T>): Promise<T> {
   try {
@@ -52,24 +48,47 @@ async function call<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
-// The generated classes are structurally the JSON the backend sends; these
-// casts only narrow strings such as Field.kind to their known values.
-const as = <T>(v: unknown) => v as T;
-
-function certInfo(c: unknown): CertInfo {
-  const r = as<CertInfo>(c);
-  return { ...r, stores: r.stores ?? [] };
+/**
+ * bound gives a Wails binding module the contract's interface of the same
+ * Go service. `make bindings` generates both from the Go methods; the
+ * contract's types are the precise ones (unions from Go's constants, string
+ * for time.Time, null where Go may send nil), Wails' are looser. The
+ * parameter's type makes tsc check that the module has every method the
+ * contract lists.
+ */
+function bound<S>(module: { [K in keyof S]: unknown }): S {
+  return module as S;
 }
 
-function vmr(c: unknown): Conference {
-  const r = as<Conference>(c);
-  return { ...r, aliases: r.aliases ?? [] };
+const Integrations = bound<Go.IntegrationService>(IntegrationsJS);
+const System = bound<Go.SystemService>(SystemJS);
+const AddinHost = bound<Go.AddinHostService>(AddinHostJS);
+const VMRs = bound<Go.VMRService>(VMRsJS);
+const Templates = bound<Go.TemplateService>(TemplatesJS);
+const Scheduler = bound<Go.SchedulerService>(SchedulerJS);
+const User = bound<Go.UserService>(UserJS);
+
+// Go sends null for a nil slice or map; the window reads [] and {}.
+
+function certInfo(c: Go.CertInfo): CertInfo {
+  return { ...c, stores: c.stores ?? [] };
+}
+
+function vmr(c: Go.Conference): Conference {
+  return { ...c, aliases: c.aliases ?? [] };
+}
+
+function vmrs(list: (Go.Conference | null)[] | null): Conference[] {
+  return (list ?? []).filter((c) => c !== null).map(vmr);
+}
+
+/** found rejects like a Go error when a method that returns a pointer sent null. */
+function found<T>(v: T | null): T {
+  if (v === null) throw new Error('the backend answered nothing');
+  return v;
 }
 
 // ---- events ----
-
-/** The event that carries each request the add-in host handles (app/desktop/addinhost.go). */
-export const EVENT_HOST_REQUEST = 'addinhost:request';
 
 const listeners = new Map<string, Set<(data: unknown) => void>>();
 
@@ -78,7 +97,9 @@ const listeners = new Map<string, Set<(data: unknown) => void>>();
  * listening. The runtime gets one EventsOn per event name, and its EventsOff
  * once the last listener has gone (EventsOff drops every callback of a name).
  */
-function subscribe(name: string, callback: (data: unknown) => void): () => void {
+function subscribe<K extends keyof Go.Events>(name: K, callback: (data: Go.Events[K]) => void): () => void {
+  // The runtime hands over what Go emitted under this name: Go.Events[K].
+  const listener = callback as (data: unknown) => void;
   let set = listeners.get(name);
   if (!set) {
     const fresh = new Set<(data: unknown) => void>();
@@ -89,12 +110,12 @@ function subscribe(name: string, callback: (data: unknown) => void): () => void 
     });
   }
   const mine = set;
-  mine.add(callback);
+  mine.add(listener);
   let done = false;
   return () => {
     if (done) return;
     done = true;
-    mine.delete(callback);
+    mine.delete(listener);
     if (mine.size === 0 && listeners.get(name) === mine) {
       listeners.delete(name);
       EventsOff(name);
@@ -102,56 +123,65 @@ function subscribe(name: string, callback: (data: unknown) => void): () => void 
   };
 }
 
-function scheduled(c: unknown): ScheduledConference {
-  const r = as<ScheduledConference>(c);
-  return { ...r, cancelled_occurrences: r.cancelled_occurrences ?? [] };
+function scheduled(c: Go.ScheduledConference): ScheduledConference {
+  return { ...c, cancelled_occurrences: c.cancelled_occurrences ?? [] };
 }
 
-function diagnosticReport(d: unknown): DiagnosticReport {
-  const r = as<DiagnosticReport>(d);
+function diagnosticReport(d: Go.DiagnosticReport | null): DiagnosticReport {
+  const r = found(d);
   return { ...r, checks: r.checks ?? [] };
 }
 
-function detail(d: unknown): Detail {
-  const r = as<Partial<Detail> | null>(d);
-  return { integration: r?.integration ?? {}, warnings: r?.warnings ?? [] };
+function detail(d: Go.Detail | null): Detail {
+  return { integration: d?.integration ?? {}, warnings: d?.warnings ?? [] };
 }
 
-function userSession(v: unknown): UserSession {
-  const r = as<UserSession>(v);
+function importResult(r: Go.ImportResult): ImportResult {
+  return { ...r, created: r.created ?? [], warnings: r.warnings ?? {} };
+}
+
+function userSession(v: Go.UserSession | null): UserSession {
+  const r = found(v);
   return { ...r, integrations: r.integrations ?? [] };
 }
 
-function myVMR(v: unknown): MyVMR {
-  const r = as<MyVMR>(v);
+function myVMR(r: Go.MyVMR): MyVMR {
   return { ...r, sip_aliases: r.sip_aliases ?? [], phone_aliases: r.phone_aliases ?? [], other_aliases: r.other_aliases ?? [] };
 }
 
-function upcoming(v: unknown): Upcoming {
-  const r = as<Upcoming>(v);
-  return { ...r, meetings: (r.meetings ?? []).map((m: Meeting) => ({ ...m, video: m.video ?? null })) };
+function upcoming(v: Go.Upcoming | null): Upcoming {
+  const r = found(v);
+  return { ...r, meetings: (r.meetings ?? []).map((m): Meeting => ({ ...m, video: m.video ?? null })) };
 }
 
 export const api = {
-  schema: () => call(async () => as<Schema>(await Integrations.Schema())),
-  defaults: () => call(async () => as<Values>(await Integrations.Defaults())),
-  list: () => call(async () => as<Summary[] | null>(await Integrations.List()) ?? []),
+  schema: () =>
+    call(async (): Promise<Schema> => {
+      const s = await Integrations.Schema();
+      return { groups: s.groups ?? [], fields: s.fields ?? [] };
+    }),
+  defaults: () => call(async (): Promise<Values> => (await Integrations.Defaults()) ?? {}),
+  list: () => call(async () => (await Integrations.List()) ?? []),
   get: (uuid: string) => call(async () => detail(await Integrations.Get(uuid))),
   check: (uuid: string, values: Values, secrets: Record<string, string>) =>
     call(async () => {
-      const r = as<Partial<Report> | null>(await Integrations.Check(uuid, values, secrets));
-      return { errors: r?.errors ?? {}, warnings: r?.warnings ?? [] } satisfies Report;
+      const r = await Integrations.Check(uuid, values, secrets);
+      return { errors: r.errors ?? {}, warnings: r.warnings ?? [] } satisfies Report;
     }),
   create: (values: Values, secrets: Record<string, string>) =>
     call(async () => detail(await Integrations.Create(values, secrets))),
   update: (uuid: string, values: Values, secrets: Record<string, string>, clearSecrets: string[]) =>
     call(async () => detail(await Integrations.Update(uuid, values, secrets, clearSecrets))),
   remove: (uuid: string) => call(() => Integrations.Delete(uuid)),
-  importText: (json: string) => call(async () => as<ImportResult>(await Integrations.ImportText(json))),
-  importFile: () => call(async () => as<ImportOutcome>(await Integrations.ImportFile())),
+  importText: (json: string) => call(async () => importResult(found(await Integrations.ImportText(json)))),
+  importFile: () =>
+    call(async () => {
+      const o = found(await Integrations.ImportFile());
+      return { ...o, result: o.result && importResult(o.result) };
+    }),
   /** Writes the integrations (all for []) to a file the user picks; "" when cancelled. */
   exportFile: (uuids: string[]) => call(() => Integrations.ExportFile(uuids)),
-  info: () => call(async () => as<SystemInfo>(await System.Info())),
+  info: () => call(() => System.Info()),
   ready: () => call(() => System.Ready()),
   /** Puts text on the system clipboard (the webview's clipboard API is not always there). */
   copyText: (text: string) =>
@@ -160,15 +190,15 @@ export const api = {
     }),
 
   // ---- the add-in host ----
-  hostStatus: () => call(async () => as<HostStatus>(await AddinHost.Status())),
+  hostStatus: () => call(() => AddinHost.Status()),
   /** Starts the host; rejects with the reason (e.g. the port is in use, or several people are signed in to this machine and allowSharedHost is off). */
   hostStart: (listen: string, auth: string, reservationRate: number, allowSharedHost = false) =>
-    call(async () => as<HostStatus>(await AddinHost.Start(listen, auth, reservationRate, allowSharedHost))),
-  hostStop: () => call(async () => as<HostStatus>(await AddinHost.Stop())),
+    call(() => AddinHost.Start(listen, auth, reservationRate, allowSharedHost)),
+  hostStop: () => call(() => AddinHost.Stop()),
   /** The last requests (at most 200), oldest first. */
-  hostRequests: () => call(async () => as<RequestLog[] | null>(await AddinHost.RecentRequests()) ?? []),
+  hostRequests: () => call(async () => (await AddinHost.RecentRequests()) ?? []),
   /** Calls back with each request the host handles from now on; returns the function that stops it. */
-  onHostRequest: (callback: (entry: RequestLog) => void) => subscribe(EVENT_HOST_REQUEST, (d) => callback(as<RequestLog>(d))),
+  onHostRequest: (callback: (entry: RequestLog) => void) => subscribe(EVENT_HOST_REQUEST, callback),
   certificate: () => call(async () => certInfo(await AddinHost.Certificate())),
   installCertificate: () => call(async () => certInfo(await AddinHost.InstallCertificate())),
   uninstallCertificate: () => call(async () => certInfo(await AddinHost.UninstallCertificate())),
@@ -179,30 +209,30 @@ export const api = {
 
   // ---- personal VMRs ----
   /** The VMRs by name; only owner's when owner is set. */
-  vmrList: (owner = '') => call(async () => (as<Conference[] | null>(await VMRs.List(owner)) ?? []).map(vmr)),
-  vmrCreate: (c: Conference) => call(async () => vmr(await VMRs.Create(as<conference.Conference>(c)))),
-  vmrUpdate: (c: Conference) => call(async () => vmr(await VMRs.Update(as<conference.Conference>(c)))),
+  vmrList: (owner = '') => call(async () => vmrs(await VMRs.List(owner))),
+  vmrCreate: (c: ConferenceInput) => call(async () => vmr(found(await VMRs.Create(c)))),
+  vmrUpdate: (c: ConferenceInput) => call(async () => vmr(found(await VMRs.Update(c)))),
   vmrRemove: (id: number) => call(() => VMRs.Delete(id)),
   /** Asks for a CSV file and imports every VMR in it, or none. */
   vmrImportCSV: () =>
     call(async () => {
-      const r = as<VMRImport | null>(await VMRs.ImportCSVFile());
-      return { cancelled: r?.cancelled ?? true, file: r?.file ?? '', created: (r?.created ?? []).map(vmr) } satisfies VMRImport;
+      const r = await VMRs.ImportCSVFile();
+      return { cancelled: r?.cancelled ?? true, file: r?.file ?? '', created: vmrs(r?.created ?? null) } satisfies VMRImport;
     }),
 
   // ---- scheduled conferences ----
   /** Upcoming conferences and those ended in the last 24 hours; every integration's for "". */
   scheduledConferences: (integration = '') =>
-    call(async () => (as<ScheduledConference[] | null>(await Scheduler.Conferences(integration)) ?? []).map(scheduled)),
+    call(async () => ((await Scheduler.Conferences(integration)) ?? []).map(scheduled)),
   /** The latest operations log entries (at most limit), newest first. */
   schedulerLog: (integration: string, limit: number) =>
-    call(async () => as<SchedulerLogEntry[] | null>(await Scheduler.Log(integration, limit)) ?? []),
+    call(async () => (await Scheduler.Log(integration, limit)) ?? []),
   /** Every integration's worker. */
-  workers: () => call(async () => as<WorkerStatus[] | null>(await Scheduler.Workers()) ?? []),
-  startWorker: (integration: string) => call(async () => as<WorkerStatus>(await Scheduler.StartWorker(integration))),
-  stopWorker: (integration: string) => call(async () => as<WorkerStatus>(await Scheduler.StopWorker(integration))),
+  workers: () => call(async () => (await Scheduler.Workers()) ?? []),
+  startWorker: (integration: string) => call(async () => found(await Scheduler.StartWorker(integration))),
+  stopWorker: (integration: string) => call(async () => found(await Scheduler.StopWorker(integration))),
   /** Processes what waits in the mailbox now; a failed pass resolves with error and advice set. */
-  runOnce: (integration: string) => call(async () => as<RunSummary>(await Scheduler.RunOnce(integration))),
+  runOnce: (integration: string) => call(async () => found(await Scheduler.RunOnce(integration))),
   testConnection: (integration: string) => call(async () => diagnosticReport(await Scheduler.TestConnection(integration))),
   /** Runs the diagnostics and saves the bundle where the user picks; "" when cancelled. */
   saveDiagnostics: (integration: string) => call(() => Scheduler.SaveDiagnostics(integration)),
@@ -215,14 +245,14 @@ export const api = {
   signIn: (integration: string) => call(async () => userSession(await User.SignIn(integration))),
   cancelSignIn: () => call(() => User.CancelSignIn()),
   signOut: () => call(() => User.SignOut()),
-  myVMRs: () => call(async () => (as<MyVMR[] | null>(await User.MyVMRs()) ?? []).map(myVMR)),
+  myVMRs: () => call(async () => ((await User.MyVMRs()) ?? []).map(myVMR)),
   /** The cached meetings of today and the next 14 days, without fetching. */
   upcoming: () => call(async () => upcoming(await User.Upcoming())),
   /** Reads the calendar again; a failing source resolves with the last good copy, stale. */
   refreshMeetings: () => call(async () => upcoming(await User.Refresh())),
   cancelRefresh: () => call(() => User.CancelRefresh()),
-  preferences: () => call(async () => as<Preferences>(await User.Preferences())),
-  setPreferences: (p: Preferences) => call(async () => as<Preferences>(await User.SetPreferences(as<desktop.Preferences>(p)))),
+  preferences: () => call(async () => found(await User.Preferences())),
+  setPreferences: (p: Preferences) => call(async () => found(await User.SetPreferences(p))),
   /** Asks for an .ics file; "" when cancelled. */
   chooseCalendarFile: () => call(() => User.ChooseCalendarFile()),
   /** Saves one meeting as .ics where the user picks; "" when cancelled. */
@@ -234,15 +264,8 @@ export const api = {
   /** Renders source as the template field with sample values; syntax errors come back in the result. */
   previewTemplate: (field: string, source: string) =>
     call(async () => {
-      const p = as<Partial<TemplatePreview> | null>(await Templates.Preview(field, source));
-      return {
-        output: p?.output ?? '',
-        html: p?.html ?? false,
-        vars: p?.vars ?? {},
-        error: p?.error ?? '',
-        line: p?.line ?? 0,
-        column: p?.column ?? 0,
-      } satisfies TemplatePreview;
+      const p = await Templates.Preview(field, source);
+      return { ...p, vars: p.vars ?? {} } satisfies TemplatePreview;
     }),
 };
 

@@ -439,6 +439,7 @@ describe('scheduled conferences: quarantine and other processes', () => {
       host: 'vmr-server-1',
       acquired_at: new Date().toISOString(),
       expires_at: inAMinute,
+      poll: 0,
       backoff_until: '0001-01-01T00:00:00Z',
       this_process: false,
     };

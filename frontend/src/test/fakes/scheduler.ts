@@ -60,6 +60,8 @@ export function quarantinedItem(q: Partial<QuarantinedItem> & { integration: str
     attempts: 1,
     first_failed: '2026-12-01T08:00:00Z',
     last_failed: '2026-12-01T08:00:00Z',
+    next_attempt: '0001-01-01T00:00:00Z',
+    quarantined: true,
     correlation_id: '1f0c2b9e-5d6a-4e7f-8a9b-0c1d2e3f4a5b',
     ...q,
   };
@@ -166,9 +168,9 @@ export class FakeScheduler {
       st.last_error = failure.error;
       st.last_error_at = now;
       st.advice = failure.advice;
-      return { integration: name, decided: 0, skipped: 0, sent: 0, error: failure.error, advice: failure.advice };
+      return { integration: name, decided: 0, skipped: 0, sent: 0, failed: 0, quarantined: 0, error: failure.error, advice: failure.advice };
     }
-    const summary: RunSummary = { integration: name, decided: st.backlog, skipped: 0, sent: st.outbox_pending + st.backlog };
+    const summary: RunSummary = { integration: name, decided: st.backlog, skipped: 0, sent: st.outbox_pending + st.backlog, failed: 0, quarantined: 0 };
     st.processed += st.backlog;
     st.backlog = 0;
     st.outbox_pending = 0;

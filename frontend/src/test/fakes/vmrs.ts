@@ -227,6 +227,8 @@ export class FakeVMRs {
         guest_pin: cell(cells, 'guest_pin'),
         allow_guests: false,
         primary_owner_email_address: cell(cells, 'primary_owner_email_address'),
+        created_at: '',
+        updated_at: '',
       });
       const g = cell(cells, 'allow_guests').toLowerCase();
       if (g !== '') {
@@ -281,6 +283,8 @@ export class FakeVMRs {
         guest_pin: '',
         allow_guests: false,
         primary_owner_email_address: '',
+        created_at: '',
+        updated_at: '',
         ...s,
         aliases: s.aliases.map((alias) => ({ alias, description: '' })),
       });
