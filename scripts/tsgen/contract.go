@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"vmr-companion/app/desktop"
+	"vmr-companion/backend/account"
 	"vmr-companion/backend/addinhost"
 	"vmr-companion/backend/calendar"
 	"vmr-companion/backend/conference"
@@ -69,12 +70,12 @@ func contract() Contract {
 			{Name: "FieldFormat", Doc: "integration.Format*", Values: []string{integration.FormatEmail, integration.FormatHTTPSURL, integration.FormatURL,
 				integration.FormatDomain, integration.FormatTemplate, integration.FormatMultiline, integration.FormatAliasPart},
 				Fields: []FieldRef{Field(integration.Field{}, "Format")}},
-			// FormatError's codes; the sign-in ones are desktop.Code*.
+			// FormatError's codes; the sign-in ones are account.Code*.
 			{Name: "ProblemCode", Doc: "desktop.FormatError's codes", Values: []string{"invalid", "invalid_batch", "keychain_unavailable", "not_found",
-				"template_syntax", desktop.CodeSignedOut, desktop.CodeSignInAgain, desktop.CodeConsentRefused, desktop.CodeSignInFailed, "error"},
+				"template_syntax", account.CodeSignedOut, account.CodeSignInAgain, account.CodeConsentRefused, account.CodeSignInFailed, "error"},
 				Fields: []FieldRef{Field(desktop.Problem{}, "Code")}},
-			{Name: "SignInCode", Doc: "desktop.Code*: sign-in problems", Values: []string{desktop.CodeSignedOut, desktop.CodeSignInAgain,
-				desktop.CodeConsentRefused, desktop.CodeSignInFailed}},
+			{Name: "SignInCode", Doc: "account.Code*: sign-in problems", Values: []string{account.CodeSignedOut, account.CodeSignInAgain,
+				account.CodeConsentRefused, account.CodeSignInFailed}},
 			{Name: "HostAuth", Doc: "addinhost.AuthNone and AuthOIDC", Values: []string{addinhost.AuthNone, addinhost.AuthOIDC},
 				Fields: []FieldRef{Field(addinhost.PaneConfig{}, "Auth")}},
 			{Name: "PaneTextKey", Doc: "The integration's addin_pane_* fields, the pane's texts", Values: paneTextKeys(),
@@ -91,9 +92,9 @@ func contract() Contract {
 				Fields: []FieldRef{Field(scheduler.ScheduledConference{}, "State")}},
 			{Name: "CheckOutcome", Doc: "diagnostics' outcomes", Values: []string{diagnostics.Pass, diagnostics.Warn, diagnostics.Fail, diagnostics.Skip},
 				Fields: []FieldRef{Field(diagnostics.Check{}, "Outcome")}},
-			{Name: "CalendarKind", Doc: "desktop.Calendar*; \"\" before one is chosen", Values: []string{"", desktop.CalendarEWS, desktop.CalendarURL, desktop.CalendarFile},
+			{Name: "CalendarKind", Doc: "account.Calendar*; \"\" before one is chosen", Values: []string{"", account.CalendarEWS, account.CalendarURL, account.CalendarFile},
 				Fields: []FieldRef{Field(desktop.Upcoming{}, "Source"), Field(desktop.Preferences{}, "CalendarKind")}},
-			{Name: "JoinMethod", Doc: "desktop.Join*", Values: []string{desktop.JoinWeb, desktop.JoinSIP, desktop.JoinPexip},
+			{Name: "JoinMethod", Doc: "account.Join*", Values: []string{account.JoinWeb, account.JoinSIP, account.JoinPexip},
 				Fields: []FieldRef{Field(desktop.Preferences{}, "Join")}},
 		},
 	}

@@ -20,7 +20,7 @@ export type FieldFormat = 'email' | 'https_url' | 'url' | 'domain' | 'template' 
 /** desktop.FormatError's codes */
 export type ProblemCode = 'invalid' | 'invalid_batch' | 'keychain_unavailable' | 'not_found' | 'template_syntax' | 'signed_out' | 'sign_in_again' | 'consent_refused' | 'sign_in_failed' | 'error';
 
-/** desktop.Code*: sign-in problems */
+/** account.Code*: sign-in problems */
 export type SignInCode = 'signed_out' | 'sign_in_again' | 'consent_refused' | 'sign_in_failed';
 
 /** addinhost.AuthNone and AuthOIDC */
@@ -47,10 +47,10 @@ export type ConferenceState = 'active' | 'cancelled';
 /** diagnostics' outcomes */
 export type CheckOutcome = 'pass' | 'warn' | 'fail' | 'skip';
 
-/** desktop.Calendar*; "" before one is chosen */
+/** account.Calendar*; "" before one is chosen */
 export type CalendarKind = '' | 'ews' | 'url' | 'file';
 
-/** desktop.Join* */
+/** account.Join* */
 export type JoinMethod = 'web' | 'sip' | 'pexip';
 
 /** addinhost.Problem (vmr-companion/backend/addinhost) */
