@@ -87,6 +87,9 @@ test-go:
 	@echo "== go test -race"
 	VMR_MANIFEST_NPM_VALIDATOR=$(CURDIR)/frontend/node_modules/.bin/office-addin-manifest \
 		go test -race -count=1 -tags $(TAGS) ./...
+	@echo "== the server build (-tags nodemo): no demo, no fake Exchange"
+	go vet -tags nodemo ./...
+	go test -count=1 -tags nodemo -run 'TestServeDemoIsNotInThisBuild' ./app/cli/
 
 test-keychain:
 	@echo "== keychain tests against a real gnome-keyring"

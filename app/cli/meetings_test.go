@@ -12,11 +12,11 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"vmr-companion/app/wire"
-	"vmr-companion/app/wire/wiretest"
 
 	"github.com/zalando/go-keyring"
 
+	"vmr-companion/app/wire"
+	"vmr-companion/app/wire/wiretest"
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/store"

@@ -9,11 +9,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"vmr-companion/app/wire"
-	"vmr-companion/app/wire/wiretest"
 
 	"github.com/spf13/cobra"
 
+	"vmr-companion/app/wire"
+	"vmr-companion/app/wire/wiretest"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/oauth/oauthtest"
 	"vmr-companion/backend/secrets"
