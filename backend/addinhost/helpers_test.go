@@ -29,6 +29,7 @@ import (
 	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/store"
 	"vmr-companion/backend/templates"
+	"vmr-companion/backend/templates/templatestest"
 )
 
 // go-keyring's mock (keyring.MockInit) is process-wide, so no test of this
@@ -112,7 +113,7 @@ type env struct {
 	integrations *integration.Service
 	conferences  *conference.Service
 	aliases      *alias.Service
-	templates    *templates.Engine
+	templates    conference.Renderer
 }
 
 func newEnv(t testing.TB, opts ...alias.Option) *env {
@@ -132,7 +133,7 @@ func newEnv(t testing.TB, opts ...alias.Option) *env {
 		integrations: integration.NewService(st.Integrations(), kc, tpl),
 		conferences:  conference.NewService(st.Conferences()),
 		aliases:      alias.NewService(st.Aliases(), 0, opts...),
-		templates:    tpl,
+		templates:    templatestest.ListedOnly(t, tpl),
 	}
 }
 

@@ -20,7 +20,6 @@ import (
 	"vmr-companion/backend/alias"
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/integration"
-	"vmr-companion/backend/templates"
 )
 
 // DefaultListen is where the host listens unless told otherwise.
@@ -52,7 +51,7 @@ type Config struct {
 	Integrations   *integration.Service
 	Conferences    *conference.Service
 	Aliases        *alias.Service
-	Templates      *templates.Engine
+	Templates      conference.Renderer
 	Manifests      Manifests
 	GetCertificate func(*tls.ClientHelloInfo) (*tls.Certificate, error)
 	// HTTPClient reaches identity providers (OIDC discovery and keys).

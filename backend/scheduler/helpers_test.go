@@ -24,6 +24,7 @@ import (
 	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/store"
 	"vmr-companion/backend/templates"
+	"vmr-companion/backend/templates/templatestest"
 )
 
 const room = "vmr-room@contoso.com"
@@ -73,7 +74,7 @@ func newHarness(t testing.TB) *harness {
 	h.client = &http.Client{Transport: tr}
 	h.in = h.addIntegration("Contoso", nil)
 	h.sched = scheduler.New(scheduler.Config{
-		Repository: st.Scheduler(), Integrations: h.integrations, Aliases: h.aliases, Templates: templates.New(),
+		Repository: st.Scheduler(), Integrations: h.integrations, Aliases: h.aliases, Templates: templatestest.ListedOnly(t, templates.New()),
 		Connect: h.connect, Now: h.clock, Poll: 20 * time.Millisecond,
 	})
 	return h

@@ -10,8 +10,8 @@ var variables = map[string][]string{
 	"meeting_instructions_template":           {"alias", "numeric_alias", "alias_uuid", "addin_server_domain"},
 	"personal_vmr_instructions_template":      personalVariables,
 	"personal_vmr_location_template":          personalVariables,
-	"personal_vmr_name_template":              {"name"},
-	"personal_vmr_description_template":       {"description"},
+	"personal_vmr_name_template":              personalVariables,
+	"personal_vmr_description_template":       personalVariables,
 	"conference_name_template":                {"subject", "organizer_name", "organizer_email"},
 	"conference_description_template":         {"organizer_email"},
 	"conference_subject_template":             {"subject"},
@@ -21,19 +21,40 @@ var variables = map[string][]string{
 	"accept_edited_single_meeting_template":   replyVariables,
 	"accept_edited_recurring_series_template": replyVariables,
 	"accept_edited_occurrence_template":       replyVariables,
-	"reject_general_error_template":           {"correlation_id"},
-	"reject_alias_conflict_template":          {"alias"},
+	"reject_general_error_template":           replyVariables,
+	"reject_alias_conflict_template":          replyVariables,
+	"reject_alias_deleted_template":           replyVariables,
+	"reject_invalid_alias_id_template":        replyVariables,
+	"reject_single_meeting_past":              replyVariables,
+	"reject_recurring_series_past_template":   replyVariables,
+	"placeholder_instructions_template":       {"addin_server_domain"},
 }
 
 var (
 	personalVariables = []string{"name", "description", "domain_aliases", "other_aliases", "numeric_aliases", "pin", "guest_pin", "allow_guests", "addin_server_domain"}
-	replyVariables    = []string{"alias", "numeric_alias", "subject"}
+	// Every reply gets the meeting's subject and the correlation id of its
+	// decision; alias and numeric_alias are empty when no room was found.
+	replyVariables = []string{"alias", "numeric_alias", "subject", "correlation_id"}
 )
 
 // Variables lists the variables the service passes when it renders the
 // template of field, nil for fields without variables. Each call returns a
 // new slice the caller may change.
 func Variables(field string) []string { return slices.Clone(variables[field]) }
+
+// Unlisted returns the names in vars that Variables(field) does not list,
+// sorted: a renderer that passes one has drifted from the list the form and
+// the previews show. The renderers' tests check every call with it.
+func Unlisted(field string, vars map[string]any) []string {
+	var out []string
+	for name := range vars {
+		if !slices.Contains(variables[field], name) {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
 
 // samples are realistic values of every variable, for previews. The
 // subject and room name carry markup and quote characters on purpose, so a
