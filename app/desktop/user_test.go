@@ -8,13 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/zalando/go-keyring"
 
 	"vmr-companion/backend/account"
+	"vmr-companion/backend/account/accounttest"
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
@@ -22,54 +22,9 @@ import (
 	"vmr-companion/backend/templates"
 )
 
-// fakeSignIns stands in for the identity provider: SignIn "opens the
-// browser" through the seam it is given, then fails with failWith, waits
-// for the context when block is set, or signs in.
-type fakeSignIns struct {
-	mu       sync.Mutex
-	signedIn bool
-	failWith error
-	block    bool
-	started  chan struct{}
-}
-
-func (f *fakeSignIns) SignIn(ctx context.Context, _ *integration.Integration, open func(string) error) (*account.Person, error) {
-	if err := open("https://login.example.com/authorize?client_id=x"); err != nil {
-		return nil, err
-	}
-	if f.block {
-		close(f.started)
-		<-ctx.Done()
-		return nil, ctx.Err()
-	}
-	if f.failWith != nil {
-		return nil, f.failWith
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.signedIn = true
-	return &account.Person{Email: "Alex.Morgan@example.com"}, nil
-}
-
-func (f *fakeSignIns) Current(context.Context, *integration.Integration) (*account.Person, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if !f.signedIn {
-		return nil, &account.SignInError{Code: account.CodeSignedOut, Err: errors.New("oauth: you are not signed in; sign in first")}
-	}
-	return &account.Person{Email: "Alex.Morgan@example.com"}, nil
-}
-
-func (f *fakeSignIns) SignOut(context.Context, *integration.Integration) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.signedIn = false
-	return nil
-}
-
 type userFixture struct {
 	s            *UserService
-	signIns      *fakeSignIns
+	signIns      *accounttest.SignIns
 	opened       []string
 	integrations *IntegrationService
 	conferences  *conference.Service
@@ -83,7 +38,7 @@ func newUserFixture(t *testing.T, d dialogs) *userFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	f := &userFixture{signIns: &fakeSignIns{}, conferences: conference.NewService(st.Conferences()),
+	f := &userFixture{signIns: &accounttest.SignIns{}, conferences: conference.NewService(st.Conferences()),
 		integrations: &IntegrationService{ctx: context.Background(), backend: integration.NewService(st.Integrations(), secrets.NewUncheckedKeychain(0))}}
 	acc := account.New(account.Config{Integrations: f.integrations.backend, Conferences: f.conferences, Templates: templates.New(),
 		Settings: st.Settings(), SignIns: f.signIns, Cache: st.Calendars(), Secrets: secrets.NewUncheckedKeychain(0),
@@ -136,8 +91,8 @@ func TestUserSignInBindings(t *testing.T) {
 	})
 
 	t.Run("a refused consent reaches the window with its own code", func(t *testing.T) {
-		f.signIns.failWith = &account.SignInError{Code: account.CodeConsentRefused, Err: errors.New("oauth: the sign-in was refused (consent not given)")}
-		defer func() { f.signIns.failWith = nil }()
+		f.signIns.FailWith = &account.SignInError{Code: account.CodeConsentRefused, Err: errors.New("oauth: the sign-in was refused (consent not given)")}
+		defer func() { f.signIns.FailWith = nil }()
 		_, err := f.s.SignIn(uuid)
 		if p := FormatError(err).(Problem); p.Code != account.CodeConsentRefused || !strings.Contains(p.Message, "consent") {
 			t.Fatalf("problem = %+v", p)
@@ -145,11 +100,11 @@ func TestUserSignInBindings(t *testing.T) {
 	})
 
 	t.Run("cancel ends a sign-in that waits for the browser", func(t *testing.T) {
-		f.signIns.block, f.signIns.started = true, make(chan struct{})
-		defer func() { f.signIns.block = false }()
+		f.signIns.Block, f.signIns.Started = true, make(chan struct{})
+		defer func() { f.signIns.Block = false }()
 		done := make(chan error, 1)
 		go func() { _, err := f.s.SignIn(uuid); done <- err }()
-		<-f.signIns.started
+		<-f.signIns.Started
 		f.s.CancelSignIn()
 		// A sign-in that never ends hangs here until go test's own limit.
 		if err := <-done; !errors.Is(err, context.Canceled) {

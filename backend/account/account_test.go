@@ -1,4 +1,4 @@
-package account
+package account_test
 
 import (
 	"bytes"
@@ -10,12 +10,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/zalando/go-keyring"
 
+	"vmr-companion/backend/account"
+	"vmr-companion/backend/account/accounttest"
 	"vmr-companion/backend/calendar"
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/ical"
@@ -26,47 +27,10 @@ import (
 	"vmr-companion/backend/templates"
 )
 
-// fakeSignIns stands in for the identity provider: SignIn "opens the
-// browser" through the function it is given and signs in as email.
-type fakeSignIns struct {
-	mu       sync.Mutex
-	email    string
-	signedIn map[string]bool
-	failWith error
-}
-
-func (f *fakeSignIns) SignIn(ctx context.Context, in *integration.Integration, open func(string) error) (*Person, error) {
-	if err := open("https://login.example.com/authorize?client_id=x"); err != nil {
-		return nil, err
-	}
-	if f.failWith != nil {
-		return nil, f.failWith
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.signedIn[in.UUID] = true
-	return &Person{Email: f.email, Name: "Alex Morgan"}, nil
-}
-
-func (f *fakeSignIns) Current(_ context.Context, in *integration.Integration) (*Person, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if !f.signedIn[in.UUID] {
-		return nil, &SignInError{Code: CodeSignedOut, Err: errors.New("oauth: you are not signed in; sign in first")}
-	}
-	return &Person{Email: f.email, Name: "Alex Morgan"}, nil
-}
-
-func (f *fakeSignIns) SignOut(_ context.Context, in *integration.Integration) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	delete(f.signedIn, in.UUID)
-	return nil
-}
-
 type fixture struct {
-	s       *Service
-	signIns *fakeSignIns
+	s       *account.Service
+	cfg     account.Config // what s was built from; change it with rebuild
+	signIns *accounttest.SignIns
 	opened  []string
 	store   *store.Store
 	ctx     context.Context
@@ -84,11 +48,18 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	f := &fixture{signIns: &fakeSignIns{email: "Alex.Morgan@example.com", signedIn: map[string]bool{}}, store: st, ctx: context.Background()}
-	f.s = New(Config{Integrations: integration.NewService(st.Integrations(), secrets.NewUncheckedKeychain(0)), Conferences: conference.NewService(st.Conferences()),
+	f := &fixture{signIns: &accounttest.SignIns{Email: "Alex.Morgan@example.com"}, store: st, ctx: context.Background()}
+	f.cfg = account.Config{Integrations: integration.NewService(st.Integrations(), secrets.NewUncheckedKeychain(0)), Conferences: conference.NewService(st.Conferences()),
 		Templates: templates.New(), Settings: st.Settings(), SignIns: f.signIns, Cache: st.Calendars(), Secrets: secrets.NewUncheckedKeychain(0),
-		Now: func() time.Time { return fixedNow }, Location: time.UTC})
+		Now: func() time.Time { return fixedNow }, Location: time.UTC}
+	f.s = account.New(f.cfg)
 	return f
+}
+
+// rebuild makes the service again after a change to the fixture's config.
+func (f *fixture) rebuild(change func(*account.Config)) {
+	change(&f.cfg)
+	f.s = account.New(f.cfg)
 }
 
 func (f *fixture) open(u string) error { f.opened = append(f.opened, u); return nil }
@@ -109,11 +80,11 @@ func (f *fixture) addIntegration(t *testing.T, name string) string {
 		values[k] = v
 	}
 	raw, _ = json.Marshal(values)
-	in, err := f.s.cfg.Integrations.DecodeNew(raw)
+	in, err := f.cfg.Integrations.DecodeNew(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	saved, err := f.s.cfg.Integrations.Create(f.ctx, in)
+	saved, err := f.cfg.Integrations.Create(f.ctx, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +124,7 @@ func TestSignIn(t *testing.T) {
 			t.Fatalf("opened %v", f.opened)
 		}
 		settings, _ := f.store.Settings().All(f.ctx)
-		if settings[settingIntegration] != uuid {
+		if settings["integration"] != uuid {
 			t.Fatalf("settings = %v", settings)
 		}
 	})
@@ -168,22 +139,22 @@ func TestSignIn(t *testing.T) {
 	})
 
 	t.Run("a sign-in that no longer works is reported with its code", func(t *testing.T) {
-		f.signIns.failWith = &SignInError{Code: CodeConsentRefused, Err: errors.New("oauth: the sign-in was refused (consent not given)")}
-		defer func() { f.signIns.failWith = nil }()
-		var se *SignInError
-		if _, err := f.s.SignIn(f.ctx, uuid, f.open); !errors.As(err, &se) || se.Code != CodeConsentRefused {
+		f.signIns.FailWith = &account.SignInError{Code: account.CodeConsentRefused, Err: errors.New("oauth: the sign-in was refused (consent not given)")}
+		defer func() { f.signIns.FailWith = nil }()
+		var se *account.SignInError
+		if _, err := f.s.SignIn(f.ctx, uuid, f.open); !errors.As(err, &se) || se.Code != account.CodeConsentRefused {
 			t.Fatalf("err = %v", err)
 		}
 	})
 
 	t.Run("a build without sign-in says so", func(t *testing.T) {
-		s := New(Config{Integrations: f.s.cfg.Integrations, Settings: f.store.Settings()})
+		s := account.New(account.Config{Integrations: f.cfg.Integrations, Settings: f.store.Settings()})
 		got, err := s.Session(f.ctx)
 		if err != nil || got.Available {
 			t.Fatalf("Session = %+v, %v", got, err)
 		}
-		var se *SignInError
-		if _, err := s.MyVMRs(f.ctx); !errors.As(err, &se) || se.Code != CodeSignedOut {
+		var se *account.SignInError
+		if _, err := s.MyVMRs(f.ctx); !errors.As(err, &se) || se.Code != account.CodeSignedOut {
 			t.Fatalf("MyVMRs: %v", err)
 		}
 	})
@@ -196,14 +167,14 @@ func TestMyVMRs(t *testing.T) {
 		Aliases: []conference.Alias{{Alias: "8123456"}, {Alias: "meet.alex@vc.example.com"}, {Alias: "alex"}}}
 	other := &conference.Conference{Name: "Sam's room", PrimaryOwnerEmailAddress: "sam@example.com", Aliases: []conference.Alias{{Alias: "meet.sam@vc.example.com"}}}
 	for _, c := range []*conference.Conference{mine, other} {
-		if err := f.s.cfg.Conferences.Create(f.ctx, c); err != nil {
+		if err := f.cfg.Conferences.Create(f.ctx, c); err != nil {
 			t.Fatal(err)
 		}
 	}
 
 	t.Run("before signing in the caller is told to sign in", func(t *testing.T) {
-		var se *SignInError
-		if _, err := f.s.MyVMRs(f.ctx); !errors.As(err, &se) || se.Code != CodeSignedOut {
+		var se *account.SignInError
+		if _, err := f.s.MyVMRs(f.ctx); !errors.As(err, &se) || se.Code != account.CodeSignedOut {
 			t.Fatalf("err = %v", err)
 		}
 	})
@@ -226,7 +197,7 @@ func TestMyVMRs(t *testing.T) {
 		if v.WebURL != "https://addins.example.com/webapp/m/meet.alex@vc.example.com" {
 			t.Fatalf("web url %q", v.WebURL)
 		}
-		in, _ := f.s.cfg.Integrations.Get(f.ctx, uuid)
+		in, _ := f.cfg.Integrations.Get(f.ctx, uuid)
 		want, err := templates.New().Render(f.ctx, "personal_vmr_instructions_template", in.PersonalVMRInstructionsTemplate, conference.PersonalVars(mine, in))
 		if err != nil || v.InstructionsHTML != want || !strings.Contains(v.InstructionsHTML, "meet.alex@vc.example.com") {
 			t.Fatalf("instructions %q, want %q (%v)", v.InstructionsHTML, want, err)
@@ -246,13 +217,13 @@ func TestPreferences(t *testing.T) {
 
 	t.Run("defaults: join on the web, no reminder, no calendar", func(t *testing.T) {
 		got, err := f.s.Preferences(f.ctx)
-		if err != nil || *got != (Preferences{Join: JoinWeb}) {
+		if err != nil || *got != (account.Preferences{Join: account.JoinWeb}) {
 			t.Fatalf("Preferences = %+v, %v", got, err)
 		}
 	})
 
 	t.Run("every wrong field is reported at once", func(t *testing.T) {
-		_, err := f.s.SetPreferences(f.ctx, Preferences{Join: "zoom", NotifyMinutes: 500, CalendarKind: CalendarURL, CalendarValue: "http://example.com/cal.ics"})
+		_, err := f.s.SetPreferences(f.ctx, account.Preferences{Join: "zoom", NotifyMinutes: 500, CalendarKind: account.CalendarURL, CalendarValue: "http://example.com/cal.ics"})
 		var verr *integration.ValidationError
 		if !errors.As(err, &verr) || verr.Fields["join"] == "" || verr.Fields["notify_minutes"] == "" || !strings.Contains(verr.Fields["calendar_value"], "https") {
 			t.Fatalf("err = %v", err)
@@ -260,11 +231,11 @@ func TestPreferences(t *testing.T) {
 	})
 
 	t.Run("a webcal link is kept as https, in the keychain, and shown by its host only", func(t *testing.T) {
-		got, err := f.s.SetPreferences(f.ctx, Preferences{Join: JoinSIP, NotifyMinutes: 5, CalendarKind: CalendarURL, CalendarValue: " webcal://outlook.example.com/owa/calendar/abc/reachcalendar.ics "})
-		if err != nil || got.CalendarValue != "https://outlook.example.com/…" || got.NotifyMinutes != 5 || got.Join != JoinSIP {
+		got, err := f.s.SetPreferences(f.ctx, account.Preferences{Join: account.JoinSIP, NotifyMinutes: 5, CalendarKind: account.CalendarURL, CalendarValue: " webcal://outlook.example.com/owa/calendar/abc/reachcalendar.ics "})
+		if err != nil || got.CalendarValue != "https://outlook.example.com/…" || got.NotifyMinutes != 5 || got.Join != account.JoinSIP {
 			t.Fatalf("SetPreferences = %+v, %v", got, err)
 		}
-		if v, err := keyring.Get(secrets.Service, calendarLinkAccount); err != nil || v != "https://outlook.example.com/owa/calendar/abc/reachcalendar.ics" {
+		if v, err := keyring.Get(secrets.Service, account.CalendarLinkAccount); err != nil || v != "https://outlook.example.com/owa/calendar/abc/reachcalendar.ics" {
 			t.Fatalf("keychain = %q, %v", v, err)
 		}
 		if in := dbHolds(t, f.store, "reachcalendar"); len(in) > 0 {
@@ -273,24 +244,24 @@ func TestPreferences(t *testing.T) {
 	})
 
 	t.Run("saving again with the link as shown keeps the stored link", func(t *testing.T) {
-		got, err := f.s.SetPreferences(f.ctx, Preferences{Join: JoinWeb, CalendarKind: CalendarURL, CalendarValue: "https://outlook.example.com/…"})
-		if err != nil || got.CalendarValue != "https://outlook.example.com/…" || got.Join != JoinWeb {
+		got, err := f.s.SetPreferences(f.ctx, account.Preferences{Join: account.JoinWeb, CalendarKind: account.CalendarURL, CalendarValue: "https://outlook.example.com/…"})
+		if err != nil || got.CalendarValue != "https://outlook.example.com/…" || got.Join != account.JoinWeb {
 			t.Fatalf("SetPreferences = %+v, %v", got, err)
 		}
-		if v, _ := keyring.Get(secrets.Service, calendarLinkAccount); v != "https://outlook.example.com/owa/calendar/abc/reachcalendar.ics" {
+		if v, _ := keyring.Get(secrets.Service, account.CalendarLinkAccount); v != "https://outlook.example.com/owa/calendar/abc/reachcalendar.ics" {
 			t.Fatalf("keychain = %q", v)
 		}
 	})
 
 	t.Run("a calendar file must exist, and choosing one forgets the link", func(t *testing.T) {
-		if _, err := f.s.SetPreferences(f.ctx, Preferences{Join: JoinWeb, CalendarKind: CalendarFile, CalendarValue: ics + ".missing"}); err == nil {
+		if _, err := f.s.SetPreferences(f.ctx, account.Preferences{Join: account.JoinWeb, CalendarKind: account.CalendarFile, CalendarValue: ics + ".missing"}); err == nil {
 			t.Fatal("a missing file was accepted")
 		}
-		got, err := f.s.SetPreferences(f.ctx, Preferences{Join: JoinWeb, CalendarKind: CalendarFile, CalendarValue: ics})
+		got, err := f.s.SetPreferences(f.ctx, account.Preferences{Join: account.JoinWeb, CalendarKind: account.CalendarFile, CalendarValue: ics})
 		if err != nil || got.CalendarValue != ics {
 			t.Fatalf("SetPreferences = %+v, %v", got, err)
 		}
-		if _, err := keyring.Get(secrets.Service, calendarLinkAccount); !errors.Is(err, keyring.ErrNotFound) {
+		if _, err := keyring.Get(secrets.Service, account.CalendarLinkAccount); !errors.Is(err, keyring.ErrNotFound) {
 			t.Fatalf("the link stayed in the keychain after choosing a file: %v", err)
 		}
 	})
@@ -316,7 +287,7 @@ func dbHolds(t *testing.T, st *store.Store, s string) []string {
 // database: it moves on the first read, all or nothing.
 func TestCalendarLinkOfAnEarlierVersion(t *testing.T) {
 	const link = "https://outlook.office365.com/owa/calendar/9f3c@example.com/SECRET0a1b2c3d4e/calendar.ics"
-	old := map[string]string{settingCalendarKind: CalendarURL, settingCalendarValue: link, settingJoin: JoinSIP}
+	old := map[string]string{"calendar_kind": account.CalendarURL, "calendar_value": link, "join": account.JoinSIP}
 	at := time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
 
 	t.Run("the link moves to the keychain on first read and leaves no copy in the database", func(t *testing.T) {
@@ -325,20 +296,22 @@ func TestCalendarLinkOfAnEarlierVersion(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, err := f.s.Preferences(f.ctx)
-		if err != nil || got.CalendarValue != "https://outlook.office365.com/…" || got.CalendarKind != CalendarURL || got.Join != JoinSIP {
+		if err != nil || got.CalendarValue != "https://outlook.office365.com/…" || got.CalendarKind != account.CalendarURL || got.Join != account.JoinSIP {
 			t.Fatalf("Preferences = %+v, %v", got, err)
 		}
-		if v, err := keyring.Get(secrets.Service, calendarLinkAccount); err != nil || v != link {
+		if v, err := keyring.Get(secrets.Service, account.CalendarLinkAccount); err != nil || v != link {
 			t.Fatalf("keychain = %q, %v", v, err)
 		}
 		if in := dbHolds(t, f.store, "SECRET0a1b2c3d4e"); len(in) > 0 {
 			t.Fatalf("the link is still in %v", in)
 		}
 		var read string
-		f.s.cfg.URLSource = func(raw string) calendar.Source {
-			read = raw
-			return calendar.FileSource(filepath.Join(t.TempDir(), "missing.ics"))
-		}
+		f.rebuild(func(c *account.Config) {
+			c.URLSource = func(raw string) calendar.Source {
+				read = raw
+				return calendar.FileSource(filepath.Join(t.TempDir(), "missing.ics"))
+			}
+		})
 		f.s.Refresh(f.ctx)
 		if read != link {
 			t.Fatalf("the refresh read %q, want the link from the keychain", read)
@@ -364,26 +337,28 @@ func TestCalendarLinkOfAnEarlierVersion(t *testing.T) {
 		if err := os.WriteFile(empty, []byte("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VCALENDAR\r\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		f.s.cfg.URLSource = func(string) calendar.Source { return calendar.FileSource(empty) }
+		f.rebuild(func(c *account.Config) {
+			c.URLSource = func(string) calendar.Source { return calendar.FileSource(empty) }
+		})
 		if up, err := f.s.Refresh(f.ctx); err != nil || !strings.Contains(up.Warning, "keychain") {
 			t.Fatalf("Refresh = %+v, %v; want the keychain warning", up, err)
 		}
-		if all, _ := f.store.Settings().All(f.ctx); all[settingCalendarValue] != link {
+		if all, _ := f.store.Settings().All(f.ctx); all["calendar_value"] != link {
 			t.Fatalf("settings = %v, want the link kept until the keychain takes it", all)
 		}
 		keyring.MockInit()
 		if _, err := f.s.Preferences(f.ctx); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := keyring.Get(secrets.Service, calendarLinkAccount); !errors.Is(err, keyring.ErrNotFound) {
+		if _, err := keyring.Get(secrets.Service, account.CalendarLinkAccount); !errors.Is(err, keyring.ErrNotFound) {
 			t.Fatalf("the keychain was asked again at once: %v", err)
 		}
-		later := fixedNow.Add(sealRetry)
+		later := fixedNow.Add(account.SealRetry)
 		f.s.SetClock(func() time.Time { return later })
 		if _, err := f.s.Preferences(f.ctx); err != nil {
 			t.Fatal(err)
 		}
-		if v, err := keyring.Get(secrets.Service, calendarLinkAccount); err != nil || v != link {
+		if v, err := keyring.Get(secrets.Service, account.CalendarLinkAccount); err != nil || v != link {
 			t.Fatalf("after the keychain came back: %q, %v", v, err)
 		}
 		if in := dbHolds(t, f.store, "SECRET0a1b2c3d4e"); len(in) > 0 {
@@ -432,7 +407,7 @@ func writeUpcoming(t *testing.T, f *fixture) string {
 		t.Fatal(err)
 	}
 	f.addIntegration(t, "Contoso")
-	if err := f.s.cfg.Conferences.Create(f.ctx, &conference.Conference{Name: "Alex's room", PrimaryOwnerEmailAddress: "alex.morgan@example.com",
+	if err := f.cfg.Conferences.Create(f.ctx, &conference.Conference{Name: "Alex's room", PrimaryOwnerEmailAddress: "alex.morgan@example.com",
 		Aliases: []conference.Alias{{Alias: "meet.alex@vc.example.com"}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -453,7 +428,7 @@ func TestUpcoming(t *testing.T) {
 		}
 	})
 
-	if _, err := f.s.SetPreferences(f.ctx, Preferences{Join: JoinWeb, CalendarKind: CalendarFile, CalendarValue: ics}); err != nil {
+	if _, err := f.s.SetPreferences(f.ctx, account.Preferences{Join: account.JoinWeb, CalendarKind: account.CalendarFile, CalendarValue: ics}); err != nil {
 		t.Fatal(err)
 	}
 	t.Run("refresh expands the window, marks video meetings of this deployment and caches the copy", func(t *testing.T) {
@@ -483,14 +458,14 @@ func TestUpcoming(t *testing.T) {
 			t.Fatalf("Upcoming = %+v, %v", cached, err)
 		}
 		// The cache names of earlier versions stay valid.
-		if ms, _, _, _ := f.store.Calendars().Load(f.ctx, CacheKey, calendar.FileCacheName(ics)); len(ms) != 4 {
+		if ms, _, _, _ := f.store.Calendars().Load(f.ctx, account.CacheKey, calendar.FileCacheName(ics)); len(ms) != 4 {
 			t.Fatalf("cached under another name: %d meetings", len(ms))
 		}
 	})
 
 	t.Run("one meeting of the copy is found by uid and original start", func(t *testing.T) {
 		up, _ := f.s.Upcoming(f.ctx)
-		rid, err := ParseRecurrenceID(up.Meetings[1].RecurrenceID.Format(time.RFC3339))
+		rid, err := account.ParseRecurrenceID(up.Meetings[1].RecurrenceID.Format(time.RFC3339))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -500,7 +475,7 @@ func TestUpcoming(t *testing.T) {
 		if _, err := f.s.Meeting(f.ctx, "gone@example.com", time.Time{}); err == nil {
 			t.Fatal("an unknown meeting was found")
 		}
-		if _, err := ParseRecurrenceID("yesterday"); err == nil {
+		if _, err := account.ParseRecurrenceID("yesterday"); err == nil {
 			t.Fatal("a recurrence id that is no time was accepted")
 		}
 	})
@@ -520,7 +495,7 @@ func TestUpcoming(t *testing.T) {
 	})
 
 	t.Run("the Exchange calendar needs a sign-in; without one the copy is shown stale", func(t *testing.T) {
-		if _, err := f.s.SetPreferences(f.ctx, Preferences{Join: JoinWeb, CalendarKind: CalendarEWS}); err != nil {
+		if _, err := f.s.SetPreferences(f.ctx, account.Preferences{Join: account.JoinWeb, CalendarKind: account.CalendarEWS}); err != nil {
 			t.Fatal(err)
 		}
 		got, err := f.s.Refresh(f.ctx)
@@ -529,15 +504,17 @@ func TestUpcoming(t *testing.T) {
 		}
 	})
 	t.Run("a refresh cancelled by the caller gives the copy back and records nothing new", func(t *testing.T) {
-		in, _ := f.s.current(f.ctx)
-		if _, err := f.s.SignIn(f.ctx, in.UUID, f.open); err != nil {
+		session, _ := f.s.Session(f.ctx)
+		if _, err := f.s.SignIn(f.ctx, session.Integration, f.open); err != nil {
 			t.Fatal(err)
 		}
 		ctx, cancel := context.WithCancel(f.ctx)
 		defer cancel()
-		f.s.cfg.Exchange = func(context.Context, *integration.Integration) (calendar.Source, error) {
-			return cancelling{cancel}, nil
-		}
+		f.rebuild(func(c *account.Config) {
+			c.Exchange = func(context.Context, *integration.Integration) (calendar.Source, error) {
+				return cancelling{cancel}, nil
+			}
+		})
 		before, _ := f.s.Upcoming(f.ctx)
 		got, err := f.s.Refresh(ctx)
 		if err != nil || !got.Stale || got.Error != before.Error {
@@ -558,25 +535,25 @@ func (c cancelling) Load(ctx context.Context) (*ical.Calendar, error) {
 
 func TestFileName(t *testing.T) {
 	for in, want := range map[string]string{"Budget: Q3/Q4?": "Budget- Q3-Q4-", "": "meeting", "..": "meeting", "Stand-up": "Stand-up"} {
-		if got := FileName(in); got != want {
+		if got := account.FileName(in); got != want {
 			t.Errorf("FileName(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
 
 func TestSignInErrorsAreClassified(t *testing.T) {
-	for err, want := range map[error]string{oauth.ErrSignedOut: CodeSignedOut, oauth.ErrSignInAgain: CodeSignInAgain,
-		fmt.Errorf("refresh: %w", oauth.ErrConsentRefused): CodeConsentRefused} {
-		var se *SignInError
-		if got := signInError(err); !errors.As(got, &se) || se.Code != want || !errors.Is(got, err) {
-			t.Errorf("signInError(%v) = %v, want code %s", err, got, want)
+	for err, want := range map[error]string{oauth.ErrSignedOut: account.CodeSignedOut, oauth.ErrSignInAgain: account.CodeSignInAgain,
+		fmt.Errorf("refresh: %w", oauth.ErrConsentRefused): account.CodeConsentRefused} {
+		var se *account.SignInError
+		if got := account.SignInErrorOf(err); !errors.As(got, &se) || se.Code != want || !errors.Is(got, err) {
+			t.Errorf("account.SignInErrorOf(%v) = %v, want code %s", err, got, want)
 		}
 	}
 	other := errors.New("network down")
-	if got := signInError(other); got != other {
+	if got := account.SignInErrorOf(other); got != other {
 		t.Errorf("an unclassified error changed: %v", got)
 	}
-	if signInError(nil) != nil {
+	if account.SignInErrorOf(nil) != nil {
 		t.Error("nil became an error")
 	}
 }

@@ -1,0 +1,8 @@
+package account
+
+// What the external tests (package account_test) read of the inside.
+var (
+	CalendarLinkAccount = calendarLinkAccount
+	SignInErrorOf       = signInError
+	SealRetry           = sealRetry
+)
