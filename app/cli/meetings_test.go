@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -116,8 +117,8 @@ func TestMeetingsCommand(t *testing.T) {
 			"offsite-1|<nil>|Offsite|2030-01-16T00:00:00Z|2030-01-17T00:00:00Z|true|false",
 			"weekly-1|2030-01-21T08:30:00Z|Weekly sync|2030-01-21T08:30:00Z|2030-01-21T09:00:00Z|false|true",
 		}
-		if strings.Join(rows, "\n") != strings.Join(want, "\n") {
-			t.Errorf("got\n%s\nwant\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))
+		if !slices.Equal(rows, want) {
+			t.Errorf("meetings (uid|recurrence|summary|start|end|all day|video):\n%s", strings.Join(rows, "\n"))
 		}
 		video, _ := got[0]["video"].(map[string]any)
 		if video["web_url"] != "https://addins.contoso.com/webapp/m/meet.alice@vc.example.com" || got[0]["organizer"] != "dpark@example.com" {
