@@ -117,7 +117,6 @@ var (
 var kinds = map[string][]string{
 	KindInvalid:      {"count"},
 	KindInvalidBatch: {"count"},
-	KindNotFound:     nil,
 }
 
 // Kind codes, for app/desktop.
@@ -132,8 +131,9 @@ const (
 
 // Untranslated codes: their message is the error's own text (a template
 // parser's, the OS keychain's, or any other failure's), which the window
-// shows as it is, inside a sentence of its own.
-var untranslated = []string{KindError, KindTemplateSyntax, KindKeychain}
+// shows as it is, inside a sentence of its own; for not_found the window
+// has its own sentences where it matters (form.not_found).
+var untranslated = []string{KindError, KindTemplateSyntax, KindKeychain, KindNotFound}
 
 // Catalogue is what codes.gen.json holds: each code with its parameter
 // names.

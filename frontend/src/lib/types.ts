@@ -59,6 +59,8 @@ export interface Detail {
 
 export interface Report {
   errors: Record<string, string>;
+  /** The same problems with codes (integration.Report.FieldErrors). */
+  field_errors?: Record<string, FieldError>;
   warnings: Warning[];
 }
 
@@ -101,11 +103,21 @@ export type ProblemCode =
   | 'sign_in_failed'
   | 'error';
 
+/** A field's problem: a code the window translates, and the English message (problem.FieldError). */
+export interface FieldError {
+  code: string;
+  params?: Record<string, string>;
+  message: string;
+}
+
 /** How every backend error reaches the window (app/desktop/errors.go). */
 export interface Problem {
   code: ProblemCode;
   message: string;
+  params?: Record<string, string>;
+  /** Each field's text to show, translated where the backend sent a code. */
   fields?: Record<string, string>;
+  field_errors?: Record<string, FieldError>;
   problems?: BatchProblem[];
 }
 
