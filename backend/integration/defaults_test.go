@@ -1,14 +1,13 @@
 package integration
 
 import (
-	"bytes"
-	"encoding/json"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"vmr-companion/backend/internal/generated"
 )
 
 // TestPaneDefaults: every addin_pane_* field has a default in every
@@ -42,22 +41,5 @@ func TestPaneDefaults(t *testing.T) {
 // TestPaneDefaultsFile keeps the pane's copy (frontend/src/addin/
 // pane-defaults.gen.json) equal to paneTexts; UPDATE_GENERATED=1 rewrites it.
 func TestPaneDefaultsFile(t *testing.T) {
-	want, err := json.MarshalIndent(PaneDefaults(), "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want = append(want, '\n')
-	path := filepath.Join("..", "..", "frontend", "src", "addin", "pane-defaults.gen.json")
-	if os.Getenv("UPDATE_GENERATED") == "1" {
-		if err := os.WriteFile(path, want, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s is out of date: run UPDATE_GENERATED=1 go test ./backend/integration/ -run PaneDefaultsFile", path)
-	}
+	generated.Check(t, filepath.Join("..", "..", "frontend", "src", "addin", "pane-defaults.gen.json"), PaneDefaults())
 }

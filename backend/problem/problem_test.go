@@ -1,35 +1,17 @@
 package problem
 
 import (
-	"bytes"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"testing"
+
+	"vmr-companion/backend/internal/generated"
 )
 
 // TestCodesFile keeps frontend/src/lib/i18n/codes.gen.json equal to the
 // declared codes; the frontend's i18n test then fails for a code without an
 // English or German text. UPDATE_GENERATED=1 rewrites the file.
 func TestCodesFile(t *testing.T) {
-	want, err := json.MarshalIndent(Codes(), "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want = append(want, '\n')
-	path := filepath.Join("..", "..", "frontend", "src", "lib", "i18n", "codes.gen.json")
-	if os.Getenv("UPDATE_GENERATED") == "1" {
-		if err := os.WriteFile(path, want, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s is out of date: run UPDATE_GENERATED=1 go test ./backend/problem/ and add the new codes' texts to en.ts and de.ts", path)
-	}
+	generated.Check(t, filepath.Join("..", "..", "frontend", "src", "lib", "i18n", "codes.gen.json"), Codes())
 }
 
 func TestErrorfNamesParams(t *testing.T) {
