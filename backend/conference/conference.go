@@ -96,12 +96,12 @@ func Validate(c *Conference) *ValidationError {
 	v := &ValidationError{}
 	switch n := utf8.RuneCountInString(strings.TrimSpace(c.Name)); {
 	case n == 0:
-		v.put("name", problem.Required.Errorf(problem.Args("Name"), "the name is required"))
+		v.put("name", problem.Missing.Errorf(nil, "the name is required"))
 	case utf8.RuneCountInString(c.Name) > 250:
-		v.put("name", problem.TooLong.Errorf(problem.Args("Name", utf8.RuneCountInString(c.Name), 250), "the name is %d characters long; the limit is 250", utf8.RuneCountInString(c.Name)))
+		v.put("name", problem.LongerThan.Errorf(problem.Args(utf8.RuneCountInString(c.Name), 250), "the name is %d characters long; the limit is 250", utf8.RuneCountInString(c.Name)))
 	}
 	if utf8.RuneCountInString(c.Description) > 250 {
-		v.put("description", problem.TooLong.Errorf(problem.Args("Description", utf8.RuneCountInString(c.Description), 250), "the description is longer than 250 characters"))
+		v.put("description", problem.LongerThan.Errorf(problem.Args(utf8.RuneCountInString(c.Description), 250), "the description is longer than 250 characters"))
 	}
 	if len(c.Aliases) == 0 {
 		v.put("aliases", problem.AliasesRequired.Errorf(nil, "give at least one alias, for example meet.alice@vc.example.com"))
@@ -136,7 +136,7 @@ func Validate(c *Conference) *ValidationError {
 	}
 	if e := c.PrimaryOwnerEmailAddress; e != "" {
 		if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
-			v.put("primary_owner_email_address", problem.NotEmail.Errorf(problem.Args("Owner email", e), "%q is not an email address", e))
+			v.put("primary_owner_email_address", problem.NotEmailAddress.Errorf(problem.Args(e), "%q is not an email address", e))
 		}
 	}
 	if len(v.Fields) == 0 {

@@ -96,7 +96,11 @@ var (
 	NameTaken        = field("name_taken", "name")
 	TemplateError    = field("template_error", "detail")
 
-	// Conferences (personal VMRs).
+	// Conferences (personal VMRs): the window's VMR form labels its fields
+	// in the user's language, so these texts do not name the field.
+	Missing          = field("missing")
+	LongerThan       = field("longer_than", "length", "max")
+	NotEmailAddress  = field("not_email_address", "value")
 	AliasesRequired  = field("aliases_required")
 	AliasEmpty       = field("alias_empty", "entry")
 	AliasInvalid     = field("alias_invalid", "value")

@@ -72,7 +72,7 @@ describe('coded problems', () => {
     setLocale('de');
     const p = toProblem(tooLong);
     expect(p.message).toBe('Einige Felder müssen korrigiert werden.');
-    expect(p.fields?.name).toBe('300 Zeichen lang; erlaubt sind höchstens 250.');
+    expect(p.fields?.name).toBe('Name ist 300 Zeichen lang; erlaubt sind höchstens 250.');
     expect(p.field_errors?.name?.code).toBe('too_long');
   });
 
