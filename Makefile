@@ -44,7 +44,7 @@ deps-test: deps
 
 # What bindings writes: Wails' bindings and models, the contract of the
 # window and the add-in (scripts/tsgen), the fake backend's schema.
-GENERATED := frontend/src/wailsjs frontend/src/lib/contract.gen.ts frontend/src/test/fakes/fixtures.json
+GENERATED := frontend/src/wailsjs frontend/src/lib/contract.gen.ts frontend/src/test/fakes/fixtures.json frontend/src/lib/i18n/codes.gen.json frontend/src/addin/pane-defaults.gen.json
 
 ## bindings: regenerate the window's bindings (Wails), the TypeScript
 ## contract of the Go types and the fake backend's fixtures

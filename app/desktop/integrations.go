@@ -197,7 +197,7 @@ func reportOf(err error) (integration.Report, bool) {
 	if !ok {
 		return integration.Report{}, false
 	}
-	return integration.Report{Errors: verr.Fields, Warnings: []integration.Warning{}}, true
+	return integration.Report{Errors: verr.Fields, FieldErrors: verr.FieldErrors, Warnings: []integration.Warning{}}, true
 }
 
 func detail(it *integration.Integration, warnings []integration.Warning) (*Detail, error) {

@@ -95,6 +95,9 @@ func TestIntegrationService(t *testing.T) {
 		if p.Code != "invalid" || !strings.Contains(p.Fields["name"], "already exists") {
 			t.Fatalf("unexpected problem %+v", p)
 		}
+		if fe := p.FieldErrors["name"]; fe.Code != "name_taken" || fe.Message != p.Fields["name"] || p.Params["count"] != "1" {
+			t.Fatalf("the name's problem has no code for the window: %+v", p)
+		}
 		p = FormatError(errors.Join(integration.ErrNotFound)).(Problem)
 		if p.Code != "not_found" {
 			t.Fatalf("unexpected problem %+v", p)

@@ -223,6 +223,12 @@ func TestReservationRejectsBadRequests(t *testing.T) {
 			if p.Detail == "" {
 				t.Errorf("problem without detail: %+v", p)
 			}
+			// A field's problem carries a code beside its English message.
+			for f, msg := range p.Fields {
+				if fe := p.FieldErrors[f]; fe.Code == "" || fe.Message != msg {
+					t.Errorf("%s: field error %+v, want a code and the message %q", f, fe, msg)
+				}
+			}
 		})
 	}
 

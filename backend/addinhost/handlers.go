@@ -19,6 +19,7 @@ import (
 	"vmr-companion/backend/alias"
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/integration"
+	"vmr-companion/backend/problem"
 	"vmr-companion/backend/templates"
 )
 
@@ -333,14 +334,13 @@ func (s *Server) reserve(w http.ResponseWriter, r *http.Request) {
 	}
 	key := strings.TrimSpace(body.ItemKey)
 	if key == "" || len(key) > 512 {
-		writeProblem(w, Problem{Type: typeBadRequest, Title: "Invalid request", Status: http.StatusBadRequest,
-			Detail: "item_key must be 1 to 512 characters", Fields: map[string]string{"item_key": "required, at most 512 characters"}})
+		writeProblem(w, badField("item_key", problem.ItemKeyLength.Errorf(problem.Args(512), "required, at most 512 characters"),
+			"item_key must be 1 to 512 characters"))
 		return
 	}
 	if schedulerKey(key) {
-		writeProblem(w, Problem{Type: typeBadRequest, Title: "Invalid request", Status: http.StatusBadRequest,
-			Detail: `item_key may not start with "placeholder:": the scheduler keeps its own reservations under that prefix; use another key (the add-in uses the compose item's id)`,
-			Fields: map[string]string{"item_key": `must not start with "placeholder:"`}})
+		writeProblem(w, badField("item_key", problem.ItemKeyPlaceholder.Errorf(nil, `must not start with "placeholder:"`),
+			`item_key may not start with "placeholder:": the scheduler keeps its own reservations under that prefix; use another key (the add-in uses the compose item's id)`))
 		return
 	}
 	if allowed, wait := s.limiter.allow(who.Key); !allowed {

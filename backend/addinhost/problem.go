@@ -3,15 +3,26 @@ package addinhost
 import (
 	"encoding/json"
 	"net/http"
+
+	"vmr-companion/backend/problem"
 )
 
 // Problem is an RFC 9457 problem detail, the shape of every API error.
+// Fields keeps each field's English message (what clients read so far);
+// FieldErrors adds its code and parameters for a client to translate.
 type Problem struct {
-	Type   string            `json:"type"`
-	Title  string            `json:"title"`
-	Status int               `json:"status"`
-	Detail string            `json:"detail,omitempty"`
-	Fields map[string]string `json:"fields,omitempty"`
+	Type        string                        `json:"type"`
+	Title       string                        `json:"title"`
+	Status      int                           `json:"status"`
+	Detail      string                        `json:"detail,omitempty"`
+	Fields      map[string]string             `json:"fields,omitempty"`
+	FieldErrors map[string]problem.FieldError `json:"field_errors,omitempty"`
+}
+
+// badField is the problem of a request whose field is invalid.
+func badField(field string, fe problem.FieldError, detail string) Problem {
+	return Problem{Type: typeBadRequest, Title: "Invalid request", Status: http.StatusBadRequest, Detail: detail,
+		Fields: map[string]string{field: fe.Message}, FieldErrors: map[string]problem.FieldError{field: fe}}
 }
 
 // problemTypes name each kind of failure so clients can branch on it.

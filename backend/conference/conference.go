@@ -6,13 +6,14 @@ package conference
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/mail"
 	"regexp"
 	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"vmr-companion/backend/problem"
 )
 
 // ErrNotFound is returned when no conference matches.
@@ -52,9 +53,12 @@ type Repository interface {
 	NamesTaken(ctx context.Context, names []string, exceptID int64) ([]string, error)
 }
 
-// ValidationError lists every problem by JSON field name.
+// ValidationError lists every problem by JSON field name: Fields in
+// English (the CLI prints them), FieldErrors with a code and parameters for
+// the window to translate.
 type ValidationError struct {
-	Fields map[string]string `json:"fields"`
+	Fields      map[string]string             `json:"fields"`
+	FieldErrors map[string]problem.FieldError `json:"field_errors,omitempty"`
 }
 
 func (e *ValidationError) Error() string {
@@ -70,12 +74,15 @@ func (e *ValidationError) Error() string {
 	return "conference: invalid: " + strings.Join(parts, "; ")
 }
 
-func (e *ValidationError) add(field, format string, args ...any) {
+// put keeps the first problem of a field: the one to fix first.
+func (e *ValidationError) put(field string, fe problem.FieldError) {
 	if e.Fields == nil {
 		e.Fields = map[string]string{}
+		e.FieldErrors = map[string]problem.FieldError{}
 	}
 	if _, ok := e.Fields[field]; !ok {
-		e.Fields[field] = fmt.Sprintf(format, args...)
+		e.Fields[field] = fe.Message
+		e.FieldErrors[field] = fe
 	}
 }
 
@@ -89,47 +96,47 @@ func Validate(c *Conference) *ValidationError {
 	v := &ValidationError{}
 	switch n := utf8.RuneCountInString(strings.TrimSpace(c.Name)); {
 	case n == 0:
-		v.add("name", "the name is required")
+		v.put("name", problem.Missing.Errorf(nil, "the name is required"))
 	case utf8.RuneCountInString(c.Name) > 250:
-		v.add("name", "the name is %d characters long; the limit is 250", utf8.RuneCountInString(c.Name))
+		v.put("name", problem.LongerThan.Errorf(problem.Args(utf8.RuneCountInString(c.Name), 250), "the name is %d characters long; the limit is 250", utf8.RuneCountInString(c.Name)))
 	}
 	if utf8.RuneCountInString(c.Description) > 250 {
-		v.add("description", "the description is longer than 250 characters")
+		v.put("description", problem.LongerThan.Errorf(problem.Args(utf8.RuneCountInString(c.Description), 250), "the description is longer than 250 characters"))
 	}
 	if len(c.Aliases) == 0 {
-		v.add("aliases", "give at least one alias, for example meet.alice@vc.example.com")
+		v.put("aliases", problem.AliasesRequired.Errorf(nil, "give at least one alias, for example meet.alice@vc.example.com"))
 	}
 	seen := map[string]bool{}
 	for i, a := range c.Aliases {
 		s := strings.TrimSpace(a.Alias)
 		switch {
 		case s == "":
-			v.add("aliases", "alias %d is empty", i+1)
+			v.put("aliases", problem.AliasEmpty.Errorf(problem.Args(i+1), "alias %d is empty", i+1))
 		case len(s) > 250 || strings.ContainsAny(s, " \t\r\n<>\""):
-			v.add("aliases", "alias %q may not contain spaces, quotes or angle brackets, or be longer than 250", s)
+			v.put("aliases", problem.AliasInvalid.Errorf(problem.Args(s), "alias %q may not contain spaces, quotes or angle brackets, or be longer than 250", s))
 		case seen[strings.ToLower(s)]:
-			v.add("aliases", "alias %q is listed twice", s)
+			v.put("aliases", problem.ListedTwice.Errorf(problem.Args(s), "alias %q is listed twice", s))
 		}
 		seen[strings.ToLower(s)] = true
 	}
 	if c.PIN != "" && !pinPattern.MatchString(c.PIN) {
-		v.add("pin", "the PIN must be 4 to 20 digits")
+		v.put("pin", problem.PINFormat.Errorf(nil, "the PIN must be 4 to 20 digits"))
 	}
 	if c.GuestPIN != "" {
 		switch {
 		case !pinPattern.MatchString(c.GuestPIN):
-			v.add("guest_pin", "the guest PIN must be 4 to 20 digits")
+			v.put("guest_pin", problem.GuestPINFormat.Errorf(nil, "the guest PIN must be 4 to 20 digits"))
 		case c.PIN == "":
-			v.add("guest_pin", "a guest PIN needs a host PIN: set the PIN too")
+			v.put("guest_pin", problem.GuestPINNeedsPIN.Errorf(nil, "a guest PIN needs a host PIN: set the PIN too"))
 		case c.GuestPIN == c.PIN:
-			v.add("guest_pin", "the guest PIN must differ from the host PIN, or guests could join as hosts")
+			v.put("guest_pin", problem.GuestPINSame.Errorf(nil, "the guest PIN must differ from the host PIN, or guests could join as hosts"))
 		case len(c.GuestPIN) != len(c.PIN):
-			v.add("guest_pin", "the guest PIN must have as many digits as the host PIN (%d)", len(c.PIN))
+			v.put("guest_pin", problem.GuestPINLength.Errorf(problem.Args(len(c.PIN)), "the guest PIN must have as many digits as the host PIN (%d)", len(c.PIN)))
 		}
 	}
 	if e := c.PrimaryOwnerEmailAddress; e != "" {
 		if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
-			v.add("primary_owner_email_address", "%q is not an email address", e)
+			v.put("primary_owner_email_address", problem.NotEmailAddress.Errorf(problem.Args(e), "%q is not an email address", e))
 		}
 	}
 	if len(v.Fields) == 0 {

@@ -109,6 +109,10 @@ func TestValidate(t *testing.T) {
 					if m == "" {
 						t.Errorf("field %s has an empty message", f)
 					}
+					// The window translates the code; the CLI prints the message.
+					if fe := v.FieldErrors[f]; fe.Code == "" || fe.Message != m {
+						t.Errorf("field %s: field error %+v, want a code and the message %q", f, fe, m)
+					}
 				}
 			}
 			slices.Sort(tt.want)
@@ -173,5 +177,13 @@ func TestAliasKinds(t *testing.T) {
 				t.Fatalf("got %q %q %q, want %q %q %q", d, n, o, tt.domain, tt.numeric, tt.other)
 			}
 		})
+	}
+}
+
+func TestValidationErrorCodes(t *testing.T) {
+	v := conference.Validate(valid(func(c *conference.Conference) { c.PIN, c.GuestPIN = "123456", "5678" }))
+	fe := v.FieldErrors["guest_pin"]
+	if fe.Code != "guest_pin_length" || fe.Params["digits"] != "6" {
+		t.Fatalf("guest_pin: got %+v, want guest_pin_length with digits 6", fe)
 	}
 }

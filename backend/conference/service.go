@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"vmr-companion/backend/problem"
 )
 
 // Service manages conferences: validation, uniqueness of names and aliases
@@ -68,14 +70,14 @@ func (s *Service) check(ctx context.Context, c *Conference, exceptID int64) erro
 		return err
 	}
 	if len(names) > 0 {
-		v.add("name", "a conference named %q already exists", c.Name)
+		v.put("name", problem.NameTaken.Errorf(problem.Args(c.Name), "a conference named %q already exists", c.Name))
 	}
 	taken, err := s.repo.AliasesTaken(ctx, aliasList(c), exceptID)
 	if err != nil {
 		return err
 	}
 	if len(taken) > 0 {
-		v.add("aliases", "already in use by another VMR: %s", strings.Join(taken, ", "))
+		v.put("aliases", problem.AliasesTaken.Errorf(problem.Args(strings.Join(taken, ", ")), "already in use by another VMR: %s", strings.Join(taken, ", ")))
 	}
 	if len(v.Fields) > 0 {
 		return v

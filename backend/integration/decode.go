@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"vmr-companion/backend/problem"
 	"vmr-companion/backend/secrets"
 )
 
@@ -82,23 +83,23 @@ func decodeFields(base *Integration, raw map[string]json.RawMessage, allowReadOn
 		if IsSecret(name) {
 			f, _ := FieldByName(name)
 			if f.ReadOnly && !allowReadOnly {
-				v.add(name, "%s is read-only: it is obtained by signing in, not typed in", f.Label)
+				v.put(name, problem.ReadOnlySecret.Errorf(problem.Args(f.Label), "%s is read-only: it is obtained by signing in, not typed in", f.Label))
 				continue
 			}
 			var s *string
 			if err := json.Unmarshal(value, &s); err != nil {
-				v.add(name, "%s must be text", f.Label)
+				v.put(name, problem.NotText.Errorf(problem.Args(f.Label), "%s must be text", f.Label))
 				continue
 			}
 			if s != nil && *s == placeholder {
 				// What a printed or marshalled Secret shows; storing it
 				// would replace the real secret with the placeholder.
-				v.add(name, "%s is the placeholder %s, not a value: leave the field out to keep the stored secret", f.Label, placeholder)
+				v.put(name, problem.SecretShown.Errorf(problem.Args(f.Label, placeholder), "%s is the placeholder %s, not a value: leave the field out to keep the stored secret", f.Label, placeholder))
 				continue
 			}
 			if s != nil {
 				if err := ValidateSecret(name, *s); err != nil {
-					v.add(name, "%s", err.(*ValidationError).Fields[name])
+					v.merge(err.(*ValidationError))
 					continue
 				}
 				out.Secrets[name] = secrets.New(*s)
@@ -117,7 +118,11 @@ func decodeFields(base *Integration, raw map[string]json.RawMessage, allowReadOn
 		}
 		target := reflect.ValueOf(out.Integration).Elem().FieldByIndex(idx)
 		if err := decodeValue(target, f, value); err != nil {
-			v.add(name, "%s", err.Error())
+			if fe, ok := fieldError(err); ok {
+				v.put(name, fe)
+			} else {
+				v.add(name, "%s", err.Error())
+			}
 			continue
 		}
 		out.Set = append(out.Set, name)
@@ -126,9 +131,7 @@ func decodeFields(base *Integration, raw map[string]json.RawMessage, allowReadOn
 		// Report the rule problems of the fields that did decode too, so
 		// one round trip shows everything to fix.
 		if err := Validate(out.Integration); err != nil {
-			for f, msg := range err.(*ValidationError).Fields {
-				v.add(f, "%s", msg)
-			}
+			v.merge(err.(*ValidationError))
 		}
 		return nil, v
 	}
@@ -165,11 +168,11 @@ func decodeValue(target reflect.Value, f Field, value json.RawMessage) error {
 	if err := json.Unmarshal(value, ptr.Interface()); err != nil {
 		switch f.Kind {
 		case KindInt:
-			return fmt.Errorf("%s must be a whole number", f.Label)
+			return problem.NotWholeNumber.Errorf(problem.Args(f.Label), "%s must be a whole number", f.Label)
 		case KindBool:
-			return fmt.Errorf("%s must be true or false", f.Label)
+			return problem.NotBool.Errorf(problem.Args(f.Label), "%s must be true or false", f.Label)
 		default:
-			return fmt.Errorf("%s must be text", f.Label)
+			return problem.NotText.Errorf(problem.Args(f.Label), "%s must be text", f.Label)
 		}
 	}
 	target.Set(ptr.Elem())
@@ -181,7 +184,7 @@ func decodeValue(target reflect.Value, f Field, value json.RawMessage) error {
 func decodeDomains(value json.RawMessage) ([]string, error) {
 	var items []json.RawMessage
 	if err := json.Unmarshal(value, &items); err != nil {
-		return nil, fmt.Errorf("%s must be a list of domain names", label("domains"))
+		return nil, problem.NotDomainList.Errorf(problem.Args(label("domains")), "%s must be a list of domain names", label("domains"))
 	}
 	out := make([]string, 0, len(items))
 	for i, item := range items {
@@ -197,7 +200,7 @@ func decodeDomains(value json.RawMessage) ([]string, error) {
 			out = append(out, strings.TrimSpace(*obj.Domain))
 			continue
 		}
-		return nil, fmt.Errorf("%s: entry %d must be a domain name", label("domains"), i+1)
+		return nil, problem.EntryNotName.Errorf(problem.Args(label("domains"), i+1), "%s: entry %d must be a domain name", label("domains"), i+1)
 	}
 	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"vmr-companion/backend/problem"
 	"vmr-companion/backend/secrets"
 )
 
@@ -71,8 +72,9 @@ type Saved struct {
 
 // Report is the outcome of checking an integration without saving it.
 type Report struct {
-	Errors   map[string]string `json:"errors"`
-	Warnings []Warning         `json:"warnings"`
+	Errors      map[string]string             `json:"errors"`
+	FieldErrors map[string]problem.FieldError `json:"field_errors,omitempty"`
+	Warnings    []Warning                     `json:"warnings"`
 }
 
 // List returns every integration, by name.
@@ -109,7 +111,7 @@ func (s *Service) Check(ctx context.Context, in *Input) (Report, error) {
 	var verr *ValidationError
 	switch {
 	case errors.As(err, &verr):
-		r.Errors = verr.Fields
+		r.Errors, r.FieldErrors = verr.Fields, verr.FieldErrors
 	case err != nil:
 		return r, err
 	}
@@ -128,7 +130,7 @@ func (s *Service) validate(ctx context.Context, in *Input) error {
 		return err
 	}
 	if len(names) > 0 {
-		v.add("name", "an integration named %q already exists: choose another name", in.Integration.Name)
+		v.put("name", problem.NameTaken.Errorf(problem.Args(in.Integration.Name), "an integration named %q already exists: choose another name", in.Integration.Name))
 	}
 	return v.orNil()
 }
@@ -146,7 +148,8 @@ func (s *Service) checkTemplates(v *ValidationError, in *Integration) {
 			continue
 		}
 		if err := s.templates.Check(f.Name, fieldValue(in, f.Name).String()); err != nil {
-			v.add(f.Name, "%s", strings.TrimPrefix(err.Error(), "templates: "+f.Name+": "))
+			detail := strings.TrimPrefix(err.Error(), "templates: "+f.Name+": ")
+			v.put(f.Name, problem.TemplateError.Errorf(problem.Args(detail), "%s", detail))
 		}
 	}
 }

@@ -10,12 +10,18 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"vmr-companion/backend/problem"
 )
 
 // ValidationError carries every problem found, keyed by JSON field name, so a
-// form can show each beside its field.
+// form can show each beside its field. Fields holds the English messages
+// (the CLI prints them); FieldErrors the same problems with a code and
+// parameters for the window to translate. A problem added without a code
+// (add) is in Fields only, and the window shows its message.
 type ValidationError struct {
-	Fields map[string]string `json:"fields"`
+	Fields      map[string]string             `json:"fields"`
+	FieldErrors map[string]problem.FieldError `json:"field_errors,omitempty"`
 }
 
 func (e *ValidationError) Error() string {
@@ -31,7 +37,8 @@ func (e *ValidationError) Error() string {
 	return "integration: invalid: " + strings.Join(parts, "; ")
 }
 
-// add keeps the first problem of a field: the one to fix first.
+// add keeps the first problem of a field, the one to fix first, without a
+// code.
 func (e *ValidationError) add(field, format string, args ...any) {
 	if e.Fields == nil {
 		e.Fields = map[string]string{}
@@ -39,6 +46,35 @@ func (e *ValidationError) add(field, format string, args ...any) {
 	if _, ok := e.Fields[field]; !ok {
 		e.Fields[field] = fmt.Sprintf(format, args...)
 	}
+}
+
+// put keeps the first problem of a field, with its code.
+func (e *ValidationError) put(field string, fe problem.FieldError) {
+	if _, ok := e.Fields[field]; ok {
+		return
+	}
+	e.add(field, "%s", fe.Message)
+	if e.FieldErrors == nil {
+		e.FieldErrors = map[string]problem.FieldError{}
+	}
+	e.FieldErrors[field] = fe
+}
+
+// merge adds o's problems, with their codes, to fields that have none yet.
+func (e *ValidationError) merge(o *ValidationError) {
+	for f, msg := range o.Fields {
+		if fe, ok := o.FieldErrors[f]; ok {
+			e.put(f, fe)
+		} else {
+			e.add(f, "%s", msg)
+		}
+	}
+}
+
+// fieldError returns err's coded form, when it has one.
+func fieldError(err error) (problem.FieldError, bool) {
+	fe, ok := err.(problem.FieldError)
+	return fe, ok
 }
 
 func (e *ValidationError) orNil() error {
@@ -132,18 +168,18 @@ func checkField(v *ValidationError, in *Integration, f Field) {
 		}
 		n := utf8.RuneCountInString(s)
 		if !utf8.ValidString(s) {
-			v.add(f.Name, "%s is not valid UTF-8 text", f.Label)
+			v.put(f.Name, problem.InvalidUTF8.Errorf(problem.Args(f.Label), "%s is not valid UTF-8 text", f.Label))
 			return
 		}
 		if f.Max > 0 && n > f.Max {
-			v.add(f.Name, "%s is %d characters long; the limit is %d", f.Label, n, f.Max)
+			v.put(f.Name, problem.TooLong.Errorf(problem.Args(f.Label, n, f.Max), "%s is %d characters long; the limit is %d", f.Label, n, f.Max))
 			return
 		}
 		if f.Min > 0 && n < f.Min {
 			if f.Min == 1 {
-				v.add(f.Name, "%s is required", f.Label)
+				v.put(f.Name, problem.Required.Errorf(problem.Args(f.Label), "%s is required", f.Label))
 			} else {
-				v.add(f.Name, "%s needs at least %d characters", f.Label, f.Min)
+				v.put(f.Name, problem.TooShort.Errorf(problem.Args(f.Label, f.Min), "%s needs at least %d characters", f.Label, f.Min))
 			}
 			return
 		}
@@ -154,23 +190,23 @@ func checkField(v *ValidationError, in *Integration, f Field) {
 	case KindInt:
 		n := int(rv.Int())
 		if n < f.Min || n > f.Max {
-			v.add(f.Name, "%s must be between %d and %d, not %d", f.Label, f.Min, f.Max, n)
+			v.put(f.Name, problem.OutOfRange.Errorf(problem.Args(f.Label, f.Min, f.Max, n), "%s must be between %d and %d, not %d", f.Label, f.Min, f.Max, n))
 		}
 	case KindEnum:
 		s := rv.String()
 		if !contains(f.Options, s) {
-			v.add(f.Name, "%s must be one of %s, not %q", f.Label, strings.Join(f.Options, ", "), s)
+			v.put(f.Name, problem.NotOneOf.Errorf(problem.Args(f.Label, strings.Join(f.Options, ", "), s), "%s must be one of %s, not %q", f.Label, strings.Join(f.Options, ", "), s))
 		}
 	case KindList:
 		seen := map[string]bool{}
 		for i, item := range in.Domains {
 			switch {
 			case utf8.RuneCountInString(item) > f.Max:
-				v.add(f.Name, "entry %d is longer than %d characters", i+1, f.Max)
+				v.put(f.Name, problem.EntryTooLong.Errorf(problem.Args(i+1, f.Max), "entry %d is longer than %d characters", i+1, f.Max))
 			case !validDomainOrURL(item):
-				v.add(f.Name, "entry %d (%q) is not a domain name or an https URL", i+1, item)
+				v.put(f.Name, problem.EntryNotDomain.Errorf(problem.Args(i+1, item), "entry %d (%q) is not a domain name or an https URL", i+1, item))
 			case seen[strings.ToLower(item)]:
-				v.add(f.Name, "%q is listed twice", item)
+				v.put(f.Name, problem.ListedTwice.Errorf(problem.Args(item), "%q is listed twice", item))
 			}
 			seen[strings.ToLower(item)] = true
 		}
@@ -189,26 +225,26 @@ func checkFormat(v *ValidationError, f Field, s string) {
 	switch f.Format {
 	case FormatEmail:
 		if !validEmail(s) {
-			v.add(f.Name, "%s must be an email address like room@example.com, not %q", f.Label, s)
+			v.put(f.Name, problem.NotEmail.Errorf(problem.Args(f.Label, s), "%s must be an email address like room@example.com, not %q", f.Label, s))
 		}
 	case FormatHTTPSURL:
 		u, ok := parseURL(s)
 		if !ok {
-			v.add(f.Name, "%s must be a full URL starting with https://", f.Label)
+			v.put(f.Name, problem.NotURL.Errorf(problem.Args(f.Label), "%s must be a full URL starting with https://", f.Label))
 		} else if u.Scheme != "https" {
-			v.add(f.Name, "%s must use https, not %s", f.Label, u.Scheme)
+			v.put(f.Name, problem.NotHTTPS.Errorf(problem.Args(f.Label, u.Scheme), "%s must use https, not %s", f.Label, u.Scheme))
 		}
 	case FormatURL:
 		if u, ok := parseURL(s); !ok || (u.Scheme != "https" && u.Scheme != "http") {
-			v.add(f.Name, "%s must be a full URL starting with https://", f.Label)
+			v.put(f.Name, problem.NotURL.Errorf(problem.Args(f.Label), "%s must be a full URL starting with https://", f.Label))
 		}
 	case FormatDomain:
 		if !ValidDomain(s) {
-			v.add(f.Name, "%s must be a domain name like example.com, not %q", f.Label, s)
+			v.put(f.Name, problem.NotDomain.Errorf(problem.Args(f.Label, s), "%s must be a domain name like example.com, not %q", f.Label, s))
 		}
 	case FormatAliasPart:
 		if !aliasPrefix.MatchString(s) {
-			v.add(f.Name, "%s may use letters, digits and . _ + - only", f.Label)
+			v.put(f.Name, problem.AliasPartChars.Errorf(problem.Args(f.Label), "%s may use letters, digits and . _ + - only", f.Label))
 		}
 	case FormatMultiline:
 		if f.Name == "additional_add_in_script_sources" {
@@ -217,7 +253,7 @@ func checkFormat(v *ValidationError, f Field, s string) {
 					continue
 				}
 				if _, ok := parseURL(line); !ok {
-					v.add(f.Name, "line %d (%q) is not a URL", i+1, line)
+					v.put(f.Name, problem.LineNotURL.Errorf(problem.Args(i+1, line), "line %d (%q) is not a URL", i+1, line))
 				}
 			}
 		}
@@ -237,56 +273,56 @@ func sourceLines(s string) []string {
 
 func checkRules(v *ValidationError, in *Integration) {
 	if in.Name != "" && strings.TrimSpace(in.Name) == "" {
-		v.add("name", "%s cannot be only spaces", label("name"))
+		v.put("name", problem.OnlySpaces.Errorf(problem.Args(label("name")), "%s cannot be only spaces", label("name")))
 	}
 	if !in.EnableDynamicVMRs && !in.EnablePersonalVMRs {
-		v.add("enable_dynamic_vmrs", "enable single-use VMRs, personal VMRs or both")
-		v.add("enable_personal_vmrs", "enable single-use VMRs, personal VMRs or both")
+		v.put("enable_dynamic_vmrs", problem.NeedsVMRKind.Errorf(nil, "enable single-use VMRs, personal VMRs or both"))
+		v.put("enable_personal_vmrs", problem.NeedsVMRKind.Errorf(nil, "enable single-use VMRs, personal VMRs or both"))
 	}
 	if in.EnableDynamicVMRs {
 		if blank(in.RoomMailboxEmailAddress) {
-			v.add("room_mailbox_email_address", "%s is required for single-use VMRs: the service watches this mailbox", label("room_mailbox_email_address"))
+			v.put("room_mailbox_email_address", problem.RequiredSingle.Errorf(problem.Args(label("room_mailbox_email_address")), "%s is required for single-use VMRs: the service watches this mailbox", label("room_mailbox_email_address")))
 		}
 		if in.URL == "" {
-			v.add("url", "%s is required for single-use VMRs", label("url"))
+			v.put("url", problem.RequiredSingle.Errorf(problem.Args(label("url")), "%s is required for single-use VMRs", label("url")))
 		}
 		if (in.AuthenticationMethod == AuthBasic || in.AuthenticationMethod == AuthNTLM) && in.Username == "" {
-			v.add("username", "%s is required for %s authentication", label("username"), in.AuthenticationMethod)
+			v.put("username", problem.RequiredAuth.Errorf(problem.Args(label("username"), in.AuthenticationMethod), "%s is required for %s authentication", label("username"), in.AuthenticationMethod))
 		}
 	}
 	if in.AuthenticationMethod == AuthOAuth || in.AuthenticationMethod == AuthAppPerm {
 		m := in.AuthenticationMethod
 		if blank(in.OAuthClientID) {
-			v.add("oauth_client_id", "%s is required for %s", label("oauth_client_id"), m)
+			v.put("oauth_client_id", problem.RequiredAuth.Errorf(problem.Args(label("oauth_client_id"), m), "%s is required for %s", label("oauth_client_id"), m))
 		}
 		if in.OAuthTokenEndpoint == "" {
-			v.add("oauth_token_endpoint", "%s is required for %s", label("oauth_token_endpoint"), m)
+			v.put("oauth_token_endpoint", problem.RequiredAuth.Errorf(problem.Args(label("oauth_token_endpoint"), m), "%s is required for %s", label("oauth_token_endpoint"), m))
 		}
 		if m == AuthOAuth {
 			if in.OAuthAuthEndpoint == "" {
-				v.add("oauth_auth_endpoint", "%s is required for OAUTH: the service account signs in there", label("oauth_auth_endpoint"))
+				v.put("oauth_auth_endpoint", problem.RequiredAuth.Errorf(problem.Args(label("oauth_auth_endpoint"), m), "%s is required for OAUTH: the service account signs in there", label("oauth_auth_endpoint")))
 			}
 			if in.OAuthRedirectURI == "" {
-				v.add("oauth_redirect_uri", "%s is required for OAUTH", label("oauth_redirect_uri"))
+				v.put("oauth_redirect_uri", problem.RequiredAuth.Errorf(problem.Args(label("oauth_redirect_uri"), m), "%s is required for OAUTH", label("oauth_redirect_uri")))
 			}
 		}
 	}
 	if in.EnablePersonalVMRs {
 		if blank(in.PersonalVMROAuthClientID) {
-			v.add("personal_vmr_oauth_client_id", "%s is required for personal VMRs", label("personal_vmr_oauth_client_id"))
+			v.put("personal_vmr_oauth_client_id", problem.RequiredPersonal.Errorf(problem.Args(label("personal_vmr_oauth_client_id")), "%s is required for personal VMRs", label("personal_vmr_oauth_client_id")))
 		}
 		if in.PersonalVMROAuthAuthEndpoint == "" {
-			v.add("personal_vmr_oauth_auth_endpoint", "%s is required for personal VMRs", label("personal_vmr_oauth_auth_endpoint"))
+			v.put("personal_vmr_oauth_auth_endpoint", problem.RequiredPersonal.Errorf(problem.Args(label("personal_vmr_oauth_auth_endpoint")), "%s is required for personal VMRs", label("personal_vmr_oauth_auth_endpoint")))
 		}
 		if in.PersonalVMROAuthTokenEndpoint == "" {
-			v.add("personal_vmr_oauth_token_endpoint", "%s is required for personal VMRs", label("personal_vmr_oauth_token_endpoint"))
+			v.put("personal_vmr_oauth_token_endpoint", problem.RequiredPersonal.Errorf(problem.Args(label("personal_vmr_oauth_token_endpoint")), "%s is required for personal VMRs", label("personal_vmr_oauth_token_endpoint")))
 		}
 	}
 	if (in.AddinAuthenticationMethod == AddinAuthSSOToken || in.AddinAuthenticationMethod == AddinAuthNAAToken) && blank(in.AddinApplicationID) {
-		v.add("addin_application_id", "%s is required for %s", label("addin_application_id"), in.AddinAuthenticationMethod)
+		v.put("addin_application_id", problem.RequiredAuth.Errorf(problem.Args(label("addin_application_id"), in.AddinAuthenticationMethod), "%s is required for %s", label("addin_application_id"), in.AddinAuthenticationMethod))
 	}
 	if in.AddinAuthenticationMethod == AddinAuthNAAToken && blank(in.AddinNAAWebAPIApplicationID) {
-		v.add("addin_naa_web_api_application_id", "%s is required for NAA_TOKEN", label("addin_naa_web_api_application_id"))
+		v.put("addin_naa_web_api_application_id", problem.RequiredAuth.Errorf(problem.Args(label("addin_naa_web_api_application_id"), AddinAuthNAAToken), "%s is required for NAA_TOKEN", label("addin_naa_web_api_application_id")))
 	}
 }
 
@@ -306,10 +342,15 @@ func contains(list []string, s string) bool {
 func ValidateSecret(field, value string) error {
 	f, ok := FieldByName(field)
 	if !ok || f.Kind != KindSecret {
-		return &ValidationError{Fields: map[string]string{field: fmt.Sprintf("%q is not a secret field; secret fields are %s", field, strings.Join(SecretFields, ", "))}}
+		v := &ValidationError{}
+		secrets := strings.Join(SecretFields, ", ")
+		v.put(field, problem.NotSecretField.Errorf(problem.Args(field, secrets), "%q is not a secret field; secret fields are %s", field, secrets))
+		return v
 	}
 	if n := utf8.RuneCountInString(value); n > f.Max {
-		return &ValidationError{Fields: map[string]string{field: fmt.Sprintf("%s is %d characters long; the limit is %d", f.Label, n, f.Max)}}
+		v := &ValidationError{}
+		v.put(field, problem.TooLong.Errorf(problem.Args(f.Label, n, f.Max), "%s is %d characters long; the limit is %d", f.Label, n, f.Max))
+		return v
 	}
 	return nil
 }

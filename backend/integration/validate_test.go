@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"encoding/json"
 	"errors"
 	"maps"
 	"slices"
@@ -23,6 +24,14 @@ func problems(t *testing.T, in *Integration) map[string]string {
 	}
 	if len(verr.Fields) == 0 {
 		t.Fatal("Validate returned a ValidationError without fields")
+	}
+	// Every problem Validate finds carries a code for the window, with the
+	// message the CLI prints.
+	for f, msg := range verr.Fields {
+		fe, ok := verr.FieldErrors[f]
+		if !ok || fe.Code == "" || fe.Message != msg {
+			t.Errorf("%s: field error %+v, want a code and the message %q", f, fe, msg)
+		}
 	}
 	return verr.Fields
 }
@@ -375,5 +384,36 @@ func TestHost(t *testing.T) {
 				t.Fatalf("Host() = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestValidationErrorCodesAndParams(t *testing.T) {
+	in := Defaults()
+	in.Name = strings.Repeat("x", 300)
+	err := Validate(in)
+	var verr *ValidationError
+	if !errors.As(err, &verr) {
+		t.Fatalf("got %v, want a *ValidationError", err)
+	}
+	fe := verr.FieldErrors["name"]
+	if fe.Code != "too_long" || fe.Params["length"] != "300" || fe.Params["max"] != "250" || fe.Params["label"] != "Name" {
+		t.Fatalf("name: got %+v", fe)
+	}
+	raw, _ := json.Marshal(verr)
+	if !strings.Contains(string(raw), `"field_errors":{`) || !strings.Contains(string(raw), `"fields":{`) {
+		t.Fatalf("JSON keeps fields and adds field_errors: %s", raw)
+	}
+}
+
+func TestDecodeKeepsCodes(t *testing.T) {
+	_, err := Decode(Defaults(), []byte(`{"name":"a","scheduled_alias_suffix_length":"six","domains":"x"}`), false)
+	var verr *ValidationError
+	if !errors.As(err, &verr) {
+		t.Fatalf("got %v, want a *ValidationError", err)
+	}
+	for field, code := range map[string]string{"scheduled_alias_suffix_length": "not_whole_number", "domains": "not_domain_list", "url": "required_single_use"} {
+		if got := verr.FieldErrors[field].Code; got != code {
+			t.Errorf("%s: code %q, want %q (%v)", field, got, code, verr.Fields)
+		}
 	}
 }

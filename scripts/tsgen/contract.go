@@ -15,6 +15,7 @@ import (
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/diagnostics"
 	"vmr-companion/backend/integration"
+	"vmr-companion/backend/problem"
 	"vmr-companion/backend/scheduler"
 )
 
@@ -70,9 +71,9 @@ func contract() Contract {
 			{Name: "FieldFormat", Doc: "integration.Format*", Values: []string{integration.FormatEmail, integration.FormatHTTPSURL, integration.FormatURL,
 				integration.FormatDomain, integration.FormatTemplate, integration.FormatMultiline, integration.FormatAliasPart},
 				Fields: []FieldRef{Field(integration.Field{}, "Format")}},
-			// FormatError's codes; the sign-in ones are account.Code*.
-			{Name: "ProblemCode", Doc: "desktop.FormatError's codes", Values: []string{"invalid", "invalid_batch", "keychain_unavailable", "not_found",
-				"template_syntax", account.CodeSignedOut, account.CodeSignInAgain, account.CodeConsentRefused, account.CodeSignInFailed, "error"},
+			// FormatError's codes: problem.Kind* and the sign-in ones, account.Code*.
+			{Name: "ProblemCode", Doc: "desktop.FormatError's codes", Values: []string{problem.KindInvalid, problem.KindInvalidBatch, problem.KindKeychain, problem.KindNotFound,
+				problem.KindTemplateSyntax, account.CodeSignedOut, account.CodeSignInAgain, account.CodeConsentRefused, account.CodeSignInFailed, problem.KindError},
 				Fields: []FieldRef{Field(desktop.Problem{}, "Code")}},
 			{Name: "SignInCode", Doc: "account.Code*: sign-in problems", Values: []string{account.CodeSignedOut, account.CodeSignInAgain,
 				account.CodeConsentRefused, account.CodeSignInFailed}},

@@ -1,7 +1,10 @@
 // Command tsgen writes the frontend's copy of the Go contract: the
-// TypeScript types of what the backend sends (frontend/src/lib/contract.gen.ts)
-// and the integration schema and defaults the tests' fake backend serves
-// (frontend/src/test/fakes/fixtures.json). `make bindings` runs it after
+// TypeScript types of what the backend sends (frontend/src/lib/contract.gen.ts),
+// the integration schema and defaults the tests' fake backend serves
+// (frontend/src/test/fakes/fixtures.json), every error code the window
+// translates with its parameters (frontend/src/lib/i18n/codes.gen.json: the
+// i18n test fails for a code without an English or German text) and the
+// pane's default texts (frontend/src/addin/pane-defaults.gen.json). `make bindings` runs it after
 // `wails generate module`; with -check it writes nothing and fails when the
 // files on disk differ from what it would write.
 //
@@ -20,12 +23,15 @@ import (
 	"strings"
 
 	"vmr-companion/backend/integration"
+	"vmr-companion/backend/problem"
 )
 
 // The generated files, relative to the repository root.
 const (
 	contractPath = "frontend/src/lib/contract.gen.ts"
 	fixturesPath = "frontend/src/test/fakes/fixtures.json"
+	codesPath    = "frontend/src/lib/i18n/codes.gen.json"
+	panePath     = "frontend/src/addin/pane-defaults.gen.json"
 )
 
 func main() {
@@ -56,7 +62,21 @@ func render(c Contract) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string][]byte{contractPath: ts, fixturesPath: fixtures}, nil
+	codes, err := indented(problem.Codes())
+	if err != nil {
+		return nil, err
+	}
+	pane, err := indented(integration.PaneDefaults())
+	if err != nil {
+		return nil, err
+	}
+	return map[string][]byte{contractPath: ts, fixturesPath: fixtures, codesPath: codes, panePath: pane}, nil
+}
+
+// indented is v as indented JSON with a final newline.
+func indented(v any) ([]byte, error) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	return append(b, '\n'), err
 }
 
 // Fixtures is the schema and defaults the frontend's fake backend serves.

@@ -1,7 +1,11 @@
 // The pane's own words, in English and German; it follows Office's display
 // language. The integration's texts (titles, messages) come from the API in
-// the admin's wording and are not translated here.
+// the admin's wording and are not translated here; where the admin left one
+// empty, the product's default in the user's language stands in
+// (pane-defaults.gen.json, written from backend/integration/defaults.go).
 import type { PaneTextKey } from './api';
+import { pickLocale as pick, translate, type Params } from '../lib/i18n/core';
+import defaults from './pane-defaults.gen.json';
 
 export const en = {
   loading: 'Loading…',
@@ -69,70 +73,19 @@ export type Locale = keyof typeof catalogues;
 
 /** pickLocale maps an Office display language ("de-DE") to a catalogue, English if none fits. */
 export function pickLocale(tag: string | undefined | null): Locale {
-  const base = (tag ?? '').toLowerCase().split(/[-_]/)[0] ?? '';
-  return base in catalogues ? (base as Locale) : 'en';
+  return pick(tag, ['en', 'de'] as const satisfies readonly Locale[], 'en');
 }
 
 /** Translator returns the message for key with {placeholders} filled. */
-export type Translator = (key: MessageKey, params?: Record<string, string | number>) => string;
+export type Translator = (key: MessageKey, params?: Params) => string;
 
 export function translator(locale: Locale): Translator {
   const messages: Messages = catalogues[locale];
-  return (key, params) => {
-    const text = messages[key] ?? en[key] ?? key;
-    if (!params) return text;
-    return text.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
-  };
+  return (key, params) => translate(messages, en, key, params);
 }
-
 
 /**
  * paneDefaults stand in for an integration text the admin left empty: the
- * product's default wording (backend/integration/defaults.go) and its German.
+ * product's default wording and its German, from the Go side (the one copy).
  */
-export const paneDefaults: Record<Locale, Record<PaneTextKey, string>> = {
-  en: {
-    addin_pane_title: 'Video meeting',
-    addin_pane_description: 'Give this meeting its own virtual meeting room, or use your personal one.',
-    addin_pane_button_title: 'Add a meeting room',
-    addin_pane_success_heading: 'Room added',
-    addin_pane_success_message: 'The joining details are in the invitation. Send it as usual.',
-    addin_pane_already_video_meeting_heading: 'Already a video meeting',
-    addin_pane_already_video_meeting_message: 'This meeting already has joining details for a virtual meeting room.',
-    addin_pane_general_error_heading: 'Something went wrong',
-    addin_pane_general_error_message: 'The room could not be added. Try again, and tell your IT team if it keeps happening.',
-    addin_pane_management_node_down_heading: 'Room service unavailable',
-    addin_pane_management_node_down_message:
-      'The invitation now says the details will follow. Send it; it is updated when a room is ready.',
-    addin_pane_personal_vmr_add_button: 'Use my room',
-    addin_pane_personal_vmr_sign_in_button: 'Sign in to see your rooms',
-    addin_pane_personal_vmr_select_message: 'Choose one of your personal rooms:',
-    addin_pane_personal_vmr_none_message: 'You have no personal room yet. Ask your IT team for one.',
-    addin_pane_personal_vmr_error_getting_message: 'Your personal rooms could not be loaded. Try again in a moment.',
-    addin_pane_personal_vmr_error_signing_in_message: 'Signing in did not work. Try again, or ask your IT team.',
-    addin_pane_personal_vmr_error_inserting_meeting_message: 'The room details could not be added to this meeting. Try again.',
-  },
-  de: {
-    addin_pane_title: 'Videobesprechung',
-    addin_pane_description: 'Geben Sie dieser Besprechung einen eigenen virtuellen Besprechungsraum, oder nutzen Sie Ihren persönlichen.',
-    addin_pane_button_title: 'Besprechungsraum hinzufügen',
-    addin_pane_success_heading: 'Raum hinzugefügt',
-    addin_pane_success_message: 'Die Einwahldaten stehen in der Einladung. Senden Sie sie wie gewohnt.',
-    addin_pane_already_video_meeting_heading: 'Bereits eine Videobesprechung',
-    addin_pane_already_video_meeting_message: 'Diese Besprechung enthält bereits Einwahldaten für einen virtuellen Besprechungsraum.',
-    addin_pane_general_error_heading: 'Etwas ist schiefgegangen',
-    addin_pane_general_error_message:
-      'Der Raum konnte nicht hinzugefügt werden. Versuchen Sie es erneut, und melden Sie sich bei Ihrer IT, wenn es wieder passiert.',
-    addin_pane_management_node_down_heading: 'Raumdienst nicht erreichbar',
-    addin_pane_management_node_down_message:
-      'In der Einladung steht jetzt, dass die Einwahldaten folgen. Senden Sie sie; sie wird aktualisiert, sobald ein Raum bereit ist.',
-    addin_pane_personal_vmr_add_button: 'Meinen Raum verwenden',
-    addin_pane_personal_vmr_sign_in_button: 'Anmelden, um Ihre Räume zu sehen',
-    addin_pane_personal_vmr_select_message: 'Wählen Sie einen Ihrer persönlichen Räume:',
-    addin_pane_personal_vmr_none_message: 'Sie haben noch keinen persönlichen Raum. Fragen Sie Ihre IT danach.',
-    addin_pane_personal_vmr_error_getting_message: 'Ihre persönlichen Räume konnten nicht geladen werden. Versuchen Sie es gleich noch einmal.',
-    addin_pane_personal_vmr_error_signing_in_message: 'Die Anmeldung hat nicht geklappt. Versuchen Sie es erneut, oder fragen Sie Ihre IT.',
-    addin_pane_personal_vmr_error_inserting_meeting_message:
-      'Die Raumdaten konnten nicht in diese Besprechung eingefügt werden. Versuchen Sie es erneut.',
-  },
-};
+export const paneDefaults: Record<Locale, Record<PaneTextKey, string>> = defaults;

@@ -166,7 +166,7 @@ export const api = {
   check: (uuid: string, values: Values, secrets: Record<string, string>) =>
     call(async () => {
       const r = await Integrations.Check(uuid, values, secrets);
-      return { errors: r.errors ?? {}, warnings: r.warnings ?? [] } satisfies Report;
+      return { errors: r.errors ?? {}, field_errors: r.field_errors ?? {}, warnings: r.warnings ?? [] } satisfies Report;
     }),
   create: (values: Values, secrets: Record<string, string>) =>
     call(async () => detail(await Integrations.Create(values, secrets))),

@@ -60,6 +60,7 @@ export interface ApiProblem {
   status: number;
   detail?: string;
   fields?: Record<string, string>;
+  field_errors?: Record<string, FieldError>;
 }
 
 /** integration.BatchProblem (vmr-companion/backend/integration) */
@@ -119,6 +120,13 @@ export interface DiagnosticReport {
   integration: string;
   started: string;
   checks: DiagnosticCheck[] | null;
+}
+
+/** problem.FieldError (vmr-companion/backend/problem) */
+export interface FieldError {
+  code: string;
+  params?: Record<string, string>;
+  message: string;
 }
 
 /** integration.Field (vmr-companion/backend/integration) */
@@ -250,7 +258,9 @@ export interface Preferences {
 export interface Problem {
   code: ProblemCode;
   message: string;
+  params?: Record<string, string>;
   fields?: Record<string, string>;
+  field_errors?: Record<string, FieldError>;
   problems?: BatchProblem[];
 }
 
@@ -274,6 +284,7 @@ export interface QuarantinedItem {
 /** integration.Report (vmr-companion/backend/integration) */
 export interface Report {
   errors: Record<string, string> | null;
+  field_errors?: Record<string, FieldError>;
   warnings: Warning[] | null;
 }
 

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { isProblem, toProblem } from './problem';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fieldErrorText, fieldMessages, isProblem, toProblem } from './problem';
+import { setLocale } from './i18n';
 
 describe('toProblem', () => {
   it('keeps a backend Problem object', () => {
@@ -50,5 +51,50 @@ describe('toProblem', () => {
     expect(toProblem(42)).toEqual({ code: 'error', message: '42' });
     expect(toProblem({ foo: 1 })).toEqual({ code: 'error', message: '{"foo":1}' });
     expect(isProblem('x')).toBe(false);
+  });
+});
+
+describe('coded problems', () => {
+  afterEach(() => setLocale('en'));
+
+  const tooLong = {
+    code: 'invalid',
+    message: 'Some fields need attention.',
+    params: { count: '2' },
+    fields: { name: 'Name is 300 characters long; the limit is 250', url: 'URL is odd' },
+    field_errors: {
+      name: { code: 'too_long', params: { label: 'Name', length: '300', max: '250' }, message: 'Name is 300 characters long; the limit is 250' },
+      url: { code: 'no_such_code', message: 'URL is odd' },
+    },
+  };
+
+  it('shows a field error in German, with its parameters filled', () => {
+    setLocale('de');
+    const p = toProblem(tooLong);
+    expect(p.message).toBe('Einige Felder müssen korrigiert werden.');
+    expect(p.fields?.name).toBe('Name ist 300 Zeichen lang; erlaubt sind höchstens 250.');
+    expect(p.field_errors?.name?.code).toBe('too_long');
+  });
+
+  it('falls back to the English message for a code the window does not know', () => {
+    setLocale('de');
+    expect(toProblem(tooLong).fields?.url).toBe('URL is odd');
+    expect(fieldErrorText({ code: 'too_long', params: { max: '250' }, message: 'too long' })).toBe('too long');
+  });
+
+  it('translates a live check report', () => {
+    setLocale('de');
+    expect(
+      fieldMessages({ pin: 'the PIN must be 4 to 20 digits', x: 'y' }, { pin: { code: 'pin_format', message: 'the PIN must be 4 to 20 digits' } }),
+    ).toEqual({ pin: 'Die PIN muss aus 4 bis 20 Ziffern bestehen.', x: 'y' });
+  });
+
+  it('says the problem as a whole in the window’s words when it knows the kind', () => {
+    setLocale('de');
+    expect(toProblem({ code: 'invalid_batch', message: 'integration: 2 of the objects…', params: { count: '2' } }).message).toBe(
+      '2 der Objekte sind ungültig; nichts wurde importiert.',
+    );
+    // Without its count the English message stays.
+    expect(toProblem({ code: 'invalid_batch', message: 'integration: 2 of the objects…' }).message).toBe('integration: 2 of the objects…');
   });
 });

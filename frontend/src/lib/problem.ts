@@ -1,4 +1,6 @@
-import type { BatchProblem, Problem, ProblemCode } from './types';
+import type { BatchProblem, FieldError, Problem, ProblemCode } from './types';
+import { has, t } from './i18n';
+import { placeholders } from './i18n/core';
 
 const codes: readonly ProblemCode[] = [
   'invalid',
@@ -27,6 +29,41 @@ function stringMap(v: unknown): Record<string, string> | undefined {
   return Object.keys(out).length ? out : undefined;
 }
 
+function fieldErrors(v: unknown): Record<string, FieldError> | undefined {
+  if (!isRecord(v)) return undefined;
+  const out: Record<string, FieldError> = {};
+  for (const [k, fe] of Object.entries(v)) {
+    if (!isRecord(fe) || typeof fe.code !== 'string') continue;
+    const e: FieldError = { code: fe.code, message: typeof fe.message === 'string' ? fe.message : '' };
+    const params = stringMap(fe.params);
+    if (params) e.params = params;
+    out[k] = e;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** coded says a code's text in the window's language when the catalogue has it and every placeholder has a value. */
+function coded(key: string, params: Record<string, string> | undefined): string | undefined {
+  if (!has(key)) return undefined;
+  if (!placeholders(t(key)).every((name) => params !== undefined && name in params)) return undefined;
+  return t(key, params);
+}
+
+/** fieldErrorText is a field's problem in the window's language, or its English message for a code the window does not know. */
+export function fieldErrorText(fe: FieldError): string {
+  return coded(`fielderr.${fe.code}`, fe.params) ?? fe.message;
+}
+
+/**
+ * fieldMessages gives each field's text to show: the translation of its
+ * code where the backend sent one, else the message as it came.
+ */
+export function fieldMessages(fields: Record<string, string> | undefined, codes: Record<string, FieldError> | undefined): Record<string, string> {
+  const out: Record<string, string> = { ...fields };
+  for (const [k, fe] of Object.entries(codes ?? {})) out[k] = fieldErrorText(fe);
+  return out;
+}
+
 function batchProblems(v: unknown): BatchProblem[] | undefined {
   if (!Array.isArray(v)) return undefined;
   const out: BatchProblem[] = [];
@@ -47,10 +84,17 @@ function fromRecord(r: Record<string, unknown>): Problem | undefined {
   const code = codes.includes(r.code as ProblemCode) ? (r.code as ProblemCode) : undefined;
   if (message === undefined && code === undefined) return undefined;
   const p: Problem = { code: code ?? 'error', message: message ?? '' };
+  const params = stringMap(r.params);
+  if (params) p.params = params;
   const fields = stringMap(r.fields);
-  if (fields) p.fields = fields;
+  const withCodes = fieldErrors(r.field_errors);
+  if (fields || withCodes) p.fields = fieldMessages(fields, withCodes);
+  if (withCodes) p.field_errors = withCodes;
   const problems = batchProblems(r.problems);
   if (problems) p.problems = problems;
+  // The kinds the window can say in its own words (problem.<code>).
+  const own = coded(`problem.${p.code}`, params);
+  if (own) p.message = own;
   if (!p.message) p.message = p.code === 'invalid' ? 'Some fields need attention.' : 'Something went wrong.';
   return p;
 }

@@ -14,6 +14,7 @@ export type {
   ConferenceState,
   DiagnosticCheck,
   FailureKind,
+  FieldError,
   FieldFormat,
   FieldKind,
   FieldSpec,

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import VMRsPage from './VMRsPage.svelte';
@@ -6,7 +6,8 @@ import { fake } from '../../test/fakes/instance';
 import { previewVMRs } from '../../test/fakes/vmrs';
 import { toasts } from '../../lib/toasts.svelte';
 import { unlabelled } from '../../test/dom';
-import type { Conference } from '../../lib/types';
+import type { Conference, Problem } from '../../lib/types';
+import { setLocale } from '../../lib/i18n';
 
 function renderPage() {
   const user = userEvent.setup({ delay: null });
@@ -237,5 +238,37 @@ describe('personal VMRs', () => {
     expect(within(dialog).getByRole('alert')).toBeTruthy();
     await user.click(within(dialog).getByRole('button', { name: 'Close' }));
     expect(screen.queryByRole('dialog')).toBeNull();
+  });
+});
+
+describe('personal VMRs: language', () => {
+  afterEach(() => {
+    setLocale('en');
+    vi.restoreAllMocks();
+  });
+
+  it('shows the backend’s coded field errors in German, and an unknown code’s English message', async () => {
+    setLocale('de');
+    fake.vmrs.seed([previewVMRs[1]!]);
+    const { user } = renderPage();
+    await screen.findByRole('table');
+    // What app/desktop.FormatError sends for a conference.ValidationError.
+    vi.spyOn(fake.vmrs, 'create').mockImplementation(() => {
+      throw {
+        code: 'invalid',
+        message: 'Some fields need attention.',
+        fields: { guest_pin: 'the guest PIN must have as many digits as the host PIN (6)', pin: 'odd' },
+        field_errors: {
+          guest_pin: { code: 'guest_pin_length', params: { digits: '6' }, message: 'the guest PIN must have as many digits as the host PIN (6)' },
+          pin: { code: 'a_code_from_a_newer_backend', message: 'odd' },
+        },
+      } satisfies Problem;
+    });
+    await user.click(screen.getByRole('button', { name: /Neuer VMR/ }));
+    const dialog = await screen.findByRole('dialog', { name: 'Neuer persönlicher VMR' });
+    await user.type(within(dialog).getAllByRole('textbox')[0]!, 'Raum');
+    await user.click(within(dialog).getByRole('button', { name: /Anlegen/ }));
+    await waitFor(() => expect(document.getElementById('vf-guest_pin-error')?.textContent).toContain('Die Gast-PIN muss so viele Ziffern haben wie die Host-PIN (6).'));
+    expect(document.getElementById('vf-pin-error')?.textContent).toContain('Odd');
   });
 });

@@ -2,6 +2,7 @@
 // navigator.language (German for de-*, English otherwise).
 import { en, type MessageKey, type Messages } from './en';
 import { de } from './de';
+import { pickLocale as pick, translate, type Params } from './core';
 
 export type { MessageKey, Messages } from './en';
 
@@ -10,11 +11,7 @@ export type Locale = keyof typeof catalogues;
 
 /** pickLocale chooses the catalogue for a list of BCP 47 tags, English if none fits. */
 export function pickLocale(languages: readonly string[] | undefined): Locale {
-  for (const tag of languages ?? []) {
-    const base = tag.toLowerCase().split(/[-_]/)[0] ?? '';
-    if (base in catalogues) return base as Locale;
-  }
-  return 'en';
+  return pick(languages, ['en', 'de'] as const satisfies readonly Locale[], 'en');
 }
 
 function browserLanguages(): string[] {
@@ -35,16 +32,14 @@ export function setLocale(l: Locale): void {
   messages = catalogues[l];
 }
 
-type Params = Record<string, string | number>;
-
-function fill(text: string, params?: Params): string {
-  if (!params) return text;
-  return text.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
-}
-
 /** t returns the message for key with {placeholders} filled. */
 export function t(key: MessageKey, params?: Params): string {
-  return fill(messages[key] ?? en[key] ?? key, params);
+  return translate(messages, en, key, params);
+}
+
+/** has tells whether the catalogue has a text for key (a key built at run time). */
+export function has(key: string): key is MessageKey {
+  return key in messages;
 }
 
 type PluralBase = {

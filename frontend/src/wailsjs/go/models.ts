@@ -790,6 +790,7 @@ export namespace integration {
 	}
 	export class Report {
 	    errors: Record<string, string>;
+	    field_errors?: Record<string, problem.FieldError>;
 	    warnings: Warning[];
 	
 	    static createFrom(source: any = {}) {
@@ -799,6 +800,7 @@ export namespace integration {
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.errors = source["errors"];
+	        this.field_errors = this.convertValues(source["field_errors"], problem.FieldError, true);
 	        this.warnings = this.convertValues(source["warnings"], Warning);
 	    }
 	
@@ -853,6 +855,27 @@ export namespace integration {
 		}
 	}
 	
+
+}
+
+export namespace problem {
+	
+	export class FieldError {
+	    code: string;
+	    params?: Record<string, string>;
+	    message: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new FieldError(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.code = source["code"];
+	        this.params = source["params"];
+	        this.message = source["message"];
+	    }
+	}
 
 }
 
