@@ -12,6 +12,7 @@ import (
 
 	"vmr-companion/backend/calendar"
 	"vmr-companion/backend/integration"
+	"vmr-companion/backend/problem"
 	"vmr-companion/backend/secrets"
 )
 
@@ -140,7 +141,7 @@ func linkHost(link string) string {
 // goes to the keychain; given back as shown (its host only) it keeps the
 // stored one.
 func (s *Service) SetPreferences(ctx context.Context, p Preferences) (*Preferences, error) {
-	v := map[string]string{}
+	v := map[string]problem.FieldError{}
 	p.CalendarValue = strings.TrimSpace(p.CalendarValue)
 	current, _, err := s.sealedSettings(ctx)
 	if err != nil {
@@ -151,10 +152,10 @@ func (s *Service) SetPreferences(ctx context.Context, p Preferences) (*Preferenc
 	switch p.Join {
 	case JoinWeb, JoinSIP, JoinPexip:
 	default:
-		v["join"] = fmt.Sprintf("choose web, sip or pexip, not %q", p.Join)
+		v["join"] = problem.JoinMethod.Errorf(problem.Args(p.Join), "choose web, sip or pexip, not %q", p.Join)
 	}
 	if p.NotifyMinutes < 0 || p.NotifyMinutes > MaxNotifyMinutes {
-		v["notify_minutes"] = fmt.Sprintf("give 0 (no reminder) to %d minutes", MaxNotifyMinutes)
+		v["notify_minutes"] = problem.NotifyMinutes.Errorf(problem.Args(MaxNotifyMinutes), "give 0 (no reminder) to %d minutes", MaxNotifyMinutes)
 	}
 	switch p.CalendarKind {
 	case "", CalendarEWS:
@@ -163,24 +164,24 @@ func (s *Service) SetPreferences(ctx context.Context, p Preferences) (*Preferenc
 		if keepLink {
 			break
 		}
-		u, msg := feedURL(p.CalendarValue)
-		if msg != "" {
-			v["calendar_value"] = msg
+		u, bad := feedURL(p.CalendarValue)
+		if bad != nil {
+			v["calendar_value"] = *bad
 		} else if s.cfg.Secrets == nil {
-			v["calendar_value"] = "this build keeps no keychain, so a calendar link cannot be kept: choose an .ics file"
+			v["calendar_value"] = problem.NoKeychainForLink.Errorf(nil, "this build keeps no keychain, so a calendar link cannot be kept: choose an .ics file")
 		}
 		p.CalendarValue = u
 	case CalendarFile:
 		if p.CalendarValue == "" {
-			v["calendar_value"] = "choose an .ics file"
+			v["calendar_value"] = problem.ICSFileMissing.Errorf(nil, "choose an .ics file")
 		} else if info, err := os.Stat(p.CalendarValue); err != nil || info.IsDir() {
-			v["calendar_value"] = "this file cannot be read: choose an .ics file that exists"
+			v["calendar_value"] = problem.ICSFileUnreadable.Errorf(nil, "this file cannot be read: choose an .ics file that exists")
 		}
 	default:
-		v["calendar_kind"] = fmt.Sprintf("choose ews, url or file, not %q", p.CalendarKind)
+		v["calendar_kind"] = problem.CalendarKind.Errorf(problem.Args(p.CalendarKind), "choose ews, url or file, not %q", p.CalendarKind)
 	}
 	if len(v) > 0 {
-		return nil, &integration.ValidationError{Fields: v}
+		return nil, validationError(v)
 	}
 	notify := ""
 	if p.NotifyMinutes > 0 {
@@ -195,8 +196,8 @@ func (s *Service) SetPreferences(ctx context.Context, p Preferences) (*Preferenc
 	case p.CalendarKind == CalendarURL:
 		// The keychain first: if it refuses, nothing is saved.
 		if err := s.cfg.Secrets.Set(ctx, calendarLinkAccount, secrets.New(p.CalendarValue)); err != nil {
-			return nil, &integration.ValidationError{Fields: map[string]string{"calendar_value": "the link could not be kept in the system keychain (" +
-				err.Error() + "): unlock or set up the keychain and save again, or choose an .ics file"}}
+			return nil, validationError(map[string]problem.FieldError{"calendar_value": problem.LinkNotKept.Errorf(problem.Args(err.Error()),
+				"the link could not be kept in the system keychain (%v): unlock or set up the keychain and save again, or choose an .ics file", err)})
 		}
 		values[settingCalendarValue], values[settingCalendarSource] = linkHost(p.CalendarValue), calendar.FeedCacheName(p.CalendarValue)
 	}
@@ -237,19 +238,30 @@ func (s *Service) calendarLink(ctx context.Context) (string, error) {
 // feedURL accepts an https:// or webcal:// link (Outlook on the web
 // publishes both; webcal is https underneath) and returns it as https,
 // or a message saying what is wrong.
-func feedURL(raw string) (string, string) {
+func feedURL(raw string) (string, *problem.FieldError) {
+	bad := func(fe problem.FieldError) (string, *problem.FieldError) { return raw, &fe }
 	u, err := url.Parse(raw)
 	if raw == "" || err != nil || u.Host == "" {
-		return raw, "paste the calendar's link, starting with https:// or webcal://"
+		return bad(problem.FeedLinkMissing.Errorf(nil, "paste the calendar's link, starting with https:// or webcal://"))
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "webcal", "webcals":
 		u.Scheme = "https"
 	case "https":
 	case "http":
-		return raw, "the link must use https://, so that the calendar cannot be read or changed on the way"
+		return bad(problem.FeedLinkHTTP.Errorf(nil, "the link must use https://, so that the calendar cannot be read or changed on the way"))
 	default:
-		return raw, "the link must start with https:// or webcal://"
+		return bad(problem.FeedLinkScheme.Errorf(nil, "the link must start with https:// or webcal://"))
 	}
-	return u.String(), ""
+	return u.String(), nil
+}
+
+// validationError is the preferences' problems as the window and the CLI
+// take every form's: English messages by field, and the same with codes.
+func validationError(v map[string]problem.FieldError) *integration.ValidationError {
+	e := &integration.ValidationError{Fields: map[string]string{}, FieldErrors: v}
+	for field, fe := range v {
+		e.Fields[field] = fe.Message
+	}
+	return e
 }

@@ -2,8 +2,9 @@
 // so that they can say them in the user's language: a stable code with
 // named parameters travels beside the English message, which the command
 // line and the logs keep printing. Every code is declared here, and
-// TestCodesFile writes them to frontend/src/lib/i18n/codes.gen.json, where
-// a frontend test checks that each has an English and a German text.
+// scripts/tsgen (make bindings) writes them to
+// frontend/src/lib/i18n/codes.gen.json, where a frontend test checks that
+// each has an English and a German text.
 package problem
 
 import (
@@ -110,6 +111,19 @@ var (
 	GuestPINNeedsPIN = field("guest_pin_needs_pin")
 	GuestPINSame     = field("guest_pin_same")
 	GuestPINLength   = field("guest_pin_length", "digits")
+
+	// The user's preferences (backend/account): the window's own form
+	// labels these fields, so the texts do not name them.
+	JoinMethod        = field("join_method", "value")
+	NotifyMinutes     = field("notify_minutes", "max")
+	CalendarKind      = field("calendar_kind", "value")
+	FeedLinkMissing   = field("feed_link_missing")
+	FeedLinkHTTP      = field("feed_link_http")
+	FeedLinkScheme    = field("feed_link_scheme")
+	NoKeychainForLink = field("no_keychain_for_link")
+	LinkNotKept       = field("link_not_kept", "detail")
+	ICSFileMissing    = field("ics_file_missing")
+	ICSFileUnreadable = field("ics_file_unreadable")
 
 	// The add-in API's request bodies.
 	ItemKeyLength      = field("item_key_length", "max")
