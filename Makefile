@@ -19,7 +19,7 @@ ARTIFACTS := build/artifacts
 APT_BUILD := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config build-essential
 APT_TEST := chromium libnss3-tools ca-certificates gnome-keyring dbus dbus-x11 libsecret-tools xvfb xauth xdotool imagemagick libxml2-utils xsltproc apache2 libapache2-mod-auth-gssapi gss-ntlmssp nginx libnginx-mod-stream
 
-.PHONY: run build deps deps-test frontend bindings test test-go test-keychain test-frontend smoke test-addin-e2e addin-e2e bench lint clean
+.PHONY: run build deps deps-test frontend bindings golden test test-go test-keychain test-frontend smoke test-addin-e2e addin-e2e bench lint clean
 
 ## run: install what is missing, build, and open the desktop window
 run: build
@@ -45,6 +45,14 @@ deps-test: deps
 ## bindings: regenerate the window's TypeScript bindings from app/desktop
 bindings: deps
 	$(WAILS) generate module -tags $(TAGS) >/dev/null
+	$(MAKE) --no-print-directory golden
+
+## golden: regenerate what the frontend's fakes play back: the schema and
+## defaults (fixtures.json) and the services' answers (src/test/golden/),
+## recorded by app/desktop's TestGolden. Never edit those files by hand.
+golden:
+	go run ./frontend/scripts/_schemagen > frontend/src/test/fakes/fixtures.json
+	go test -count=1 -tags $(TAGS) -run '^(TestGolden|TestFixtures)$$' ./app/desktop -update
 
 frontend: deps
 	cd frontend && npm run build
