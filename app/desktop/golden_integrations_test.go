@@ -157,7 +157,9 @@ func goldenIntegrations(t *testing.T, g *goldenRecorder) {
 	check("integration check valid", goldenSample("Contoso", "mail.contoso.com", nil))
 	check("integration check http url", map[string]any{"name": "Contoso", "url": "http://mail.contoso.com/EWS/Exchange.asmx"})
 	check("integration check office365", goldenSample("Contoso", "outlook.office365.com", map[string]any{"room_mailbox_email_address": "vmr@contoso.com"}))
-	values = formOf(t, empty, map[string]any{"name": "Contoso", "room_mailbox_email_address": "not-an-address"})
+	invalidMailbox := map[string]any{"name": "Contoso", "room_mailbox_email_address": "not-an-address"}
+	check("integration check invalid mailbox", invalidMailbox)
+	values = formOf(t, empty, invalidMailbox)
 	d, err = empty.Create(values, map[string]string{})
 	g.record("integration create invalid mailbox", "IntegrationService.Create", []any{values, map[string]string{}}, d, err)
 	nameless := map[string]any{"name": ""}

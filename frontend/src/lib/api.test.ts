@@ -4,6 +4,7 @@ import { fake } from '../test/fakes/instance';
 
 describe('api', () => {
   it('rejects with Problems, field errors included', async () => {
+    fake.answer('Create', 'integration create nameless');
     await expect(api.create({ name: '' }, {})).rejects.toMatchObject({ code: 'invalid', fields: { name: 'Name is required' } });
     await expect(api.get('no-such-integration')).rejects.toMatchObject({ code: 'not_found' });
   });
@@ -23,6 +24,7 @@ describe('api', () => {
   it('reports the keychain as the backend does', async () => {
     fake.info.keychain_ok = false;
     fake.info.keychain_issue = 'locked';
+    fake.answer('Create', 'integration create keychain unavailable');
     await expect(api.info()).resolves.toMatchObject({ keychain_ok: false, keychain_issue: 'locked' });
     await expect(
       api.create({ name: 'A', url: 'https://a.example.com/EWS/Exchange.asmx', room_mailbox_email_address: 'r@example.com', username: 'u' }, { password: 'x' }),
@@ -58,7 +60,7 @@ describe('api', () => {
       code: 'invalid',
       fields: { name: 'the name is required', aliases: expect.stringContaining('at least one alias') },
     });
-    await expect(api.previewTemplate('conference_subject_template', '{{ subject')).resolves.toMatchObject({ line: 1, column: 1, output: '' });
+    await expect(api.previewTemplate('conference_subject_template', '{{ subject')).resolves.toMatchObject({ line: 1, column: 11, output: '' });
     await expect(api.saveManifest('no-such-integration', true, 'xml')).rejects.toMatchObject({ code: 'not_found' });
   });
 

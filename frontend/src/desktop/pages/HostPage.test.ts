@@ -3,7 +3,6 @@ import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import HostPage from './HostPage.svelte';
 import { fake } from '../../test/fakes/instance';
-import { sampleIntegration } from '../../test/fakes/backend';
 import { EVENT_HOST_REQUEST } from '../../test/fakes/host';
 import { toasts } from '../../lib/toasts.svelte';
 import { unlabelled } from '../../test/dom';
@@ -199,10 +198,7 @@ describe('add-in host: certificate', () => {
 
 describe('add-in host: manifests', () => {
   it('saves each variant with the right arguments, and shows the backend’s error', async () => {
-    fake.seed([
-      { values: sampleIntegration('Contoso', 'mail.contoso.com', { addin_server_domain: 'vmr.contoso.com' }) },
-      { values: sampleIntegration('Woodgrove', 'mail.woodgrove.com') },
-    ]);
+    fake.seed(['Contoso', 'Woodgrove']);
     const contoso = fake.list().find((s) => s.name === 'Contoso')!.uuid;
     const woodgrove = fake.list().find((s) => s.name === 'Woodgrove')!.uuid;
     const { user } = renderPage();
@@ -290,7 +286,7 @@ describe('add-in host: request log', () => {
 
 describe('add-in host: keyboard and labels', () => {
   it('labels every control, stopped and running', async () => {
-    fake.seed([{ values: sampleIntegration('Contoso', 'mail.contoso.com') }]);
+    fake.seed(['Contoso']);
     const { user } = renderPage();
     await screen.findByRole('button', { name: 'Save the Development XML manifest of “Contoso”' });
     await screen.findByRole('button', { name: 'Install' });

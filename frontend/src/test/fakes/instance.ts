@@ -35,6 +35,7 @@ if (import.meta.env.MODE === 'fake' && typeof location !== 'undefined') {
   if (q.get('keychain') === 'off') {
     fake.info.keychain_ok = false;
     fake.info.keychain_issue = 'no Secret Service on the session bus: install and unlock gnome-keyring or KeePassXC';
+    fake.answer('Create', 'integration create keychain unavailable');
     fake.host.keyInFile();
   }
   if (q.get('user') === 'out' || q.get('user') === 'wait') fake.user.signedIn = false;
