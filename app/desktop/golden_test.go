@@ -205,6 +205,7 @@ func TestGolden(t *testing.T) {
 	g := newGoldenRecorder(t)
 	goldenIntegrations(t, g)
 	goldenTemplates(t, g)
+	goldenScheduler(t, g)
 	if t.Failed() {
 		return
 	}

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { api } from './api';
 import { fake } from '../test/fakes/instance';
+import { golden } from '../test/fakes/golden';
 
 describe('api', () => {
   it('rejects with Problems, field errors included', async () => {
@@ -68,7 +69,7 @@ describe('api', () => {
     fake.scheduler.seed();
     await expect(api.workers()).resolves.toHaveLength(4);
     await expect(api.schedulerLog('Contoso HQ', 2)).resolves.toHaveLength(2);
-    await expect(api.startWorker('No such integration')).rejects.toEqual({ code: 'not_found', message: 'integration: not found' });
+    await expect(api.startWorker('No such integration')).rejects.toEqual(golden('scheduler start missing').problem);
     await expect(api.runOnce('Woodgrove lab')).rejects.toMatchObject({ code: 'error', message: expect.stringContaining('single-use VMRs are off') });
     const first = fake.scheduler.conferences[0]!;
     // encoding/json writes a nil slice as null.
