@@ -206,6 +206,7 @@ func TestGolden(t *testing.T) {
 	goldenIntegrations(t, g)
 	goldenTemplates(t, g)
 	goldenScheduler(t, g)
+	goldenVMRScenarios(t, g)
 	if t.Failed() {
 		return
 	}

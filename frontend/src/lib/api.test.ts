@@ -56,6 +56,7 @@ describe('api', () => {
   });
 
   it('reaches the newer services (add-in host, VMRs, templates) and returns their Problems', async () => {
+    fake.vmrs.answer('Create', 'vmr create empty');
     await expect(api.hostStatus()).resolves.toMatchObject({ running: false });
     await expect(api.vmrCreate({ id: 0, name: '', description: '', aliases: [], pin: '', guest_pin: '', allow_guests: false, primary_owner_email_address: '' })).rejects.toMatchObject({
       code: 'invalid',
