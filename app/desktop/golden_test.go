@@ -207,6 +207,7 @@ func TestGolden(t *testing.T) {
 	goldenTemplates(t, g)
 	goldenScheduler(t, g)
 	goldenVMRScenarios(t, g)
+	goldenUser(t, g)
 	if t.Failed() {
 		return
 	}
