@@ -42,7 +42,9 @@ type goldenRecorder struct {
 	t     *testing.T
 	files map[string][]byte
 	uuids map[string]string
-	paths []string // temporary folders, shown as goldenHome
+	// replace holds volatile strings (temporary folders, ports) and what
+	// the goldens show instead, newest first.
+	replace []string
 }
 
 func newGoldenRecorder(t *testing.T) *goldenRecorder {
@@ -50,7 +52,14 @@ func newGoldenRecorder(t *testing.T) *goldenRecorder {
 }
 
 // hidePath makes dir (a t.TempDir) appear as goldenHome in every answer.
-func (g *goldenRecorder) hidePath(dir string) { g.paths = append(g.paths, dir) }
+func (g *goldenRecorder) hidePath(dir string) { g.show(dir, goldenHome) }
+
+// show makes a volatile value (such as a free port's address) appear as
+// stable in every answer recorded after; the latest wins, should a port
+// come round again.
+func (g *goldenRecorder) show(volatile, stable string) {
+	g.replace = append([]string{volatile, stable}, g.replace...)
+}
 
 // record stores what one binding call answered: its result, or the Problem
 // the window's ErrorFormatter makes of its error. args are what the window
@@ -115,9 +124,7 @@ func (g *goldenRecorder) normalise(key string, v any) any {
 		if volatileTimes[key] && v != "" {
 			return goldenTime
 		}
-		for _, p := range g.paths {
-			v = strings.ReplaceAll(v, p, goldenHome)
-		}
+		v = strings.NewReplacer(g.replace...).Replace(v)
 		return uuidPattern.ReplaceAllStringFunc(v, g.stableUUID)
 	}
 	return v
@@ -208,6 +215,7 @@ func TestGolden(t *testing.T) {
 	goldenScheduler(t, g)
 	goldenVMRScenarios(t, g)
 	goldenUser(t, g)
+	goldenHost(t, g)
 	if t.Failed() {
 		return
 	}

@@ -70,15 +70,15 @@ describe('add-in host: starting', () => {
     const { user } = renderPage();
     const listen = await screen.findByLabelText('Listen address');
     await user.clear(listen);
-    await user.type(listen, '0.0.0.0:8443');
+    await user.type(listen, '127.0.0.1:8443');
     await user.selectOptions(screen.getByLabelText('Authentication'), 'oidc');
     const rate = screen.getByLabelText('Reservations per minute');
     await user.clear(rate);
     await user.type(rate, '0');
     await user.click(screen.getByRole('button', { name: 'Start' }));
     await waitFor(() => expect(fake.callsOf('Start')).toHaveLength(1));
-    expect(fake.callsOf('Start')[0]!.args).toEqual(['0.0.0.0:8443', 'oidc', 0, false]);
-    expect(await screen.findByText('https://0.0.0.0:8443')).toBeTruthy();
+    expect(fake.callsOf('Start')[0]!.args).toEqual(['127.0.0.1:8443', 'oidc', 0, false]);
+    expect(await screen.findByText('https://127.0.0.1:8443')).toBeTruthy();
   });
 
   it('shows why the host did not start, beside the address (port in use)', async () => {
