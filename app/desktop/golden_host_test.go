@@ -7,9 +7,13 @@ import (
 	"crypto/tls"
 	"errors"
 	"net"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"vmr-companion/backend/addinhost"
+	"vmr-companion/backend/manifest"
+	"vmr-companion/backend/store"
 )
 
 // goldenHost records how the add-in host starts, stops and refuses, with
@@ -59,4 +63,43 @@ func goldenHost(t *testing.T, g *goldenRecorder) {
 	start("host start shared allowed", "127.0.0.1:0", addinhost.DefaultListen, "none", 60, true)
 	st, err := s.Stop()
 	g.record("host stop", "AddinHostService.Stop", []any{}, st, err)
+}
+
+// savedAs is a save dialog that takes the name it suggests, in dir.
+type savedAs struct{ dir string }
+
+func (savedAs) Open(context.Context, string, string) (string, error) { return "", nil }
+func (d savedAs) Save(_ context.Context, _, name, _ string) (string, error) {
+	return filepath.Join(d.dir, name), nil
+}
+
+// goldenManifests records SaveManifest for the seeded integrations: each
+// variant of Contoso's, and Woodgrove's production one, which needs an
+// add-in server domain it does not have.
+func goldenManifests(t *testing.T, g *goldenRecorder, world *IntegrationService, st *store.Store) {
+	dir := t.TempDir()
+	g.hidePath(dir)
+	downloads := filepath.Join(dir, "Downloads")
+	if err := os.MkdirAll(downloads, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := &AddinHostService{ctx: context.Background(), integrations: world.backend, manifests: manifest.NewBuilder(st.Manifests()),
+		dialogs: savedAs{downloads}}
+	save := func(scenario, ref string, dev bool, format string) {
+		in, err := world.backend.Get(context.Background(), ref)
+		uuid := ref
+		if err == nil {
+			uuid = in.UUID
+		}
+		path, err := s.SaveManifest(uuid, dev, format)
+		g.record(scenario, "AddinHostService.SaveManifest", []any{uuid, dev, format}, path, err)
+	}
+	for _, dev := range []bool{true, false} {
+		for _, format := range []string{"xml", "json"} {
+			kind := map[bool]string{true: "dev", false: "prod"}[dev]
+			save("host save manifest Contoso "+kind+" "+format, "Contoso", dev, format)
+		}
+	}
+	save("host save manifest Woodgrove prod xml", "Woodgrove", false, "xml")
+	save("host save manifest missing", "no-such-integration", true, "xml")
 }

@@ -23,13 +23,23 @@ import (
 // store, wired as the window wires it (with the template checker).
 func goldenIntegrationService(t *testing.T, d dialogs) *IntegrationService {
 	t.Helper()
+	return goldenIntegrationServiceOn(goldenStore(t), d)
+}
+
+func goldenIntegrationServiceOn(st *store.Store, d dialogs) *IntegrationService {
+	backend := integration.NewService(st.Integrations(), secrets.NewUncheckedKeychain(0), templates.New())
+	return &IntegrationService{ctx: context.Background(), backend: backend, dialogs: d}
+}
+
+// goldenStore is a new store in a temporary folder.
+func goldenStore(t *testing.T) *store.Store {
+	t.Helper()
 	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "golden.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	backend := integration.NewService(st.Integrations(), secrets.NewUncheckedKeychain(0), templates.New())
-	return &IntegrationService{ctx: context.Background(), backend: backend, dialogs: d}
+	return st
 }
 
 // goldenSample is an integration as the fakes' tests name them: one
@@ -109,7 +119,8 @@ func goldenIntegrations(t *testing.T, g *goldenRecorder) {
 	keyring.MockInit()
 
 	// The seeded store: each creation, then the list and every detail.
-	world := goldenIntegrationService(t, nil)
+	worldStore := goldenStore(t)
+	world := goldenIntegrationServiceOn(worldStore, nil)
 	for _, s := range goldenWorld {
 		values := formOf(t, world, s.values)
 		d, err := world.Create(values, s.secrets)
@@ -132,6 +143,8 @@ func goldenIntegrations(t *testing.T, g *goldenRecorder) {
 	}
 	g.save("integrations", map[string]any{"scenario": "integrations", "binding": "IntegrationService.List and Get",
 		"result": map[string]any{"list": list, "details": details}})
+
+	goldenManifests(t, g, world, worldStore)
 
 	d, err := world.Get("no-such-integration")
 	g.record("integration get missing", "IntegrationService.Get", []any{"no-such-integration"}, d, err)

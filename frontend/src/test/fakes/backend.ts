@@ -160,11 +160,6 @@ export class FakeBackend {
     return play('integration get missing');
   }
 
-  /** The stored values of an integration, for the other fakes. */
-  find(ref: string): Values {
-    return this.entry(ref).detail!.integration;
-  }
-
   get(ref: string): Detail {
     return this.entry(ref).detail!;
   }

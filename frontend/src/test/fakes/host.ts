@@ -19,6 +19,11 @@ const starts = ['host start running', 'host start oidc', 'host start oidc defaul
   golden<HostStatus>(s),
 );
 const stopped = golden<HostStatus>('host status stopped').result!;
+const saves = [
+  ...['dev xml', 'dev json', 'prod xml', 'prod json'].map((v) => `host save manifest Contoso ${v}`),
+  'host save manifest Woodgrove prod xml',
+  'host save manifest missing',
+].map((s) => golden<string>(s));
 
 function sampleStores(): TrustStatus[] {
   return [
@@ -46,8 +51,7 @@ export class FakeHost {
   cert: CertInfo = this.freshCert();
   /** The next Install/Uninstall fails with this message (after changing what it could). */
   trustFailure = '';
-  /** Where SaveManifest "saves"; "" acts as a cancelled dialog. */
-  manifestDir = '/home/admin/Downloads';
+  /** SaveManifest acts as a cancelled dialog. */
   manifestCancelled = false;
   private ticker: ReturnType<typeof setInterval> | undefined;
 
@@ -205,14 +209,13 @@ export class FakeHost {
     return this.cert;
   }
 
+  /** The path the real SaveManifest gave for these arguments (goldens "host save manifest …"). */
   saveManifest(uuid: string, dev: boolean, format: string): string {
-    if (format !== 'xml' && format !== 'json') throw fail(`desktop: manifest format must be xml or json, not "${format}"`);
-    const it = this.backend.find(uuid);
-    if (!dev && !String(it.addin_server_domain ?? '').trim()) {
-      throw fail(`manifest: integration "${String(it.name)}" has no addin_server_domain: set it, or generate the development manifest (--dev)`);
-    }
+    const args = JSON.stringify([uuid, dev, format]);
+    const g = saves.find((s) => JSON.stringify(s.args) === args);
+    if (!g) throw new Error(`no golden answer for AddinHostService.SaveManifest(${args}): record it in app/desktop/golden_host_test.go`);
     if (this.manifestCancelled) return '';
-    return `${this.manifestDir}/${dev ? 'manifest-dev' : 'manifest'}.${format}`;
+    return play<string>(g.scenario);
   }
 
   // ---- the preview's live traffic ----
