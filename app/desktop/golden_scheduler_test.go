@@ -55,7 +55,7 @@ func goldenScheduler(t *testing.T, g *goldenRecorder) {
 	now := func() time.Time { return time.Date(2025, 11, 20, 9, 30, 0, 0, time.UTC) }
 	sched := scheduler.New(scheduler.Config{Repository: st.Scheduler(), Integrations: integrations,
 		Aliases: alias.NewService(st.Aliases(), alias.DefaultTTL), Templates: engine,
-		Connect: scheduler.EWSConnector(integrations, "golden"), Now: now})
+		Connect: scheduler.EWSConnector(integrations, "golden"), Now: now, PID: 1000, Host: "this-machine"})
 	defer sched.Stop()
 	s := &SchedulerService{ctx: ctx, scheduler: sched, integrations: integrations, now: now}
 
@@ -69,6 +69,17 @@ func goldenScheduler(t *testing.T, g *goldenRecorder) {
 	g.record("scheduler start missing", "SchedulerService.StartWorker", []any{"No such integration"}, status, err)
 	err = s.Retry("Contoso HQ", "item", "AAMkItem1")
 	g.record("scheduler retry unknown", "SchedulerService.Retry", []any{"Contoso HQ", "item", "AAMkItem1"}, nil, err)
+	// Another process (on another machine) works on Contoso HQ's mailbox.
+	contoso, err := integrations.Get(ctx, "Contoso HQ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := st.Scheduler().Lease(ctx, contoso.ID, scheduler.LeaseRequest{Token: "other-process", PID: 4242, Host: "vmr-server-1",
+		At: now(), TTL: time.Minute, Poll: 30 * time.Second}); err != nil || !ok {
+		t.Fatalf("lease: %v %v", ok, err)
+	}
+	sum, err = s.RunOnce("Contoso HQ")
+	g.record("scheduler run held", "SchedulerService.RunOnce", []any{"Contoso HQ"}, sum, err)
 	conferences, err := s.Conferences("")
 	g.record("scheduler conferences none", "SchedulerService.Conferences", []any{""}, conferences, err)
 }

@@ -450,7 +450,7 @@ describe('scheduled conferences: quarantine and other processes', () => {
     expect(within(card('Northwind Traders')).queryByTestId('lease')).toBeNull();
     await user.click(within(contoso).getByRole('button', { name: 'Process now' }));
     const done = await within(contoso).findByRole('status');
-    expect(done.textContent).toContain('Nothing done here: the service in process 4242 is working on this mailbox');
+    expect(done.textContent).toContain('Nothing done here: the service in process 4242 on vmr-server-1 is working on this mailbox');
   });
 });
 
