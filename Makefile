@@ -19,7 +19,7 @@ ARTIFACTS := build/artifacts
 APT_BUILD := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config build-essential
 APT_TEST := chromium libnss3-tools ca-certificates gnome-keyring dbus dbus-x11 libsecret-tools xvfb xauth xdotool imagemagick libxml2-utils xsltproc apache2 libapache2-mod-auth-gssapi gss-ntlmssp nginx libnginx-mod-stream
 
-.PHONY: run build deps deps-test frontend bindings check-generated test test-go test-keychain test-frontend smoke test-addin-e2e addin-e2e bench lint clean
+.PHONY: run build deps deps-test frontend bindings check-generated golden test test-go test-keychain test-frontend smoke test-addin-e2e addin-e2e bench lint clean
 
 ## run: install what is missing, build, and open the desktop window
 run: build
@@ -62,6 +62,13 @@ check-generated: bindings
 		echo "generated files differ from what is committed: run make bindings and commit"; \
 		exit 1; \
 	fi
+
+## golden: re-record what the frontend's fakes play back (src/test/golden/):
+## the real services' answers for named scenarios, by app/desktop's
+## TestGolden, which fails in `make test` when they are not current. Never
+## edit those files by hand.
+golden:
+	go test -count=1 -tags $(TAGS) -run '^TestGolden$$' ./app/desktop -update
 
 frontend: deps
 	cd frontend && npm run build

@@ -49,9 +49,9 @@ func newUserFixture(t *testing.T, d dialogs) *userFixture {
 }
 
 // addIntegration creates an integration offering personal VMRs.
-func (f *userFixture) addIntegration(t *testing.T) string {
+func (f *userFixture) addIntegration(t *testing.T, name string) string {
 	t.Helper()
-	d, err := f.integrations.Create(form(t, f.integrations, map[string]any{"enable_dynamic_vmrs": false, "enable_personal_vmrs": true,
+	d, err := f.integrations.Create(form(t, f.integrations, map[string]any{"name": name, "enable_dynamic_vmrs": false, "enable_personal_vmrs": true,
 		"personal_vmr_oauth_client_id": "client-1", "personal_vmr_oauth_auth_endpoint": "https://login.example.com/authorize",
 		"personal_vmr_oauth_token_endpoint": "https://login.example.com/token", "addin_server_domain": "addins.example.com"}), nil)
 	if err != nil {
@@ -62,7 +62,7 @@ func (f *userFixture) addIntegration(t *testing.T) string {
 
 func TestUserSignInBindings(t *testing.T) {
 	f := newUserFixture(t, fakeDialogs{})
-	uuid := f.addIntegration(t)
+	uuid := f.addIntegration(t, "Contoso")
 
 	t.Run("before signing in the window is told to sign in", func(t *testing.T) {
 		_, err := f.s.MyVMRs()

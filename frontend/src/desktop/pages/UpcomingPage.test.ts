@@ -98,6 +98,7 @@ describe('upcoming meetings', () => {
   });
 
   it('asks for a calendar first, reports wrong values by field, and refreshes from the new source', async () => {
+    fake.user.preferencesAnswers = ['user preferences http link', 'user preferences file'];
     const { user } = renderPage();
     const settings = await screen.findByRole('region', { name: 'Calendar and reminders' });
     await user.click(within(settings).getByRole('radio', { name: /A calendar link/ }));
@@ -117,6 +118,7 @@ describe('upcoming meetings', () => {
   });
 
   it('keeps a calendar link out of sight once saved: only its host is shown, and saving again keeps it', async () => {
+    fake.user.preferencesAnswers = ['user preferences calendar link'];
     const { user } = renderPage();
     const settings = await screen.findByRole('region', { name: 'Calendar and reminders' });
     await user.click(within(settings).getByRole('radio', { name: /A calendar link/ }));

@@ -76,6 +76,7 @@ describe('personal VMRs', () => {
 
   it('creates a VMR, showing the backend’s field errors beside their fields', async () => {
     fake.vmrs.seed([previewVMRs[1]!]);
+    fake.vmrs.answer('Create', 'vmr create invalid', 'vmr create Priya');
     const { user } = renderPage();
     await screen.findByRole('table');
     await user.click(screen.getByRole('button', { name: /New VMR/ }));
@@ -164,6 +165,7 @@ describe('personal VMRs', () => {
 
   it('edits a VMR, keeping its id and alias descriptions', async () => {
     fake.vmrs.seed([previewVMRs[0]!]);
+    fake.vmrs.answer('Update', 'vmr update Alex description');
     const stored = [...fake.vmrs.items.values()][0]!;
     stored.aliases[0]!.description = 'SIP';
     const { user } = renderPage();
@@ -208,6 +210,7 @@ describe('personal VMRs', () => {
   });
 
   it('imports a CSV file: explains the columns, then lists what was created or why nothing was', async () => {
+    fake.vmrs.answer('ImportCSVFile', 'vmr import csv', 'vmr import csv again', 'vmr import cancelled');
     const { user } = renderPage();
     await user.click(within(await screen.findByRole('region', { name: 'No personal VMRs yet' })).getByRole('button', { name: /Import CSV/ }));
     const dialog = await screen.findByRole('dialog', { name: 'Import VMRs from CSV' });
@@ -232,7 +235,6 @@ describe('personal VMRs', () => {
     expect(fake.vmrs.items.size).toBe(2);
 
     // A cancelled file dialog changes nothing.
-    fake.vmrs.csv = null;
     await user.click(within(dialog).getByRole('button', { name: /Choose CSV file/ }));
     await waitFor(() => expect(fake.callsOf('VMR.ImportCSVFile')).toHaveLength(3));
     expect(within(dialog).getByRole('alert')).toBeTruthy();

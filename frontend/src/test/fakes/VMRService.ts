@@ -2,7 +2,7 @@
 import { fake } from './instance';
 import type { Conference } from '../../lib/types';
 
-export const Create = (c: Conference) => fake.run('VMR.Create', [c], () => fake.vmrs.create(c));
+export const Create = (c: Conference) => fake.run('VMR.Create', [c], () => fake.vmrs.create());
 export const Delete = (id: number) => fake.run('VMR.Delete', [id], () => fake.vmrs.delete(id));
 export const ImportCSVFile = () => fake.run('VMR.ImportCSVFile', [], () => fake.vmrs.importCSVFile());
 export const List = (owner: string) => fake.run('VMR.List', [owner], () => fake.vmrs.list(owner));

@@ -1,7 +1,10 @@
 // The fake add-in host (app/desktop/addinhost.go over backend/addinhost and
-// backend/devcert): start and stop with the real checks and messages, the
-// local CA and its trust stores, manifests, and the request log with its
-// "addinhost:request" event.
+// backend/devcert): start and stop, the local CA and its trust stores,
+// manifests, and the request log with its "addinhost:request" event. What
+// Start and Status answer is the real host's, played back from the goldens
+// "host …" by the arguments the window sends; the busy port and the shared
+// machine are conditions a test sets.
+import { golden, play, type Golden } from './golden';
 import type { CertInfo, HostStatus, Problem, RequestLog, TrustStatus } from '../../lib/types';
 import type { FakeBackend } from './backend';
 
@@ -11,16 +14,16 @@ const RECENT_LIMIT = 200;
 
 const fail = (message: string): Problem => ({ code: 'error', message });
 
-function splitHostPort(listen: string): [string, string] | undefined {
-  const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(listen);
-  if (!m) return undefined;
-  return [m[1] ?? m[2] ?? '', m[3]!];
-}
-
-function isLoopback(host: string): boolean {
-  const h = host.toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
+/** The recorded starts that depend on the arguments only. */
+const starts = ['host start running', 'host start oidc', 'host start oidc default', 'host start beyond machine', 'host start shared allowed'].map((s) =>
+  golden<HostStatus>(s),
+);
+const stopped = golden<HostStatus>('host status stopped').result!;
+const saves = [
+  ...['dev xml', 'dev json', 'prod xml', 'prod json'].map((v) => `host save manifest Contoso ${v}`),
+  'host save manifest Woodgrove prod xml',
+  'host save manifest missing',
+].map((s) => golden<string>(s));
 
 function sampleStores(): TrustStatus[] {
   return [
@@ -37,10 +40,8 @@ function sampleStores(): TrustStatus[] {
 }
 
 export class FakeHost {
-  running = false;
-  listen = DEFAULT_LISTEN;
-  auth = 'none';
-  rate = 60;
+  /** What Status answers while the host runs: the status its Start gave. */
+  started: HostStatus | null = null;
   lastError = '';
   recent: RequestLog[] = [];
   /** Listen addresses another program holds ("address already in use"). */
@@ -50,8 +51,7 @@ export class FakeHost {
   cert: CertInfo = this.freshCert();
   /** The next Install/Uninstall fails with this message (after changing what it could). */
   trustFailure = '';
-  /** Where SaveManifest "saves"; "" acts as a cancelled dialog. */
-  manifestDir = '/home/admin/Downloads';
+  /** SaveManifest acts as a cancelled dialog. */
   manifestCancelled = false;
   private ticker: ReturnType<typeof setInterval> | undefined;
 
@@ -59,10 +59,7 @@ export class FakeHost {
 
   reset() {
     this.stopTicker();
-    this.running = false;
-    this.listen = DEFAULT_LISTEN;
-    this.auth = 'none';
-    this.rate = 60;
+    this.started = null;
     this.lastError = '';
     this.recent = [];
     this.busy = new Set();
@@ -115,57 +112,35 @@ export class FakeHost {
     return this.cert;
   }
 
+  get running(): boolean {
+    return this.started !== null;
+  }
+
   status(): HostStatus {
-    const st: HostStatus = { running: this.running, url: '', auth: '', warning: '', error: this.lastError };
-    if (this.running) {
-      const [host, port] = splitHostPort(this.listen) ?? ['127.0.0.1', '3443'];
-      const shown = isLoopback(host) && !host.includes(':') ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-      st.url = `https://${shown}:${port}`;
-      st.auth = this.auth;
-      if (this.auth === 'none')
-        st.warning =
-          'No authentication: anyone on this machine can act as anyone here (reserve aliases in their name and read their personal VMRs and PINs). For development on a machine only you use.';
-    }
-    return st;
+    return this.started ? { ...this.started } : { ...stopped, error: this.lastError };
   }
 
   start(listen: string, auth: string, rate: number, allowSharedHost = false): HostStatus {
-    if (this.running) return this.status();
-    const addr = listen || DEFAULT_LISTEN;
-    const mode = auth || 'none';
-    let problem = this.check(addr, mode, rate);
-    if (!problem && mode === 'none' && this.sharedMachine && !allowSharedHost)
-      problem =
-        'addinhost: refusing --auth none on a machine several people are signed in to: 2 people are signed in, and without authentication each could act as any other; use --auth oidc, or --allow-shared-host to run it anyway';
-    if (problem) {
-      this.lastError = problem;
-      throw fail(problem);
+    if (this.started) return this.status();
+    const args = [listen || DEFAULT_LISTEN, auth || 'none', rate, allowSharedHost];
+    let g: Golden<HostStatus> | undefined;
+    if (this.busy.has(String(args[0]))) g = golden('host start busy');
+    else if (this.sharedMachine && args[1] === 'none' && !allowSharedHost) g = golden('host start shared');
+    else g = starts.find((s) => JSON.stringify(s.args) === JSON.stringify(args));
+    if (!g) throw new Error(`no golden answer for AddinHostService.Start(${JSON.stringify(args)}): record it in app/desktop/golden_host_test.go`);
+    try {
+      this.started = play<HostStatus>(g.scenario);
+    } catch (e) {
+      this.lastError = (e as Problem).message;
+      throw e;
     }
-    this.running = true;
-    this.listen = addr;
-    this.auth = mode;
-    this.rate = rate;
     this.lastError = '';
     return this.status();
   }
 
-  private check(listen: string, auth: string, rate: number): string {
-    if (auth !== 'none' && auth !== 'oidc') return `addinhost: --auth must be none or oidc, not "${auth}"`;
-    if (!Number.isInteger(rate) || rate < 0) return `addinhost: --reservation-rate must be 0 (off) or more, not ${rate}`;
-    const hp = splitHostPort(listen);
-    if (!hp) return `addinhost: --listen "${listen}" is not host:port: address ${listen}: missing port in address`;
-    if (!isLoopback(hp[0]) && auth !== 'oidc') {
-      return `addinhost: refusing to listen beyond this machine without --auth oidc: ${listen} is reachable from other machines, and anyone there could reserve aliases as anyone`;
-    }
-    if (this.busy.has(listen) || Number(hp[1]) > 65535) {
-      return `addinhost: listening on ${listen}: listen tcp ${listen}: bind: address already in use (is another vmr-companion running? use --listen to pick another port)`;
-    }
-    return '';
-  }
-
   stop(): HostStatus {
-    this.running = false;
-    return this.status();
+    this.started = null;
+    return play('host stop');
   }
 
   /** Records a handled request and emits it, as the host's middleware does. */
@@ -234,14 +209,13 @@ export class FakeHost {
     return this.cert;
   }
 
+  /** The path the real SaveManifest gave for these arguments (goldens "host save manifest …"). */
   saveManifest(uuid: string, dev: boolean, format: string): string {
-    if (format !== 'xml' && format !== 'json') throw fail(`desktop: manifest format must be xml or json, not "${format}"`);
-    const it = this.backend.find(uuid);
-    if (!dev && !String(it.addin_server_domain ?? '').trim()) {
-      throw fail(`manifest: integration "${String(it.name)}" has no addin_server_domain: set it, or generate the development manifest (--dev)`);
-    }
+    const args = JSON.stringify([uuid, dev, format]);
+    const g = saves.find((s) => JSON.stringify(s.args) === args);
+    if (!g) throw new Error(`no golden answer for AddinHostService.SaveManifest(${args}): record it in app/desktop/golden_host_test.go`);
     if (this.manifestCancelled) return '';
-    return `${this.manifestDir}/${dev ? 'manifest-dev' : 'manifest'}.${format}`;
+    return play<string>(g.scenario);
   }
 
   // ---- the preview's live traffic ----

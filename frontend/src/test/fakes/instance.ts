@@ -1,5 +1,5 @@
 // The one fake backend of a test run or a preview page.
-import { FakeBackend, previewSamples } from './backend';
+import { FakeBackend, previewSamples, type Answered } from './backend';
 import { previewVMRs } from './vmrs';
 
 export const fake = new FakeBackend();
@@ -13,6 +13,8 @@ export const fake = new FakeBackend();
 //   port=busy       another program holds 127.0.0.1:3443 (starting the host fails)
 //   user=out        nobody is signed in (the sign-in card); user=wait: sign-in waits for the browser
 //   refresh=fail    refreshing the meetings fails (the stale banner)
+//   answer=M:S      IntegrationService.M answers with the golden scenario S, e.g.
+//                   answer=Check:integration check http url (see src/test/golden)
 if (import.meta.env.MODE === 'fake' && typeof location !== 'undefined') {
   const q = new URLSearchParams(location.search);
   const empty = q.get('fake') === 'empty';
@@ -35,11 +37,16 @@ if (import.meta.env.MODE === 'fake' && typeof location !== 'undefined') {
   if (q.get('keychain') === 'off') {
     fake.info.keychain_ok = false;
     fake.info.keychain_issue = 'no Secret Service on the session bus: install and unlock gnome-keyring or KeePassXC';
+    fake.answer('Create', 'integration create keychain unavailable');
     fake.host.keyInFile();
   }
   if (q.get('user') === 'out' || q.get('user') === 'wait') fake.user.signedIn = false;
   if (q.get('user') === 'wait') fake.user.signInOutcome = 'wait';
   if (q.get('refresh') === 'fail') fake.user.refreshOutcome = { error: 'calendar: the feed answered HTTP 503: try again later' };
+  for (const a of q.getAll('answer')) {
+    const i = a.indexOf(':');
+    if (i > 0) fake.answer(a.slice(0, i) as Answered, a.slice(i + 1));
+  }
   fake.latency = Number(q.get('latency') ?? 150) || 0;
   (globalThis as Record<string, unknown>).__fake = fake;
 }

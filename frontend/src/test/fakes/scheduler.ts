@@ -2,11 +2,13 @@
 // backend/diagnostics): workers that start, stop and run once with the real
 // checks and messages, the scheduled conferences, the operations log, and
 // connection tests. Integrations are known here by name, as the page uses
-// them; the integrations fake is not consulted.
+// them; the integrations fake is not consulted. The backend's answers that
+// need no Exchange (a stopped worker, an ineligible integration, an unknown
+// one, a retry of nothing) are the real ones, played back from the goldens.
+import { golden, play } from './golden';
 import type {
   DiagnosticCheck,
   DiagnosticReport,
-  Problem,
   QuarantinedItem,
   RunSummary,
   ScheduledConference,
@@ -23,30 +25,15 @@ const DAY = 24 * HOUR;
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
 
-/** scheduler.Eligible's reasons, by integration. */
-type Ineligible = 'dynamic_off' | 'no_mailbox';
-const ineligibleText: Record<Ineligible, string> = {
-  dynamic_off: 'single-use VMRs are off for this integration',
-  no_mailbox: 'the integration has no room mailbox',
-};
+// The real Workers answer: Contoso HQ's worker stopped, Woodgrove lab
+// (single-use VMRs off) disabled.
+const recordedWorkers = golden<WorkerStatus[]>('scheduler workers').result!;
+const stopped = recordedWorkers.find((w) => w.integration === 'Contoso HQ')!;
+const disabled = recordedWorkers.find((w) => w.integration === 'Woodgrove lab')!;
 
+/** A worker that never ran, as the real Workers reports it. */
 export function blankStatus(integration: string): WorkerStatus {
-  return {
-    integration,
-    state: 'stopped',
-    last_sync: ZERO_TIME,
-    last_item: '',
-    last_item_at: ZERO_TIME,
-    processed: 0,
-    backlog: 0,
-    outbox_pending: 0,
-    last_error: '',
-    last_error_at: ZERO_TIME,
-    advice: '',
-    quarantined: [],
-    quarantined_count: 0,
-    lease: null,
-  };
+  return { ...(JSON.parse(JSON.stringify(stopped)) as WorkerStatus), integration };
 }
 
 /** A quarantined item or reply as scheduler.Failure describes it. */
@@ -76,8 +63,8 @@ export interface PassFailure {
 export class FakeScheduler {
   /** Workers by integration name. */
   statuses = new Map<string, WorkerStatus>();
-  /** Why an integration cannot have a worker (scheduler.Eligible). */
-  ineligible = new Map<string, Ineligible>();
+  /** Integrations that cannot have a worker: they answer as the real Woodgrove lab (single-use VMRs off). */
+  ineligible = new Set<string>();
   conferences: ScheduledConference[] = [];
   log: SchedulerLogEntry[] = [];
   /** Connection test results by integration; a test of any other passes every check. */
@@ -106,7 +93,7 @@ export class FakeScheduler {
 
   private find(name: string): WorkerStatus {
     const st = this.statuses.get(name);
-    if (!st) throw { code: 'not_found', message: 'integration: not found' } satisfies Problem;
+    if (!st) return play('scheduler start missing');
     return st;
   }
 
@@ -114,7 +101,7 @@ export class FakeScheduler {
     const st = this.find(name);
     const quarantined = this.quarantine.filter((q) => q.integration === name);
     const out = { ...st, quarantined: quarantined.slice(0, 50), quarantined_count: quarantined.length };
-    if (this.ineligible.has(name)) return { ...out, state: 'disabled' };
+    if (this.ineligible.has(name)) return { ...out, state: disabled.state };
     return out;
   }
 
@@ -126,9 +113,7 @@ export class FakeScheduler {
   /** scheduler.Retry: the item leaves the quarantine (the worker tries it again). */
   retry(name: string, kind: string, id: string): void {
     const i = this.quarantine.findIndex((q) => q.kind === kind && q.id === id && (!name || q.integration === name));
-    if (i < 0) {
-      throw { code: 'error', message: 'scheduler: nothing quarantined has this id; `vmr-companion scheduler status` lists what is' } satisfies Problem;
-    }
+    if (i < 0) play('scheduler retry unknown');
     this.quarantine.splice(i, 1);
   }
 
@@ -138,10 +123,7 @@ export class FakeScheduler {
 
   startWorker(name: string): WorkerStatus {
     const st = this.find(name);
-    const why = this.ineligible.get(name);
-    if (why) {
-      throw { code: 'error', message: `integration "${name}" cannot be scheduled: ${ineligibleText[why]}; change it and try again` } satisfies Problem;
-    }
+    if (this.ineligible.has(name)) play('scheduler start ineligible');
     st.state = 'running';
     return this.status(name);
   }
@@ -154,15 +136,11 @@ export class FakeScheduler {
 
   runOnce(name: string): RunSummary {
     const st = this.find(name);
-    const why = this.ineligible.get(name);
-    if (why) throw { code: 'error', message: `integration "${name}" cannot be scheduled: ${ineligibleText[why]}` } satisfies Problem;
+    if (this.ineligible.has(name)) play('scheduler run ineligible');
     const now = iso(this.clock());
     const lease = st.lease;
-    if (lease && !lease.this_process && Date.parse(lease.expires_at) > this.clock()) {
-      const within = Math.ceil((Date.parse(lease.expires_at) - this.clock()) / 1000) + 30;
-      const held = `the service in process ${lease.pid} is working on this mailbox; it will process the new meetings within ${within} s`;
-      return { integration: name, decided: 0, skipped: 0, sent: 0, failed: 0, quarantined: 0, held };
-    }
+    // Another process holds the mailbox: the real answer for Contoso HQ held by process 4242 on vmr-server-1.
+    if (lease && !lease.this_process && Date.parse(lease.expires_at) > this.clock()) return play<RunSummary>('scheduler run held');
     const failure = this.failures.get(name);
     if (failure) {
       st.last_error = failure.error;
@@ -247,7 +225,7 @@ export class FakeScheduler {
       advice: 'Exchange is busy or out of reach; the worker retries by itself.',
     });
     this.statuses.set('Woodgrove lab', { ...blankStatus('Woodgrove lab') });
-    this.ineligible.set('Woodgrove lab', 'dynamic_off');
+    this.ineligible.add('Woodgrove lab');
 
     const buffers = { before: 15 * MINUTE, after: 10 * MINUTE };
     const conference = (c: Partial<ScheduledConference> & { id: number; integration: string; startMs: number; endMs: number; untilMs?: number }) => {

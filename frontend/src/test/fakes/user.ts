@@ -1,7 +1,9 @@
 // The fake user side (app/desktop/user.go): sign-in with its waiting state
 // and errors, the signed-in user's VMRs, the cached meetings with refresh
-// (which can fail and leave the copy stale), preferences and export. It
-// throws the same Problems as the real FormatError.
+// (which can fail and leave the copy stale), preferences and export. What
+// the backend decides (the user's VMR as rendered, refused sign-ins and
+// preferences, the errors) is played back from the goldens "user …".
+import { golden, play } from './golden';
 import type { Meeting, MyVMR, Preferences, Problem, SignInOption, Upcoming, UserSession } from '../../lib/types';
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
@@ -11,20 +13,8 @@ export const sampleIntegrations: SignInOption[] = [
   { uuid: '7d1f6c2e-0000-4000-8000-000000000002', name: 'Fabrikam' },
 ];
 
-export const sampleVMR: MyVMR = {
-  id: 1,
-  name: 'Alex Morgan’s room',
-  description: 'Personal meeting room of Alex Morgan',
-  sip_aliases: ['meet.alex@vc.example.com', 'alex.morgan@vc.example.com'],
-  phone_aliases: ['8123456'],
-  other_aliases: [],
-  pin: '4821',
-  guest_pin: '7305',
-  allow_guests: true,
-  web_url: 'https://addins.example.com/webapp/m/meet.alex@vc.example.com',
-  instructions_html:
-    '<p>Join my meeting room <b>Alex Morgan’s room</b>:</p><ul><li>Video: <a href="sip:meet.alex@vc.example.com">meet.alex@vc.example.com</a></li><li>Phone: 8123456</li><li>Web: <a href="https://addins.example.com/webapp/m/meet.alex@vc.example.com">join in the browser</a></li></ul><script>alert(1)</script><p onclick="alert(2)">PIN for guests: 7305</p>',
-};
+/** Alex Morgan's VMR as the real MyVMRs renders it. */
+export const sampleVMR: MyVMR = golden<MyVMR[]>('user my VMRs signed in').result![0]!;
 
 const hour = 3600_000;
 
@@ -71,8 +61,10 @@ export class FakeUser {
   /** What the next refresh does: new meetings, or fail with a message (the copy stays, stale). */
   refreshOutcome: { meetings: Meeting[] } | { error: string } | 'wait' = { meetings: [] };
   private refreshPending: (() => void) | null = null;
-  prefs: Preferences = { join: 'web', notify_minutes: 0, calendar_kind: '', calendar_value: '' };
-  chosenFile = '/home/alex/Documents/calendar.ics';
+  prefs: Preferences = golden<Preferences>('user preferences').result!;
+  /** Scenarios of the next SetPreferences calls, one per call; the last one keeps answering. */
+  preferencesAnswers: string[] = [];
+  chosenFile = golden<string>('user choose calendar file').result!;
   exportPath = '/home/alex/Documents/Budget review.ics';
   exported: Array<{ uid: string; recurrenceID: string }> = [];
   joined: string[] = [];
@@ -115,9 +107,7 @@ export class FakeUser {
   }
 
   async signIn(integration: string): Promise<UserSession> {
-    if (!this.integrations.some((i) => i.uuid === integration)) {
-      throw { code: 'error', message: `desktop: the integration "${integration}" does not offer personal VMRs` } satisfies Problem;
-    }
+    if (!this.integrations.some((i) => i.uuid === integration)) play('user sign in unknown');
     const outcome = this.signInOutcome;
     if (outcome === 'wait') {
       await new Promise<void>((resolve, reject) => (this.pending = { resolve, reject }));
@@ -150,7 +140,7 @@ export class FakeUser {
   }
 
   myVMRs(): MyVMR[] {
-    if (!this.signedIn) throw { code: 'signed_out', message: 'oauth: you are not signed in; sign in first' } satisfies Problem;
+    if (!this.signedIn) play('user my VMRs signed out');
     if (this.vmrsProblem) throw this.vmrsProblem;
     return this.vmrs;
   }
@@ -173,7 +163,7 @@ export class FakeUser {
   }
 
   async refresh(): Promise<Upcoming> {
-    if (!this.prefs.calendar_kind) throw { code: 'error', message: 'desktop: choose where your meetings come from first' } satisfies Problem;
+    if (!this.prefs.calendar_kind) play('user refresh no source');
     if (this.refreshOutcome === 'wait') await new Promise<void>((resolve) => (this.refreshPending = resolve));
     const outcome = this.refreshOutcome;
     if (outcome !== 'wait' && 'error' in outcome) {
@@ -199,23 +189,11 @@ export class FakeUser {
     this.refreshPending = null;
   }
 
+  /** Plays the chosen scenario back; without one (the preview), keeps what was sent. */
   setPreferences(p: Preferences): Preferences {
-    const fields: Record<string, string> = {};
-    if (!['web', 'sip', 'pexip'].includes(p.join)) fields.join = `choose web, sip or pexip, not "${p.join}"`;
-    if (p.notify_minutes < 0 || p.notify_minutes > 90) fields.notify_minutes = 'give 0 (no reminder) to 90 minutes';
-    let value = p.calendar_value.trim();
-    if (p.calendar_kind === 'url') {
-      if (/^webcals?:\/\//i.test(value)) value = value.replace(/^webcals?:/i, 'https:');
-      if (/^http:\/\//i.test(value)) fields.calendar_value = 'the link must use https://, so that the calendar cannot be read or changed on the way';
-      else if (!/^https:\/\/[^/]+/i.test(value)) fields.calendar_value = 'paste the calendar’s link, starting with https:// or webcal://';
-    }
-    if (p.calendar_kind === 'file' && !value) fields.calendar_value = 'choose an .ics file';
-    if (p.calendar_kind === '' || p.calendar_kind === 'ews') value = '';
-    if (Object.keys(fields).length > 0) throw { code: 'invalid', message: 'Some fields need attention.', fields } satisfies Problem;
-    // As the Go side answers (TestUserPreferences): the link goes to the
-    // keychain and only its host comes back.
-    if (p.calendar_kind === 'url') value = value.replace(/^(https:\/\/[^/]+)\/.*$/i, '$1/…');
-    this.prefs = { ...p, calendar_value: value };
+    const q = this.preferencesAnswers;
+    const scenario = q.length > 1 ? q.shift() : q[0];
+    this.prefs = scenario ? play<Preferences>(scenario) : p;
     return this.prefs;
   }
 
@@ -224,8 +202,8 @@ export class FakeUser {
     return this.exportPath;
   }
 
+  /** Records what the window asked to open; refusing other schemes is the backend's (golden "user join other scheme"). */
   join(url: string) {
-    if (!/^(https|sip|pexip):/i.test(url)) throw { code: 'error', message: 'desktop: VMR Companion only opens https:, sip: and pexip: links' } satisfies Problem;
     this.joined.push(url);
   }
 }

@@ -1,0 +1,26 @@
+// The fakes play back goldens; these check the goldens cover what the
+// fakes need (both are written by `make golden`).
+import { describe, expect, it } from 'vitest';
+import fixtures from './fixtures.json';
+import { golden, play } from './golden';
+import { previewOf } from './TemplateService';
+
+const defaults = fixtures.defaults as Record<string, unknown>;
+const templateFields = fixtures.schema.fields.filter((f) => f.format === 'template').map((f) => f.name);
+
+describe('goldens', () => {
+  it('hold a preview of every default template, without errors', () => {
+    expect(templateFields.length).toBeGreaterThan(15);
+    for (const field of templateFields) expect(previewOf(field, String(defaults[field] ?? '')).error, field).toBe('');
+  });
+
+  it('say when a preview was not recorded', () => {
+    expect(previewOf('conference_name_template', 'never recorded').error).toContain('make golden');
+  });
+
+  it('play a Problem back by throwing it, and a result by returning it', () => {
+    expect(() => play('integration get missing')).toThrow(expect.objectContaining({ code: 'not_found' }));
+    expect(play<{ errors: object }>('integration check valid').errors).toEqual({});
+    expect(() => golden('no such scenario')).toThrow(/make golden/);
+  });
+});
