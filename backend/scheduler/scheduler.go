@@ -73,13 +73,25 @@ type Scheduler struct {
 }
 
 type worker struct {
-	in     *integration.Integration
 	cancel context.CancelFunc
 	done   chan struct{}
 	wake   chan struct{}
 
 	mu    sync.Mutex
+	in    *integration.Integration // re-read by loop each pass: its name may change
 	state string
+}
+
+func (w *worker) integration() *integration.Integration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.in
+}
+
+func (w *worker) setIntegration(in *integration.Integration) {
+	w.mu.Lock()
+	w.in = in
+	w.mu.Unlock()
 }
 
 func (w *worker) setState(s string) {
@@ -343,7 +355,7 @@ func (s *Scheduler) StopWorker(ref string) {
 	s.mu.Lock()
 	var w *worker
 	for _, cand := range s.workers {
-		if cand.in.UUID == ref || cand.in.Name == ref {
+		if in := cand.integration(); in.UUID == ref || in.Name == ref {
 			w = cand
 		}
 	}
@@ -354,8 +366,8 @@ func (s *Scheduler) StopWorker(ref string) {
 	w.cancel()
 	<-w.done
 	s.mu.Lock()
-	if s.workers[w.in.ID] == w {
-		delete(s.workers, w.in.ID)
+	if id := w.integration().ID; s.workers[id] == w {
+		delete(s.workers, id)
 	}
 	s.mu.Unlock()
 }
@@ -377,7 +389,7 @@ func (s *Scheduler) Stop() {
 	s.mu.Lock()
 	refs := make([]string, 0, len(s.workers))
 	for _, w := range s.workers {
-		refs = append(refs, w.in.UUID)
+		refs = append(refs, w.integration().UUID)
 	}
 	s.mu.Unlock()
 	for _, r := range refs {
@@ -390,9 +402,9 @@ func (s *Scheduler) loop(ctx context.Context, w *worker) {
 	failures := 0
 	for {
 		// Settings may have changed since the worker started.
-		in, err := s.cfg.Integrations.Get(ctx, w.in.UUID)
+		in, err := s.cfg.Integrations.Get(ctx, w.integration().UUID)
 		if err == nil {
-			w.in = in
+			w.setIntegration(in)
 			_, err = s.runPass(ctx, in)
 		}
 		if ctx.Err() != nil {
