@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,31 +15,10 @@ import (
 
 	"github.com/zalando/go-keyring"
 
-	"vmr-companion/app/wire"
-	"vmr-companion/app/wire/wiretest"
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/store"
 )
-
-// runMeetings runs the command line with the services `meetings` uses, on
-// a real SQLite file in dataDir.
-func runMeetings(t *testing.T, dataDir string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	cfg := Config{
-		Version: "test",
-		Open: func(ctx context.Context, dir string) (*wire.Services, error) {
-			return wire.Open(ctx, dir, wiretest.Config())
-		},
-		Window: func(*wire.Services) error { t.Fatal("the window must not open in tests"); return nil },
-		Stdin:  strings.NewReader(""),
-		Stdout: &out,
-		Stderr: &errOut,
-	}
-	code = Main(context.Background(), append([]string{"--data-dir", dataDir}, args...), cfg)
-	return code, out.String(), errOut.String()
-}
 
 const meetingsICS = `BEGIN:VCALENDAR
 VERSION:2.0
@@ -99,7 +77,7 @@ func TestMeetingsCommand(t *testing.T) {
 	os.WriteFile(file, []byte(strings.ReplaceAll(meetingsICS, "\n", "\r\n")), 0o600)
 
 	t.Run("--json lists every occurrence in UTC with the video meetings marked", func(t *testing.T) {
-		code, out, errOut := runMeetings(t, dir, "meetings", "--ics", file, "--from", "2030-01-01", "--days", "31", "--json")
+		code, out, errOut := run(t, dir, "", "meetings", "--ics", file, "--from", "2030-01-01", "--days", "31", "--json")
 		if code != 0 {
 			t.Fatalf("code %d: %s", code, errOut)
 		}
@@ -127,12 +105,12 @@ func TestMeetingsCommand(t *testing.T) {
 	})
 
 	t.Run("the table shows the join link", func(t *testing.T) {
-		code, out, errOut := runMeetings(t, dir, "meetings", "--ics", file, "--from", "2030-01-07", "--days", "1")
+		code, out, errOut := run(t, dir, "", "meetings", "--ics", file, "--from", "2030-01-07", "--days", "1")
 		if code != 0 || !strings.Contains(out, "2030-01-07T08:30:00Z") || !strings.Contains(out, "https://addins.contoso.com/webapp/m/meet.alice@vc.example.com") ||
 			strings.Contains(out, "Lunch") {
 			t.Fatalf("code %d: %s %s", code, out, errOut)
 		}
-		_, out, _ = runMeetings(t, dir, "meetings", "--ics", file, "--from", "2031-01-01", "--days", "3")
+		_, out, _ = run(t, dir, "", "meetings", "--ics", file, "--from", "2031-01-01", "--days", "3")
 		if !strings.Contains(out, "No meetings from 2031-01-01 to 2031-01-03.") {
 			t.Errorf("%s", out)
 		}
@@ -141,7 +119,7 @@ func TestMeetingsCommand(t *testing.T) {
 	t.Run("a feed over plain http is read with a warning", func(t *testing.T) {
 		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, meetingsICS) }))
 		defer ts.Close()
-		code, out, errOut := runMeetings(t, dir, "meetings", "--ics", ts.URL+"/cal.ics", "--from", "2030-01-10", "--days", "1")
+		code, out, errOut := run(t, dir, "", "meetings", "--ics", ts.URL+"/cal.ics", "--from", "2030-01-10", "--days", "1")
 		if code != 0 || !strings.Contains(out, "Lunch") || !strings.Contains(errOut, "warning: the feed http://127.0.0.1") {
 			t.Errorf("code %d: %s %s", code, out, errOut)
 		}
@@ -161,7 +139,7 @@ func TestMeetingsCommand(t *testing.T) {
 			{[]string{"meetings", "--ics", notICS}, 1, "not an iCalendar file"},
 			{[]string{"meetings", "--ics", "ftp://example.com/cal.ics"}, 1, ""},
 		} {
-			code, _, errOut := runMeetings(t, dir, tt.args...)
+			code, _, errOut := run(t, dir, "", tt.args...)
 			if code != tt.code || !strings.Contains(errOut, tt.want) {
 				t.Errorf("%v: code %d: %s", tt.args, code, errOut)
 			}

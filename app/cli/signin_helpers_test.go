@@ -3,17 +3,10 @@ package cli
 import (
 	"bytes"
 	"context"
-	"errors"
-	"fmt"
 	"regexp"
-	"strings"
 	"sync"
 	"testing"
 
-	"github.com/spf13/cobra"
-
-	"vmr-companion/app/wire"
-	"vmr-companion/app/wire/wiretest"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/oauth/oauthtest"
 	"vmr-companion/backend/secrets"
@@ -54,49 +47,11 @@ func (w *lineWriter) String() string {
 }
 
 // runUser runs a sign-in command as Main does, on the data directory's
-// store and the in-memory keyring, with stdout going to out.
+// store and the in-memory keyring, with stdout going to out as it comes.
 func runUser(t *testing.T, dataDir string, out *lineWriter, args ...string) (code int, stderr string) {
 	t.Helper()
-	var errOut bytes.Buffer
-	cfg := Config{
-		Version: "test",
-		Open: func(ctx context.Context, dir string) (*wire.Services, error) {
-			return wire.Open(ctx, dir, wiretest.Config())
-		},
-		Window: func(*wire.Services) error { t.Fatal("the window must not open in tests"); return nil },
-		Stdin:  strings.NewReader(""),
-		Stdout: out,
-		Stderr: &errOut,
-	}
-	c := &command{cfg: cfg, ctx: context.Background()}
-	root := c.root()
-	// Until cli.go registers them, the commands are added here.
-	for _, sub := range []func() (*cobra.Command, string){
-		func() (*cobra.Command, string) { return c.signinCmd(), "signin" },
-		func() (*cobra.Command, string) { return c.signoutCmd(), "signout" },
-		func() (*cobra.Command, string) { return c.whoamiCmd(), "whoami" },
-	} {
-		cmd, name := sub()
-		if found, _, err := root.Find([]string{name}); err != nil || found == root {
-			root.AddCommand(cmd)
-		}
-	}
-	root.SetArgs(append([]string{"--data-dir", dataDir}, args...))
-	root.SetOut(out)
-	root.SetErr(&errOut)
-	err := root.ExecuteContext(context.Background())
-	if c.svc != nil {
-		c.svc.Close()
-	}
-	if err == nil {
-		return exitOK, errOut.String()
-	}
-	fmt.Fprintln(&errOut, "vmr-companion:", describe(err))
-	var u usageError
-	if errors.As(err, &u) {
-		return exitUsage, errOut.String()
-	}
-	return exitError, errOut.String()
+	code, _, stderr = runWith(context.Background(), out, t, dataDir, "", args...)
+	return code, stderr
 }
 
 var deviceCodeLine = regexp.MustCompile(`enter the code (\S+)`)

@@ -9,11 +9,11 @@ import (
 	"io/fs"
 	"log/slog"
 	"path/filepath"
-	"vmr-companion/backend/account"
-	"vmr-companion/backend/calendar"
 
+	"vmr-companion/backend/account"
 	"vmr-companion/backend/addinhost"
 	"vmr-companion/backend/alias"
+	"vmr-companion/backend/calendar"
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/devcert"
 	"vmr-companion/backend/diagnostics"

@@ -1,12 +1,10 @@
 package account_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,6 +22,7 @@ import (
 	"vmr-companion/backend/oauth"
 	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/store"
+	"vmr-companion/backend/store/storetest"
 	"vmr-companion/backend/templates"
 )
 
@@ -238,7 +237,7 @@ func TestPreferences(t *testing.T) {
 		if v, err := keyring.Get(secrets.Service, account.CalendarLinkAccount); err != nil || v != "https://outlook.example.com/owa/calendar/abc/reachcalendar.ics" {
 			t.Fatalf("keychain = %q, %v", v, err)
 		}
-		if in := dbHolds(t, f.store, "reachcalendar"); len(in) > 0 {
+		if in := storetest.FilesHolding(t, f.store.Path(), "reachcalendar"); len(in) > 0 {
 			t.Fatalf("the link is in %v", in)
 		}
 	})
@@ -267,22 +266,6 @@ func TestPreferences(t *testing.T) {
 	})
 }
 
-// dbHolds tells which of the database file and its WAL hold s.
-func dbHolds(t *testing.T, st *store.Store, s string) []string {
-	t.Helper()
-	var in []string
-	for _, p := range []string{st.Path(), st.Path() + "-wal"} {
-		data, err := os.ReadFile(p)
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			t.Fatal(err)
-		}
-		if bytes.Contains(data, []byte(s)) {
-			in = append(in, filepath.Base(p))
-		}
-	}
-	return in
-}
-
 // An install from before the keychain kept the link has it in the
 // database: it moves on the first read, all or nothing.
 func TestCalendarLinkOfAnEarlierVersion(t *testing.T) {
@@ -302,7 +285,7 @@ func TestCalendarLinkOfAnEarlierVersion(t *testing.T) {
 		if v, err := keyring.Get(secrets.Service, account.CalendarLinkAccount); err != nil || v != link {
 			t.Fatalf("keychain = %q, %v", v, err)
 		}
-		if in := dbHolds(t, f.store, "SECRET0a1b2c3d4e"); len(in) > 0 {
+		if in := storetest.FilesHolding(t, f.store.Path(), "SECRET0a1b2c3d4e"); len(in) > 0 {
 			t.Fatalf("the link is still in %v", in)
 		}
 		var read string
@@ -361,7 +344,7 @@ func TestCalendarLinkOfAnEarlierVersion(t *testing.T) {
 		if v, err := keyring.Get(secrets.Service, account.CalendarLinkAccount); err != nil || v != link {
 			t.Fatalf("after the keychain came back: %q, %v", v, err)
 		}
-		if in := dbHolds(t, f.store, "SECRET0a1b2c3d4e"); len(in) > 0 {
+		if in := storetest.FilesHolding(t, f.store.Path(), "SECRET0a1b2c3d4e"); len(in) > 0 {
 			t.Fatalf("the link is still in %v", in)
 		}
 	})

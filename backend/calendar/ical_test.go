@@ -10,12 +10,8 @@ import (
 	"time"
 
 	"vmr-companion/backend/ical"
+	"vmr-companion/backend/ical/icaltest"
 )
-
-// ics wraps VEVENT lines (and optional VTIMEZONEs) into a calendar.
-func ics(body string) string {
-	return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + strings.ReplaceAll(strings.TrimSpace(body), "\n", "\r\n") + "\r\nEND:VCALENDAR\r\n"
-}
 
 func mustParse(t testing.TB, text string) *ical.Calendar {
 	t.Helper()
@@ -26,48 +22,21 @@ func mustParse(t testing.TB, text string) *ical.Calendar {
 	return cal
 }
 
-func mustLoad(t testing.TB, name string) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
+// The shared test helpers, under the names these tests use.
+var (
+	ics      = icaltest.Wrap
+	mustLoad = icaltest.Location
+)
+
+// parseShared parses a file of the shared reference folder.
+func parseShared(t *testing.T, rel string) *ical.Calendar {
+	return mustParse(t, string(icaltest.ReadShared(t, rel)))
 }
 
 func day(y, m, d int) [6]int { return [6]int{y, m, d, 0, 0, 0} }
 
-// sharedDir is the shared reference folder beside the repository.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join("..", "..", "..", "shared")
-	if _, err := os.Stat(filepath.Join(dir, "fixtures", "ics")); err != nil {
-		t.Skip("this test needs ../shared (the shared reference folder beside the repository; CI has it)")
-	}
-	return dir
-}
-
-func parseShared(t *testing.T, rel string) *ical.Calendar {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(sharedDir(t), rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cal, err := ical.Parse(strings.NewReader(string(data)), ical.ParseOptions{})
-	if err != nil {
-		t.Fatalf("%s: %v", rel, err)
-	}
-	return cal
-}
-
 func TestMeetingsOfTheRealWorldFilesAgreeWithTheirOccurrences(t *testing.T) {
-	dir := sharedDir(t)
-	files, _ := filepath.Glob(filepath.Join(dir, "fixtures", "ics", "files", "*.ics"))
-	checks, _ := filepath.Glob(filepath.Join(dir, "checks", "ics", "files", "*.ics"))
-	if len(files) == 0 {
-		t.Fatal("no .ics files under ../shared/fixtures/ics/files")
-	}
-	for _, name := range append(files, checks...) {
+	for _, name := range icaltest.RealWorldFiles(t) {
 		t.Run(filepath.Base(name), func(t *testing.T) {
 			data, err := os.ReadFile(name)
 			if err != nil {
@@ -133,15 +102,7 @@ func meetingsAgreeWithOccurrences(t *testing.T, cal *ical.Calendar) {
 // ParseMIME, every series, the detector, the export. Nothing may panic or
 // run unbounded. ical.FuzzParse fuzzes the parser and the expansion alone.
 func FuzzMeetings(f *testing.F) {
-	seeds, _ := filepath.Glob("../ical/testdata/*.eml")
-	shared, _ := filepath.Glob("../../../shared/fixtures/ics/files/*.ics")
-	checks, _ := filepath.Glob("../../../shared/checks/ics/files/*.ics")
-	for _, name := range append(append(seeds, shared...), checks...) {
-		if data, err := os.ReadFile(name); err == nil && len(data) < 64<<10 {
-			f.Add(data)
-		}
-	}
-	f.Add([]byte(ics("BEGIN:VEVENT\nUID:x\nDTSTART;TZID=\"a:20250101T000000\"\nRRULE:FREQ=HOURLY;BYHOUR=1\nEND:VEVENT")))
+	icaltest.FuzzSeeds(f, "../ical/testdata")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		cal, err := ical.ParseMIME(data, ical.ParseOptions{})
 		if err != nil || len(cal.Events) == 0 {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"vmr-companion/backend/ical"
+	"vmr-companion/backend/ical/icaltest"
 )
 
 func meetingDates(ms []Meeting, loc *time.Location) string {
@@ -263,7 +264,7 @@ END:VEVENT`))
 // counts ical.js 2.2.1 gives (shared/bench-peers/README.md): occurrences
 // whose actual start is in [2026-12-01, +N days) UTC.
 func TestMeetingsOfTheGeneratedBenchmarkCalendarMatchICalJS(t *testing.T) {
-	gen := filepath.Join(sharedDir(t), "bench-peers", "ical", "gen_ics.py")
+	gen := filepath.Join(icaltest.SharedDir(t), "bench-peers", "ical", "gen_ics.py")
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Fatal("this test needs python3 (Debian package python3) to generate the calendar")
 	}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
 	"vmr-companion/backend/backoff"
 )
 

@@ -27,15 +27,6 @@ func parseMIMEFile(t testing.TB, name string) *Calendar {
 	return cal
 }
 
-func mustLoad(t testing.TB, name string) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
-}
-
 func TestParseMIMEReadsOutlookMeetingRequests(t *testing.T) {
 	berlin := mustLoad(t, "Europe/Berlin")
 	tests := []struct {

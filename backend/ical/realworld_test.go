@@ -7,39 +7,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"vmr-companion/backend/ical/icaltest"
 )
 
-// sharedDir is the shared reference folder beside the repository.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join("..", "..", "..", "shared")
-	if _, err := os.Stat(filepath.Join(dir, "fixtures", "ics")); err != nil {
-		t.Skip("this test needs ../shared (the shared reference folder beside the repository; CI has it)")
-	}
-	return dir
-}
-
 func parseShared(t *testing.T, rel string) *Calendar {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(sharedDir(t), rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cal, err := Parse(strings.NewReader(string(data)), ParseOptions{})
-	if err != nil {
-		t.Fatalf("%s: %v", rel, err)
-	}
-	return cal
+	return mustParse(t, string(icaltest.ReadShared(t, rel)))
 }
 
 func TestRealWorldFilesParseAndExpand(t *testing.T) {
-	dir := sharedDir(t)
-	files, _ := filepath.Glob(filepath.Join(dir, "fixtures", "ics", "files", "*.ics"))
-	checks, _ := filepath.Glob(filepath.Join(dir, "checks", "ics", "files", "*.ics"))
-	if len(files) == 0 {
-		t.Fatal("no .ics files under ../shared/fixtures/ics/files")
-	}
-	for _, name := range append(files, checks...) {
+	for _, name := range icaltest.RealWorldFiles(t) {
 		t.Run(filepath.Base(name), func(t *testing.T) {
 			data, err := os.ReadFile(name)
 			if err != nil {
@@ -268,7 +245,7 @@ func TestStatedOccurrencesOfRealWorldFiles(t *testing.T) {
 // AllSeries, the one-pass grouping Meetings uses, chooses what Series
 // chooses UID by UID.
 func TestAllSeriesAgreesWithSeries(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(sharedDir(t), "fixtures", "ics", "files", "*.ics"))
+	files, _ := filepath.Glob(filepath.Join(icaltest.SharedDir(t), "fixtures", "ics", "files", "*.ics"))
 	for _, name := range files {
 		data, err := os.ReadFile(name)
 		if err != nil {

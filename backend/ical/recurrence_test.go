@@ -6,12 +6,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"vmr-companion/backend/ical/icaltest"
 )
 
-// ics wraps VEVENT lines (and optional VTIMEZONEs) into a calendar.
-func ics(body string) string {
-	return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + strings.ReplaceAll(strings.TrimSpace(body), "\n", "\r\n") + "\r\nEND:VCALENDAR\r\n"
-}
+// ics and mustLoad are the shared test helpers under the names these tests use.
+var (
+	ics      = icaltest.Wrap
+	mustLoad = icaltest.Location
+)
 
 func mustParse(t testing.TB, text string) *Calendar {
 	t.Helper()

@@ -2,11 +2,11 @@ package ical
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"vmr-companion/backend/ical/icaltest"
 )
 
 func TestParseErrorsSayWhatAndWhere(t *testing.T) {
@@ -200,15 +200,7 @@ func TestImpossibleRulesEndQuickly(t *testing.T) {
 // returns: nothing may panic or run unbounded. calendar.FuzzMeetings
 // takes the same input down the meetings page's path.
 func FuzzParse(f *testing.F) {
-	seeds, _ := filepath.Glob("testdata/*.eml")
-	shared, _ := filepath.Glob("../../../shared/fixtures/ics/files/*.ics")
-	checks, _ := filepath.Glob("../../../shared/checks/ics/files/*.ics")
-	for _, name := range append(append(seeds, shared...), checks...) {
-		if data, err := os.ReadFile(name); err == nil && len(data) < 64<<10 {
-			f.Add(data)
-		}
-	}
-	f.Add([]byte(ics("BEGIN:VEVENT\nUID:x\nDTSTART;TZID=\"a:20250101T000000\"\nRRULE:FREQ=HOURLY;BYHOUR=1\nEND:VEVENT")))
+	icaltest.FuzzSeeds(f, "testdata")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		cal, err := ParseMIME(data, ParseOptions{})
 		if err != nil {

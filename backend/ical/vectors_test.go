@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"vmr-companion/backend/ical/icaltest"
 )
 
 // TestLibicalRecurrenceVectors expands every rule of libical's
@@ -14,7 +16,7 @@ import (
 // "*** UNIMPLEMENTED" (BYWEEKNO with BYMONTH or BYMONTHDAY) the rule must be
 // refused as invalid too.
 func TestLibicalRecurrenceVectors(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(sharedDir(t), "fixtures", "ics", "vectors", "libical__icalrecur_test.txt"))
+	data, err := os.ReadFile(filepath.Join(icaltest.SharedDir(t), "fixtures", "ics", "vectors", "libical__icalrecur_test.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,16 +1,14 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io/fs"
 	"maps"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"vmr-companion/backend/store/storetest"
 )
 
 func TestSettings(t *testing.T) {
@@ -83,22 +81,6 @@ func TestSettings(t *testing.T) {
 	})
 }
 
-// fileHolds tells whether the database file or its WAL holds s.
-func fileHolds(t *testing.T, st *Store, s string) []string {
-	t.Helper()
-	var in []string
-	for _, p := range []string{st.Path(), st.Path() + "-wal"} {
-		data, err := os.ReadFile(p)
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			t.Fatal(err)
-		}
-		if bytes.Contains(data, []byte(s)) {
-			in = append(in, filepath.Base(p))
-		}
-	}
-	return in
-}
-
 func TestSealingASetting(t *testing.T) {
 	ctx := context.Background()
 	at := time.Date(2025, 11, 20, 9, 30, 0, 0, time.UTC)
@@ -118,7 +100,7 @@ func TestSealingASetting(t *testing.T) {
 		if err := r.Set(ctx, map[string]string{"calendar_value": secret}, at); err != nil {
 			t.Fatal(err)
 		}
-		if len(fileHolds(t, st, "SECRET-5f2b9c1e7a")) == 0 {
+		if len(storetest.FilesHolding(t, st.Path(), "SECRET-5f2b9c1e7a")) == 0 {
 			t.Fatal("the test cannot see the link in the database before sealing")
 		}
 		var put string
@@ -133,7 +115,7 @@ func TestSealingASetting(t *testing.T) {
 		if got["calendar_value"] != replace["calendar_value"] || got["calendar_source"] != replace["calendar_source"] || got["calendar_kind"] != "url" {
 			t.Fatalf("All = %v", got)
 		}
-		if in := fileHolds(t, st, "SECRET-5f2b9c1e7a"); len(in) > 0 {
+		if in := storetest.FilesHolding(t, st.Path(), "SECRET-5f2b9c1e7a"); len(in) > 0 {
 			t.Fatalf("the link is still in %v", in)
 		}
 	})
