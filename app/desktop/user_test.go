@@ -11,15 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zalando/go-keyring"
-
 	"vmr-companion/backend/account"
 	"vmr-companion/backend/account/accounttest"
 	"vmr-companion/backend/conference"
-	"vmr-companion/backend/integration"
-	"vmr-companion/backend/secrets"
-	"vmr-companion/backend/store"
-	"vmr-companion/backend/templates"
 )
 
 type userFixture struct {
@@ -32,18 +26,11 @@ type userFixture struct {
 
 func newUserFixture(t *testing.T, d dialogs) *userFixture {
 	t.Helper()
-	keyring.MockInit()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "user.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	f := &userFixture{signIns: &accounttest.SignIns{}, conferences: conference.NewService(st.Conferences()),
-		integrations: &IntegrationService{ctx: context.Background(), backend: integration.NewService(st.Integrations(), secrets.NewUncheckedKeychain(0))}}
-	acc := account.New(account.Config{Integrations: f.integrations.backend, Conferences: f.conferences, Templates: templates.New(),
-		Settings: st.Settings(), SignIns: f.signIns, Cache: st.Calendars(), Secrets: secrets.NewUncheckedKeychain(0),
-		Now: func() time.Time { return time.Date(2025, 11, 20, 9, 0, 0, 0, time.UTC) }, Location: time.UTC})
-	f.s = &UserService{ctx: context.Background(), account: acc, dialogs: d,
+	f := &userFixture{signIns: &accounttest.SignIns{}}
+	cfg, _ := accounttest.Config(t, f.signIns)
+	f.conferences = cfg.Conferences
+	f.integrations = &IntegrationService{ctx: t.Context(), backend: cfg.Integrations}
+	f.s = &UserService{ctx: t.Context(), account: account.New(cfg), dialogs: d,
 		browser: func(u string) error { f.opened = append(f.opened, u); return nil }}
 	return f
 }

@@ -35,22 +35,12 @@ type fixture struct {
 	ctx     context.Context
 }
 
-var fixedNow = time.Date(2025, 11, 20, 9, 0, 0, 0, time.UTC)
+var fixedNow = accounttest.Now
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	// One store for everything, as in the app: the meeting detector reads
-	// the integrations and VMRs from the same file as the calendar copy.
-	keyring.MockInit()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "user.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	f := &fixture{signIns: &accounttest.SignIns{Email: "Alex.Morgan@example.com"}, store: st, ctx: context.Background()}
-	f.cfg = account.Config{Integrations: integration.NewService(st.Integrations(), secrets.NewUncheckedKeychain(0)), Conferences: conference.NewService(st.Conferences()),
-		Templates: templates.New(), Settings: st.Settings(), SignIns: f.signIns, Cache: st.Calendars(), Secrets: secrets.NewUncheckedKeychain(0),
-		Now: func() time.Time { return fixedNow }, Location: time.UTC}
+	f := &fixture{signIns: &accounttest.SignIns{Email: "Alex.Morgan@example.com"}, ctx: context.Background()}
+	f.cfg, f.store = accounttest.Config(t, f.signIns)
 	f.s = account.New(f.cfg)
 	return f
 }

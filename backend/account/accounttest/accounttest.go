@@ -1,14 +1,24 @@
-// Package accounttest stands in for an identity provider in the tests of
-// backend/account and of the window's bindings over it.
+// Package accounttest builds a user's account for the tests of
+// backend/account and of the window's bindings over it, with an identity
+// provider in memory.
 package accounttest
 
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"sync"
+	"testing"
+	"time"
+
+	"github.com/zalando/go-keyring"
 
 	"vmr-companion/backend/account"
+	"vmr-companion/backend/conference"
 	"vmr-companion/backend/integration"
+	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/store"
+	"vmr-companion/backend/templates"
 )
 
 // SignIns is an identity provider (account.SignIns) in memory: SignIn
@@ -71,4 +81,26 @@ func (f *SignIns) person() *account.Person {
 		email = "Alex.Morgan@example.com"
 	}
 	return &account.Person{Email: email, Name: "Alex Morgan"}
+}
+
+// Now is the fixed time of Config's clock: 20 November 2025, 09:00 UTC.
+var Now = time.Date(2025, 11, 20, 9, 0, 0, 0, time.UTC)
+
+// Config is an account on a real store in a test's folder, as in the app
+// (the meeting detector reads the integrations and VMRs from the same file
+// as the calendar copy), with the in-memory keychain (it calls
+// keyring.MockInit), signIns as the identity provider and a clock fixed
+// at Now in UTC. The store closes when the test ends.
+func Config(t testing.TB, signIns account.SignIns) (account.Config, *store.Store) {
+	t.Helper()
+	keyring.MockInit()
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "user.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	keys := secrets.NewUncheckedKeychain(0)
+	return account.Config{Integrations: integration.NewService(st.Integrations(), keys), Conferences: conference.NewService(st.Conferences()),
+		Templates: templates.New(), Settings: st.Settings(), SignIns: signIns, Cache: st.Calendars(), Secrets: keys,
+		Now: func() time.Time { return Now }, Location: time.UTC}, st
 }
