@@ -243,7 +243,20 @@ type BatchProblem struct {
 	Index  int               `json:"index"`
 	Name   string            `json:"name,omitempty"`
 	Fields map[string]string `json:"fields,omitempty"`
-	Error  string            `json:"error,omitempty"`
+	// FieldErrors are Fields with their codes, for the window to translate.
+	FieldErrors map[string]problem.FieldError `json:"field_errors,omitempty"`
+	Error       string                        `json:"error,omitempty"`
+}
+
+// set records field's problem, replacing one found earlier.
+func (p *BatchProblem) set(field string, fe problem.FieldError) {
+	if p.Fields == nil {
+		p.Fields = map[string]string{}
+	}
+	if p.FieldErrors == nil {
+		p.FieldErrors = map[string]problem.FieldError{}
+	}
+	p.Fields[field], p.FieldErrors[field] = fe.Message, fe
 }
 
 func (e *BatchError) Error() string {

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+
+	"vmr-companion/backend/problem"
 )
 
 // ImportResult tells what an import created.
@@ -40,7 +42,7 @@ func (s *Service) Import(ctx context.Context, data []byte) (*ImportResult, error
 			p := BatchProblem{Index: i, Name: peekName(raw)}
 			var verr *ValidationError
 			if errors.As(err, &verr) {
-				p.Fields = verr.Fields
+				p.Fields, p.FieldErrors = verr.Fields, verr.FieldErrors
 			} else {
 				p.Error = err.Error()
 			}
@@ -51,28 +53,25 @@ func (s *Service) Import(ctx context.Context, data []byte) (*ImportResult, error
 		if it.UUID == "" {
 			it.UUID = uuid.NewString()
 		}
-		fieldErrs := map[string]string{}
 		verr := &ValidationError{}
 		if err := Validate(it); err != nil {
 			verr = err.(*ValidationError)
 		}
 		s.checkTemplates(verr, it)
-		if len(verr.Fields) > 0 {
-			fieldErrs = verr.Fields
-		}
+		p := BatchProblem{Index: i, Name: it.Name, Fields: verr.Fields, FieldErrors: verr.FieldErrors}
 		if _, err := uuid.Parse(it.UUID); err != nil {
-			fieldErrs["uuid"] = fmt.Sprintf("%q is not a UUID", it.UUID)
+			p.set("uuid", problem.NotUUID.Errorf(problem.Args(it.UUID), "%q is not a UUID", it.UUID))
 		}
 		key := strings.ToLower(it.Name)
 		if j, dup := names[key]; dup && key != "" {
-			fieldErrs["name"] = fmt.Sprintf("the name %q is also used by object %d of this import", it.Name, j)
+			p.set("name", problem.NameInImport.Errorf(problem.Args(it.Name, j), "the name %q is also used by object %d of this import", it.Name, j))
 		}
 		if j, dup := uuids[it.UUID]; dup {
-			fieldErrs["uuid"] = fmt.Sprintf("uuid %s is also used by object %d of this import", it.UUID, j)
+			p.set("uuid", problem.UUIDInImport.Errorf(problem.Args(it.UUID, j), "uuid %s is also used by object %d of this import", it.UUID, j))
 		}
 		names[key], uuids[it.UUID] = i, i
-		if len(fieldErrs) > 0 {
-			batch.Problems = append(batch.Problems, BatchProblem{Index: i, Name: it.Name, Fields: fieldErrs})
+		if len(p.Fields) > 0 {
+			batch.Problems = append(batch.Problems, p)
 		}
 		inputs[i] = in
 		if len(in.Unknown) > 0 {
@@ -107,32 +106,30 @@ func (s *Service) checkTaken(ctx context.Context, inputs []*Input, batch *BatchE
 			continue
 		}
 		it := in.Integration
-		fields := map[string]string{}
+		found := BatchProblem{Index: i, Name: it.Name}
 		for _, n := range takenNames {
 			if strings.EqualFold(n, it.Name) {
-				fields["name"] = fmt.Sprintf("an integration named %q already exists: rename it in the file or delete the existing one", it.Name)
+				found.set("name", problem.NameExists.Errorf(problem.Args(it.Name),
+					"an integration named %q already exists: rename it in the file or delete the existing one", it.Name))
 			}
 		}
 		if contains(takenUUIDs, it.UUID) {
-			fields["uuid"] = fmt.Sprintf("uuid %s already belongs to an integration here", it.UUID)
+			found.set("uuid", problem.UUIDExists.Errorf(problem.Args(it.UUID), "uuid %s already belongs to an integration here", it.UUID))
 		}
-		if len(fields) == 0 {
+		if len(found.Fields) == 0 {
 			continue
 		}
 		merged := false
 		for k := range batch.Problems {
 			if batch.Problems[k].Index == i {
-				if batch.Problems[k].Fields == nil {
-					batch.Problems[k].Fields = map[string]string{}
-				}
-				for f, m := range fields {
-					batch.Problems[k].Fields[f] = m
+				for f, fe := range found.FieldErrors {
+					batch.Problems[k].set(f, fe)
 				}
 				merged = true
 			}
 		}
 		if !merged {
-			batch.Problems = append(batch.Problems, BatchProblem{Index: i, Name: it.Name, Fields: fields})
+			batch.Problems = append(batch.Problems, found)
 		}
 	}
 	return nil

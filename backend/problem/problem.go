@@ -95,6 +95,11 @@ var (
 	RequiredAuth     = field("required_for_auth", "label", "method")
 	RequiredPersonal = field("required_personal", "label")
 	NameTaken        = field("name_taken", "name")
+	NotUUID          = field("not_uuid", "value")
+	NameInImport     = field("name_in_import", "name", "object")
+	UUIDInImport     = field("uuid_in_import", "uuid", "object")
+	NameExists       = field("name_exists", "name")
+	UUIDExists       = field("uuid_exists", "uuid")
 	TemplateError    = field("template_error", "detail")
 
 	// Conferences (personal VMRs): the window's VMR form labels its fields

@@ -68,6 +68,7 @@ export interface BatchProblem {
   index: number;
   name?: string;
   fields?: Record<string, string>;
+  field_errors?: Record<string, FieldError>;
   error?: string;
 }
 

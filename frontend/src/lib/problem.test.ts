@@ -97,4 +97,28 @@ describe('coded problems', () => {
     // Without its count the English message stays.
     expect(toProblem({ code: 'invalid_batch', message: 'integration: 2 of the objects…' }).message).toBe('integration: 2 of the objects…');
   });
+
+  it('translates each object’s field errors of a refused import', () => {
+    setLocale('de');
+    const p = toProblem({
+      code: 'invalid_batch',
+      message: 'integration: 1 of the objects are invalid; nothing was imported',
+      params: { count: '1' },
+      problems: [
+        {
+          index: 1,
+          name: 'Contoso',
+          fields: { name: 'the name "Contoso" is also used by object 0 of this import' },
+          field_errors: {
+            name: {
+              code: 'name_in_import',
+              params: { name: 'Contoso', object: '0' },
+              message: 'the name "Contoso" is also used by object 0 of this import',
+            },
+          },
+        },
+      ],
+    });
+    expect(p.problems?.[0]?.fields?.name).toBe('Der Name „Contoso“ wird auch von Objekt 0 dieses Imports verwendet.');
+  });
 });

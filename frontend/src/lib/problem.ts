@@ -72,7 +72,9 @@ function batchProblems(v: unknown): BatchProblem[] | undefined {
     const bp: BatchProblem = { index: typeof p.index === 'number' ? p.index : Number(p.index) || 0 };
     if (typeof p.name === 'string' && p.name) bp.name = p.name;
     const fields = stringMap(p.fields);
-    if (fields) bp.fields = fields;
+    const withCodes = fieldErrors(p.field_errors);
+    if (fields || withCodes) bp.fields = fieldMessages(fields, withCodes);
+    if (withCodes) bp.field_errors = withCodes;
     if (typeof p.error === 'string' && p.error) bp.error = p.error;
     out.push(bp);
   }

@@ -735,6 +735,8 @@ export const en = {
   'fielderr.listed_twice': '“{value}” is listed twice.',
   'fielderr.longer_than': '{length} characters long; the limit is {max}.',
   'fielderr.missing': 'Required.',
+  'fielderr.name_exists': 'An integration named “{name}” already exists: rename it in the file or delete the existing one.',
+  'fielderr.name_in_import': 'The name “{name}” is also used by object {object} of this import.',
   'fielderr.name_taken': '“{name}” already exists: choose another name.',
   'fielderr.no_keychain_for_link': 'This build keeps no keychain, so a calendar link cannot be kept: choose an .ics file.',
   'fielderr.not_bool': '{label} must be true or false.',
@@ -747,6 +749,7 @@ export const en = {
   'fielderr.not_secret_field': '“{field}” is not a secret field; secret fields are {secrets}.',
   'fielderr.not_text': '{label} must be text.',
   'fielderr.not_url': '{label} must be a full URL starting with https://.',
+  'fielderr.not_uuid': '“{value}” is not a UUID.',
   'fielderr.not_whole_number': '{label} must be a whole number.',
   'fielderr.notify_minutes': 'Give 0 (no reminder) to {max} minutes.',
   'fielderr.only_spaces': '{label} cannot be only spaces.',
@@ -761,6 +764,8 @@ export const en = {
   'fielderr.template_error': '{detail}',
   'fielderr.too_long': '{label} is {length} characters long; the limit is {max}.',
   'fielderr.too_short': '{label} needs at least {min} characters.',
+  'fielderr.uuid_exists': 'The uuid {uuid} already belongs to an integration here.',
+  'fielderr.uuid_in_import': 'The uuid {uuid} is also used by object {object} of this import.',
   'fielderr.vmr_kind_needed': 'Enable single-use VMRs, personal VMRs or both.',
 } as const;
 
