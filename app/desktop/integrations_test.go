@@ -28,16 +28,10 @@ func newService(t *testing.T, d dialogs) *IntegrationService {
 
 func form(t *testing.T, s *IntegrationService, overrides map[string]any) map[string]any {
 	t.Helper()
-	values, err := s.Defaults()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range map[string]any{
+	values := formOf(t, s, map[string]any{
 		"name": "Contoso", "url": "https://mail.contoso.com/EWS/Exchange.asmx",
 		"room_mailbox_email_address": "vmr@contoso.com", "username": "svc", "domains": []any{"mail.contoso.com"},
-	} {
-		values[k] = v
-	}
+	})
 	for k, v := range overrides {
 		values[k] = v
 	}
