@@ -1,0 +1,244 @@
+package infinitytest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// children are the to-many relations read back nested: the parent field,
+// the child resource and the child's field pointing at the parent.
+var children = map[string]struct{ field, child, fk string }{
+	"ms_exchange_connector": {"domains", "exchange_domain", "exchange_connector"},
+	"conference":            {"aliases", "conference_alias", "conference"},
+}
+
+func (s *Server) config(w http.ResponseWriter, r *http.Request, body []byte) {
+	parts := strings.Split(strings.Trim(strings.TrimPrefix(r.URL.Path, ConfigPath), "/"), "/")
+	resource := parts[0]
+	schema, ok := schemas[resource]
+	if !ok || len(parts) > 2 {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such resource"})
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(parts) == 2 && parts[1] == "schema" {
+		writeJSON(w, http.StatusOK, map[string]any{"default_limit": s.opts.DefaultLimit, "fields": slices.Sorted(maps.Keys(schema))})
+		return
+	}
+	if len(parts) == 1 {
+		switch r.Method {
+		case http.MethodGet:
+			s.list(w, r, resource)
+		case http.MethodPost:
+			s.write(w, resource, 0, body, true)
+		default:
+			writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "method not allowed"})
+		}
+		return
+	}
+	id, err := strconv.Atoi(parts[1])
+	obj, found := s.data[resource][id]
+	if err != nil || !found {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "not found"})
+		return
+	}
+	switch r.Method {
+	case http.MethodGet:
+		writeJSON(w, http.StatusOK, s.render(resource, obj))
+	case http.MethodPatch:
+		s.write(w, resource, id, body, false)
+	case http.MethodPut:
+		s.write(w, resource, id, body, true)
+	case http.MethodDelete:
+		s.remove(resource, id)
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "method not allowed"})
+	}
+}
+
+// write validates body and creates (id 0) or updates object id. full is a
+// POST or PUT: required fields must be there.
+func (s *Server) write(w http.ResponseWriter, resource string, id int, body []byte, full bool) {
+	var in map[string]any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&in); err != nil || in == nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "The body must be a JSON object."})
+		return
+	}
+	schema := schemas[resource]
+	errs := map[string][]string{}
+	vals, secrets := map[string]any{}, map[string]string{}
+	refOK := func(res string, rid int) bool {
+		if _, modelled := s.data[res]; !modelled {
+			return true // IVR themes, IdP groups: not held by the fake
+		}
+		_, ok := s.data[res][rid]
+		return ok
+	}
+	for k, v := range in {
+		f, known := schema[k]
+		switch {
+		case k == "id" || k == "resource_uri" || k == "creation_time" || (known && f.kind == kReadOnly):
+			continue // Infinity sets these
+		case !known:
+			errs[k] = []string{"Unknown field."}
+			continue
+		}
+		val, msg := f.check(v, refOK)
+		if msg != "" {
+			errs[k] = []string{msg}
+		} else if f.kind == kSecret {
+			secrets[k] = val.(string)
+		} else {
+			vals[k] = val
+		}
+	}
+	if full {
+		for k, f := range schema {
+			if _, ok := in[k]; f.required && !ok {
+				errs[k] = append(errs[k], "This field is required.")
+			}
+		}
+	}
+	if n, ok := vals["name"].(string); ok && len(errs["name"]) == 0 {
+		for oid, o := range s.data[resource] {
+			if oid != id && o["name"] == n {
+				errs["name"] = []string{fmt.Sprintf("A %s with this name already exists.", resource)}
+			}
+		}
+	}
+	if len(errs) > 0 {
+		writeJSON(w, http.StatusBadRequest, map[string]any{resource: errs})
+		return
+	}
+	obj, isNew := s.data[resource][id], id == 0
+	if isNew {
+		s.nextID[resource]++
+		id = s.nextID[resource]
+		obj = defaults(resource, id, s.opts.Now().UTC().Format("2006-01-02T15:04:05.000000"))
+		s.data[resource][id] = obj
+		s.secret[resource][id] = map[string]string{}
+	}
+	for k, v := range vals {
+		if schema[k].kind == kRefs {
+			s.adopt(resource, id, v.([]any))
+			continue
+		}
+		obj[k] = v
+	}
+	maps.Copy(s.secret[resource][id], secrets)
+	if isNew {
+		// POST answers with the new object's URI in Location.
+		w.Header().Set("Location", s.URL+uri(resource, id))
+		w.WriteHeader(http.StatusCreated)
+		return
+	}
+	w.WriteHeader(http.StatusAccepted)
+}
+
+// adopt points the children listed (URIs, already checked) at parent id,
+// as writing a to-many relation does.
+func (s *Server) adopt(resource string, id int, list []any) {
+	rel := children[resource]
+	for _, e := range list {
+		if cid := uriID(e.(string), rel.child); cid > 0 {
+			s.data[rel.child][cid][rel.fk] = uri(resource, id)
+		}
+	}
+}
+
+func defaults(resource string, id int, now string) map[string]any {
+	obj := map[string]any{}
+	for k, f := range schemas[resource] {
+		switch {
+		case f.kind == kReadOnly || f.kind == kSecret || f.kind == kRefs:
+		case f.def != nil:
+			obj[k] = f.def
+		case f.nullable || f.kind == kRef:
+			obj[k] = nil
+		case f.kind == kBool:
+			obj[k] = false
+		case f.kind == kInt:
+			obj[k] = 0
+		default:
+			obj[k] = ""
+		}
+	}
+	if resource == "ms_exchange_connector" {
+		obj["uuid"] = uuid.NewString()
+	}
+	obj["id"], obj["resource_uri"], obj["creation_time"] = id, uri(resource, id), now
+	return obj
+}
+
+func uri(resource string, id int) string { return ConfigPath + resource + "/" + strconv.Itoa(id) + "/" }
+
+// render is an object as a GET answers it: secrets left out, to-many
+// relations nested.
+func (s *Server) render(resource string, obj map[string]any) map[string]any {
+	out := maps.Clone(obj)
+	if resource == "conference" {
+		out["scheduled_conferences"], out["scheduled_conferences_count"] = []any{}, 0
+	}
+	if rel, ok := children[resource]; ok {
+		nested := []any{}
+		id := obj["id"].(int)
+		for _, cid := range slices.Sorted(maps.Keys(s.data[rel.child])) {
+			c := s.data[rel.child][cid]
+			if c[rel.fk] == uri(resource, id) {
+				nested = append(nested, s.render(rel.child, c))
+			}
+		}
+		out[rel.field] = nested
+	}
+	return out
+}
+
+// remove deletes an object and the children pointing at it.
+func (s *Server) remove(resource string, id int) {
+	delete(s.data[resource], id)
+	delete(s.secret[resource], id)
+	if rel, ok := children[resource]; ok {
+		for cid, c := range s.data[rel.child] {
+			if c[rel.fk] == uri(resource, id) {
+				s.remove(rel.child, cid)
+			}
+		}
+	}
+}
+
+// Secret returns a write-only field as stored (tests check what was sent).
+func (s *Server) Secret(resource string, id int, name string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.secret[resource][id][name]
+}
+
+// Object returns object id of resource as a GET would answer it, or nil.
+func (s *Server) Object(resource string, id int) map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.data[resource][id]
+	if !ok {
+		return nil
+	}
+	return s.render(resource, o)
+}
+
+// Count is how many objects of resource there are.
+func (s *Server) Count(resource string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.data[resource])
+}
