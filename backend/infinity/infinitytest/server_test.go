@@ -174,9 +174,9 @@ func TestDefaultsAndWriteOnlySecrets(t *testing.T) {
 	_, _, got := r.do("GET", connectors+"1/", nil)
 	want := map[string]any{"authentication_method": "BASIC", "meeting_buffer_before": 30.0, "meeting_buffer_after": 60.0,
 		"scheduled_alias_suffix_length": 6.0, "personal_vmr_oauth_client_id": "4189c2b4-92ca-416c-b7ea-bc3cfab3d0f0",
-		"microsoft_fabric_url": "https://appsforoffice.microsoft.com/fabric/1.0/fabric.min.css",
+		"microsoft_fabric_url":            "https://appsforoffice.microsoft.com/fabric/1.0/fabric.min.css",
 		"microsoft_fabric_components_url": "https://appsforoffice.microsoft.com/fabric/1.0/fabric.components.min.css",
-		"enable_dynamic_vmrs": true, "kerberos_enable_tls": true, "non_idp_participants": "disallow_all"}
+		"enable_dynamic_vmrs":             true, "kerberos_enable_tls": true, "non_idp_participants": "disallow_all"}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s = %v, want %v", k, got[k], v)
