@@ -6,6 +6,9 @@ package infinity
 // are not here: Infinity never gives them back, and they are sent only
 // through Patch with secrets.Secret values, when the caller decides to.
 // Domains come nested on read; they are written as exchange_domain objects.
+// On create every plain field is sent as it is (start from the
+// integration defaults), while a nil pointer is left out so Infinity
+// applies its own default; set a field to null with Patch.
 type Connector struct {
 	ID          int    `json:"id,omitempty"`
 	UUID        string `json:"uuid,omitempty"`
@@ -14,12 +17,12 @@ type Connector struct {
 	Description string `json:"description"`
 
 	URL                            string           `json:"url"`
-	RoomMailboxEmailAddress        *string          `json:"room_mailbox_email_address"`
+	RoomMailboxEmailAddress        *string          `json:"room_mailbox_email_address,omitempty"`
 	RoomMailboxName                string           `json:"room_mailbox_name"`
 	Username                       string           `json:"username"`
 	AuthenticationMethod           string           `json:"authentication_method,omitempty"`
 	DisableProxy                   bool             `json:"disable_proxy"`
-	OAuthClientID                  *string          `json:"oauth_client_id"`
+	OAuthClientID                  *string          `json:"oauth_client_id,omitempty"`
 	OAuthAuthEndpoint              string           `json:"oauth_auth_endpoint"`
 	OAuthTokenEndpoint             string           `json:"oauth_token_endpoint"`
 	OAuthRedirectURI               string           `json:"oauth_redirect_uri"`
@@ -37,13 +40,13 @@ type Connector struct {
 	EnablePersonalVMRs         bool    `json:"enable_personal_vmrs"`
 	AllowNewUsers              bool    `json:"allow_new_users"`
 	EnableAddinDebugLogs       bool    `json:"enable_addin_debug_logs"`
-	ScheduledAliasPrefix       *string `json:"scheduled_alias_prefix"`
+	ScheduledAliasPrefix       *string `json:"scheduled_alias_prefix,omitempty"`
 	ScheduledAliasDomain       string  `json:"scheduled_alias_domain"`
 	ScheduledAliasSuffixLength int     `json:"scheduled_alias_suffix_length,omitempty"`
 	MeetingBufferBefore        int     `json:"meeting_buffer_before"`
 	MeetingBufferAfter         int     `json:"meeting_buffer_after"`
-	HostIdentityProviderGroup  *Ref    `json:"host_identity_provider_group"`
-	IVRTheme                   *Ref    `json:"ivr_theme"`
+	HostIdentityProviderGroup  *Ref    `json:"host_identity_provider_group,omitempty"`
+	IVRTheme                   *Ref    `json:"ivr_theme,omitempty"`
 	NonIDPParticipants         string  `json:"non_idp_participants,omitempty"`
 
 	AddinServerDomain                          string  `json:"addin_server_domain"`
@@ -55,12 +58,12 @@ type Connector struct {
 	AddinSupertipTitle                         string  `json:"addin_supertip_title"`
 	AddinSupertipDescription                   string  `json:"addin_supertip_description"`
 	AddinAuthenticationMethod                  string  `json:"addin_authentication_method,omitempty"`
-	AddinApplicationID                         *string `json:"addin_application_id"`
-	AddinNAAWebAPIApplicationID                *string `json:"addin_naa_web_api_application_id"`
+	AddinApplicationID                         *string `json:"addin_application_id,omitempty"`
+	AddinNAAWebAPIApplicationID                *string `json:"addin_naa_web_api_application_id,omitempty"`
 	AddinAuthorityURL                          string  `json:"addin_authority_url"`
 	AddinOIDCMetadataURL                       string  `json:"addin_oidc_metadata_url"`
 	AuthProvider                               string  `json:"auth_provider,omitempty"`
-	PersonalVMROAuthClientID                   *string `json:"personal_vmr_oauth_client_id"`
+	PersonalVMROAuthClientID                   *string `json:"personal_vmr_oauth_client_id,omitempty"`
 	PersonalVMROAuthAuthEndpoint               string  `json:"personal_vmr_oauth_auth_endpoint"`
 	PersonalVMROAuthTokenEndpoint              string  `json:"personal_vmr_oauth_token_endpoint"`
 	PersonalVMRADFSRelyingPartyTrustIdentifier string  `json:"personal_vmr_adfs_relying_party_trust_identifier"`

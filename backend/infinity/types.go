@@ -97,7 +97,7 @@ func (t Time) MarshalJSON() ([]byte, error) {
 type ExchangeDomain struct {
 	ID                int    `json:"id,omitempty"`
 	Domain            string `json:"domain"`
-	ExchangeConnector *Ref   `json:"exchange_connector"`
+	ExchangeConnector *Ref   `json:"exchange_connector,omitempty"`
 	CreationTime      Time   `json:"creation_time,omitzero"`
 	ResourceURI       string `json:"resource_uri,omitempty"`
 }
@@ -106,7 +106,7 @@ type ExchangeDomain struct {
 type ConferenceAlias struct {
 	ID           int    `json:"id,omitempty"`
 	Alias        string `json:"alias"`
-	Conference   *Ref   `json:"conference"`
+	Conference   *Ref   `json:"conference,omitempty"`
 	Description  string `json:"description"`
 	CreationTime Time   `json:"creation_time,omitzero"`
 	ResourceURI  string `json:"resource_uri,omitempty"`
@@ -124,9 +124,9 @@ type Conference struct {
 	AllowGuests                bool              `json:"allow_guests"`
 	PrimaryOwnerEmailAddress   string            `json:"primary_owner_email_address"`
 	Tag                        string            `json:"tag"`
-	IVRTheme                   *Ref              `json:"ivr_theme"`
-	HostIdentityProviderGroup  *Ref              `json:"host_identity_provider_group"`
-	GuestIdentityProviderGroup *Ref              `json:"guest_identity_provider_group"`
+	IVRTheme                   *Ref              `json:"ivr_theme,omitempty"`
+	HostIdentityProviderGroup  *Ref              `json:"host_identity_provider_group,omitempty"`
+	GuestIdentityProviderGroup *Ref              `json:"guest_identity_provider_group,omitempty"`
 	NonIDPParticipants         string            `json:"non_idp_participants,omitempty"`
 	Aliases                    []ConferenceAlias `json:"aliases,omitempty"`
 	ScheduledConferencesCount  int               `json:"scheduled_conferences_count,omitempty"`
