@@ -136,18 +136,17 @@ func (o *oauth) get(ctx context.Context) (secrets.Secret, error) {
 func (o *oauth) tokenURL() string { return o.c.base.String() + TokenPath }
 
 func (o *oauth) fetch(ctx context.Context) (secrets.Secret, time.Duration, error) {
-	assertion, err := SignAssertion(o.key, o.clientID, o.tokenURL(), o.c.now())
-	if err != nil {
-		return secrets.Secret{}, 0, err
+	form := func() (url.Values, error) {
+		assertion, err := SignAssertion(o.key, o.clientID, o.tokenURL(), o.c.now())
+		return url.Values{"grant_type": {"client_credentials"}, "client_assertion_type": {AssertionType},
+			"client_assertion": {assertion}}, err
 	}
-	form := url.Values{"grant_type": {"client_credentials"}, "client_assertion_type": {AssertionType},
-		"client_assertion": {assertion}}
 	var answer struct {
 		AccessToken string  `json:"access_token"`
 		TokenType   string  `json:"token_type"`
 		ExpiresIn   float64 `json:"expires_in"`
 	}
-	_, err = o.c.send(ctx, call{method: http.MethodPost, path: TokenPath, form: form, noAuth: true,
+	_, err := o.c.send(ctx, call{method: http.MethodPost, path: TokenPath, form: form, noAuth: true,
 		resource: "oauth token", retryPost: true}, &answer)
 	var ae *AuthError
 	if errors.As(err, &ae) || isStatus(err, http.StatusBadRequest) {

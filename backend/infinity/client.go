@@ -15,6 +15,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -171,4 +172,21 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// LoadCAFile returns the system's roots plus the PEM certificates of path,
+// for a Management Node whose certificate an internal CA issued.
+func LoadCAFile(path string) (*x509.CertPool, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("infinity: reading the CA file: %w (give the PEM file of the CA that issued the Management Node's certificate)", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool() // no system roots: the file alone still verifies its own chain
+	}
+	if !pool.AppendCertsFromPEM(data) {
+		return nil, fmt.Errorf("infinity: the CA file %s holds no PEM certificate (a file starting with -----BEGIN CERTIFICATE-----)", path)
+	}
+	return pool, nil
 }

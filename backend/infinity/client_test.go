@@ -195,7 +195,7 @@ func TestAuthErrorsExplained(t *testing.T) {
 	noSecret(t, err)
 	viewer, _ := client(t, s, func(c *infinity.Config) { c.Username = "viewer" })
 	_, err = viewer.CreateConference(context.Background(), infinity.Conference{Name: "x"}, nil)
-	if !errors.As(err, &ae) || ae.Status != 403 || !strings.Contains(err.Error(), "this account (viewer) cannot create conference objects") || !strings.Contains(err.Error(), "give it a role") {
+	if !errors.As(err, &ae) || ae.Status != 403 || !strings.Contains(err.Error(), "this account (viewer) cannot create conference objects") || !strings.Contains(err.Error(), "give it an administrator role") {
 		t.Fatalf("403: %v", err)
 	}
 	if n := len(s.Requests()); n != 2 {

@@ -48,7 +48,7 @@ func (e *AuthError) Error() string {
 	if e.Status == http.StatusUnauthorized {
 		return fmt.Sprintf("infinity: Infinity did not accept the credentials of %s: wrong username or password (or client id and key), or the account is disabled", e.Account)
 	}
-	return fmt.Sprintf("infinity: this account (%s) cannot %s %s objects on Infinity: give it a role on the Management Node that has that permission", e.Account, verb(e.Method), e.Resource)
+	return fmt.Sprintf("infinity: this account (%s) cannot %s %s objects on Infinity: give it an administrator role on the Management Node whose permissions include changing the %s configuration (or use an account that has one)", e.Account, verb(e.Method), e.Resource, e.Resource)
 }
 
 func verb(method string) string {

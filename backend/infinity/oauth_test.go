@@ -114,3 +114,50 @@ func TestSecretsNeverPrintedOrLogged(t *testing.T) {
 		t.Fatalf("404: %v", err)
 	}
 }
+
+func TestTokenRequestRetriedWithAFreshAssertion(t *testing.T) {
+	now := time.Now()
+	s := fake(t, infinitytest.Options{Now: func() time.Time { return now }})
+	c := oauthClient(t, s, "sync-app", s.AddOAuthClient("sync-app"), &now)
+	s.Fail(infinitytest.Fault{Status: 503, PathPrefix: infinity.TokenPath})
+	if _, err := c.ListConnectors(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	var assertions []string
+	for _, r := range s.Requests() {
+		if r.Path == infinity.TokenPath {
+			f, _ := url.ParseQuery(string(r.Body))
+			assertions = append(assertions, f.Get("client_assertion"))
+		}
+	}
+	if len(assertions) != 2 || assertions[0] == assertions[1] {
+		t.Fatalf("%d token requests; the same assertion twice: %v", len(assertions), len(assertions) == 2 && assertions[0] == assertions[1])
+	}
+}
+
+func TestTLSAlwaysVerified(t *testing.T) {
+	s := fake(t, infinitytest.Options{})
+	// The system roots do not know the test CA: refused, not skipped.
+	sl := &sleeps{}
+	c, err := infinity.New(infinity.Config{BaseURL: s.URL, Username: "vmr-sync", Password: secrets.New(password), Sleep: sl.sleep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Check(context.Background()); err == nil || !strings.Contains(err.Error(), "is not trusted") || len(sl.all()) != 0 {
+		t.Fatalf("an unknown CA: %v, %d retries", err, len(sl.all()))
+	}
+	pool, err := infinity.LoadCAFile(s.CA.File(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err = infinity.New(infinity.Config{BaseURL: s.URL, Username: "vmr-sync", Password: secrets.New(password), RootCAs: pool})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Check(context.Background()); err != nil {
+		t.Fatalf("with the CA file: %v", err)
+	}
+	if _, err := infinity.LoadCAFile(t.TempDir() + "/missing.pem"); err == nil {
+		t.Fatal("a missing CA file was accepted")
+	}
+}

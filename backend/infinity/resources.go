@@ -66,8 +66,13 @@ type Fields map[string]any
 func (f Fields) MarshalJSON() ([]byte, error) {
 	out := make(map[string]any, len(f))
 	for k, v := range f {
-		if s, ok := v.(secrets.Secret); ok {
+		switch s := v.(type) {
+		case secrets.Secret:
 			v = s.Reveal()
+		case *secrets.Secret:
+			if s != nil {
+				v = s.Reveal()
+			}
 		}
 		out[k] = v
 	}

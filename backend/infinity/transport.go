@@ -3,6 +3,7 @@ package infinity
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,11 +29,13 @@ const (
 
 // call is one logical request; send may make several attempts of it.
 type call struct {
-	method   string
-	path     string // a path, or a relative URI from Infinity
-	query    url.Values
-	body     any // marshalled as JSON
-	form     url.Values
+	method string
+	path   string // a path, or a relative URI from Infinity
+	query  url.Values
+	body   any // marshalled as JSON
+	// form makes a form body anew for each attempt (a JWT assertion's
+	// jti must not be sent twice).
+	form     func() (url.Values, error)
 	noAuth   bool
 	resource string // for messages: "conference", "ms_exchange_connector"
 	id       int
@@ -54,8 +57,6 @@ func (c *Client) send(ctx context.Context, cl call, out any) (http.Header, error
 	var payload []byte
 	contentType := ""
 	switch {
-	case cl.form != nil:
-		payload, contentType = []byte(cl.form.Encode()), "application/x-www-form-urlencoded"
 	case cl.body != nil:
 		if payload, err = json.Marshal(cl.body); err != nil {
 			return nil, fmt.Errorf("infinity: encoding the %s: %w", cl.resource, err)
@@ -65,6 +66,13 @@ func (c *Client) send(ctx context.Context, cl call, out any) (http.Header, error
 	idempotent := cl.method != http.MethodPost || cl.retryPost
 	reauthed := false
 	for attempt := 1; ; attempt++ {
+		if cl.form != nil {
+			form, err := cl.form()
+			if err != nil {
+				return nil, err
+			}
+			payload, contentType = []byte(form.Encode()), "application/x-www-form-urlencoded"
+		}
 		h, status, retryAfter, err := c.attempt(ctx, cl, u, payload, contentType, out)
 		if err == nil {
 			return h, nil
@@ -135,6 +143,11 @@ func (c *Client) attempt(ctx context.Context, cl call, u *url.URL, payload []byt
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, -1, 0, ctx.Err()
+		}
+		var cv *tls.CertificateVerificationError
+		if errors.As(err, &cv) {
+			// Permanent until the admin acts: not retried.
+			return nil, -1, 0, fmt.Errorf("infinity: the certificate of %s is not trusted: %w (if an internal CA issued it, give that CA's PEM file)", u.Host, redactURL(err))
 		}
 		return nil, 0, 0, fmt.Errorf("infinity: %s %s: %w", cl.method, u.Path, redactURL(err))
 	}
