@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -154,11 +155,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.maxIn = max(s.maxIn, s.inFlight)
 	arrived, gate := s.arrived, s.gate
 	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		s.inFlight--
-		s.mu.Unlock()
-	}()
+	// The answer is buffered and sent only once the request no longer
+	// counts as in flight: a client may start its next request the moment
+	// it has the answer.
+	rec := httptest.NewRecorder()
+	s.serve(rec, r, body, arrived, gate)
+	s.mu.Lock()
+	s.inFlight--
+	s.mu.Unlock()
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, body []byte, arrived, gate chan struct{}) {
 	if arrived != nil {
 		arrived <- struct{}{}
 		select {
