@@ -56,8 +56,7 @@ func (c *Client) send(ctx context.Context, cl call, out any) (http.Header, error
 	}
 	var payload []byte
 	contentType := ""
-	switch {
-	case cl.body != nil:
+	if cl.body != nil {
 		if payload, err = json.Marshal(cl.body); err != nil {
 			return nil, fmt.Errorf("infinity: encoding the %s: %w", cl.resource, err)
 		}
