@@ -3,7 +3,9 @@
 // ../shared/reference/pexip-infinity.md describes it: HTTP Basic or OAuth2
 // client credentials with an ES256 private-key JWT, paging through
 // meta.next, at most five requests in flight, retries with back-off on 429
-// and 5xx (never on other 4xx), and errors that say what to do.
+// and 5xx (never on other 4xx), and errors that say what to do. Its
+// objects wrap the product's models (integration.Integration,
+// conference.Conference) and add only what Infinity holds differently.
 package infinity
 
 import (

@@ -10,8 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"vmr-companion/backend/conference"
 	"vmr-companion/backend/infinity"
 	"vmr-companion/backend/infinity/infinitytest"
+	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
 )
 
@@ -61,7 +63,11 @@ func client(t *testing.T, s *infinitytest.Server, mod func(*infinity.Config)) (*
 }
 
 func conn(name string) infinity.Connector {
-	return infinity.Connector{Name: name, AddinServerDomain: "addin.example.com", MeetingBufferBefore: 30, MeetingBufferAfter: 60}
+	return infinity.Connector{Integration: integration.Integration{Name: name, AddinServerDomain: "addin.example.com", MeetingBufferBefore: 30, MeetingBufferAfter: 60}}
+}
+
+func vmr(name string) infinity.Conference {
+	return infinity.Conference{Conference: conference.Conference{Name: name}}
 }
 
 func countReqs(s *infinitytest.Server, method, prefix string) int {
@@ -91,7 +97,7 @@ func TestListFollowsEveryPage(t *testing.T) {
 		}
 	}
 	all, err := c.ListConnectors(ctx, nil)
-	if err != nil || len(all) != 8 || all[7].Name != "int-7" || all[0].ID != 1 {
+	if err != nil || len(all) != 8 || all[7].Integration.Name != "int-7" || all[0].ID != 1 {
 		t.Fatalf("%d connectors, %v", len(all), err)
 	}
 	if n := countReqs(s, "GET", infinity.ConfigPath+infinity.ResConnector); n != 3 {
@@ -123,8 +129,8 @@ func TestCreatePatchDeleteAndNestedRelations(t *testing.T) {
 	if err != nil || len(got.Domains) != 2 || got.Domains[1].Domain != "example.org" || got.Domains[0].ExchangeConnector.ID() != id || got.Domains[0].CreationTime.IsZero() {
 		t.Fatalf("%+v %v", got, err)
 	}
-	if got.PersonalVMROAuthClientID == nil || *got.PersonalVMROAuthClientID != "4189c2b4-92ca-416c-b7ea-bc3cfab3d0f0" {
-		t.Fatalf("the default client id did not come back: %v", got.PersonalVMROAuthClientID)
+	if got.Integration.PersonalVMROAuthClientID == nil || *got.Integration.PersonalVMROAuthClientID != "4189c2b4-92ca-416c-b7ea-bc3cfab3d0f0" {
+		t.Fatalf("the default client id did not come back: %v", got.Integration.PersonalVMROAuthClientID)
 	}
 	// The domains' creation went as URIs, never as nested objects.
 	for _, r := range s.Requests() {
@@ -140,7 +146,7 @@ func TestCreatePatchDeleteAndNestedRelations(t *testing.T) {
 	if patch.Method != "PATCH" || string(patch.Body) != `{"description":"changed"}` {
 		t.Fatalf("PATCH sent %s %s, want only the changed field", patch.Method, patch.Body)
 	}
-	vid, err := c.CreateConference(ctx, infinity.Conference{Name: "Kari's room", PrimaryOwnerEmailAddress: "kari@example.com", PIN: "1234"}, nil)
+	vid, err := c.CreateConference(ctx, infinity.Conference{Conference: conference.Conference{Name: "Kari's room", PrimaryOwnerEmailAddress: "kari@example.com", PIN: "1234"}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +174,7 @@ func TestFieldErrorsPerField(t *testing.T) {
 	s := fake(t, infinitytest.Options{})
 	c, _ := client(t, s, nil)
 	bad := conn(strings.Repeat("n", 251))
-	bad.AddinServerDomain, bad.AuthenticationMethod = "", "DIGEST"
+	bad.Integration.AddinServerDomain, bad.Integration.AuthenticationMethod = "", "DIGEST"
 	_, err := c.CreateConnector(context.Background(), bad, nil)
 	var fe *infinity.FieldErrors
 	if !errors.As(err, &fe) {
@@ -194,7 +200,7 @@ func TestAuthErrorsExplained(t *testing.T) {
 	}
 	noSecret(t, err)
 	viewer, _ := client(t, s, func(c *infinity.Config) { c.Username = "viewer" })
-	_, err = viewer.CreateConference(context.Background(), infinity.Conference{Name: "x"}, nil)
+	_, err = viewer.CreateConference(context.Background(), vmr("x"), nil)
 	if !errors.As(err, &ae) || ae.Status != 403 || !strings.Contains(err.Error(), "this account (viewer) cannot create conference objects") || !strings.Contains(err.Error(), "give it an administrator role") {
 		t.Fatalf("403: %v", err)
 	}
@@ -247,7 +253,7 @@ func TestNoRetryOn4xxNorPostOn5xx(t *testing.T) {
 	}
 	// A POST that met a 500 may have created the object: not repeated.
 	s.Fail(infinitytest.Fault{Status: 500})
-	if _, err := c.CreateConference(ctx, infinity.Conference{Name: "once"}, nil); err == nil {
+	if _, err := c.CreateConference(ctx, vmr("once"), nil); err == nil {
 		t.Fatal("500 passed")
 	}
 	if n := len(s.Requests()); n != 3 || len(sl.all()) != 0 {
@@ -255,7 +261,7 @@ func TestNoRetryOn4xxNorPostOn5xx(t *testing.T) {
 	}
 	// But a 429 is: Infinity did nothing.
 	s.Fail(infinitytest.Fault{Status: 429})
-	if _, err := c.CreateConference(ctx, infinity.Conference{Name: "once"}, nil); err != nil || s.Count(infinity.ResConference) != 1 {
+	if _, err := c.CreateConference(ctx, vmr("once"), nil); err != nil || s.Count(infinity.ResConference) != 1 {
 		t.Fatalf("POST after 429: %v", err)
 	}
 }
@@ -264,7 +270,7 @@ func TestAtMostFiveInFlight(t *testing.T) {
 	s := fake(t, infinitytest.Options{})
 	c, _ := client(t, s, nil)
 	ctx := context.Background()
-	id, err := c.CreateConference(ctx, infinity.Conference{Name: "busy"}, nil)
+	id, err := c.CreateConference(ctx, vmr("busy"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

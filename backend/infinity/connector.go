@@ -1,118 +1,189 @@
 package infinity
 
-// Connector is an ms_exchange_connector, with the field names of
-// integration-fields.md. Nullable fields are pointers. The write-only
-// secrets (password, oauth_client_secret, personal_vmr_oauth_client_secret)
-// are not here: Infinity never gives them back, and they are sent only
-// through Patch with secrets.Secret values, when the caller decides to.
-// Domains come nested on read; they are written as exchange_domain objects.
-// On create every plain field is sent as it is (start from the
-// integration defaults), while a nil pointer is left out so Infinity
-// applies its own default; set a field to null with Patch.
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	"vmr-companion/backend/integration"
+)
+
+// Connector is an ms_exchange_connector. Its fields are the integration
+// model's (backend/integration: the model follows this resource, with the
+// same JSON names); only what Infinity holds differently lives here: its
+// own id and URI, and the domains as exchange_domain objects.
+//
+// Written (Marshal, CreateConnector): the Infinity fields of the catalogue
+// (InfinityFields), by their JSON names. Left out so that Infinity applies
+// its own default: a nil nullable field, an empty choice (enum) and a zero
+// number below the field's minimum; set a field to null with Patch. Never
+// written: this product's fields (ews_ca_file, secrets_stored, created_at,
+// updated_at), the id of our store, Integration.Domains (Infinity's domains
+// are objects: CreateExchangeDomain) and any secret. The write-only secrets
+// (password, oauth_client_secret, personal_vmr_oauth_client_secret) are
+// sent only as extra Fields with secrets.Secret values, when the caller
+// decides to; Infinity never gives them back.
+//
+// Read (Unmarshal): every Infinity field into Integration (unknown keys
+// ignored; a relation answered as a nested object becomes its URI), the id
+// into ID (Integration.ID, our store's, stays 0), the nested domains into
+// Domains and their names into Integration.Domains.
 type Connector struct {
-	ID          int    `json:"id,omitempty"`
-	UUID        string `json:"uuid,omitempty"`
-	ResourceURI string `json:"resource_uri,omitempty"`
-	Name        string `json:"name"`
-	Description string `json:"description"`
+	Integration integration.Integration `json:"-"`
+	ID          int                     `json:"id,omitempty"`
+	ResourceURI string                  `json:"resource_uri,omitempty"`
+	Domains     []ExchangeDomain        `json:"domains,omitempty"`
+}
 
-	URL                            string           `json:"url"`
-	RoomMailboxEmailAddress        *string          `json:"room_mailbox_email_address,omitempty"`
-	RoomMailboxName                string           `json:"room_mailbox_name"`
-	Username                       string           `json:"username"`
-	AuthenticationMethod           string           `json:"authentication_method,omitempty"`
-	DisableProxy                   bool             `json:"disable_proxy"`
-	OAuthClientID                  *string          `json:"oauth_client_id,omitempty"`
-	OAuthAuthEndpoint              string           `json:"oauth_auth_endpoint"`
-	OAuthTokenEndpoint             string           `json:"oauth_token_endpoint"`
-	OAuthRedirectURI               string           `json:"oauth_redirect_uri"`
-	OAuthState                     *string          `json:"oauth_state,omitempty"`
-	KerberosRealm                  string           `json:"kerberos_realm"`
-	KerberosKDC                    string           `json:"kerberos_kdc"`
-	KerberosKDCHTTPSProxy          string           `json:"kerberos_kdc_https_proxy"`
-	KerberosExchangeSPN            string           `json:"kerberos_exchange_spn"`
-	KerberosEnableTLS              bool             `json:"kerberos_enable_tls"`
-	KerberosAuthEveryRequest       bool             `json:"kerberos_auth_every_request"`
-	KerberosVerifyTLSUsingCustomCA bool             `json:"kerberos_verify_tls_using_custom_ca"`
-	Domains                        []ExchangeDomain `json:"domains,omitempty"`
+// connectorOwn is Connector without its JSON methods: Infinity's own fields.
+type connectorOwn Connector
 
-	EnableDynamicVMRs          bool    `json:"enable_dynamic_vmrs"`
-	EnablePersonalVMRs         bool    `json:"enable_personal_vmrs"`
-	AllowNewUsers              bool    `json:"allow_new_users"`
-	EnableAddinDebugLogs       bool    `json:"enable_addin_debug_logs"`
-	ScheduledAliasPrefix       *string `json:"scheduled_alias_prefix,omitempty"`
-	ScheduledAliasDomain       string  `json:"scheduled_alias_domain"`
-	ScheduledAliasSuffixLength int     `json:"scheduled_alias_suffix_length,omitempty"`
-	MeetingBufferBefore        int     `json:"meeting_buffer_before"`
-	MeetingBufferAfter         int     `json:"meeting_buffer_after"`
-	HostIdentityProviderGroup  *Ref    `json:"host_identity_provider_group,omitempty"`
-	IVRTheme                   *Ref    `json:"ivr_theme,omitempty"`
-	NonIDPParticipants         string  `json:"non_idp_participants,omitempty"`
+// InfinityFields are the catalogue fields that Connector writes: those of
+// Infinity's resource, without secrets, without the id of our store and
+// without the domains, which Infinity keeps as exchange_domain objects.
+func InfinityFields() []integration.Field {
+	var out []integration.Field
+	for _, f := range integration.Describe().Fields {
+		if f.ProductOnly || f.Kind == integration.KindSecret || f.Name == "id" || f.Name == "domains" || f.Name == "resource_uri" {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
 
-	AddinServerDomain                          string  `json:"addin_server_domain"`
-	AddinDisplayName                           string  `json:"addin_display_name"`
-	AddinDescription                           string  `json:"addin_description"`
-	AddinProviderName                          string  `json:"addin_provider_name"`
-	AddinButtonLabel                           string  `json:"addin_button_label"`
-	AddinGroupLabel                            string  `json:"addin_group_label"`
-	AddinSupertipTitle                         string  `json:"addin_supertip_title"`
-	AddinSupertipDescription                   string  `json:"addin_supertip_description"`
-	AddinAuthenticationMethod                  string  `json:"addin_authentication_method,omitempty"`
-	AddinApplicationID                         *string `json:"addin_application_id,omitempty"`
-	AddinNAAWebAPIApplicationID                *string `json:"addin_naa_web_api_application_id,omitempty"`
-	AddinAuthorityURL                          string  `json:"addin_authority_url"`
-	AddinOIDCMetadataURL                       string  `json:"addin_oidc_metadata_url"`
-	AuthProvider                               string  `json:"auth_provider,omitempty"`
-	PersonalVMROAuthClientID                   *string `json:"personal_vmr_oauth_client_id,omitempty"`
-	PersonalVMROAuthAuthEndpoint               string  `json:"personal_vmr_oauth_auth_endpoint"`
-	PersonalVMROAuthTokenEndpoint              string  `json:"personal_vmr_oauth_token_endpoint"`
-	PersonalVMRADFSRelyingPartyTrustIdentifier string  `json:"personal_vmr_adfs_relying_party_trust_identifier"`
-	PublicKey                                  string  `json:"public_key,omitempty"`
+func (c Connector) MarshalJSON() ([]byte, error) {
+	all, err := objectOf(c.Integration)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]json.RawMessage{}
+	for _, f := range InfinityFields() {
+		v, ok := all[f.Name]
+		if !ok || leaveOut(f, v) {
+			continue
+		}
+		out[f.Name] = v
+	}
+	return withOwn(out, connectorOwn(c))
+}
 
-	AddinPaneTitle                                   string `json:"addin_pane_title"`
-	AddinPaneDescription                             string `json:"addin_pane_description"`
-	AddinPaneButtonTitle                             string `json:"addin_pane_button_title"`
-	AddinPaneSuccessHeading                          string `json:"addin_pane_success_heading"`
-	AddinPaneSuccessMessage                          string `json:"addin_pane_success_message"`
-	AddinPaneAlreadyVideoMeetingHeading              string `json:"addin_pane_already_video_meeting_heading"`
-	AddinPaneAlreadyVideoMeetingMessage              string `json:"addin_pane_already_video_meeting_message"`
-	AddinPaneGeneralErrorHeading                     string `json:"addin_pane_general_error_heading"`
-	AddinPaneGeneralErrorMessage                     string `json:"addin_pane_general_error_message"`
-	AddinPaneManagementNodeDownHeading               string `json:"addin_pane_management_node_down_heading"`
-	AddinPaneManagementNodeDownMessage               string `json:"addin_pane_management_node_down_message"`
-	AddinPanePersonalVMRAddButton                    string `json:"addin_pane_personal_vmr_add_button"`
-	AddinPanePersonalVMRSignInButton                 string `json:"addin_pane_personal_vmr_sign_in_button"`
-	AddinPanePersonalVMRSelectMessage                string `json:"addin_pane_personal_vmr_select_message"`
-	AddinPanePersonalVMRNoneMessage                  string `json:"addin_pane_personal_vmr_none_message"`
-	AddinPanePersonalVMRErrorGettingMessage          string `json:"addin_pane_personal_vmr_error_getting_message"`
-	AddinPanePersonalVMRErrorSigningInMessage        string `json:"addin_pane_personal_vmr_error_signing_in_message"`
-	AddinPanePersonalVMRErrorInsertingMeetingMessage string `json:"addin_pane_personal_vmr_error_inserting_meeting_message"`
+// leaveOut tells whether v, the JSON of field f, is one Infinity should
+// default instead: null, an empty choice, a number below its minimum, an
+// empty read-only text (uuid, public_key).
+func leaveOut(f integration.Field, v json.RawMessage) bool {
+	s := string(v)
+	switch {
+	case s == "null":
+		return true
+	case f.Kind == integration.KindEnum || f.ReadOnly && f.Kind == integration.KindString:
+		return s == `""`
+	case f.Kind == integration.KindInt:
+		var n int
+		return json.Unmarshal(v, &n) == nil && n < f.Min
+	}
+	return false
+}
 
-	UseCustomAddInSources        bool   `json:"use_custom_add_in_sources"`
-	OfficeJSURL                  string `json:"office_js_url"`
-	MicrosoftFabricURL           string `json:"microsoft_fabric_url"`
-	MicrosoftFabricComponentsURL string `json:"microsoft_fabric_components_url"`
-	AdditionalAddInScriptSources string `json:"additional_add_in_script_sources"`
+func (c *Connector) UnmarshalJSON(b []byte) error {
+	if isNull(b) {
+		return nil
+	}
+	var own connectorOwn
+	var m integration.Integration
+	if err := split(b, &own, &m, readsIntoIntegration); err != nil {
+		return err
+	}
+	m.Domains = make([]string, 0, len(own.Domains))
+	for _, d := range own.Domains {
+		m.Domains = append(m.Domains, d.Domain)
+	}
+	own.Integration = m
+	*c = Connector(own)
+	return nil
+}
 
-	MeetingInstructionsTemplate         string `json:"meeting_instructions_template"`
-	PlaceholderInstructionsTemplate     string `json:"placeholder_instructions_template"`
-	PersonalVMRInstructionsTemplate     string `json:"personal_vmr_instructions_template"`
-	PersonalVMRLocationTemplate         string `json:"personal_vmr_location_template"`
-	PersonalVMRNameTemplate             string `json:"personal_vmr_name_template"`
-	PersonalVMRDescriptionTemplate      string `json:"personal_vmr_description_template"`
-	ConferenceNameTemplate              string `json:"conference_name_template"`
-	ConferenceDescriptionTemplate       string `json:"conference_description_template"`
-	ConferenceSubjectTemplate           string `json:"conference_subject_template"`
-	ScheduledAliasDescriptionTemplate   string `json:"scheduled_alias_description_template"`
-	AcceptNewSingleMeetingTemplate      string `json:"accept_new_single_meeting_template"`
-	AcceptNewRecurringSeriesTemplate    string `json:"accept_new_recurring_series_template"`
-	AcceptEditedSingleMeetingTemplate   string `json:"accept_edited_single_meeting_template"`
-	AcceptEditedRecurringSeriesTemplate string `json:"accept_edited_recurring_series_template"`
-	AcceptEditedOccurrenceTemplate      string `json:"accept_edited_occurrence_template"`
-	RejectGeneralErrorTemplate          string `json:"reject_general_error_template"`
-	RejectAliasConflictTemplate         string `json:"reject_alias_conflict_template"`
-	RejectAliasDeletedTemplate          string `json:"reject_alias_deleted_template"`
-	RejectInvalidAliasIDTemplate        string `json:"reject_invalid_alias_id_template"`
-	RejectSingleMeetingPast             string `json:"reject_single_meeting_past"`
-	RejectRecurringSeriesPastTemplate   string `json:"reject_recurring_series_past_template"`
+// isNull tells whether b is JSON's null, which leaves a value as it is.
+func isNull(b []byte) bool { return string(bytes.TrimSpace(b)) == "null" }
+
+// objectOf is v's JSON object by field name.
+func objectOf(v any) (map[string]json.RawMessage, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]json.RawMessage{}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// withOwn is the object of fields plus the wrapper's own (Infinity's)
+// fields, which win.
+func withOwn(fields map[string]json.RawMessage, own any) ([]byte, error) {
+	m, err := objectOf(own)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range m {
+		fields[k] = v
+	}
+	return json.Marshal(fields)
+}
+
+// readsIntoIntegration tells whether Infinity's key name may fill the
+// Integration: its fields of the catalogue and its URI, never this
+// product's own (a Management Node does not choose our CA file) nor the
+// id of our store.
+func readsIntoIntegration(name string) bool { return name == "resource_uri" || infinityNames()[name] }
+
+var infinityNames = sync.OnceValue(func() map[string]bool {
+	m := map[string]bool{}
+	for _, f := range InfinityFields() {
+		m[f.Name] = true
+	}
+	return m
+})
+
+// split reads Infinity's object b twice: into own, the wrapper's fields,
+// and into model, this product's, with only the keys that keep accepts.
+func split(b []byte, own, model any, keep func(name string) bool) error {
+	if err := json.Unmarshal(b, own); err != nil {
+		return err
+	}
+	shared, err := fieldsOf(b, keep)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(shared, model)
+}
+
+// fieldsOf is the JSON object b with only the keys keep accepts, every nested
+// object (a relation Infinity answered in full) replaced by its
+// resource_uri, ready to decode into a model of this product.
+func fieldsOf(b []byte, keep func(name string) bool) ([]byte, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	if m == nil {
+		return nil, fmt.Errorf("expected an object, got null")
+	}
+	for k, v := range m {
+		if !keep(k) {
+			delete(m, k)
+			continue
+		}
+		if len(v) == 0 || v[0] != '{' {
+			continue
+		}
+		var r Ref
+		if err := r.UnmarshalJSON(v); err != nil {
+			return nil, fmt.Errorf("%s: %w", k, err)
+		}
+		m[k], _ = json.Marshal(r.URI) // a string always encodes
+	}
+	return json.Marshal(m)
 }

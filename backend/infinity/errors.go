@@ -3,8 +3,9 @@ package infinity
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -23,13 +24,8 @@ func (e *FieldErrors) Error() string {
 	if len(e.Fields) == 0 {
 		return fmt.Sprintf("infinity: Infinity refused the %s: %s", e.Resource, truncate(strings.TrimSpace(e.Raw), 300))
 	}
-	names := make([]string, 0, len(e.Fields))
-	for f := range e.Fields {
-		names = append(names, f)
-	}
-	sort.Strings(names)
-	parts := make([]string, 0, len(names))
-	for _, f := range names {
+	var parts []string
+	for _, f := range slices.Sorted(maps.Keys(e.Fields)) {
 		parts = append(parts, f+": "+strings.Join(e.Fields[f], "; "))
 	}
 	return fmt.Sprintf("infinity: Infinity refused the %s: %s", e.Resource, strings.Join(parts, ", "))

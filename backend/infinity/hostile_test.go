@@ -75,18 +75,18 @@ func TestHostileAnswers(t *testing.T) {
 func TestFieldErrorShapes(t *testing.T) {
 	ctx := context.Background()
 	c, _ := hostile(t, answer(400, `{"name": ["Too long."], "pin": "Digits only."}`))
-	_, err := c.CreateConference(ctx, infinity.Conference{Name: "x"}, nil)
+	_, err := c.CreateConference(ctx, vmr("x"), nil)
 	var fe *infinity.FieldErrors
 	if !errors.As(err, &fe) || fe.Fields["name"][0] != "Too long." || fe.Fields["pin"][0] != "Digits only." {
 		t.Fatalf("flat shape: %v", err)
 	}
 	c, _ = hostile(t, answer(400, `Bad request: something`))
-	_, err = c.CreateConference(ctx, infinity.Conference{Name: "x"}, nil)
+	_, err = c.CreateConference(ctx, vmr("x"), nil)
 	if !errors.As(err, &fe) || fe.Fields != nil || !strings.Contains(err.Error(), "Bad request: something") {
 		t.Fatalf("unparsed body: %v", err)
 	}
 	c, _ = hostile(t, answer(201, ``))
-	if _, err := c.CreateConference(ctx, infinity.Conference{Name: "x"}, nil); err == nil || !strings.Contains(err.Error(), "Location") {
+	if _, err := c.CreateConference(ctx, vmr("x"), nil); err == nil || !strings.Contains(err.Error(), "Location") {
 		t.Fatalf("no Location: %v", err)
 	}
 }
@@ -142,7 +142,7 @@ func TestNetworkErrorRetriedForReadsOnly(t *testing.T) {
 			w.WriteHeader(201)
 		}
 	})
-	if _, err := c.CreateConference(context.Background(), infinity.Conference{Name: "x"}, nil); err == nil || n.Load() != 1 {
+	if _, err := c.CreateConference(context.Background(), vmr("x"), nil); err == nil || n.Load() != 1 {
 		t.Fatalf("a POST whose answer was lost was repeated: %v after %d", err, n.Load())
 	}
 }

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"vmr-companion/backend/conference"
 )
 
 // Ref is a related object: written as its resource URI, read as the URI
@@ -112,26 +115,69 @@ type ConferenceAlias struct {
 	ResourceURI  string `json:"resource_uri,omitempty"`
 }
 
-// Conference is a conference (a VMR). Aliases come nested on read; they
-// are written as conference_alias objects of their own.
+// Conference is a conference (a VMR). The fields that this product's
+// model (backend/conference) shares with Infinity, by the same JSON names
+// (name, description, pin, guest_pin, allow_guests,
+// primary_owner_email_address), are Conference; the rest here is
+// Infinity's own. Aliases come nested on read (their text also fills
+// Conference.Aliases); they are written as conference_alias objects of
+// their own. The id and times of our store are never written, nor read
+// from Infinity.
 type Conference struct {
-	ID                         int               `json:"id,omitempty"`
-	Name                       string            `json:"name"`
-	ServiceType                string            `json:"service_type,omitempty"`
-	Description                string            `json:"description"`
-	PIN                        string            `json:"pin"`
-	GuestPIN                   string            `json:"guest_pin"`
-	AllowGuests                bool              `json:"allow_guests"`
-	PrimaryOwnerEmailAddress   string            `json:"primary_owner_email_address"`
-	Tag                        string            `json:"tag"`
-	IVRTheme                   *Ref              `json:"ivr_theme,omitempty"`
-	HostIdentityProviderGroup  *Ref              `json:"host_identity_provider_group,omitempty"`
-	GuestIdentityProviderGroup *Ref              `json:"guest_identity_provider_group,omitempty"`
-	NonIDPParticipants         string            `json:"non_idp_participants,omitempty"`
-	Aliases                    []ConferenceAlias `json:"aliases,omitempty"`
-	ScheduledConferencesCount  int               `json:"scheduled_conferences_count,omitempty"`
-	CreationTime               Time              `json:"creation_time,omitzero"`
-	ResourceURI                string            `json:"resource_uri,omitempty"`
+	Conference conference.Conference `json:"-"`
+
+	// Identity and what Infinity counts, read only.
+	ID                        int    `json:"id,omitempty"`
+	ResourceURI               string `json:"resource_uri,omitempty"`
+	CreationTime              Time   `json:"creation_time,omitzero"`
+	ScheduledConferencesCount int    `json:"scheduled_conferences_count,omitempty"`
+
+	// Settings that backend/conference does not model.
+	ServiceType string `json:"service_type,omitempty"`
+	Tag         string `json:"tag"`
+	// Relations: written as URIs, nil left out (Infinity's default).
+	IVRTheme                   *Ref   `json:"ivr_theme,omitempty"`
+	HostIdentityProviderGroup  *Ref   `json:"host_identity_provider_group,omitempty"`
+	GuestIdentityProviderGroup *Ref   `json:"guest_identity_provider_group,omitempty"`
+	NonIDPParticipants         string `json:"non_idp_participants,omitempty"`
+
+	Aliases []ConferenceAlias `json:"aliases,omitempty"`
+}
+
+// conferenceOwn is Conference without its JSON methods: Infinity's own
+// fields.
+type conferenceOwn Conference
+
+// storeOnly are backend/conference's fields that Infinity does not have
+// (or has differently: aliases are objects there).
+var storeOnly = []string{"id", "aliases", "created_at", "updated_at"}
+
+func (c Conference) MarshalJSON() ([]byte, error) {
+	out, err := objectOf(c.Conference)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range storeOnly {
+		delete(out, k)
+	}
+	return withOwn(out, conferenceOwn(c))
+}
+
+func (c *Conference) UnmarshalJSON(b []byte) error {
+	if isNull(b) {
+		return nil
+	}
+	var own conferenceOwn
+	var m conference.Conference
+	if err := split(b, &own, &m, func(name string) bool { return !slices.Contains(storeOnly, name) }); err != nil {
+		return err
+	}
+	for _, a := range own.Aliases {
+		m.Aliases = append(m.Aliases, conference.Alias{Alias: a.Alias, Description: a.Description})
+	}
+	own.Conference = m
+	*c = Conference(own)
+	return nil
 }
 
 // readOnly are fields Infinity fills in; they are dropped from a POST.
