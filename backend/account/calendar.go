@@ -41,15 +41,11 @@ var errNoSource = errors.New("account: choose where your meetings come from firs
 
 // cacheName names the source in the calendar cache, without a network
 // call (calendar.FileCacheName and its siblings).
-func (s *Service) cacheName(ctx context.Context, p *Preferences) (string, error) {
+func (s *Service) cacheName(ctx context.Context, p *Preferences, settings map[string]string) (string, error) {
 	switch p.CalendarKind {
 	case CalendarFile:
 		return calendar.FileCacheName(p.CalendarValue), nil
 	case CalendarURL:
-		settings, _, err := s.sealedSettings(ctx)
-		if err != nil {
-			return "", err
-		}
 		if name := settings[settingCalendarSource]; name != "" {
 			return name, nil
 		}
@@ -68,7 +64,7 @@ func (s *Service) cacheName(ctx context.Context, p *Preferences) (string, error)
 }
 
 // source opens the calendar of the user's preferences.
-func (s *Service) source(ctx context.Context, p *Preferences) (calendar.Source, error) {
+func (s *Service) source(ctx context.Context, p *Preferences, settings map[string]string) (calendar.Source, error) {
 	switch p.CalendarKind {
 	case CalendarFile:
 		return calendar.FileSource(p.CalendarValue), nil
@@ -76,7 +72,7 @@ func (s *Service) source(ctx context.Context, p *Preferences) (calendar.Source, 
 		if s.cfg.URLSource == nil {
 			return nil, errors.New("account: this build cannot read calendar links: choose an .ics file")
 		}
-		link, err := s.calendarLink(ctx)
+		link, err := s.calendarLink(ctx, settings)
 		if err != nil {
 			return nil, err
 		}
@@ -96,15 +92,16 @@ func (s *Service) source(ctx context.Context, p *Preferences) (calendar.Source, 
 
 // Upcoming returns the cached meetings of the window, without fetching.
 func (s *Service) Upcoming(ctx context.Context) (*Upcoming, error) {
-	p, err := s.Preferences(ctx)
+	settings, sealWarning, err := s.sealedSettings(ctx)
 	if err != nil {
 		return nil, err
 	}
+	p := preferencesOf(settings)
 	up := s.window(p)
 	if p.CalendarKind == "" || s.cfg.Cache == nil {
 		return up, nil
 	}
-	name, err := s.cacheName(ctx, p)
+	name, err := s.cacheName(ctx, p, settings)
 	if err != nil {
 		return up, nil // nothing cached for a source that cannot be named
 	}
@@ -113,8 +110,8 @@ func (s *Service) Upcoming(ctx context.Context) (*Upcoming, error) {
 		return nil, err
 	}
 	s.fill(up, snap)
-	_, up.Warning, err = s.sealedSettings(ctx)
-	return up, err
+	up.Warning = sealWarning
+	return up, nil
 }
 
 // window is an empty Upcoming for today and the next 14 days.
@@ -145,17 +142,18 @@ func (s *Service) fill(up *Upcoming, snap calendar.Snapshot) {
 func (s *Service) Refresh(ctx context.Context) (*Upcoming, error) {
 	s.refreshing.Lock()
 	defer s.refreshing.Unlock()
-	p, err := s.Preferences(ctx)
+	settings, sealWarning, err := s.sealedSettings(ctx)
 	if err != nil {
 		return nil, err
 	}
+	p := preferencesOf(settings)
 	if s.cfg.Cache == nil {
 		return nil, errors.New("account: this build keeps no calendar copy: install a release build")
 	}
 	ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
 	defer cancel()
 	up := s.window(p)
-	name, err := s.cacheName(ctx, p)
+	name, err := s.cacheName(ctx, p, settings)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +161,7 @@ func (s *Service) Refresh(ctx context.Context) (*Upcoming, error) {
 	if err != nil {
 		return nil, err
 	}
-	src, err := s.source(ctx, p)
+	src, err := s.source(ctx, p, settings)
 	if err != nil {
 		src = failed{err}
 	}
@@ -172,7 +170,7 @@ func (s *Service) Refresh(ctx context.Context) (*Upcoming, error) {
 		return nil, err // the copy could not be kept
 	}
 	s.fill(up, snap)
-	if _, sealWarning, _ := s.sealedSettings(context.WithoutCancel(ctx)); sealWarning != "" {
+	if sealWarning != "" {
 		up.Warning = strings.TrimSpace(sealWarning + " " + up.Warning)
 	}
 	return up, nil

@@ -70,6 +70,11 @@ func (s *Service) Preferences(ctx context.Context) (*Preferences, error) {
 	if err != nil {
 		return nil, err
 	}
+	return preferencesOf(settings), nil
+}
+
+// preferencesOf reads the user's choices from their settings.
+func preferencesOf(settings map[string]string) *Preferences {
 	p := &Preferences{Join: settings[settingJoin], CalendarKind: settings[settingCalendarKind], CalendarValue: settings[settingCalendarValue]}
 	if p.CalendarKind == CalendarURL {
 		p.CalendarValue = linkHost(p.CalendarValue) // never the link itself
@@ -78,7 +83,7 @@ func (s *Service) Preferences(ctx context.Context) (*Preferences, error) {
 		p.Join = JoinWeb
 	}
 	p.NotifyMinutes, _ = strconv.Atoi(settings[settingNotify])
-	return p, nil
+	return p
 }
 
 // sealedSettings reads the settings after moving a feed link that an
@@ -213,12 +218,9 @@ func (s *Service) SetPreferences(ctx context.Context, p Preferences) (*Preferenc
 }
 
 // calendarLink is the feed's link: from the keychain, or from the
-// database while the keychain could not take it yet.
-func (s *Service) calendarLink(ctx context.Context) (string, error) {
-	settings, _, err := s.sealedSettings(ctx)
-	if err != nil {
-		return "", err
-	}
+// database (settings, as sealedSettings read them) while the keychain could
+// not take it yet.
+func (s *Service) calendarLink(ctx context.Context, settings map[string]string) (string, error) {
 	if settings[settingCalendarSource] == "" {
 		return settings[settingCalendarValue], nil // not moved yet
 	}
