@@ -114,7 +114,7 @@ func TestConnectorRoundTripThroughTheFake(t *testing.T) {
 	// What Infinity has comes back as it was sent; this product's
 	// bookkeeping does not travel.
 	want := sent
-	want.ID, want.EWSCAFile, want.SecretsStored, want.CreatedAt, want.UpdatedAt = 0, "", nil, time.Time{}, time.Time{}
+	want.ID, want.EWSCAFile, want.InfinityProvisioning, want.SecretsStored, want.CreatedAt, want.UpdatedAt = 0, "", "", nil, time.Time{}, time.Time{}
 	want.ResourceURI, want.UUID, want.PublicKey = got.Integration.ResourceURI, got.Integration.UUID, got.Integration.PublicKey
 	if !reflect.DeepEqual(got.Integration, want) {
 		a, _ := json.Marshal(got.Integration)

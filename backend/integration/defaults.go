@@ -41,6 +41,7 @@ func Defaults() *Integration {
 		MeetingBufferBefore:        DefaultBufferBefore,
 		MeetingBufferAfter:         DefaultBufferAfter,
 		NonIdPParticipants:         NonIdPDisallowAll,
+		InfinityProvisioning:       ProvisionPolicy,
 		AddinAuthenticationMethod:  AddinAuthExchangeUserIDToken,
 		AuthProvider:               ProviderADFS,
 		OfficeJSURL:                officeJS,

@@ -155,6 +155,7 @@ var fields = []Field{
 	str("host_identity_provider_group", GroupSingleUse, "Host identity provider group", 255).nullable().help("Leave blank when participants need no authentication."),
 	str("ivr_theme", GroupSingleUse, "IVR theme", 255).nullable(),
 	enum("non_idp_participants", GroupSingleUse, "Participants without the identity provider", NonIdPDisallowAll, NonIdPAllowIfTrusted),
+	enum("infinity_provisioning", GroupSingleUse, "How Infinity learns of single-use VMRs", ProvisionPolicy, ProvisionAPI).productOnly().help("policy: this service answers Infinity's external policy requests for the alias while the meeting is on. api: the service creates the VMR on Infinity through the management API and removes it afterwards."),
 
 	boolean("enable_personal_vmrs", GroupPersonal, "Enable personal VMRs"),
 	enum("auth_provider", GroupPersonal, "Users sign in with", ProviderADFS, ProviderAzure),

@@ -31,8 +31,13 @@ const (
 
 // Who may join a single-use VMR without the host identity provider.
 const (
-	NonIdPDisallowAll     = "disallow_all"
-	NonIdPAllowIfTrusted  = "allow_if_trusted"
+	NonIdPDisallowAll    = "disallow_all"
+	NonIdPAllowIfTrusted = "allow_if_trusted"
+	// How Infinity learns of a single-use VMR: this service answers its
+	// external policy requests, or creates the conference through the
+	// management API.
+	ProvisionPolicy       = "policy"
+	ProvisionAPI          = "api"
 	DefaultOfficeJSURL    = "https://appsforoffice.microsoft.com/lib/1/hosted/office.js"
 	office365EWSHost      = "outlook.office365.com"
 	DefaultSuffixLength   = 6
@@ -114,6 +119,9 @@ type Integration struct {
 	HostIdentityProviderGroup  *string `json:"host_identity_provider_group"`
 	IVRTheme                   *string `json:"ivr_theme"`
 	NonIdPParticipants         string  `json:"non_idp_participants"`
+	// InfinityProvisioning is ProvisionPolicy or ProvisionAPI; this
+	// product's own field.
+	InfinityProvisioning string `json:"infinity_provisioning"`
 
 	// Add-in
 	AddinServerDomain                          string  `json:"addin_server_domain"`
