@@ -207,6 +207,17 @@ func (p *puller) fail(kind, name string, err error) error {
 	return nil
 }
 
+// uuidTaken tells whether a local integration has uuid already (one
+// copied from another Management Node, say): the new one then gets its own.
+func (p *puller) uuidTaken(id string) bool {
+	for _, lo := range p.snap.locals[KindIntegration] {
+		if strings.EqualFold(lo.integ.UUID, id) {
+			return true
+		}
+	}
+	return false
+}
+
 func (p *puller) adopt(ctx context.Context, lo *local, r *remoteObj) error {
 	l := &Link{Kind: r.kind, LocalID: lo.id, Name: r.name, RemoteID: r.id, Base: encodeValues(r.vals), Remote: encodeValues(r.vals)}
 	if err := p.s.cfg.Repo.SaveLink(ctx, l); err != nil {
@@ -224,7 +235,7 @@ func (p *puller) create(ctx context.Context, r *remoteObj) error {
 		if err := apply(in, r.vals, integrationFields()); err != nil {
 			return p.fail(r.kind, r.name, err)
 		}
-		if _, err := uuid.Parse(r.conn.Integration.UUID); err == nil {
+		if _, err := uuid.Parse(r.conn.Integration.UUID); err == nil && !p.uuidTaken(r.conn.Integration.UUID) {
 			in.UUID = r.conn.Integration.UUID // one identity on both sides
 		}
 		in.SecretsStored = nil

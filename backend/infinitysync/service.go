@@ -152,6 +152,9 @@ func (s *Service) Test(ctx context.Context, req ConnectRequest) (*Probe, error) 
 // Connect tests req and, when it works, keeps the connection (the secret
 // in the keychain).
 func (s *Service) Connect(ctx context.Context, req ConnectRequest) (*Status, error) {
+	if err := req.Connection.check(); err != nil {
+		return nil, err
+	}
 	probe, err := s.Test(ctx, req)
 	if err != nil {
 		return nil, err
