@@ -92,3 +92,26 @@ func TestInfinityCommands(t *testing.T) {
 		t.Fatalf("the synced VMR must stay after disconnecting: %s", out)
 	}
 }
+
+func TestInfinityConnectWithAPrivateKeyAndHostileNames(t *testing.T) {
+	keyring.MockInit()
+	dir := t.TempDir()
+	fake := infinitytest.Start(t, infinitytest.Options{Username: "admin", Password: "mgr-pw-1"})
+	key := fake.AddOAuthClient("cli-client")
+	code, out, errOut := run(t, dir, key, "infinity", "connect", "--url", fake.URL, "--client-id", "cli-client", "--secret", "private_key", "--ca-file", fake.CA.File(t))
+	if code != 0 || !strings.Contains(out, "OAuth2 client cli-client (Infinity version unknown)") {
+		t.Fatalf("connect: %d %q %q", code, out, errOut)
+	}
+	if code, _, errOut := run(t, dir, "not a key\n", "infinity", "connect", "--url", fake.URL, "--client-id", "x", "--secret", "private_key"); code != 1 || !strings.Contains(errOut, "not PEM") {
+		t.Fatalf("a key that is not PEM: %d %q", code, errOut)
+	}
+	id := fake.SeedConference(map[string]any{"name": "evil\x1b[2J\rname", "primary_owner_email_address": "e@example.com"}, "e@vc.example.com")
+	if code, _, errOut := run(t, dir, "", "infinity", "pull"); code != 0 {
+		t.Fatalf("pull: %q", errOut)
+	}
+	fake.Edit("conference", id, map[string]any{"description": "\x1b]0;owned\x07"})
+	code, out, _ = run(t, dir, "", "infinity", "diff")
+	if code != 0 || strings.ContainsAny(out, "\x1b\r\x07") || !strings.Contains(out, "field description: changed on Infinity") {
+		t.Fatalf("diff must not pass control characters through: %q", out)
+	}
+}

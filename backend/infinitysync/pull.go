@@ -133,6 +133,7 @@ type puller struct {
 	progress func(Progress)
 	total    int
 	done     int
+	uuids    map[string]bool // local integrations' uuids, once needed
 }
 
 func (p *puller) step(name string) error {
@@ -203,19 +204,20 @@ func (p *puller) fail(kind, name string, err error) error {
 	if !errors.As(err, &iv) && !errors.As(err, &cv) {
 		return err
 	}
-	p.res.Failed = append(p.res.Failed, Change{Kind: kind, Name: name, What: "failed", Error: err.Error()})
+	p.res.Failed = append(p.res.Failed, Change{Kind: kind, Name: bounded(name, 250), What: "failed", Error: bounded(err.Error(), 500)})
 	return nil
 }
 
 // uuidTaken tells whether a local integration has uuid already (one
 // copied from another Management Node, say): the new one then gets its own.
 func (p *puller) uuidTaken(id string) bool {
-	for _, lo := range p.snap.locals[KindIntegration] {
-		if strings.EqualFold(lo.integ.UUID, id) {
-			return true
+	if p.uuids == nil {
+		p.uuids = map[string]bool{}
+		for _, lo := range p.snap.locals[KindIntegration] {
+			p.uuids[strings.ToLower(lo.integ.UUID)] = true
 		}
 	}
-	return false
+	return p.uuids[strings.ToLower(id)]
 }
 
 func (p *puller) adopt(ctx context.Context, lo *local, r *remoteObj) error {
@@ -369,4 +371,13 @@ func sortedIDs(m map[int]*remoteObj) []int {
 	}
 	slicesSort(out)
 	return out
+}
+
+// bounded cuts text from Infinity (names, messages quoting its values) to
+// n characters.
+func bounded(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }
