@@ -134,6 +134,9 @@ type puller struct {
 	total    int
 	done     int
 	uuids    map[string]bool // local integrations' uuids, once needed
+	// unfinished are links of a push that stopped before learning the
+	// remote id, by local id.
+	unfinished map[int64]*Link
 }
 
 func (p *puller) step(name string) error {
@@ -152,13 +155,24 @@ func (p *puller) run(ctx context.Context, remote remoteSet) error {
 			byRemote[key(l.Kind, int64(l.RemoteID))] = l
 		}
 	}
+	// Local objects that Infinity does not know by id yet: never pushed,
+	// or a push stopped before it learned the id. One of the same name
+	// there is taken as theirs.
 	linked := p.snap.linked()
 	byName := map[string]*local{}
+	p.unfinished = map[int64]*Link{}
 	for kind, m := range p.snap.locals {
 		for _, lo := range m {
 			if !linked[key(kind, lo.id)] {
 				byName[kind+"/"+strings.ToLower(lo.name)] = lo
 			}
+		}
+	}
+	for i := range p.snap.links {
+		l := &p.snap.links[i]
+		if lo := p.snap.localOf(*l); lo != nil && l.RemoteID == 0 {
+			byName[l.Kind+"/"+strings.ToLower(lo.name)] = lo
+			p.unfinished[lo.id] = l
 		}
 	}
 	for _, kind := range []string{KindIntegration, KindPersonalVMR} {
@@ -221,7 +235,11 @@ func (p *puller) uuidTaken(id string) bool {
 }
 
 func (p *puller) adopt(ctx context.Context, lo *local, r *remoteObj) error {
-	l := &Link{Kind: r.kind, LocalID: lo.id, Name: r.name, RemoteID: r.id, Base: encodeValues(r.vals), Remote: encodeValues(r.vals)}
+	l := &Link{Kind: r.kind, LocalID: lo.id}
+	if u := p.unfinished[lo.id]; u != nil && u.Kind == r.kind {
+		l = u
+	}
+	l.Name, l.RemoteID, l.Base, l.Remote, l.PushState, l.PushError = r.name, r.id, encodeValues(r.vals), encodeValues(r.vals), PushNone, ""
 	if err := p.s.cfg.Repo.SaveLink(ctx, l); err != nil {
 		return err
 	}
