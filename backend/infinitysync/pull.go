@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -387,7 +388,7 @@ func sortedIDs(m map[int]*remoteObj) []int {
 	for id := range m {
 		out = append(out, id)
 	}
-	slicesSort(out)
+	slices.Sort(out)
 	return out
 }
 
