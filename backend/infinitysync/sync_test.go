@@ -278,8 +278,11 @@ func TestAPushStoppedHalfWayFinishesWithoutDuplicates(t *testing.T) {
 				cancel()
 			}
 		})
-		if !errors.Is(err, context.Canceled) {
+		if !errors.Is(err, context.Canceled) || res == nil {
 			t.Fatalf("cancelled push: %v %+v", err, res)
+		}
+		if len(res.Failed) != 0 || res.Created != 2 {
+			t.Fatalf("a cancelled push must stop between objects: %+v", res)
 		}
 		st, _ := e.svc.Status(e.ctx)
 		if st.History[0].Outcome != "cancelled" || st.Pending != 2 {
