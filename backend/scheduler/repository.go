@@ -55,6 +55,12 @@ type Outcome struct {
 	// DeleteAlias marks the reservation deleted (its meeting was cancelled).
 	DeleteAlias int64
 	Outbox      []OutboxEntry
+	// Infinity are the operations on Pexip Infinity the decision queues
+	// (infinity_provisioning api), for Conference; InfinityState, when
+	// set, is the new conference's state there (InfinityPolicy or
+	// InfinityPending).
+	Infinity      []InfinityOp
+	InfinityState string
 }
 
 // Repository keeps the scheduler's state; backend/store implements it.

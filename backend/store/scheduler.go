@@ -85,7 +85,8 @@ func (r *Scheduler) Decided(ctx context.Context, integrationID int64, items []sc
 
 const recordColumns = `c.id, c.integration_id, i.name, c.scheduled_alias_id, a.alias, a.numeric_alias, a.uuid,
 	c.meeting_uid, c.name, c.description, c.kind, c.state, c.subject, c.organizer, c.organizer_name, c.sequence,
-	c.recurrence, c.start_time, c.end_time, c.valid_from, c.valid_until, c.cancelled_occurrences, c.updated_at`
+	c.recurrence, c.start_time, c.end_time, c.valid_from, c.valid_until, c.cancelled_occurrences, c.updated_at,
+	c.infinity_state, c.infinity_id, c.infinity_error`
 
 const recordFrom = ` FROM scheduled_conferences c
 	JOIN integrations i ON i.id = c.integration_id
@@ -132,7 +133,7 @@ func scanRecord(row scanner) (*scheduler.Record, error) {
 	var start, end, from, until, cancelled, updated string
 	err := row.Scan(&c.ID, &rec.IntegrationID, &c.Integration, &rec.ScheduledAliasID, &c.Alias, &c.NumericAlias, &c.AliasUUID,
 		&c.MeetingUID, &c.ConferenceName, &rec.Description, &c.Kind, &c.State, &c.Subject, &c.Organizer, &c.OrganizerName,
-		&rec.Sequence, &c.Recurrence, &start, &end, &from, &until, &cancelled, &updated)
+		&rec.Sequence, &c.Recurrence, &start, &end, &from, &until, &cancelled, &updated, &c.InfinityState, &c.InfinityID, &c.InfinityReason)
 	if err != nil {
 		return nil, err
 	}
@@ -140,6 +141,7 @@ func scanRecord(row scanner) (*scheduler.Record, error) {
 	if until != "" {
 		c.ValidUntil = parseTime(until)
 	}
+	c.InfinityStatus = c.InfinityLine()
 	c.Cancelled = []time.Time{}
 	if err := json.Unmarshal([]byte(cancelled), &c.Cancelled); err != nil {
 		return nil, fmt.Errorf("store: scheduled conference %d: cancelled occurrences: %w", c.ID, err)
@@ -179,6 +181,9 @@ func (r *Scheduler) Commit(ctx context.Context, o *scheduler.Outcome) error {
 				now, now, o.DeleteAlias); err != nil {
 				return fmt.Errorf("store: marking the alias deleted: %w", err)
 			}
+		}
+		if err := r.queueInfinity(ctx, tx, o, now); err != nil {
+			return err
 		}
 		for _, e := range o.Outbox {
 			if _, err := r.txExec(ctx, tx, sqlInsertOutbox, o.IntegrationID, e.Key, e.Kind, e.ItemID, e.ChangeKey, e.Mailbox, e.MeetingUID, e.Body, now); err != nil {
