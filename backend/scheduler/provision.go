@@ -493,7 +493,7 @@ func (p *provisioner) lookup(ctx context.Context) (*infinity.Conference, error) 
 		}
 		for i := range list {
 			// Only ours: the tag is the reservation's uuid.
-			if list[i].Conference.Name == n && (list[i].Tag == p.want["tag"] || list[i].Tag == "") {
+			if list[i].Conference.Name == n && list[i].Tag == p.want["tag"] {
 				return &list[i], nil
 			}
 		}

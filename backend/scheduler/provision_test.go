@@ -8,8 +8,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"vmr-companion/backend/alias"
+	"vmr-companion/backend/conference"
 	"vmr-companion/backend/ews/ewstest"
 	"vmr-companion/backend/infinity"
 	"vmr-companion/backend/infinity/infinitytest"
@@ -390,5 +392,61 @@ func TestAFieldErrorFailsTheConferenceNamingTheField(t *testing.T) {
 	p.runOnce()
 	if n := len(p.requests("")) - before; n != 0 {
 		t.Fatalf("%d requests for a failed conference", n)
+	}
+}
+
+// A conference of someone else's on Infinity has the name: it is not
+// adopted; Infinity refuses the name, the conference fails naming the
+// field, the status lists it, and once the clash is gone a retry creates it.
+func TestANameTakenOnInfinityFailsThenRetries(t *testing.T) {
+	p := newProvisionHarness(t, "api", nil)
+	other, err := p.clients.c.CreateConference(p.ctx, infinity.Conference{Conference: conference.Conference{Name: "Budget review (Alex Morgan)"},
+		Tag: "someone-else"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := p.reserve(alex)
+	p.fake.SendRequest(p.meeting("uid-clash", "Budget review", a, time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)))
+	p.runOnce()
+	c := p.conference("uid-clash")
+	if c.InfinityState != scheduler.InfinityFailed || !strings.Contains(c.InfinityReason, "name: A conference with this name already exists") {
+		t.Fatalf("conference %+v, want failed naming the name", c)
+	}
+	q, err := p.sched.Quarantined(p.ctx, "")
+	if err != nil || len(q) != 1 || q[0].Kind != scheduler.FailedInfinity || q[0].What != scheduler.OpCreate {
+		t.Fatalf("quarantined %+v, %v", q, err)
+	}
+	if err := p.clients.c.Delete(p.ctx, infinity.ResConference, other); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.sched.Retry(p.ctx, "", scheduler.FailedInfinity, q[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	p.runOnce()
+	c = p.conference("uid-clash")
+	if c.InfinityState != scheduler.InfinityCreated || p.mgr.Count(infinity.ResConference) != 1 || p.mgr.Count(infinity.ResConferenceAlias) != 2 {
+		t.Fatalf("after the retry %+v", c)
+	}
+	if obj := p.mgr.Object(infinity.ResConference, c.InfinityID); obj["tag"] != a.UUID {
+		t.Fatalf("the conference on Infinity %+v is not ours", obj)
+	}
+}
+
+// What an organizer writes reaches Infinity bounded: a subject far over
+// Infinity's 250 characters, with markup and quotes, makes a conference
+// Infinity accepts, its name at most 250 characters.
+func TestAHostileSubjectIsBoundedOnInfinity(t *testing.T) {
+	p := newProvisionHarness(t, "api", nil)
+	a := p.reserve(alex)
+	subject := `<script>alert("x")</script> '; DROP TABLE conference; -- ` + strings.Repeat("Ωé漢", 400)
+	p.fake.SendRequest(p.meeting("uid-hostile", subject, a, time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)))
+	p.runOnce()
+	c := p.conference("uid-hostile")
+	if c.InfinityState != scheduler.InfinityCreated {
+		t.Fatalf("conference %+v", c)
+	}
+	name, _ := p.mgr.Object(infinity.ResConference, c.InfinityID)["name"].(string)
+	if n := utf8.RuneCountInString(name); n == 0 || n > 250 || name != c.ConferenceName {
+		t.Fatalf("name on Infinity %q (%d characters), stored %q", name, n, c.ConferenceName)
 	}
 }

@@ -115,6 +115,8 @@ type Repository interface {
 const (
 	FailedItem   = "item"
 	FailedOutbox = "outbox"
+	// FailedInfinity is an operation on Pexip Infinity (API provisioning).
+	FailedInfinity = "infinity"
 )
 
 // FailureReport is one failure of an item or outbox entry.

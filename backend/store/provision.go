@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -211,4 +212,28 @@ func (r *Scheduler) ProvisionReap(ctx context.Context, integrationID int64, at t
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil
+}
+
+// retryInfinity puts a failed operation on Infinity back in line (as
+// attempted when it was tried, so that a create first looks for what it
+// may have made), and its conference back to waiting.
+func (r *Scheduler) retryInfinity(ctx context.Context, integrationID int64, id string) error {
+	return r.s.inTx(ctx, func(tx *sql.Tx) error {
+		var conferenceID int64
+		err := tx.QueryRowContext(ctx, `UPDATE infinity_outbox SET failures = 0, next_attempt = '',
+			state = CASE WHEN attempts > 0 THEN 'attempted' ELSE 'pending' END
+			WHERE CAST(id AS TEXT) = ?1 AND state = 'failed' AND (?2 = 0 OR integration_id = ?2)
+			RETURNING scheduled_conference_id`, id, integrationID).Scan(&conferenceID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return scheduler.ErrNotQuarantined
+		}
+		if err != nil {
+			return fmt.Errorf("store: retrying an operation on Infinity: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE scheduled_conferences SET infinity_state = 'pending'
+			WHERE id = ? AND infinity_state = 'failed'`, conferenceID); err != nil {
+			return fmt.Errorf("store: retrying an operation on Infinity: %w", err)
+		}
+		return nil
+	})
 }

@@ -367,7 +367,8 @@ func (r *Scheduler) Status(ctx context.Context, integrationID int64) (*scheduler
 	}
 	st.LastSync, st.LastItemAt, st.LastErrorAt = parseTime(lastSync), parseTime(lastItemAt), parseTime(lastErrAt)
 	err = r.s.reader.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM scheduler_failures WHERE integration_id = ?1 AND quarantined = 1) +
-		(SELECT count(*) FROM scheduler_outbox WHERE integration_id = ?1 AND state = 'failed')`, integrationID).Scan(&st.QuarantinedCount)
+		(SELECT count(*) FROM scheduler_outbox WHERE integration_id = ?1 AND state = 'failed') +
+		(SELECT count(*) FROM infinity_outbox WHERE integration_id = ?1 AND state = 'failed')`, integrationID).Scan(&st.QuarantinedCount)
 	if err != nil {
 		return nil, fmt.Errorf("store: counting quarantined items: %w", err)
 	}
@@ -591,6 +592,12 @@ func (r *Scheduler) Quarantined(ctx context.Context, integrationID int64, limit 
 			FROM scheduler_outbox o JOIN integrations i ON i.id = o.integration_id
 			LEFT JOIN scheduled_conferences c ON c.integration_id = o.integration_id AND c.meeting_uid = o.meeting_uid
 			WHERE o.state = 'failed' AND (?1 = 0 OR o.integration_id = ?1)
+		UNION ALL
+		SELECT 'infinity', CAST(x.id AS TEXT), i.name, x.op, c.subject, c.organizer, x.last_error, x.failures,
+			x.first_failed, x.last_failed, x.correlation_id
+			FROM infinity_outbox x JOIN integrations i ON i.id = x.integration_id
+			JOIN scheduled_conferences c ON c.id = x.scheduled_conference_id
+			WHERE x.state = 'failed' AND (?1 = 0 OR x.integration_id = ?1)
 		) ORDER BY 10 DESC LIMIT ?2`, integrationID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: listing quarantined items: %w", err)
@@ -624,8 +631,10 @@ func (r *Scheduler) Retry(ctx context.Context, integrationID int64, kind, id str
 		res, err = r.s.writer.ExecContext(ctx, `UPDATE scheduler_outbox SET failures = 0, next_attempt = '',
 			state = CASE WHEN attempts > 0 THEN 'attempted' ELSE 'pending' END
 			WHERE CAST(id AS TEXT) = ?1 AND state = 'failed' AND (?2 = 0 OR integration_id = ?2)`, id, integrationID)
+	case scheduler.FailedInfinity:
+		return r.retryInfinity(ctx, integrationID, id)
 	default:
-		return fmt.Errorf("store: unknown kind %q of quarantined entry (item or outbox)", kind)
+		return fmt.Errorf("store: unknown kind %q of quarantined entry (item, outbox or infinity)", kind)
 	}
 	if err != nil {
 		return fmt.Errorf("store: retrying a quarantined %s: %w", kind, err)
