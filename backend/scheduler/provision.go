@@ -171,22 +171,35 @@ func queueInfinity(out *Outcome, in *integration.Integration) {
 // provisionDuring sends the infinity outbox while a pass works: at once,
 // each time a decision queues an operation (kick), and once more when the
 // mailbox's work is done. Once Infinity is found out of reach (or not
-// connected), it waits for the next pass.
+// connected), operations queued later in the pass only get the reason,
+// and wait for the next pass.
 func (s *Scheduler) provisionDuring(ctx context.Context, in *integration.Integration, kick <-chan struct{}, done <-chan struct{}) {
-	for {
-		waited, err := s.provision(ctx, in)
+	reason := ""
+	step := func() bool {
+		if reason != "" {
+			s.markWaiting(ctx, in, reason)
+			return true
+		}
+		var err error
+		reason, err = s.provision(ctx, in)
 		if err != nil && ctx.Err() == nil {
 			s.logger.Warn("sending operations to Pexip Infinity stopped; the next pass goes on", "integration", in.Name, "error", err)
 		}
-		if waited || err != nil || ctx.Err() != nil {
-			return
-		}
+		return err == nil && ctx.Err() == nil
+	}
+	if !step() {
+		return
+	}
+	for {
 		select {
 		case <-kick:
+			if !step() {
+				return
+			}
 		case <-done:
 			select {
 			case <-kick: // a last decision came in as the pass ended
-				_, _ = s.provision(ctx, in)
+				step()
 			default:
 			}
 			return
@@ -196,17 +209,33 @@ func (s *Scheduler) provisionDuring(ctx context.Context, in *integration.Integra
 	}
 }
 
+// markWaiting gives the operations queued since Infinity was found out of
+// reach the reason they wait.
+func (s *Scheduler) markWaiting(ctx context.Context, in *integration.Integration, reason string) {
+	repo, ok := s.cfg.Repository.(ProvisionRepository)
+	if !ok {
+		return
+	}
+	entries, err := repo.ProvisionPending(ctx, in.ID, 256, s.now())
+	if err == nil && len(entries) > 0 {
+		err = repo.ProvisionWaiting(ctx, entryIDs(entries), reason)
+	}
+	if err != nil && ctx.Err() == nil {
+		s.logger.Warn("recording why operations on Infinity wait failed", "integration", in.Name, "error", err)
+	}
+}
+
 // provision sends an integration's infinity outbox, after queueing the
 // deletion of conferences whose window has passed (the reaper). One
 // operation that fails never stops the rest; Infinity out of reach (or no
 // connection) leaves everything waiting for the next pass.
-func (s *Scheduler) provision(ctx context.Context, in *integration.Integration) (waited bool, err error) {
+func (s *Scheduler) provision(ctx context.Context, in *integration.Integration) (waiting string, err error) {
 	repo, ok := s.cfg.Repository.(ProvisionRepository)
 	if !ok {
-		return false, nil
+		return "", nil
 	}
 	if n, err := repo.ProvisionReap(ctx, in.ID, s.now()); err != nil {
-		return false, err
+		return "", err
 	} else if n > 0 {
 		s.logger.Info("conferences whose window has passed are queued for deletion from Infinity", "integration", in.Name, "count", n)
 	}
@@ -214,44 +243,77 @@ func (s *Scheduler) provision(ctx context.Context, in *integration.Integration) 
 	for {
 		entries, err := repo.ProvisionPending(ctx, in.ID, 32, s.now())
 		if err != nil || len(entries) == 0 {
-			return false, err
+			return "", err
 		}
 		if client == nil {
 			if client, err = s.infinityClient(ctx); err != nil {
-				return true, repo.ProvisionWaiting(ctx, entryIDs(entries), bound(err.Error(), 500))
+				return s.waiting(ctx, repo, entryIDs(entries), err)
 			}
 		}
+		// suspects failed transiently (5xx, the network): Infinity's fault
+		// or theirs. If another operation of the batch goes through, the
+		// failure is theirs and counts; if none does, Infinity is out of
+		// reach and everything waits, counting nothing (as for replies).
+		var suspects []ProvisionEntry
+		var suspectErr error
+		went := 0
 		for i, e := range entries {
 			res, err := s.provisionSafely(ctx, repo, client, in, e)
 			if err == nil {
 				if err := repo.ProvisionDone(ctx, e.ID, res, s.now()); err != nil {
-					return false, err
+					return "", err
 				}
+				went++
 				continue
 			}
 			if ctx.Err() != nil {
-				return false, ctx.Err()
+				return "", ctx.Err()
 			}
 			if errors.Is(err, errSimulatedCrash) {
-				return false, err
+				return "", err
 			}
 			switch classifyInfinity(err) {
-			case infinityWait:
-				// Infinity (or the account) fails as a whole: nobody's fault
-				// in particular; everything waits for the next pass.
-				return true, repo.ProvisionWaiting(ctx, entryIDs(entries[i:]), bound(err.Error(), 500))
+			case infinityDown:
+				// The account refused, or Infinity asks everyone to slow
+				// down: nobody's fault in particular.
+				return s.waiting(ctx, repo, append(entryIDs(suspects), entryIDs(entries[i:])...), err)
+			case infinityTransient:
+				suspects, suspectErr = append(suspects, e), err
+				if went == 0 && len(suspects) >= maxSuspects {
+					return s.waiting(ctx, repo, append(entryIDs(suspects), entryIDs(entries[i+1:])...), err)
+				}
 			case infinityPermanent:
 				if err := s.failProvision(ctx, repo, in, e, err, true); err != nil {
-					return false, err
+					return "", err
 				}
+				went++ // Infinity answered
 			default:
 				if err := s.failProvision(ctx, repo, in, e, err, false); err != nil {
-					return false, err
+					return "", err
 				}
+				went++
+			}
+		}
+		if len(suspects) > 0 && went == 0 {
+			return s.waiting(ctx, repo, entryIDs(suspects), suspectErr)
+		}
+		for _, e := range suspects {
+			if err := s.failProvision(ctx, repo, in, e, suspectErr, false); err != nil {
+				return "", err
 			}
 		}
 	}
 }
+
+// waiting records why entries wait and returns the reason.
+func (s *Scheduler) waiting(ctx context.Context, repo ProvisionRepository, ids []int64, err error) (string, error) {
+	reason := bound(err.Error(), 500)
+	return reason, repo.ProvisionWaiting(ctx, ids, reason)
+}
+
+// maxSuspects is how many transient failures in a row, with nothing going
+// through, make Infinity out of reach for this pass.
+const maxSuspects = 3
 
 func entryIDs(entries []ProvisionEntry) []int64 {
 	ids := make([]int64, len(entries))
@@ -267,10 +329,11 @@ func (s *Scheduler) infinityClient(ctx context.Context) (*infinity.Client, error
 	}
 	c, err := s.cfg.Infinity.Client(ctx)
 	if err != nil {
-		if strings.Contains(err.Error(), "not connected") {
-			return nil, ErrInfinityNotConnected
+		// infinitysync's own "not connected" already says what to do.
+		if errors.Is(err, ErrInfinityNotConnected) || strings.Contains(err.Error(), "infinity connect") {
+			return nil, err
 		}
-		return nil, fmt.Errorf("no management API client for Pexip Infinity: %w", err)
+		return nil, fmt.Errorf("the connection to Pexip Infinity cannot be used: %w (check it with vmr-companion infinity status)", err)
 	}
 	if c == nil {
 		return nil, ErrInfinityNotConnected
@@ -283,11 +346,13 @@ type infinityClass int
 const (
 	infinityCounted   infinityClass = iota // this operation's failure: back-off, quarantined after MaxAttempts
 	infinityPermanent                      // Infinity refused the fields: failed at once
-	infinityWait                           // Infinity or the account fails as a whole: nothing counted
+	infinityTransient                      // 5xx or the network: Infinity's failure or this operation's
+	infinityDown                           // the account refused, 429, no connection: everything waits
 )
 
 // classifyInfinity sorts a failed operation: 400 field errors are
-// permanent, 5xx, 429, the network and refused credentials wait, the rest
+// permanent; 5xx and the network are transient; refused credentials, 429
+// and an untrusted certificate stop everything for the pass; the rest
 // (404 on an update, other 4xx, an answer that cannot be read) count.
 func classifyInfinity(err error) infinityClass {
 	var fe *infinity.FieldErrors
@@ -298,21 +363,24 @@ func classifyInfinity(err error) infinityClass {
 	switch {
 	case errors.As(err, &pe), errors.As(err, &fe):
 		return infinityPermanent
-	case errors.As(err, &ae):
-		return infinityWait
+	case errors.As(err, &ae), errors.Is(err, ErrInfinityNotConnected):
+		return infinityDown
 	case errors.As(err, &nf):
 		return infinityCounted
 	case errors.As(err, &se):
-		if se.Status >= 500 || se.Status == http.StatusTooManyRequests {
-			return infinityWait
+		switch {
+		case se.Status == http.StatusTooManyRequests:
+			return infinityDown
+		case se.Status >= 500:
+			return infinityTransient
 		}
 		return infinityCounted
+	case strings.Contains(err.Error(), "certificate"):
+		return infinityDown // the connection's CA, not this operation
 	}
-	// The network, or a certificate the connection does not trust: the
-	// connection's failure, not this operation's.
 	var ne net.Error
-	if errors.As(err, &ne) || errors.Is(err, ErrInfinityNotConnected) || strings.Contains(err.Error(), "certificate") {
-		return infinityWait
+	if errors.As(err, &ne) {
+		return infinityTransient
 	}
 	return infinityCounted
 }

@@ -3,6 +3,7 @@ package scheduler_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -448,5 +449,68 @@ func TestAHostileSubjectIsBoundedOnInfinity(t *testing.T) {
 	name, _ := p.mgr.Object(infinity.ResConference, c.InfinityID)["name"].(string)
 	if n := utf8.RuneCountInString(name); n == 0 || n > 250 || name != c.ConferenceName {
 		t.Fatalf("name on Infinity %q (%d characters), stored %q", name, n, c.ConferenceName)
+	}
+}
+
+// One operation failing while others go through counts against it alone
+// (back-off, then tried again); Infinity down for every operation stops
+// the pass after a few, counting nothing.
+func TestOneFailingOperationDoesNotHoldUpTheRest(t *testing.T) {
+	p := newProvisionHarness(t, "api", nil)
+	working := p.clients.c
+	p.clients.c, p.clients.err = nil, scheduler.ErrInfinityNotConnected
+	start := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	for i, uid := range []string{"uid-a", "uid-b"} {
+		a := p.reserve(alex)
+		p.fake.SendRequest(p.meeting(uid, "Meeting "+uid, a, start.Add(time.Duration(i)*time.Hour)))
+	}
+	p.runOnce() // both decided, waiting for a connection
+	p.clients.c, p.clients.err = working, nil
+	p.mgr.Fail(infinitytest.Fault{PathPrefix: infinitytest.ConfigPath + "conference/", Status: http.StatusInternalServerError, Times: 1})
+	p.runOnce()
+	a, b := p.conference("uid-a"), p.conference("uid-b")
+	if a.InfinityState != scheduler.InfinityPending || b.InfinityState != scheduler.InfinityCreated {
+		t.Fatalf("a %s (%s), b %s: want a waiting and b created", a.InfinityState, a.InfinityReason, b.InfinityState)
+	}
+	if codes := p.logCodes(); !slices.Contains(codes, scheduler.CodeInfinityFailed) {
+		t.Fatalf("log %v: the failure of a counts", codes)
+	}
+	// Within the back-off: not tried; after it: created.
+	posts := len(p.requests(http.MethodPost))
+	p.runOnce()
+	if len(p.requests(http.MethodPost)) != posts {
+		t.Fatal("tried again during its back-off")
+	}
+	p.setNow(p.clock().Add(scheduler.DefaultRetryBase))
+	p.runOnce()
+	if a := p.conference("uid-a"); a.InfinityState != scheduler.InfinityCreated || p.mgr.Count(infinity.ResConference) != 2 {
+		t.Fatalf("after the back-off %+v", a)
+	}
+}
+
+func TestInfinityDownForEveryOperationStopsThePass(t *testing.T) {
+	p := newProvisionHarness(t, "api", nil)
+	start := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	for i := range 6 {
+		a := p.reserve(alex)
+		p.fake.SendRequest(p.meeting(fmt.Sprintf("uid-%d", i), fmt.Sprintf("Meeting %d", i), a, start.Add(time.Duration(i)*time.Hour)))
+	}
+	p.mgr.Fail(infinitytest.Fault{PathPrefix: infinitytest.ConfigPath, Status: http.StatusBadGateway, Times: 1000})
+	if sum := p.runOnce(); sum.Decided != 6 || sum.Sent != 6 {
+		t.Fatalf("summary %+v: the mailbox's work must go on", sum)
+	}
+	// However the decisions and the sender interleave, the first batch in
+	// which nothing goes through stops the pass: at most 3 POSTs.
+	if n := len(p.requests(http.MethodPost)); n > 3 {
+		t.Fatalf("%d POSTs while Infinity is down, want the pass to stop after a few", n)
+	}
+	for i := range 6 {
+		c := p.conference(fmt.Sprintf("uid-%d", i))
+		if c.InfinityState != scheduler.InfinityPending || !strings.Contains(c.InfinityReason, "502") {
+			t.Fatalf("conference %d: %s (%s), want waiting with the 502", i, c.InfinityState, c.InfinityReason)
+		}
+	}
+	if codes := p.logCodes(); slices.Contains(codes, scheduler.CodeInfinityFailed) {
+		t.Fatalf("log %v: nothing counts while Infinity is down", codes)
 	}
 }
