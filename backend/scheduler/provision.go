@@ -82,6 +82,8 @@ type ProvisionEntry struct {
 	Organizer                    string
 	InfinityID                   int
 	InfinityState                string
+	// Ended: the meeting was cancelled or its window has passed.
+	Ended bool
 	// Sent is what was last written to Infinity: an update PATCHes only
 	// the fields that differ from it.
 	Sent map[string]string
@@ -415,6 +417,11 @@ func (s *Scheduler) provisionSafely(ctx context.Context, repo ProvisionRepositor
 		}
 	}()
 	want := wantedFields(e, in)
+	if e.Op != OpDelete && e.Ended && e.InfinityID == 0 && e.State == "pending" && e.InfinityState == InfinityPending {
+		// Never sent, and no longer needed: nothing to create, nothing
+		// for the deletion queued after it to find.
+		return ProvisionResult{State: InfinityRemoved, Sent: map[string]string{}}, nil
+	}
 	// What this attempt sends is kept before it is sent: its name finds
 	// the conference if the answer is lost.
 	payload := map[string]string{"name": want["name"]}

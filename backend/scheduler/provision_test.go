@@ -514,3 +514,26 @@ func TestInfinityDownForEveryOperationStopsThePass(t *testing.T) {
 		t.Fatalf("log %v: nothing counts while Infinity is down", codes)
 	}
 }
+
+// A meeting cancelled before its conference could be created (Infinity
+// out of reach meanwhile) costs no request once Infinity is back.
+func TestCancelledBeforeCreatedSendsNothing(t *testing.T) {
+	p := newProvisionHarness(t, "api", nil)
+	working := p.clients.c
+	p.clients.c, p.clients.err = nil, scheduler.ErrInfinityNotConnected
+	a := p.reserve(alex)
+	m := p.meeting("uid-never", "Never", a, time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC))
+	p.fake.SendRequest(m)
+	p.runOnce()
+	m.Sequence = 1
+	p.fake.SendCancellation(m)
+	p.runOnce()
+	p.clients.c, p.clients.err = working, nil
+	p.runOnce()
+	if reqs := p.mgr.Requests(); len(reqs) != 0 {
+		t.Fatalf("%d requests for a conference cancelled before it was created: %+v", len(reqs), reqs)
+	}
+	if c := p.conference("uid-never"); c.InfinityState != scheduler.InfinityRemoved {
+		t.Fatalf("conference %+v", c)
+	}
+}

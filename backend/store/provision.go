@@ -42,14 +42,15 @@ func (r *Scheduler) queueInfinity(ctx context.Context, tx *sql.Tx, o *scheduler.
 func (r *Scheduler) ProvisionPending(ctx context.Context, integrationID int64, limit int, at time.Time) ([]scheduler.ProvisionEntry, error) {
 	rows, err := r.s.reader.QueryContext(ctx, `SELECT o.id, o.integration_id, o.scheduled_conference_id, o.op, o.key, o.state,
 		o.attempts, o.payload, c.name, c.description, a.alias, a.numeric_alias, a.uuid, c.meeting_uid, c.subject, c.organizer,
-		c.infinity_id, c.infinity_state, c.infinity_sent
+		c.infinity_id, c.infinity_state, c.infinity_sent,
+		c.state = 'cancelled' OR (c.valid_until != '' AND c.valid_until < ?2)
 		FROM infinity_outbox o
 		JOIN scheduled_conferences c ON c.id = o.scheduled_conference_id
 		JOIN scheduled_aliases a ON a.id = c.scheduled_alias_id
-		WHERE o.integration_id = ? AND o.state IN ('pending', 'attempted') AND o.next_attempt <= ?
+		WHERE o.integration_id = ?1 AND o.state IN ('pending', 'attempted') AND o.next_attempt <= ?2
 		AND NOT EXISTS (SELECT 1 FROM infinity_outbox p WHERE p.scheduled_conference_id = o.scheduled_conference_id
 			AND p.id < o.id AND p.state IN ('pending', 'attempted'))
-		ORDER BY o.id LIMIT ?`, integrationID, sortableTimestamp(at), limit)
+		ORDER BY o.id LIMIT ?3`, integrationID, sortableTimestamp(at), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: reading the operations on Infinity: %w", err)
 	}
@@ -60,7 +61,7 @@ func (r *Scheduler) ProvisionPending(ctx context.Context, integrationID int64, l
 		var payload, sent string
 		if err := rows.Scan(&e.ID, &e.IntegrationID, &e.ConferenceID, &e.Op, &e.Key, &e.State, &e.Attempts, &payload, &e.Name,
 			&e.Description, &e.Alias, &e.NumericAlias, &e.AliasID, &e.MeetingUID, &e.Subject, &e.Organizer, &e.InfinityID,
-			&e.InfinityState, &sent); err != nil {
+			&e.InfinityState, &sent, &e.Ended); err != nil {
 			return nil, fmt.Errorf("store: reading the operations on Infinity: %w", err)
 		}
 		e.Payload, e.Sent = map[string]string{}, map[string]string{}
