@@ -13,9 +13,11 @@ import (
 
 	"vmr-companion/backend/alias"
 	"vmr-companion/backend/conference"
+	"vmr-companion/backend/ews"
 	"vmr-companion/backend/ews/ewstest"
 	"vmr-companion/backend/infinity"
 	"vmr-companion/backend/infinity/infinitytest"
+	"vmr-companion/backend/integration"
 	"vmr-companion/backend/scheduler"
 	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/templates"
@@ -534,6 +536,88 @@ func TestCancelledBeforeCreatedSendsNothing(t *testing.T) {
 		t.Fatalf("%d requests for a conference cancelled before it was created: %+v", len(reqs), reqs)
 	}
 	if c := p.conference("uid-never"); c.InfinityState != scheduler.InfinityRemoved {
+		t.Fatalf("conference %+v", c)
+	}
+}
+
+// signalMailbox tells each reply Exchange took.
+type signalMailbox struct {
+	inner
+	sent chan<- struct{}
+}
+
+type inner = scheduler.Mailbox
+
+func (m *signalMailbox) Respond(ctx context.Context, r ews.Response) error {
+	err := m.inner.Respond(ctx, r)
+	if err == nil {
+		m.sent <- struct{}{}
+	}
+	return err
+}
+
+// While Infinity holds a request, the pass still reads the mailbox and
+// replies: sending to Infinity goes alongside.
+func TestASlowInfinityDoesNotHoldUpTheMailbox(t *testing.T) {
+	p := newProvisionHarness(t, "api", nil)
+	sent := make(chan struct{}, 16)
+	p.sched = scheduler.New(scheduler.Config{
+		Repository: p.st.Scheduler(), Integrations: p.integrations, Aliases: p.aliases, Templates: templatestest.ListedOnly(t, templates.New()),
+		Now: p.clock, Poll: 20 * time.Millisecond, Infinity: p.clients,
+		Connect: func(ctx context.Context, in *integration.Integration) (scheduler.Mailbox, error) {
+			mb, err := p.connect(ctx, in)
+			if err != nil {
+				return nil, err
+			}
+			return &signalMailbox{inner: mb, sent: sent}, nil
+		},
+	})
+	a1 := p.reserve(alex)
+	start := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	p.fake.SendRequest(p.meeting("uid-slow-1", "First", a1, start))
+	arrived, release := p.mgr.Hold()
+	done := make(chan *scheduler.Summary)
+	go func() {
+		sum, _ := p.sched.RunOnce(p.ctx, p.in.Name)
+		done <- sum
+	}()
+	guard := time.NewTimer(time.Minute) // fires only if the pass is stuck
+	defer guard.Stop()
+	for _, what := range []string{"the request to Infinity", "the reply"} {
+		ch := (<-chan struct{})(arrived)
+		if what == "the reply" {
+			ch = sent
+		}
+		select {
+		case <-ch:
+		case <-guard.C:
+			t.Fatalf("%s never came while Infinity held its request", what)
+		}
+	}
+	// The reply went while Infinity held the create: let Infinity answer
+	// this and every later request.
+	stop := make(chan struct{})
+	defer close(stop)
+	release <- struct{}{}
+	go func() {
+		for {
+			select {
+			case <-arrived:
+				release <- struct{}{}
+			case <-stop:
+				return
+			}
+		}
+	}()
+	select {
+	case sum := <-done:
+		if sum == nil || sum.Decided != 1 || sum.Sent != 1 {
+			t.Fatalf("summary %+v", sum)
+		}
+	case <-guard.C:
+		t.Fatal("the pass did not end")
+	}
+	if c := p.conference("uid-slow-1"); c.InfinityState != scheduler.InfinityCreated {
 		t.Fatalf("conference %+v", c)
 	}
 }
