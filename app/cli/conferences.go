@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -33,14 +34,16 @@ func (c *command) conferencesCmd() *cobra.Command {
 				return writeJSON(cmd.OutOrStdout(), list)
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ALIAS\tSUBJECT\tORGANIZER\tSTART\tEND\tVALID FROM\tVALID UNTIL\tKIND\tSTATE")
+			fmt.Fprintln(tw, "ALIAS\tSUBJECT\tORGANIZER\tSTART\tEND\tVALID FROM\tVALID UNTIL\tKIND\tSTATE\tON INFINITY")
 			for _, sc := range list {
 				until := "no end"
 				if !sc.ValidUntil.IsZero() {
 					until = localTime(sc.ValidUntil)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", sc.Alias, clip(sc.Subject, 40), sc.Organizer,
-					localTime(sc.Start), localTime(sc.End), localTime(sc.ValidFrom), until, sc.Kind, sc.State)
+				// Where Infinity stands: answered by policy, created as id N,
+				// waiting (why), failed: why, removed (--json has it whole).
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", sc.Alias, clip(sc.Subject, 40), sc.Organizer,
+					localTime(sc.Start), localTime(sc.End), localTime(sc.ValidFrom), until, sc.Kind, sc.State, clip(strings.Join(strings.Fields(sc.InfinityStatus), " "), 120))
 			}
 			if len(list) == 0 {
 				fmt.Fprintln(tw, "(no scheduled conferences)")

@@ -55,6 +55,12 @@ type Outcome struct {
 	// DeleteAlias marks the reservation deleted (its meeting was cancelled).
 	DeleteAlias int64
 	Outbox      []OutboxEntry
+	// Infinity are the operations on Pexip Infinity the decision queues
+	// (infinity_provisioning api), for Conference; InfinityState, when
+	// set, is the new conference's state there (InfinityPolicy or
+	// InfinityPending).
+	Infinity      []InfinityOp
+	InfinityState string
 }
 
 // Repository keeps the scheduler's state; backend/store implements it.
@@ -109,6 +115,8 @@ type Repository interface {
 const (
 	FailedItem   = "item"
 	FailedOutbox = "outbox"
+	// FailedInfinity is an operation on Pexip Infinity (API provisioning).
+	FailedInfinity = "infinity"
 )
 
 // FailureReport is one failure of an item or outbox entry.

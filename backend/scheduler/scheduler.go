@@ -54,10 +54,18 @@ type Config struct {
 	PlaceholderHorizon time.Duration
 	PlaceholderLimit   int
 	placeholders       *placeholderLimit
+	// Infinity gives the management API client for integrations whose
+	// infinity_provisioning is api (backend/infinitysync.Service); nil
+	// leaves their operations waiting, saying the app is not connected.
+	Infinity InfinityClients
 
 	// beforeDecide is a test seam (export_test.go): called with each item
 	// before it is decided.
 	beforeDecide func(*ews.Item)
+	// afterInfinity is a test seam (export_test.go): called after each
+	// request Infinity carried out, before the store hears of it; an
+	// error ends the drain there, as a kill would.
+	afterInfinity func(step string) error
 }
 
 // Scheduler runs one worker per enabled integration.
@@ -253,12 +261,25 @@ func (s *Scheduler) runPass(ctx context.Context, in *integration.Integration) (*
 		return nil, err
 	}
 	defer h.release()
+	// Operations on Infinity go alongside the mailbox's work, under the
+	// same lease: a slow Infinity never holds up reading new meetings, nor
+	// a failing Exchange the operations.
+	kick, done := make(chan struct{}, 1), make(chan struct{})
+	provisioned := make(chan struct{})
+	go func() {
+		defer close(provisioned)
+		s.provisionDuring(h.ctx, in, kick, done)
+	}()
+	defer func() {
+		close(done)
+		<-provisioned
+	}()
 	mbox, err := s.cfg.Connect(h.ctx, in)
 	if err != nil {
 		s.recordError(in, err)
 		return nil, err
 	}
-	p := &pass{s: s, in: in, mbox: mbox}
+	p := &pass{s: s, in: in, mbox: mbox, kick: kick}
 	if err := p.run(h.ctx); err != nil {
 		if bo := backOffOf(err); bo > 0 {
 			s.keepBackOff(in, bo)

@@ -41,6 +41,13 @@ type ScheduledConference struct {
 	Cancelled []time.Time `json:"cancelled_occurrences" ts_type:"any[]"`
 	State     string      `json:"state"`
 	UpdatedAt time.Time   `json:"updated_at"`
+	// Where Pexip Infinity stands (InfinityPolicy, InfinityPending, ...;
+	// "" is policy too): InfinityID once created there, InfinityReason why
+	// an operation waits or failed, InfinityStatus all of it in words.
+	InfinityState  string `json:"infinity_state"`
+	InfinityID     int    `json:"infinity_id"`
+	InfinityReason string `json:"infinity_reason"`
+	InfinityStatus string `json:"infinity_status"`
 }
 
 // LogEntry is one line of the scheduling operations log: one decision about

@@ -56,6 +56,9 @@ type pass struct {
 	// send got through: the mailbox's fault or theirs. If the rest of the
 	// pass shows the mailbox working, the failure is theirs.
 	suspects map[int64]sendResult
+	// kick tells the pass's Infinity sender that a decision queued an
+	// operation (nil: none runs).
+	kick chan<- struct{}
 }
 
 func (p *pass) run(ctx context.Context) error {
@@ -262,10 +265,17 @@ func (p *pass) decide(ctx context.Context, item *ews.Item) (err error) {
 	if err != nil {
 		return err
 	}
+	queueInfinity(out, p.in)
 	if err := p.s.cfg.Repository.Commit(ctx, out); err != nil {
 		return err
 	}
 	p.decided++
+	if len(out.Infinity) > 0 && p.kick != nil {
+		select {
+		case p.kick <- struct{}{}:
+		default: // already told
+		}
+	}
 	e := out.Entry
 	p.s.logger.Info("scheduling decision", "integration", p.in.Name, "transaction", e.TransactionID, "code", e.Code,
 		"success", e.Success, "uid", e.ItemUID, "description", e.Description)

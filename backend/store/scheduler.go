@@ -85,7 +85,8 @@ func (r *Scheduler) Decided(ctx context.Context, integrationID int64, items []sc
 
 const recordColumns = `c.id, c.integration_id, i.name, c.scheduled_alias_id, a.alias, a.numeric_alias, a.uuid,
 	c.meeting_uid, c.name, c.description, c.kind, c.state, c.subject, c.organizer, c.organizer_name, c.sequence,
-	c.recurrence, c.start_time, c.end_time, c.valid_from, c.valid_until, c.cancelled_occurrences, c.updated_at`
+	c.recurrence, c.start_time, c.end_time, c.valid_from, c.valid_until, c.cancelled_occurrences, c.updated_at,
+	c.infinity_state, c.infinity_id, c.infinity_error`
 
 const recordFrom = ` FROM scheduled_conferences c
 	JOIN integrations i ON i.id = c.integration_id
@@ -132,7 +133,7 @@ func scanRecord(row scanner) (*scheduler.Record, error) {
 	var start, end, from, until, cancelled, updated string
 	err := row.Scan(&c.ID, &rec.IntegrationID, &c.Integration, &rec.ScheduledAliasID, &c.Alias, &c.NumericAlias, &c.AliasUUID,
 		&c.MeetingUID, &c.ConferenceName, &rec.Description, &c.Kind, &c.State, &c.Subject, &c.Organizer, &c.OrganizerName,
-		&rec.Sequence, &c.Recurrence, &start, &end, &from, &until, &cancelled, &updated)
+		&rec.Sequence, &c.Recurrence, &start, &end, &from, &until, &cancelled, &updated, &c.InfinityState, &c.InfinityID, &c.InfinityReason)
 	if err != nil {
 		return nil, err
 	}
@@ -140,6 +141,7 @@ func scanRecord(row scanner) (*scheduler.Record, error) {
 	if until != "" {
 		c.ValidUntil = parseTime(until)
 	}
+	c.InfinityStatus = c.InfinityLine()
 	c.Cancelled = []time.Time{}
 	if err := json.Unmarshal([]byte(cancelled), &c.Cancelled); err != nil {
 		return nil, fmt.Errorf("store: scheduled conference %d: cancelled occurrences: %w", c.ID, err)
@@ -179,6 +181,9 @@ func (r *Scheduler) Commit(ctx context.Context, o *scheduler.Outcome) error {
 				now, now, o.DeleteAlias); err != nil {
 				return fmt.Errorf("store: marking the alias deleted: %w", err)
 			}
+		}
+		if err := r.queueInfinity(ctx, tx, o, now); err != nil {
+			return err
 		}
 		for _, e := range o.Outbox {
 			if _, err := r.txExec(ctx, tx, sqlInsertOutbox, o.IntegrationID, e.Key, e.Kind, e.ItemID, e.ChangeKey, e.Mailbox, e.MeetingUID, e.Body, now); err != nil {
@@ -362,7 +367,8 @@ func (r *Scheduler) Status(ctx context.Context, integrationID int64) (*scheduler
 	}
 	st.LastSync, st.LastItemAt, st.LastErrorAt = parseTime(lastSync), parseTime(lastItemAt), parseTime(lastErrAt)
 	err = r.s.reader.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM scheduler_failures WHERE integration_id = ?1 AND quarantined = 1) +
-		(SELECT count(*) FROM scheduler_outbox WHERE integration_id = ?1 AND state = 'failed')`, integrationID).Scan(&st.QuarantinedCount)
+		(SELECT count(*) FROM scheduler_outbox WHERE integration_id = ?1 AND state = 'failed') +
+		(SELECT count(*) FROM infinity_outbox WHERE integration_id = ?1 AND state = 'failed')`, integrationID).Scan(&st.QuarantinedCount)
 	if err != nil {
 		return nil, fmt.Errorf("store: counting quarantined items: %w", err)
 	}
@@ -586,6 +592,12 @@ func (r *Scheduler) Quarantined(ctx context.Context, integrationID int64, limit 
 			FROM scheduler_outbox o JOIN integrations i ON i.id = o.integration_id
 			LEFT JOIN scheduled_conferences c ON c.integration_id = o.integration_id AND c.meeting_uid = o.meeting_uid
 			WHERE o.state = 'failed' AND (?1 = 0 OR o.integration_id = ?1)
+		UNION ALL
+		SELECT 'infinity', CAST(x.id AS TEXT), i.name, x.op, c.subject, c.organizer, x.last_error, x.failures,
+			x.first_failed, x.last_failed, x.correlation_id
+			FROM infinity_outbox x JOIN integrations i ON i.id = x.integration_id
+			JOIN scheduled_conferences c ON c.id = x.scheduled_conference_id
+			WHERE x.state = 'failed' AND (?1 = 0 OR x.integration_id = ?1)
 		) ORDER BY 10 DESC LIMIT ?2`, integrationID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: listing quarantined items: %w", err)
@@ -619,8 +631,10 @@ func (r *Scheduler) Retry(ctx context.Context, integrationID int64, kind, id str
 		res, err = r.s.writer.ExecContext(ctx, `UPDATE scheduler_outbox SET failures = 0, next_attempt = '',
 			state = CASE WHEN attempts > 0 THEN 'attempted' ELSE 'pending' END
 			WHERE CAST(id AS TEXT) = ?1 AND state = 'failed' AND (?2 = 0 OR integration_id = ?2)`, id, integrationID)
+	case scheduler.FailedInfinity:
+		return r.retryInfinity(ctx, integrationID, id)
 	default:
-		return fmt.Errorf("store: unknown kind %q of quarantined entry (item or outbox)", kind)
+		return fmt.Errorf("store: unknown kind %q of quarantined entry (item, outbox or infinity)", kind)
 	}
 	if err != nil {
 		return fmt.Errorf("store: retrying a quarantined %s: %w", kind, err)
