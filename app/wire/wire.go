@@ -126,6 +126,7 @@ func Open(ctx context.Context, dataDir string, cfg Config) (*Services, error) {
 		Aliases:      svc.Aliases,
 		Templates:    engine,
 		Connect:      scheduler.EWSConnector(svc.Integrations, "vmr-companion/"+cfg.Version),
+		Infinity:     svc.Infinity,
 		Logger:       logger,
 	})
 	svc.Authority = func(ctx context.Context) (*devcert.Authority, error) {
