@@ -156,12 +156,15 @@ func printLease(out io.Writer, l *scheduler.Lease) {
 }
 
 func printQuarantined(out io.Writer, st scheduler.Status) {
-	fmt.Fprintf(out, "  quarantined: %d (retry with `vmr-companion scheduler retry --item ID` or `--reply ID`)\n", st.QuarantinedCount)
+	fmt.Fprintf(out, "  quarantined: %d (retry with `vmr-companion scheduler retry --item ID`, `--reply ID` or `--infinity ID`)\n", st.QuarantinedCount)
 	for _, q := range st.Quarantined {
 		flag := "--item"
 		what := "item"
-		if q.Kind == scheduler.FailedOutbox {
+		switch q.Kind {
+		case scheduler.FailedOutbox:
 			flag, what = "--reply", "reply ("+q.What+")"
+		case scheduler.FailedInfinity:
+			flag, what = "--infinity", "operation on Pexip Infinity ("+q.What+")"
 		}
 		fmt.Fprintf(out, "    %s %s: %s", flag, q.ID, what)
 		if q.Subject != "" {
@@ -176,24 +179,34 @@ func printQuarantined(out io.Writer, st scheduler.Status) {
 }
 
 func (c *command) retryCmd() *cobra.Command {
-	var name, item, reply string
+	var name, item, reply, op string
 	cmd := &cobra.Command{
 		Use:   "retry",
-		Short: "Put a quarantined item (--item ID) or reply (--reply ID) back in line",
-		Long: `Put a quarantined mailbox item or reply back in line: the next pass tries it
-again, with a fresh count of attempts. The ids are in scheduler status.`,
+		Short: "Put a quarantined item (--item ID), reply (--reply ID) or operation on Infinity (--infinity ID) back in line",
+		Long: `Put a quarantined mailbox item, reply or operation on Pexip Infinity (API
+provisioning) back in line: the next pass tries it again, with a fresh count
+of attempts. The ids are in scheduler status.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if (item == "") == (reply == "") {
-				return errors.New("say what to retry: --item ID or --reply ID (scheduler status lists the quarantined ones)")
+			given := 0
+			for _, v := range []string{item, reply, op} {
+				if v != "" {
+					given++
+				}
+			}
+			if given != 1 {
+				return errors.New("say what to retry: --item ID, --reply ID or --infinity ID (scheduler status lists the quarantined ones)")
 			}
 			svc, err := c.services()
 			if err != nil {
 				return err
 			}
 			kind, id := scheduler.FailedItem, item
-			if reply != "" {
+			switch {
+			case reply != "":
 				kind, id = scheduler.FailedOutbox, reply
+			case op != "":
+				kind, id = scheduler.FailedInfinity, op
 			}
 			if err := svc.Scheduler.Retry(c.ctx, name, kind, id); err != nil {
 				return err
@@ -205,6 +218,7 @@ again, with a fresh count of attempts. The ids are in scheduler status.`,
 	cmd.Flags().StringVar(&name, "integration", "", "only look in this integration (name or uuid)")
 	cmd.Flags().StringVar(&item, "item", "", "the quarantined mailbox item's id")
 	cmd.Flags().StringVar(&reply, "reply", "", "the quarantined reply's id")
+	cmd.Flags().StringVar(&op, "infinity", "", "the quarantined operation on Pexip Infinity's id")
 	return cmd
 }
 

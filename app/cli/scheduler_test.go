@@ -135,7 +135,7 @@ func TestSchedulerLeaseQuarantineAndRetry(t *testing.T) {
 		sts[0].Quarantined[0].CorrelationID == "" || sts[0].Quarantined[0].Kind != "outbox" {
 		t.Fatalf("status --json: %s", stdout)
 	}
-	if code, _, stderr := run(t, dir, "", "scheduler", "retry"); code == 0 || !strings.Contains(stderr, "--item ID or --reply ID") {
+	if code, _, stderr := run(t, dir, "", "scheduler", "retry"); code == 0 || !strings.Contains(stderr, "--item ID, --reply ID or --infinity ID") {
 		t.Fatalf("retry without an id: %d %s", code, stderr)
 	}
 	if code, stdout, stderr := run(t, dir, "", "scheduler", "retry", "--reply", "1"); code != 0 || !strings.Contains(stdout, "Back in line") {
@@ -146,5 +146,11 @@ func TestSchedulerLeaseQuarantineAndRetry(t *testing.T) {
 	}
 	if code, _, stderr := run(t, dir, "", "scheduler", "retry", "--reply", "1"); code == 0 || !strings.Contains(stderr, "nothing quarantined has this id") {
 		t.Fatalf("retry of a sent reply: %d %s", code, stderr)
+	}
+	if code, _, stderr := run(t, dir, "", "scheduler", "retry", "--infinity", "7"); code == 0 || !strings.Contains(stderr, "nothing quarantined has this id") {
+		t.Fatalf("retry of an operation on Infinity that is not quarantined: %d %s", code, stderr)
+	}
+	if code, _, stderr := run(t, dir, "", "scheduler", "retry", "--reply", "1", "--infinity", "7"); code == 0 || !strings.Contains(stderr, "say what to retry") {
+		t.Fatalf("retry of two things at once: %d %s", code, stderr)
 	}
 }
