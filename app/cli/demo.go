@@ -16,6 +16,7 @@ import (
 	"vmr-companion/app/wire"
 	"vmr-companion/backend/demo"
 	"vmr-companion/backend/devcert"
+	"vmr-companion/backend/infinitysync"
 )
 
 const demoFlagHelp = "also run a fake Exchange with example meetings, and an integration for it, kept in their own data folder (<data-dir>/demo)"
@@ -73,6 +74,18 @@ func (c *command) startDemo(out io.Writer, svc *wire.Services, policy placeholde
 		defer cancel()
 		d.Stop(ctx)
 	}
+	mgr, err := c.startDemoInfinity(dsvc, demo.Config{DataDir: dir, GetCertificate: loader.GetCertificate, CAFile: a.CertPath()})
+	if err != nil {
+		stopFake()
+		closeStore()
+		return nil, err
+	}
+	stopFake = func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		d.Stop(ctx)
+		mgr.Stop(ctx)
+	}
 	if err := dsvc.Scheduler.StartWorker(c.ctx, d.Integration.UUID); err != nil {
 		stopFake()
 		closeStore()
@@ -82,9 +95,29 @@ func (c *command) startDemo(out io.Writer, svc *wire.Services, policy placeholde
 	fmt.Fprintf(out, "  Its data is kept apart from yours, in %s.\n", dir)
 	fmt.Fprintf(out, "  See what the scheduler decided: vmr-companion --data-dir \"%s\" conferences list (or: scheduler status)\n", dir)
 	fmt.Fprintf(out, "  scheduler for %s: watching its room mailbox\n", demo.IntegrationName)
+	fmt.Fprintf(out, "Demo: a fake Pexip Infinity Management Node at %s with example integrations and personal VMRs;\n", mgr.URL())
+	fmt.Fprintf(out, "  the demo's data is connected to it as %s. Try: vmr-companion --data-dir \"%s\" infinity pull (then diff, push, status)\n", demo.InfinityUsername, dir)
 	return func() {
 		dsvc.Scheduler.Stop()
 		stopFake()
 		closeStore()
 	}, nil
+}
+
+// startDemoInfinity runs the demo's Management Node and connects the demo's
+// own store to it (its password is new each run, so each run connects again).
+func (c *command) startDemoInfinity(dsvc *wire.Services, cfg demo.Config) (*demo.Infinity, error) {
+	mgr, err := demo.StartInfinity(c.ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	req := infinitysync.ConnectRequest{Connection: infinitysync.Connection{URL: mgr.URL(), Auth: infinitysync.AuthBasic,
+		Username: demo.InfinityUsername, CAFile: cfg.CAFile}, Secret: mgr.Password()}
+	if _, err := dsvc.Infinity.Connect(c.ctx, req); err != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		mgr.Stop(ctx)
+		return nil, fmt.Errorf("demo: connecting the demo's data to its Management Node: %w", err)
+	}
+	return mgr, nil
 }

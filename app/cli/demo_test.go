@@ -33,6 +33,24 @@ func (s *stopOnLine) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// onLine runs do once serve has printed line (serve is then up, its demo
+// included).
+type onLine struct {
+	line string
+	do   func()
+	buf  bytes.Buffer
+	done bool
+}
+
+func (o *onLine) Write(p []byte) (int, error) {
+	o.buf.Write(p)
+	if !o.done && strings.Contains(o.buf.String(), o.line) {
+		o.done = true
+		o.do()
+	}
+	return len(p), nil
+}
+
 // serveDemo runs serve --demo on dataDir until it is up, then stops it.
 func serveDemo(t *testing.T, dataDir string) (code int, stdout, stderr string) {
 	t.Helper()
@@ -104,6 +122,37 @@ func TestServeDemoKeepsItsDataApart(t *testing.T) {
 		}
 	})
 
+	t.Run("the demo's folder is connected to the demo Management Node, which pull and push reach", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var pulled, pushed, status string
+		watch := &onLine{line: "Press Ctrl+C to stop.", do: func() {
+			defer cancel()
+			_, pulled, _ = run(t, demoDir, "", "infinity", "pull")
+			_, pushed, _ = run(t, demoDir, "", "infinity", "push")
+			_, status, _ = run(t, demoDir, "", "infinity", "status", "--json")
+		}}
+		code, out, errOut := runWith(ctx, watch, t, dir, "", "serve", "--demo", "--listen", "127.0.0.1:0", "--allow-shared-host")
+		if code != 0 || !strings.Contains(out, "fake Pexip Infinity Management Node") {
+			t.Fatalf("serve --demo: code %d\n%s\n%s", code, out, errOut)
+		}
+		if !strings.Contains(pulled, "Bergen lab") && !strings.Contains(pulled, "created") {
+			t.Fatalf("infinity pull in the demo's folder:\n%s", pulled)
+		}
+		if pushed == "" || !strings.Contains(status, `"connected": true`) || !strings.Contains(status, demo.InfinityUsername) {
+			t.Fatalf("after pull and push: push said %q, status %s", pushed, status)
+		}
+		_, out, _ = run(t, demoDir, "", "vmrs", "list")
+		if !strings.Contains(out, "Kari Nordmann's room") {
+			t.Fatalf("the pulled personal VMRs are not in the demo's store:\n%s", out)
+		}
+		// The user's own store is not connected anywhere.
+		_, out, _ = run(t, dir, "", "infinity", "status", "--json")
+		if !strings.Contains(out, `"connected": false`) {
+			t.Fatalf("the user's store is connected after the demo: %s", out)
+		}
+	})
+
 	t.Run("a demo integration an earlier version left in the user's store is pointed out", func(t *testing.T) {
 		args := []string{"integrations", "create",
 			"--set", "name=" + demo.IntegrationName,
@@ -133,7 +182,7 @@ func TestNodemoBuildLeavesTheFakeExchangeOut(t *testing.T) {
 		t.Fatalf("go list: %v", err)
 	}
 	for _, pkg := range strings.Fields(string(deps)) {
-		if pkg == "vmr-companion/backend/demo" || pkg == "vmr-companion/backend/ews/ewstest" {
+		if pkg == "vmr-companion/backend/demo" || pkg == "vmr-companion/backend/ews/ewstest" || pkg == "vmr-companion/backend/infinity/infinitytest" {
 			t.Errorf("a -tags nodemo build links %s", pkg)
 		}
 	}
