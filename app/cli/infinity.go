@@ -172,6 +172,13 @@ func (c *command) infinityStatusCmd() *cobra.Command {
 				fmt.Fprintln(w, "Not connected (vmr-companion infinity connect --url https://<management node>)")
 			}
 			fmt.Fprintf(w, "Last pull: %s\nLast push: %s\nPending changes: %d\nConflicts: %d\n", when(st.LastPull), when(st.LastPush), st.Pending, st.Conflicts)
+			for _, u := range st.Unfinished {
+				line := fmt.Sprintf("Not finished by the last push (push again): %s %s: %s", u.Kind, plain(u.Name), u.What)
+				if u.Error != "" {
+					line += ": " + plain(u.Error)
+				}
+				fmt.Fprintln(w, line)
+			}
 			if len(st.History) > 0 {
 				fmt.Fprintln(w, "History:")
 			}

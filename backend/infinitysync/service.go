@@ -238,6 +238,15 @@ func (s *Service) Status(ctx context.Context) (*Status, error) {
 			}
 		}
 	}
+	for _, l := range snap.links {
+		if l.PushState == PushPending || l.PushState == PushFailed {
+			name := l.Name
+			if lo := snap.localOf(l); lo != nil {
+				name = lo.name
+			}
+			st.Unfinished = append(st.Unfinished, Change{Kind: l.Kind, Name: name, What: l.PushState, Error: l.PushError})
+		}
+	}
 	if st.History, err = s.cfg.Repo.History(ctx, 10); err != nil {
 		return nil, err
 	}

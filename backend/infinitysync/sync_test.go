@@ -267,7 +267,13 @@ func TestAPushStoppedHalfWayFinishesWithoutDuplicates(t *testing.T) {
 		if st.History[0].Outcome != "failed" || st.Pending != 1 {
 			t.Fatalf("status after the failure: %+v", st)
 		}
+		if len(st.Unfinished) != 1 || st.Unfinished[0].Name != "Alice" || st.Unfinished[0].What != infinitysync.PushFailed || !strings.Contains(st.Unfinished[0].Error, "refused") {
+			t.Fatalf("unfinished: %+v", st.Unfinished)
+		}
 		check(t, e)
+		if st, _ := e.svc.Status(e.ctx); len(st.Unfinished) != 0 {
+			t.Fatalf("unfinished after the second push: %+v", st.Unfinished)
+		}
 	})
 	t.Run("cancelled", func(t *testing.T) {
 		e := setup(t)
