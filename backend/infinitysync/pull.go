@@ -79,6 +79,9 @@ func (s *Service) Pull(ctx context.Context, progress func(Progress)) (*Result, e
 	if err != nil {
 		return nil, err
 	}
+	if err := s.sameNode(ctx, cl.BaseURL()); err != nil {
+		return nil, err
+	}
 	res := &Result{Conflicts: []Conflict{}, Failed: []Change{}, Changes: []Change{}}
 	remote, err := s.readRemote(ctx, cl, progress)
 	res.Requests = cl.Requests()
@@ -92,7 +95,10 @@ func (s *Service) Pull(ctx context.Context, progress func(Progress)) (*Result, e
 	total := len(remote[KindIntegration]) + len(remote[KindPersonalVMR])
 	err = s.cfg.Repo.InTx(ctx, func(ctx context.Context) error {
 		p := &puller{s: s, snap: snap, res: res, progress: progress, total: total}
-		return p.run(ctx, remote)
+		if err := p.run(ctx, remote); err != nil {
+			return err
+		}
+		return s.cfg.Repo.SetNodeURL(ctx, cl.BaseURL())
 	})
 	if err != nil {
 		*res = Result{Requests: res.Requests, Conflicts: []Conflict{}, Failed: []Change{}, Changes: []Change{}}
