@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"vmr-companion/app/wire"
@@ -107,9 +108,24 @@ func (c *command) startDemo(out io.Writer, svc *wire.Services, policy placeholde
 // startDemoInfinity runs the demo's Management Node and connects the demo's
 // own store to it (its password is new each run, so each run connects again).
 func (c *command) startDemoInfinity(dsvc *wire.Services, cfg demo.Config) (*demo.Infinity, error) {
-	mgr, err := demo.StartInfinity(c.ctx, cfg)
+	st, err := dsvc.Infinity.Status(c.ctx)
 	if err != nil {
 		return nil, err
+	}
+	prefer := ""
+	if st.Connection != nil {
+		prefer = strings.TrimPrefix(st.Connection.URL, "https://")
+	}
+	mgr, err := demo.StartInfinity(c.ctx, cfg, prefer)
+	if err != nil {
+		return nil, err
+	}
+	if st.Connection != nil && st.Connection.URL != mgr.URL() {
+		// The last run's port was taken: the demo's objects are the same
+		// ones, so unlink them and let the next pull match them by name.
+		if err := dsvc.Infinity.Forget(c.ctx); err != nil {
+			return nil, err
+		}
 	}
 	req := infinitysync.ConnectRequest{Connection: infinitysync.Connection{URL: mgr.URL(), Auth: infinitysync.AuthBasic,
 		Username: demo.InfinityUsername, CAFile: cfg.CAFile}, Secret: mgr.Password()}

@@ -44,7 +44,10 @@ type Infinity struct {
 
 // StartInfinity starts the fake Management Node on a loopback port and,
 // the first time, fills it with example integrations and personal VMRs.
-func StartInfinity(ctx context.Context, cfg Config) (*Infinity, error) {
+// prefer is the address of the last run ("" for none): the Management
+// Node listens there again when it is free, so the demo's store stays
+// synced with the same node.
+func StartInfinity(ctx context.Context, cfg Config, prefer string) (*Infinity, error) {
 	pw := make([]byte, 18)
 	rand.Read(pw)
 	d := &Infinity{password: secrets.New(base64.RawURLEncoding.EncodeToString(pw)), stateDir: cfg.DataDir}
@@ -59,7 +62,7 @@ func StartInfinity(ctx context.Context, cfg Config) (*Infinity, error) {
 	} else {
 		return nil, fmt.Errorf("demo: reading the fake Management Node's state: %w", err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := listenLoopback(prefer)
 	if err != nil {
 		return nil, fmt.Errorf("demo: opening a loopback port for the fake Management Node: %w", err)
 	}
@@ -140,4 +143,15 @@ func (d *Infinity) seed(ctx context.Context, caFile string) error {
 		}
 	}
 	return nil
+}
+
+// listenLoopback listens on prefer when it is a free loopback address, else
+// on any free loopback port.
+func listenLoopback(prefer string) (net.Listener, error) {
+	if host, _, err := net.SplitHostPort(prefer); err == nil && host == "127.0.0.1" {
+		if ln, err := net.Listen("tcp", prefer); err == nil {
+			return ln, nil
+		}
+	}
+	return net.Listen("tcp", "127.0.0.1:0")
 }

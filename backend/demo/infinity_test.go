@@ -5,6 +5,7 @@ package demo_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,7 +55,7 @@ func TestDemoManagementNodeKeepsItsObjects(t *testing.T) {
 		return connectors, vmrs
 	}
 
-	first, err := demo.StartInfinity(ctx, cfg)
+	first, err := demo.StartInfinity(ctx, cfg, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,11 +70,15 @@ func TestDemoManagementNodeKeepsItsObjects(t *testing.T) {
 	}
 	stop(t, first)
 
-	second, err := demo.StartInfinity(ctx, cfg)
+	second, err := demo.StartInfinity(ctx, cfg, strings.TrimPrefix(first.URL(), "https://"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer stop(t, second)
+	if second.URL() != first.URL() {
+		// Only when another process took the port meanwhile.
+		t.Logf("the second run listens on %s, the first on %s", second.URL(), first.URL())
+	}
 	if second.Password().Reveal() == first.Password().Reveal() {
 		t.Fatal("the password did not change between runs")
 	}
