@@ -63,6 +63,18 @@ the demo keeps its integration and meetings in its own data folder
 			if _, _, err := c.loadCA(cmd.ErrOrStderr(), svc, devcert.TrustOptions{}, true); err != nil {
 				return err
 			}
+			ph, err := c.policyHandler(cmd.ErrOrStderr(), svc)
+			if err != nil {
+				return err
+			}
+			// Deferred first, so it runs last: after the host stopped,
+			// every decision it answered is written.
+			defer func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				ph.Close(ctx)
+			}()
+			o.Policy = ph
 			host, err := svc.NewHost(c.ctx, o)
 			if err != nil {
 				return err
