@@ -14,6 +14,10 @@ import (
 	"vmr-companion/backend/secrets"
 )
 
+// policyPath is where serve answers Infinity (serve.go's own "policy" is
+// the placeholder rule).
+const policyPath = policy.Path
+
 // policyUnset is what serve and policy status say while no credentials are set.
 const policyUnset = "the external policy endpoint (" + policy.Path + ") refuses every request until its credentials are set: " +
 	"vmr-companion policy credentials --username NAME"

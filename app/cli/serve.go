@@ -87,6 +87,7 @@ the demo keeps its integration and meetings in its own data folder
 			if host.Auth() == addinhost.AuthNone {
 				fmt.Fprintln(out, addinhost.NoAuthWarning)
 			}
+			fmt.Fprintf(out, "  Infinity external policy: %s%s (HTTP Basic; see: vmr-companion policy status)\n", host.URL(), policyPath)
 			if list, err := svc.Integrations.List(c.ctx); err == nil {
 				for _, in := range list {
 					fmt.Fprintf(out, "  %s: %s/integrations/%s/manifest.xml\n", in.Name, host.URL(), in.UUID)
