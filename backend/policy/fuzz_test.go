@@ -109,32 +109,42 @@ func TestANewOccurrenceOfAnEndlessSeriesAndAnUnreadableRule(t *testing.T) {
 	}
 }
 
-// TestAFullQueueDropsAndCounts: answers never wait for the log.
+// TestAFullQueueDropsAndCounts: answers never wait for the log; what a
+// full queue drops is counted, and the count is logged and reset.
 func TestAFullQueueDropsAndCounts(t *testing.T) {
-	repo := &memRepo{block: make(chan struct{})}
-	w := newWriter(repo, nil, 2)
-	w.log = discard()
+	repo := &memRepo{}
+	var logged strings.Builder
+	w := idleWriter(repo, slog.New(slog.NewTextHandler(&logged, nil)), 2)
 	for range 10 {
 		w.add(Decision{IntegrationID: 1})
 	}
-	// The writer holds at most one batch while blocked; the queue two.
-	if n := w.dropped.Load(); n < 10-2-maxBatch && n == 0 {
-		t.Fatalf("dropped %d", n)
+	if n := w.dropped.Load(); n != 8 {
+		t.Fatalf("dropped %d of 10 with a queue of 2, want 8", n)
 	}
-	if w.dropped.Load() == 0 {
-		t.Fatal("nothing was dropped with a queue of 2 and a blocked writer")
-	}
-	close(repo.block)
+	go w.run()
 	if err := w.flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	repo.mu.Lock()
-	defer repo.mu.Unlock()
-	if got := len(repo.logged) + int(w.dropped.Load()); got > 10 || len(repo.logged) == 0 {
-		t.Fatalf("logged %d", len(repo.logged))
+	if len(repo.logged) != 2 || w.dropped.Load() != 0 || !strings.Contains(logged.String(), "dropped=8") {
+		t.Fatalf("logged %d, dropped %d, log %q", len(repo.logged), w.dropped.Load(), logged.String())
+	}
+}
+
+// TestCloseWritesWhatIsQueued: serve's shutdown loses no decision.
+func TestCloseWritesWhatIsQueued(t *testing.T) {
+	repo := &memRepo{}
+	w := newWriter(repo, discard(), 100)
+	for range 50 {
+		w.add(Decision{IntegrationID: 1})
+	}
+	if err := w.close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(repo.logged) != 50 {
+		t.Fatalf("logged %d of 50", len(repo.logged))
 	}
 }
 

@@ -27,7 +27,7 @@ const maxQuery = 16 << 10
 
 // DefaultRefresh is how often, at most, a request checks whether the
 // store changed since the answers were loaded.
-const DefaultRefresh = 500 * time.Millisecond
+const DefaultRefresh = time.Second
 
 // Config builds a Handler.
 type Config struct {

@@ -12,8 +12,12 @@ import (
 // DefaultQueue bounds the decisions waiting for the operations log.
 const DefaultQueue = 16384
 
-// maxBatch bounds the decisions written in one transaction.
-const maxBatch = 512
+// maxBatch bounds the decisions written in one transaction, and linger
+// how long the first of them waits for others.
+const (
+	maxBatch = 2048
+	linger   = 50 * time.Millisecond
+)
 
 // writer keeps the operations log off the answers' path: requests queue
 // their decisions (never waiting: a full queue drops and counts), and one
@@ -33,10 +37,15 @@ func newWriter(repo Repository, log *slog.Logger, size int) *writer {
 	if size <= 0 {
 		size = DefaultQueue
 	}
-	w := &writer{repo: repo, log: log, queue: make(chan Decision, size), flushes: make(chan chan error),
-		stop: make(chan struct{}), done: make(chan struct{})}
+	w := idleWriter(repo, log, size)
 	go w.run()
 	return w
+}
+
+// idleWriter is a writer whose goroutine is not started yet.
+func idleWriter(repo Repository, log *slog.Logger, size int) *writer {
+	return &writer{repo: repo, log: log, queue: make(chan Decision, size), flushes: make(chan chan error),
+		stop: make(chan struct{}), done: make(chan struct{})}
 }
 
 func (w *writer) add(d Decision) {
@@ -49,14 +58,28 @@ func (w *writer) add(d Decision) {
 
 func (w *writer) run() {
 	defer close(w.done)
-	batch := make([]Decision, 0, maxBatch)
+	var batch []Decision
+	// due fires linger after the first decision of a batch: a busy
+	// endpoint then writes a few large transactions a second instead of
+	// thousands of small ones (each commit costs more than its rows).
+	var due <-chan time.Time
 	for {
 		select {
 		case d := <-w.queue:
-			batch = append(batch[:0], d)
-			w.write(w.drain(batch, maxBatch))
+			batch = append(batch, d)
+			switch {
+			case len(batch) >= maxBatch:
+				w.write(batch)
+				batch, due = batch[:0], nil
+			case due == nil:
+				due = time.After(linger)
+			}
+		case <-due:
+			w.write(batch)
+			batch, due = batch[:0], nil
 		case ack := <-w.flushes:
 			ack <- w.writeAll(batch)
+			batch, due = batch[:0], nil
 		case <-w.stop:
 			w.writeAll(batch)
 			return
@@ -77,17 +100,18 @@ func (w *writer) drain(batch []Decision, limit int) []Decision {
 	return batch
 }
 
-// writeAll writes everything queued now, batch by batch.
-func (w *writer) writeAll(batch []Decision) error {
+// writeAll writes pending and everything queued now, batch by batch.
+func (w *writer) writeAll(pending []Decision) error {
 	var errs []error
+	batch := pending
 	for {
-		batch = w.drain(batch[:0], maxBatch)
-		if len(batch) == 0 {
+		if batch = w.drain(batch, maxBatch); len(batch) == 0 {
 			return errors.Join(errs...)
 		}
 		if err := w.write(batch); err != nil {
 			errs = append(errs, err)
 		}
+		batch = batch[:0]
 	}
 }
 
