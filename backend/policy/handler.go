@@ -138,10 +138,6 @@ func (h *Handler) Close(ctx context.Context) error {
 	return h.decisions.close(ctx)
 }
 
-// Configured tells whether credentials were given: without them every
-// request is refused.
-func (h *Handler) Configured() bool { return h.hasCreds }
-
 var (
 	bodyContinue = []byte(`{"status":"success","action":"continue"}`)
 	bodyReject   = []byte(`{"status":"success","action":"reject"}`)
