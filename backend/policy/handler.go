@@ -25,19 +25,19 @@ const Path = "/policy/v1/"
 // short parameters.
 const maxQuery = 16 << 10
 
-// DefaultRefresh is how often, at most, a request checks whether the
-// store changed since the answers were loaded.
+// DefaultRefresh is how often the handler checks whether the store
+// changed since the answers were loaded.
 const DefaultRefresh = time.Second
 
 // Config builds a Handler.
 type Config struct {
 	Repository  Repository
 	Credentials Credentials // zero: every request is refused with 503
-	// Now is the clock of the decisions and of the change checks (tests
-	// inject it); nil is time.Now.
+	// Now is the clock of the decisions (tests inject it); nil is time.Now.
 	Now func() time.Time
-	// Refresh is how often, at most, the store's version is checked;
-	// DefaultRefresh when zero.
+	// Refresh is how often the store's version is checked, in the
+	// background; DefaultRefresh when zero. Tests set it long and call
+	// Handler.Refresh.
 	Refresh time.Duration
 	// Queue bounds the decisions waiting for the operations log
 	// (DefaultQueue when zero); more are dropped and counted.
@@ -48,16 +48,12 @@ type Config struct {
 // Handler answers Infinity's policy requests from an in-memory index of
 // the scheduled aliases.
 type Handler struct {
-	cfg      Config
-	log      *slog.Logger
-	user     [sha256.Size]byte
-	pass     [sha256.Size]byte
-	hasCreds bool
-	ix       atomic.Pointer[index]
-	// checkedAt is when the version was last checked (Unix nanoseconds
-	// of cfg.Now); checking is set while a check runs.
-	checkedAt atomic.Int64
-	checking  atomic.Bool
+	cfg       Config
+	log       *slog.Logger
+	user      [sha256.Size]byte
+	pass      [sha256.Size]byte
+	hasCreds  bool
+	ix        atomic.Pointer[index]
 	reloadMu  sync.Mutex
 	ctx       context.Context
 	cancel    context.CancelFunc
@@ -90,6 +86,7 @@ func New(ctx context.Context, cfg Config) (*Handler, error) {
 	}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	h.decisions = newWriter(cfg.Repository, cfg.Logger, cfg.Queue)
+	go h.watch()
 	return h, nil
 }
 
@@ -97,7 +94,6 @@ func New(ctx context.Context, cfg Config) (*Handler, error) {
 func (h *Handler) Refresh(ctx context.Context) error {
 	h.reloadMu.Lock()
 	defer h.reloadMu.Unlock()
-	h.checkedAt.Store(h.cfg.Now().UnixNano())
 	if cur := h.ix.Load(); cur != nil {
 		v, err := h.cfg.Repository.PolicyVersion(ctx)
 		if err != nil {
@@ -115,18 +111,23 @@ func (h *Handler) Refresh(ctx context.Context) error {
 	return nil
 }
 
-// maybeRefresh starts a background check when the last one is older than
-// cfg.Refresh; requests meanwhile answer from the index they have.
-func (h *Handler) maybeRefresh(now time.Time) {
-	if now.UnixNano()-h.checkedAt.Load() < int64(h.cfg.Refresh) || !h.checking.CompareAndSwap(false, true) {
-		return
-	}
-	go func() {
-		defer h.checking.Store(false)
-		if err := h.Refresh(h.ctx); err != nil && h.ctx.Err() == nil {
-			h.log.Error("policy: keeping the answers current failed; answering from the last load", "error", err)
+// watch keeps the index current: every cfg.Refresh it checks the store's
+// version and reloads on a change, in the background, so that requests
+// never wait for it and a meeting accepted while nobody called is known
+// to the first caller.
+func (h *Handler) watch() {
+	t := time.NewTicker(h.cfg.Refresh)
+	defer t.Stop()
+	for {
+		select {
+		case <-h.ctx.Done():
+			return
+		case <-t.C:
+			if err := h.Refresh(h.ctx); err != nil && h.ctx.Err() == nil {
+				h.log.Error("policy: keeping the answers current failed; answering from the last load", "error", err)
+			}
 		}
-	}()
+	}
 }
 
 // Flush waits until every decision made so far is in the operations log.
@@ -182,9 +183,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, "local_alias holds invalid UTF-8 or control characters")
 		return
 	}
-	now := h.cfg.Now()
-	h.maybeRefresh(now)
-	d, body := h.ix.Load().answer(local, caller(q), now)
+	d, body := h.ix.Load().answer(local, caller(q), h.cfg.Now())
 	h.decisions.add(d)
 	hdr.Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
