@@ -148,39 +148,39 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr := w.Header()
 	hdr.Set("Cache-Control", "no-store")
 	if !h.hasCreds {
-		fail(w, http.StatusServiceUnavailable, "the policy server has no credentials: run vmr-companion policy credentials --username NAME, then restart serve")
+		fail(w, http.StatusServiceUnavailable, "unavailable", "the policy server has no credentials: run vmr-companion policy credentials --username NAME, then restart serve")
 		return
 	}
 	if !h.authorized(r) {
 		hdr.Set("WWW-Authenticate", `Basic realm="vmr-companion policy", charset="UTF-8"`)
-		fail(w, http.StatusUnauthorized, "wrong or missing credentials: set the policy profile's username and password on Infinity to those given to vmr-companion policy credentials")
+		fail(w, http.StatusUnauthorized, "unauthorized", "wrong or missing credentials: set the policy profile's username and password on Infinity to those given to vmr-companion policy credentials")
 		return
 	}
 	if r.URL.Path != Path+"service/configuration" {
-		fail(w, http.StatusNotFound, "only service configuration requests are answered here: turn off the other request types in Infinity's policy profile")
+		fail(w, http.StatusNotFound, "not-found", "only service configuration requests are answered here: turn off the other request types in Infinity's policy profile")
 		return
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		hdr.Set("Allow", "GET, HEAD")
-		fail(w, http.StatusMethodNotAllowed, r.Method+" is not allowed: Infinity asks with GET")
+		fail(w, http.StatusMethodNotAllowed, "method-not-allowed", r.Method+" is not allowed: Infinity asks with GET")
 		return
 	}
 	if len(r.URL.RawQuery) > maxQuery {
-		fail(w, http.StatusBadRequest, "the query is too long")
+		fail(w, http.StatusBadRequest, "bad-request", "the query is too long")
 		return
 	}
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		fail(w, http.StatusBadRequest, "the query is not valid URL encoding")
+		fail(w, http.StatusBadRequest, "bad-request", "the query is not valid URL encoding")
 		return
 	}
 	local := q.Get("local_alias")
 	if local == "" {
-		fail(w, http.StatusBadRequest, "local_alias is missing")
+		fail(w, http.StatusBadRequest, "bad-request", "local_alias is missing")
 		return
 	}
 	if garbage(local) {
-		fail(w, http.StatusBadRequest, "local_alias holds invalid UTF-8 or control characters")
+		fail(w, http.StatusBadRequest, "bad-request", "local_alias holds invalid UTF-8 or control characters")
 		return
 	}
 	d, body := h.ix.Load().answer(local, caller(q), h.cfg.Now())
@@ -211,12 +211,18 @@ func caller(q url.Values) string {
 	return "unknown caller"
 }
 
-// fail answers an error in Infinity's JSON shape, so that its logs show
-// the message.
-func fail(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
+// fail answers an RFC 9457 problem, as the host's other errors: Infinity
+// only needs the status (anything but 200 means "no answer" to it), an
+// admin reading its logs the detail.
+func fail(w http.ResponseWriter, status int, kind, detail string) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	b, _ := json.Marshal(struct {
+		Type   string `json:"type"`
+		Title  string `json:"title"`
+		Status int    `json:"status"`
+		Detail string `json:"detail"`
+	}{"https://vmr-companion.invalid/problems/" + kind, http.StatusText(status), status, detail})
 	w.WriteHeader(status)
-	b, _ := json.Marshal(map[string]string{"status": "error", "reason": msg})
 	w.Write(b)
 }
 

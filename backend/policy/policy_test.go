@@ -133,9 +133,9 @@ type reply struct {
 	Status int
 	Header http.Header
 	Body   struct {
-		Status string         `json:"status"`
+		Status any            `json:"status"` // "success", or a problem's status code
 		Action string         `json:"action"`
-		Reason string         `json:"reason"`
+		Detail string         `json:"detail"`
 		Result map[string]any `json:"result"`
 	}
 	Raw string
@@ -295,7 +295,7 @@ func TestCredentials(t *testing.T) {
 		h := newHarness(t)
 		h.start(policy.Credentials{})
 		r := h.ask("local_alias=x", &creds)
-		if r.Status != http.StatusServiceUnavailable || !strings.Contains(r.Body.Reason, "vmr-companion policy credentials --username") {
+		if r.Status != http.StatusServiceUnavailable || !strings.Contains(r.Body.Detail, "vmr-companion policy credentials --username") {
 			t.Fatalf("%d %s", r.Status, r.Raw)
 		}
 	})
@@ -309,7 +309,7 @@ func TestCredentials(t *testing.T) {
 	} {
 		t.Run(name+" is 401", func(t *testing.T) {
 			r := h.ask("local_alias=meet1%40vc.example.com", c)
-			if r.Status != http.StatusUnauthorized || !strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Basic ") || r.Body.Status != "error" {
+			if r.Status != http.StatusUnauthorized || !strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Basic ") || r.Header.Get("Content-Type") != "application/problem+json" {
 				t.Fatalf("%d %v %s", r.Status, r.Header, r.Raw)
 			}
 			if strings.Contains(r.Raw, creds.Password.Reveal()) {
