@@ -31,7 +31,7 @@ https://<host>` + policy.Path + `service/configuration for the single-use VMRs o
 integrations with infinity_provisioning = policy. Infinity's policy profile
 sends HTTP Basic credentials; set the same ones here.`,
 	}
-	cmd.AddCommand(c.policyCredentialsCmd(), c.policyStatusCmd())
+	cmd.AddCommand(c.policyCredentialsCmd(), c.policyStatusCmd(), c.policyCheckCmd())
 	return cmd
 }
 
@@ -136,6 +136,45 @@ func (c *command) policyStatusCmd() *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func (c *command) policyCheckCmd() *cobra.Command {
+	var at string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "check ALIAS",
+		Short: "Show what the policy answers Infinity for an alias (now, or --at a time)",
+		Example: `  vmr-companion policy check sip:meet81234567@vc.example.com
+  vmr-companion policy check 81234567 --at 2026-12-07T09:45:00+01:00`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			when := time.Now()
+			if at != "" {
+				t, err := time.Parse(time.RFC3339, at)
+				if err != nil {
+					return usageError{fmt.Errorf("--at must be an RFC 3339 time such as 2026-12-07T09:45:00+01:00, not %q", at)}
+				}
+				when = t
+			}
+			svc, err := c.services()
+			if err != nil {
+				return err
+			}
+			res, err := policy.Explain(c.ctx, svc.Policy, args[0], when)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), res)
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "Action: %s (%s)\nWhy: %s\nAnswer: %s\n", res.Action, res.Code, res.Why, res.Answer)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&at, "at", "", "the time of the call (RFC 3339; default now)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }

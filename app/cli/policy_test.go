@@ -90,6 +90,22 @@ func TestPolicyCredentials(t *testing.T) {
 	})
 }
 
+func TestPolicyCheck(t *testing.T) {
+	keyring.MockInit()
+	dir := t.TempDir()
+	code, out, errOut := run(t, dir, "", "policy", "check", "sip:nobody@example.com;transport=tls", "--json")
+	var c map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &c) != nil || c["action"] != "continue" || c["code"] != "policy_continue" {
+		t.Fatalf("code %d: %s %s", code, out, errOut)
+	}
+	if code, _, errOut := run(t, dir, "", "policy", "check", "x", "--at", "tomorrow"); code != 2 || !strings.Contains(errOut, "RFC 3339") {
+		t.Fatalf("a bad --at: %d %s", code, errOut)
+	}
+	if code, _, errOut := run(t, dir, "", "policy", "check", "a\x01b"); code != 1 || !strings.Contains(errOut, "control characters") {
+		t.Fatalf("a control character: %d %s", code, errOut)
+	}
+}
+
 // TestServeAnswersPolicyRequests: the policy is mounted on serve's real
 // HTTPS host with the credentials set beforehand.
 func TestServeAnswersPolicyRequests(t *testing.T) {

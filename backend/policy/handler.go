@@ -265,3 +265,26 @@ func (ix *index) answer(local, caller string, now time.Time) (Decision, []byte) 
 	}
 	return d, bodyContinue
 }
+
+// Check is what the policy answers for a dialled alias at an instant,
+// from the store as it is now: for admins (vmr-companion policy check)
+// and support, without Infinity. Nothing is logged.
+type Check struct {
+	Action string          `json:"action"`
+	Code   string          `json:"code"`
+	Why    string          `json:"why"`
+	Answer json.RawMessage `json:"answer"`
+}
+
+// Explain answers like the endpoint, without credentials or a log line.
+func Explain(ctx context.Context, repo Repository, alias string, at time.Time) (*Check, error) {
+	if garbage(alias) {
+		return nil, errors.New("policy: the alias holds invalid UTF-8 or control characters (Infinity would get 400)")
+	}
+	snap, err := repo.PolicySnapshot(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("policy: loading the scheduled conferences: %w", err)
+	}
+	d, body := newIndex(snap).answer(alias, "", at)
+	return &Check{Action: d.Action, Code: d.Code, Why: d.Why, Answer: body}, nil
+}

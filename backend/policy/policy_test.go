@@ -420,3 +420,25 @@ func TestDecisionsOfADeletedIntegrationAreSkipped(t *testing.T) {
 		t.Fatalf("%+v", log)
 	}
 }
+
+func TestExplainAnswersLikeTheEndpointWithoutLogging(t *testing.T) {
+	h := newHarness(t)
+	a := h.reserve(h.in, "compose-1")
+	h.meeting(h.in, a, "Review", "", t0.Add(2*time.Hour))
+	c, err := policy.Explain(h.ctx(), h.st.Policy(), "sip:"+strings.ToUpper(a.Alias), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Action != "continue" || c.Code != policy.CodeConference || !strings.Contains(string(c.Answer), `"service_tag":"`+a.UUID+`"`) {
+		t.Fatalf("%+v %s", c, c.Answer)
+	}
+	if c, _ := policy.Explain(h.ctx(), h.st.Policy(), a.Alias, t0.Add(-time.Hour)); c.Action != "reject" || !strings.Contains(c.Why, "too early") {
+		t.Fatalf("an hour before: %+v", c)
+	}
+	if _, err := policy.Explain(h.ctx(), h.st.Policy(), "a\x00b", t0); err == nil {
+		t.Fatal("a control character was accepted")
+	}
+	if log, _ := h.st.Scheduler().Log(h.ctx(), h.in.ID, 10); len(log) != 1 { // the meeting's own decision only
+		t.Fatalf("Explain wrote to the log: %+v", log)
+	}
+}
