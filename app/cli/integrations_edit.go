@@ -97,6 +97,26 @@ func setValue(f integration.Field, value string) json.RawMessage {
 
 // readSecrets asks for each named secret: without echo on a terminal, else
 // one line each from standard input.
+// readSecret reads one secret: without echo after label on a terminal,
+// else the next line of standard input (*lines, made on first use). A
+// missing line is io.EOF.
+func readSecret(stdin io.Reader, lines **bufio.Reader, prompt io.Writer, label string) (string, error) {
+	if file, ok := stdin.(*os.File); ok && term.IsTerminal(int(file.Fd())) {
+		fmt.Fprintf(prompt, "%s: ", label)
+		b, err := term.ReadPassword(int(file.Fd()))
+		fmt.Fprintln(prompt)
+		return string(b), err
+	}
+	if *lines == nil {
+		*lines = bufio.NewReader(stdin)
+	}
+	line, err := (*lines).ReadString('\n')
+	if err != nil && (err != io.EOF || line == "") {
+		return "", io.EOF
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
 func (e *editFlags) readSecrets(stdin io.Reader, prompt io.Writer) (map[string]secrets.Secret, error) {
 	out := map[string]secrets.Secret{}
 	if len(e.secretFields) == 0 {
@@ -114,24 +134,12 @@ func (e *editFlags) readSecrets(stdin io.Reader, prompt io.Writer) (map[string]s
 			return nil, usageError{err}
 		}
 		f, _ := integration.FieldByName(field)
-		var value string
-		if file, ok := stdin.(*os.File); ok && term.IsTerminal(int(file.Fd())) {
-			fmt.Fprintf(prompt, "%s: ", f.Label)
-			b, err := term.ReadPassword(int(file.Fd()))
-			fmt.Fprintln(prompt)
-			if err != nil {
-				return nil, fmt.Errorf("reading %s: %w", field, err)
-			}
-			value = string(b)
-		} else {
-			if lines == nil {
-				lines = bufio.NewReader(stdin)
-			}
-			line, err := lines.ReadString('\n')
-			if err != nil && (err != io.EOF || line == "") {
-				return nil, fmt.Errorf("reading %s from standard input: expected one line per --secret, in order", field)
-			}
-			value = strings.TrimRight(line, "\r\n")
+		value, err := readSecret(stdin, &lines, prompt, f.Label)
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("reading %s from standard input: expected one line per --secret, in order", field)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", field, err)
 		}
 		if value == "" {
 			return nil, fmt.Errorf("%s is empty: to remove a stored secret use --clear-secret %s", field, field)

@@ -63,6 +63,18 @@ the demo keeps its integration and meetings in its own data folder
 			if _, _, err := c.loadCA(cmd.ErrOrStderr(), svc, devcert.TrustOptions{}, true); err != nil {
 				return err
 			}
+			ph, err := c.policyHandler(cmd.ErrOrStderr(), svc)
+			if err != nil {
+				return err
+			}
+			// Deferred first, so it runs last: after the host stopped,
+			// every decision it answered is written.
+			defer func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				ph.Close(ctx)
+			}()
+			o.Policy = ph
 			host, err := svc.NewHost(c.ctx, o)
 			if err != nil {
 				return err
@@ -75,6 +87,7 @@ the demo keeps its integration and meetings in its own data folder
 			if host.Auth() == addinhost.AuthNone {
 				fmt.Fprintln(out, addinhost.NoAuthWarning)
 			}
+			fmt.Fprintf(out, "  Infinity external policy: %s%s (HTTP Basic; see: vmr-companion policy status)\n", host.URL(), policyPath)
 			if list, err := svc.Integrations.List(c.ctx); err == nil {
 				for _, in := range list {
 					fmt.Fprintf(out, "  %s: %s/integrations/%s/manifest.xml\n", in.Name, host.URL(), in.UUID)

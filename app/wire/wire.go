@@ -48,6 +48,8 @@ type Services struct {
 	Calendars *store.Calendars
 	// Settings are the window user's preferences.
 	Settings *store.Settings
+	// Policy is what Infinity's external policy answers from (backend/policy).
+	Policy *store.Policy
 	// SignIns signs users in to an integration's identity provider;
 	// Account is the user's side built on it (the window's and the CLI's).
 	SignIns *account.OAuth
@@ -103,6 +105,7 @@ func Open(ctx context.Context, dataDir string, cfg Config) (*Services, error) {
 		Keychain:     keychain,
 		Calendars:    st.Calendars(),
 		Settings:     st.Settings(),
+		Policy:       st.Policy(),
 		DatabasePath: st.Path(),
 		Close:        st.Close,
 		Version:      cfg.Version,
@@ -144,6 +147,7 @@ func Open(ctx context.Context, dataDir string, cfg Config) (*Services, error) {
 		}
 		return addinhost.New(addinhost.Config{
 			Listen: o.Listen, Auth: o.Auth, ReservationRate: o.ReservationRate, OnRequest: o.OnRequest, AllowSharedHost: o.AllowSharedHost,
+			Policy:     o.Policy,
 			AddinFiles: addinFiles, OfficeJS: officeJS,
 			Integrations: svc.Integrations, Conferences: svc.Conferences, Aliases: alias.NewService(st.Aliases(), o.ReservationTTL),
 			Templates: engine, Manifests: devManifests{svc.Manifests},

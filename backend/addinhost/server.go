@@ -66,6 +66,9 @@ type Config struct {
 	InteractiveUsers SessionCounter
 	// Now is the rate limit's clock; nil is time.Now (tests freeze it).
 	Now func() time.Time
+	// Policy answers Infinity's external policy requests under
+	// /policy/v1/ with its own authentication (HTTP Basic); nil: 404.
+	Policy http.Handler
 }
 
 // RequestLog is one handled request.
@@ -171,6 +174,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/integrations/{uuid}/pane", s.pane)
 	mux.HandleFunc("POST /api/v1/integrations/{uuid}/reservations", s.reserve)
 	mux.HandleFunc("GET /api/v1/integrations/{uuid}/personal-vmrs", s.personalVMRs)
+	if s.cfg.Policy != nil {
+		mux.Handle("/policy/v1/", s.cfg.Policy)
+	}
 	// The catch-all below would answer 404 for a known path asked with the
 	// wrong method; these answer 405 instead.
 	for path, allow := range map[string]string{

@@ -1,6 +1,9 @@
 package addinhost
 
-import "time"
+import (
+	"net/http"
+	"time"
+)
 
 // Settings are what a person chooses when starting the host (the serve
 // flags, or the window's Add-in host page); the rest of Config is wiring.
@@ -15,4 +18,7 @@ type Settings struct {
 	// AllowSharedHost runs --auth none even where several people are
 	// signed in to this machine.
 	AllowSharedHost bool
+	// Policy answers Infinity's external policy requests under
+	// /policy/v1/ (backend/policy); nil leaves the path unanswered.
+	Policy http.Handler
 }

@@ -5,11 +5,16 @@
 //
 //	loadgen -url https://127.0.0.1:3443 -cacert ca.pem -c 64 -d 10s -mode reserve -integration UUID
 //	loadgen -url https://127.0.0.1:3443 -cacert ca.pem -c 64 -d 10s -mode get -path /addin/taskpane.html [-gzip]
+//	LOADGEN_BASIC_AUTH=user:pass loadgen -url https://127.0.0.1:3443 -cacert ca.pem -c 64 -d 10s -mode policy -aliases aliases.txt
 //
 // In reserve mode every request POSTs a distinct item key to
 // /api/v1/integrations/{uuid}/reservations; every answer must be 201 with
 // created=true, and the aliases of all answers (warm-up included) are
-// checked for duplicates. It prints a summary on standard error and one
+// checked for duplicates. In policy mode each connection cycles over the
+// aliases of the file (one a line; each connection from its own place in
+// the list) asking Infinity's policy question with HTTP Basic credentials;
+// every answer must be 200 with a conference (the aliases must be live).
+// It prints a summary on standard error and one
 // line "RESULT key=value ..." on standard output for scripts.
 package main
 
@@ -26,6 +31,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"sort"
@@ -36,6 +42,8 @@ import (
 
 type options struct {
 	base, cacert, mode, path, integration, user string
+	aliases                                     []string
+	basicUser, basicPass                        string
 	conns                                       int
 	duration, warmup, timeout                   time.Duration
 	gzip                                        bool
@@ -45,7 +53,8 @@ func main() {
 	var o options
 	flag.StringVar(&o.base, "url", "", "base URL of the server, e.g. https://127.0.0.1:3443")
 	flag.StringVar(&o.cacert, "cacert", "", "PEM file of the CA (or self-signed certificate) to trust; required")
-	flag.StringVar(&o.mode, "mode", "get", "get (static files) or reserve (single-use reservations)")
+	flag.StringVar(&o.mode, "mode", "get", "get (static files), reserve (single-use reservations) or policy (Infinity's policy requests)")
+	aliasFile := flag.String("aliases", "", "policy mode: file of aliases, one a line (credentials from $LOADGEN_BASIC_AUTH, user:pass)")
 	flag.StringVar(&o.path, "path", "/addin/taskpane.html", "path to GET in get mode")
 	flag.StringVar(&o.integration, "integration", "", "integration uuid in reserve mode")
 	flag.StringVar(&o.user, "user", "", "X-VMR-User header in reserve mode (the host's default user when empty)")
@@ -55,6 +64,12 @@ func main() {
 	flag.DurationVar(&o.timeout, "timeout", 5*time.Second, "timeout of one request")
 	flag.BoolVar(&o.gzip, "gzip", false, "send Accept-Encoding: gzip in get mode")
 	flag.Parse()
+	if o.mode == "policy" {
+		if err := readPolicyInput(&o, *aliasFile); err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen:", err)
+			os.Exit(1)
+		}
+	}
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
 		os.Exit(1)
@@ -91,8 +106,8 @@ func run(o options) error {
 		return errors.New("-d must be between 0 and 10m")
 	case o.mode == "reserve" && o.integration == "":
 		return errors.New("-integration is required in reserve mode")
-	case o.mode != "reserve" && o.mode != "get":
-		return fmt.Errorf("-mode must be get or reserve, not %q", o.mode)
+	case o.mode != "reserve" && o.mode != "get" && o.mode != "policy":
+		return fmt.Errorf("-mode must be get, reserve or policy, not %q", o.mode)
 	}
 	pem, err := os.ReadFile(o.cacert)
 	if err != nil {
@@ -222,6 +237,9 @@ func target(o options) string {
 	if o.mode == "reserve" {
 		return "/api/v1/integrations/" + o.integration + "/reservations"
 	}
+	if o.mode == "policy" {
+		return fmt.Sprintf("/policy/v1/service/configuration (%d aliases)", len(o.aliases))
+	}
 	if o.gzip {
 		return o.path + " (Accept-Encoding: gzip)"
 	}
@@ -251,15 +269,18 @@ func phase(client *http.Client, o options, base, keyPrefix string, d time.Durati
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			worker(ctx, client, o, base, fmt.Sprintf("%s-%d-", keyPrefix, i), end, s)
+			worker(ctx, client, o, base, fmt.Sprintf("%s-%d-", keyPrefix, i), i, end, s)
 		}()
 	}
 	wg.Wait()
 	return samples
 }
 
-func worker(ctx context.Context, client *http.Client, o options, base, keyPrefix string, end time.Time, s *sample) {
+func worker(ctx context.Context, client *http.Client, o options, base, keyPrefix string, id int, end time.Time, s *sample) {
 	url := base + o.path
+	if o.mode == "policy" {
+		url = base + "/policy/v1/service/configuration"
+	}
 	if o.mode == "reserve" {
 		url = base + "/api/v1/integrations/" + o.integration + "/reservations"
 	}
@@ -270,7 +291,12 @@ func worker(ctx context.Context, client *http.Client, o options, base, keyPrefix
 			return
 		}
 		var req *http.Request
-		if o.mode == "reserve" {
+		if o.mode == "policy" {
+			// Each connection from its own place, so all aliases are asked for.
+			a := o.aliases[(id*len(o.aliases)/o.conns+seq)%len(o.aliases)]
+			req, _ = http.NewRequestWithContext(ctx, http.MethodGet, url+"?"+policyQuery(a), nil)
+			req.SetBasicAuth(o.basicUser, o.basicPass)
+		} else if o.mode == "reserve" {
 			body, _ := json.Marshal(map[string]string{"item_key": keyPrefix + fmt.Sprint(seq)})
 			req, _ = http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 			req.Header.Set("Content-Type", "application/json")
@@ -306,6 +332,8 @@ func worker(ctx context.Context, client *http.Client, o options, base, keyPrefix
 		}
 		good := false
 		switch o.mode {
+		case "policy":
+			good = resp.StatusCode == http.StatusOK && bytes.Contains(buf, []byte(`"action":"continue","result":{`))
 		case "reserve":
 			var r reservation
 			if resp.StatusCode == http.StatusCreated && json.Unmarshal(buf, &r) == nil && r.Alias != "" {
@@ -376,4 +404,36 @@ func checkAliases(all []reservation) aliasCheck {
 	c.numeric = count(numeric, &c.dupNumeric)
 	c.uuids = count(uuids, &c.dupUUIDs)
 	return c
+}
+
+// readPolicyInput reads the aliases and the credentials of policy mode.
+func readPolicyInput(o *options, file string) error {
+	if file == "" {
+		return errors.New("-aliases is required in policy mode")
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			o.aliases = append(o.aliases, l)
+		}
+	}
+	if len(o.aliases) == 0 {
+		return fmt.Errorf("%s holds no aliases", file)
+	}
+	var ok bool
+	o.basicUser, o.basicPass, ok = strings.Cut(os.Getenv("LOADGEN_BASIC_AUTH"), ":")
+	if !ok || o.basicUser == "" {
+		return errors.New("set LOADGEN_BASIC_AUTH=user:pass for policy mode (not a flag: it would show in ps)")
+	}
+	return nil
+}
+
+// policyQuery is what a Conferencing Node sends for a SIP call in.
+func policyQuery(alias string) string {
+	return "local_alias=" + url.QueryEscape(alias) + "&remote_alias=" + url.QueryEscape("sip:guest@partner.example.com") +
+		"&remote_display_name=Guest&remote_address=192.0.2.10&protocol=sip&call_direction=dial_in&node_ip=192.0.2.1" +
+		"&location=Oslo&version_id=36&pseudo_version_id=36.0.0&trigger=invite&bandwidth=0&vendor=Pexip"
 }

@@ -1,0 +1,243 @@
+package policy
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"vmr-companion/backend/ical"
+	"vmr-companion/backend/integration"
+	"vmr-companion/backend/scheduler"
+)
+
+// dstSlack widens each occurrence of a series by an hour on both sides.
+// The scheduler keeps a series' first start in UTC and its RRULE, not its
+// time zone, so the occurrences are expanded in UTC: after a daylight
+// saving change the real meeting runs an hour earlier or later than that.
+// Letting callers in an hour early is harmless; refusing the whole
+// meeting after the clocks change is not. For the same reason a cancelled
+// occurrence matches at its stored start or one hour off it.
+const dstSlack = time.Hour
+
+// entry is one scheduled alias, ready to answer.
+type entry struct {
+	a      Alias
+	in     *integration.Integration
+	ours   bool   // the integration provisions through this policy
+	domain string // the alias's own domain, lower case
+	before time.Duration
+	after  time.Duration
+	// series is the recurrence as an event to expand; nil for a single
+	// meeting, or when the stored rule cannot be read (then the series'
+	// whole window applies, and seriesErr says why).
+	series    *ical.Event
+	seriesErr string
+	// answer is the body of "continue" with the conference, made once.
+	answer []byte
+}
+
+// index finds entries by the ways Infinity users dial an alias. A nil
+// value in local marks a local part that two aliases share.
+type index struct {
+	version string
+	full    map[string]*entry
+	local   map[string]*entry
+	numeric map[string]*entry
+}
+
+func newIndex(s *Snapshot) *index {
+	ix := &index{version: s.Version, full: make(map[string]*entry, len(s.Aliases)),
+		local: make(map[string]*entry, len(s.Aliases)), numeric: make(map[string]*entry, len(s.Aliases))}
+	ins := make(map[int64]*integration.Integration, len(s.Integrations))
+	for _, in := range s.Integrations {
+		ins[in.ID] = in
+	}
+	for _, a := range s.Aliases {
+		in := ins[a.IntegrationID]
+		if in == nil {
+			continue
+		}
+		e := &entry{a: a, in: in, ours: in.InfinityProvisioning != integration.ProvisionAPI,
+			before: time.Duration(in.MeetingBufferBefore) * time.Minute, after: time.Duration(in.MeetingBufferAfter) * time.Minute}
+		full := strings.ToLower(a.Alias)
+		local := full
+		if i := strings.LastIndexByte(full, '@'); i >= 0 {
+			local, e.domain = full[:i], full[i+1:]
+		} else {
+			e.domain = strings.ToLower(in.ScheduledAliasDomain)
+		}
+		if c := a.Conference; c != nil {
+			if c.Kind == scheduler.KindRecurring {
+				e.series, e.seriesErr = seriesOf(c)
+			}
+			e.answer = conferenceAnswer(in, a, c)
+		}
+		ix.full[full] = e
+		if prev, ok := ix.local[local]; ok && prev != e {
+			ix.local[local] = nil
+		} else {
+			ix.local[local] = e
+		}
+		if a.NumericAlias != "" {
+			ix.numeric[strings.ToLower(a.NumericAlias)] = e
+		}
+	}
+	return ix
+}
+
+// lookup finds the entry a dialled alias means; why says why there is
+// none when that is worth logging.
+func (ix *index) lookup(d dialled) (e *entry, why string) {
+	if e := ix.full[d.full]; e != nil {
+		return e, ""
+	}
+	if d.domain == "" {
+		if e, ok := ix.local[d.local]; ok {
+			if e == nil {
+				return nil, "more than one single-use alias has the local part " + d.local + ": dial it with its domain"
+			}
+			return e, ""
+		}
+		return ix.numeric[d.local], ""
+	}
+	// digits@domain: the numeric alias, dialled with the alias's domain.
+	if allDigits(d.local) {
+		if e := ix.numeric[d.local]; e != nil && (e.domain == "" || e.domain == d.domain) {
+			return e, ""
+		}
+	}
+	return nil, ""
+}
+
+// seriesOf makes an expandable event of a stored series: its first
+// occurrence in UTC and its RRULE.
+func seriesOf(c *Conference) (*ical.Event, string) {
+	if c.Recurrence == "" || strings.ContainsAny(c.Recurrence, "\r\n") {
+		return nil, "the series has no readable recurrence rule"
+	}
+	const layout = "20060102T150405Z"
+	text := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:policy\r\nDTSTART:" + c.Start.UTC().Format(layout) +
+		"\r\nDTEND:" + c.End.UTC().Format(layout) + "\r\nRRULE:" + c.Recurrence + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	cal, err := ical.ParseBytes([]byte(text), ical.ParseOptions{})
+	if err != nil || len(cal.Events) != 1 || !cal.Events[0].IsRecurring() {
+		return nil, "the series' recurrence rule could not be read"
+	}
+	ev := cal.Events[0]
+	if _, err := ical.Occurrences(ev, nil, c.Start, c.Start.Add(time.Second), 1); err != nil {
+		return nil, "the series' recurrence rule could not be expanded: " + err.Error()
+	}
+	return ev, ""
+}
+
+// result is the conference configuration Infinity uses for the call.
+type result struct {
+	ServiceType               string `json:"service_type"`
+	Name                      string `json:"name"`
+	ServiceTag                string `json:"service_tag"`
+	Description               string `json:"description,omitempty"`
+	HostIdentityProviderGroup string `json:"host_identity_provider_group,omitempty"`
+	NonIdPParticipants        string `json:"non_idp_participants,omitempty"`
+	IVRThemeName              string `json:"ivr_theme_name,omitempty"`
+}
+
+type answer struct {
+	Status string  `json:"status"`
+	Action string  `json:"action"`
+	Result *result `json:"result,omitempty"`
+}
+
+func conferenceAnswer(in *integration.Integration, a Alias, c *Conference) []byte {
+	r := &result{ServiceType: "conference", Name: c.Name, ServiceTag: a.UUID, Description: c.Description}
+	// Infinity fails the whole answer when a name matches no object it
+	// has. The integration's IdP group and IVR theme are related fields on
+	// Infinity's ms_exchange_connector: read from a Management Node they
+	// are resource URIs (/api/admin/configuration/v1/ivr_theme/3/), not
+	// names, so only values that look like names are sent.
+	if g := objectName(in.HostIdentityProviderGroup); g != "" {
+		r.HostIdentityProviderGroup = g
+		// Meaningful only with an IdP group on the conference.
+		r.NonIdPParticipants = in.NonIdPParticipants
+	}
+	r.IVRThemeName = objectName(in.IVRTheme)
+	b, err := json.Marshal(answer{Status: "success", Action: actionContinue, Result: r})
+	if err != nil {
+		panic(fmt.Sprintf("policy: encoding an answer: %v", err)) // strings only: cannot fail
+	}
+	return b
+}
+
+// objectName is the name of an Infinity object, or "" for none or a URI.
+func objectName(p *string) string {
+	if p == nil {
+		return ""
+	}
+	s := strings.TrimSpace(*p)
+	if s == "" || strings.HasPrefix(s, "/") || strings.Contains(s, "://") {
+		return ""
+	}
+	return s
+}
+
+// verdict is the policy's answer for an entry at an instant.
+type verdict struct {
+	action string
+	code   string
+	why    string
+}
+
+// decide says whether the entry's conference is on at now.
+func (e *entry) decide(now time.Time) verdict {
+	if !e.ours {
+		return verdict{actionContinue, CodeNotOurs, "integration " + e.in.Name + " provisions its single-use VMRs through the management API"}
+	}
+	c := e.a.Conference
+	switch {
+	case e.a.Deleted:
+		return verdict{actionReject, CodeReject, "the meeting that used this alias was cancelled; the alias is retired"}
+	case c == nil:
+		return verdict{actionReject, CodeReject, "the alias is reserved but no meeting has used it yet"}
+	case c.State != scheduler.StateActive:
+		return verdict{actionReject, CodeReject, "the meeting " + quote(c.Subject) + " was cancelled"}
+	case now.Before(c.ValidFrom):
+		return verdict{actionReject, CodeReject, "too early: the video room opens at " + c.ValidFrom.UTC().Format(time.RFC3339)}
+	case !c.ValidUntil.IsZero() && now.After(c.ValidUntil):
+		return verdict{actionReject, CodeReject, "too late: the video room closed at " + c.ValidUntil.UTC().Format(time.RFC3339)}
+	}
+	open := verdict{actionContinue, CodeConference, "conference " + quote(c.Name) + " is open"}
+	if c.Kind != scheduler.KindRecurring {
+		return open
+	}
+	if e.series == nil {
+		open.why += " (" + e.seriesErr + ": the series' whole window applies)"
+		return open
+	}
+	from, to := now.Add(-e.after-dstSlack), now.Add(e.before+dstSlack+time.Second)
+	occ, _ := ical.Occurrences(e.series, nil, from, to, 16)
+	cancelled := false
+	for _, o := range occ {
+		if o.Start.Add(-e.before-dstSlack).After(now) || o.End.Add(e.after+dstSlack).Before(now) {
+			continue
+		}
+		if isCancelled(c.Cancelled, o.RecurrenceID) {
+			cancelled = true
+			continue
+		}
+		open.why += " (the occurrence of " + o.Start.UTC().Format(time.RFC3339) + ")"
+		return open
+	}
+	if cancelled {
+		return verdict{actionReject, CodeReject, "this occurrence of the series " + quote(c.Subject) + " was cancelled"}
+	}
+	return verdict{actionReject, CodeReject, "no occurrence of the series " + quote(c.Subject) + " is on now"}
+}
+
+func isCancelled(list []time.Time, occ time.Time) bool {
+	return slices.ContainsFunc(list, func(t time.Time) bool {
+		d := t.Sub(occ)
+		return d == 0 || d == dstSlack || d == -dstSlack
+	})
+}
+
+func quote(s string) string { return fmt.Sprintf("%q", clean(s)) }
