@@ -33,24 +33,6 @@ func (s *stopOnLine) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// onLine runs do once serve has printed line (serve is then up, its demo
-// included).
-type onLine struct {
-	line string
-	do   func()
-	buf  bytes.Buffer
-	done bool
-}
-
-func (o *onLine) Write(p []byte) (int, error) {
-	o.buf.Write(p)
-	if !o.done && strings.Contains(o.buf.String(), o.line) {
-		o.done = true
-		o.do()
-	}
-	return len(p), nil
-}
-
 // serveDemo runs serve --demo on dataDir until it is up, then stops it.
 func serveDemo(t *testing.T, dataDir string) (code int, stdout, stderr string) {
 	t.Helper()
@@ -126,7 +108,7 @@ func TestServeDemoKeepsItsDataApart(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		var pulled, pushed, status string
-		watch := &onLine{line: "Press Ctrl+C to stop.", do: func() {
+		watch := &onLine{line: "Press Ctrl+C to stop.", ready: make(chan struct{}), then: func() {
 			defer cancel()
 			_, pulled, _ = run(t, demoDir, "", "infinity", "pull")
 			_, pushed, _ = run(t, demoDir, "", "infinity", "push")
