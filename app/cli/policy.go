@@ -65,7 +65,7 @@ A running serve reads them when it starts: restart it afterwards.`,
 			}
 			out := cmd.OutOrStdout()
 			if clear {
-				if err := policy.ClearCredentials(c.ctx, svc.Settings, svc.Keychain, time.Now()); err != nil {
+				if err := policy.ClearCredentials(c.ctx, svc.Settings, svc.StoreKeys, time.Now()); err != nil {
 					return err
 				}
 				fmt.Fprintln(out, "Policy credentials removed: the endpoint refuses every request (restart serve).")
@@ -80,7 +80,7 @@ A running serve reads them when it starts: restart it afterwards.`,
 				return fmt.Errorf("reading the password: %w", err)
 			}
 			creds := policy.Credentials{Username: username, Password: secrets.New(pass)}
-			if err := policy.SaveCredentials(c.ctx, svc.Settings, svc.Keychain, creds, time.Now()); err != nil {
+			if err := policy.SaveCredentials(c.ctx, svc.Settings, svc.StoreKeys, creds, time.Now()); err != nil {
 				return err
 			}
 			fmt.Fprintf(out, "Policy credentials set for %s. Restart serve, and set the same username and password in Infinity's policy profile.\n", username)
@@ -103,7 +103,7 @@ func (c *command) policyStatusCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			creds, err := policy.LoadCredentials(c.ctx, svc.Settings, svc.Keychain)
+			creds, err := policy.LoadCredentials(c.ctx, svc.Settings, svc.StoreKeys)
 			st := struct {
 				Path        string `json:"path"`
 				Username    string `json:"username"`
@@ -183,7 +183,7 @@ func (c *command) policyCheckCmd() *cobra.Command {
 // once now (no keychain call per request). Without them it still runs and
 // refuses every request, and serve says so.
 func (c *command) policyHandler(stderr io.Writer, svc *wire.Services) (*policy.Handler, error) {
-	creds, err := policy.LoadCredentials(c.ctx, svc.Settings, svc.Keychain)
+	creds, err := policy.LoadCredentials(c.ctx, svc.Settings, svc.StoreKeys)
 	switch {
 	case err != nil:
 		fmt.Fprintf(stderr, "Warning: %v; %s\n", err, policyUnset)

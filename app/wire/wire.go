@@ -39,8 +39,12 @@ type Services struct {
 	// Authority loads (or on first use makes) the local CA.
 	Authority func(ctx context.Context) (*devcert.Authority, error)
 	// NewHost builds the add-in host with its certificate.
-	NewHost      func(ctx context.Context, o addinhost.Settings) (*addinhost.Server, error)
-	Keychain     *secrets.Keychain
+	NewHost  func(ctx context.Context, o addinhost.Settings) (*addinhost.Server, error)
+	Keychain *secrets.Keychain
+	// StoreKeys is the keychain as this data folder's own settings use it
+	// (the Infinity connection, the policy credentials): another folder
+	// (the demo's) has its own entries.
+	StoreKeys    *secrets.Scoped
 	DatabasePath string
 	Close        func() error
 
@@ -95,6 +99,11 @@ func Open(ctx context.Context, dataDir string, cfg Config) (*Services, error) {
 	if keychain == nil {
 		keychain = secrets.NewKeychain(secrets.DefaultTimeout)
 	}
+	identity, err := st.Identity(ctx)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	engine := templates.New()
 	svc := &Services{
 		Integrations: integration.NewService(st.Integrations(), keychain, engine),
@@ -103,6 +112,7 @@ func Open(ctx context.Context, dataDir string, cfg Config) (*Services, error) {
 		Manifests:    manifest.NewBuilder(st.Manifests()),
 		Templates:    engine,
 		Keychain:     keychain,
+		StoreKeys:    secrets.Scope(keychain, identity),
 		Calendars:    st.Calendars(),
 		Settings:     st.Settings(),
 		Policy:       st.Policy(),
@@ -119,7 +129,7 @@ func Open(ctx context.Context, dataDir string, cfg Config) (*Services, error) {
 		Exchange:  svc.SignIns.Exchange,
 	})
 	svc.Infinity = infinitysync.New(infinitysync.Config{
-		Repo: st.Infinity(), Integrations: svc.Integrations, Conferences: svc.Conferences, Keychain: keychain,
+		Repo: st.Infinity(), Integrations: svc.Integrations, Conferences: svc.Conferences, Keychain: svc.StoreKeys,
 		PageSize: InfinityPageSize,
 	})
 	svc.Diagnostics = &diagnostics.Service{Keys: svc.Integrations, Version: cfg.Version}

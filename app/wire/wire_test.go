@@ -27,3 +27,33 @@ func TestOpenBuildsEveryService(t *testing.T) {
 		t.Errorf("diagnostics version %q", svc.Diagnostics.Version)
 	}
 }
+
+// Two data folders (the user's and the demo's) share the OS keychain but
+// not their own entries; opening a folder again finds its entries.
+func TestDataFoldersKeepTheirKeychainEntriesApart(t *testing.T) {
+	keyring.MockInit()
+	ctx := t.Context()
+	kc := secrets.NewUncheckedKeychain(0)
+	mineDir := t.TempDir()
+	open := func(dir string) *wire.Services {
+		t.Helper()
+		svc, err := wire.Open(ctx, dir, wire.Config{Version: "test", Keychain: kc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { svc.Close() })
+		return svc
+	}
+	mine, demo := open(mineDir), open(t.TempDir())
+	if err := mine.StoreKeys.Set(ctx, "infinity/secret", secrets.New("mine")); err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.StoreKeys.Set(ctx, "infinity/secret", secrets.New("demo")); err != nil {
+		t.Fatal(err)
+	}
+	mine.Close()
+	again := open(mineDir)
+	if got, err := again.StoreKeys.Get(ctx, "infinity/secret"); err != nil || got.Reveal() != "mine" {
+		t.Fatalf("the user's folder reads %q (%v)", got.Reveal(), err)
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"time"
 	"unicode/utf8"
+
+	"github.com/google/uuid"
 )
 
 // Settings limits, as the table's CHECK constraints enforce them.
@@ -136,4 +138,25 @@ func (s *Store) scrub(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// settingIdentity names the store's identity in user_settings.
+const settingIdentity = "store_identity"
+
+// Identity is this store's random identity, made on first use and kept: it
+// keeps the keychain entries of one data folder apart from another's
+// (secrets.Scope), and survives moving the folder.
+func (s *Store) Identity(ctx context.Context) (string, error) {
+	var id string
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO user_settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+			settingIdentity, uuid.NewString(), timestamp(time.Now())); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT value FROM user_settings WHERE key = ?`, settingIdentity).Scan(&id)
+	})
+	if err != nil {
+		return "", fmt.Errorf("store: reading the store's identity: %w", err)
+	}
+	return id, nil
 }
