@@ -18,6 +18,10 @@ echo "== scheduler: 10,000 meetings end to end, and a pass with nothing new ($ru
 go test -run '^$' -bench 'Process10kMeetings|EmptySyncPass' -benchtime 1x -count "$runs" \
 	./backend/scheduler/ | tee "$out/scheduler-bench.txt"
 
+echo "== Pexip Infinity: pull 5,000 integrations and 50,000 personal VMRs from the fake Management Node, and again with nothing changed (3 runs each)"
+go test -run '^$' -bench 'Pull' -benchtime 1x -count 3 -timeout 60m \
+	./backend/infinitysync/ | tee "$out/infinity-bench.txt"
+
 # median of the named column per benchmark
 median() { # file benchmark unit
 	grep "^$2" "$1" | awk -v unit="$3" '{for (i = 2; i <= NF; i++) if ($i == unit) print $(i-1)}' |
@@ -42,10 +46,18 @@ col_median() { awk -v c="$1" '{print $c}' "$out/desktop.txt" | sort -g | awk '{a
 	echo "| scheduler: 10,000 meeting requests from the fake Exchange, end to end (sync, GetItem, parse, decide, commit, reply sent) | $(median "$out/scheduler-bench.txt" BenchmarkProcess10kMeetings meetings/s) meetings/s |"
 	echo "| scheduler: EWS requests of a pass with nothing new, mailbox of 100 items | $(median "$out/scheduler-bench.txt" BenchmarkEmptySyncPass/items=100- requests/pass) |"
 	echo "| scheduler: EWS requests of a pass with nothing new, mailbox of 100,000 items | $(median "$out/scheduler-bench.txt" BenchmarkEmptySyncPass/items=100000- requests/pass) |"
+	echo "| Infinity pull: 5,000 integrations + 50,000 personal VMRs into an empty store | $(awk "BEGIN {printf \"%.1f s\", $(median "$out/infinity-bench.txt" BenchmarkPull- ns/op) / 1e9}"), $(median "$out/infinity-bench.txt" BenchmarkPull- requests/op) requests, peak heap $(median "$out/infinity-bench.txt" BenchmarkPull- peak-heap-MB) MB |"
+	echo "| Infinity pull again with nothing changed | $(awk "BEGIN {printf \"%.1f s\", $(median "$out/infinity-bench.txt" BenchmarkPullUnchanged- ns/op) / 1e9}"), $(median "$out/infinity-bench.txt" BenchmarkPullUnchanged- requests/op) requests, peak heap $(median "$out/infinity-bench.txt" BenchmarkPullUnchanged- peak-heap-MB) MB |"
 	echo "| desktop cold start to first paint | $(col_median 1) ms |"
 	echo "| desktop memory, all processes (RSS at first paint + 1 s) | $(col_median 2) MiB |"
 	echo "| desktop peak memory, all processes (sum of VmHWM) | $(col_median 3) MiB |"
 } | tee "$out/results.md"
+
+# Infinity's external policy: answers/s and latency with 64 clients and
+# 10,000 live conferences, beside the static pane of the same host
+# (bench/out/policy.md), appended too.
+scripts/bench-policy.sh
+{ echo; cat "$out/policy.md"; } >>"$out/results.md"
 
 # The add-in host: cold start, reservations, and its task pane files against
 # webpack-dev-server (bench/out/addinhost.md), appended to the results.
