@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"vmr-companion/backend/ical"
@@ -29,6 +30,10 @@ type entry struct {
 	seriesErr string
 	// moved are the series' moved occurrences that were not cancelled.
 	moved []scheduler.MovedOccurrence
+	// expanded caches the series' occurrences around the last answer:
+	// expanding a rule in a zone costs more than the rest of an answer,
+	// and calls to one meeting come together.
+	expanded atomic.Pointer[expansion]
 	// answer is the body of "continue" with the conference, made once.
 	answer []byte
 }
@@ -114,12 +119,12 @@ func (ix *index) lookup(d dialled) (e *entry, why string) {
 
 // zoneOf is the location of a stored series' zone name, nil for UTC: ""
 // (a row written before zones were kept, or a zone the scheduler could not
-// name) and names this machine's zone database does not know. Those series
-// are expanded in UTC exactly, without slack: an occurrence after a
-// daylight saving change is then answered at the UTC time of the first
-// one, which is what the row says.
+// name), "Local" (this machine's zone, not the series') and names this
+// machine's zone database does not know. Those series are expanded in UTC
+// exactly, without slack: after a daylight saving change an occurrence is
+// answered at the UTC time of the first one, which is all the row says.
 func zoneOf(cache map[string]*time.Location, name string) *time.Location {
-	if name == "" || name == "UTC" || !zoneNameRe.MatchString(name) {
+	if name == "" || name == "UTC" || name == "Local" || !zoneNameRe.MatchString(name) {
 		return nil
 	}
 	if loc, ok := cache[name]; ok {
@@ -162,6 +167,37 @@ func seriesOf(c *Conference, loc *time.Location) (*ical.Event, string) {
 		return nil, "the series' recurrence rule could not be expanded: " + err.Error()
 	}
 	return ev, ""
+}
+
+// expansion is a series' occurrences overlapping [from, to).
+type expansion struct {
+	from, to time.Time
+	occ      []ical.Occurrence
+}
+
+// cacheSpan is how far around an answer a series is expanded for the
+// answers after it; cacheLimit bounds what is kept (a series with more
+// occurrences in the span is expanded for each answer, as narrowly as
+// the buffers allow).
+const (
+	cacheSpan  = 12 * time.Hour
+	cacheLimit = 64
+)
+
+// occurrences are the series' occurrences overlapping [from, to), or more.
+func (e *entry) occurrences(from, to time.Time) []ical.Occurrence {
+	if x := e.expanded.Load(); x != nil && !from.Before(x.from) && !to.After(x.to) {
+		return x.occ
+	}
+	wide := &expansion{from: from.Add(-cacheSpan), to: to.Add(cacheSpan)}
+	occ, err := ical.Occurrences(e.series, nil, wide.from, wide.to, cacheLimit)
+	if err != nil {
+		occ, _ = ical.Occurrences(e.series, nil, from, to, 16)
+		return occ
+	}
+	wide.occ = occ
+	e.expanded.Store(wide)
+	return occ
 }
 
 // result is the conference configuration Infinity uses for the call.
@@ -259,7 +295,7 @@ func (e *entry) decide(now time.Time) verdict {
 	}
 	// The window is a second wider than the buffers: Occurrences' bounds
 	// are half-open, the check above is not.
-	occ, _ := ical.Occurrences(e.series, nil, now.Add(-e.after-time.Second), now.Add(e.before+time.Second), 16)
+	occ := e.occurrences(now.Add(-e.after-time.Second), now.Add(e.before+time.Second))
 	var cancelled bool
 	var movedTo time.Time
 	for _, o := range occ {
