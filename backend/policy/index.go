@@ -60,7 +60,7 @@ func newIndex(s *Snapshot) *index {
 		if in == nil {
 			continue
 		}
-		e := &entry{a: a, in: in, ours: in.InfinityProvisioning != integration.ProvisionAPI,
+		e := &entry{a: a, in: in, ours: answersFor(in, a.Conference),
 			before: time.Duration(in.MeetingBufferBefore) * time.Minute, after: time.Duration(in.MeetingBufferAfter) * time.Minute}
 		full := strings.ToLower(a.Alias)
 		local := full
@@ -259,6 +259,9 @@ type verdict struct {
 // decide says whether the entry's conference is on at now.
 func (e *entry) decide(now time.Time) verdict {
 	if !e.ours {
+		if c := e.a.Conference; c != nil && c.InfinityState == scheduler.InfinityCreated {
+			return verdict{actionContinue, CodeNotOurs, "the conference was created on Infinity through the management API"}
+		}
 		return verdict{actionContinue, CodeNotOurs, "integration " + e.in.Name + " provisions its single-use VMRs through the management API"}
 	}
 	c := e.a.Conference
@@ -323,3 +326,16 @@ func (e *entry) decide(now time.Time) verdict {
 }
 
 func quote(s string) string { return fmt.Sprintf("%q", clean(s)) }
+
+// answersFor tells whether the policy answers for an alias. A conference is
+// judged by where it stands, not by its integration's setting today: after
+// a switch to the API, meetings not yet created on Infinity are still
+// answered here (and a waiting or failed creation too, so a call does not
+// fail while the outbox catches up); one created on Infinity is Infinity's.
+// A reservation no meeting used follows the integration's setting.
+func answersFor(in *integration.Integration, c *Conference) bool {
+	if c == nil {
+		return in.InfinityProvisioning != integration.ProvisionAPI
+	}
+	return c.InfinityState != scheduler.InfinityCreated
+}

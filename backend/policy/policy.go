@@ -58,6 +58,9 @@ type Conference struct {
 	TimeZone string
 	// Moved are the occurrences exceptions moved, with their new times.
 	Moved []scheduler.MovedOccurrence
+	// InfinityState is where the conference stands on Infinity
+	// (scheduler.Infinity*): one created there is Infinity's to answer.
+	InfinityState string
 }
 
 // Decision is one answer, for the operations log.

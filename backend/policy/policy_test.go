@@ -2,6 +2,7 @@ package policy_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -125,6 +126,20 @@ func (h *harness) commit(in *integration.Integration, rec *scheduler.Record, use
 		Entry:      scheduler.LogEntry{TransactionID: "tx-" + rec.MeetingUID, Time: h.clock(), Success: true, Code: "accept_new_single"},
 		Conference: rec, UseAlias: use, DeleteAlias: del}
 	if err := h.st.Scheduler().Commit(h.ctx(), out); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// infinityState sets where a conference stands on Infinity, as API
+// provisioning records it.
+func (h *harness) infinityState(rec *scheduler.Record, state string) {
+	h.t.Helper()
+	db, err := sql.Open("sqlite", h.st.Path())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(h.ctx(), `UPDATE scheduled_conferences SET infinity_state = ? WHERE meeting_uid = ?`, state, rec.MeetingUID); err != nil {
 		h.t.Fatal(err)
 	}
 }
@@ -261,7 +276,11 @@ func TestSeriesWithACancelledOccurrence(t *testing.T) {
 func TestWhatIsNotOursContinues(t *testing.T) {
 	h := newHarness(t)
 	apiAlias := h.reserve(h.api, "compose-api")
-	h.meeting(h.api, apiAlias, "Fabrikam board", "", t0.Add(2*time.Hour))
+	created := h.meeting(h.api, apiAlias, "Fabrikam board", "", t0.Add(2*time.Hour))
+	h.infinityState(created, scheduler.InfinityCreated)
+	waiting := h.reserve(h.api, "compose-api-waiting")
+	queued := h.meeting(h.api, waiting, "Fabrikam review", "", t0.Add(2*time.Hour))
+	h.infinityState(queued, scheduler.InfinityPending)
 	unused := h.reserve(h.in, "compose-unused")
 	cancelled := h.reserve(h.in, "compose-cancelled")
 	rec := h.meeting(h.in, cancelled, "Called off", "", t0.Add(2*time.Hour))
@@ -272,8 +291,11 @@ func TestWhatIsNotOursContinues(t *testing.T) {
 	t.Run("an unknown alias", func(t *testing.T) {
 		wantAction(t, h.dial("sip:alice.vmr@example.com", t0), "continue", false)
 	})
-	t.Run("an alias of an integration provisioned through the API", func(t *testing.T) {
+	t.Run("an alias whose conference was created on Infinity through the API", func(t *testing.T) {
 		wantAction(t, h.dial(apiAlias.Alias, t0), "continue", false)
+	})
+	t.Run("an API integration's meeting not created on Infinity yet is answered here meanwhile", func(t *testing.T) {
+		wantAction(t, h.dial(waiting.Alias, t0), "continue", true)
 	})
 	t.Run("a reservation no meeting used yet is ours, and refused", func(t *testing.T) {
 		wantAction(t, h.dial(unused.Alias, t0), "reject", false)
