@@ -464,3 +464,38 @@ func TestExplainAnswersLikeTheEndpointWithoutLogging(t *testing.T) {
 		t.Fatalf("Explain wrote to the log: %+v", log)
 	}
 }
+
+// Guessing the password is slowed per address: after 20 failures within a
+// minute that address gets 429, even with the right credentials, until the
+// minute is over; other addresses (the Conferencing Nodes) are not held up.
+func TestGuessingIsSlowedPerAddress(t *testing.T) {
+	h := newHarness(t)
+	h.start(creds)
+	wrong := &policy.Credentials{Username: creds.Username, Password: secrets.New("guess")}
+	askFrom := func(addr string, c *policy.Credentials) *httptest.ResponseRecorder {
+		t.Helper()
+		req := httptest.NewRequest(http.MethodGet, "https://policy.example.com/policy/v1/service/configuration?local_alias=x%40example.com", nil)
+		req.RemoteAddr = addr
+		req.SetBasicAuth(c.Username, c.Password.Reveal())
+		rec := httptest.NewRecorder()
+		h.h.ServeHTTP(rec, req)
+		return rec
+	}
+	for i := range 20 {
+		if rec := askFrom("198.51.100.7:40000", wrong); rec.Code != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d", i+1, rec.Code)
+		}
+	}
+	rec := askFrom("198.51.100.7:40001", &creds)
+	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" {
+		t.Fatalf("after 20 guesses: %d %v", rec.Code, rec.Header())
+	}
+	if rec := askFrom("203.0.113.9:5000", &creds); rec.Code != http.StatusOK {
+		t.Fatalf("another address: %d %s", rec.Code, rec.Body)
+	}
+	later := t0.Add(2 * time.Minute)
+	h.now.Store(&later)
+	if rec := askFrom("198.51.100.7:40002", &creds); rec.Code != http.StatusOK {
+		t.Fatalf("after the minute: %d %s", rec.Code, rec.Body)
+	}
+}
