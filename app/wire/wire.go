@@ -17,6 +17,7 @@ import (
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/devcert"
 	"vmr-companion/backend/diagnostics"
+	"vmr-companion/backend/infinitysync"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/manifest"
 	"vmr-companion/backend/scheduler"
@@ -51,10 +52,17 @@ type Services struct {
 	// Account is the user's side built on it (the window's and the CLI's).
 	SignIns *account.OAuth
 	Account *account.Service
+	// Infinity syncs integrations and personal VMRs with a Pexip Infinity
+	// Management Node.
+	Infinity *infinitysync.Service
 	// Version and Logger are the ones Open was given.
 	Version string
 	Logger  *slog.Logger
 }
+
+// InfinityPageSize is how many objects a sync asks Infinity for per page:
+// large pages keep 50,000 personal VMRs to a hundred requests.
+const InfinityPageSize = 500
 
 // Config is what Open needs besides the data folder. The zero value works:
 // the real keychain, a text logger to nowhere, a host without the add-in's
@@ -106,6 +114,10 @@ func Open(ctx context.Context, dataDir string, cfg Config) (*Services, error) {
 		Settings: svc.Settings, Secrets: keychain, SignIns: svc.SignIns, Cache: svc.Calendars,
 		URLSource: func(u string) calendar.Source { return calendar.URLSource(u, nil) },
 		Exchange:  svc.SignIns.Exchange,
+	})
+	svc.Infinity = infinitysync.New(infinitysync.Config{
+		Repo: st.Infinity(), Integrations: svc.Integrations, Conferences: svc.Conferences, Keychain: keychain,
+		PageSize: InfinityPageSize,
 	})
 	svc.Diagnostics = &diagnostics.Service{Keys: svc.Integrations, Version: cfg.Version}
 	svc.Scheduler = scheduler.New(scheduler.Config{

@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"vmr-companion/backend/secrets"
@@ -72,7 +73,13 @@ type Client struct {
 	auth  authenticator
 	sleep func(context.Context, time.Duration) error
 	now   func() time.Time
+	// requests counts the HTTP requests sent (a sync reports them).
+	requests atomic.Int64
 }
+
+// Requests is how many HTTP requests the client has sent, retries and
+// token requests included.
+func (c *Client) Requests() int { return int(c.requests.Load()) }
 
 // New checks cfg and returns a Client; it makes no request.
 func New(cfg Config) (*Client, error) {

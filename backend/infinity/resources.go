@@ -3,6 +3,7 @@ package infinity
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -215,4 +216,30 @@ func (c *Client) CreateConferenceAlias(ctx context.Context, conferenceID int, al
 func (c *Client) Check(ctx context.Context) error {
 	_, err := c.send(ctx, call{method: http.MethodGet, path: ConfigPath + ResConnector + "/", query: url.Values{"limit": {"1"}}, resource: ResConnector}, nil)
 	return err
+}
+
+// StatusPath is the prefix of the read-only status resources.
+const StatusPath = "/api/admin/status/v1/"
+
+// Version reads the Management Node's software version from the status
+// resource management_vm (field version). The reference does not confirm
+// that resource or field: a 404, or an answer without a version, is ""
+// (unknown), not an error, so a node that does not say still connects.
+func (c *Client) Version(ctx context.Context) (string, error) {
+	var raw rawPage
+	_, err := c.send(ctx, call{method: http.MethodGet, path: StatusPath + "management_vm/", resource: "management_vm"}, &raw)
+	var nf *NotFoundError
+	if errors.As(err, &nf) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	page, err := DecodeList[struct {
+		Version string `json:"version"`
+	}](raw)
+	if err != nil || len(page.Objects) == 0 {
+		return "", nil
+	}
+	return truncate(page.Objects[0].Version, 100), nil
 }

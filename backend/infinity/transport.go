@@ -118,6 +118,7 @@ func (c *Client) attempt(ctx context.Context, cl call, u *url.URL, payload []byt
 	if payload != nil {
 		body = bytes.NewReader(payload)
 	}
+	c.requests.Add(1)
 	req, err := http.NewRequestWithContext(ctx, cl.method, u.String(), body)
 	if err != nil {
 		return nil, -1, 0, fmt.Errorf("infinity: %w", err)

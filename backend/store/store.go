@@ -330,7 +330,12 @@ func (s *Store) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt
 }
 
 // inTx runs fn in a write transaction, committing only if fn succeeds.
+// Inside InTx's context it runs in that transaction instead, under a
+// savepoint that a failure of fn rolls back.
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if o, ok := ctx.Value(outerTxKey{}).(*outerTx); ok && o.s == s {
+		return o.savepoint(ctx, fn)
+	}
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: starting a transaction: %w", err)

@@ -138,6 +138,7 @@ func (s *Server) write(w http.ResponseWriter, resource string, id int, body []by
 		obj[k] = v
 	}
 	maps.Copy(s.secret[resource][id], secrets)
+	s.gen++
 	if isNew {
 		// POST answers with the new object's URI in Location.
 		w.Header().Set("Location", s.URL+uri(resource, id))
@@ -193,12 +194,8 @@ func (s *Server) render(resource string, obj map[string]any) map[string]any {
 	}
 	if rel, ok := children[resource]; ok {
 		nested := []any{}
-		id := obj["id"].(int)
-		for _, cid := range slices.Sorted(maps.Keys(s.data[rel.child])) {
-			c := s.data[rel.child][cid]
-			if c[rel.fk] == uri(resource, id) {
-				nested = append(nested, s.render(rel.child, c))
-			}
+		for _, cid := range s.childIDs(rel.child, rel.fk)[uri(resource, obj["id"].(int))] {
+			nested = append(nested, s.render(rel.child, s.data[rel.child][cid]))
 		}
 		out[rel.field] = nested
 	}
@@ -207,6 +204,7 @@ func (s *Server) render(resource string, obj map[string]any) map[string]any {
 
 // remove deletes an object and the children pointing at it.
 func (s *Server) remove(resource string, id int) {
+	s.gen++
 	delete(s.data[resource], id)
 	delete(s.secret[resource], id)
 	if rel, ok := children[resource]; ok {
@@ -241,4 +239,23 @@ func (s *Server) Count(resource string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.data[resource])
+}
+
+// childIDs indexes child objects by the URI of their parent, rebuilt only
+// after a write: rendering 50,000 conferences must not scan every alias
+// for each.
+func (s *Server) childIDs(child, fk string) map[string][]int {
+	if s.index == nil || s.indexGen != s.gen {
+		s.index, s.indexGen = map[string]map[string][]int{}, s.gen
+	}
+	if m, ok := s.index[child]; ok {
+		return m
+	}
+	m := map[string][]int{}
+	for _, cid := range slices.Sorted(maps.Keys(s.data[child])) {
+		p := fmt.Sprint(s.data[child][cid][fk])
+		m[p] = append(m[p], cid)
+	}
+	s.index[child] = m
+	return m
 }

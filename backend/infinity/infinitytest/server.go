@@ -41,6 +41,10 @@ type Options struct {
 	Now func() time.Time
 	// TokenLifetime is an access token's life (an hour when 0).
 	TokenLifetime time.Duration
+	// Version is what the status resource management_vm answers as the
+	// software version; "" answers that resource with 404, as a node
+	// without it would (the reference does not confirm it).
+	Version string
 }
 
 // Request is one request as the fake received it.
@@ -82,6 +86,11 @@ type Server struct {
 	maxIn    int
 	arrived  chan struct{}
 	gate     chan struct{}
+	// gen counts writes; index (children by parent URI) is valid for
+	// indexGen.
+	gen      int
+	index    map[string]map[string][]int
+	indexGen int
 }
 
 // Start runs a fake on loopback HTTPS with a certificate from a new test
@@ -190,7 +199,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, body []byte, arri
 		s.token(w, r, body)
 		return
 	}
-	if !strings.HasPrefix(r.URL.Path, ConfigPath) {
+	status := r.URL.Path == StatusPath+"management_vm/"
+	if !strings.HasPrefix(r.URL.Path, ConfigPath) && !status {
 		http.NotFound(w, r)
 		return
 	}
@@ -205,7 +215,26 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, body []byte, arri
 			return
 		}
 	}
+	if status {
+		s.managementVM(w, r)
+		return
+	}
 	s.config(w, r, body)
+}
+
+// StatusPath is the prefix of the read-only status resources.
+const StatusPath = "/api/admin/status/v1/"
+
+// managementVM answers the status of the Management Node with its version.
+func (s *Server) managementVM(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Version == "" || r.Method != http.MethodGet {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such resource"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"meta":    map[string]any{"limit": s.opts.DefaultLimit, "offset": 0, "next": nil, "previous": nil, "total_count": 1},
+		"objects": []any{map[string]any{"id": 1, "name": "mgr", "version": s.opts.Version}},
+	})
 }
 
 func (s *Server) takeFault(path string) (Fault, bool) {

@@ -1,0 +1,74 @@
+package infinitysync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Resolve settles one field of one object as last seen on Infinity: take
+// here makes Infinity's value the base, so the next push sends ours; take
+// infinity makes Infinity's value ours and the base.
+func (s *Service) Resolve(ctx context.Context, kind, name, field, take string) error {
+	if kind != KindIntegration && kind != KindPersonalVMR {
+		return fmt.Errorf("infinitysync: resolve an %s or a %s, not %q", KindIntegration, KindPersonalVMR, kind)
+	}
+	if take != TakeHere && take != TakeInfinity {
+		return fmt.Errorf("infinitysync: take %q or %q, not %q", TakeHere, TakeInfinity, take)
+	}
+	if !slices.Contains(fieldsOf(kind), field) {
+		return fmt.Errorf("infinitysync: %q is not a field synced with Infinity (for example: %s)", field, strings.Join(fieldsOf(kind)[:3], ", "))
+	}
+	snap, err := s.snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	var link *Link
+	var lo *local
+	for i := range snap.links {
+		l := &snap.links[i]
+		if l.Kind != kind {
+			continue
+		}
+		if o := snap.localOf(*l); o != nil && strings.EqualFold(o.name, name) {
+			link, lo = l, o
+			break
+		}
+	}
+	if link == nil {
+		return fmt.Errorf("infinitysync: no %s named %q is synced with Infinity (see: vmr-companion infinity diff)", kind, name)
+	}
+	remote := decodeValues(link.Remote)
+	if remote == nil {
+		return fmt.Errorf("infinitysync: %s %q is not on Infinity as last seen: pull first, or push to create it again", kind, name)
+	}
+	base := decodeValues(link.Base)
+	if base == nil {
+		base = values{}
+	}
+	base[field] = remote[field]
+	ch := Change{Kind: kind, Name: lo.name, What: "taken", Fields: []string{field}}
+	err = s.cfg.Repo.InTx(ctx, func(ctx context.Context) error {
+		if take == TakeInfinity {
+			if err := s.writeLocal(ctx, lo, values{field: remote[field]}); err != nil {
+				return err
+			}
+		}
+		link.Base = encodeValues(base)
+		return s.cfg.Repo.SaveLink(ctx, link)
+	})
+	res := &Result{Conflicts: []Conflict{}, Failed: []Change{}, Changes: []Change{ch}}
+	if err != nil {
+		res.Changes = nil
+		res.Failed = []Change{{Kind: kind, Name: lo.name, What: "failed", Fields: []string{field}, Error: err.Error()}}
+	}
+	h := &HistoryRow{Time: s.cfg.Now(), Who: s.who(ctx), Action: "resolve", Outcome: "ok",
+		Summary: fmt.Sprintf("%s %s: field %s: took the value %s", kind, lo.name, field, map[string]string{TakeHere: "here", TakeInfinity: "on Infinity"}[take]),
+		Changes: append(res.Changes, res.Failed...)}
+	if err != nil {
+		h.Outcome, h.Summary = "failed", h.Summary+": "+err.Error()
+	}
+	return errors.Join(err, s.cfg.Repo.AddHistory(context.WithoutCancel(ctx), h))
+}

@@ -1,0 +1,224 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"vmr-companion/backend/infinitysync"
+)
+
+// Infinity is the repository of the Pexip Infinity sync
+// (infinitysync.Repository): the connection, one link per synced object
+// and the history.
+func (s *Store) Infinity() *Infinity { return &Infinity{s: s} }
+
+// Infinity reads and writes the sync's tables.
+type Infinity struct{ s *Store }
+
+var _ infinitysync.Repository = (*Infinity)(nil)
+
+// InTx is Store.InTx.
+func (r *Infinity) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return r.s.InTx(ctx, fn)
+}
+
+// Connection returns the stored connection, nil when there is none.
+func (r *Infinity) Connection(ctx context.Context) (*infinitysync.StoredConnection, error) {
+	var c infinitysync.StoredConnection
+	var at string
+	err := r.s.reader.QueryRowContext(ctx, `SELECT url, auth, username, client_id, ca_file, account, version, connected_at
+		FROM infinity_connection WHERE id = 1`).Scan(&c.URL, &c.Auth, &c.Username, &c.ClientID, &c.CAFile, &c.Account, &c.Version, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: reading the Infinity connection: %w", err)
+	}
+	c.ConnectedAt = parseTime(at)
+	return &c, nil
+}
+
+// SaveConnection replaces the stored connection.
+func (r *Infinity) SaveConnection(ctx context.Context, c infinitysync.StoredConnection) error {
+	return r.s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO infinity_connection (id, url, auth, username, client_id, ca_file, account, version, connected_at)
+			VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET url = excluded.url, auth = excluded.auth,
+			username = excluded.username, client_id = excluded.client_id, ca_file = excluded.ca_file, account = excluded.account,
+			version = excluded.version, connected_at = excluded.connected_at`,
+			c.URL, c.Auth, c.Username, c.ClientID, c.CAFile, c.Account, c.Version, timestamp(c.ConnectedAt))
+		if err != nil {
+			return fmt.Errorf("store: saving the Infinity connection: %w", err)
+		}
+		return nil
+	})
+}
+
+// DeleteConnection forgets the connection; links and history stay, so a
+// reconnect to the same Management Node carries on.
+func (r *Infinity) DeleteConnection(ctx context.Context) error {
+	return r.s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM infinity_connection`); err != nil {
+			return fmt.Errorf("store: deleting the Infinity connection: %w", err)
+		}
+		return nil
+	})
+}
+
+// Links returns every link, by kind and name.
+func (r *Infinity) Links(ctx context.Context) ([]infinitysync.Link, error) {
+	rows, err := r.s.reader.QueryContext(ctx, `SELECT id, kind, coalesce(integration_id, conference_id, 0), name,
+		coalesce(remote_id, 0), base, remote, push_state, push_error FROM infinity_objects ORDER BY kind, name, id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: reading the Infinity links: %w", err)
+	}
+	defer rows.Close()
+	var out []infinitysync.Link
+	for rows.Next() {
+		var l infinitysync.Link
+		var base, remote sql.NullString
+		if err := rows.Scan(&l.ID, &l.Kind, &l.LocalID, &l.Name, &l.RemoteID, &base, &remote, &l.PushState, &l.PushError); err != nil {
+			return nil, fmt.Errorf("store: reading the Infinity links: %w", err)
+		}
+		if base.Valid {
+			l.Base = json.RawMessage(base.String)
+		}
+		if remote.Valid {
+			l.Remote = json.RawMessage(remote.String)
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+func nullJSON(b json.RawMessage) any {
+	if b == nil {
+		return nil
+	}
+	return string(b)
+}
+
+func nullID[T int | int64](v T) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}
+
+// SaveLink inserts a link (ID 0) or updates it.
+func (r *Infinity) SaveLink(ctx context.Context, l *infinitysync.Link) error {
+	var integ, conf any
+	if l.Kind == infinitysync.KindIntegration {
+		integ = nullID(l.LocalID)
+	} else {
+		conf = nullID(l.LocalID)
+	}
+	if len(l.PushError) > 2000 {
+		l.PushError = l.PushError[:2000]
+	}
+	now := timestamp(time.Now())
+	return r.s.inTx(ctx, func(tx *sql.Tx) error {
+		if l.ID == 0 {
+			res, err := tx.ExecContext(ctx, `INSERT INTO infinity_objects (kind, integration_id, conference_id, name, remote_id,
+				base, remote, push_state, push_error, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				l.Kind, integ, conf, l.Name, nullID(l.RemoteID), nullJSON(l.Base), nullJSON(l.Remote), l.PushState, l.PushError, now)
+			if err != nil {
+				return fmt.Errorf("store: saving the Infinity link of %s %q: %w", l.Kind, l.Name, err)
+			}
+			l.ID, err = res.LastInsertId()
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE infinity_objects SET integration_id = ?, conference_id = ?, name = ?, remote_id = ?,
+			base = ?, remote = ?, push_state = ?, push_error = ?, updated_at = ? WHERE id = ?`,
+			integ, conf, l.Name, nullID(l.RemoteID), nullJSON(l.Base), nullJSON(l.Remote), l.PushState, l.PushError, now, l.ID)
+		if err != nil {
+			return fmt.Errorf("store: saving the Infinity link of %s %q: %w", l.Kind, l.Name, err)
+		}
+		return nil
+	})
+}
+
+// DeleteLink removes a link.
+func (r *Infinity) DeleteLink(ctx context.Context, id int64) error {
+	return r.s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM infinity_objects WHERE id = ?`, id); err != nil {
+			return fmt.Errorf("store: deleting an Infinity link: %w", err)
+		}
+		return nil
+	})
+}
+
+// AddHistory appends h, setting its ID.
+func (r *Infinity) AddHistory(ctx context.Context, h *infinitysync.HistoryRow) error {
+	changes := h.Changes
+	if changes == nil {
+		changes = []infinitysync.Change{}
+	}
+	data, err := json.Marshal(changes)
+	if err != nil {
+		return fmt.Errorf("store: encoding the sync history: %w", err)
+	}
+	summary, who := clip(h.Summary, 2000), clip(h.Who, 600)
+	return r.s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO infinity_history (at, who, action, outcome, summary, changes) VALUES (?, ?, ?, ?, ?, ?)`,
+			timestamp(h.Time), who, h.Action, h.Outcome, summary, string(data))
+		if err != nil {
+			return fmt.Errorf("store: recording the sync history: %w", err)
+		}
+		h.ID, err = res.LastInsertId()
+		return err
+	})
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// History returns the last limit rows, newest first.
+func (r *Infinity) History(ctx context.Context, limit int) ([]infinitysync.HistoryRow, error) {
+	rows, err := r.s.reader.QueryContext(ctx, `SELECT id, at, who, action, outcome, summary, changes FROM infinity_history
+		ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: reading the sync history: %w", err)
+	}
+	defer rows.Close()
+	out := []infinitysync.HistoryRow{}
+	for rows.Next() {
+		var h infinitysync.HistoryRow
+		var at, changes string
+		if err := rows.Scan(&h.ID, &at, &h.Who, &h.Action, &h.Outcome, &h.Summary, &changes); err != nil {
+			return nil, fmt.Errorf("store: reading the sync history: %w", err)
+		}
+		h.Time = parseTime(at)
+		if err := json.Unmarshal([]byte(changes), &h.Changes); err != nil {
+			return nil, fmt.Errorf("store: reading the sync history: %w", err)
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// LastRun is when action last ran ok or with conflicts.
+func (r *Infinity) LastRun(ctx context.Context, action string) (*time.Time, error) {
+	var at sql.NullString
+	err := r.s.reader.QueryRowContext(ctx, `SELECT at FROM infinity_history WHERE action = ? AND outcome IN ('ok', 'conflicts')
+		ORDER BY id DESC LIMIT 1`, action).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: reading the sync history: %w", err)
+	}
+	if !at.Valid {
+		return nil, nil
+	}
+	t := parseTime(at.String)
+	return &t, nil
+}
