@@ -52,7 +52,9 @@ func (f *shellSync) Resolve(_ context.Context, kind, name, field, take string) e
 	return nil
 }
 
-func (f *shellSync) Client(context.Context) (*infinity.Client, error) { return nil, errors.New("no client") }
+func (f *shellSync) Client(context.Context) (*infinity.Client, error) {
+	return nil, errors.New("no client")
+}
 
 func TestInfinityProgressIsBoundedAndKeepsFirstAndLast(t *testing.T) {
 	var ps []infinitysync.Progress

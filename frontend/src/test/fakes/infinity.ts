@@ -41,9 +41,9 @@ export class FakeInfinity {
     this.resolved = false;
   }
 
-  /** seed: connected, pulled once, with a conflict waiting (the preview and most tests). */
+  /** seed: connected, pulled, then a push that met a conflict (the preview and most tests). */
   seed() {
-    this.statusScenario = 'infinity status after pull';
+    this.statusScenario = 'infinity status conflict';
   }
 
   /** The next calls of method answer as these golden scenarios, one per call; the last one keeps answering. */
@@ -118,9 +118,10 @@ export class FakeInfinity {
 
   async push(): Promise<SyncResult> {
     await this.held();
-    const name = this.scenario('Push');
+    // Until the conflict is resolved, a push meets it again.
+    const name = this.answers.has('Push') || this.resolved || this.statusScenario !== 'infinity status conflict' ? this.scenario('Push') : 'infinity push conflict';
     const r = play<SyncResult>(name);
-    if (!r.conflicts?.length) this.statusScenario = 'infinity status connected';
+    this.statusScenario = r.conflicts?.length ? 'infinity status conflict' : 'infinity status connected';
     return r;
   }
 
