@@ -898,7 +898,7 @@ export const de: Messages = {
   'inf.history_title': 'Sync-Verlauf',
   'inf.history_help': 'Jeder Abruf, jedes Senden und jede Konfliktlösung, neueste zuerst.',
   'inf.history_empty': 'Noch nichts abgeglichen.',
-  'inf.history_table': 'Sync-Verlauf',
+  'inf.history_table': 'Abrufe, Sendungen und Konfliktlösungen',
   'inf.col_time': 'Zeit',
   'inf.col_who': 'Wer',
   'inf.col_action': 'Aktion',

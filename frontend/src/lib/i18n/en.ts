@@ -900,7 +900,7 @@ export const en = {
   'inf.history_title': 'Sync history',
   'inf.history_help': 'Every pull, push and resolve, newest first.',
   'inf.history_empty': 'Nothing synced yet.',
-  'inf.history_table': 'Sync history',
+  'inf.history_table': 'Pulls, pushes and resolves',
   'inf.col_time': 'Time',
   'inf.col_who': 'Who',
   'inf.col_action': 'Action',
