@@ -148,7 +148,7 @@ same data from a terminal.`,
 	})
 	root.AddCommand(c.versionCmd(), c.integrationsCmd(), c.vmrsCmd(), c.serveCmd(), c.certCmd(), c.manifestCmd(),
 		c.conferencesCmd(), c.schedulerCmd(), c.diagnoseCmd(),
-		c.signinCmd(), c.signoutCmd(), c.whoamiCmd(), c.meetingsCmd())
+		c.signinCmd(), c.signoutCmd(), c.whoamiCmd(), c.meetingsCmd(), c.infinityCmd())
 	return root
 }
 

@@ -28,12 +28,26 @@ type env struct {
 	confs *conference.Service
 	keys  *secrets.Keychain
 	svc   *infinitysync.Service
+
+	pageSize int
 }
 
 const (
 	adminUser = "admin"
 	adminPass = "s3cret-pw"
 )
+
+// freshStore replaces the store with an empty one (benchmarks pull the
+// same Management Node into a new store each time).
+func (e *env) freshStore() {
+	e.t.Helper()
+	st, err := store.OpenDir(e.ctx, e.t.TempDir())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { st.Close() })
+	e.build(st)
+}
 
 func newEnv(t testing.TB, pageSize int) *env {
 	t.Helper()
@@ -45,6 +59,12 @@ func newEnv(t testing.TB, pageSize int) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	e.pageSize = pageSize
+	e.build(st)
+	return e
+}
+
+func (e *env) build(st *store.Store) {
 	e.st = st
 	e.keys = secrets.NewUncheckedKeychain(0)
 	e.integ = integration.NewService(st.Integrations(), e.keys, templates.New())
@@ -56,9 +76,8 @@ func newEnv(t testing.TB, pageSize int) *env {
 		User: func() string { return "tester" },
 		// Retries answer at once: no test waits on a back-off timer.
 		ClientConfig: func(c *infinity.Config) { c.Sleep = func(context.Context, time.Duration) error { return nil } },
-		PageSize:     pageSize,
+		PageSize:     e.pageSize,
 	})
-	return e
 }
 
 func (e *env) connect() {

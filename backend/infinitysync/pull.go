@@ -133,6 +133,10 @@ type puller struct {
 	progress func(Progress)
 	total    int
 	done     int
+	uuids    map[string]bool // local integrations' uuids, once needed
+	// unfinished are links of a push that stopped before learning the
+	// remote id, by local id.
+	unfinished map[int64]*Link
 }
 
 func (p *puller) step(name string) error {
@@ -151,13 +155,24 @@ func (p *puller) run(ctx context.Context, remote remoteSet) error {
 			byRemote[key(l.Kind, int64(l.RemoteID))] = l
 		}
 	}
+	// Local objects that Infinity does not know by id yet: never pushed,
+	// or a push stopped before it learned the id. One of the same name
+	// there is taken as theirs.
 	linked := p.snap.linked()
 	byName := map[string]*local{}
+	p.unfinished = map[int64]*Link{}
 	for kind, m := range p.snap.locals {
 		for _, lo := range m {
 			if !linked[key(kind, lo.id)] {
 				byName[kind+"/"+strings.ToLower(lo.name)] = lo
 			}
+		}
+	}
+	for i := range p.snap.links {
+		l := &p.snap.links[i]
+		if lo := p.snap.localOf(*l); lo != nil && l.RemoteID == 0 {
+			byName[l.Kind+"/"+strings.ToLower(lo.name)] = lo
+			p.unfinished[lo.id] = l
 		}
 	}
 	for _, kind := range []string{KindIntegration, KindPersonalVMR} {
@@ -203,23 +218,28 @@ func (p *puller) fail(kind, name string, err error) error {
 	if !errors.As(err, &iv) && !errors.As(err, &cv) {
 		return err
 	}
-	p.res.Failed = append(p.res.Failed, Change{Kind: kind, Name: name, What: "failed", Error: err.Error()})
+	p.res.Failed = append(p.res.Failed, Change{Kind: kind, Name: bounded(name, 250), What: "failed", Error: bounded(err.Error(), 500)})
 	return nil
 }
 
 // uuidTaken tells whether a local integration has uuid already (one
 // copied from another Management Node, say): the new one then gets its own.
 func (p *puller) uuidTaken(id string) bool {
-	for _, lo := range p.snap.locals[KindIntegration] {
-		if strings.EqualFold(lo.integ.UUID, id) {
-			return true
+	if p.uuids == nil {
+		p.uuids = map[string]bool{}
+		for _, lo := range p.snap.locals[KindIntegration] {
+			p.uuids[strings.ToLower(lo.integ.UUID)] = true
 		}
 	}
-	return false
+	return p.uuids[strings.ToLower(id)]
 }
 
 func (p *puller) adopt(ctx context.Context, lo *local, r *remoteObj) error {
-	l := &Link{Kind: r.kind, LocalID: lo.id, Name: r.name, RemoteID: r.id, Base: encodeValues(r.vals), Remote: encodeValues(r.vals)}
+	l := &Link{Kind: r.kind, LocalID: lo.id}
+	if u := p.unfinished[lo.id]; u != nil && u.Kind == r.kind {
+		l = u
+	}
+	l.Name, l.RemoteID, l.Base, l.Remote, l.PushState, l.PushError = r.name, r.id, encodeValues(r.vals), encodeValues(r.vals), PushNone, ""
 	if err := p.s.cfg.Repo.SaveLink(ctx, l); err != nil {
 		return err
 	}
@@ -369,4 +389,13 @@ func sortedIDs(m map[int]*remoteObj) []int {
 	}
 	slicesSort(out)
 	return out
+}
+
+// bounded cuts text from Infinity (names, messages quoting its values) to
+// n characters.
+func bounded(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }

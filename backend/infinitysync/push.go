@@ -265,6 +265,7 @@ func (s *Service) pushDelete(ctx context.Context, cl *infinity.Client, it *pushI
 }
 
 func (s *Service) pushCreate(ctx context.Context, cl *infinity.Client, it *pushItem, opts PushOptions, res *Result) error {
+	ours := it.link != nil && it.link.PushState == PushPending // an earlier push meant to create it
 	if err := s.intent(ctx, it); err != nil {
 		return err
 	}
@@ -273,6 +274,19 @@ func (s *Service) pushCreate(ctx context.Context, cl *infinity.Client, it *pushI
 	id, err := findByName(ctx, cl, it.kind, it.lo.name)
 	if err != nil {
 		return err
+	}
+	if id != 0 && !ours {
+		// Made there by someone else under this name: as a pull would, take
+		// it as this object's counterpart and send what differs here.
+		it.link.RemoteID = id
+		if err := s.cfg.Repo.SaveLink(context.WithoutCancel(ctx), it.link); err != nil {
+			return err
+		}
+		r, err := remoteGet(ctx, cl, it.kind, id)
+		if err != nil || r == nil {
+			return errors.Join(err, fmt.Errorf("infinitysync: reading %s %q on Infinity", it.kind, it.lo.name))
+		}
+		return s.pushUpdate(ctx, cl, it, r, opts, res)
 	}
 	if id == 0 {
 		if it.kind == KindIntegration {

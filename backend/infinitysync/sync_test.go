@@ -285,13 +285,30 @@ func TestAPushStoppedHalfWayFinishesWithoutDuplicates(t *testing.T) {
 	})
 	t.Run("killed between the POST and the commit", func(t *testing.T) {
 		e := setup(t)
-		// As if an earlier push had created Bob there and died before
-		// recording it.
+		// As an earlier push leaves it when killed after creating Bob there:
+		// its intent recorded, the id not.
+		bob, _ := e.confs.Get(e.ctx, "Bob")
+		if err := e.st.Infinity().SaveLink(e.ctx, &infinitysync.Link{Kind: infinitysync.KindPersonalVMR, LocalID: bob.ID, Name: "Bob", PushState: infinitysync.PushPending}); err != nil {
+			t.Fatal(err)
+		}
 		e.fake.SeedConference(map[string]any{"name": "Bob", "primary_owner_email_address": "bob@example.com"}, "bob@vc.example.com")
 		check(t, e)
 		if n := e.requests("POST", confPath); n != 2 {
 			t.Fatalf("%d conferences POSTed: Bob should have been adopted", n)
 		}
+	})
+	t.Run("killed, then pulled before pushing again", func(t *testing.T) {
+		e := setup(t)
+		bob, _ := e.confs.Get(e.ctx, "Bob")
+		if err := e.st.Infinity().SaveLink(e.ctx, &infinitysync.Link{Kind: infinitysync.KindPersonalVMR, LocalID: bob.ID, Name: "Bob", PushState: infinitysync.PushPending}); err != nil {
+			t.Fatal(err)
+		}
+		e.fake.SeedConference(map[string]any{"name": "Bob", "primary_owner_email_address": "bob@example.com", "description": "x"}, "bob@vc.example.com")
+		res := e.pull()
+		if res.Taken != 1 || len(res.Failed) != 0 {
+			t.Fatalf("pull: %+v", res)
+		}
+		check(t, e)
 	})
 }
 
