@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/zalando/go-keyring"
@@ -152,6 +153,28 @@ func goldenInfinity(t *testing.T, g *goldenRecorder) {
 	g.record("infinity disconnect", "InfinityService.Disconnect", []any{}, status, err)
 	probe, err = s.Test(basic, none)
 	g.record("infinity test no secret", "InfinityService.Test", []any{basic, none}, probe, err)
+
+	goldenInfinityHostile(t, g)
+}
+
+// goldenInfinityHostile records what a Management Node an outsider
+// controls can make the page show: markup in names and values, a name
+// longer than the store allows.
+func goldenInfinityHostile(t *testing.T, g *goldenRecorder) {
+	ctx := context.Background()
+	svc := wiretest.Open(t, t.TempDir())
+	fake := wiretest.Infinity(t, svc)
+	g.show(fake.URL, "https://mgr.example.com")
+	markup := `<img src=x onerror="window.__pwned=1">`
+	id := fake.SeedConference(map[string]any{"name": markup, "primary_owner_email_address": "eve@example.com", "description": "<b>bold</b>"},
+		"eve@vc.example.com")
+	fake.SeedConference(map[string]any{"name": strings.Repeat("x", 400), "primary_owner_email_address": "long@example.com"}, "long@vc.example.com")
+	s := &InfinityService{ctx: ctx, sync: svc.Infinity}
+	result, err := s.Pull()
+	g.record("infinity pull hostile", "InfinityService.Pull", []any{}, result, err)
+	fake.Edit(infinity.ResConference, id, map[string]any{"description": `<script>window.__pwned=2</script>`})
+	diff, err := s.Diff()
+	g.record("infinity diff hostile", "InfinityService.Diff", []any{}, diff, err)
 }
 
 func readFile(t *testing.T, path string) []byte {

@@ -62,9 +62,9 @@ describe('Pexip Infinity: each recorded state', () => {
     expect(within(diff).getByText('Kari Nordmann')).toBeTruthy();
     const oslo = within(diff).getByRole('table', { name: 'Fields of Oslo' });
     const conflictRow = within(oslo).getByRole('rowheader', { name: 'description' }).closest('tr')!;
-    expect(conflictRow.textContent).toContain('"Oslo office, 3rd floor"');
-    expect(conflictRow.textContent).toContain('"Oslo HQ"');
-    expect(conflictRow.textContent).toContain('"Oslo office"');
+    // Each value as text (the engine sends JSON): here, on Infinity, as last pulled.
+    const cells = within(conflictRow).getAllByRole('cell').map((c) => c.textContent?.trim());
+    expect(cells.slice(0, 3)).toEqual(['Oslo office, 3rd floor', 'Oslo HQ', 'Oslo office']);
     expect(conflictRow.textContent).toContain('Conflict');
     const usernameRow = within(oslo).getByRole('rowheader', { name: 'username' }).closest('tr')!;
     expect(usernameRow.textContent).toContain('On Infinity');
@@ -220,7 +220,7 @@ describe('Pexip Infinity: pull and push', () => {
     await user.click(button('Push'));
     const outcome = await screen.findByTestId('outcome');
     expect(outcome.textContent).toContain('1 conflict (that object was not written)');
-    expect(outcome.textContent).toContain('integration Oslo: field description: here "Oslo office, 3rd floor", on Infinity "Oslo HQ"');
+    expect(outcome.textContent).toContain('integration Oslo: field description: here “Oslo office, 3rd floor”, on Infinity “Oslo HQ”');
     expect(fake.callsOf('Infinity.Push').map((c) => c.args)).toEqual([[false]]);
   });
 
@@ -274,6 +274,25 @@ describe('Pexip Infinity: resolving a conflict', () => {
     await user.click(await within(diff).findByRole('button', { name: 'Take Infinity’s description of Oslo' }));
     await waitFor(() => expect(fake.callsOf('Infinity.Resolve')).toHaveLength(1));
     expect(fake.callsOf('Infinity.Resolve')[0]!.args).toEqual(['integration', 'Oslo', 'description', 'infinity']);
+  });
+});
+
+describe('Pexip Infinity: what a Management Node sends', () => {
+  it('shows markup in names and values as text, and an object Infinity holds that the store refused', async () => {
+    fake.infinity.answer('Pull', 'infinity pull hostile');
+    fake.infinity.answer('Diff', 'infinity diff hostile');
+    const { user } = await connectedPage();
+    const markup = '<img src=x onerror="window.__pwned=1">';
+    const diff = section('Differences');
+    await within(diff).findByText(markup);
+    expect(within(diff).getByText('<script>window.__pwned=2</script>')).toBeTruthy();
+    expect(within(diff).getAllByText('<b>bold</b>', { selector: 'td' })).toHaveLength(2);
+    await user.click(button('Pull'));
+    const outcome = await screen.findByTestId('outcome');
+    expect(outcome.textContent).toContain('1 object failed');
+    expect(outcome.textContent).toContain('the limit is 250');
+    expect(document.querySelector('img, script, b')).toBeNull();
+    expect((window as unknown as { __pwned?: number }).__pwned).toBeUndefined();
   });
 });
 
