@@ -212,7 +212,7 @@ describe('Pexip Infinity: pull and push', () => {
     const { user } = await connectedPage();
     await user.click(button('Pull'));
     const outcome = await screen.findByTestId('outcome');
-    expect(outcome.textContent).toContain('4 created, 0 updated, 0 deleted, 0 taken from Infinity, 0 conflicts, 0 failed.');
+    expect(outcome.textContent).toContain('Created 4 · updated 0 · deleted 0 · taken from Infinity 0 · conflicts 0 · failed 0.');
   });
 
   it('names each conflict a push met', async () => {

@@ -843,7 +843,7 @@ export const de: Messages = {
   'inf.cancel_failed': 'Abbrechen nicht möglich: {message}',
   'inf.pull_done': 'Abruf beendet.',
   'inf.push_done': 'Senden beendet.',
-  'inf.summary': '{created} angelegt, {updated} geändert, {deleted} gelöscht, {taken} aus Infinity übernommen, {conflicts} Konflikte, {failed} fehlgeschlagen.',
+  'inf.summary': 'Angelegt {created} · geändert {updated} · gelöscht {deleted} · aus Infinity übernommen {taken} · Konflikte {conflicts} · fehlgeschlagen {failed}.',
   'inf.result_conflicts_one': '{count} Konflikt (dieses Objekt wurde nicht geschrieben):',
   'inf.result_conflicts_other': '{count} Konflikte (diese Objekte wurden nicht geschrieben):',
   'inf.result_failed_one': '{count} Objekt fehlgeschlagen:',

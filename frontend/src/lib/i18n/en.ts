@@ -845,7 +845,7 @@ export const en = {
   'inf.cancel_failed': 'Could not cancel: {message}',
   'inf.pull_done': 'Pull finished.',
   'inf.push_done': 'Push finished.',
-  'inf.summary': '{created} created, {updated} updated, {deleted} deleted, {taken} taken from Infinity, {conflicts} conflicts, {failed} failed.',
+  'inf.summary': 'Created {created} · updated {updated} · deleted {deleted} · taken from Infinity {taken} · conflicts {conflicts} · failed {failed}.',
   'inf.result_conflicts_one': '{count} conflict (that object was not written):',
   'inf.result_conflicts_other': '{count} conflicts (those objects were not written):',
   'inf.result_failed_one': '{count} object failed:',
