@@ -19,8 +19,6 @@ import (
 // lists (domains, aliases) sorted, so order alone is no change.
 type values map[string]json.RawMessage
 
-func (v values) equal(o values, name string) bool { return bytes.Equal(v[name], o[name]) }
-
 // integrationFields are the integration fields synced with Infinity: the
 // writable ones of ms_exchange_connector (no secret, none of this
 // product's own, nothing Infinity sets) and the domains.
@@ -333,5 +331,3 @@ func sortedLocals(m map[int64]*local) []*local {
 	slices.SortFunc(out, func(a, b *local) int { return cmp.Compare(a.id, b.id) })
 	return out
 }
-
-func slicesSort(s []int) { slices.Sort(s) }

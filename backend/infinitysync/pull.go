@@ -1,10 +1,12 @@
 package infinitysync
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -318,7 +320,11 @@ func (p *puller) merge(ctx context.Context, l *Link, r *remoteObj) error {
 	} else {
 		p.res.Unchanged++
 	}
-	l.Name, l.Base, l.Remote = lo.name, encodeValues(newBase), encodeValues(r.vals)
+	nb, nr := encodeValues(newBase), encodeValues(r.vals)
+	if l.Name == lo.name && bytes.Equal(nb, l.Base) && bytes.Equal(nr, l.Remote) {
+		return nil // nothing new: an unchanged pull writes nothing
+	}
+	l.Name, l.Base, l.Remote = lo.name, nb, nr
 	return p.s.cfg.Repo.SaveLink(ctx, l)
 }
 
@@ -387,7 +393,7 @@ func sortedIDs(m map[int]*remoteObj) []int {
 	for id := range m {
 		out = append(out, id)
 	}
-	slicesSort(out)
+	slices.Sort(out)
 	return out
 }
 

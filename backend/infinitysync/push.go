@@ -55,11 +55,11 @@ func (s *Service) Push(ctx context.Context, opts PushOptions, progress func(Prog
 	var cause error
 	for i := range items {
 		it := &items[i]
-		if err := ctx.Err(); err != nil {
+		progress(Progress{Phase: "writing", Done: i, Total: len(items), Object: it.name()})
+		if err := ctx.Err(); err != nil { // cancelled: stop between objects
 			cause = err
 			break
 		}
-		progress(Progress{Phase: "writing", Done: i, Total: len(items), Object: it.name()})
 		if err := s.pushOne(ctx, cl, it, opts, res); err != nil {
 			res.Failed = append(res.Failed, Change{Kind: it.kind, Name: it.name(), What: "failed", Error: err.Error()})
 			if it.link != nil {

@@ -36,6 +36,12 @@ func (s *Service) Resolve(ctx context.Context, kind, name, field, take string) e
 			link, lo = l, o
 			break
 		}
+		if l.LocalID == 0 && strings.EqualFold(l.Name, name) && link == nil {
+			link = l // deleted here
+		}
+	}
+	if link != nil && lo == nil {
+		return s.resolveDeleted(ctx, link, field, take)
 	}
 	if link == nil {
 		return fmt.Errorf("infinitysync: no %s named %q is synced with Infinity (see: vmr-companion infinity diff)", kind, name)
@@ -69,6 +75,37 @@ func (s *Service) Resolve(ctx context.Context, kind, name, field, take string) e
 		Changes: append(res.Changes, res.Failed...)}
 	if err != nil {
 		h.Outcome, h.Summary = "failed", h.Summary+": "+err.Error()
+	}
+	return errors.Join(err, s.cfg.Repo.AddHistory(context.WithoutCancel(ctx), h))
+}
+
+// resolveDeleted settles an object deleted here but changed on Infinity:
+// take here lets the push delete it there after all; take infinity forgets
+// the deletion, so the next pull brings Infinity's object back.
+func (s *Service) resolveDeleted(ctx context.Context, link *Link, field, take string) error {
+	remote := decodeValues(link.Remote)
+	if remote == nil {
+		return fmt.Errorf("infinitysync: %s %q is deleted on both sides: nothing to resolve", link.Kind, link.Name)
+	}
+	var err error
+	summary := fmt.Sprintf("%s %s (deleted here): ", link.Kind, link.Name)
+	if take == TakeHere {
+		base := decodeValues(link.Base)
+		if base == nil {
+			base = values{}
+		}
+		base[field] = remote[field]
+		link.Base = encodeValues(base)
+		err = s.cfg.Repo.SaveLink(ctx, link)
+		summary += "field " + field + " keeps the deletion; push deletes it on Infinity"
+	} else {
+		err = s.cfg.Repo.DeleteLink(ctx, link.ID)
+		summary += "Infinity's object wins; the next pull brings it back"
+	}
+	h := &HistoryRow{Time: s.cfg.Now(), Who: s.who(ctx), Action: "resolve", Outcome: "ok", Summary: summary,
+		Changes: []Change{{Kind: link.Kind, Name: link.Name, What: "taken", Fields: []string{field}}}}
+	if err != nil {
+		h.Outcome, h.Summary = "failed", summary+": "+err.Error()
 	}
 	return errors.Join(err, s.cfg.Repo.AddHistory(context.WithoutCancel(ctx), h))
 }

@@ -13,6 +13,7 @@ import (
 	"vmr-companion/backend/infinitysync"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/store/storetest"
 )
 
 func TestPullPagesThroughEverything(t *testing.T) {
@@ -196,6 +197,9 @@ func TestSecretsAreSentOnlyWhenAsked(t *testing.T) {
 			t.Fatal("the history holds the password")
 		}
 	}
+	if files := storetest.FilesHolding(t, e.st.Path(), password); len(files) > 0 {
+		t.Fatalf("the password is in %v", files)
+	}
 }
 
 func (e *env) newVMR(name string) {
@@ -274,8 +278,11 @@ func TestAPushStoppedHalfWayFinishesWithoutDuplicates(t *testing.T) {
 				cancel()
 			}
 		})
-		if !errors.Is(err, context.Canceled) {
+		if !errors.Is(err, context.Canceled) || res == nil {
 			t.Fatalf("cancelled push: %v %+v", err, res)
+		}
+		if len(res.Failed) != 0 || res.Created != 2 {
+			t.Fatalf("a cancelled push must stop between objects: %+v", res)
 		}
 		st, _ := e.svc.Status(e.ctx)
 		if st.History[0].Outcome != "cancelled" || st.Pending != 2 {
@@ -398,5 +405,70 @@ func TestCancelledPullWritesNothing(t *testing.T) {
 	st, _ := e.svc.Status(e.ctx)
 	if st.History[0].Outcome != "cancelled" || st.LastPull != nil {
 		t.Fatalf("status: %+v", st)
+	}
+}
+
+func TestDeletedHereButChangedThere(t *testing.T) {
+	for _, take := range []string{infinitysync.TakeHere, infinitysync.TakeInfinity} {
+		t.Run(take, func(t *testing.T) {
+			e := newEnv(t, 0)
+			id := e.seedVMR("Alice", "alice@example.com", "alice@vc.example.com")
+			e.connect()
+			e.pull()
+			if err := e.confs.Delete(e.ctx, "Alice"); err != nil {
+				t.Fatal(err)
+			}
+			e.fake.Edit("conference", id, map[string]any{"description": "changed there"})
+			res := e.push(infinitysync.PushOptions{})
+			if len(res.Conflicts) != 1 || res.Conflicts[0].Field != "description" || e.fake.Count("conference") != 1 {
+				t.Fatalf("push: %+v", res)
+			}
+			if err := e.svc.Resolve(e.ctx, infinitysync.KindPersonalVMR, "Alice", "description", take); err != nil {
+				t.Fatal(err)
+			}
+			res = e.push(infinitysync.PushOptions{})
+			if len(res.Conflicts) != 0 {
+				t.Fatalf("push after resolve: %+v", res)
+			}
+			e.pull()
+			_, err := e.confs.Get(e.ctx, "Alice")
+			if take == infinitysync.TakeHere && (e.fake.Count("conference") != 0 || !errors.Is(err, conference.ErrNotFound)) {
+				t.Fatalf("take here: %d there, %v here", e.fake.Count("conference"), err)
+			}
+			if take == infinitysync.TakeInfinity && (e.fake.Count("conference") != 1 || err != nil) {
+				t.Fatalf("take infinity: %d there, %v here", e.fake.Count("conference"), err)
+			}
+		})
+	}
+}
+
+func TestAFailedPullWritesNothing(t *testing.T) {
+	e := newEnv(t, 0)
+	e.seedConnector("oslo")
+	for i := range 4 {
+		e.seedVMR(fmt.Sprint("VMR ", i), fmt.Sprint("u", i, "@example.com"), fmt.Sprint("u", i, "@vc.example.com"))
+	}
+	e.connect()
+	// One 503 is retried.
+	e.fake.Fail(infinitytest.Fault{PathPrefix: confPath, Status: 503, Times: 1})
+	_, err := e.svc.Pull(e.ctx, nil)
+	if err != nil {
+		t.Fatalf("a pull after one 503: %v", err)
+	}
+	e2 := newEnv(t, 0)
+	e2.seedConnector("oslo")
+	e2.seedVMR("VMR x", "x@example.com", "x@vc.example.com")
+	e2.connect()
+	// Every attempt at the conferences fails, after the connectors were read.
+	e2.fake.Fail(infinitytest.Fault{PathPrefix: confPath, Status: 503, Times: 100})
+	if _, err := e2.svc.Pull(e2.ctx, nil); err == nil {
+		t.Fatal("a pull whose listing fails succeeded")
+	}
+	if list, _ := e2.integ.List(e2.ctx); len(list) != 0 {
+		t.Fatalf("a failed pull wrote %d integrations", len(list))
+	}
+	st, _ := e2.svc.Status(e2.ctx)
+	if st.History[0].Outcome != "failed" || st.LastPull != nil {
+		t.Fatalf("status: %+v", st.History[0])
 	}
 }

@@ -20,7 +20,9 @@ type outerTx struct {
 // InTx runs fn with a context in which every write of this store's
 // repositories joins one transaction, committed only when fn succeeds: a
 // sync applies many integrations and conferences through their own
-// services, all or nothing. Reads still see only committed data.
+// services, all or nothing. Reads still see only committed data. Every
+// write inside must use the context fn gets: one on another context waits
+// for the single writer connection that this transaction holds.
 func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	if _, ok := ctx.Value(outerTxKey{}).(*outerTx); ok {
 		return fn(ctx) // already inside one

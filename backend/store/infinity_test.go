@@ -1,0 +1,136 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"vmr-companion/backend/conference"
+	"vmr-companion/backend/infinitysync"
+)
+
+func TestInTxCommitsAllOrNothing(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	confs := s.Conferences()
+	boom := errors.New("boom")
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		if err := confs.Create(ctx, []*conference.Conference{vmr("Alice", "alice@vc.example.com")}); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatal(err)
+	}
+	if list, _ := confs.List(ctx, ""); len(list) != 0 {
+		t.Fatalf("a failed transaction kept %d conferences", len(list))
+	}
+	// A refused write inside rolls back only itself; the rest commits.
+	err = s.InTx(ctx, func(ctx context.Context) error {
+		if err := confs.Create(ctx, []*conference.Conference{vmr("Bob", "bob@vc.example.com")}); err != nil {
+			return err
+		}
+		dup := []*conference.Conference{vmr("Carol", "carol@vc.example.com"), vmr("Dave", "bob@vc.example.com")}
+		if err := confs.Create(ctx, dup); err == nil {
+			t.Error("a duplicate alias was accepted")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, _ := confs.List(ctx, "")
+	if len(list) != 1 || list[0].Name != "Bob" {
+		t.Fatalf("after a refused write inside the transaction: %+v", list)
+	}
+	// A cancelled context ends the transaction without a commit.
+	cctx, cancel := context.WithCancel(ctx)
+	err = s.InTx(cctx, func(ctx context.Context) error {
+		if err := confs.Create(ctx, []*conference.Conference{vmr("Erin", "erin@vc.example.com")}); err != nil {
+			return err
+		}
+		cancel()
+		return ctx.Err()
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatal(err)
+	}
+	if list, _ := confs.List(ctx, ""); len(list) != 1 {
+		t.Fatalf("a cancelled transaction kept %d conferences", len(list))
+	}
+}
+
+func TestInfinityLinksSurviveLocalDeletion(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	r := s.Infinity()
+	c := vmr("Alice", "alice@vc.example.com")
+	createConferences(t, s.Conferences(), c)
+	l := &infinitysync.Link{Kind: infinitysync.KindPersonalVMR, LocalID: c.ID, Name: "Alice", RemoteID: 7,
+		Base: json.RawMessage(`{"name":"Alice"}`), Remote: json.RawMessage(`{"name":"Alice"}`)}
+	if err := r.SaveLink(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Conferences().Delete(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	links, err := r.Links(ctx)
+	if err != nil || len(links) != 1 {
+		t.Fatalf("links: %v %+v", err, links)
+	}
+	if links[0].LocalID != 0 || links[0].RemoteID != 7 || string(links[0].Base) != `{"name":"Alice"}` {
+		t.Fatalf("a deletion here must leave the link, without its local id: %+v", links[0])
+	}
+	// The same remote object cannot be linked twice.
+	if err := r.SaveLink(ctx, &infinitysync.Link{Kind: infinitysync.KindPersonalVMR, Name: "x", RemoteID: 7}); err == nil {
+		t.Fatal("a second link to remote 7 was accepted")
+	}
+}
+
+func TestInfinityConnectionAndHistory(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	r := s.Infinity()
+	if c, err := r.Connection(ctx); err != nil || c != nil {
+		t.Fatalf("no connection yet: %v %+v", err, c)
+	}
+	at := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
+	want := infinitysync.StoredConnection{Connection: infinitysync.Connection{URL: "https://mgr.example.com", Auth: "basic", Username: "admin"},
+		Account: "admin", Version: "36", ConnectedAt: at}
+	if err := r.SaveConnection(ctx, want); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := r.Connection(ctx); got == nil || *got != want {
+		t.Fatalf("connection: %+v", got)
+	}
+	if err := r.SaveConnection(ctx, infinitysync.StoredConnection{Connection: infinitysync.Connection{URL: "x", Auth: "plain"}}); err == nil {
+		t.Fatal("an unknown auth was stored")
+	}
+	for i, outcome := range []string{"ok", "failed", "conflicts"} {
+		h := &infinitysync.HistoryRow{Time: at.Add(time.Duration(i) * time.Minute), Who: "me", Action: "pull", Outcome: outcome, Summary: "s",
+			Changes: []infinitysync.Change{{Kind: "integration", Name: "Oslo", What: "created"}}}
+		if err := r.AddHistory(ctx, h); err != nil || h.ID == 0 {
+			t.Fatal(err)
+		}
+	}
+	hist, err := r.History(ctx, 2)
+	if err != nil || len(hist) != 2 || hist[0].Outcome != "conflicts" || hist[0].Changes[0].Name != "Oslo" {
+		t.Fatalf("history: %v %+v", err, hist)
+	}
+	last, _ := r.LastRun(ctx, "pull")
+	if last == nil || !last.Equal(at.Add(2*time.Minute)) {
+		t.Fatalf("last pull: %v", last)
+	}
+	if last, _ := r.LastRun(ctx, "push"); last != nil {
+		t.Fatalf("last push: %v", last)
+	}
+	if err := r.DeleteConnection(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if hist, _ := r.History(ctx, 10); len(hist) != 3 {
+		t.Fatal("disconnecting must keep the history")
+	}
+}
