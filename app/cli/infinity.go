@@ -129,14 +129,22 @@ func orUnknown(s string) string {
 }
 
 func (c *command) infinityDisconnectCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "disconnect",
+	var forget bool
+	cmd := &cobra.Command{
+		Use:   "disconnect [--forget]",
 		Short: "Forget the connection and its secret (synced objects stay)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			svc, err := c.services()
 			if err != nil {
 				return err
+			}
+			if forget {
+				if err := svc.Infinity.Forget(c.ctx); err != nil {
+					return err
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), "Disconnected, and the links to Infinity's objects are forgotten. The integrations and VMRs stay here; a pull matches them by name.")
+				return nil
 			}
 			if err := svc.Infinity.Disconnect(c.ctx); err != nil {
 				return err
@@ -145,6 +153,8 @@ func (c *command) infinityDisconnectCmd() *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&forget, "forget", false, "also forget which objects are Infinity's (to sync with another Management Node)")
+	return cmd
 }
 
 func (c *command) infinityStatusCmd() *cobra.Command {
@@ -172,6 +182,13 @@ func (c *command) infinityStatusCmd() *cobra.Command {
 				fmt.Fprintln(w, "Not connected (vmr-companion infinity connect --url https://<management node>)")
 			}
 			fmt.Fprintf(w, "Last pull: %s\nLast push: %s\nPending changes: %d\nConflicts: %d\n", when(st.LastPull), when(st.LastPush), st.Pending, st.Conflicts)
+			for _, u := range st.Unfinished {
+				line := fmt.Sprintf("Not finished by the last push (push again): %s %s: %s", u.Kind, plain(u.Name), u.What)
+				if u.Error != "" {
+					line += ": " + plain(u.Error)
+				}
+				fmt.Fprintln(w, line)
+			}
 			if len(st.History) > 0 {
 				fmt.Fprintln(w, "History:")
 			}

@@ -60,6 +60,9 @@ type Status struct {
 	Pending    int          `json:"pending"`   // objects with local changes not pushed
 	Conflicts  int          `json:"conflicts"` // fields changed on both sides, as last seen
 	History    []HistoryRow `json:"history"`   // most recent first
+	// Unfinished are objects a push began and did not finish (What
+	// "pending": stopped; "failed", with Error): the next push retries them.
+	Unfinished []Change `json:"unfinished,omitempty"`
 }
 
 // HistoryRow is one pull, push or resolve.

@@ -124,3 +124,31 @@ func TestHostileRemoteObjects(t *testing.T) {
 		}
 	}
 }
+
+func TestAnotherManagementNodeIsRefusedUntilForgotten(t *testing.T) {
+	e := newEnv(t, 0)
+	e.seedVMR("Alice", "alice@example.com", "alice@vc.example.com")
+	e.connect()
+	e.pull()
+	other := infinitytest.Start(t, infinitytest.Options{Username: adminUser, Password: adminPass})
+	req := infinitysync.ConnectRequest{Connection: infinitysync.Connection{URL: other.URL, Username: adminUser, CAFile: other.CA.File(t)}, Secret: secrets.New(adminPass)}
+	if err := e.svc.Disconnect(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Connect(e.ctx, req); err == nil || !strings.Contains(err.Error(), "disconnect --forget") {
+		t.Fatalf("connecting to another node: %v", err)
+	}
+	if err := e.svc.Forget(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Connect(e.ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	res := e.pull()
+	if res.Deleted != 0 {
+		t.Fatalf("a pull from another node deleted %d objects", res.Deleted)
+	}
+	if _, err := e.confs.Get(e.ctx, "Alice"); err != nil {
+		t.Fatal(err)
+	}
+}

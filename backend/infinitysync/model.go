@@ -181,10 +181,13 @@ type local struct {
 
 // remoteObj is one object read from Infinity.
 type remoteObj struct {
-	kind  string
-	id    int
-	name  string
-	vals  values
+	kind string
+	id   int
+	name string
+	vals values
+	uuid string // a connector's
+	// The objects as read, for a push's domains and aliases; nil after a
+	// listing.
 	conn  *infinity.Connector
 	confr *infinity.Conference
 }

@@ -42,16 +42,19 @@ func (s *Service) readRemote(ctx context.Context, cl *infinity.Client, progress 
 		return nil, err
 	}
 	set := remoteSet{KindIntegration: {}, KindPersonalVMR: {}}
+	// Only the values are kept: the decoded objects go (50,000 of them).
 	for i := range conns {
-		c := &conns[i]
-		set[KindIntegration][c.ID] = remoteIntegration(c)
+		o := remoteIntegration(&conns[i])
+		o.uuid, o.conn = conns[i].Integration.UUID, nil
+		set[KindIntegration][o.id] = o
 	}
 	for i := range confs {
-		c := &confs[i]
-		if strings.TrimSpace(c.Conference.PrimaryOwnerEmailAddress) == "" {
+		if strings.TrimSpace(confs[i].Conference.PrimaryOwnerEmailAddress) == "" {
 			continue // not a personal VMR
 		}
-		set[KindPersonalVMR][c.ID] = remoteVMR(c)
+		o := remoteVMR(&confs[i])
+		o.confr = nil
+		set[KindPersonalVMR][o.id] = o
 	}
 	progress(Progress{Phase: "reading", Done: len(conns) + len(set[KindPersonalVMR])})
 	return set, nil
@@ -79,6 +82,9 @@ func (s *Service) Pull(ctx context.Context, progress func(Progress)) (*Result, e
 	if err != nil {
 		return nil, err
 	}
+	if err := s.sameNode(ctx, cl.BaseURL()); err != nil {
+		return nil, err
+	}
 	res := &Result{Conflicts: []Conflict{}, Failed: []Change{}, Changes: []Change{}}
 	remote, err := s.readRemote(ctx, cl, progress)
 	res.Requests = cl.Requests()
@@ -92,7 +98,10 @@ func (s *Service) Pull(ctx context.Context, progress func(Progress)) (*Result, e
 	total := len(remote[KindIntegration]) + len(remote[KindPersonalVMR])
 	err = s.cfg.Repo.InTx(ctx, func(ctx context.Context) error {
 		p := &puller{s: s, snap: snap, res: res, progress: progress, total: total}
-		return p.run(ctx, remote)
+		if err := p.run(ctx, remote); err != nil {
+			return err
+		}
+		return s.cfg.Repo.SetNodeURL(ctx, cl.BaseURL())
 	})
 	if err != nil {
 		*res = Result{Requests: res.Requests, Conflicts: []Conflict{}, Failed: []Change{}, Changes: []Change{}}
@@ -257,8 +266,8 @@ func (p *puller) create(ctx context.Context, r *remoteObj) error {
 		if err := apply(in, r.vals, integrationFields()); err != nil {
 			return p.fail(r.kind, r.name, err)
 		}
-		if _, err := uuid.Parse(r.conn.Integration.UUID); err == nil && !p.uuidTaken(r.conn.Integration.UUID) {
-			in.UUID = r.conn.Integration.UUID // one identity on both sides
+		if _, err := uuid.Parse(r.uuid); err == nil && !p.uuidTaken(r.uuid) {
+			in.UUID = r.uuid // one identity on both sides
 		}
 		in.SecretsStored = nil
 		saved, err := p.s.cfg.Integrations.Create(ctx, &integration.Input{Integration: in})

@@ -43,6 +43,12 @@ func (s *Service) Push(ctx context.Context, opts PushOptions, progress func(Prog
 	if err != nil {
 		return nil, err
 	}
+	if err := s.sameNode(ctx, cl.BaseURL()); err != nil {
+		return nil, err
+	}
+	if err := s.cfg.Repo.SetNodeURL(ctx, cl.BaseURL()); err != nil {
+		return nil, err
+	}
 	snap, err := s.snapshot(ctx)
 	if err != nil {
 		return nil, err

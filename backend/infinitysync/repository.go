@@ -57,6 +57,12 @@ type Repository interface {
 	// LastRun is when action last ran with an outcome other than failed
 	// or cancelled; nil when never.
 	LastRun(ctx context.Context, action string) (*time.Time, error)
+	// NodeURL is the Management Node the links belong to ("" when none
+	// yet); it outlives a disconnect.
+	NodeURL(ctx context.Context) (string, error)
+	SetNodeURL(ctx context.Context, url string) error
+	// ForgetLinks drops every link and the node; objects and history stay.
+	ForgetLinks(ctx context.Context) error
 	// InTx runs fn with a context in which every write of the store (this
 	// repository's and the integration and conference repositories')
 	// joins one transaction: all of them commit, or none.

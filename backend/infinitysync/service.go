@@ -164,6 +164,9 @@ func (s *Service) Connect(ctx context.Context, req ConnectRequest) (*Status, err
 	if err := req.Connection.check(); err != nil {
 		return nil, err
 	}
+	if err := s.sameNode(ctx, req.URL); err != nil {
+		return nil, err
+	}
 	probe, err := s.Test(ctx, req)
 	if err != nil {
 		return nil, err
@@ -187,6 +190,27 @@ func (s *Service) Disconnect(ctx context.Context) error {
 		return fmt.Errorf("infinitysync: removing the secret from the keychain: %w", err)
 	}
 	return s.cfg.Repo.DeleteConnection(ctx)
+}
+
+// sameNode refuses a Management Node other than the one the store's
+// objects are synced with: its ids are not theirs, and a pull would take
+// every object as deleted there.
+func (s *Service) sameNode(ctx context.Context, url string) error {
+	node, err := s.cfg.Repo.NodeURL(ctx)
+	if err != nil || node == "" || strings.EqualFold(strings.TrimRight(node, "/"), strings.TrimRight(url, "/")) {
+		return err
+	}
+	return fmt.Errorf("infinitysync: the integrations and VMRs here are synced with %s, not %s: to start over with %s, run vmr-companion infinity disconnect --forget (the objects stay here, unlinked; a pull then matches them by name)", node, url, url)
+}
+
+// Forget disconnects and drops every link to Infinity's objects (after a
+// move to another Management Node); the local objects and the history
+// stay, and the next pull matches them by name.
+func (s *Service) Forget(ctx context.Context) error {
+	if err := s.Disconnect(ctx); err != nil {
+		return err
+	}
+	return s.cfg.Repo.ForgetLinks(ctx)
 }
 
 // Client is a client on the stored connection.
@@ -245,6 +269,15 @@ func (s *Service) Status(ctx context.Context) (*Status, error) {
 			if f.Side == SideConflict {
 				st.Conflicts++
 			}
+		}
+	}
+	for _, l := range snap.links {
+		if l.PushState == PushPending || l.PushState == PushFailed {
+			name := l.Name
+			if lo := snap.localOf(l); lo != nil {
+				name = lo.name
+			}
+			st.Unfinished = append(st.Unfinished, Change{Kind: l.Kind, Name: name, What: l.PushState, Error: l.PushError})
 		}
 	}
 	if st.History, err = s.cfg.Repo.History(ctx, 10); err != nil {

@@ -267,7 +267,13 @@ func TestAPushStoppedHalfWayFinishesWithoutDuplicates(t *testing.T) {
 		if st.History[0].Outcome != "failed" || st.Pending != 1 {
 			t.Fatalf("status after the failure: %+v", st)
 		}
+		if len(st.Unfinished) != 1 || st.Unfinished[0].Name != "Alice" || st.Unfinished[0].What != infinitysync.PushFailed || !strings.Contains(st.Unfinished[0].Error, "refused") {
+			t.Fatalf("unfinished: %+v", st.Unfinished)
+		}
 		check(t, e)
+		if st, _ := e.svc.Status(e.ctx); len(st.Unfinished) != 0 {
+			t.Fatalf("unfinished after the second push: %+v", st.Unfinished)
+		}
 	})
 	t.Run("cancelled", func(t *testing.T) {
 		e := setup(t)
@@ -470,5 +476,40 @@ func TestAFailedPullWritesNothing(t *testing.T) {
 	st, _ := e2.svc.Status(e2.ctx)
 	if st.History[0].Outcome != "failed" || st.LastPull != nil {
 		t.Fatalf("status: %+v", st.History[0])
+	}
+}
+
+func TestPushMatchesDomainsAndAliases(t *testing.T) {
+	e := newEnv(t, 0)
+	id := e.seedConnector("oslo", "a.oslo.example.com", "b.oslo.example.com")
+	vid := e.seedVMR("Alice", "alice@example.com", "alice@vc.example.com", "4711")
+	e.connect()
+	e.pull()
+	e.editIntegration("oslo", `{"domains": ["b.oslo.example.com", "c.oslo.example.com"]}`)
+	alice, _ := e.confs.Get(e.ctx, "Alice")
+	alice.Aliases = []conference.Alias{{Alias: "alice@vc.example.com", Description: "SIP"}, {Alias: "4712"}}
+	if err := e.confs.Update(e.ctx, alice); err != nil {
+		t.Fatal(err)
+	}
+	res := e.push(infinitysync.PushOptions{})
+	if res.Updated != 2 || len(res.Failed) != 0 {
+		t.Fatalf("push: %+v", res)
+	}
+	var domains, aliases []string
+	for _, d := range e.fake.Object("ms_exchange_connector", id)["domains"].([]any) {
+		domains = append(domains, d.(map[string]any)["domain"].(string))
+	}
+	for _, a := range e.fake.Object("conference", vid)["aliases"].([]any) {
+		m := a.(map[string]any)
+		aliases = append(aliases, fmt.Sprint(m["alias"], "/", m["description"]))
+	}
+	if fmt.Sprint(domains) != "[b.oslo.example.com c.oslo.example.com]" || fmt.Sprint(aliases) != "[alice@vc.example.com/SIP 4712/]" {
+		t.Fatalf("Infinity holds domains %v, aliases %v", domains, aliases)
+	}
+	if n := e.requests("PATCH", connPath); n != 0 {
+		t.Fatalf("%d PATCHes of the connector: domains are objects of their own", n)
+	}
+	if d, _ := e.svc.Diff(e.ctx); len(d.Objects) != 0 {
+		t.Fatalf("diff after the push: %+v", d.Objects)
 	}
 }

@@ -222,3 +222,40 @@ func (r *Infinity) LastRun(ctx context.Context, action string) (*time.Time, erro
 	t := parseTime(at.String)
 	return &t, nil
 }
+
+// NodeURL is the Management Node the links belong to, "" when none.
+func (r *Infinity) NodeURL(ctx context.Context) (string, error) {
+	var u string
+	err := r.s.reader.QueryRowContext(ctx, `SELECT url FROM infinity_node WHERE id = 1`).Scan(&u)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: reading the Infinity node: %w", err)
+	}
+	return u, nil
+}
+
+// SetNodeURL records the Management Node the links belong to.
+func (r *Infinity) SetNodeURL(ctx context.Context, url string) error {
+	return r.s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO infinity_node (id, url) VALUES (1, ?)
+			ON CONFLICT (id) DO UPDATE SET url = excluded.url`, url); err != nil {
+			return fmt.Errorf("store: saving the Infinity node: %w", err)
+		}
+		return nil
+	})
+}
+
+// ForgetLinks drops every link and the node they belong to; the local
+// objects and the history stay.
+func (r *Infinity) ForgetLinks(ctx context.Context) error {
+	return r.s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{`DELETE FROM infinity_objects`, `DELETE FROM infinity_node`} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("store: forgetting the Infinity links: %w", err)
+			}
+		}
+		return nil
+	})
+}

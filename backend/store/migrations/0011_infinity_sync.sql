@@ -50,3 +50,11 @@ CREATE TABLE infinity_history (
     changes TEXT NOT NULL CHECK (json_valid(changes))
 );
 CREATE INDEX infinity_history_action ON infinity_history (action, id);
+
+-- The Management Node the links belong to; it outlives a disconnect, so a
+-- connection to another node cannot take its ids for these (and delete
+-- local objects as "gone there").
+CREATE TABLE infinity_node (
+    id  INTEGER PRIMARY KEY CHECK (id = 1),
+    url TEXT NOT NULL CHECK (length(url) BETWEEN 1 AND 2048)
+);
