@@ -4,6 +4,7 @@ package desktop
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -158,6 +159,9 @@ func goldenInfinityHostile(t *testing.T, g *goldenRecorder) {
 	svc := wiretest.Open(t, t.TempDir())
 	fake := wiretest.Infinity(t, svc)
 	g.show(fake.URL, "https://mgr.example.com")
+	if st, err := svc.Infinity.Status(ctx); err == nil && st.Connection != nil {
+		g.show(filepath.Dir(st.Connection.CAFile), "/home/admin/infinity")
+	}
 	markup := `<img src=x onerror="window.__pwned=1">`
 	id := fake.SeedConference(map[string]any{"name": markup, "primary_owner_email_address": "eve@example.com", "description": "<b>bold</b>"},
 		"eve@vc.example.com")
@@ -168,6 +172,21 @@ func goldenInfinityHostile(t *testing.T, g *goldenRecorder) {
 	fake.Edit(infinity.ResConference, id, map[string]any{"description": `<script>window.__pwned=2</script>`})
 	diff, err := s.Diff()
 	g.record("infinity diff hostile", "InfinityService.Diff", []any{}, diff, err)
+
+	// A push Infinity refuses half way leaves the object unfinished.
+	eve, err := svc.Conferences.Get(ctx, markup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eve.Description = "Eve’s room"
+	if err := svc.Conferences.Update(ctx, eve); err != nil {
+		t.Fatal(err)
+	}
+	fake.Fail(infinitytest.Fault{PathPrefix: infinity.ConfigPath + infinity.ResConference + "/", Status: http.StatusBadRequest, Times: 100})
+	result, err = s.Push(false)
+	g.record("infinity push refused", "InfinityService.Push", []any{false}, result, err)
+	status, err := s.Status()
+	g.record("infinity status unfinished", "InfinityService.Status", []any{}, stableWho(status), err)
 }
 
 // stableWho makes the OS user in the history "admin", so the goldens do

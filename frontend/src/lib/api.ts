@@ -168,7 +168,7 @@ function historyRow(r: Go.SyncHistoryRow): SyncHistoryRow {
 
 function infinityStatus(v: Go.InfinityStatus | null): InfinityStatus {
   const r = found(v);
-  return { ...r, history: (r.history ?? []).map(historyRow) };
+  return { ...r, history: (r.history ?? []).map(historyRow), unfinished: (r.unfinished ?? []).map((c) => ({ ...c, fields: c.fields ?? [] })) };
 }
 
 function syncResult(v: Go.SyncResult | null): SyncResult {

@@ -240,6 +240,7 @@ export interface InfinityStatus {
   pending: number;
   conflicts: number;
   history: SyncHistoryRow[] | null;
+  unfinished?: SyncChange[];
 }
 
 /** scheduler.Lease (vmr-companion/backend/scheduler) */

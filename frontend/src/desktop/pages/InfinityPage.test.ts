@@ -296,6 +296,25 @@ describe('Pexip Infinity: what a Management Node sends', () => {
   });
 });
 
+describe('Pexip Infinity: a push that did not finish', () => {
+  it('names each object Infinity refused, in the summary and in the status, as text', async () => {
+    fake.infinity.seed();
+    fake.infinity.answer('Push', 'infinity push refused');
+    const { user } = renderPage();
+    await screen.findByTestId('account');
+    await user.click(button('Push'));
+    const outcome = await screen.findByTestId('outcome');
+    expect(outcome.textContent).toContain('1 object failed');
+    expect(outcome.textContent).toContain('Infinity refused the conference');
+    fake.infinity.statusScenario = 'infinity status unfinished';
+    await user.click(button('Pull'));
+    const unfinished = await screen.findByTestId('unfinished');
+    expect(unfinished.textContent).toContain('A push stopped before finishing 1 object; push again to finish it');
+    expect(unfinished.textContent).toContain('<img src=x onerror="window.__pwned=1">');
+    expect(document.querySelector('img')).toBeNull();
+  });
+});
+
 describe('Pexip Infinity: texts', () => {
   it('has every inf.* text in English and German', () => {
     const keys = Object.keys(en).filter((k) => k.startsWith('inf.') || k === 'nav.infinity');

@@ -783,6 +783,8 @@ export const de: Messages = {
   'inf.never': 'Nie',
   'inf.pending': 'Nicht gesendete lokale Änderungen',
   'inf.conflicts': 'Konflikte',
+  'inf.unfinished_one': 'Ein Senden hat {count} Objekt nicht abgeschlossen; senden Sie erneut, um es abzuschließen:',
+  'inf.unfinished_other': 'Ein Senden hat {count} Objekte nicht abgeschlossen; senden Sie erneut, um sie abzuschließen:',
 
   'inf.conn_title': 'Verbindung',
   'inf.conn_help': 'Verwenden Sie ein eigenes Verwaltungskonto, dessen Rolle die Exchange-Integrationen und Konferenzen lesen und ändern darf.',

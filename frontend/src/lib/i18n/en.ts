@@ -785,6 +785,8 @@ export const en = {
   'inf.never': 'Never',
   'inf.pending': 'Local changes not pushed',
   'inf.conflicts': 'Conflicts',
+  'inf.unfinished_one': 'A push stopped before finishing {count} object; push again to finish it:',
+  'inf.unfinished_other': 'A push stopped before finishing {count} objects; push again to finish them:',
 
   'inf.conn_title': 'Connection',
   'inf.conn_help': 'Use a dedicated management account whose role may read and change the Exchange integrations and conferences.',

@@ -112,7 +112,8 @@ export class FakeInfinity {
     for (const p of this.progress()) this.backend.emit(EVENT_INFINITY_PROGRESS, p);
     await this.held();
     const r = play<SyncResult>(this.scenario('Pull'));
-    this.statusScenario = 'infinity status after pull';
+    // A test may have set the status a later Status answers with.
+    if (this.statusScenario === 'infinity status disconnected' || this.statusScenario === 'infinity connect') this.statusScenario = 'infinity status after pull';
     return r;
   }
 

@@ -912,6 +912,7 @@ export namespace infinitysync {
 	    pending: number;
 	    conflicts: number;
 	    history: HistoryRow[];
+	    unfinished?: Change[];
 	
 	    static createFrom(source: any = {}) {
 	        return new Status(source);
@@ -928,6 +929,7 @@ export namespace infinitysync {
 	        this.pending = source["pending"];
 	        this.conflicts = source["conflicts"];
 	        this.history = this.convertValues(source["history"], HistoryRow);
+	        this.unfinished = this.convertValues(source["unfinished"], Change);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
