@@ -24,6 +24,7 @@ import (
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/devcert"
 	"vmr-companion/backend/diagnostics"
+	"vmr-companion/backend/infinitysync"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/manifest"
 	"vmr-companion/backend/scheduler"
@@ -42,6 +43,8 @@ type Options struct {
 	Scheduler    *scheduler.Scheduler
 	// User is the end user's side (sign-in, preferences, calendar, VMRs).
 	User *account.Service
+	// Infinity is the sync with a Pexip Infinity Management Node.
+	Infinity infinitysync.API
 	// Diagnose runs an integration's connection test; Bundle makes the
 	// redacted diagnostics bundle of a report.
 	Diagnose     func(ctx context.Context, in *integration.Integration) *diagnostics.Report
@@ -79,6 +82,7 @@ func Run(opts Options) error {
 	sched := &SchedulerService{scheduler: opts.Scheduler, integrations: opts.Integrations, diagnose: opts.Diagnose,
 		bundle: opts.Bundle, dialogs: d, now: time.Now}
 	user := &UserService{account: opts.User, dialogs: d}
+	infinity := &InfinityService{sync: opts.Infinity, dialogs: d}
 	system := &SystemService{keychain: opts.Keychain, databasePath: opts.DatabasePath, version: opts.Version, logger: opts.Logger, started: opts.Started}
 	return wails.Run(&options.App{
 		Title:            "VMR Companion",
@@ -89,14 +93,15 @@ func Run(opts Options) error {
 		AssetServer:      &assetserver.Options{Assets: assets},
 		BackgroundColour: &options.RGBA{R: 250, G: 250, B: 250, A: 255},
 		OnStartup: func(ctx context.Context) {
-			integrations.ctx, system.ctx, vmrs.ctx, tmpl.ctx, host.ctx, sched.ctx, user.ctx = ctx, ctx, ctx, ctx, ctx, ctx, ctx
+			integrations.ctx, system.ctx, vmrs.ctx, tmpl.ctx, host.ctx, sched.ctx, user.ctx, infinity.ctx = ctx, ctx, ctx, ctx, ctx, ctx, ctx, ctx
 			// The window runs the workers, as vmr-companion serve does.
 			if opts.Scheduler != nil {
 				if err := opts.Scheduler.Start(ctx); err != nil {
 					opts.Logger.Warn("the scheduler did not start", "error", err)
 				}
 			}
-			host.emit = func(event string, data any) { wruntime.EventsEmit(ctx, event, data) }
+			emit := func(event string, data any) { wruntime.EventsEmit(ctx, event, data) }
+			host.emit, infinity.emit = emit, emit
 			user.browser = func(url string) error { wruntime.BrowserOpenURL(ctx, url); return nil }
 		},
 		OnShutdown: func(context.Context) {
@@ -106,13 +111,14 @@ func Run(opts Options) error {
 			}
 		},
 		Linux:          &linux.Options{Icon: opts.Icon, ProgramName: "vmr-companion"},
-		Bind:           []any{integrations, system, vmrs, tmpl, host, sched, user},
+		Bind:           []any{integrations, system, vmrs, tmpl, host, sched, user, infinity},
 		ErrorFormatter: FormatError,
 	})
 }
 
 // dialogs is the one seam to Wails' file dialogs, so the services can be
-// tested without a running window. kind is the file type: json, csv, xml, ics.
+// tested without a running window. kind is the file type: json, csv, xml, ics,
+// pem.
 type dialogs interface {
 	Open(ctx context.Context, title, kind string) (string, error)
 	Save(ctx context.Context, title, name, kind string) (string, error)
@@ -125,6 +131,7 @@ var fileFilters = map[string][]wruntime.FileFilter{
 	"csv":  {{DisplayName: "CSV files (*.csv)", Pattern: "*.csv"}},
 	"xml":  {{DisplayName: "XML files (*.xml)", Pattern: "*.xml"}},
 	"ics":  {{DisplayName: "Calendar files (*.ics)", Pattern: "*.ics"}},
+	"pem":  {{DisplayName: "Certificates (*.pem, *.crt, *.cer)", Pattern: "*.pem;*.crt;*.cer"}},
 }
 
 func (wailsDialogs) Open(ctx context.Context, title, kind string) (string, error) {

@@ -6,6 +6,7 @@ import (
 
 	"vmr-companion/backend/account"
 	"vmr-companion/backend/conference"
+	"vmr-companion/backend/infinitysync"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/problem"
 	"vmr-companion/backend/secrets"
@@ -33,6 +34,7 @@ func FormatError(err error) any {
 	var syn *templates.SyntaxError
 	var unavailable *secrets.UnavailableError
 	var signIn *account.SignInError
+	var infField *infinitysync.FieldError
 	switch {
 	case errors.As(err, &verr):
 		p.invalid(verr.Fields, verr.FieldErrors)
@@ -43,6 +45,8 @@ func FormatError(err error) any {
 	case errors.As(err, &batch):
 		p.Code, p.Problems = problem.KindInvalidBatch, batch.Problems
 		p.Params = map[string]string{"count": strconv.Itoa(len(batch.Problems))}
+	case errors.As(err, &infField):
+		p.invalid(map[string]string{infField.Field: err.Error()}, nil)
 	case errors.As(err, &signIn):
 		p.Code = signIn.Code
 	case errors.As(err, &unavailable):

@@ -73,7 +73,7 @@ func osUser() string {
 func (c *Connection) check() error {
 	u, err := url.Parse(strings.TrimSpace(c.URL))
 	if err != nil || u.Host == "" || u.Scheme != "https" {
-		return fmt.Errorf("infinitysync: the Management Node address %q must be an https:// URL such as https://mgr.example.com", c.URL)
+		return fieldError("url", fmt.Errorf("infinitysync: the Management Node address %q must be an https:// URL such as https://mgr.example.com", c.URL))
 	}
 	c.URL = strings.TrimRight(strings.TrimSpace(c.URL), "/")
 	if len(c.URL) > 2048 || len(c.Username) > 256 || len(c.ClientID) > 256 || len(c.CAFile) > 4096 {
@@ -87,7 +87,11 @@ func (c *Connection) check() error {
 	case c.ClientID != "":
 		c.Auth = AuthOAuth2
 	default:
-		return errors.New("infinitysync: give the management account's username (--username) or an OAuth2 client id (--client-id)")
+		field := "username"
+		if c.Auth == AuthOAuth2 {
+			field = "client_id"
+		}
+		return fieldError(field, errors.New("infinitysync: give the management account's username (--username) or an OAuth2 client id (--client-id)"))
 	}
 	return nil
 }
@@ -103,14 +107,19 @@ func (s *Service) newClient(c Connection, secret secrets.Secret) (*infinity.Clie
 	if c.CAFile != "" {
 		pool, err := infinity.LoadCAFile(c.CAFile)
 		if err != nil {
-			return nil, err
+			return nil, fieldError("ca_file", err)
 		}
 		cfg.RootCAs = pool
 	}
 	if s.cfg.ClientConfig != nil {
 		s.cfg.ClientConfig(&cfg)
 	}
-	return infinity.New(cfg)
+	cl, err := infinity.New(cfg)
+	if err != nil && c.Auth == AuthOAuth2 {
+		// New refuses a private key it cannot read.
+		return nil, fieldError("secret", err)
+	}
+	return cl, err
 }
 
 // secretFor is req's secret, or the stored one when req has none.
@@ -120,7 +129,7 @@ func (s *Service) secretFor(ctx context.Context, req ConnectRequest) (secrets.Se
 	}
 	v, err := s.cfg.Keychain.Get(ctx, SecretAccount)
 	if errors.Is(err, secrets.ErrNotFound) {
-		return secrets.Secret{}, errors.New("infinitysync: no password or private key given, and none is stored: give it with --secret")
+		return secrets.Secret{}, fieldError("secret", errors.New("infinitysync: no password or private key given, and none is stored: give it with --secret"))
 	}
 	return v, err
 }

@@ -14,6 +14,7 @@ import (
 	"vmr-companion/backend/calendar"
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/diagnostics"
+	"vmr-companion/backend/infinitysync"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/problem"
 	"vmr-companion/backend/scheduler"
@@ -39,6 +40,7 @@ func contract() Contract {
 			(*desktop.TemplateService)(nil),
 			(*desktop.SchedulerService)(nil),
 			(*desktop.UserService)(nil),
+			(*desktop.InfinityService)(nil),
 		},
 		// The names the frontend has used since before the contract.
 		Names: map[reflect.Type]string{
@@ -59,10 +61,21 @@ func contract() Contract {
 			reflect.TypeFor[addinhost.Problem]():   "ApiProblem",
 			reflect.TypeFor[desktop.Problem]():     "Problem",
 			reflect.TypeFor[integration.Summary](): "Summary",
+			// infinitysync's short names say "Infinity" or "Sync" in the window.
+			reflect.TypeFor[infinitysync.Status]():     "InfinityStatus",
+			reflect.TypeFor[infinitysync.Connection](): "InfinityConnection",
+			reflect.TypeFor[infinitysync.Probe]():      "InfinityProbe",
+			reflect.TypeFor[infinitysync.Result]():     "SyncResult",
+			reflect.TypeFor[infinitysync.Change]():     "SyncChange",
+			reflect.TypeFor[infinitysync.Conflict]():   "SyncConflict",
+			reflect.TypeFor[infinitysync.Diff]():       "SyncDiff",
+			reflect.TypeFor[infinitysync.HistoryRow](): "SyncHistoryRow",
 		},
 		Events: []Event{
 			{Const: "EVENT_HOST_REQUEST", Doc: "Each request the add-in host handles (desktop.EventHostRequest).", Name: desktop.EventHostRequest,
 				Payload: addinhost.RequestLog{}},
+			{Const: "EVENT_INFINITY_PROGRESS", Doc: "Each step of a running pull or push (desktop.EventInfinityProgress).", Name: desktop.EventInfinityProgress,
+				Payload: desktop.InfinityProgress{}},
 		},
 		Enums: []Enum{
 			{Name: "FieldKind", Doc: "integration.Kind*", Values: []string{integration.KindString, integration.KindInt, integration.KindBool,
@@ -97,6 +110,17 @@ func contract() Contract {
 				Fields: []FieldRef{Field(desktop.Upcoming{}, "Source"), Field(desktop.Preferences{}, "CalendarKind")}},
 			{Name: "JoinMethod", Doc: "account.Join*", Values: []string{account.JoinWeb, account.JoinSIP, account.JoinPexip},
 				Fields: []FieldRef{Field(desktop.Preferences{}, "Join")}},
+			{Name: "InfinityAuth", Doc: "infinitysync.Auth*", Values: []string{infinitysync.AuthBasic, infinitysync.AuthOAuth2},
+				Fields: []FieldRef{Field(infinitysync.Connection{}, "Auth")}},
+			{Name: "SyncKind", Doc: "infinitysync.Kind*", Values: []string{infinitysync.KindIntegration, infinitysync.KindPersonalVMR},
+				Fields: []FieldRef{Field(infinitysync.ObjectDiff{}, "Kind")}},
+			{Name: "ObjectState", Doc: "infinitysync.State*", Values: []string{infinitysync.StateUnchanged, infinitysync.StateChanged,
+				infinitysync.StateCreatedHere, infinitysync.StateCreatedThere, infinitysync.StateDeletedHere, infinitysync.StateDeletedThere},
+				Fields: []FieldRef{Field(infinitysync.ObjectDiff{}, "State")}},
+			{Name: "FieldSide", Doc: "infinitysync.Side*", Values: []string{infinitysync.SideHere, infinitysync.SideInfinity, infinitysync.SideBoth,
+				infinitysync.SideConflict},
+				Fields: []FieldRef{Field(infinitysync.FieldDiff{}, "Side")}},
+			{Name: "SyncTake", Doc: "infinitysync.Take*: the sides Resolve takes", Values: []string{infinitysync.TakeHere, infinitysync.TakeInfinity}},
 		},
 	}
 }

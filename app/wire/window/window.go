@@ -26,6 +26,7 @@ func Options(svc *wire.Services, assets embed.FS, icon []byte, started time.Time
 		Templates:    svc.Templates,
 		Scheduler:    svc.Scheduler,
 		User:         svc.Account,
+		Infinity:     svc.Infinity,
 		Diagnose: func(ctx context.Context, in *integration.Integration) *diagnostics.Report {
 			return svc.Diagnostics.Diagnose(ctx, in, diagnostics.Options{})
 		},

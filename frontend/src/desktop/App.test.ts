@@ -73,8 +73,13 @@ describe('the window', () => {
     render(App);
     const nav = screen.getByRole('navigation', { name: 'Main' });
     const items = within(nav).getAllByRole('button').map((b) => b.textContent?.trim());
-    expect(items).toEqual(['My VMR', 'Upcoming meetings', 'Integrations', 'Add-in host', 'Scheduled conferences', 'Personal VMRs', 'About']);
+    expect(items).toEqual(['My VMR', 'Upcoming meetings', 'Integrations', 'Add-in host', 'Scheduled conferences', 'Personal VMRs', 'Pexip Infinity', 'About']);
     await screen.findByRole('heading', { level: 1, name: 'Integrations' });
+
+    await user.click(within(nav).getByRole('button', { name: 'Pexip Infinity' }));
+    const infinityHeading = await screen.findByRole('heading', { level: 1, name: 'Pexip Infinity' });
+    expect(document.activeElement).toBe(infinityHeading);
+    expect(within(nav).getByRole('button', { name: 'Pexip Infinity' }).getAttribute('aria-current')).toBe('page');
 
     await user.click(within(nav).getByRole('button', { name: 'Add-in host' }));
     const hostHeading = await screen.findByRole('heading', { level: 1, name: 'Add-in host' });

@@ -11,8 +11,9 @@ import * as VMRsJS from '../wailsjs/go/desktop/VMRService';
 import * as TemplatesJS from '../wailsjs/go/desktop/TemplateService';
 import * as SchedulerJS from '../wailsjs/go/desktop/SchedulerService';
 import * as UserJS from '../wailsjs/go/desktop/UserService';
+import * as InfinityJS from '../wailsjs/go/desktop/InfinityService';
 import { ClipboardSetText, EventsOff, EventsOn } from '../wailsjs/runtime/runtime';
-import { EVENT_HOST_REQUEST } from './contract.gen';
+import { EVENT_HOST_REQUEST, EVENT_INFINITY_PROGRESS } from './contract.gen';
 import type * as Go from './contract.gen';
 import { toProblem } from './problem';
 import type {
@@ -21,6 +22,12 @@ import type {
   ConferenceInput,
   Detail,
   DiagnosticReport,
+  InfinityConnection,
+  InfinityProgress,
+  InfinityStatus,
+  SyncDiff,
+  SyncHistoryRow,
+  SyncResult,
   ImportResult,
   ManifestFormat,
   Meeting,
@@ -38,7 +45,7 @@ import type {
 } from './types';
 
 export { toProblem, isProblem } from './problem';
-export { EVENT_HOST_REQUEST } from './contract.gen';
+export { EVENT_HOST_REQUEST, EVENT_INFINITY_PROGRESS } from './contract.gen';
 
 async function call<T>(f: () => Promise<T>): Promise<T> {
   try {
@@ -67,6 +74,7 @@ const VMRs = bound<Go.VMRService>(VMRsJS);
 const Templates = bound<Go.TemplateService>(TemplatesJS);
 const Scheduler = bound<Go.SchedulerService>(SchedulerJS);
 const User = bound<Go.UserService>(UserJS);
+const Infinity = bound<Go.InfinityService>(InfinityJS);
 
 // Go sends null for a nil slice or map; the window reads [] and {}.
 
@@ -152,6 +160,25 @@ function myVMR(r: Go.MyVMR): MyVMR {
 function upcoming(v: Go.Upcoming | null): Upcoming {
   const r = found(v);
   return { ...r, meetings: (r.meetings ?? []).map((m): Meeting => ({ ...m, video: m.video ?? null })) };
+}
+
+function historyRow(r: Go.SyncHistoryRow): SyncHistoryRow {
+  return { ...r, changes: (r.changes ?? []).map((c) => ({ ...c, fields: c.fields ?? [] })) };
+}
+
+function infinityStatus(v: Go.InfinityStatus | null): InfinityStatus {
+  const r = found(v);
+  return { ...r, history: (r.history ?? []).map(historyRow), unfinished: (r.unfinished ?? []).map((c) => ({ ...c, fields: c.fields ?? [] })) };
+}
+
+function syncResult(v: Go.SyncResult | null): SyncResult {
+  const r = found(v);
+  return { ...r, conflicts: r.conflicts ?? [], failed: r.failed ?? [], changes: r.changes ?? [] };
+}
+
+function syncDiff(v: Go.SyncDiff | null): SyncDiff {
+  const r = found(v);
+  return { ...r, objects: (r.objects ?? []).map((o) => ({ ...o, fields: o.fields ?? [] })) };
 }
 
 export const api = {
@@ -259,6 +286,31 @@ export const api = {
   exportMeeting: (uid: string, recurrenceID: string) => call(() => User.ExportMeeting(uid, recurrenceID)),
   /** Opens a join link (https:, sip: or pexip:) in the system's handler. */
   join: (url: string) => call(() => User.Join(url)),
+
+  // ---- Pexip Infinity: the connection and the two-way sync ----
+  /** The connection and where the sync stands, from the store alone. */
+  infinityStatus: () => call(async () => infinityStatus(await Infinity.Status())),
+  /** Checks a connection without saving it; secret is the password or private key, never sent back. */
+  infinityTest: (conn: InfinityConnection, secret: string) => call(async () => found(await Infinity.Test(conn, secret))),
+  /** Tests and saves a connection; an empty secret keeps the stored one. */
+  infinityConnect: (conn: InfinityConnection, secret: string) => call(async () => infinityStatus(await Infinity.Connect(conn, secret))),
+  infinityDisconnect: () => call(async () => infinityStatus(await Infinity.Disconnect())),
+  /** Asks for the Management Node's CA certificate; "" when cancelled. */
+  infinityChooseCAFile: () => call(() => Infinity.ChooseCAFile()),
+  /** Reads Infinity into the store; progress comes through onInfinityProgress. */
+  infinityPull: () => call(async () => syncResult(await Infinity.Pull())),
+  /** Sends what changed here; withSecrets sends the integrations' secrets too. */
+  infinityPush: (withSecrets: boolean) => call(async () => syncResult(await Infinity.Push(withSecrets))),
+  /** Stops the running pull or push. */
+  infinityCancel: () => call(() => Infinity.Cancel()),
+  /** The three-way comparison (here, on Infinity, as last pulled); reads Infinity. */
+  infinityDiff: () => call(async () => syncDiff(await Infinity.Diff())),
+  /** Settles one field's conflict: keep mine ("here") or take Infinity's ("infinity"). */
+  infinityResolve: (kind: string, name: string, field: string, take: 'here' | 'infinity') => call(() => Infinity.Resolve(kind, name, field, take)),
+  /** The latest pulls, pushes and resolves, newest first. */
+  infinityHistory: () => call(async () => ((await Infinity.History()) ?? []).map(historyRow)),
+  /** Calls back with each step of a running pull or push; returns the function that stops it. */
+  onInfinityProgress: (callback: (p: InfinityProgress) => void) => subscribe(EVENT_INFINITY_PROGRESS, callback),
 
   // ---- templates ----
   /** Renders source as the template field with sample values; syntax errors come back in the result. */

@@ -6,9 +6,13 @@
 /** Each request the add-in host handles (desktop.EventHostRequest). */
 export const EVENT_HOST_REQUEST = 'addinhost:request';
 
+/** Each step of a running pull or push (desktop.EventInfinityProgress). */
+export const EVENT_INFINITY_PROGRESS = 'infinity:progress';
+
 /** The payload of each event the backend emits. */
 export interface Events {
   [EVENT_HOST_REQUEST]: RequestLog;
+  [EVENT_INFINITY_PROGRESS]: InfinityProgress;
 }
 
 /** integration.Kind* */
@@ -52,6 +56,21 @@ export type CalendarKind = '' | 'ews' | 'url' | 'file';
 
 /** account.Join* */
 export type JoinMethod = 'web' | 'sip' | 'pexip';
+
+/** infinitysync.Auth* */
+export type InfinityAuth = 'basic' | 'oauth2';
+
+/** infinitysync.Kind* */
+export type SyncKind = 'integration' | 'personal_vmr';
+
+/** infinitysync.State* */
+export type ObjectState = 'unchanged' | 'changed' | 'created_here' | 'created_there' | 'deleted_here' | 'deleted_there';
+
+/** infinitysync.Side* */
+export type FieldSide = 'here' | 'infinity' | 'both' | 'conflict';
+
+/** infinitysync.Take*: the sides Resolve takes */
+export type SyncTake = 'here' | 'infinity';
 
 /** addinhost.Problem (vmr-companion/backend/addinhost) */
 export interface ApiProblem {
@@ -123,6 +142,15 @@ export interface DiagnosticReport {
   checks: DiagnosticCheck[] | null;
 }
 
+/** infinitysync.FieldDiff (vmr-companion/backend/infinitysync) */
+export interface FieldDiff {
+  field: string;
+  side: FieldSide;
+  here: string;
+  infinity: string;
+  base: string;
+}
+
 /** problem.FieldError (vmr-companion/backend/problem) */
 export interface FieldError {
   code: string;
@@ -177,6 +205,44 @@ export interface ImportResult {
   unknown_fields?: Record<string, string[] | null>;
 }
 
+/** infinitysync.Connection (vmr-companion/backend/infinitysync) */
+export interface InfinityConnection {
+  url: string;
+  auth: InfinityAuth;
+  username?: string;
+  client_id?: string;
+  ca_file?: string;
+}
+
+/** infinitysync.Probe (vmr-companion/backend/infinitysync) */
+export interface InfinityProbe {
+  account: string;
+  version: string;
+}
+
+/** desktop.InfinityProgress (vmr-companion/app/desktop) */
+export interface InfinityProgress {
+  action: string;
+  phase: string;
+  done: number;
+  total: number;
+  object?: string;
+}
+
+/** infinitysync.Status (vmr-companion/backend/infinitysync) */
+export interface InfinityStatus {
+  connected: boolean;
+  connection?: InfinityConnection;
+  account: string;
+  version: string;
+  last_pull?: string;
+  last_push?: string;
+  pending: number;
+  conflicts: number;
+  history: SyncHistoryRow[] | null;
+  unfinished?: SyncChange[];
+}
+
 /** scheduler.Lease (vmr-companion/backend/scheduler) */
 export interface MailboxLease {
   pid: number;
@@ -214,6 +280,16 @@ export interface MyVMR {
   allow_guests: boolean;
   web_url: string;
   instructions_html: string;
+}
+
+/** infinitysync.ObjectDiff (vmr-companion/backend/infinitysync) */
+export interface ObjectDiff {
+  kind: SyncKind;
+  name: string;
+  local_id?: number;
+  remote_id?: number;
+  state: ObjectState;
+  fields?: FieldDiff[];
 }
 
 /** addinhost.PaneConfig (vmr-companion/backend/addinhost) */
@@ -395,6 +471,56 @@ export interface Summary {
   updated_at: string;
 }
 
+/** infinitysync.Change (vmr-companion/backend/infinitysync) */
+export interface SyncChange {
+  kind: string;
+  name: string;
+  what: string;
+  fields?: string[];
+  error?: string;
+}
+
+/** infinitysync.Conflict (vmr-companion/backend/infinitysync) */
+export interface SyncConflict {
+  kind: string;
+  name: string;
+  field: string;
+  here: string;
+  infinity: string;
+}
+
+/** infinitysync.Diff (vmr-companion/backend/infinitysync) */
+export interface SyncDiff {
+  objects: ObjectDiff[] | null;
+  pending: number;
+  conflicts: number;
+}
+
+/** infinitysync.HistoryRow (vmr-companion/backend/infinitysync) */
+export interface SyncHistoryRow {
+  id: number;
+  time: string;
+  who: string;
+  action: string;
+  outcome: string;
+  summary: string;
+  changes: SyncChange[] | null;
+}
+
+/** infinitysync.Result (vmr-companion/backend/infinitysync) */
+export interface SyncResult {
+  history_id: number;
+  created: number;
+  updated: number;
+  deleted: number;
+  taken: number;
+  unchanged: number;
+  requests: number;
+  conflicts: SyncConflict[] | null;
+  failed: SyncChange[] | null;
+  changes: SyncChange[] | null;
+}
+
 /** desktop.Info (vmr-companion/app/desktop) */
 export interface SystemInfo {
   version: string;
@@ -567,4 +693,19 @@ export interface UserService {
   SignIn(arg1: string): Promise<UserSession | null>;
   SignOut(): Promise<void>;
   Upcoming(): Promise<Upcoming | null>;
+}
+
+/** The bound methods of desktop.InfinityService (src/wailsjs/go/desktop/InfinityService). */
+export interface InfinityService {
+  Cancel(): Promise<void>;
+  ChooseCAFile(): Promise<string>;
+  Connect(arg1: Partial<InfinityConnection>, arg2: string): Promise<InfinityStatus | null>;
+  Diff(): Promise<SyncDiff | null>;
+  Disconnect(): Promise<InfinityStatus | null>;
+  History(): Promise<SyncHistoryRow[] | null>;
+  Pull(): Promise<SyncResult | null>;
+  Push(arg1: boolean): Promise<SyncResult | null>;
+  Resolve(arg1: string, arg2: string, arg3: string, arg4: string): Promise<void>;
+  Status(): Promise<InfinityStatus | null>;
+  Test(arg1: Partial<InfinityConnection>, arg2: string): Promise<InfinityProbe | null>;
 }

@@ -20,7 +20,17 @@ export type {
   FieldSpec,
   GroupSpec,
   HostAuth,
+  FieldDiff,
+  FieldSide,
   HostStatus,
+  InfinityAuth,
+  InfinityConnection,
+  InfinityProbe,
+  InfinityProgress,
+  ObjectState,
+  SyncConflict,
+  SyncKind,
+  SyncTake,
   JoinMethod,
   MailboxLease,
   ManifestFormat,
@@ -64,6 +74,13 @@ export type MyVMR = Filled<Go.MyVMR, 'sip_aliases' | 'phone_aliases' | 'other_al
 /** A meeting; src/lib/api.ts makes an absent video link null. */
 export type Meeting = Omit<Go.Meeting, 'video'> & { video?: Go.VideoLink | null };
 export type Upcoming = Omit<Go.Upcoming, 'meetings'> & { meetings: Meeting[] };
+
+export type SyncChange = Filled<Go.SyncChange, 'fields'>;
+export type SyncHistoryRow = Omit<Go.SyncHistoryRow, 'changes'> & { changes: SyncChange[] };
+export type InfinityStatus = Omit<Go.InfinityStatus, 'history' | 'unfinished'> & { history: SyncHistoryRow[]; unfinished: SyncChange[] };
+export type SyncResult = Filled<Go.SyncResult, 'conflicts' | 'failed' | 'changes'>;
+export type ObjectDiff = Filled<Go.ObjectDiff, 'fields'>;
+export type SyncDiff = Omit<Go.SyncDiff, 'objects'> & { objects: ObjectDiff[] };
 
 /** An integration as JSON: field name → value. */
 export type Values = Record<string, unknown>;

@@ -12,6 +12,7 @@ import { FakeHost } from './host';
 import { FakeVMRs } from './vmrs';
 import { FakeScheduler } from './scheduler';
 import { FakeUser } from './user';
+import { FakeInfinity } from './infinity';
 
 const schema = fixtures.schema as unknown as Schema;
 const defaults = fixtures.defaults as unknown as Values;
@@ -68,6 +69,8 @@ export class FakeBackend {
   scheduler = new FakeScheduler();
   /** The user's side: sign-in, My VMR, upcoming meetings (UserService). */
   user = new FakeUser();
+  /** Pexip Infinity: the connection, pull and push, the diff, the history (InfinityService). */
+  infinity = new FakeInfinity(this);
   /** Runtime events: name → callbacks (EventsOn), and every EventsOn/EventsOff call. */
   listeners = new Map<string, Set<(...data: unknown[]) => void>>();
   eventCalls: Array<{ op: 'on' | 'off'; name: string }> = [];
@@ -86,6 +89,7 @@ export class FakeBackend {
     this.vmrs.reset();
     this.scheduler.reset();
     this.user.reset();
+    this.infinity.reset();
     this.listeners.clear();
     this.eventCalls = [];
     this.clipboard = '';

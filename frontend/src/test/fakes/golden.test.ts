@@ -23,4 +23,29 @@ describe('goldens', () => {
     expect(play<{ errors: object }>('integration check valid').errors).toEqual({});
     expect(() => golden('no such scenario')).toThrow(/make golden/);
   });
+
+  it('hold every answer the Infinity fake plays', () => {
+    const scenarios = [
+      'infinity status disconnected',
+      'infinity status after pull',
+      'infinity status conflict',
+      'infinity status after resolve',
+      'infinity status connected',
+      'infinity test ok',
+      'infinity connect',
+      'infinity disconnect',
+      'infinity pull',
+      'infinity pull progress',
+      'infinity pull cancelled',
+      'infinity push',
+      'infinity push conflict',
+      'infinity diff conflict',
+      'infinity diff after resolve',
+      'infinity resolve',
+      'infinity history',
+    ];
+    for (const s of scenarios) expect(() => golden(s), s).not.toThrow();
+    // A cancelled pull is a Problem the page tells from a failure by its own Cancel.
+    expect(() => play('infinity pull cancelled')).toThrow(expect.objectContaining({ code: 'error' }));
+  });
 });

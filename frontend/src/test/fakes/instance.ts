@@ -13,6 +13,7 @@ export const fake = new FakeBackend();
 //   port=busy       another program holds 127.0.0.1:3443 (starting the host fails)
 //   user=out        nobody is signed in (the sign-in card); user=wait: sign-in waits for the browser
 //   refresh=fail    refreshing the meetings fails (the stale banner)
+//   infinity=off    not connected to Pexip Infinity (connected, with a conflict, by default)
 //   answer=M:S      IntegrationService.M answers with the golden scenario S, e.g.
 //                   answer=Check:integration check http url (see src/test/golden)
 if (import.meta.env.MODE === 'fake' && typeof location !== 'undefined') {
@@ -23,6 +24,7 @@ if (import.meta.env.MODE === 'fake' && typeof location !== 'undefined') {
     fake.vmrs.seed(previewVMRs);
     fake.scheduler.seed();
     fake.user.seed();
+    if (q.get('infinity') !== 'off') fake.infinity.seed();
     // Store one installed, as after "Install".
     const chromium = fake.host.cert.stores.find((s) => s.name.startsWith('Chrome'));
     if (chromium) Object.assign(chromium, { installed: true, detail: '' });

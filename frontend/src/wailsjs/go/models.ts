@@ -637,6 +637,322 @@ export namespace diagnostics {
 
 }
 
+export namespace infinitysync {
+	
+	export class Change {
+	    kind: string;
+	    name: string;
+	    what: string;
+	    fields?: string[];
+	    error?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Change(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kind = source["kind"];
+	        this.name = source["name"];
+	        this.what = source["what"];
+	        this.fields = source["fields"];
+	        this.error = source["error"];
+	    }
+	}
+	export class Conflict {
+	    kind: string;
+	    name: string;
+	    field: string;
+	    here: string;
+	    infinity: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Conflict(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kind = source["kind"];
+	        this.name = source["name"];
+	        this.field = source["field"];
+	        this.here = source["here"];
+	        this.infinity = source["infinity"];
+	    }
+	}
+	export class Connection {
+	    url: string;
+	    auth: string;
+	    username?: string;
+	    client_id?: string;
+	    ca_file?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Connection(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.url = source["url"];
+	        this.auth = source["auth"];
+	        this.username = source["username"];
+	        this.client_id = source["client_id"];
+	        this.ca_file = source["ca_file"];
+	    }
+	}
+	export class FieldDiff {
+	    field: string;
+	    side: string;
+	    here: string;
+	    infinity: string;
+	    base: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new FieldDiff(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.field = source["field"];
+	        this.side = source["side"];
+	        this.here = source["here"];
+	        this.infinity = source["infinity"];
+	        this.base = source["base"];
+	    }
+	}
+	export class ObjectDiff {
+	    kind: string;
+	    name: string;
+	    local_id?: number;
+	    remote_id?: number;
+	    state: string;
+	    fields?: FieldDiff[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ObjectDiff(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kind = source["kind"];
+	        this.name = source["name"];
+	        this.local_id = source["local_id"];
+	        this.remote_id = source["remote_id"];
+	        this.state = source["state"];
+	        this.fields = this.convertValues(source["fields"], FieldDiff);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Diff {
+	    objects: ObjectDiff[];
+	    pending: number;
+	    conflicts: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Diff(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.objects = this.convertValues(source["objects"], ObjectDiff);
+	        this.pending = source["pending"];
+	        this.conflicts = source["conflicts"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class HistoryRow {
+	    id: number;
+	    // Go type: time
+	    time: any;
+	    who: string;
+	    action: string;
+	    outcome: string;
+	    summary: string;
+	    changes: Change[];
+	
+	    static createFrom(source: any = {}) {
+	        return new HistoryRow(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.time = this.convertValues(source["time"], null);
+	        this.who = source["who"];
+	        this.action = source["action"];
+	        this.outcome = source["outcome"];
+	        this.summary = source["summary"];
+	        this.changes = this.convertValues(source["changes"], Change);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class Probe {
+	    account: string;
+	    version: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Probe(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.account = source["account"];
+	        this.version = source["version"];
+	    }
+	}
+	export class Result {
+	    history_id: number;
+	    created: number;
+	    updated: number;
+	    deleted: number;
+	    taken: number;
+	    unchanged: number;
+	    requests: number;
+	    conflicts: Conflict[];
+	    failed: Change[];
+	    changes: Change[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Result(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.history_id = source["history_id"];
+	        this.created = source["created"];
+	        this.updated = source["updated"];
+	        this.deleted = source["deleted"];
+	        this.taken = source["taken"];
+	        this.unchanged = source["unchanged"];
+	        this.requests = source["requests"];
+	        this.conflicts = this.convertValues(source["conflicts"], Conflict);
+	        this.failed = this.convertValues(source["failed"], Change);
+	        this.changes = this.convertValues(source["changes"], Change);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Status {
+	    connected: boolean;
+	    connection?: Connection;
+	    account: string;
+	    version: string;
+	    // Go type: time
+	    last_pull?: any;
+	    // Go type: time
+	    last_push?: any;
+	    pending: number;
+	    conflicts: number;
+	    history: HistoryRow[];
+	    unfinished?: Change[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Status(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.connected = source["connected"];
+	        this.connection = this.convertValues(source["connection"], Connection);
+	        this.account = source["account"];
+	        this.version = source["version"];
+	        this.last_pull = this.convertValues(source["last_pull"], null);
+	        this.last_push = this.convertValues(source["last_push"], null);
+	        this.pending = source["pending"];
+	        this.conflicts = source["conflicts"];
+	        this.history = this.convertValues(source["history"], HistoryRow);
+	        this.unfinished = this.convertValues(source["unfinished"], Change);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+
 export namespace integration {
 	
 	export class Field {
