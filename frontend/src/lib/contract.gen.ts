@@ -429,6 +429,10 @@ export interface ScheduledConference {
   cancelled_occurrences: string[] | null;
   state: ConferenceState;
   updated_at: string;
+  infinity_state: string;
+  infinity_id: number;
+  infinity_reason: string;
+  infinity_status: string;
 }
 
 /** scheduler.LogEntry (vmr-companion/backend/scheduler) */

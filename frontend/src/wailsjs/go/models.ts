@@ -1373,6 +1373,10 @@ export namespace scheduler {
 	    state: string;
 	    // Go type: time
 	    updated_at: any;
+	    infinity_state: string;
+	    infinity_id: number;
+	    infinity_reason: string;
+	    infinity_status: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new ScheduledConference(source);
@@ -1399,6 +1403,10 @@ export namespace scheduler {
 	        this.cancelled_occurrences = source["cancelled_occurrences"];
 	        this.state = source["state"];
 	        this.updated_at = this.convertValues(source["updated_at"], null);
+	        this.infinity_state = source["infinity_state"];
+	        this.infinity_id = source["infinity_id"];
+	        this.infinity_reason = source["infinity_reason"];
+	        this.infinity_status = source["infinity_status"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
