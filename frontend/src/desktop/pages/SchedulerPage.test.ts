@@ -228,6 +228,12 @@ describe('scheduled conferences: the table', () => {
 
     const cancelled = rows[3]!;
     expect(within(cancelled).getAllByRole('cell')[5]!.textContent?.trim()).toBe('Cancelled');
+
+    // Where Pexip Infinity stands, with the reason of a wait.
+    const onInfinity = (r: HTMLElement) => within(r).getAllByRole('cell')[6]!.textContent?.trim();
+    expect(onInfinity(qbr)).toBe('Answered by policy');
+    expect(onInfinity(sales)).toBe('Created, id 17');
+    expect(onInfinity(standup)).toMatch(/^Waiting\s*not connected to Pexip Infinity: run vmr-companion infinity connect/);
   });
 
   it('switches to the conferences that ended in the last 24 hours', async () => {
