@@ -78,6 +78,8 @@ type ProvisionEntry struct {
 
 	Name, Description            string
 	Alias, NumericAlias, AliasID string // AliasID: the reservation's uuid (the conference's tag)
+	AliasNumber                  int
+	Kind                         string // KindSingle or KindRecurring
 	MeetingUID, Subject          string
 	Organizer                    string
 	InfinityID                   int
@@ -87,6 +89,14 @@ type ProvisionEntry struct {
 	// Sent is what was last written to Infinity: an update PATCHes only
 	// the fields that differ from it.
 	Sent map[string]string
+	// Horizon is how far the occurrences were written to Infinity as
+	// scheduled_conference objects (zero: not yet).
+	Horizon time.Time
+	// ConnectorID is the integration's ms_exchange_connector on Infinity
+	// (0 when it was never pulled or pushed there).
+	ConnectorID int
+	// Record is the scheduled conference, for its occurrences.
+	Record *Record
 }
 
 // ProvisionResult is how an operation ended well.
@@ -94,7 +104,9 @@ type ProvisionResult struct {
 	State      string // InfinityCreated or InfinityRemoved
 	InfinityID int
 	Sent       map[string]string
-	Entry      LogEntry
+	// Horizon: how far the occurrences are now written (zero: none).
+	Horizon time.Time
+	Entry   LogEntry
 }
 
 // ProvisionRepository keeps API provisioning's state; backend/store's
@@ -122,6 +134,12 @@ type ProvisionRepository interface {
 	// ProvisionReap queues the deletion of API-provisioned conferences
 	// whose window ended before at; it returns how many.
 	ProvisionReap(ctx context.Context, integrationID int64, at time.Time) (int, error)
+	// ProvisionReconcile queues what a change of infinity_provisioning
+	// calls for (api: creations of live conferences answered by policy
+	// until now; policy: deletions of conferences on Infinity), and the
+	// top-up of series written only up to a horizon before topUpBefore;
+	// it returns how many operations it queued.
+	ProvisionReconcile(ctx context.Context, integrationID int64, api bool, at, topUpBefore time.Time) (int, error)
 }
 
 // InfinityLine says in words where a scheduled conference stands on
@@ -240,6 +258,15 @@ func (s *Scheduler) provision(ctx context.Context, in *integration.Integration) 
 		return "", err
 	} else if n > 0 {
 		s.logger.Info("conferences whose window has passed are queued for deletion from Infinity", "integration", in.Name, "count", n)
+	}
+	// The mode is read at each decision, and may have changed since: what
+	// was decided under the other one is brought in line here, each pass.
+	api := in.InfinityProvisioning == integration.ProvisionAPI
+	if n, err := repo.ProvisionReconcile(ctx, in.ID, api, s.now(), s.now().Add(mirrorHorizon-topUpStep)); err != nil {
+		return "", err
+	} else if n > 0 {
+		s.logger.Info("operations on Infinity queued to follow the integration's provisioning", "integration", in.Name,
+			"provisioning", in.InfinityProvisioning, "count", n)
 	}
 	var client *infinity.Client
 	for {
@@ -417,6 +444,12 @@ func (s *Scheduler) provisionSafely(ctx context.Context, repo ProvisionRepositor
 		}
 	}()
 	want := wantedFields(e, in)
+	if e.Op != OpDelete && in.InfinityProvisioning != integration.ProvisionAPI {
+		// Queued before the integration went back to policy: not sent.
+		// The deletion the next pass queues removes what Infinity has
+		// (finding by name a create whose answer was lost).
+		return ProvisionResult{State: e.InfinityState, InfinityID: e.InfinityID, Sent: e.Sent, Horizon: e.Horizon}, nil
+	}
 	if e.Op != OpDelete && e.Ended && e.InfinityID == 0 && e.State == "pending" && e.InfinityState == InfinityPending {
 		// Never sent, and no longer needed: nothing to create, nothing
 		// for the deletion queued after it to find.
@@ -541,7 +574,11 @@ func (p *provisioner) upsert(ctx context.Context) (ProvisionResult, error) {
 			return ProvisionResult{}, err
 		}
 	}
-	res := ProvisionResult{State: InfinityCreated, InfinityID: id, Sent: p.want}
+	horizon, err := p.mirror(ctx, id)
+	if err != nil {
+		return ProvisionResult{}, err
+	}
+	res := ProvisionResult{State: InfinityCreated, InfinityID: id, Sent: p.want, Horizon: horizon}
 	switch {
 	case p.e.InfinityState != InfinityCreated:
 		res.Entry = p.logEntry(CodeInfinityCreated, fmt.Sprintf("the conference %s is on Infinity as id %d with its aliases", p.want["name"], id))
@@ -626,11 +663,25 @@ func (p *provisioner) remove(ctx context.Context) (ProvisionResult, error) {
 			return ProvisionResult{}, err
 		}
 	}
+	// Its scheduled_conference and recurring_conference objects went with
+	// it (the conference is their required relation, as for aliases);
+	// the scheduled_alias stands on its own. It is written only after the
+	// conference: with no conference there is none.
+	if id != 0 {
+		if err := p.removeScheduledAlias(ctx); err != nil {
+			return ProvisionResult{}, err
+		}
+	}
 	desc := fmt.Sprintf("the conference %s was deleted from Infinity (id %d)", p.want["name"], id)
 	if id == 0 {
 		desc = fmt.Sprintf("the conference %s was never created on Infinity: nothing to delete", p.want["name"])
 	}
-	return ProvisionResult{State: InfinityRemoved, InfinityID: 0, Sent: map[string]string{}, Entry: p.logEntry(CodeInfinityDeleted, desc)}, nil
+	state := InfinityRemoved
+	if p.in.InfinityProvisioning != integration.ProvisionAPI {
+		state = InfinityPolicy // switched back: the policy answers for it again
+		desc += "; the integration provisions through the external policy now"
+	}
+	return ProvisionResult{State: state, InfinityID: 0, Sent: map[string]string{}, Entry: p.logEntry(CodeInfinityDeleted, desc)}, nil
 }
 
 // wantedFields are the conference's fields on Infinity: the scheduled
