@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -73,32 +74,66 @@ func occurrencesWithin(rec *Record, before, after time.Duration, from, to time.T
 	if err != nil {
 		return nil, false, fmt.Errorf("the series' occurrences cannot be listed: %w", err)
 	}
+	isMoved := func(orig time.Time) bool {
+		return slices.ContainsFunc(rec.Moved, func(m MovedOccurrence) bool { return m.Original.Equal(orig) })
+	}
 	for _, o := range occ {
-		if slices.ContainsFunc(rec.Cancelled, o.RecurrenceID.Equal) {
+		if slices.ContainsFunc(rec.Cancelled, o.RecurrenceID.Equal) || isMoved(o.RecurrenceID) {
 			continue
 		}
 		if s := (span{o.Start.Add(-before), o.End.Add(after)}); overlaps(s) {
 			spans = append(spans, s)
 		}
 	}
+	for _, m := range rec.Moved {
+		if slices.ContainsFunc(rec.Cancelled, m.Original.Equal) {
+			continue
+		}
+		if s := (span{m.Start.Add(-before), m.End.Add(after)}); overlaps(s) {
+			spans = append(spans, s)
+		}
+	}
+	slices.SortFunc(spans, func(a, b span) int { return a.Start.Compare(b.Start) })
 	return spans, more, nil
 }
 
 // seriesEvent makes an expandable event of a stored series: its first
-// occurrence and its RRULE, expanded in UTC.
+// occurrence at its local wall time in the series' zone (UTC when the
+// zone is unknown, as the policy does), and its RRULE.
 func seriesEvent(rec *Record) (*ical.Event, error) {
 	if rec.Recurrence == "" || strings.ContainsAny(rec.Recurrence, "\r\n") {
 		return nil, errors.New("the series has no readable recurrence rule")
 	}
-	const layout = "20060102T150405Z"
-	text := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:mirror\r\nDTSTART:" + rec.Start.UTC().Format(layout) +
-		"\r\nDTEND:" + rec.End.UTC().Format(layout) + "\r\nRRULE:" + rec.Recurrence + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	const utc, local = "20060102T150405Z", "20060102T150405"
+	start, end := "DTSTART:"+rec.Start.UTC().Format(utc), "DTEND:"+rec.End.UTC().Format(utc)
+	if loc := seriesZone(rec.TimeZone); loc != nil {
+		tzid := ";TZID=" + loc.String() + ":"
+		start, end = "DTSTART"+tzid+rec.Start.In(loc).Format(local), "DTEND"+tzid+rec.End.In(loc).Format(local)
+	}
+	text := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:mirror\r\n" + start + "\r\n" + end +
+		"\r\nRRULE:" + rec.Recurrence + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
 	cal, err := ical.ParseBytes([]byte(text), ical.ParseOptions{})
 	if err != nil || len(cal.Events) != 1 || !cal.Events[0].IsRecurring() {
 		return nil, errors.New("the series' recurrence rule could not be read")
 	}
 	return cal.Events[0], nil
 }
+
+// seriesZone is the location of a stored zone name, nil for UTC and for
+// anything the IANA database does not know by exactly that name (the name
+// goes into a TZID parameter: nothing else may).
+func seriesZone(name string) *time.Location {
+	if name == "" || name == "UTC" || name == "Local" || !zoneNameRe.MatchString(name) {
+		return nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil || loc.String() != name {
+		return nil
+	}
+	return loc
+}
+
+var zoneNameRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$`)
 
 // mirror writes the conference's scheduled_alias, recurring_conference
 // and scheduled_conference objects as the meeting now is, and returns the
