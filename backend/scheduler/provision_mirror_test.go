@@ -133,8 +133,8 @@ func TestSwitchingAPIToPolicyDeletesFromInfinity(t *testing.T) {
 	}
 }
 
-// A change queued under api and still waiting when the integration goes
-// back to policy is not sent; what Infinity has is deleted.
+// A create queued under api and still waiting when the integration goes
+// back to policy is never sent.
 func TestSwitchingBackBeforeTheCreateWasSent(t *testing.T) {
 	p := newProvisionHarness(t, "api", nil)
 	p.clients.err = scheduler.ErrInfinityNotConnected
@@ -144,12 +144,14 @@ func TestSwitchingBackBeforeTheCreateWasSent(t *testing.T) {
 	if c := p.conference("uid-wait"); c.InfinityState != scheduler.InfinityPending {
 		t.Fatalf("%+v, want waiting", c)
 	}
+	// Still not connected: nothing needs Infinity to be answered by
+	// policy again.
 	p.setMode("policy")
+	p.runOnce()
 	p.clients.err = nil
 	p.runOnce()
-	p.runOnce()
-	if n := p.count(http.MethodPost, infinity.ResConference); n != 0 {
-		t.Fatalf("%d conference POSTs after the switch back to policy", n)
+	if n := len(p.mgr.Requests()); n != 0 {
+		t.Fatalf("%d requests after the switch back to policy: %+v", n, p.mgr.Requests())
 	}
 	if c := p.conference("uid-wait"); c.InfinityState != scheduler.InfinityPolicy {
 		t.Fatalf("%+v, want answered by policy", c)
@@ -347,5 +349,34 @@ func TestScheduledObjectsSurviveAKillAtEveryStep(t *testing.T) {
 				t.Fatalf("conference %+v", c)
 			}
 		})
+	}
+}
+
+// Switched to policy and back to api before the deletion could be sent:
+// the deletion goes, and the conference is created again, once.
+func TestSwitchingBackAndForthEndsCreatedOnce(t *testing.T) {
+	p := newProvisionHarness(t, "api", nil)
+	a := p.reserve(alex)
+	p.fake.SendRequest(p.meeting("uid-flip", "Flip", a, time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)))
+	p.runOnce()
+	p.setMode("policy")
+	p.clients.err = scheduler.ErrInfinityNotConnected
+	p.runOnce()
+	if c := p.conference("uid-flip"); c.InfinityState != scheduler.InfinityCreated || !strings.Contains(c.InfinityStatus, "not connected") {
+		t.Fatalf("deletion waiting: %+v", c)
+	}
+	p.setMode("api")
+	p.clients.err = nil
+	p.runOnce()
+	p.runOnce()
+	c := p.conference("uid-flip")
+	if c.InfinityState != scheduler.InfinityCreated || p.mgr.Count(infinity.ResConference) != 1 || p.mgr.Count(infinity.ResScheduledAlias) != 1 ||
+		p.mgr.Count(infinity.ResScheduledConference) != 1 {
+		t.Fatalf("after switching back: %+v; %d conferences, %d scheduled aliases, %d scheduled conferences", c,
+			p.mgr.Count(infinity.ResConference), p.mgr.Count(infinity.ResScheduledAlias), p.mgr.Count(infinity.ResScheduledConference))
+	}
+	p.runOnce()
+	if n := p.count(http.MethodPost, infinity.ResConference); n != 2 {
+		t.Fatalf("%d conference POSTs, want the first and the one after switching back", n)
 	}
 }
