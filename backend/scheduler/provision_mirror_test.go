@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"vmr-companion/backend/ews/ewstest"
 	"vmr-companion/backend/infinity"
@@ -378,5 +379,38 @@ func TestSwitchingBackAndForthEndsCreatedOnce(t *testing.T) {
 	p.runOnce()
 	if n := p.count(http.MethodPost, infinity.ResConference); n != 2 {
 		t.Fatalf("%d conference POSTs, want the first and the one after switching back", n)
+	}
+}
+
+// A subject and a UID an outsider chose, longer than Infinity takes:
+// the scheduled objects are written, bounded, never refused.
+func TestHostileSubjectAndUIDAreBoundedInScheduledObjects(t *testing.T) {
+	p := newProvisionHarness(t, "api", nil)
+	a := p.reserve(alex)
+	subject := `<img src=x onerror=alert(1)> "quoted" ` + strings.Repeat("Ωé漢", 200)
+	uid := strings.Repeat("040000008200E00074C5B7101A82E008", 20) // 640 characters
+	first := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	p.fake.SendRequest(ewstest.Meeting{UID: uid, Subject: subject, Organizer: alex, Start: first, End: first.Add(time.Hour),
+		RRule: "FREQ=DAILY;COUNT=3", BodyHTML: body(a)})
+	p.runOnce()
+	c := p.conference(uid)
+	if c.InfinityState != scheduler.InfinityCreated || p.mgr.Count(infinity.ResScheduledConference) != 3 {
+		t.Fatalf("conference %+v, %d scheduled conferences", c, p.mgr.Count(infinity.ResScheduledConference))
+	}
+	sc := p.mgr.Object(infinity.ResScheduledConference, 1)
+	for _, f := range []string{"subject", "ews_item_uid", "ews_item_id"} {
+		if s, _ := sc[f].(string); s == "" || utf8.RuneCountInString(s) > 255 || !utf8.ValidString(s) {
+			t.Errorf("%s on Infinity %q", f, s)
+		}
+	}
+	if rc := p.mgr.Object(infinity.ResRecurringConference, 1); utf8.RuneCountInString(rc["subject"].(string)) > 255 {
+		t.Errorf("recurring_conference subject %q", rc["subject"])
+	}
+	// The same again: nothing new (the bounded values still match).
+	posts := p.count(http.MethodPost, infinity.ResScheduledConference)
+	p.setNow(p.clock().Add(25 * time.Hour))
+	p.runOnce()
+	if got := p.count(http.MethodPost, infinity.ResScheduledConference); got != posts {
+		t.Fatalf("%d scheduled_conference POSTs after a top-up, want %d", got, posts)
 	}
 }
