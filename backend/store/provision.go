@@ -287,12 +287,12 @@ func (r *Scheduler) ProvisionReconcile(ctx context.Context, integrationID int64,
 	n := 0
 	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
 		idle := `NOT EXISTS (SELECT 1 FROM infinity_outbox o WHERE o.scheduled_conference_id = c.id AND o.state IN ('pending', 'attempted'))`
-		// The key counts the conference's operations so far: a later
+		// The key names the conference's last operation so far: a later
 		// switch back and forth queues anew, a repeated pass does not.
 		queue := func(op, reason, where string, args ...any) error {
 			res, err := tx.ExecContext(ctx, `INSERT INTO infinity_outbox (integration_id, scheduled_conference_id, op, key, state, created_at)
-				SELECT c.integration_id, c.id, ?1, ?2 || '/' || c.id || '/' || (SELECT count(*) FROM infinity_outbox o
-					WHERE o.scheduled_conference_id = c.id), 'pending', ?3
+				SELECT c.integration_id, c.id, ?1, ?2 || '/' || c.id || '/' || coalesce((SELECT max(o.id) FROM infinity_outbox o
+					WHERE o.scheduled_conference_id = c.id), 0), 'pending', ?3
 				FROM scheduled_conferences c WHERE c.integration_id = ?4 AND `+idle+` AND `+where+`
 				ON CONFLICT (key) DO NOTHING`, append([]any{op, reason, timestamp(at), integrationID}, args...)...)
 			if err != nil {
@@ -320,8 +320,8 @@ func (r *Scheduler) ProvisionReconcile(ctx context.Context, integrationID int64,
 		}
 		if n > before {
 			if _, err := tx.ExecContext(ctx, `UPDATE scheduled_conferences SET infinity_state = 'pending', infinity_error = ''
-				WHERE integration_id = ? AND infinity_state IN ('', 'policy') AND id IN (SELECT scheduled_conference_id
-				FROM infinity_outbox WHERE state = 'pending' AND op = 'create' AND key LIKE 'mode/api/%')`, integrationID); err != nil {
+				WHERE integration_id = ?1 AND infinity_state IN ('', 'policy') AND id IN (SELECT scheduled_conference_id
+				FROM infinity_outbox WHERE integration_id = ?1 AND state = 'pending' AND op = 'create' AND key LIKE 'mode/api/%')`, integrationID); err != nil {
 				return fmt.Errorf("store: recording where Infinity stands: %w", err)
 			}
 		}
