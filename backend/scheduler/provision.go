@@ -496,7 +496,7 @@ func (s *Scheduler) provisionSafely(ctx context.Context, repo ProvisionRepositor
 func settled(in *integration.Integration, e ProvisionEntry, now time.Time) (res ProvisionResult, ok bool) {
 	api := in.InfinityProvisioning == integration.ProvisionAPI
 	switch {
-	case e.Op != OpDelete && !api && e.Op == OpCreate && e.State == "pending" && e.InfinityID == 0:
+	case !api && e.Op == OpCreate && e.State == "pending" && e.InfinityID == 0:
 		// A create queued before the integration went back to policy,
 		// never sent: Infinity has nothing, the policy answers.
 		return ProvisionResult{State: InfinityPolicy, Sent: map[string]string{}}, true
