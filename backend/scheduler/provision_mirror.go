@@ -144,8 +144,8 @@ var zoneNameRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+
 // left as Infinity keeps them.
 func (p *provisioner) mirror(ctx context.Context, id int) (time.Time, error) {
 	rec := p.e.Record
-	if rec == nil {
-		return time.Time{}, nil
+	if rec == nil || rec.State != StateActive {
+		return time.Time{}, nil // cancelled: the deletion queued after this takes it all
 	}
 	now := p.s.now()
 	to := now.Add(mirrorHorizon)
