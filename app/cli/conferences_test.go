@@ -105,3 +105,55 @@ func TestConferencesListShowsWhereInfinityStands(t *testing.T) {
 		}
 	}
 }
+
+// TestConferencesListAfterSwitchingBackToPolicy: conferences waiting to
+// be created on Infinity (not connected) when the integration goes back
+// to policy read "answered by policy" after the next pass, with no
+// connection needed; switched to api again, they wait once more.
+func TestConferencesListAfterSwitchingBackToPolicy(t *testing.T) {
+	keyring.MockInit()
+	dir := t.TempDir()
+	ex := wiretest.NewExchange(t, "room@contoso.com")
+	var in map[string]any
+	if err := json.Unmarshal([]byte(ex.Integration("room@contoso.com")), &in); err != nil {
+		t.Fatal(err)
+	}
+	in["infinity_provisioning"] = "api"
+	data, _ := json.Marshal(in)
+	if code, _, stderr := run(t, dir, string(data), "integrations", "create", "-f", "-"); code != 0 {
+		t.Fatalf("create: %s", stderr)
+	}
+	svc := wiretest.Open(t, dir)
+	integ, err := svc.Integrations.Get(context.Background(), "Contoso")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _, err := svc.Aliases.Reserve(context.Background(), integ, "compose-switch", "alex@contoso.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex.SendMeeting("uid-switch", "Switch", time.Now().Add(48*time.Hour).Truncate(time.Hour), a.UUID)
+	status := func() string {
+		t.Helper()
+		if code, stdout, stderr := run(t, dir, "", "scheduler", "run", "--once"); code != 0 {
+			t.Fatalf("scheduler run --once: %d\n%s\n%s", code, stdout, stderr)
+		}
+		code, stdout, _ := run(t, dir, "", "conferences", "list", "--json")
+		var list []scheduler.ScheduledConference
+		if code != 0 || json.Unmarshal([]byte(stdout), &list) != nil || len(list) != 1 {
+			t.Fatalf("conferences list --json: %d %s", code, stdout)
+		}
+		return list[0].InfinityStatus
+	}
+	if s := status(); !strings.HasPrefix(s, "waiting (not connected to Pexip Infinity") {
+		t.Fatalf("under api, not connected: %q", s)
+	}
+	for _, step := range []struct{ mode, want string }{{"policy", "answered by policy"}, {"api", "waiting (not connected to Pexip Infinity"}} {
+		if code, _, stderr := run(t, dir, "", "integrations", "update", "Contoso", "--set", "infinity_provisioning="+step.mode); code != 0 {
+			t.Fatalf("update: %s", stderr)
+		}
+		if s := status(); !strings.HasPrefix(s, step.want) {
+			t.Fatalf("after switching to %s: %q, want %q", step.mode, s, step.want)
+		}
+	}
+}

@@ -184,7 +184,24 @@ func FuzzDecodeList(f *testing.F) {
 	f.Add([]byte(`{"meta": {}, "objects": [{"aliases": [{"conference": {"resource_uri": "/c/1/"}}], "ivr_theme": null}]}`))
 	f.Add([]byte(`{"meta": null, "objects": null}`))
 	f.Add([]byte(`[1, 2`))
+	f.Add([]byte(`{"meta": {}, "objects": [{"id": 3, "conference": {"resource_uri": "/api/admin/configuration/v1/conference/1/"}, "start_time": "2026-12-07T09:45:00", "end_time": "2026-12-07T11:00:00+01:00", "recurring_conference": null, "scheduled_alias": "/x/2/", "conference_deletion_time": null, "ews_item_uid": null}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		if p, err := infinity.DecodeList[infinity.ScheduledConference](data); err == nil {
+			for _, c := range p.Objects {
+				_, _ = c.Conference.ID(), c.RecurringConference.ID()
+				if _, err := json.Marshal(c); err != nil {
+					t.Fatalf("a decoded scheduled conference does not encode: %v", err)
+				}
+			}
+		}
+		if p, err := infinity.DecodeList[infinity.ScheduledAlias](data); err == nil {
+			for _, a := range p.Objects {
+				if _, err := json.Marshal(a); err != nil {
+					t.Fatalf("a decoded scheduled alias does not encode: %v", err)
+				}
+			}
+		}
+		_, _ = infinity.DecodeList[infinity.RecurringConference](data)
 		if p, err := infinity.DecodeList[infinity.Connector](data); err == nil && p == nil {
 			t.Fatal("no page and no error")
 		}

@@ -78,6 +78,8 @@ type ProvisionEntry struct {
 
 	Name, Description            string
 	Alias, NumericAlias, AliasID string // AliasID: the reservation's uuid (the conference's tag)
+	AliasNumber                  int
+	Kind                         string // KindSingle or KindRecurring
 	MeetingUID, Subject          string
 	Organizer                    string
 	InfinityID                   int
@@ -87,6 +89,14 @@ type ProvisionEntry struct {
 	// Sent is what was last written to Infinity: an update PATCHes only
 	// the fields that differ from it.
 	Sent map[string]string
+	// Horizon is how far the occurrences were written to Infinity as
+	// scheduled_conference objects (zero: not yet).
+	Horizon time.Time
+	// ConnectorID is the integration's ms_exchange_connector on Infinity
+	// (0 when it was never pulled or pushed there).
+	ConnectorID int
+	// Record is the scheduled conference, for its occurrences.
+	Record *Record
 }
 
 // ProvisionResult is how an operation ended well.
@@ -94,7 +104,9 @@ type ProvisionResult struct {
 	State      string // InfinityCreated or InfinityRemoved
 	InfinityID int
 	Sent       map[string]string
-	Entry      LogEntry
+	// Horizon: how far the occurrences are now written (zero: none).
+	Horizon time.Time
+	Entry   LogEntry
 }
 
 // ProvisionRepository keeps API provisioning's state; backend/store's
@@ -122,6 +134,12 @@ type ProvisionRepository interface {
 	// ProvisionReap queues the deletion of API-provisioned conferences
 	// whose window ended before at; it returns how many.
 	ProvisionReap(ctx context.Context, integrationID int64, at time.Time) (int, error)
+	// ProvisionReconcile queues what a change of infinity_provisioning
+	// calls for (api: creations of live conferences answered by policy
+	// until now; policy: deletions of conferences on Infinity), and the
+	// top-up of series written only up to a horizon before topUpBefore;
+	// it returns how many operations it queued.
+	ProvisionReconcile(ctx context.Context, integrationID int64, api bool, at, topUpBefore time.Time) (int, error)
 }
 
 // InfinityLine says in words where a scheduled conference stands on
@@ -177,13 +195,15 @@ func queueInfinity(out *Outcome, in *integration.Integration) {
 // and wait for the next pass.
 func (s *Scheduler) provisionDuring(ctx context.Context, in *integration.Integration, kick <-chan struct{}, done <-chan struct{}) {
 	reason := ""
+	reconcile := true // once a pass: a mode changes between passes
 	step := func() bool {
 		if reason != "" {
 			s.markWaiting(ctx, in, reason)
 			return true
 		}
 		var err error
-		reason, err = s.provision(ctx, in)
+		reason, err = s.provision(ctx, in, reconcile)
+		reconcile = false
 		if err != nil && ctx.Err() == nil {
 			s.logger.Warn("sending operations to Pexip Infinity stopped; the next pass goes on", "integration", in.Name, "error", err)
 		}
@@ -228,10 +248,11 @@ func (s *Scheduler) markWaiting(ctx context.Context, in *integration.Integration
 }
 
 // provision sends an integration's infinity outbox, after queueing the
-// deletion of conferences whose window has passed (the reaper). One
+// deletion of conferences whose window has passed (the reaper) and, when
+// reconcile (the first time in a pass), what reconcile queues. One
 // operation that fails never stops the rest; Infinity out of reach (or no
 // connection) leaves everything waiting for the next pass.
-func (s *Scheduler) provision(ctx context.Context, in *integration.Integration) (waiting string, err error) {
+func (s *Scheduler) provision(ctx context.Context, in *integration.Integration, reconcile bool) (waiting string, err error) {
 	repo, ok := s.cfg.Repository.(ProvisionRepository)
 	if !ok {
 		return "", nil
@@ -241,11 +262,31 @@ func (s *Scheduler) provision(ctx context.Context, in *integration.Integration) 
 	} else if n > 0 {
 		s.logger.Info("conferences whose window has passed are queued for deletion from Infinity", "integration", in.Name, "count", n)
 	}
+	if reconcile {
+		if err := s.reconcile(ctx, repo, in); err != nil {
+			return "", err
+		}
+	}
 	var client *infinity.Client
 	for {
-		entries, err := repo.ProvisionPending(ctx, in.ID, 32, s.now())
-		if err != nil || len(entries) == 0 {
+		all, err := repo.ProvisionPending(ctx, in.ID, 32, s.now())
+		if err != nil || len(all) == 0 {
 			return "", err
+		}
+		// Operations that need no request end here, connected or not.
+		var entries []ProvisionEntry
+		for _, e := range all {
+			res, ok := settled(in, e, s.now())
+			if !ok {
+				entries = append(entries, e)
+				continue
+			}
+			if err := repo.ProvisionDone(ctx, e.ID, res, s.now()); err != nil {
+				return "", err
+			}
+		}
+		if len(entries) == 0 {
+			continue
 		}
 		if client == nil {
 			if client, err = s.infinityClient(ctx); err != nil {
@@ -305,6 +346,20 @@ func (s *Scheduler) provision(ctx context.Context, in *integration.Integration) 
 			}
 		}
 	}
+}
+
+// reconcile queues what the integration's provisioning calls for now:
+// the mode is read at each decision and may have changed since, so what
+// was decided under the other one is brought in line; and series written
+// to Infinity up to a horizon are written further as time moves on.
+func (s *Scheduler) reconcile(ctx context.Context, repo ProvisionRepository, in *integration.Integration) error {
+	api := in.InfinityProvisioning == integration.ProvisionAPI
+	n, err := repo.ProvisionReconcile(ctx, in.ID, api, s.now(), s.now().Add(mirrorHorizon-topUpStep))
+	if n > 0 {
+		s.logger.Info("operations on Infinity queued to follow the integration's provisioning", "integration", in.Name,
+			"provisioning", in.InfinityProvisioning, "count", n)
+	}
+	return err
 }
 
 // waiting records why entries wait and returns the reason.
@@ -417,11 +472,6 @@ func (s *Scheduler) provisionSafely(ctx context.Context, repo ProvisionRepositor
 		}
 	}()
 	want := wantedFields(e, in)
-	if e.Op != OpDelete && e.Ended && e.InfinityID == 0 && e.State == "pending" && e.InfinityState == InfinityPending {
-		// Never sent, and no longer needed: nothing to create, nothing
-		// for the deletion queued after it to find.
-		return ProvisionResult{State: InfinityRemoved, Sent: map[string]string{}}, nil
-	}
 	// What this attempt sends is kept before it is sent: its name finds
 	// the conference if the answer is lost.
 	payload := map[string]string{"name": want["name"]}
@@ -439,6 +489,50 @@ func (s *Scheduler) provisionSafely(ctx context.Context, repo ProvisionRepositor
 		return p.remove(ctx)
 	}
 	return res, fmt.Errorf("unknown operation %q on Infinity", e.Op)
+}
+
+// settled ends an operation that needs no request to Infinity: ok false
+// when it does.
+func settled(in *integration.Integration, e ProvisionEntry, now time.Time) (res ProvisionResult, ok bool) {
+	api := in.InfinityProvisioning == integration.ProvisionAPI
+	switch {
+	case !api && e.Op == OpCreate && e.State == "pending" && e.InfinityID == 0:
+		// A create queued before the integration went back to policy,
+		// never sent: Infinity has nothing, the policy answers.
+		return ProvisionResult{State: InfinityPolicy, Sent: map[string]string{}}, true
+	case e.Op != OpDelete && !api:
+		// A change queued before the switch back to policy: not sent. The
+		// deletion the next pass queues removes what Infinity has
+		// (finding by name a create whose answer was lost).
+		return ProvisionResult{State: e.InfinityState, InfinityID: e.InfinityID, Sent: e.Sent, Horizon: e.Horizon}, true
+	case e.Op != OpDelete && e.Ended && e.InfinityID == 0 && e.State == "pending" && e.InfinityState == InfinityPending:
+		// Never sent, and no longer needed: nothing to create, nothing
+		// for the deletion queued after it to find.
+		return ProvisionResult{State: InfinityRemoved, Sent: map[string]string{}}, true
+	case e.Op == OpDelete && e.InfinityID == 0 && e.State == "pending" && !mayExist(e):
+		return ProvisionResult{State: afterDelete(in, e), Sent: map[string]string{}, Entry: LogEntry{TransactionID: uuid.NewString(),
+			Time: now, Success: true, Code: CodeInfinityDeleted, ItemUID: e.MeetingUID, Subject: e.Subject, Organizer: e.Organizer,
+			Description: fmt.Sprintf("the conference %s was never created on Infinity: nothing to delete", clipRunes(e.Name, 250))}}, true
+	}
+	return ProvisionResult{}, false
+}
+
+// mayExist says whether a conference whose id is not known may still be
+// on Infinity: a create went out (its answer lost) or may still be sent.
+func mayExist(e ProvisionEntry) bool {
+	return e.State == "attempted" || e.InfinityState == InfinityPending || e.InfinityState == InfinityFailed
+}
+
+// afterDelete is a conference's state once deleted from Infinity: answered
+// by policy when the integration went back to it, or when the meeting is
+// still on (only a switch of provisioning deletes a live conference: the
+// next pass creates it again if the integration is back on api); removed
+// otherwise.
+func afterDelete(in *integration.Integration, e ProvisionEntry) string {
+	if in.InfinityProvisioning != integration.ProvisionAPI || !e.Ended {
+		return InfinityPolicy
+	}
+	return InfinityRemoved
 }
 
 // provisioner carries out one operation.
@@ -541,7 +635,11 @@ func (p *provisioner) upsert(ctx context.Context) (ProvisionResult, error) {
 			return ProvisionResult{}, err
 		}
 	}
-	res := ProvisionResult{State: InfinityCreated, InfinityID: id, Sent: p.want}
+	horizon, err := p.mirror(ctx, id)
+	if err != nil {
+		return ProvisionResult{}, err
+	}
+	res := ProvisionResult{State: InfinityCreated, InfinityID: id, Sent: p.want, Horizon: horizon}
 	switch {
 	case p.e.InfinityState != InfinityCreated:
 		res.Entry = p.logEntry(CodeInfinityCreated, fmt.Sprintf("the conference %s is on Infinity as id %d with its aliases", p.want["name"], id))
@@ -606,7 +704,7 @@ func (p *provisioner) aliases(ctx context.Context, id int, have *infinity.Confer
 // per alias is made. A conference already gone (404) is done.
 func (p *provisioner) remove(ctx context.Context) (ProvisionResult, error) {
 	id := p.e.InfinityID
-	if id == 0 && (p.e.State == "attempted" || p.e.InfinityState == InfinityPending || p.e.InfinityState == InfinityFailed) {
+	if id == 0 && mayExist(p.e) {
 		// A create may have reached Infinity without its answer.
 		found, err := p.lookup(ctx)
 		if err != nil {
@@ -626,11 +724,24 @@ func (p *provisioner) remove(ctx context.Context) (ProvisionResult, error) {
 			return ProvisionResult{}, err
 		}
 	}
+	// Its scheduled_conference and recurring_conference objects went with
+	// it (the conference is their required relation, as for aliases);
+	// the scheduled_alias stands on its own. It is written only after the
+	// conference: with no conference there is none.
+	if id != 0 {
+		if err := p.removeScheduledAlias(ctx); err != nil {
+			return ProvisionResult{}, err
+		}
+	}
 	desc := fmt.Sprintf("the conference %s was deleted from Infinity (id %d)", p.want["name"], id)
 	if id == 0 {
 		desc = fmt.Sprintf("the conference %s was never created on Infinity: nothing to delete", p.want["name"])
 	}
-	return ProvisionResult{State: InfinityRemoved, InfinityID: 0, Sent: map[string]string{}, Entry: p.logEntry(CodeInfinityDeleted, desc)}, nil
+	state := afterDelete(p.in, p.e)
+	if p.in.InfinityProvisioning != integration.ProvisionAPI {
+		desc += "; the integration provisions through the external policy now"
+	}
+	return ProvisionResult{State: state, InfinityID: 0, Sent: map[string]string{}, Entry: p.logEntry(CodeInfinityDeleted, desc)}, nil
 }
 
 // wantedFields are the conference's fields on Infinity: the scheduled

@@ -12,9 +12,18 @@ import (
 )
 
 // The infinity outbox: operations on Pexip Infinity for integrations that
-// provision single-use VMRs through the management API (migration 0013).
+// provision single-use VMRs through the management API (migration 0012).
+//
+// How far a series' occurrences were written to Infinity (the mirror's
+// horizon) is kept in infinity_sent, under horizonKey, beside the
+// conference's fields: it is part of what Infinity holds, and it needs no
+// column of its own.
 
 var _ scheduler.ProvisionRepository = (*Scheduler)(nil)
+
+// horizonKey is where infinity_sent keeps the mirror's horizon (no field
+// of a conference on Infinity starts with an underscore).
+const horizonKey = "_scheduled_until"
 
 // queueInfinity writes a decision's operations on Infinity and the new
 // conference's state there, inside Commit's transaction.
@@ -42,7 +51,8 @@ func (r *Scheduler) queueInfinity(ctx context.Context, tx *sql.Tx, o *scheduler.
 func (r *Scheduler) ProvisionPending(ctx context.Context, integrationID int64, limit int, at time.Time) ([]scheduler.ProvisionEntry, error) {
 	rows, err := r.s.reader.QueryContext(ctx, `SELECT o.id, o.integration_id, o.scheduled_conference_id, o.op, o.key, o.state,
 		o.attempts, o.payload, c.name, c.description, a.alias, a.numeric_alias, a.uuid, c.meeting_uid, c.subject, c.organizer,
-		c.infinity_id, c.infinity_state, c.infinity_sent,
+		c.infinity_id, c.infinity_state, c.infinity_sent, c.kind, a.alias_number,
+		coalesce((SELECT x.remote_id FROM infinity_objects x WHERE x.kind = 'integration' AND x.integration_id = o.integration_id), 0),
 		c.state = 'cancelled' OR (c.valid_until != '' AND c.valid_until < ?2)
 		FROM infinity_outbox o
 		JOIN scheduled_conferences c ON c.id = o.scheduled_conference_id
@@ -61,7 +71,7 @@ func (r *Scheduler) ProvisionPending(ctx context.Context, integrationID int64, l
 		var payload, sent string
 		if err := rows.Scan(&e.ID, &e.IntegrationID, &e.ConferenceID, &e.Op, &e.Key, &e.State, &e.Attempts, &payload, &e.Name,
 			&e.Description, &e.Alias, &e.NumericAlias, &e.AliasID, &e.MeetingUID, &e.Subject, &e.Organizer, &e.InfinityID,
-			&e.InfinityState, &sent, &e.Ended); err != nil {
+			&e.InfinityState, &sent, &e.Kind, &e.AliasNumber, &e.ConnectorID, &e.Ended); err != nil {
 			return nil, fmt.Errorf("store: reading the operations on Infinity: %w", err)
 		}
 		e.Payload, e.Sent = map[string]string{}, map[string]string{}
@@ -71,9 +81,25 @@ func (r *Scheduler) ProvisionPending(ctx context.Context, integrationID int64, l
 		if err := json.Unmarshal([]byte(sent), &e.Sent); err != nil {
 			return nil, fmt.Errorf("store: scheduled conference %d: what was sent to Infinity: %w", e.ConferenceID, err)
 		}
+		if h, ok := e.Sent[horizonKey]; ok {
+			e.Horizon = parseTime(h)
+			delete(e.Sent, horizonKey)
+		}
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: reading the operations on Infinity: %w", err)
+	}
+	rows.Close()
+	// The whole conference, for its occurrences (a few entries a batch).
+	for i := range out {
+		rec, err := scanRecord(r.s.reader.QueryRowContext(ctx, `SELECT `+recordColumns+recordFrom+` WHERE c.id = ?`, out[i].ConferenceID))
+		if err != nil {
+			return nil, fmt.Errorf("store: reading scheduled conference %d: %w", out[i].ConferenceID, err)
+		}
+		out[i].Record = rec
+	}
+	return out, nil
 }
 
 // ProvisionAttempted marks an operation attempted, keeping what it sends.
@@ -95,8 +121,15 @@ func (r *Scheduler) ProvisionCreated(ctx context.Context, conferenceID int64, in
 // ProvisionDone ends an operation, records the conference's state on
 // Infinity and writes the operations log, in one transaction.
 func (r *Scheduler) ProvisionDone(ctx context.Context, id int64, res scheduler.ProvisionResult, at time.Time) error {
-	sent, err := json.Marshal(res.Sent)
-	if err != nil || res.Sent == nil {
+	fields := map[string]string{}
+	for k, v := range res.Sent {
+		fields[k] = v
+	}
+	if !res.Horizon.IsZero() {
+		fields[horizonKey] = sortableTimestamp(res.Horizon)
+	}
+	sent, err := json.Marshal(fields)
+	if err != nil {
 		sent = []byte("{}")
 	}
 	return r.s.inTx(ctx, func(tx *sql.Tx) error {
@@ -237,4 +270,67 @@ func (r *Scheduler) retryInfinity(ctx context.Context, integrationID int64, id s
 		}
 		return nil
 	})
+}
+
+// ProvisionReconcile brings an integration's conferences in line with its
+// infinity_provisioning now (it may have been switched since they were
+// decided), and queues the top-up of series written to Infinity only up
+// to a horizon before topUpBefore. Each conference gets at most one
+// operation queued at a time (none while one waits), keyed so that
+// a second pass queues nothing more.
+//
+// api: active conferences whose window has not ended and that Infinity
+// does not have (answered by policy until now) are queued for creation.
+// policy: conferences on Infinity (or on their way there) are queued for
+// deletion; one that never reached Infinity is answered by policy at once.
+func (r *Scheduler) ProvisionReconcile(ctx context.Context, integrationID int64, api bool, at, topUpBefore time.Time) (int, error) {
+	n := 0
+	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
+		idle := `NOT EXISTS (SELECT 1 FROM infinity_outbox o WHERE o.scheduled_conference_id = c.id AND o.state IN ('pending', 'attempted'))`
+		// The key names the conference's last operation so far: a later
+		// switch back and forth queues anew, a repeated pass does not.
+		queue := func(op, reason, where string, args ...any) error {
+			res, err := tx.ExecContext(ctx, `INSERT INTO infinity_outbox (integration_id, scheduled_conference_id, op, key, state, created_at)
+				SELECT c.integration_id, c.id, ?1, ?2 || '/' || c.id || '/' || coalesce((SELECT max(o.id) FROM infinity_outbox o
+					WHERE o.scheduled_conference_id = c.id), 0), 'pending', ?3
+				FROM scheduled_conferences c WHERE c.integration_id = ?4 AND `+idle+` AND `+where+`
+				ON CONFLICT (key) DO NOTHING`, append([]any{op, reason, timestamp(at), integrationID}, args...)...)
+			if err != nil {
+				return fmt.Errorf("store: queueing operations on Infinity after a change of provisioning: %w", err)
+			}
+			k, _ := res.RowsAffected()
+			n += int(k)
+			return nil
+		}
+		if !api {
+			// Never created and nothing on its way: nothing to delete.
+			if _, err := tx.ExecContext(ctx, `UPDATE scheduled_conferences SET infinity_state = 'policy', infinity_error = ''
+				WHERE integration_id = ? AND infinity_id = 0 AND infinity_state = 'failed' AND NOT EXISTS
+				(SELECT 1 FROM infinity_outbox o WHERE o.scheduled_conference_id = scheduled_conferences.id AND o.state IN ('pending', 'attempted'))`,
+				integrationID); err != nil {
+				return fmt.Errorf("store: recording where Infinity stands: %w", err)
+			}
+			return queue(scheduler.OpDelete, "mode/policy", `(c.infinity_state IN ('pending', 'created')
+				OR (c.infinity_id != 0 AND c.infinity_state NOT IN ('removed', 'policy')))`)
+		}
+		live := `c.state = 'active' AND (c.valid_until = '' OR c.valid_until >= ?5)`
+		before := n
+		if err := queue(scheduler.OpCreate, "mode/api", live+` AND c.infinity_state IN ('', 'policy')`, sortableTimestamp(at)); err != nil {
+			return err
+		}
+		if n > before {
+			if _, err := tx.ExecContext(ctx, `UPDATE scheduled_conferences SET infinity_state = 'pending', infinity_error = ''
+				WHERE integration_id = ?1 AND infinity_state IN ('', 'policy') AND id IN (SELECT scheduled_conference_id
+				FROM infinity_outbox WHERE integration_id = ?1 AND state = 'pending' AND op = 'create' AND key LIKE 'mode/api/%')`, integrationID); err != nil {
+				return fmt.Errorf("store: recording where Infinity stands: %w", err)
+			}
+		}
+		// Series (or conferences written before the mirror existed) whose
+		// occurrences on Infinity end before topUpBefore: written further.
+		return queue(scheduler.OpUpdate, "topup", live+` AND c.infinity_state = 'created'
+			AND coalesce(json_extract(c.infinity_sent, '$.`+horizonKey+`'), '') < ?6
+			AND (c.valid_until = '' OR coalesce(json_extract(c.infinity_sent, '$.`+horizonKey+`'), '') < c.valid_until)`,
+			sortableTimestamp(at), sortableTimestamp(topUpBefore))
+	})
+	return n, err
 }

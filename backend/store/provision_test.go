@@ -20,8 +20,10 @@ func acceptWithOp(t *testing.T, s *Store, integrationID, aliasID int64, uid stri
 	rec.Start, rec.End, rec.ValidFrom, rec.ValidUntil = t0, t0.Add(time.Hour), t0.Add(-15*time.Minute), until
 	o := &scheduler.Outcome{IntegrationID: integrationID, ItemID: "item-" + uid, ChangeKey: "ck", Conference: rec, UseAlias: aliasID,
 		Entry:         scheduler.LogEntry{TransactionID: "tx-" + uid, Time: t0, Success: true, Code: scheduler.CodeAcceptNewSingle, ItemUID: uid},
-		Infinity:      []scheduler.InfinityOp{{Key: "tx-" + uid + "/infinity", Op: op}},
 		InfinityState: state}
+	if op != "" { // "" queues nothing: a policy integration
+		o.Infinity = []scheduler.InfinityOp{{Key: "tx-" + uid + "/infinity", Op: op}}
+	}
 	if err := s.Scheduler().Commit(context.Background(), o); err != nil {
 		t.Fatal(err)
 	}
@@ -129,5 +131,72 @@ func TestInfinityOutbox(t *testing.T) {
 	list, _ = r.ProvisionPending(ctx, in.ID, 10, t0.Add(92*time.Minute))
 	if len(list) != 1 || list[0].Op != scheduler.OpUpdate {
 		t.Fatalf("pending %+v: the deletion waits behind the update", list)
+	}
+}
+
+// TestProvisionReconcile: a switch to api queues one create per live
+// conference answered by policy, a switch to policy one delete per
+// conference on Infinity, each once; the mirror's horizon round-trips
+// through infinity_sent without showing in Sent, and a horizon that has
+// fallen behind queues one top-up.
+func TestProvisionReconcile(t *testing.T) {
+	s, in := withIntegration(t)
+	ctx := context.Background()
+	r := s.Scheduler()
+	a1, _ := reserve(t, s.Aliases(), request(in.ID, "item-a", t0), "111111")
+	a2, _ := reserve(t, s.Aliases(), request(in.ID, "item-b", t0), "222222")
+	live := acceptWithOp(t, s, in.ID, a1.ID, "uid-live", t0.Add(90*time.Minute), "", scheduler.InfinityPolicy)
+	acceptWithOp(t, s, in.ID, a2.ID, "uid-over", t0.Add(10*time.Minute), "", scheduler.InfinityPolicy)
+	at := t0.Add(30 * time.Minute) // the second one's window has ended
+	far := at.Add(89 * 24 * time.Hour)
+
+	if n, err := r.ProvisionReconcile(ctx, in.ID, true, at, far); err != nil || n != 1 {
+		t.Fatalf("switch to api: %d queued (%v), want the live one", n, err)
+	}
+	if n, _ := r.ProvisionReconcile(ctx, in.ID, true, at, far); n != 0 {
+		t.Fatalf("queued %d more on a second pass", n)
+	}
+	list, _ := r.ProvisionPending(ctx, in.ID, 10, at)
+	if len(list) != 1 || list[0].Op != scheduler.OpCreate || list[0].ConferenceID != live.ID || list[0].InfinityState != scheduler.InfinityPending ||
+		list[0].Record == nil || list[0].Record.MeetingUID != "uid-live" || list[0].AliasNumber == 0 {
+		t.Fatalf("pending %+v", list)
+	}
+	horizon := t0.Add(90 * time.Minute)
+	res := scheduler.ProvisionResult{State: scheduler.InfinityCreated, InfinityID: 7, Sent: map[string]string{"name": "Meeting uid-live"}, Horizon: horizon}
+	if err := r.ProvisionDone(ctx, list[0].ID, res, at); err != nil {
+		t.Fatal(err)
+	}
+	// The horizon is the window's end: no top-up.
+	if n, _ := r.ProvisionReconcile(ctx, in.ID, true, at, far); n != 0 {
+		t.Fatalf("queued %d for a conference written to its end", n)
+	}
+	// Behind (a series written up to less than its end): one top-up.
+	if _, err := s.writer.ExecContext(ctx, `UPDATE scheduled_conferences SET valid_until = '' WHERE id = ?`, live.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := r.ProvisionReconcile(ctx, in.ID, true, at, far); n != 1 {
+		t.Fatalf("queued %d top-ups, want 1", n)
+	}
+	if n, _ := r.ProvisionReconcile(ctx, in.ID, true, at, far); n != 0 {
+		t.Fatalf("queued %d more top-ups", n)
+	}
+	list, _ = r.ProvisionPending(ctx, in.ID, 10, at)
+	if len(list) != 1 || list[0].Op != scheduler.OpUpdate || !list[0].Horizon.Equal(horizon) || list[0].Sent["name"] != "Meeting uid-live" || len(list[0].Sent) != 1 {
+		t.Fatalf("top-up %+v", list)
+	}
+	if err := r.ProvisionDone(ctx, list[0].ID, scheduler.ProvisionResult{State: scheduler.InfinityCreated, InfinityID: 7, Sent: res.Sent, Horizon: far.Add(time.Hour)}, at); err != nil {
+		t.Fatal(err)
+	}
+
+	// Back to policy: the created one is deleted, once.
+	if n, _ := r.ProvisionReconcile(ctx, in.ID, false, at, far); n != 1 {
+		t.Fatalf("switch to policy: %d queued, want 1", n)
+	}
+	if n, _ := r.ProvisionReconcile(ctx, in.ID, false, at, far); n != 0 {
+		t.Fatalf("queued %d more deletions", n)
+	}
+	list, _ = r.ProvisionPending(ctx, in.ID, 10, at)
+	if len(list) != 1 || list[0].Op != scheduler.OpDelete || list[0].InfinityID != 7 {
+		t.Fatalf("pending %+v", list)
 	}
 }

@@ -20,6 +20,27 @@ var children = map[string]struct{ field, child, fk string }{
 	"conference":            {"aliases", "conference_alias", "conference"},
 }
 
+// owned are the objects deleted with the object they point at through a
+// required relation (they cannot outlive it); nulled are those whose
+// nullable relation is cleared instead.
+var (
+	owned = map[string][]struct{ child, fk string }{
+		"ms_exchange_connector": {{"exchange_domain", "exchange_connector"}},
+		"conference": {{"conference_alias", "conference"}, {"scheduled_conference", "conference"},
+			{"recurring_conference", "conference"}},
+	}
+	nulled = map[string][]struct{ child, fk string }{
+		"ms_exchange_connector": {{"scheduled_alias", "exchange_connector"}},
+		"scheduled_alias":       {{"scheduled_conference", "scheduled_alias"}, {"recurring_conference", "scheduled_alias"}},
+		"recurring_conference":  {{"scheduled_conference", "recurring_conference"}},
+	}
+)
+
+// unique is the field whose value no two objects of a resource share
+// (a dialled alias leads to one service; not stated for scheduled_alias
+// in the reference, assumed).
+var unique = map[string]string{"ms_exchange_connector": "name", "conference": "name", "scheduled_alias": "alias"}
+
 func (s *Server) config(w http.ResponseWriter, r *http.Request, body []byte) {
 	parts := strings.Split(strings.Trim(strings.TrimPrefix(r.URL.Path, ConfigPath), "/"), "/")
 	resource := parts[0]
@@ -111,10 +132,12 @@ func (s *Server) write(w http.ResponseWriter, resource string, id int, body []by
 			}
 		}
 	}
-	if n, ok := vals["name"].(string); ok && len(errs["name"]) == 0 {
-		for oid, o := range s.data[resource] {
-			if oid != id && o["name"] == n {
-				errs["name"] = []string{fmt.Sprintf("A %s with this name already exists.", resource)}
+	if u := unique[resource]; u != "" {
+		if n, ok := vals[u].(string); ok && len(errs[u]) == 0 {
+			for oid, o := range s.data[resource] {
+				if oid != id && o[u] == n {
+					errs[u] = []string{fmt.Sprintf("A %s with this %s already exists.", resource, u)}
+				}
 			}
 		}
 	}
@@ -190,7 +213,11 @@ func uri(resource string, id int) string { return ConfigPath + resource + "/" + 
 func (s *Server) render(resource string, obj map[string]any) map[string]any {
 	out := maps.Clone(obj)
 	if resource == "conference" {
-		out["scheduled_conferences"], out["scheduled_conferences_count"] = []any{}, 0
+		list := []any{}
+		for _, cid := range s.childIDs("scheduled_conference", "conference")[uri(resource, obj["id"].(int))] {
+			list = append(list, uri("scheduled_conference", cid))
+		}
+		out["scheduled_conferences"], out["scheduled_conferences_count"] = list, len(list)
 	}
 	if rel, ok := children[resource]; ok {
 		nested := []any{}
@@ -207,10 +234,17 @@ func (s *Server) remove(resource string, id int) {
 	s.gen++
 	delete(s.data[resource], id)
 	delete(s.secret[resource], id)
-	if rel, ok := children[resource]; ok {
+	for _, rel := range owned[resource] {
 		for cid, c := range s.data[rel.child] {
 			if c[rel.fk] == uri(resource, id) {
 				s.remove(rel.child, cid)
+			}
+		}
+	}
+	for _, rel := range nulled[resource] {
+		for _, c := range s.data[rel.child] {
+			if c[rel.fk] == uri(resource, id) {
+				c[rel.fk] = nil
 			}
 		}
 	}

@@ -89,6 +89,11 @@ func matches(resource string, obj map[string]any, q url.Values) (bool, string) {
 		if f.kind == kRef { // a relation filters by id or URI
 			have, want = strconv.Itoa(uriID(fmt.Sprint(obj[name]), f.ref)), strings.TrimSuffix(strings.TrimPrefix(want, ConfigPath+f.ref+"/"), "/")
 		}
+		if f.kind == kTime { // compared as the fake writes times
+			if t, msg := f.check(want, nil); msg == "" {
+				want = t.(string)
+			}
+		}
 		if !compare(op, have, want) {
 			return false, ""
 		}

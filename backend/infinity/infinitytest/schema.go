@@ -3,10 +3,12 @@ package infinitytest
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // kind is a field's JSON type on write.
@@ -20,6 +22,7 @@ const (
 	kRefs     // a list of resource URIs (a to-many relation)
 	kReadOnly // set by Infinity; ignored on write
 	kSecret   // write-only: stored, never read back
+	kTime     // an Infinity timestamp, kept as 2006-01-02T15:04:05.000000 (UTC)
 )
 
 // field is one field's rule, as the reference states it.
@@ -45,6 +48,8 @@ func enum(d string, v ...string) field {
 func ref(to string, nullable bool) field { return field{kind: kRef, ref: to, nullable: nullable} }
 func ro() field                          { return field{kind: kReadOnly} }
 func secret(n int) field                 { return field{kind: kSecret, max: n} }
+
+func tm(nullable bool) field { return field{kind: kTime, nullable: nullable} }
 
 func required(f field) field { f.required, f.min = true, max(f.min, 1); return f }
 
@@ -81,7 +86,48 @@ var schemas = map[string]map[string]field{
 		"conference":  required(ref("conference", false)),
 		"description": str(250),
 	},
+	// What Infinity's own VMR scheduling writes. The reference gives no
+	// length for uuid (36: a UUID's text) nor for recurring_conference's
+	// ews_item_id and subject (255, as scheduled_conference's), and does
+	// not say which relations are required beyond the conference:
+	// exchange_connector is nullable here, so a connector not on this
+	// node does not stop a test.
+	"scheduled_alias": {
+		"alias":                    required(str(250)),
+		"alias_number":             integer(0, math.MaxInt32, 0),
+		"numeric_alias":            str(250),
+		"uuid":                     str(36),
+		"exchange_connector":       ref("ms_exchange_connector", true),
+		"is_used":                  boolean(false),
+		"ews_item_uid":             nstr(255),
+		"conference_deletion_time": tm(true),
+	},
+	"scheduled_conference": {
+		"conference":           required(ref("conference", false)),
+		"start_time":           required(tm(false)),
+		"end_time":             required(tm(false)),
+		"subject":              str(255),
+		"ews_item_id":          str(255),
+		"ews_item_uid":         str(255),
+		"recurring_conference": ref("recurring_conference", true),
+		"scheduled_alias":      ref("scheduled_alias", true),
+	},
+	"recurring_conference": {
+		"conference":      required(ref("conference", false)),
+		"current_index":   integer(0, math.MaxInt32, 0),
+		"ews_item_id":     str(255),
+		"is_depleted":     boolean(false),
+		"subject":         str(255),
+		"scheduled_alias": ref("scheduled_alias", true),
+	},
 }
+
+// timeLayouts are the timestamps Infinity writes (with or without
+// fractions and offset); one without an offset is taken as UTC.
+var timeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999"}
+
+// TimeLayout is how the fake writes a time back.
+const TimeLayout = "2006-01-02T15:04:05.000000"
 
 func connectorSchema() map[string]field {
 	m := map[string]field{
@@ -172,6 +218,15 @@ func (f field) check(v any, refOK func(resource string, id int) bool) (any, stri
 			return nil, fmt.Sprintf("Ensure this value has at least %d characters.", f.min)
 		}
 		return s, ""
+	case kTime:
+		if text, ok := v.(string); ok {
+			for _, l := range timeLayouts {
+				if t, err := time.Parse(l, text); err == nil {
+					return t.UTC().Format(TimeLayout), ""
+				}
+			}
+		}
+		return nil, "Enter a valid date/time."
 	case kBool:
 		if _, ok := v.(bool); !ok {
 			return nil, "This field must be true or false."
