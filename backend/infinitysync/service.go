@@ -42,6 +42,13 @@ type Config struct {
 	// PageSize asks Infinity for pages of this many objects (limit=);
 	// 0 takes each resource's default_limit.
 	PageSize int
+	// ChunkSize is how many objects a pull writes per transaction
+	// (DefaultChunkSize when 0), so that other writers wait little.
+	ChunkSize int
+	// LeaseTTL is how long the sync lease lasts unless renewed
+	// (DefaultLeaseTTL when 0); LeaseClock is its clock (time.Now when nil).
+	LeaseTTL   time.Duration
+	LeaseClock func() time.Time
 }
 
 // Service syncs the store with one Management Node; it implements API.
@@ -58,6 +65,15 @@ func New(cfg Config) *Service {
 	}
 	if cfg.User == nil {
 		cfg.User = osUser
+	}
+	if cfg.ChunkSize <= 0 {
+		cfg.ChunkSize = DefaultChunkSize
+	}
+	if cfg.LeaseTTL <= 0 {
+		cfg.LeaseTTL = DefaultLeaseTTL
+	}
+	if cfg.LeaseClock == nil {
+		cfg.LeaseClock = time.Now
 	}
 	return &Service{cfg: cfg}
 }

@@ -361,9 +361,21 @@ func TestDeletions(t *testing.T) {
 	if states["Carol"] != infinitysync.StateDeletedHere || states["Bob"] != infinitysync.StateDeletedThere {
 		t.Fatalf("diff states: %v", states)
 	}
+	// Bob, deleted there by someone, is not created again unasked: a
+	// conflict until the admin says so.
 	res = e.push(infinitysync.PushOptions{})
-	if res.Deleted != 1 || res.Created != 1 || len(res.Failed) != 0 {
+	if res.Deleted != 1 || res.Created != 0 || len(res.Failed) != 0 || len(res.Conflicts) != 1 || res.Conflicts[0].Name != "Bob" {
 		t.Fatalf("push: %+v", res)
+	}
+	if e.fake.Count("conference") != 0 {
+		t.Fatalf("Infinity holds %d conferences, want none", e.fake.Count("conference"))
+	}
+	if err := e.svc.Resolve(e.ctx, infinitysync.KindPersonalVMR, "Bob", "description", infinitysync.TakeHere); err != nil {
+		t.Fatal(err)
+	}
+	res = e.push(infinitysync.PushOptions{})
+	if res.Created != 1 || len(res.Failed)+len(res.Conflicts) != 0 {
+		t.Fatalf("push after resolving: %+v", res)
 	}
 	if e.fake.Count("conference") != 1 {
 		t.Fatalf("Infinity holds %d conferences, want Bob only", e.fake.Count("conference"))

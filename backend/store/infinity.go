@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"vmr-companion/backend/infinitysync"
@@ -258,4 +259,81 @@ func (r *Infinity) ForgetLinks(ctx context.Context) error {
 		}
 		return nil
 	})
+}
+
+// TakeLease takes or renews the sync lease for holder until at+ttl. The
+// stored expiry is compared with at in the same transaction, so of two
+// processes asking at once one gets it; while another holder's lease has
+// not run out it returns that lease and false.
+func (r *Infinity) TakeLease(ctx context.Context, holder string, at time.Time, ttl time.Duration) (*infinitysync.SyncLease, bool, error) {
+	var out infinitysync.SyncLease
+	var ok bool
+	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
+		var cur, acquired, expires string
+		err := tx.QueryRowContext(ctx, `SELECT holder, acquired_at, expires_at FROM infinity_sync_lease WHERE id = 1`).Scan(&cur, &acquired, &expires)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: reading the sync lease: %w", err)
+		}
+		if cur != "" && cur != holder && parseTime(expires).After(at) {
+			out = infinitysync.SyncLease{Holder: cur, Since: parseTime(acquired), Expires: parseTime(expires)}
+			return nil
+		}
+		since := at
+		if cur == holder {
+			since = parseTime(acquired) // a renewal keeps when it began
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO infinity_sync_lease (id, holder, acquired_at, expires_at) VALUES (1, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at`,
+			clip(holder, 600), sortableTimestamp(since), sortableTimestamp(at.Add(ttl)))
+		if err != nil {
+			return fmt.Errorf("store: taking the sync lease: %w", err)
+		}
+		out, ok = infinitysync.SyncLease{Holder: holder, Since: since, Expires: at.Add(ttl)}, true
+		return nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return &out, ok, nil
+}
+
+// ReleaseLease gives the sync lease up if holder still holds it.
+func (r *Infinity) ReleaseLease(ctx context.Context, holder string) error {
+	return r.s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE infinity_sync_lease SET holder = '', expires_at = '' WHERE id = 1 AND holder = ?`, holder); err != nil {
+			return fmt.Errorf("store: releasing the sync lease: %w", err)
+		}
+		return nil
+	})
+}
+
+// IntegrationInUse says what of this product hangs on integration id
+// (scheduled conferences, the scheduler's state, queued Infinity
+// operations), "" when nothing: deleting it would cascade to them.
+func (r *Infinity) IntegrationInUse(ctx context.Context, id int64) (string, error) {
+	var parts []string
+	for _, q := range []struct{ table, what string }{
+		{"scheduled_conferences", "scheduled conferences"},
+		{"scheduler_items", "scheduler items"},
+		{"scheduler_outbox", "scheduler outbox messages"},
+		{"scheduler_failures", "scheduler failures"},
+		{"infinity_outbox", "queued Infinity operations"},
+	} {
+		var n int
+		// The table names are constants above, never input.
+		if err := r.s.reader.QueryRowContext(ctx, `SELECT count(*) FROM `+q.table+` WHERE integration_id = ?`, id).Scan(&n); err != nil {
+			return "", fmt.Errorf("store: counting what uses an integration: %w", err)
+		}
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, q.what))
+		}
+	}
+	var state int
+	if err := r.s.reader.QueryRowContext(ctx, `SELECT count(*) FROM scheduler_state WHERE integration_id = ? AND (processed > 0 OR last_sync <> '')`, id).Scan(&state); err != nil {
+		return "", fmt.Errorf("store: counting what uses an integration: %w", err)
+	}
+	if state > 0 {
+		parts = append(parts, "the scheduler's state")
+	}
+	return strings.Join(parts, ", "), nil
 }
