@@ -158,6 +158,8 @@ type puller struct {
 	// adopted are the local objects a remote one was linked to in this
 	// pull (kind/local id → the remote name): one each.
 	adopted map[string]string
+	// names are the local objects' names (kind/lower case), once needed.
+	names map[string]bool
 	// committed counts the objects of committed chunks.
 	committed int
 }
@@ -365,6 +367,18 @@ func ownerClash(lo *local, r *remoteObj) string {
 }
 
 func (p *puller) create(ctx context.Context, r *remoteObj) error {
+	if p.names == nil {
+		p.names = map[string]bool{}
+		for kind, m := range p.snap.locals {
+			for _, lo := range m {
+				p.names[kind+"/"+strings.ToLower(lo.name)] = true
+			}
+		}
+	}
+	if p.names[r.kind+"/"+strings.ToLower(r.name)] {
+		p.clash(r, fmt.Sprintf("a %s named %q (in another case) is here already, linked to another object on Infinity: rename one of them on Infinity", r.kind, r.name))
+		return nil
+	}
 	var localID int64
 	if r.kind == KindIntegration {
 		in := integration.Defaults() // this product's own fields start at their defaults
@@ -390,6 +404,7 @@ func (p *puller) create(ctx context.Context, r *remoteObj) error {
 		}
 		localID = c.ID
 	}
+	p.names[r.kind+"/"+strings.ToLower(r.name)] = true
 	l := &Link{Kind: r.kind, LocalID: localID, Name: r.name, RemoteID: r.id, Base: encodeValues(r.vals), Remote: encodeValues(r.vals)}
 	if err := p.s.cfg.Repo.SaveLink(ctx, l); err != nil {
 		return err

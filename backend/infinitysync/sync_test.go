@@ -400,7 +400,9 @@ func TestLocalRulesRefuseBeforeAnyRequest(t *testing.T) {
 	}
 }
 
-func TestCancelledPullWritesNothing(t *testing.T) {
+// A pull commits chunk by chunk; one cancelled inside a chunk writes none
+// of that chunk (here the only one). See TestACancelledPullKeepsItsCommittedChunks.
+func TestACancelledPullWritesNoPartialChunk(t *testing.T) {
 	e := newEnv(t, 0)
 	for i := range 5 {
 		e.seedVMR(fmt.Sprint("VMR ", i), fmt.Sprint("u", i, "@example.com"), fmt.Sprint("u", i, "@vc.example.com"))
@@ -418,7 +420,7 @@ func TestCancelledPullWritesNothing(t *testing.T) {
 	}
 	list, _ := e.confs.List(e.ctx, "")
 	if len(list) != 0 {
-		t.Fatalf("a cancelled pull wrote %d conferences", len(list))
+		t.Fatalf("a pull cancelled inside its only chunk wrote %d conferences", len(list))
 	}
 	st, _ := e.svc.Status(e.ctx)
 	if st.History[0].Outcome != "cancelled" || st.LastPull != nil {
