@@ -191,6 +191,9 @@ func (c *command) infinityStatusCmd() *cobra.Command {
 				}
 				fmt.Fprintln(w, line)
 			}
+			for _, d := range st.DeletedThere {
+				fmt.Fprintf(w, "Deleted on Infinity, kept here: %s %s: %s\n", d.Kind, plain(d.Name), plain(d.Error))
+			}
 			if len(st.History) > 0 {
 				fmt.Fprintln(w, "History:")
 			}

@@ -313,6 +313,10 @@ func (p *puller) adopt(ctx context.Context, lo *local, r *remoteObj) error {
 		p.clash(r, msg)
 		return nil
 	}
+	lo, err := p.s.reread(ctx, lo)
+	if err != nil || lo == nil {
+		return err // deleted here meanwhile: the next pull creates it
+	}
 	p.adopted[k] = r.name
 	l := &Link{Kind: r.kind, LocalID: lo.id}
 	u := p.unfinished[lo.id]
@@ -525,9 +529,11 @@ func (s *Service) followDeletion(ctx context.Context, l *Link, lo *local, res *R
 		}
 	}
 	if why != "" {
-		l.Remote = nil
-		if err := s.cfg.Repo.SaveLink(ctx, l); err != nil {
-			return err
+		if l.Remote != nil { // already marked by an earlier run otherwise
+			l.Remote = nil
+			if err := s.cfg.Repo.SaveLink(ctx, l); err != nil {
+				return err
+			}
 		}
 		res.Changes = append(res.Changes, Change{Kind: l.Kind, Name: lo.name, What: "kept", Error: "deleted on Infinity, kept here: " + why + "; " + deletedThereAdvice(l.Kind, lo.name)})
 		return nil

@@ -270,6 +270,14 @@ func TestPullKeepsAnIntegrationWithItsOwnSettingsThatInfinityDeleted(t *testing.
 	if len(d.Objects) != 1 || d.Objects[0].State != infinitysync.StateDeletedThere {
 		t.Fatalf("diff: %+v", d.Objects)
 	}
+	st, _ := e.svc.Status(e.ctx)
+	if len(st.DeletedThere) != 1 || st.DeletedThere[0].Name != "oslo" || !strings.Contains(st.DeletedThere[0].Error, "--take here") {
+		t.Fatalf("status: %+v", st.DeletedThere)
+	}
+	// The next pull keeps it, and says so again.
+	if res := e.pull(); changeOf(res, "oslo") == nil || res.Deleted != 0 {
+		t.Fatalf("second pull: %+v", res)
+	}
 	// Nor does a push create it again; the admin says what to do.
 	e.push(infinitysync.PushOptions{Secrets: true})
 	if e.fake.Count("ms_exchange_connector") != 1 {

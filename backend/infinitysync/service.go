@@ -287,6 +287,11 @@ func (s *Service) Status(ctx context.Context) (*Status, error) {
 			st.Unfinished = append(st.Unfinished, Change{Kind: l.Kind, Name: name, What: l.PushState, Error: l.PushError})
 		}
 	}
+	for _, l := range snap.links {
+		if lo := snap.localOf(l); lo != nil && l.RemoteID != 0 && l.Remote == nil {
+			st.DeletedThere = append(st.DeletedThere, Change{Kind: l.Kind, Name: lo.name, What: "kept", Error: deletedThereAdvice(l.Kind, lo.name)})
+		}
+	}
 	if st.History, err = s.cfg.Repo.History(ctx, 10); err != nil {
 		return nil, err
 	}
