@@ -24,6 +24,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -96,14 +97,11 @@ func Start(ctx context.Context, cfg Config) (*Demo, error) {
 	} else {
 		return nil, fmt.Errorf("demo: reading the fake Exchange's state: %w", err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	srv, addr, err := serveLoopback(d.fake, cfg.GetCertificate, "")
 	if err != nil {
 		return nil, fmt.Errorf("demo: opening a loopback port for the fake Exchange: %w", err)
 	}
-	d.url = "https://" + ln.Addr().String() + "/EWS/Exchange.asmx"
-	d.srv = &http.Server{Handler: d.fake, ReadHeaderTimeout: 10 * time.Second,
-		TLSConfig: &tls.Config{GetCertificate: cfg.GetCertificate, MinVersion: tls.VersionTLS12}}
-	go d.srv.ServeTLS(ln, "", "")
+	d.srv, d.url = srv, "https://"+addr+"/EWS/Exchange.asmx"
 	if d.Integration, err = d.ensureIntegration(ctx, fresh); err != nil {
 		d.srv.Close()
 		return nil, err
@@ -126,12 +124,7 @@ func (d *Demo) Fake() *ewstest.Server { return d.fake }
 // Stop saves the fake mailboxes (so the next demo continues where this
 // one stopped) and stops the server.
 func (d *Demo) Stop(ctx context.Context) error {
-	var buf bytes.Buffer
-	err := d.fake.Save(&buf)
-	if err == nil {
-		err = atomicfile.Write(d.statePath(), buf.Bytes(), 0o600)
-	}
-	return errors.Join(err, d.srv.Shutdown(ctx))
+	return errors.Join(saveState(d.statePath(), d.fake.Save), d.srv.Shutdown(ctx))
 }
 
 func (d *Demo) statePath() string { return filepath.Join(d.cfg.DataDir, stateFile) }
@@ -227,4 +220,33 @@ func (d *Demo) seed(ctx context.Context) error {
 		Start: tomorrow.Add(6 * time.Hour), End: tomorrow.Add(7 * time.Hour),
 		BodyHTML: `<div class="vmr-companion-instructions"><p>Video meeting details are on their way.</p></div><p>vmr-companion:pending</p>`})
 	return nil
+}
+
+// serveLoopback serves h over HTTPS on a loopback port: prefer when it is
+// a free loopback address (the last run's), else any free port.
+func serveLoopback(h http.Handler, getCert func(*tls.ClientHelloInfo) (*tls.Certificate, error), prefer string) (*http.Server, string, error) {
+	var ln net.Listener
+	if host, _, err := net.SplitHostPort(prefer); err == nil && host == "127.0.0.1" {
+		ln, _ = net.Listen("tcp", prefer)
+	}
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			return nil, "", err
+		}
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
+		TLSConfig: &tls.Config{GetCertificate: getCert, MinVersion: tls.VersionTLS12}}
+	go srv.ServeTLS(ln, "", "")
+	return srv, ln.Addr().String(), nil
+}
+
+// saveState writes what save produces to path (0600, all or nothing), so a
+// fake continues where it stopped on the next run.
+func saveState(path string, save func(io.Writer) error) error {
+	var buf bytes.Buffer
+	if err := save(&buf); err != nil {
+		return err
+	}
+	return atomicfile.Write(path, buf.Bytes(), 0o600)
 }

@@ -6,17 +6,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"time"
 
-	"vmr-companion/backend/atomicfile"
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/infinity"
 	"vmr-companion/backend/infinity/infinitytest"
@@ -62,15 +58,12 @@ func StartInfinity(ctx context.Context, cfg Config, prefer string) (*Infinity, e
 	} else {
 		return nil, fmt.Errorf("demo: reading the fake Management Node's state: %w", err)
 	}
-	ln, err := listenLoopback(prefer)
+	srv, addr, err := serveLoopback(d.fake, cfg.GetCertificate, prefer)
 	if err != nil {
 		return nil, fmt.Errorf("demo: opening a loopback port for the fake Management Node: %w", err)
 	}
-	d.url = "https://" + ln.Addr().String()
+	d.srv, d.url = srv, "https://"+addr
 	d.fake.URL = d.url
-	d.srv = &http.Server{Handler: d.fake, ReadHeaderTimeout: 10 * time.Second,
-		TLSConfig: &tls.Config{GetCertificate: cfg.GetCertificate, MinVersion: tls.VersionTLS12}}
-	go d.srv.ServeTLS(ln, "", "")
 	if fresh {
 		if err := d.seed(ctx, cfg.CAFile); err != nil {
 			d.srv.Close()
@@ -88,12 +81,7 @@ func (d *Infinity) Password() secrets.Secret { return d.password }
 
 // Stop saves the objects and stops the server.
 func (d *Infinity) Stop(ctx context.Context) error {
-	var buf bytes.Buffer
-	err := d.fake.Save(&buf)
-	if err == nil {
-		err = atomicfile.Write(d.statePath(), buf.Bytes(), 0o600)
-	}
-	return errors.Join(err, d.srv.Shutdown(ctx))
+	return errors.Join(saveState(d.statePath(), d.fake.Save), d.srv.Shutdown(ctx))
 }
 
 func (d *Infinity) statePath() string { return filepath.Join(d.stateDir, infinityStateFile) }
@@ -143,15 +131,4 @@ func (d *Infinity) seed(ctx context.Context, caFile string) error {
 		}
 	}
 	return nil
-}
-
-// listenLoopback listens on prefer when it is a free loopback address, else
-// on any free loopback port.
-func listenLoopback(prefer string) (net.Listener, error) {
-	if host, _, err := net.SplitHostPort(prefer); err == nil && host == "127.0.0.1" {
-		if ln, err := net.Listen("tcp", prefer); err == nil {
-			return ln, nil
-		}
-	}
-	return net.Listen("tcp", "127.0.0.1:0")
 }

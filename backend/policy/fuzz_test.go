@@ -42,10 +42,21 @@ func fuzzRepo() *memRepo {
 		return &Conference{Name: "Review", Kind: kind, State: scheduler.StateActive, Recurrence: rrule, Start: start, End: start.Add(time.Hour),
 			ValidFrom: start.Add(-30 * time.Minute)}
 	}
+	zoned := func(zone string) *Conference {
+		c := conf(scheduler.KindRecurring, "FREQ=DAILY")
+		c.TimeZone = zone
+		c.Moved = []scheduler.MovedOccurrence{{Original: start.Add(24 * time.Hour), Start: start.Add(26 * time.Hour), End: start.Add(27 * time.Hour)}}
+		return c
+	}
 	return &memRepo{snap: &Snapshot{Version: "1", Integrations: []*integration.Integration{in}, Aliases: []Alias{
 		{ID: 1, IntegrationID: 1, UUID: "u1", Alias: "meet123456@vc.example.com", NumericAlias: "123456", Conference: conf(scheduler.KindSingle, "")},
 		{ID: 2, IntegrationID: 1, UUID: "u2", Alias: "meet654321@vc.example.com", NumericAlias: "654321", Conference: conf(scheduler.KindRecurring, "FREQ=DAILY")},
 		{ID: 3, IntegrationID: 1, UUID: "u3", Alias: "meet777777@vc.example.com", NumericAlias: "777777", Conference: conf(scheduler.KindRecurring, "FREQ=BOGUS;;")},
+		{ID: 4, IntegrationID: 1, UUID: "u4", Alias: "meet888888@vc.example.com", NumericAlias: "888888", Conference: zoned("Europe/Oslo")},
+		// A zone name that would change the rule if it went into the
+		// iCalendar text as it is.
+		{ID: 5, IntegrationID: 1, UUID: "u5", Alias: "meet999999@vc.example.com", NumericAlias: "999999",
+			Conference: zoned("Europe/Oslo:20261207T100000\r\nRRULE:FREQ=SECONDLY")},
 	}}}
 }
 
@@ -59,7 +70,7 @@ func fuzzRepo() *memRepo {
 func FuzzPolicyAlias(f *testing.F) {
 	for _, s := range []string{"sip:meet123456@vc.example.com;transport=tls", "MEET123456", "123456@vc.example.com",
 		"<sips:meet654321@vc.example.com?x=y>", "tel:+4712345678", "\xff\xfe", "sip:", "@", "a@b@c", "\"x\" <", strings.Repeat("<", 200),
-		"meet777777", "h323:123456"} {
+		"meet777777", "h323:123456", "meet888888", "999999"} {
 		f.Add(s, int64(0))
 	}
 	ix := newIndex(fuzzRepo().snap)

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -58,6 +59,7 @@ type Handler struct {
 	ctx       context.Context
 	cancel    context.CancelFunc
 	decisions *writer
+	guard     *guard
 }
 
 // New loads the index and starts the operations log writer; Close stops it.
@@ -74,7 +76,7 @@ func New(ctx context.Context, cfg Config) (*Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{cfg: cfg, log: cfg.Logger}
+	h := &Handler{cfg: cfg, log: cfg.Logger, guard: newGuard(cfg.Now)}
 	if !cfg.Credentials.IsZero() {
 		// Hashes compare in constant time whatever the lengths.
 		h.user = sha256.Sum256([]byte(cfg.Credentials.Username))
@@ -151,7 +153,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusServiceUnavailable, "unavailable", "the policy server has no credentials: run vmr-companion policy credentials --username NAME, then restart serve")
 		return
 	}
+	if stop, until := h.guard.blocked(r.RemoteAddr); stop {
+		hdr.Set("Retry-After", strconv.Itoa(max(1, int(until.Sub(h.cfg.Now()).Seconds()+0.999))))
+		fail(w, http.StatusTooManyRequests, "too-many-failures", "too many requests with wrong or missing credentials from this address: wait, then check the policy profile's username and password")
+		return
+	}
 	if !h.authorized(r) {
+		h.guard.failed(r.RemoteAddr)
 		hdr.Set("WWW-Authenticate", `Basic realm="vmr-companion policy", charset="UTF-8"`)
 		fail(w, http.StatusUnauthorized, "unauthorized", "wrong or missing credentials: set the policy profile's username and password on Infinity to those given to vmr-companion policy credentials")
 		return

@@ -3,23 +3,16 @@ package policy
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"vmr-companion/backend/ical"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/scheduler"
 )
-
-// dstSlack widens each occurrence of a series by an hour on both sides.
-// The scheduler keeps a series' first start in UTC and its RRULE, not its
-// time zone, so the occurrences are expanded in UTC: after a daylight
-// saving change the real meeting runs an hour earlier or later than that.
-// Letting callers in an hour early is harmless; refusing the whole
-// meeting after the clocks change is not. For the same reason a cancelled
-// occurrence matches at its stored start or one hour off it.
-const dstSlack = time.Hour
 
 // entry is one scheduled alias, ready to answer.
 type entry struct {
@@ -29,11 +22,18 @@ type entry struct {
 	domain string // the alias's own domain, lower case
 	before time.Duration
 	after  time.Duration
-	// series is the recurrence as an event to expand; nil for a single
-	// meeting, or when the stored rule cannot be read (then the series'
-	// whole window applies, and seriesErr says why).
+	// series is the recurrence as an event to expand, at the series' local
+	// wall time in its zone; nil for a single meeting, or when the stored
+	// rule cannot be read (then the series' whole window applies, and
+	// seriesErr says why).
 	series    *ical.Event
 	seriesErr string
+	// moved are the series' moved occurrences that were not cancelled.
+	moved []scheduler.MovedOccurrence
+	// expanded caches the series' occurrences around the last answer:
+	// expanding a rule in a zone costs more than the rest of an answer,
+	// and calls to one meeting come together.
+	expanded atomic.Pointer[expansion]
 	// answer is the body of "continue" with the conference, made once.
 	answer []byte
 }
@@ -50,6 +50,7 @@ type index struct {
 func newIndex(s *Snapshot) *index {
 	ix := &index{version: s.Version, full: make(map[string]*entry, len(s.Aliases)),
 		local: make(map[string]*entry, len(s.Aliases)), numeric: make(map[string]*entry, len(s.Aliases))}
+	zones := map[string]*time.Location{} // LoadLocation parses zoneinfo on each call
 	ins := make(map[int64]*integration.Integration, len(s.Integrations))
 	for _, in := range s.Integrations {
 		ins[in.ID] = in
@@ -59,7 +60,7 @@ func newIndex(s *Snapshot) *index {
 		if in == nil {
 			continue
 		}
-		e := &entry{a: a, in: in, ours: in.InfinityProvisioning != integration.ProvisionAPI,
+		e := &entry{a: a, in: in, ours: answersFor(in, a.Conference),
 			before: time.Duration(in.MeetingBufferBefore) * time.Minute, after: time.Duration(in.MeetingBufferAfter) * time.Minute}
 		full := strings.ToLower(a.Alias)
 		local := full
@@ -70,7 +71,12 @@ func newIndex(s *Snapshot) *index {
 		}
 		if c := a.Conference; c != nil {
 			if c.Kind == scheduler.KindRecurring {
-				e.series, e.seriesErr = seriesOf(c)
+				e.series, e.seriesErr = seriesOf(c, zoneOf(zones, c.TimeZone))
+				for _, m := range c.Moved {
+					if !slices.ContainsFunc(c.Cancelled, m.Original.Equal) {
+						e.moved = append(e.moved, m)
+					}
+				}
 			}
 			e.answer = conferenceAnswer(in, a, c)
 		}
@@ -111,15 +117,47 @@ func (ix *index) lookup(d dialled) (e *entry, why string) {
 	return nil, ""
 }
 
+// zoneOf is the location of a stored series' zone name, nil for UTC: ""
+// (a row written before zones were kept, or a zone the scheduler could not
+// name), "Local" (this machine's zone, not the series') and names this
+// machine's zone database does not know. Those series are expanded in UTC
+// exactly, without slack: after a daylight saving change an occurrence is
+// answered at the UTC time of the first one, which is all the row says.
+func zoneOf(cache map[string]*time.Location, name string) *time.Location {
+	if name == "" || name == "UTC" || name == "Local" || !zoneNameRe.MatchString(name) {
+		return nil
+	}
+	if loc, ok := cache[name]; ok {
+		return loc
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil || loc.String() != name {
+		loc = nil
+	}
+	cache[name] = loc
+	return loc
+}
+
+// zoneNameRe is what IANA zone names are made of; anything else (it goes
+// into a TZID parameter) is not a zone.
+var zoneNameRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$`)
+
 // seriesOf makes an expandable event of a stored series: its first
-// occurrence in UTC and its RRULE.
-func seriesOf(c *Conference) (*ical.Event, string) {
+// occurrence at its local wall time in loc (UTC when nil), and its RRULE,
+// so that BYDAY, BYHOUR and daylight saving changes mean what they meant
+// to the organizer.
+func seriesOf(c *Conference, loc *time.Location) (*ical.Event, string) {
 	if c.Recurrence == "" || strings.ContainsAny(c.Recurrence, "\r\n") {
 		return nil, "the series has no readable recurrence rule"
 	}
-	const layout = "20060102T150405Z"
-	text := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:policy\r\nDTSTART:" + c.Start.UTC().Format(layout) +
-		"\r\nDTEND:" + c.End.UTC().Format(layout) + "\r\nRRULE:" + c.Recurrence + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	const utc, local = "20060102T150405Z", "20060102T150405"
+	start, end := "DTSTART:"+c.Start.UTC().Format(utc), "DTEND:"+c.End.UTC().Format(utc)
+	if loc != nil {
+		tzid := ";TZID=" + loc.String() + ":"
+		start, end = "DTSTART"+tzid+c.Start.In(loc).Format(local), "DTEND"+tzid+c.End.In(loc).Format(local)
+	}
+	text := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:policy\r\n" + start + "\r\n" + end +
+		"\r\nRRULE:" + c.Recurrence + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
 	cal, err := ical.ParseBytes([]byte(text), ical.ParseOptions{})
 	if err != nil || len(cal.Events) != 1 || !cal.Events[0].IsRecurring() {
 		return nil, "the series' recurrence rule could not be read"
@@ -129,6 +167,37 @@ func seriesOf(c *Conference) (*ical.Event, string) {
 		return nil, "the series' recurrence rule could not be expanded: " + err.Error()
 	}
 	return ev, ""
+}
+
+// expansion is a series' occurrences overlapping [from, to).
+type expansion struct {
+	from, to time.Time
+	occ      []ical.Occurrence
+}
+
+// cacheSpan is how far around an answer a series is expanded for the
+// answers after it; cacheLimit bounds what is kept (a series with more
+// occurrences in the span is expanded for each answer, as narrowly as
+// the buffers allow).
+const (
+	cacheSpan  = 12 * time.Hour
+	cacheLimit = 64
+)
+
+// occurrences are the series' occurrences overlapping [from, to), or more.
+func (e *entry) occurrences(from, to time.Time) []ical.Occurrence {
+	if x := e.expanded.Load(); x != nil && !from.Before(x.from) && !to.After(x.to) {
+		return x.occ
+	}
+	wide := &expansion{from: from.Add(-cacheSpan), to: to.Add(cacheSpan)}
+	occ, err := ical.Occurrences(e.series, nil, wide.from, wide.to, cacheLimit)
+	if err != nil {
+		occ, _ = ical.Occurrences(e.series, nil, from, to, 16)
+		return occ
+	}
+	wide.occ = occ
+	e.expanded.Store(wide)
+	return occ
 }
 
 // result is the conference configuration Infinity uses for the call.
@@ -190,6 +259,9 @@ type verdict struct {
 // decide says whether the entry's conference is on at now.
 func (e *entry) decide(now time.Time) verdict {
 	if !e.ours {
+		if c := e.a.Conference; c != nil && c.InfinityState == scheduler.InfinityCreated {
+			return verdict{actionContinue, CodeNotOurs, "the conference was created on Infinity through the management API"}
+		}
 		return verdict{actionContinue, CodeNotOurs, "integration " + e.in.Name + " provisions its single-use VMRs through the management API"}
 	}
 	c := e.a.Conference
@@ -213,31 +285,57 @@ func (e *entry) decide(now time.Time) verdict {
 		open.why += " (" + e.seriesErr + ": the series' whole window applies)"
 		return open
 	}
-	from, to := now.Add(-e.after-dstSlack), now.Add(e.before+dstSlack+time.Second)
-	occ, _ := ical.Occurrences(e.series, nil, from, to, 16)
-	cancelled := false
+	// An occurrence is on from its start minus the buffer before to its
+	// end plus the buffer after, both included.
+	on := func(start, end time.Time) bool {
+		return !start.Add(-e.before).After(now) && !end.Add(e.after).Before(now)
+	}
+	for _, m := range e.moved {
+		if on(m.Start, m.End) {
+			open.why += " (the occurrence of " + m.Original.UTC().Format(time.RFC3339) + ", moved to " + m.Start.UTC().Format(time.RFC3339) + ")"
+			return open
+		}
+	}
+	// The window is a second wider than the buffers: Occurrences' bounds
+	// are half-open, the check above is not.
+	occ := e.occurrences(now.Add(-e.after-time.Second), now.Add(e.before+time.Second))
+	var cancelled bool
+	var movedTo time.Time
 	for _, o := range occ {
-		if o.Start.Add(-e.before-dstSlack).After(now) || o.End.Add(e.after+dstSlack).Before(now) {
+		if !on(o.Start, o.End) {
 			continue
 		}
-		if isCancelled(c.Cancelled, o.RecurrenceID) {
+		if slices.ContainsFunc(c.Cancelled, o.RecurrenceID.Equal) {
 			cancelled = true
+			continue
+		}
+		if i := slices.IndexFunc(e.moved, func(m scheduler.MovedOccurrence) bool { return m.Original.Equal(o.RecurrenceID) }); i >= 0 {
+			movedTo = e.moved[i].Start
 			continue
 		}
 		open.why += " (the occurrence of " + o.Start.UTC().Format(time.RFC3339) + ")"
 		return open
 	}
-	if cancelled {
+	switch {
+	case !movedTo.IsZero():
+		return verdict{actionReject, CodeReject, "this occurrence of the series " + quote(c.Subject) + " was moved to " + movedTo.UTC().Format(time.RFC3339)}
+	case cancelled:
 		return verdict{actionReject, CodeReject, "this occurrence of the series " + quote(c.Subject) + " was cancelled"}
 	}
 	return verdict{actionReject, CodeReject, "no occurrence of the series " + quote(c.Subject) + " is on now"}
 }
 
-func isCancelled(list []time.Time, occ time.Time) bool {
-	return slices.ContainsFunc(list, func(t time.Time) bool {
-		d := t.Sub(occ)
-		return d == 0 || d == dstSlack || d == -dstSlack
-	})
-}
-
 func quote(s string) string { return fmt.Sprintf("%q", clean(s)) }
+
+// answersFor tells whether the policy answers for an alias. A conference is
+// judged by where it stands, not by its integration's setting today: after
+// a switch to the API, meetings not yet created on Infinity are still
+// answered here (and a waiting or failed creation too, so a call does not
+// fail while the outbox catches up); one created on Infinity is Infinity's.
+// A reservation no meeting used follows the integration's setting.
+func answersFor(in *integration.Integration, c *Conference) bool {
+	if c == nil {
+		return in.InfinityProvisioning != integration.ProvisionAPI
+	}
+	return c.InfinityState != scheduler.InfinityCreated
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"vmr-companion/backend/integration"
+	"vmr-companion/backend/scheduler"
 )
 
 // Snapshot is everything the policy answers from: every integration and
@@ -51,6 +52,15 @@ type Conference struct {
 	ValidFrom, ValidUntil time.Time
 	// Cancelled are the cancelled occurrences, by original start.
 	Cancelled []time.Time
+	// TimeZone is the series' IANA zone: its rule is expanded at the local
+	// wall time there. "" (UTC, or a row from before zones were kept):
+	// expanded in UTC.
+	TimeZone string
+	// Moved are the occurrences exceptions moved, with their new times.
+	Moved []scheduler.MovedOccurrence
+	// InfinityState is where the conference stands on Infinity
+	// (scheduler.Infinity*): one created there is Infinity's to answer.
+	InfinityState string
 }
 
 // Decision is one answer, for the operations log.

@@ -2,6 +2,7 @@ package policy_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -125,6 +126,20 @@ func (h *harness) commit(in *integration.Integration, rec *scheduler.Record, use
 		Entry:      scheduler.LogEntry{TransactionID: "tx-" + rec.MeetingUID, Time: h.clock(), Success: true, Code: "accept_new_single"},
 		Conference: rec, UseAlias: use, DeleteAlias: del}
 	if err := h.st.Scheduler().Commit(h.ctx(), out); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// infinityState sets where a conference stands on Infinity, as API
+// provisioning records it.
+func (h *harness) infinityState(rec *scheduler.Record, state string) {
+	h.t.Helper()
+	db, err := sql.Open("sqlite", h.st.Path())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(h.ctx(), `UPDATE scheduled_conferences SET infinity_state = ? WHERE meeting_uid = ?`, state, rec.MeetingUID); err != nil {
 		h.t.Fatal(err)
 	}
 }
@@ -261,7 +276,11 @@ func TestSeriesWithACancelledOccurrence(t *testing.T) {
 func TestWhatIsNotOursContinues(t *testing.T) {
 	h := newHarness(t)
 	apiAlias := h.reserve(h.api, "compose-api")
-	h.meeting(h.api, apiAlias, "Fabrikam board", "", t0.Add(2*time.Hour))
+	created := h.meeting(h.api, apiAlias, "Fabrikam board", "", t0.Add(2*time.Hour))
+	h.infinityState(created, scheduler.InfinityCreated)
+	waiting := h.reserve(h.api, "compose-api-waiting")
+	queued := h.meeting(h.api, waiting, "Fabrikam review", "", t0.Add(2*time.Hour))
+	h.infinityState(queued, scheduler.InfinityPending)
 	unused := h.reserve(h.in, "compose-unused")
 	cancelled := h.reserve(h.in, "compose-cancelled")
 	rec := h.meeting(h.in, cancelled, "Called off", "", t0.Add(2*time.Hour))
@@ -272,8 +291,11 @@ func TestWhatIsNotOursContinues(t *testing.T) {
 	t.Run("an unknown alias", func(t *testing.T) {
 		wantAction(t, h.dial("sip:alice.vmr@example.com", t0), "continue", false)
 	})
-	t.Run("an alias of an integration provisioned through the API", func(t *testing.T) {
+	t.Run("an alias whose conference was created on Infinity through the API", func(t *testing.T) {
 		wantAction(t, h.dial(apiAlias.Alias, t0), "continue", false)
+	})
+	t.Run("an API integration's meeting not created on Infinity yet is answered here meanwhile", func(t *testing.T) {
+		wantAction(t, h.dial(waiting.Alias, t0), "continue", true)
 	})
 	t.Run("a reservation no meeting used yet is ours, and refused", func(t *testing.T) {
 		wantAction(t, h.dial(unused.Alias, t0), "reject", false)
@@ -440,5 +462,40 @@ func TestExplainAnswersLikeTheEndpointWithoutLogging(t *testing.T) {
 	}
 	if log, _ := h.st.Scheduler().Log(h.ctx(), h.in.ID, 10); len(log) != 1 { // the meeting's own decision only
 		t.Fatalf("Explain wrote to the log: %+v", log)
+	}
+}
+
+// Guessing the password is slowed per address: after 20 failures within a
+// minute that address gets 429, even with the right credentials, until the
+// minute is over; other addresses (the Conferencing Nodes) are not held up.
+func TestGuessingIsSlowedPerAddress(t *testing.T) {
+	h := newHarness(t)
+	h.start(creds)
+	wrong := &policy.Credentials{Username: creds.Username, Password: secrets.New("guess")}
+	askFrom := func(addr string, c *policy.Credentials) *httptest.ResponseRecorder {
+		t.Helper()
+		req := httptest.NewRequest(http.MethodGet, "https://policy.example.com/policy/v1/service/configuration?local_alias=x%40example.com", nil)
+		req.RemoteAddr = addr
+		req.SetBasicAuth(c.Username, c.Password.Reveal())
+		rec := httptest.NewRecorder()
+		h.h.ServeHTTP(rec, req)
+		return rec
+	}
+	for i := range 20 {
+		if rec := askFrom("198.51.100.7:40000", wrong); rec.Code != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d", i+1, rec.Code)
+		}
+	}
+	rec := askFrom("198.51.100.7:40001", &creds)
+	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" {
+		t.Fatalf("after 20 guesses: %d %v", rec.Code, rec.Header())
+	}
+	if rec := askFrom("203.0.113.9:5000", &creds); rec.Code != http.StatusOK {
+		t.Fatalf("another address: %d %s", rec.Code, rec.Body)
+	}
+	later := t0.Add(2 * time.Minute)
+	h.now.Store(&later)
+	if rec := askFrom("198.51.100.7:40002", &creds); rec.Code != http.StatusOK {
+		t.Fatalf("after the minute: %d %s", rec.Code, rec.Body)
 	}
 }

@@ -258,6 +258,7 @@ func (d *decider) cancel(ctx context.Context, out *Outcome, m *meeting) (*Outcom
 			rec.Cancelled = append(rec.Cancelled, occ)
 			slices.SortFunc(rec.Cancelled, time.Time.Compare)
 		}
+		rec.Moved = withoutMoved(rec.Moved, occ)
 		out.Conference = rec
 		out.Entry.Success, out.Entry.Code = true, CodeCancelledOccurrence
 		out.Entry.Description = "the occurrence of " + occ.Format(time.RFC3339) + " was cancelled; the video room stays for the rest of the series"
@@ -457,6 +458,17 @@ func (d *decider) series(ctx context.Context, out *Outcome, m *meeting, res *ali
 	rec.Start, rec.End = ev.Start.UTC(), ev.End.UTC()
 	rec.ValidFrom, rec.ValidUntil = ev.Start.Add(-before).UTC(), until.UTC()
 	rec.Cancelled = cancelledOccurrences(ev, m.overrides)
+	rec.TimeZone, rec.Moved = "", nil
+	if recurring {
+		rec.TimeZone = zoneName(ev.Zone)
+		rec.Moved = movedOccurrences(ev, m.overrides, rec.Cancelled)
+		// A moved occurrence may start before the series does.
+		for _, mo := range rec.Moved {
+			if from := mo.Start.Add(-before); from.Before(rec.ValidFrom) {
+				rec.ValidFrom = from
+			}
+		}
+	}
 	out.Conference = rec
 	out.Entry.Success, out.Entry.Code = true, code
 	out.Entry.Description = describeWindow(rec)
@@ -500,11 +512,16 @@ func (d *decider) occurrence(ctx context.Context, out *Outcome, m *meeting, res 
 	if until := ev.End.Add(after).UTC(); !rec.ValidUntil.IsZero() && until.After(rec.ValidUntil) {
 		rec.ValidUntil = until
 	}
+	occ := ev.RecurrenceID.UTC()
+	rec.Moved = withoutMoved(rec.Moved, occ)
 	if strings.EqualFold(ev.Status, "CANCELLED") {
-		occ := ev.RecurrenceID.UTC()
 		if !slices.ContainsFunc(rec.Cancelled, occ.Equal) {
 			rec.Cancelled = append(rec.Cancelled, occ)
+			slices.SortFunc(rec.Cancelled, time.Time.Compare)
 		}
+	} else if mo, ok := moved(ev, rec.End.Sub(rec.Start)); ok && !slices.ContainsFunc(rec.Cancelled, occ.Equal) {
+		rec.Moved = append(rec.Moved, mo)
+		slices.SortFunc(rec.Moved, compareMoved)
 	}
 	out.Conference = rec
 	out.Entry.Success, out.Entry.Code = true, CodeAcceptEditedOccurrence
@@ -536,6 +553,61 @@ func cancelledOccurrences(master *ical.Event, overrides []*ical.Event) []time.Ti
 	slices.SortFunc(out, time.Time.Compare)
 	return slices.CompactFunc(out, time.Time.Equal)
 }
+
+// zoneName is the IANA name of a series' zone, for the policy to expand
+// its occurrences at their local wall time; "" for UTC and for zones the
+// IANA database does not know by that name (a VTIMEZONE of the sender's
+// own, a fixed offset), which the policy then expands in UTC.
+func zoneName(loc *time.Location) string {
+	if loc == nil {
+		return ""
+	}
+	name := loc.String()
+	switch name {
+	case "", "UTC", "Local":
+		return ""
+	}
+	if _, err := time.LoadLocation(name); err != nil {
+		return ""
+	}
+	return name
+}
+
+// moved is the move an override makes of its occurrence, ok false when it
+// keeps the occurrence's original start and length (a changed subject,
+// say). length is the series' meeting length.
+func moved(o *ical.Event, length time.Duration) (MovedOccurrence, bool) {
+	orig := o.RecurrenceID.UTC()
+	if o.RecurrenceID.IsZero() || (o.Start.Equal(orig) && o.End.Sub(o.Start) == length) {
+		return MovedOccurrence{}, false
+	}
+	return MovedOccurrence{Original: orig, Start: o.Start.UTC(), End: o.End.UTC()}, true
+}
+
+// movedOccurrences lists the occurrences the overrides of a series move,
+// leaving out cancelled ones (they are in cancelled, by original start).
+func movedOccurrences(master *ical.Event, overrides []*ical.Event, cancelled []time.Time) []MovedOccurrence {
+	out := []MovedOccurrence{}
+	length := master.End.Sub(master.Start)
+	for _, o := range overrides {
+		if strings.EqualFold(o.Status, "CANCELLED") || slices.ContainsFunc(cancelled, o.RecurrenceID.Equal) {
+			continue
+		}
+		if mo, ok := moved(o, length); ok {
+			out = append(out, mo)
+		}
+	}
+	slices.SortFunc(out, compareMoved)
+	return out
+}
+
+// withoutMoved drops the move of the occurrence originally at occ (it was
+// cancelled, or is about to be recorded anew).
+func withoutMoved(list []MovedOccurrence, occ time.Time) []MovedOccurrence {
+	return slices.DeleteFunc(list, func(m MovedOccurrence) bool { return m.Original.Equal(occ) })
+}
+
+func compareMoved(a, b MovedOccurrence) int { return a.Original.Compare(b.Original) }
 
 func describeWindow(rec *Record) string {
 	s := "video room " + rec.Alias + " valid from " + rec.ValidFrom.Format(time.RFC3339)

@@ -16,6 +16,21 @@ type Record struct {
 	ScheduledAliasID int64
 	Description      string
 	Sequence         int
+	// TimeZone is the series' IANA zone (Europe/Oslo), so its occurrences
+	// keep their local wall time across daylight saving changes; "" is UTC
+	// or unknown (conferences recorded before zones were kept).
+	TimeZone string
+	// Moved are the occurrences exceptions moved to another time.
+	Moved []MovedOccurrence
+}
+
+// MovedOccurrence is one occurrence of a series that an exception
+// (RECURRENCE-ID) moved: Original is its start as the rule gives it (the
+// key cancelled occurrences use too), Start and End its new times; all UTC.
+type MovedOccurrence struct {
+	Original time.Time `json:"original"`
+	Start    time.Time `json:"start"`
+	End      time.Time `json:"end"`
 }
 
 // Outbox kinds.

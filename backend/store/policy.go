@@ -85,7 +85,8 @@ func policyIntegrations(ctx context.Context, tx *sql.Tx) ([]*integration.Integra
 // the active one, then the latest written, wins.
 const sqlPolicyAliases = `SELECT a.id, a.integration_id, a.uuid, a.alias, a.numeric_alias, a.deleted_at IS NOT NULL,
 	c.id, c.meeting_uid, c.name, c.description, c.subject, c.organizer, c.kind, c.state, c.recurrence,
-	c.start_time, c.end_time, c.valid_from, c.valid_until, c.cancelled_occurrences
+	c.start_time, c.end_time, c.valid_from, c.valid_until, c.cancelled_occurrences,
+	c.time_zone, c.moved_occurrences, c.infinity_state
 	FROM scheduled_aliases a LEFT JOIN scheduled_conferences c ON c.scheduled_alias_id = a.id
 	ORDER BY a.id, c.state = 'active' DESC, c.updated_at DESC`
 
@@ -99,9 +100,10 @@ func policyAliases(ctx context.Context, tx *sql.Tx) ([]policy.Alias, error) {
 	for rows.Next() {
 		var a policy.Alias
 		var cid sql.NullInt64
-		var uid, name, desc, subject, organizer, kind, state, rec, start, end, from, until, cancelled sql.NullString
+		var uid, name, desc, subject, organizer, kind, state, rec, start, end, from, until, cancelled, zone, moved, infState sql.NullString
 		if err := rows.Scan(&a.ID, &a.IntegrationID, &a.UUID, &a.Alias, &a.NumericAlias, &a.Deleted,
-			&cid, &uid, &name, &desc, &subject, &organizer, &kind, &state, &rec, &start, &end, &from, &until, &cancelled); err != nil {
+			&cid, &uid, &name, &desc, &subject, &organizer, &kind, &state, &rec, &start, &end, &from, &until, &cancelled,
+			&zone, &moved, &infState); err != nil {
 			return nil, fmt.Errorf("store: reading scheduled aliases: %w", err)
 		}
 		if n := len(out); n > 0 && out[n-1].ID == a.ID {
@@ -110,12 +112,15 @@ func policyAliases(ctx context.Context, tx *sql.Tx) ([]policy.Alias, error) {
 		if cid.Valid {
 			c := &policy.Conference{ID: cid.Int64, MeetingUID: uid.String, Name: name.String, Description: desc.String,
 				Subject: subject.String, Organizer: organizer.String, Kind: kind.String, State: state.String,
-				Recurrence: rec.String, Start: parseTime(start.String), End: parseTime(end.String), ValidFrom: parseTime(from.String)}
+				Recurrence: rec.String, TimeZone: zone.String, InfinityState: infState.String, Start: parseTime(start.String), End: parseTime(end.String), ValidFrom: parseTime(from.String)}
 			if until.String != "" {
 				c.ValidUntil = parseTime(until.String)
 			}
 			if err := json.Unmarshal([]byte(cancelled.String), &c.Cancelled); err != nil {
 				return nil, fmt.Errorf("store: scheduled conference %d: cancelled occurrences: %w", c.ID, err)
+			}
+			if err := json.Unmarshal([]byte(moved.String), &c.Moved); err != nil {
+				return nil, fmt.Errorf("store: scheduled conference %d: moved occurrences: %w", c.ID, err)
 			}
 			a.Conference = c
 		}

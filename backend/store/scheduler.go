@@ -86,7 +86,7 @@ func (r *Scheduler) Decided(ctx context.Context, integrationID int64, items []sc
 const recordColumns = `c.id, c.integration_id, i.name, c.scheduled_alias_id, a.alias, a.numeric_alias, a.uuid,
 	c.meeting_uid, c.name, c.description, c.kind, c.state, c.subject, c.organizer, c.organizer_name, c.sequence,
 	c.recurrence, c.start_time, c.end_time, c.valid_from, c.valid_until, c.cancelled_occurrences, c.updated_at,
-	c.infinity_state, c.infinity_id, c.infinity_error`
+	c.infinity_state, c.infinity_id, c.infinity_error, c.time_zone, c.moved_occurrences`
 
 const recordFrom = ` FROM scheduled_conferences c
 	JOIN integrations i ON i.id = c.integration_id
@@ -111,11 +111,11 @@ const (
 		(SELECT count(*) FROM scheduled_conferences WHERE name = ?1 AND id != ?2)`
 	sqlInsertConference = `INSERT INTO scheduled_conferences (integration_id, scheduled_alias_id, meeting_uid, name,
 		description, kind, state, subject, organizer, organizer_name, sequence, recurrence, start_time, end_time,
-		valid_from, valid_until, cancelled_occurrences, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		valid_from, valid_until, cancelled_occurrences, time_zone, moved_occurrences, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlUpdateConference = `UPDATE scheduled_conferences SET name = ?, description = ?, kind = ?, state = ?, subject = ?,
 		organizer = ?, organizer_name = ?, sequence = ?, recurrence = ?, start_time = ?, end_time = ?, valid_from = ?,
-		valid_until = ?, cancelled_occurrences = ?, updated_at = ? WHERE id = ?`
+		valid_until = ?, cancelled_occurrences = ?, time_zone = ?, moved_occurrences = ?, updated_at = ? WHERE id = ?`
 )
 
 // exec runs a hot statement inside tx.
@@ -130,10 +130,11 @@ func (r *Scheduler) txExec(ctx context.Context, tx *sql.Tx, query string, args .
 func scanRecord(row scanner) (*scheduler.Record, error) {
 	rec := &scheduler.Record{}
 	c := &rec.ScheduledConference
-	var start, end, from, until, cancelled, updated string
+	var start, end, from, until, cancelled, updated, moved string
 	err := row.Scan(&c.ID, &rec.IntegrationID, &c.Integration, &rec.ScheduledAliasID, &c.Alias, &c.NumericAlias, &c.AliasUUID,
 		&c.MeetingUID, &c.ConferenceName, &rec.Description, &c.Kind, &c.State, &c.Subject, &c.Organizer, &c.OrganizerName,
-		&rec.Sequence, &c.Recurrence, &start, &end, &from, &until, &cancelled, &updated, &c.InfinityState, &c.InfinityID, &c.InfinityReason)
+		&rec.Sequence, &c.Recurrence, &start, &end, &from, &until, &cancelled, &updated, &c.InfinityState, &c.InfinityID, &c.InfinityReason,
+		&rec.TimeZone, &moved)
 	if err != nil {
 		return nil, err
 	}
@@ -145,6 +146,10 @@ func scanRecord(row scanner) (*scheduler.Record, error) {
 	c.Cancelled = []time.Time{}
 	if err := json.Unmarshal([]byte(cancelled), &c.Cancelled); err != nil {
 		return nil, fmt.Errorf("store: scheduled conference %d: cancelled occurrences: %w", c.ID, err)
+	}
+	rec.Moved = []scheduler.MovedOccurrence{}
+	if err := json.Unmarshal([]byte(moved), &rec.Moved); err != nil {
+		return nil, fmt.Errorf("store: scheduled conference %d: moved occurrences: %w", c.ID, err)
 	}
 	return rec, nil
 }
@@ -231,6 +236,11 @@ func (r *Scheduler) writeConference(ctx context.Context, tx *sql.Tx, c *schedule
 		cancelled = []time.Time{}
 	}
 	occ, _ := json.Marshal(cancelled)
+	moved := c.Moved
+	if moved == nil {
+		moved = []scheduler.MovedOccurrence{}
+	}
+	movedJSON, _ := json.Marshal(moved)
 	until := ""
 	if !c.ValidUntil.IsZero() {
 		until = sortableTimestamp(c.ValidUntil)
@@ -239,7 +249,7 @@ func (r *Scheduler) writeConference(ctx context.Context, tx *sql.Tx, c *schedule
 		res, err := r.txExec(ctx, tx, sqlInsertConference,
 			c.IntegrationID, c.ScheduledAliasID, c.MeetingUID, name, c.Description, c.Kind, c.State, c.Subject, c.Organizer,
 			c.OrganizerName, c.Sequence, c.Recurrence, sortableTimestamp(c.Start), sortableTimestamp(c.End), sortableTimestamp(c.ValidFrom), until,
-			string(occ), now, now)
+			string(occ), c.TimeZone, string(movedJSON), now, now)
 		if err != nil {
 			return fmt.Errorf("store: creating the scheduled conference %q: %w", name, err)
 		}
@@ -248,7 +258,7 @@ func (r *Scheduler) writeConference(ctx context.Context, tx *sql.Tx, c *schedule
 	}
 	_, err = r.txExec(ctx, tx, sqlUpdateConference,
 		name, c.Description, c.Kind, c.State, c.Subject, c.Organizer, c.OrganizerName, c.Sequence, c.Recurrence,
-		sortableTimestamp(c.Start), sortableTimestamp(c.End), sortableTimestamp(c.ValidFrom), until, string(occ), now, c.ID)
+		sortableTimestamp(c.Start), sortableTimestamp(c.End), sortableTimestamp(c.ValidFrom), until, string(occ), c.TimeZone, string(movedJSON), now, c.ID)
 	if err != nil {
 		return fmt.Errorf("store: updating the scheduled conference %q: %w", name, err)
 	}
