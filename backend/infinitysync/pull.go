@@ -331,16 +331,23 @@ func (p *puller) adopt(ctx context.Context, lo *local, r *remoteObj) error {
 		p.res.Taken++
 		return nil
 	}
-	l.Name, l.RemoteID, l.Base, l.Remote = lo.name, r.id, encodeValues(values{}), encodeValues(r.vals)
-	if err := p.s.cfg.Repo.SaveLink(ctx, l); err != nil {
-		return err
+	// The base is Infinity's object without the fields that differ here:
+	// those are conflicts until the admin resolves them.
+	base := values{}
+	for k, v := range r.vals {
+		base[k] = v
 	}
 	var fields []string
 	for _, f := range compareFields(fieldsOf(r.kind), lo.vals, values{}, r.vals) {
 		if f.Side == SideConflict {
+			delete(base, f.Field)
 			fields = append(fields, f.Field)
 			p.res.Conflicts = append(p.res.Conflicts, Conflict{Kind: r.kind, Name: lo.name, Field: f.Field, Here: f.Here, Infinity: f.Infinity})
 		}
+	}
+	l.Name, l.RemoteID, l.Base, l.Remote = lo.name, r.id, encodeValues(base), encodeValues(r.vals)
+	if err := p.s.cfg.Repo.SaveLink(ctx, l); err != nil {
+		return err
 	}
 	p.res.Changes = append(p.res.Changes, Change{Kind: r.kind, Name: lo.name, What: "linked", Fields: fields,
 		Error: "made here and on Infinity separately: linked by name; resolve each field that differs"})

@@ -360,17 +360,21 @@ func (s *Service) linkByName(ctx context.Context, it *pushItem, r *remoteObj, re
 		it.link = &Link{Kind: it.kind, LocalID: it.lo.id}
 	}
 	it.link.Name, it.link.RemoteID, it.link.PushState, it.link.PushError = it.lo.name, r.id, PushNone, ""
-	it.link.Base, it.link.Remote = encodeValues(values{}), encodeValues(r.vals)
+	// The base is Infinity's object without the fields that differ here:
+	// those are conflicts until the admin resolves them.
+	base := values{}
+	for k, v := range r.vals {
+		base[k] = v
+	}
 	var fields []string
 	for _, f := range compareFields(fieldsOf(it.kind), it.lo.vals, values{}, r.vals) {
 		if f.Side == SideConflict {
+			delete(base, f.Field)
 			fields = append(fields, f.Field)
 			res.Conflicts = append(res.Conflicts, Conflict{Kind: it.kind, Name: it.lo.name, Field: f.Field, Here: f.Here, Infinity: f.Infinity})
 		}
 	}
-	if len(fields) == 0 {
-		it.link.Base = encodeValues(r.vals) // the same on both sides
-	}
+	it.link.Base, it.link.Remote = encodeValues(base), encodeValues(r.vals)
 	if err := s.cfg.Repo.SaveLink(context.WithoutCancel(ctx), it.link); err != nil {
 		return err
 	}

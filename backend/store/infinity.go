@@ -314,6 +314,7 @@ func (r *Infinity) IntegrationInUse(ctx context.Context, id int64) (string, erro
 	var parts []string
 	for _, q := range []struct{ table, what string }{
 		{"scheduled_conferences", "scheduled conferences"},
+		{"scheduled_aliases", "reserved aliases"},
 		{"scheduler_items", "scheduler items"},
 		{"scheduler_outbox", "scheduler outbox messages"},
 		{"scheduler_failures", "scheduler failures"},
