@@ -111,6 +111,9 @@ func (s *Service) Pull(ctx context.Context, progress func(Progress)) (*Result, e
 	total := len(remote[KindIntegration]) + len(remote[KindPersonalVMR])
 	p := &puller{s: s, snap: snap, res: res, progress: progress, total: total}
 	if err := p.run(ctx, remote, cl.BaseURL()); err != nil {
+		if c := context.Cause(ctx); c != nil && errors.Is(err, context.Canceled) {
+			err = c // the lease was lost, say so
+		}
 		err = fmt.Errorf("%w (stopped after writing %d of %d objects: those stay, and the next pull carries on)", err, p.committed, total)
 		return nil, s.record(ctx, "pull", res, err)
 	}

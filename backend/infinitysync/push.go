@@ -69,8 +69,8 @@ func (s *Service) Push(ctx context.Context, opts PushOptions, progress func(Prog
 	for i := range items {
 		it := &items[i]
 		progress(Progress{Phase: "writing", Done: i, Total: len(items), Object: it.name()})
-		if err := ctx.Err(); err != nil { // cancelled: stop between objects
-			cause = err
+		if ctx.Err() != nil { // cancelled, or the lease lost: stop between objects
+			cause = context.Cause(ctx)
 			break
 		}
 		if err := s.pushOne(ctx, cl, it, opts, res); err != nil {
@@ -80,7 +80,7 @@ func (s *Service) Push(ctx context.Context, opts PushOptions, progress func(Prog
 				_ = s.cfg.Repo.SaveLink(context.WithoutCancel(ctx), it.link) // the error is already reported
 			}
 			if ctx.Err() != nil {
-				cause = ctx.Err()
+				cause = context.Cause(ctx)
 				break
 			}
 		}

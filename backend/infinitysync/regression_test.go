@@ -431,3 +431,36 @@ func TestOnePullOrPushAtATime(t *testing.T) {
 	e.reconfigure(func(c *infinitysync.Config) { c.LeaseClock = func() time.Time { return now.Add(2 * time.Minute) } })
 	e.pull()
 }
+
+// A run whose lease another process took (this one stalled past the
+// expiry) stops rather than write alongside it.
+func TestAPushThatLostItsLeaseStops(t *testing.T) {
+	e := newEnv(t, 0)
+	e.connect()
+	e.newIntegration("bergen", "pw-1")
+	e.newIntegration("tromso", "pw-1")
+	// Renewed every few milliseconds: the renewal after the takeover below
+	// finds the lease gone.
+	e.reconfigure(func(c *infinitysync.Config) { c.LeaseTTL = 30 * time.Millisecond })
+	arrived, release := e.fake.Hold()
+	done := make(chan error)
+	var res *infinitysync.Result
+	go func() {
+		var err error
+		res, err = e.svc.Push(e.ctx, infinitysync.PushOptions{}, nil)
+		done <- err
+	}()
+	<-arrived
+	if _, ok, err := e.st.Infinity().TakeLease(e.ctx, "other-host pid 9 #new", time.Now().Add(time.Hour), time.Hour); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	err := <-done // the held request is abandoned when the push stops
+	releaseAll(t, release)
+	if err == nil || !strings.Contains(err.Error(), "lease") || res == nil || res.Created != 0 {
+		t.Fatalf("push after losing the lease: %v %+v", err, res)
+	}
+	st, _ := e.svc.Status(e.ctx)
+	if st.History[0].Outcome != "failed" || !strings.Contains(st.History[0].Summary, "lease") {
+		t.Fatalf("history: %+v", st.History[0])
+	}
+}
