@@ -177,8 +177,8 @@ func (p *puller) step(name string) error {
 
 // work is one object's share of a pull.
 type work struct {
-	name string
-	do   func(ctx context.Context) error
+	kind, name string
+	do         func(ctx context.Context) error
 }
 
 func (p *puller) run(ctx context.Context, remote remoteSet, nodeURL string) error {
@@ -225,7 +225,7 @@ func (p *puller) run(ctx context.Context, remote remoteSet, nodeURL string) erro
 			default:
 				do = func(ctx context.Context) error { return p.merge(ctx, l, r) }
 			}
-			todo = append(todo, work{name: r.name, do: do})
+			todo = append(todo, work{kind: kind, name: r.name, do: do})
 		}
 		// Objects gone from Infinity.
 		for i := range p.snap.links {
@@ -233,15 +233,22 @@ func (p *puller) run(ctx context.Context, remote remoteSet, nodeURL string) erro
 			if l.Kind != kind || l.RemoteID == 0 || remote[kind][l.RemoteID] != nil {
 				continue
 			}
-			todo = append(todo, work{name: l.Name, do: func(ctx context.Context) error { return p.gone(ctx, l) }})
+			todo = append(todo, work{kind: kind, name: l.Name, do: func(ctx context.Context) error { return p.gone(ctx, l) }})
 		}
 	}
-	size := p.s.cfg.ChunkSize
-	for start := 0; start == 0 || start < len(todo); start += size {
-		chunk := todo[start:min(start+size, len(todo))]
+	// Chunks of at most ChunkSize objects of one kind: the integrations',
+	// then the personal VMRs'.
+	chunks := [][]work{nil}
+	for i, w := range todo {
+		if last := chunks[len(chunks)-1]; len(last) == p.s.cfg.ChunkSize || i > 0 && todo[i-1].kind != w.kind {
+			chunks = append(chunks, nil)
+		}
+		chunks[len(chunks)-1] = append(chunks[len(chunks)-1], w)
+	}
+	for n, chunk := range chunks {
 		saved := p.res.clone()
 		err := p.s.cfg.Repo.InTx(ctx, func(ctx context.Context) error {
-			if start == 0 {
+			if n == 0 {
 				if err := p.s.cfg.Repo.SetNodeURL(ctx, nodeURL); err != nil {
 					return err
 				}

@@ -319,6 +319,7 @@ func TestPullFollowsAnAliasMovedBetweenVMRs(t *testing.T) {
 
 func TestPullCommitsChunkByChunk(t *testing.T) {
 	e := newEnv(t, 0)
+	e.seedConnector("oslo", "mail.oslo.example.com") // a chunk of its own: kinds are not mixed
 	for i := range 5 {
 		e.seedVMR(fmt.Sprint("VMR ", i), fmt.Sprint("u", i, "@example.com"), fmt.Sprint("u", i, "@vc.example.com"))
 	}
@@ -326,8 +327,8 @@ func TestPullCommitsChunkByChunk(t *testing.T) {
 	e.reconfigure(func(c *infinitysync.Config) { c.ChunkSize = 2 })
 	var seen []int
 	res, err := e.svc.Pull(e.ctx, func(p infinitysync.Progress) {
-		if p.Phase != "writing" || p.Done%2 != 0 || p.Done == 0 {
-			return
+		if p.Phase != "writing" || p.Done%2 != 1 || p.Done == 1 {
+			return // after the VMRs' first and second chunks only
 		}
 		// Between chunks the writer is free: another write goes through
 		// (it would wait for the pull's transaction otherwise), and the
@@ -340,7 +341,7 @@ func TestPullCommitsChunkByChunk(t *testing.T) {
 		list, _ := e.confs.List(e.ctx, "")
 		seen = append(seen, len(list))
 	})
-	if err != nil || res.Created != 5 {
+	if err != nil || res.Created != 6 {
 		t.Fatalf("pull: %v %+v", err, res)
 	}
 	if fmt.Sprint(seen) != "[2 4]" {
