@@ -171,25 +171,49 @@ func display(v json.RawMessage) string {
 
 // local is one local object.
 type local struct {
-	kind  string
-	id    int64
-	name  string
-	vals  values
+	kind string
+	id   int64
+	name string
+	// enc is the synced fields as encodeValues writes them: one slice, not
+	// a map per object, and comparable with a link's Base as it is.
+	enc   json.RawMessage
 	integ *integration.Integration
 	conf  *conference.Conference
 }
+
+// values is lo's fields, decoded afresh (only objects that changed need them).
+func (lo *local) values() values { return decodeValues(lo.enc) }
 
 // remoteObj is one object read from Infinity.
 type remoteObj struct {
 	kind string
 	id   int
 	name string
+	// vals are the fields of an object read alone (a push's re-read);
+	// enc alone those of a listing (see local.enc).
 	vals values
+	enc  json.RawMessage
 	uuid string // a connector's
 	// The objects as read, for a push's domains and aliases; nil after a
 	// listing.
 	conn  *infinity.Connector
 	confr *infinity.Conference
+}
+
+// values is r's fields.
+func (r *remoteObj) values() values {
+	if r.vals != nil {
+		return r.vals
+	}
+	return decodeValues(r.enc)
+}
+
+// canon is r's fields as encodeValues writes them.
+func (r *remoteObj) canon() json.RawMessage {
+	if r.enc != nil {
+		return r.enc
+	}
+	return encodeValues(r.vals)
 }
 
 // snapshot is the store's side: every local object and link.
@@ -211,7 +235,7 @@ func (s *Service) snapshot(ctx context.Context) (*snapshot, error) {
 		if err != nil {
 			return nil, err
 		}
-		snap.locals[KindIntegration][in.ID] = &local{kind: KindIntegration, id: in.ID, name: in.Name, vals: integrationValues(in), integ: in}
+		snap.locals[KindIntegration][in.ID] = &local{kind: KindIntegration, id: in.ID, name: in.Name, enc: encodeValues(integrationValues(in)), integ: in}
 	}
 	confs, err := s.cfg.Conferences.List(ctx, "")
 	if err != nil {
@@ -221,7 +245,7 @@ func (s *Service) snapshot(ctx context.Context) (*snapshot, error) {
 		if c.PrimaryOwnerEmailAddress == "" {
 			continue // single-use VMRs are the scheduler's, not synced
 		}
-		snap.locals[KindPersonalVMR][c.ID] = &local{kind: KindPersonalVMR, id: c.ID, name: c.Name, vals: vmrValues(c), conf: c}
+		snap.locals[KindPersonalVMR][c.ID] = &local{kind: KindPersonalVMR, id: c.ID, name: c.Name, enc: encodeValues(vmrValues(c)), conf: c}
 	}
 	if snap.links, err = s.cfg.Repo.Links(ctx); err != nil {
 		return nil, err
@@ -282,9 +306,9 @@ func objectDiff(kind string, lo *local, l *Link, remote values, remoteID int, re
 		}
 	case remote == nil:
 		d.State = StateDeletedThere
-		d.Fields = compareFields(fieldsOf(kind), lo.vals, base, base)
+		d.Fields = compareFields(fieldsOf(kind), lo.values(), base, base)
 	default:
-		d.Fields = compareFields(fieldsOf(kind), lo.vals, base, remote)
+		d.Fields = compareFields(fieldsOf(kind), lo.values(), base, remote)
 		d.State = StateUnchanged
 		if len(d.Fields) > 0 {
 			d.State = StateChanged

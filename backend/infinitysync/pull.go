@@ -29,34 +29,39 @@ func (s *Service) query() url.Values {
 }
 
 // readRemote lists every connector (domains nested) and every conference
-// with an owner (aliases nested), page by page.
+// with an owner (aliases nested), page by page. Each page's decoded
+// objects go as soon as their fields are encoded: only one page is ever
+// held whole, however large the Management Node.
 func (s *Service) readRemote(ctx context.Context, cl *infinity.Client, progress func(Progress)) (remoteSet, error) {
-	progress(Progress{Phase: "reading", Object: "integrations"})
-	conns, err := cl.ListConnectors(ctx, s.query())
-	if err != nil {
-		return nil, err
-	}
-	progress(Progress{Phase: "reading", Done: len(conns), Object: "personal VMRs"})
-	confs, err := cl.ListConferences(ctx, s.query())
-	if err != nil {
-		return nil, err
-	}
 	set := remoteSet{KindIntegration: {}, KindPersonalVMR: {}}
-	// Only the values are kept: the decoded objects go (50,000 of them).
-	for i := range conns {
-		o := remoteIntegration(&conns[i])
-		o.uuid, o.conn = conns[i].Integration.UUID, nil
-		set[KindIntegration][o.id] = o
-	}
-	for i := range confs {
-		if strings.TrimSpace(confs[i].Conference.PrimaryOwnerEmailAddress) == "" {
-			continue // not a personal VMR
+	progress(Progress{Phase: "reading", Object: "integrations"})
+	err := cl.EachConnectorPage(ctx, s.query(), func(page []infinity.Connector) error {
+		for i := range page {
+			c := &page[i]
+			set[KindIntegration][c.ID] = &remoteObj{kind: KindIntegration, id: c.ID, name: c.Integration.Name,
+				enc: encodeValues(integrationValues(&c.Integration)), uuid: c.Integration.UUID}
 		}
-		o := remoteVMR(&confs[i])
-		o.confr = nil
-		set[KindPersonalVMR][o.id] = o
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	progress(Progress{Phase: "reading", Done: len(conns) + len(set[KindPersonalVMR])})
+	progress(Progress{Phase: "reading", Done: len(set[KindIntegration]), Object: "personal VMRs"})
+	err = cl.EachConferencePage(ctx, s.query(), func(page []infinity.Conference) error {
+		for i := range page {
+			c := &page[i]
+			if strings.TrimSpace(c.Conference.PrimaryOwnerEmailAddress) == "" {
+				continue // not a personal VMR
+			}
+			set[KindPersonalVMR][c.ID] = &remoteObj{kind: KindPersonalVMR, id: c.ID, name: c.Conference.Name,
+				enc: encodeValues(vmrValues(&c.Conference))}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	progress(Progress{Phase: "reading", Done: len(set[KindIntegration]) + len(set[KindPersonalVMR])})
 	return set, nil
 }
 
@@ -148,6 +153,30 @@ type puller struct {
 	// unfinished are links of a push that stopped before learning the
 	// remote id, by local id.
 	unfinished map[int64]*Link
+	// toSave are links written since the last flush.
+	toSave []*Link
+}
+
+// saveBatch is how many links a pull saves at once.
+const saveBatch = 1000
+
+// save queues l; it is written with its batch, in the pull's transaction.
+func (p *puller) save(ctx context.Context, l *Link) error {
+	p.toSave = append(p.toSave, l)
+	if len(p.toSave) >= saveBatch {
+		return p.flush(ctx)
+	}
+	return nil
+}
+
+// flush writes the queued links.
+func (p *puller) flush(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := p.s.cfg.Repo.SaveLinks(ctx, p.toSave)
+	p.toSave = p.toSave[:0]
+	return err
 }
 
 func (p *puller) step(name string) error {
@@ -207,7 +236,11 @@ func (p *puller) run(ctx context.Context, remote remoteSet) error {
 			}
 			_ = p.step(r.name)
 		}
-		// Objects gone from Infinity.
+		// Objects gone from Infinity; the links saved so far are written
+		// first, so every write keeps its order.
+		if err := p.flush(ctx); err != nil {
+			return err
+		}
 		for i := range p.snap.links {
 			l := &p.snap.links[i]
 			if l.Kind != kind || l.RemoteID == 0 || remote[kind][l.RemoteID] != nil {
@@ -218,7 +251,7 @@ func (p *puller) run(ctx context.Context, remote remoteSet) error {
 			}
 		}
 	}
-	return nil
+	return p.flush(ctx)
 }
 
 // fail records an object that could not be written locally; a store
@@ -250,8 +283,8 @@ func (p *puller) adopt(ctx context.Context, lo *local, r *remoteObj) error {
 	if u := p.unfinished[lo.id]; u != nil && u.Kind == r.kind {
 		l = u
 	}
-	l.Name, l.RemoteID, l.Base, l.Remote, l.PushState, l.PushError = r.name, r.id, encodeValues(r.vals), encodeValues(r.vals), PushNone, ""
-	if err := p.s.cfg.Repo.SaveLink(ctx, l); err != nil {
+	l.Name, l.RemoteID, l.Base, l.Remote, l.PushState, l.PushError = r.name, r.id, r.canon(), r.canon(), PushNone, ""
+	if err := p.save(ctx, l); err != nil {
 		return err
 	}
 	p.res.Changes = append(p.res.Changes, Change{Kind: r.kind, Name: r.name, What: "taken"})
@@ -263,7 +296,7 @@ func (p *puller) create(ctx context.Context, r *remoteObj) error {
 	var localID int64
 	if r.kind == KindIntegration {
 		in := integration.Defaults() // this product's own fields start at their defaults
-		if err := apply(in, r.vals, integrationFields()); err != nil {
+		if err := apply(in, r.values(), integrationFields()); err != nil {
 			return p.fail(r.kind, r.name, err)
 		}
 		if _, err := uuid.Parse(r.uuid); err == nil && !p.uuidTaken(r.uuid) {
@@ -277,7 +310,7 @@ func (p *puller) create(ctx context.Context, r *remoteObj) error {
 		localID = saved.Integration.ID
 	} else {
 		c := &conference.Conference{}
-		if err := apply(c, r.vals, vmrFields); err != nil {
+		if err := apply(c, r.values(), vmrFields); err != nil {
 			return p.fail(r.kind, r.name, err)
 		}
 		if err := p.s.cfg.Conferences.Create(ctx, c); err != nil {
@@ -285,8 +318,8 @@ func (p *puller) create(ctx context.Context, r *remoteObj) error {
 		}
 		localID = c.ID
 	}
-	l := &Link{Kind: r.kind, LocalID: localID, Name: r.name, RemoteID: r.id, Base: encodeValues(r.vals), Remote: encodeValues(r.vals)}
-	if err := p.s.cfg.Repo.SaveLink(ctx, l); err != nil {
+	l := &Link{Kind: r.kind, LocalID: localID, Name: r.name, RemoteID: r.id, Base: r.canon(), Remote: r.canon()}
+	if err := p.save(ctx, l); err != nil {
 		return err
 	}
 	p.res.Created++
@@ -298,26 +331,36 @@ func (p *puller) create(ctx context.Context, r *remoteObj) error {
 // Infinity's value, fields changed here stay, fields changed on both sides
 // to different values stay and are conflicts.
 func (p *puller) merge(ctx context.Context, l *Link, r *remoteObj) error {
-	base := decodeValues(l.Base)
 	lo := p.snap.localOf(*l)
-	newBase := values{}
-	for k, v := range r.vals {
-		newBase[k] = v
-	}
+	rc := r.canon()
 	if lo == nil { // deleted here: the push deletes it there
-		l.Remote = encodeValues(r.vals)
-		return p.s.cfg.Repo.SaveLink(ctx, l)
+		if bytes.Equal(rc, l.Remote) {
+			return nil // already known
+		}
+		l.Remote = rc
+		return p.save(ctx, l)
+	}
+	// Nothing changed on either side since the last sync (the common
+	// case): the encoded fields say so without looking at any of them.
+	if l.Name == lo.name && bytes.Equal(lo.enc, l.Base) && bytes.Equal(rc, l.Base) && bytes.Equal(rc, l.Remote) {
+		p.res.Unchanged++
+		return nil
+	}
+	base, rv, lv := decodeValues(l.Base), r.values(), lo.values()
+	newBase := values{}
+	for k, v := range rv {
+		newBase[k] = v
 	}
 	take := values{}
 	var taken []string
 	for _, f := range fieldsOf(l.Kind) {
-		switch side(lo.vals[f], base[f], r.vals[f]) {
+		switch side(lv[f], base[f], rv[f]) {
 		case SideInfinity:
-			take[f] = r.vals[f]
+			take[f] = rv[f]
 			taken = append(taken, f)
 		case SideConflict:
 			newBase[f] = base[f] // stays a conflict until resolved
-			p.res.Conflicts = append(p.res.Conflicts, Conflict{Kind: l.Kind, Name: lo.name, Field: f, Here: display(lo.vals[f]), Infinity: display(r.vals[f])})
+			p.res.Conflicts = append(p.res.Conflicts, Conflict{Kind: l.Kind, Name: lo.name, Field: f, Here: display(lv[f]), Infinity: display(rv[f])})
 		}
 	}
 	if len(taken) > 0 {
@@ -329,12 +372,12 @@ func (p *puller) merge(ctx context.Context, l *Link, r *remoteObj) error {
 	} else {
 		p.res.Unchanged++
 	}
-	nb, nr := encodeValues(newBase), encodeValues(r.vals)
-	if l.Name == lo.name && bytes.Equal(nb, l.Base) && bytes.Equal(nr, l.Remote) {
+	nb := encodeValues(newBase)
+	if l.Name == lo.name && bytes.Equal(nb, l.Base) && bytes.Equal(rc, l.Remote) {
 		return nil // nothing new: an unchanged pull writes nothing
 	}
-	l.Name, l.Base, l.Remote = lo.name, nb, nr
-	return p.s.cfg.Repo.SaveLink(ctx, l)
+	l.Name, l.Base, l.Remote = lo.name, nb, rc
+	return p.save(ctx, l)
 }
 
 // gone handles an object deleted on Infinity: deleted here too unless it
@@ -344,9 +387,9 @@ func (p *puller) gone(ctx context.Context, l *Link) error {
 	if lo == nil {
 		return p.s.cfg.Repo.DeleteLink(ctx, l.ID)
 	}
-	if len(compareFields(fieldsOf(l.Kind), lo.vals, decodeValues(l.Base), decodeValues(l.Base))) > 0 {
+	if base := decodeValues(l.Base); len(compareFields(fieldsOf(l.Kind), lo.values(), base, base)) > 0 {
 		l.Remote = nil
-		if err := p.s.cfg.Repo.SaveLink(ctx, l); err != nil {
+		if err := p.save(ctx, l); err != nil {
 			return err
 		}
 		p.res.Changes = append(p.res.Changes, Change{Kind: l.Kind, Name: lo.name, What: "kept",
@@ -382,7 +425,7 @@ func (s *Service) writeLocal(ctx context.Context, lo *local, v values) error {
 		if err != nil {
 			return err
 		}
-		lo.integ, lo.name, lo.vals = saved.Integration, saved.Integration.Name, integrationValues(saved.Integration)
+		lo.integ, lo.name, lo.enc = saved.Integration, saved.Integration.Name, encodeValues(integrationValues(saved.Integration))
 		return nil
 	}
 	c := *lo.conf
@@ -393,7 +436,7 @@ func (s *Service) writeLocal(ctx context.Context, lo *local, v values) error {
 	if err := s.cfg.Conferences.Update(ctx, &c); err != nil {
 		return err
 	}
-	lo.conf, lo.name, lo.vals = &c, c.Name, vmrValues(&c)
+	lo.conf, lo.name, lo.enc = &c, c.Name, encodeValues(vmrValues(&c))
 	return nil
 }
 

@@ -330,7 +330,8 @@ func (s *Service) pushCreate(ctx context.Context, cl *infinity.Client, it *pushI
 	// Infinity's defaults for what we left out become ours, so the object
 	// is in step.
 	take := values{}
-	for _, f := range compareFields(fieldsOf(it.kind), it.lo.vals, it.lo.vals, r.vals) {
+	lv := it.lo.values()
+	for _, f := range compareFields(fieldsOf(it.kind), lv, lv, r.vals) {
 		take[f.Field] = r.vals[f.Field]
 	}
 	if err := s.finish(ctx, it, r, take); err != nil {
@@ -346,7 +347,8 @@ func (s *Service) pushUpdate(ctx context.Context, cl *infinity.Client, it *pushI
 	if base == nil {
 		base = r.vals // a creation that did not finish: everything here is to send
 	}
-	fields := compareFields(fieldsOf(it.kind), it.lo.vals, base, r.vals)
+	lv := it.lo.values()
+	fields := compareFields(fieldsOf(it.kind), lv, base, r.vals)
 	var conflicts []Conflict
 	patch := infinity.Fields{}
 	var sent []string
@@ -360,7 +362,7 @@ func (s *Service) pushUpdate(ctx context.Context, cl *infinity.Client, it *pushI
 			if f.Field == "domains" || f.Field == "aliases" {
 				children = true
 			} else {
-				patch[f.Field] = it.lo.vals[f.Field]
+				patch[f.Field] = lv[f.Field]
 			}
 		}
 	}

@@ -110,32 +110,61 @@ func nullID[T int | int64](v T) any {
 
 // SaveLink inserts a link (ID 0) or updates it.
 func (r *Infinity) SaveLink(ctx context.Context, l *infinitysync.Link) error {
-	var integ, conf any
-	if l.Kind == infinitysync.KindIntegration {
-		integ = nullID(l.LocalID)
-	} else {
-		conf = nullID(l.LocalID)
-	}
-	if len(l.PushError) > 2000 {
-		l.PushError = l.PushError[:2000]
+	return r.SaveLinks(ctx, []*infinitysync.Link{l})
+}
+
+// SaveLinks saves every link of ls as SaveLink does, in one transaction
+// with one prepared statement per kind of write: a pull saves tens of
+// thousands.
+func (r *Infinity) SaveLinks(ctx context.Context, ls []*infinitysync.Link) error {
+	if len(ls) == 0 {
+		return nil
 	}
 	now := timestamp(time.Now())
 	return r.s.inTx(ctx, func(tx *sql.Tx) error {
-		if l.ID == 0 {
-			res, err := tx.ExecContext(ctx, `INSERT INTO infinity_objects (kind, integration_id, conference_id, name, remote_id,
-				base, remote, push_state, push_error, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				l.Kind, integ, conf, l.Name, nullID(l.RemoteID), nullJSON(l.Base), nullJSON(l.Remote), l.PushState, l.PushError, now)
+		var ins, upd *sql.Stmt
+		defer func() {
+			for _, st := range []*sql.Stmt{ins, upd} {
+				if st != nil {
+					st.Close()
+				}
+			}
+		}()
+		for _, l := range ls {
+			var integ, conf any
+			if l.Kind == infinitysync.KindIntegration {
+				integ = nullID(l.LocalID)
+			} else {
+				conf = nullID(l.LocalID)
+			}
+			if len(l.PushError) > 2000 {
+				l.PushError = l.PushError[:2000]
+			}
+			var err error
+			if l.ID == 0 {
+				if ins == nil {
+					if ins, err = tx.PrepareContext(ctx, `INSERT INTO infinity_objects (kind, integration_id, conference_id, name, remote_id,
+						base, remote, push_state, push_error, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+						return fmt.Errorf("store: saving the Infinity links: %w", err)
+					}
+				}
+				var res sql.Result
+				res, err = ins.ExecContext(ctx, l.Kind, integ, conf, l.Name, nullID(l.RemoteID), nullJSON(l.Base), nullJSON(l.Remote), l.PushState, l.PushError, now)
+				if err == nil {
+					l.ID, err = res.LastInsertId()
+				}
+			} else {
+				if upd == nil {
+					if upd, err = tx.PrepareContext(ctx, `UPDATE infinity_objects SET integration_id = ?, conference_id = ?, name = ?, remote_id = ?,
+						base = ?, remote = ?, push_state = ?, push_error = ?, updated_at = ? WHERE id = ?`); err != nil {
+						return fmt.Errorf("store: saving the Infinity links: %w", err)
+					}
+				}
+				_, err = upd.ExecContext(ctx, integ, conf, l.Name, nullID(l.RemoteID), nullJSON(l.Base), nullJSON(l.Remote), l.PushState, l.PushError, now, l.ID)
+			}
 			if err != nil {
 				return fmt.Errorf("store: saving the Infinity link of %s %q: %w", l.Kind, l.Name, err)
 			}
-			l.ID, err = res.LastInsertId()
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE infinity_objects SET integration_id = ?, conference_id = ?, name = ?, remote_id = ?,
-			base = ?, remote = ?, push_state = ?, push_error = ?, updated_at = ? WHERE id = ?`,
-			integ, conf, l.Name, nullID(l.RemoteID), nullJSON(l.Base), nullJSON(l.Remote), l.PushState, l.PushError, now, l.ID)
-		if err != nil {
-			return fmt.Errorf("store: saving the Infinity link of %s %q: %w", l.Kind, l.Name, err)
 		}
 		return nil
 	})
