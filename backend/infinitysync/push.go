@@ -58,6 +58,7 @@ func (s *Service) Push(ctx context.Context, opts PushOptions, progress func(Prog
 		return nil, err // refused before any request
 	}
 	res := &Result{Conflicts: []Conflict{}, Failed: []Change{}, Changes: []Change{}}
+	before := cl.Requests() // the client is shared: count this push's only
 	var cause error
 	for i := range items {
 		it := &items[i]
@@ -79,7 +80,7 @@ func (s *Service) Push(ctx context.Context, opts PushOptions, progress func(Prog
 		}
 	}
 	progress(Progress{Phase: "writing", Done: len(items), Total: len(items)})
-	res.Requests = cl.Requests()
+	res.Requests = cl.Requests() - before
 	if err := s.record(ctx, "push", res, cause); err != nil {
 		return res, err
 	}
