@@ -61,13 +61,64 @@ func pick(obj any, names []string) values {
 	return out
 }
 
+// encoded is obj's JSON object reduced to names (sorted) as
+// encodeValues(pick(obj, names)) writes it, without the map in between:
+// json.Marshal's values are compact and escaped already, and encodeValues
+// sorts the keys, so joining them in order gives the same bytes.
+func encoded(obj any, sortedNames []string) json.RawMessage {
+	data, err := json.Marshal(obj)
+	if err != nil {
+		panic(err) // the models always encode
+	}
+	all := map[string]json.RawMessage{}
+	_ = json.Unmarshal(data, &all)
+	out := make([]byte, 0, len(data))
+	out = append(out, '{')
+	for i, n := range sortedNames {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(append(append(out, '"'), n...), '"') // names are plain identifiers
+		out = append(out, ':')
+		if v, ok := all[n]; ok {
+			out = append(out, v...)
+		} else {
+			out = append(out, "null"...)
+		}
+	}
+	return append(out, '}')
+}
+
+var (
+	sortedIntegrationFields = sync.OnceValue(func() []string { return slices.Sorted(slices.Values(integrationFields())) })
+	sortedVMRFields         = slices.Sorted(slices.Values(vmrFields))
+)
+
 func integrationValues(in *integration.Integration) values {
+	return pick(integrationSorted(in), integrationFields())
+}
+
+// integrationEncoded is encodeValues(integrationValues(in)).
+func integrationEncoded(in *integration.Integration) json.RawMessage {
+	return encoded(integrationSorted(in), sortedIntegrationFields())
+}
+
+func integrationSorted(in *integration.Integration) *integration.Integration {
 	c := in.Clone()
 	c.Domains = sortedFold(c.Domains)
-	return pick(c, integrationFields())
+	return c
 }
 
 func vmrValues(c *conference.Conference) values {
+	return pick(vmrSorted(c), vmrFields)
+}
+
+// vmrEncoded is encodeValues(vmrValues(c)).
+func vmrEncoded(c *conference.Conference) json.RawMessage {
+	return encoded(vmrSorted(c), sortedVMRFields)
+}
+
+func vmrSorted(c *conference.Conference) conference.Conference {
 	cc := *c
 	cc.Aliases = slices.Clone(c.Aliases)
 	if cc.Aliases == nil {
@@ -76,7 +127,7 @@ func vmrValues(c *conference.Conference) values {
 	slices.SortFunc(cc.Aliases, func(a, b conference.Alias) int {
 		return cmp.Compare(strings.ToLower(a.Alias), strings.ToLower(b.Alias))
 	})
-	return pick(cc, vmrFields)
+	return cc
 }
 
 func sortedFold(list []string) []string {
@@ -235,7 +286,7 @@ func (s *Service) snapshot(ctx context.Context) (*snapshot, error) {
 		if err != nil {
 			return nil, err
 		}
-		snap.locals[KindIntegration][in.ID] = &local{kind: KindIntegration, id: in.ID, name: in.Name, enc: encodeValues(integrationValues(in)), integ: in}
+		snap.locals[KindIntegration][in.ID] = &local{kind: KindIntegration, id: in.ID, name: in.Name, enc: integrationEncoded(in), integ: in}
 	}
 	confs, err := s.cfg.Conferences.List(ctx, "")
 	if err != nil {
@@ -245,7 +296,7 @@ func (s *Service) snapshot(ctx context.Context) (*snapshot, error) {
 		if c.PrimaryOwnerEmailAddress == "" {
 			continue // single-use VMRs are the scheduler's, not synced
 		}
-		snap.locals[KindPersonalVMR][c.ID] = &local{kind: KindPersonalVMR, id: c.ID, name: c.Name, enc: encodeValues(vmrValues(c)), conf: c}
+		snap.locals[KindPersonalVMR][c.ID] = &local{kind: KindPersonalVMR, id: c.ID, name: c.Name, enc: vmrEncoded(c), conf: c}
 	}
 	if snap.links, err = s.cfg.Repo.Links(ctx); err != nil {
 		return nil, err

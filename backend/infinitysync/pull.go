@@ -39,7 +39,7 @@ func (s *Service) readRemote(ctx context.Context, cl *infinity.Client, progress 
 		for i := range page {
 			c := &page[i]
 			set[KindIntegration][c.ID] = &remoteObj{kind: KindIntegration, id: c.ID, name: c.Integration.Name,
-				enc: encodeValues(integrationValues(&c.Integration)), uuid: c.Integration.UUID}
+				enc: integrationEncoded(&c.Integration), uuid: c.Integration.UUID}
 		}
 		return nil
 	})
@@ -54,7 +54,7 @@ func (s *Service) readRemote(ctx context.Context, cl *infinity.Client, progress 
 				continue // not a personal VMR
 			}
 			set[KindPersonalVMR][c.ID] = &remoteObj{kind: KindPersonalVMR, id: c.ID, name: c.Conference.Name,
-				enc: encodeValues(vmrValues(&c.Conference))}
+				enc: vmrEncoded(&c.Conference)}
 		}
 		return nil
 	})
@@ -91,8 +91,9 @@ func (s *Service) Pull(ctx context.Context, progress func(Progress)) (*Result, e
 		return nil, err
 	}
 	res := &Result{Conflicts: []Conflict{}, Failed: []Change{}, Changes: []Change{}}
+	before := cl.Requests() // the client is shared: count this pull's only
 	remote, err := s.readRemote(ctx, cl, progress)
-	res.Requests = cl.Requests()
+	res.Requests = cl.Requests() - before
 	if err != nil {
 		return nil, s.record(ctx, "pull", res, err)
 	}
@@ -425,7 +426,7 @@ func (s *Service) writeLocal(ctx context.Context, lo *local, v values) error {
 		if err != nil {
 			return err
 		}
-		lo.integ, lo.name, lo.enc = saved.Integration, saved.Integration.Name, encodeValues(integrationValues(saved.Integration))
+		lo.integ, lo.name, lo.enc = saved.Integration, saved.Integration.Name, integrationEncoded(saved.Integration)
 		return nil
 	}
 	c := *lo.conf
@@ -436,7 +437,7 @@ func (s *Service) writeLocal(ctx context.Context, lo *local, v values) error {
 	if err := s.cfg.Conferences.Update(ctx, &c); err != nil {
 		return err
 	}
-	lo.conf, lo.name, lo.enc = &c, c.Name, encodeValues(vmrValues(&c))
+	lo.conf, lo.name, lo.enc = &c, c.Name, vmrEncoded(&c)
 	return nil
 }
 
