@@ -38,7 +38,7 @@ func (snap *snapshot) diff(remote remoteSet) *Diff {
 			}
 		}
 	}
-	seen := map[string]bool{}
+	seen := map[objKey]bool{}
 	for i := range snap.links {
 		l := &snap.links[i]
 		var r *remoteObj

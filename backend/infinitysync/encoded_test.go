@@ -2,6 +2,8 @@ package infinitysync
 
 import (
 	"bytes"
+	"encoding/json"
+	"reflect"
 	"testing"
 
 	"vmr-companion/backend/conference"
@@ -25,6 +27,18 @@ func TestEncodedIsEncodeValuesOfPick(t *testing.T) {
 				PrimaryOwnerEmailAddress: "o@example.com", Aliases: aliases}
 			if got, want := vmrEncoded(c), encodeValues(vmrValues(c)); !bytes.Equal(got, want) {
 				t.Fatalf("conference %q:\n got %s\nwant %s", text, got, want)
+			}
+			// A pull creates a conference by decoding the encoded fields
+			// onto an empty one: the same as apply.
+			direct, applied := &conference.Conference{}, &conference.Conference{}
+			if err := json.Unmarshal(vmrEncoded(c), direct); err != nil {
+				t.Fatal(err)
+			}
+			if err := apply(applied, vmrValues(c), vmrFields); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(direct, applied) {
+				t.Fatalf("conference %q: decoded %+v, applied %+v", text, direct, applied)
 			}
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -273,7 +272,13 @@ type snapshot struct {
 	links  []Link
 }
 
-func key(kind string, id int64) string { return fmt.Sprintf("%s/%d", kind, id) }
+// objKey names one object of a kind (a local id or a remote one).
+type objKey struct {
+	kind string
+	id   int64
+}
+
+func key(kind string, id int64) objKey { return objKey{kind, id} }
 
 func (s *Service) snapshot(ctx context.Context) (*snapshot, error) {
 	snap := &snapshot{locals: map[string]map[int64]*local{KindIntegration: {}, KindPersonalVMR: {}}}
@@ -305,8 +310,8 @@ func (s *Service) snapshot(ctx context.Context) (*snapshot, error) {
 }
 
 // linked tells which local objects have a link.
-func (snap *snapshot) linked() map[string]bool {
-	m := map[string]bool{}
+func (snap *snapshot) linked() map[objKey]bool {
+	m := map[objKey]bool{}
 	for _, l := range snap.links {
 		if l.LocalID != 0 {
 			m[key(l.Kind, l.LocalID)] = true

@@ -3,6 +3,7 @@ package infinitysync
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -189,7 +190,7 @@ func (p *puller) step(name string) error {
 }
 
 func (p *puller) run(ctx context.Context, remote remoteSet) error {
-	byRemote := map[string]*Link{}
+	byRemote := map[objKey]*Link{}
 	for i := range p.snap.links {
 		l := &p.snap.links[i]
 		if l.RemoteID != 0 {
@@ -310,8 +311,10 @@ func (p *puller) create(ctx context.Context, r *remoteObj) error {
 		}
 		localID = saved.Integration.ID
 	} else {
+		// Decoded straight from the encoded fields: on an empty conference
+		// that is what apply does, without its three JSON round trips.
 		c := &conference.Conference{}
-		if err := apply(c, r.values(), vmrFields); err != nil {
+		if err := json.Unmarshal(r.canon(), c); err != nil {
 			return p.fail(r.kind, r.name, err)
 		}
 		if err := p.s.cfg.Conferences.Create(ctx, c); err != nil {
