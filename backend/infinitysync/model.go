@@ -71,7 +71,11 @@ func encoded(obj any, sortedNames []string) json.RawMessage {
 	}
 	all := map[string]json.RawMessage{}
 	_ = json.Unmarshal(data, &all)
-	out := make([]byte, 0, len(data))
+	size := 2
+	for _, n := range sortedNames {
+		size += len(n) + 4 + max(len(all[n]), 4) // "n":v, and null when missing
+	}
+	out := make([]byte, 0, size) // exact: tens of thousands are kept
 	out = append(out, '{')
 	for i, n := range sortedNames {
 		if i > 0 {
@@ -305,6 +309,13 @@ func (s *Service) snapshot(ctx context.Context) (*snapshot, error) {
 	}
 	if snap.links, err = s.cfg.Repo.Links(ctx); err != nil {
 		return nil, err
+	}
+	// An object unchanged since the last sync shares its link's bytes
+	// rather than holding a copy of its own.
+	for _, l := range snap.links {
+		if lo := snap.localOf(l); lo != nil && bytes.Equal(lo.enc, l.Base) {
+			lo.enc = l.Base
+		}
 	}
 	return snap, nil
 }

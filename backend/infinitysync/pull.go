@@ -76,6 +76,16 @@ func remoteVMR(c *infinity.Conference) *remoteObj {
 
 func noProgress(Progress) {}
 
+// shareBytes points each remote object unchanged since the last pull at
+// its link's copy of the same bytes, so that only one stays in memory.
+func shareBytes(snap *snapshot, remote remoteSet) {
+	for _, l := range snap.links {
+		if r := remote[l.Kind][l.RemoteID]; r != nil && l.RemoteID != 0 && bytes.Equal(r.enc, l.Remote) {
+			r.enc = l.Remote
+		}
+	}
+}
+
 // Pull reads Infinity and brings the store in step: new objects created,
 // unchanged ones updated, local edits kept with Infinity's other changes
 // merged in field by field, conflicts recorded, deletions followed unless
@@ -102,6 +112,7 @@ func (s *Service) Pull(ctx context.Context, progress func(Progress)) (*Result, e
 	if err != nil {
 		return nil, err
 	}
+	shareBytes(snap, remote)
 	total := len(remote[KindIntegration]) + len(remote[KindPersonalVMR])
 	err = s.cfg.Repo.InTx(ctx, func(ctx context.Context) error {
 		p := &puller{s: s, snap: snap, res: res, progress: progress, total: total}

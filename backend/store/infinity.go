@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -82,6 +83,9 @@ func (r *Infinity) Links(ctx context.Context) ([]infinitysync.Link, error) {
 		// Straight into the byte slices (NULL is nil): one copy, not two.
 		if err := rows.Scan(&l.ID, &l.Kind, &l.LocalID, &l.Name, &l.RemoteID, (*[]byte)(&l.Base), (*[]byte)(&l.Remote), &l.PushState, &l.PushError); err != nil {
 			return nil, fmt.Errorf("store: reading the Infinity links: %w", err)
+		}
+		if l.Remote != nil && bytes.Equal(l.Base, l.Remote) {
+			l.Remote = l.Base // in step: one copy (neither is changed in place)
 		}
 		out = append(out, l)
 	}
