@@ -102,7 +102,7 @@ func (s *Service) Pull(ctx context.Context, progress func(Progress)) (*Result, e
 		return nil, err
 	}
 	res := &Result{Conflicts: []Conflict{}, Failed: []Change{}, Changes: []Change{}}
-	before := cl.Requests() // the client is shared: count this pull's only
+	before := cl.Requests() // the client is kept across calls: count from here (a provisioning pass at the same time adds its own)
 	remote, err := s.readRemote(ctx, cl, progress)
 	res.Requests = cl.Requests() - before
 	if err != nil {

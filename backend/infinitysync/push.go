@@ -58,7 +58,7 @@ func (s *Service) Push(ctx context.Context, opts PushOptions, progress func(Prog
 		return nil, err // refused before any request
 	}
 	res := &Result{Conflicts: []Conflict{}, Failed: []Change{}, Changes: []Change{}}
-	before := cl.Requests() // the client is shared: count this push's only
+	before := cl.Requests() // the client is kept across calls: count from here
 	var cause error
 	for i := range items {
 		it := &items[i]

@@ -208,7 +208,6 @@ func (s *Service) sameNode(ctx context.Context, url string) error {
 // move to another Management Node); the local objects and the history
 // stay, and the next pull matches them by name.
 func (s *Service) Forget(ctx context.Context) error {
-	s.dropClient()
 	if err := s.Disconnect(ctx); err != nil {
 		return err
 	}
