@@ -267,7 +267,7 @@ func (r *Infinity) NodeURL(ctx context.Context) (string, error) {
 func (r *Infinity) SetNodeURL(ctx context.Context, url string) error {
 	return r.s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO infinity_node (id, url) VALUES (1, ?)
-			ON CONFLICT (id) DO UPDATE SET url = excluded.url`, url); err != nil {
+			ON CONFLICT (id) DO UPDATE SET url = excluded.url WHERE url <> excluded.url`, url); err != nil { // the same node: no write
 			return fmt.Errorf("store: saving the Infinity node: %w", err)
 		}
 		return nil
