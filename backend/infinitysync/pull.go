@@ -30,34 +30,39 @@ func (s *Service) query() url.Values {
 }
 
 // readRemote lists every connector (domains nested) and every conference
-// with an owner (aliases nested), page by page.
+// with an owner (aliases nested), page by page. Each page's decoded
+// objects go as soon as their fields are encoded: only one page is ever
+// held whole, however large the Management Node.
 func (s *Service) readRemote(ctx context.Context, cl *infinity.Client, progress func(Progress)) (remoteSet, error) {
-	progress(Progress{Phase: "reading", Object: "integrations"})
-	conns, err := cl.ListConnectors(ctx, s.query())
-	if err != nil {
-		return nil, err
-	}
-	progress(Progress{Phase: "reading", Done: len(conns), Object: "personal VMRs"})
-	confs, err := cl.ListConferences(ctx, s.query())
-	if err != nil {
-		return nil, err
-	}
 	set := remoteSet{KindIntegration: {}, KindPersonalVMR: {}}
-	// Only the values are kept: the decoded objects go (50,000 of them).
-	for i := range conns {
-		o := remoteIntegration(&conns[i])
-		o.uuid, o.conn = conns[i].Integration.UUID, nil
-		set[KindIntegration][o.id] = o
-	}
-	for i := range confs {
-		if strings.TrimSpace(confs[i].Conference.PrimaryOwnerEmailAddress) == "" {
-			continue // not a personal VMR
+	progress(Progress{Phase: "reading", Object: "integrations"})
+	err := cl.EachConnectorPage(ctx, s.query(), func(page []infinity.Connector) error {
+		for i := range page {
+			c := &page[i]
+			set[KindIntegration][c.ID] = &remoteObj{kind: KindIntegration, id: c.ID, name: c.Integration.Name,
+				enc: integrationEncoded(&c.Integration), uuid: c.Integration.UUID}
 		}
-		o := remoteVMR(&confs[i])
-		o.confr = nil
-		set[KindPersonalVMR][o.id] = o
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	progress(Progress{Phase: "reading", Done: len(conns) + len(set[KindPersonalVMR])})
+	progress(Progress{Phase: "reading", Done: len(set[KindIntegration]), Object: "personal VMRs"})
+	err = cl.EachConferencePage(ctx, s.query(), func(page []infinity.Conference) error {
+		for i := range page {
+			c := &page[i]
+			if strings.TrimSpace(c.Conference.PrimaryOwnerEmailAddress) == "" {
+				continue // not a personal VMR
+			}
+			set[KindPersonalVMR][c.ID] = &remoteObj{kind: KindPersonalVMR, id: c.ID, name: c.Conference.Name,
+				enc: vmrEncoded(&c.Conference)}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	progress(Progress{Phase: "reading", Done: len(set[KindIntegration]) + len(set[KindPersonalVMR])})
 	return set, nil
 }
 
@@ -73,6 +78,16 @@ func noProgress(Progress) {}
 
 // DefaultChunkSize is how many objects a pull writes per transaction.
 const DefaultChunkSize = 500
+
+// shareBytes points each remote object unchanged since the last pull at
+// its link's copy of the same bytes, so that only one stays in memory.
+func shareBytes(snap *snapshot, remote remoteSet) {
+	for _, l := range snap.links {
+		if r := remote[l.Kind][l.RemoteID]; r != nil && l.RemoteID != 0 && bytes.Equal(r.enc, l.Remote) {
+			r.enc = l.Remote
+		}
+	}
+}
 
 // Pull reads Infinity and brings the store in step: new objects created,
 // unchanged ones updated, local edits kept with Infinity's other changes
@@ -99,8 +114,9 @@ func (s *Service) Pull(ctx context.Context, progress func(Progress)) (*Result, e
 	}
 	defer unlock()
 	res := &Result{Conflicts: []Conflict{}, Failed: []Change{}, Changes: []Change{}}
+	before := cl.Requests() // the client is kept across calls: count from here (a provisioning pass at the same time adds its own)
 	remote, err := s.readRemote(ctx, cl, progress)
-	res.Requests = cl.Requests()
+	res.Requests = cl.Requests() - before
 	if err != nil {
 		return nil, s.record(ctx, "pull", res, err)
 	}
@@ -108,6 +124,7 @@ func (s *Service) Pull(ctx context.Context, progress func(Progress)) (*Result, e
 	if err != nil {
 		return nil, err
 	}
+	shareBytes(snap, remote)
 	total := len(remote[KindIntegration]) + len(remote[KindPersonalVMR])
 	p := &puller{s: s, snap: snap, res: res, progress: progress, total: total}
 	if err := p.run(ctx, remote, cl.BaseURL()); err != nil {
@@ -160,11 +177,35 @@ type puller struct {
 	unfinished map[int64]*Link
 	// adopted are the local objects a remote one was linked to in this
 	// pull (kind/local id → the remote name): one each.
-	adopted map[string]string
+	adopted map[objKey]string
 	// names are the local objects' names (kind/lower case), once needed.
 	names map[string]bool
 	// committed counts the objects of committed chunks.
 	committed int
+	// toSave are links written since the last flush.
+	toSave []*Link
+}
+
+// saveBatch is how many links a pull saves at once.
+const saveBatch = 1000
+
+// save queues l; it is written with its batch, in the pull's transaction.
+func (p *puller) save(ctx context.Context, l *Link) error {
+	p.toSave = append(p.toSave, l)
+	if len(p.toSave) >= saveBatch {
+		return p.flush(ctx)
+	}
+	return nil
+}
+
+// flush writes the queued links.
+func (p *puller) flush(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := p.s.cfg.Repo.SaveLinks(ctx, p.toSave)
+	p.toSave = p.toSave[:0]
+	return err
 }
 
 func (p *puller) step(name string) error {
@@ -182,7 +223,7 @@ type work struct {
 }
 
 func (p *puller) run(ctx context.Context, remote remoteSet, nodeURL string) error {
-	byRemote := map[string]*Link{}
+	byRemote := map[objKey]*Link{}
 	for i := range p.snap.links {
 		l := &p.snap.links[i]
 		if l.RemoteID != 0 {
@@ -196,7 +237,7 @@ func (p *puller) run(ctx context.Context, remote remoteSet, nodeURL string) erro
 	linked := p.snap.linked()
 	byName := map[string]*local{}
 	p.unfinished = map[int64]*Link{}
-	p.adopted = map[string]string{}
+	p.adopted = map[objKey]string{}
 	for kind, m := range p.snap.locals {
 		for _, lo := range m {
 			if !linked[key(kind, lo.id)] {
@@ -227,7 +268,11 @@ func (p *puller) run(ctx context.Context, remote remoteSet, nodeURL string) erro
 			}
 			todo = append(todo, work{kind: kind, name: r.name, do: do})
 		}
-		// Objects gone from Infinity.
+		// Objects gone from Infinity; the links saved so far are written
+		// first, so every write keeps its order.
+		if err := p.flush(ctx); err != nil {
+			return err
+		}
 		for i := range p.snap.links {
 			l := &p.snap.links[i]
 			if l.Kind != kind || l.RemoteID == 0 || remote[kind][l.RemoteID] != nil {
@@ -262,9 +307,10 @@ func (p *puller) run(ctx context.Context, remote remoteSet, nodeURL string) erro
 				}
 				_ = p.step(w.name)
 			}
-			return nil
+			return p.flush(ctx) // the chunk's links, in its transaction
 		})
 		if err != nil {
+			p.toSave = p.toSave[:0]
 			*p.res = *saved // the chunk wrote nothing
 			return err
 		}
@@ -333,8 +379,8 @@ func (p *puller) adopt(ctx context.Context, lo *local, r *remoteObj) error {
 	if u != nil && u.Kind == r.kind {
 		// Our push made it: what is here is what was meant to be there.
 		l = u
-		l.Name, l.RemoteID, l.Base, l.Remote, l.PushState, l.PushError = r.name, r.id, encodeValues(r.vals), encodeValues(r.vals), PushNone, ""
-		if err := p.s.cfg.Repo.SaveLink(ctx, l); err != nil {
+		l.Name, l.RemoteID, l.Base, l.Remote, l.PushState, l.PushError = r.name, r.id, r.canon(), r.canon(), PushNone, ""
+		if err := p.save(ctx, l); err != nil {
 			return err
 		}
 		p.res.Changes = append(p.res.Changes, Change{Kind: r.kind, Name: r.name, What: "taken"})
@@ -344,19 +390,20 @@ func (p *puller) adopt(ctx context.Context, lo *local, r *remoteObj) error {
 	// The base is Infinity's object without the fields that differ here:
 	// those are conflicts until the admin resolves them.
 	base := values{}
-	for k, v := range r.vals {
+	rv := r.values()
+	for k, v := range rv {
 		base[k] = v
 	}
 	var fields []string
-	for _, f := range compareFields(fieldsOf(r.kind), lo.vals, values{}, r.vals) {
+	for _, f := range compareFields(fieldsOf(r.kind), lo.values(), values{}, rv) {
 		if f.Side == SideConflict {
 			delete(base, f.Field)
 			fields = append(fields, f.Field)
 			p.res.Conflicts = append(p.res.Conflicts, Conflict{Kind: r.kind, Name: lo.name, Field: f.Field, Here: f.Here, Infinity: f.Infinity})
 		}
 	}
-	l.Name, l.RemoteID, l.Base, l.Remote = lo.name, r.id, encodeValues(base), encodeValues(r.vals)
-	if err := p.s.cfg.Repo.SaveLink(ctx, l); err != nil {
+	l.Name, l.RemoteID, l.Base, l.Remote = lo.name, r.id, encodeValues(base), r.canon()
+	if err := p.save(ctx, l); err != nil {
 		return err
 	}
 	p.res.Changes = append(p.res.Changes, Change{Kind: r.kind, Name: lo.name, What: "linked", Fields: fields,
@@ -377,7 +424,7 @@ func ownerClash(lo *local, r *remoteObj) string {
 		return ""
 	}
 	var owner string
-	_ = json.Unmarshal(r.vals["primary_owner_email_address"], &owner)
+	_ = json.Unmarshal(r.values()["primary_owner_email_address"], &owner)
 	switch {
 	case strings.TrimSpace(owner) == "":
 		return fmt.Sprintf("Infinity has a conference named %q that is not a personal VMR (no owner): rename the one here or there", r.name)
@@ -403,7 +450,7 @@ func (p *puller) create(ctx context.Context, r *remoteObj) error {
 	var localID int64
 	if r.kind == KindIntegration {
 		in := integration.Defaults() // this product's own fields start at their defaults
-		if err := apply(in, r.vals, integrationFields()); err != nil {
+		if err := apply(in, r.values(), integrationFields()); err != nil {
 			return p.fail(r.kind, r.name, err)
 		}
 		if _, err := uuid.Parse(r.uuid); err == nil && !p.uuidTaken(r.uuid) {
@@ -416,8 +463,10 @@ func (p *puller) create(ctx context.Context, r *remoteObj) error {
 		}
 		localID = saved.Integration.ID
 	} else {
+		// Decoded straight from the encoded fields: on an empty conference
+		// that is what apply does, without its three JSON round trips.
 		c := &conference.Conference{}
-		if err := apply(c, r.vals, vmrFields); err != nil {
+		if err := json.Unmarshal(r.canon(), c); err != nil {
 			return p.fail(r.kind, r.name, err)
 		}
 		if err := p.s.cfg.Conferences.Create(ctx, c); err != nil {
@@ -426,8 +475,8 @@ func (p *puller) create(ctx context.Context, r *remoteObj) error {
 		localID = c.ID
 	}
 	p.names[r.kind+"/"+strings.ToLower(r.name)] = true
-	l := &Link{Kind: r.kind, LocalID: localID, Name: r.name, RemoteID: r.id, Base: encodeValues(r.vals), Remote: encodeValues(r.vals)}
-	if err := p.s.cfg.Repo.SaveLink(ctx, l); err != nil {
+	l := &Link{Kind: r.kind, LocalID: localID, Name: r.name, RemoteID: r.id, Base: r.canon(), Remote: r.canon()}
+	if err := p.save(ctx, l); err != nil {
 		return err
 	}
 	p.res.Created++
@@ -442,9 +491,10 @@ func (p *puller) create(ctx context.Context, r *remoteObj) error {
 // here while the pull ran is kept (and becomes a conflict when Infinity
 // changed the same field).
 func (p *puller) merge(ctx context.Context, l *Link, r *remoteObj) error {
-	base := decodeValues(l.Base)
 	lo := p.snap.localOf(*l)
-	if lo != nil && len(compareFields(fieldsOf(l.Kind), base, base, r.vals)) > 0 {
+	rc := r.canon()
+	if lo != nil && !bytes.Equal(rc, l.Base) {
+		// Infinity changed it: read it again in this transaction.
 		var err error
 		if lo, err = p.s.reread(ctx, lo); err != nil {
 			return err
@@ -454,23 +504,33 @@ func (p *puller) merge(ctx context.Context, l *Link, r *remoteObj) error {
 		}
 	}
 	if lo == nil { // deleted here: the push deletes it there
-		l.Remote = encodeValues(r.vals)
-		return p.s.cfg.Repo.SaveLink(ctx, l)
+		if bytes.Equal(rc, l.Remote) {
+			return nil // already known
+		}
+		l.Remote = rc
+		return p.save(ctx, l)
 	}
+	// Nothing changed on either side since the last sync (the common
+	// case): the encoded fields say so without looking at any of them.
+	if l.Name == lo.name && bytes.Equal(lo.enc, l.Base) && bytes.Equal(rc, l.Base) && bytes.Equal(rc, l.Remote) {
+		p.res.Unchanged++
+		return nil
+	}
+	base, rv, lv := decodeValues(l.Base), r.values(), lo.values()
 	newBase := values{}
-	for k, v := range r.vals {
+	for k, v := range rv {
 		newBase[k] = v
 	}
 	take := values{}
 	var taken []string
 	for _, f := range fieldsOf(l.Kind) {
-		switch side(lo.vals[f], base[f], r.vals[f]) {
+		switch side(lv[f], base[f], rv[f]) {
 		case SideInfinity:
-			take[f] = r.vals[f]
+			take[f] = rv[f]
 			taken = append(taken, f)
 		case SideConflict:
 			keepBase(newBase, base, f) // stays a conflict until resolved
-			p.res.Conflicts = append(p.res.Conflicts, Conflict{Kind: l.Kind, Name: lo.name, Field: f, Here: display(lo.vals[f]), Infinity: display(r.vals[f])})
+			p.res.Conflicts = append(p.res.Conflicts, Conflict{Kind: l.Kind, Name: lo.name, Field: f, Here: display(lv[f]), Infinity: display(rv[f])})
 		}
 	}
 	if len(taken) > 0 {
@@ -482,12 +542,12 @@ func (p *puller) merge(ctx context.Context, l *Link, r *remoteObj) error {
 	} else {
 		p.res.Unchanged++
 	}
-	nb, nr := encodeValues(newBase), encodeValues(r.vals)
-	if l.Name == lo.name && bytes.Equal(nb, l.Base) && bytes.Equal(nr, l.Remote) {
+	nb := encodeValues(newBase)
+	if l.Name == lo.name && bytes.Equal(nb, l.Base) && bytes.Equal(rc, l.Remote) {
 		return nil // nothing new: an unchanged pull writes nothing
 	}
-	l.Name, l.Base, l.Remote = lo.name, nb, nr
-	return p.s.cfg.Repo.SaveLink(ctx, l)
+	l.Name, l.Base, l.Remote = lo.name, nb, rc
+	return p.save(ctx, l)
 }
 
 // keepBase sets field f of newBase back to base's (absent when base has
@@ -525,7 +585,7 @@ func (s *Service) followDeletion(ctx context.Context, l *Link, lo *local, res *R
 		return s.cfg.Repo.DeleteLink(ctx, l.ID)
 	}
 	base := decodeValues(l.Base)
-	changed := compareFields(fieldsOf(l.Kind), lo.vals, base, base)
+	changed := compareFields(fieldsOf(l.Kind), lo.values(), base, base)
 	why := ""
 	switch {
 	case len(changed) > 0 && asConflict:
@@ -618,7 +678,7 @@ func (s *Service) reread(ctx context.Context, lo *local) (*local, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &local{kind: lo.kind, id: in.ID, name: in.Name, vals: integrationValues(in), integ: in}, nil
+		return &local{kind: lo.kind, id: in.ID, name: in.Name, enc: integrationEncoded(in), integ: in}, nil
 	}
 	c, err := s.cfg.Conferences.Get(ctx, strconv.FormatInt(lo.id, 10))
 	if errors.Is(err, conference.ErrNotFound) {
@@ -627,7 +687,7 @@ func (s *Service) reread(ctx context.Context, lo *local) (*local, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &local{kind: lo.kind, id: c.ID, name: c.Name, vals: vmrValues(c), conf: c}, nil
+	return &local{kind: lo.kind, id: c.ID, name: c.Name, enc: vmrEncoded(c), conf: c}, nil
 }
 
 // writeLocal overlays v onto the local object and saves it through its
@@ -642,7 +702,7 @@ func (s *Service) writeLocal(ctx context.Context, lo *local, v values) error {
 		if err != nil {
 			return err
 		}
-		lo.integ, lo.name, lo.vals = saved.Integration, saved.Integration.Name, integrationValues(saved.Integration)
+		lo.integ, lo.name, lo.enc = saved.Integration, saved.Integration.Name, integrationEncoded(saved.Integration)
 		return nil
 	}
 	c := *lo.conf
@@ -653,7 +713,7 @@ func (s *Service) writeLocal(ctx context.Context, lo *local, v values) error {
 	if err := s.cfg.Conferences.Update(ctx, &c); err != nil {
 		return err
 	}
-	lo.conf, lo.name, lo.vals = &c, c.Name, vmrValues(&c)
+	lo.conf, lo.name, lo.enc = &c, c.Name, vmrEncoded(&c)
 	return nil
 }
 

@@ -65,6 +65,7 @@ func (s *Service) Push(ctx context.Context, opts PushOptions, progress func(Prog
 		return nil, err // refused before any request
 	}
 	res := &Result{Conflicts: []Conflict{}, Failed: []Change{}, Changes: []Change{}}
+	before := cl.Requests() // the client is kept across calls: count from here
 	var cause error
 	for i := range items {
 		it := &items[i]
@@ -86,7 +87,7 @@ func (s *Service) Push(ctx context.Context, opts PushOptions, progress func(Prog
 		}
 	}
 	progress(Progress{Phase: "writing", Done: len(items), Total: len(items)})
-	res.Requests = cl.Requests()
+	res.Requests = cl.Requests() - before
 	if err := s.record(ctx, "push", res, cause); err != nil {
 		return res, err
 	}
@@ -340,7 +341,8 @@ func (s *Service) pushCreate(ctx context.Context, cl *infinity.Client, it *pushI
 	// Infinity's defaults for what we left out become ours, so the object
 	// is in step.
 	take := values{}
-	for _, f := range compareFields(fieldsOf(it.kind), it.lo.vals, it.lo.vals, r.vals) {
+	lv := it.lo.values()
+	for _, f := range compareFields(fieldsOf(it.kind), lv, lv, r.vals) {
 		take[f.Field] = r.vals[f.Field]
 	}
 	if err := s.finish(ctx, it, r, take, res); err != nil {
@@ -367,7 +369,7 @@ func (s *Service) linkByName(ctx context.Context, it *pushItem, r *remoteObj, re
 		base[k] = v
 	}
 	var fields []string
-	for _, f := range compareFields(fieldsOf(it.kind), it.lo.vals, values{}, r.vals) {
+	for _, f := range compareFields(fieldsOf(it.kind), it.lo.values(), values{}, r.vals) {
 		if f.Side == SideConflict {
 			delete(base, f.Field)
 			fields = append(fields, f.Field)
@@ -388,7 +390,8 @@ func (s *Service) pushUpdate(ctx context.Context, cl *infinity.Client, it *pushI
 	if base == nil {
 		base = r.vals // a creation that did not finish: everything here is to send
 	}
-	fields := compareFields(fieldsOf(it.kind), it.lo.vals, base, r.vals)
+	lv := it.lo.values()
+	fields := compareFields(fieldsOf(it.kind), lv, base, r.vals)
 	var conflicts []Conflict
 	patch := infinity.Fields{}
 	var sent []string
@@ -402,7 +405,7 @@ func (s *Service) pushUpdate(ctx context.Context, cl *infinity.Client, it *pushI
 			if f.Field == "domains" || f.Field == "aliases" {
 				children = true
 			} else {
-				patch[f.Field] = it.lo.vals[f.Field]
+				patch[f.Field] = lv[f.Field]
 			}
 		}
 	}
@@ -486,15 +489,15 @@ func (s *Service) finish(ctx context.Context, it *pushItem, r *remoteObj, take v
 			if cur == nil { // deleted here meanwhile: the next push deletes it there
 				it.link.LocalID = 0
 			} else {
-				base := decodeValues(it.link.Base)
+				base, curv, was := decodeValues(it.link.Base), cur.values(), it.lo.values()
 				apply := values{}
 				for f, v := range take {
-					if bytes.Equal(cur.vals[f], it.lo.vals[f]) {
+					if bytes.Equal(curv[f], was[f]) {
 						apply[f] = v
 						continue
 					}
 					keepBase(newBase, base, f)
-					conflicts = append(conflicts, Conflict{Kind: it.kind, Name: cur.name, Field: f, Here: display(cur.vals[f]), Infinity: display(v)})
+					conflicts = append(conflicts, Conflict{Kind: it.kind, Name: cur.name, Field: f, Here: display(curv[f]), Infinity: display(v)})
 				}
 				if len(apply) > 0 {
 					if err := s.writeLocal(ctx, cur, apply); err != nil {

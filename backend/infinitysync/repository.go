@@ -51,6 +51,8 @@ type Repository interface {
 	Links(ctx context.Context) ([]Link, error)
 	// SaveLink inserts (ID 0, setting ID) or updates a link.
 	SaveLink(ctx context.Context, l *Link) error
+	// SaveLinks saves each of ls as SaveLink does, all or none.
+	SaveLinks(ctx context.Context, ls []*Link) error
 	DeleteLink(ctx context.Context, id int64) error
 	AddHistory(ctx context.Context, h *HistoryRow) error
 	History(ctx context.Context, limit int) ([]HistoryRow, error)

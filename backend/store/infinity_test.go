@@ -192,3 +192,43 @@ func TestIntegrationInUse(t *testing.T) {
 		t.Fatalf("after a mailbox sync: %q %v", why, err)
 	}
 }
+
+func TestSaveLinksInsertsAndUpdatesAllOrNothing(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	repo := s.Infinity()
+	base := json.RawMessage(`{"name":"x"}`)
+	a := &infinitysync.Link{Kind: infinitysync.KindPersonalVMR, Name: "a", RemoteID: 1, Base: base, Remote: base}
+	b := &infinitysync.Link{Kind: infinitysync.KindPersonalVMR, Name: "b", RemoteID: 2, Base: base}
+	if err := repo.SaveLinks(ctx, []*infinitysync.Link{a, b}); err != nil {
+		t.Fatal(err)
+	}
+	if a.ID == 0 || b.ID == 0 || a.ID == b.ID {
+		t.Fatalf("ids: %d, %d", a.ID, b.ID)
+	}
+	// One update and one insert that the schema refuses (an empty name):
+	// neither is kept.
+	a.Name = "a2"
+	bad := &infinitysync.Link{Kind: infinitysync.KindPersonalVMR, Name: "", RemoteID: 3}
+	if err := repo.SaveLinks(ctx, []*infinitysync.Link{a, bad}); err == nil {
+		t.Fatal("a link without a name was saved")
+	}
+	links, err := repo.Links(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(links) != 2 || links[0].Name != "a" || links[1].Name != "b" {
+		t.Fatalf("after a refused batch: %+v", links)
+	}
+	// Read back: the same bytes, and a NULL remote is nil.
+	if string(links[0].Remote) != string(base) || links[1].Remote != nil {
+		t.Fatalf("remote: %s, %s", links[0].Remote, links[1].Remote)
+	}
+	a.Name = "a2"
+	if err := repo.SaveLinks(ctx, []*infinitysync.Link{a}); err != nil {
+		t.Fatal(err)
+	}
+	if links, _ := repo.Links(ctx); links[0].Name != "a2" || links[0].ID != a.ID {
+		t.Fatalf("after an update: %+v", links[0])
+	}
+}
