@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -79,7 +81,7 @@ func (c *command) infinityConnectCmd() *cobra.Command {
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), st)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Connected to %s as %s (Infinity %s).\n", st.Connection.URL, st.Account, orUnknown(st.Version))
+			fmt.Fprintf(cmd.OutOrStdout(), "Connected to %s as %s (Infinity %s).\n", st.Connection.URL, plain(st.Account), plain(orUnknown(st.Version)))
 			return nil
 		},
 	}
@@ -177,7 +179,7 @@ func (c *command) infinityStatusCmd() *cobra.Command {
 			}
 			w := cmd.OutOrStdout()
 			if st.Connected {
-				fmt.Fprintf(w, "Connected to %s as %s (Infinity %s)\n", st.Connection.URL, st.Account, orUnknown(st.Version))
+				fmt.Fprintf(w, "Connected to %s as %s (Infinity %s)\n", st.Connection.URL, plain(st.Account), plain(orUnknown(st.Version)))
 			} else {
 				fmt.Fprintln(w, "Not connected (vmr-companion infinity connect --url https://<management node>)")
 			}
@@ -188,6 +190,9 @@ func (c *command) infinityStatusCmd() *cobra.Command {
 					line += ": " + plain(u.Error)
 				}
 				fmt.Fprintln(w, line)
+			}
+			for _, d := range st.DeletedThere {
+				fmt.Fprintf(w, "Deleted on Infinity, kept here: %s %s: %s\n", d.Kind, plain(d.Name), plain(d.Error))
 			}
 			if len(st.History) > 0 {
 				fmt.Fprintln(w, "History:")
@@ -213,7 +218,10 @@ func when(t *time.Time) string {
 // control characters that could move a terminal's cursor.
 func plain(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+		// Control characters, and format characters such as the bidi
+		// overrides (U+202A–U+202E, U+2066–U+2069) that make a terminal show
+		// text in another order than it is.
+		if r == utf8.RuneError || unicode.Is(unicode.C, r) {
 			return ' '
 		}
 		return r

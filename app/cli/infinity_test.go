@@ -115,3 +115,37 @@ func TestInfinityConnectWithAPrivateKeyAndHostileNames(t *testing.T) {
 		t.Fatalf("diff must not pass control characters through: %q", out)
 	}
 }
+
+func TestPlainDropsControlAndBidiCharacters(t *testing.T) {
+	for in, want := range map[string]string{
+		"36.1":                        "36.1",
+		"36.1\x1b[2J\r\n":             "36.1 [2J  ",
+		"v\u202eevil\u202c":           "v evil ",
+		"\u2066a\u2067b\u2068c\u2069": " a b c ",
+		"zero\u200bwidth\ufeff\u00ad": "zero width  ",
+		"\u202a\u202b\u202d x":        "    x",
+		"Zürich 会議室":                  "Zürich 会議室",
+		"bad\xffutf8":                 "bad utf8",
+		"del\x7fc1\u0085":             "del c1 ",
+	} {
+		if got := plain(in); got != want {
+			t.Errorf("plain(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// The Management Node's version string is an outsider's text: shown
+// without the characters that could rewrite a terminal.
+func TestInfinityVersionIsShownPlain(t *testing.T) {
+	keyring.MockInit()
+	dir := t.TempDir()
+	fake := infinitytest.Start(t, infinitytest.Options{Username: "admin", Password: "mgr-pw-1", Version: "36.1\u202e\x1b[2Jlive"})
+	code, out, errOut := run(t, dir, "mgr-pw-1\n", "infinity", "connect", "--url", fake.URL, "--username", "admin", "--secret", "password", "--ca-file", fake.CA.File(t))
+	if code != 0 || !strings.Contains(out, "(Infinity 36.1  [2Jlive)") {
+		t.Fatalf("connect: %d %q %q", code, out, errOut)
+	}
+	code, out, _ = run(t, dir, "", "infinity", "status")
+	if code != 0 || strings.ContainsAny(out, "\u202e\x1b") {
+		t.Fatalf("status: %d %q", code, out)
+	}
+}

@@ -75,7 +75,15 @@ type Client struct {
 	now   func() time.Time
 	// requests counts the HTTP requests sent (a sync reports them).
 	requests atomic.Int64
+	// authFailed is set once a request ended with an AuthError.
+	authFailed atomic.Bool
 }
+
+// AuthFailed tells whether a request of this client ended with an
+// AuthError: its credentials no longer work (a password changed, a key
+// revoked), so whoever keeps the client should build a new one with the
+// current secret.
+func (c *Client) AuthFailed() bool { return c.authFailed.Load() }
 
 // Requests is how many HTTP requests the client has sent, retries and
 // token requests included.

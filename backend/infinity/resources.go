@@ -82,26 +82,43 @@ func (f Fields) MarshalJSON() ([]byte, error) {
 
 func listAll[T any](ctx context.Context, c *Client, resource string, q url.Values) ([]T, error) {
 	var all []T
+	err := eachPage(ctx, c, resource, q, func(objects []T) error {
+		all = append(all, objects...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+// eachPage reads resource page by page, handing each page's objects to fn
+// before the next is read, so a caller that keeps less than the objects
+// holds one page at a time.
+func eachPage[T any](ctx context.Context, c *Client, resource string, q url.Values, fn func([]T) error) error {
 	next, query := ConfigPath+resource+"/", q
 	seen := map[string]bool{}
 	for pages := 0; ; pages++ {
 		if pages >= MaxPages {
-			return nil, fmt.Errorf("infinity: listing %s: more than %d pages: stopped", resource, MaxPages)
+			return fmt.Errorf("infinity: listing %s: more than %d pages: stopped", resource, MaxPages)
 		}
 		var raw rawPage
 		if _, err := c.send(ctx, call{method: http.MethodGet, path: next, query: query, resource: resource}, &raw); err != nil {
-			return nil, err
+			return err
 		}
 		page, err := DecodeList[T](raw)
 		if err != nil {
-			return nil, fmt.Errorf("infinity: listing %s: %w", resource, err)
+			return fmt.Errorf("infinity: listing %s: %w", resource, err)
 		}
-		all = append(all, page.Objects...)
+		raw = nil
+		if err := fn(page.Objects); err != nil {
+			return err
+		}
 		if page.Meta.Next == nil || *page.Meta.Next == "" {
-			return all, nil
+			return nil
 		}
 		if seen[*page.Meta.Next] {
-			return nil, fmt.Errorf("infinity: listing %s: meta.next %q came back twice: stopped", resource, truncate(*page.Meta.Next, 200))
+			return fmt.Errorf("infinity: listing %s: meta.next %q came back twice: stopped", resource, truncate(*page.Meta.Next, 200))
 		}
 		seen[*page.Meta.Next] = true
 		next, query = *page.Meta.Next, nil // next carries the query
@@ -160,6 +177,13 @@ func (c *Client) ListConnectors(ctx context.Context, q url.Values) ([]Connector,
 	return listAll[Connector](ctx, c, ResConnector, q)
 }
 
+// EachConnectorPage reads every ms_exchange_connector like ListConnectors,
+// handing each page to fn as it arrives (a large listing is never held
+// whole); an error of fn stops the listing and is returned.
+func (c *Client) EachConnectorPage(ctx context.Context, q url.Values, fn func([]Connector) error) error {
+	return eachPage(ctx, c, ResConnector, q, fn)
+}
+
 // GetConnector reads one ms_exchange_connector.
 func (c *Client) GetConnector(ctx context.Context, id int) (*Connector, error) {
 	return getOne[Connector](ctx, c, ResConnector, id)
@@ -186,6 +210,12 @@ func (c *Client) CreateExchangeDomain(ctx context.Context, connectorID int, doma
 // filters.
 func (c *Client) ListConferences(ctx context.Context, q url.Values) ([]Conference, error) {
 	return listAll[Conference](ctx, c, ResConference, q)
+}
+
+// EachConferencePage reads every conference like ListConferences, handing
+// each page to fn as it arrives; an error of fn stops the listing.
+func (c *Client) EachConferencePage(ctx context.Context, q url.Values, fn func([]Conference) error) error {
+	return eachPage(ctx, c, ResConference, q, fn)
 }
 
 // GetConference reads one conference.

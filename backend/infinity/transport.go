@@ -89,6 +89,9 @@ func (c *Client) send(ctx context.Context, cl call, out any) (http.Header, error
 			return h, nil // an earlier attempt deleted it before its answer was lost
 		}
 		if !retryable(status, idempotent) || attempt >= c.cfg.MaxAttempts || ctx.Err() != nil {
+			if _, ok := errors.AsType[*AuthError](err); ok {
+				c.authFailed.Store(true)
+			}
 			return nil, err
 		}
 		wait := backoff.Full(attempt, c.cfg.RetryBase, c.cfg.RetryMax, c.cfg.Rand)

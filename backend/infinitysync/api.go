@@ -63,6 +63,9 @@ type Status struct {
 	// Unfinished are objects a push began and did not finish (What
 	// "pending": stopped; "failed", with Error): the next push retries them.
 	Unfinished []Change `json:"unfinished,omitempty"`
+	// DeletedThere are objects deleted on Infinity and kept here (changed
+	// here, or in use): Error says how to settle each.
+	DeletedThere []Change `json:"deleted_there,omitempty"`
 }
 
 // HistoryRow is one pull, push or resolve.
@@ -78,9 +81,13 @@ type HistoryRow struct {
 
 // Change is one object a pull, push or resolve wrote.
 type Change struct {
-	Kind   string   `json:"kind"`
-	Name   string   `json:"name"`
-	What   string   `json:"what"` // "created", "updated", "deleted", "taken", "failed"
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+	// What: "created", "updated", "deleted", "taken", "failed"; "kept"
+	// (deleted on Infinity, kept here), "linked" (met by name: its fields
+	// that differ are conflicts), "clash" (a name taken by another object:
+	// rename one).
+	What   string   `json:"what"`
 	Fields []string `json:"fields,omitempty"`
 	Error  string   `json:"error,omitempty"`
 }

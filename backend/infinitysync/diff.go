@@ -38,7 +38,7 @@ func (snap *snapshot) diff(remote remoteSet) *Diff {
 			}
 		}
 	}
-	seen := map[string]bool{}
+	seen := map[objKey]bool{}
 	for i := range snap.links {
 		l := &snap.links[i]
 		var r *remoteObj
@@ -48,7 +48,7 @@ func (snap *snapshot) diff(remote remoteSet) *Diff {
 		}
 		var rv values
 		if r != nil {
-			rv = r.vals
+			rv = r.values()
 		}
 		add(objectDiff(l.Kind, snap.localOf(*l), l, rv, l.RemoteID, ""))
 	}
@@ -62,7 +62,7 @@ func (snap *snapshot) diff(remote remoteSet) *Diff {
 		for _, id := range sortedIDs(remote[kind]) {
 			r := remote[kind][id]
 			if !seen[key(kind, int64(id))] {
-				add(objectDiff(kind, nil, nil, r.vals, id, r.name))
+				add(objectDiff(kind, nil, nil, r.values(), id, r.name))
 			}
 		}
 	}

@@ -30,6 +30,8 @@ type env struct {
 	svc   *infinitysync.Service
 
 	pageSize int
+	// tweak adjusts the service's configuration (see reconfigure).
+	tweak func(*infinitysync.Config)
 }
 
 const (
@@ -70,14 +72,25 @@ func (e *env) build(st *store.Store) {
 	e.integ = integration.NewService(st.Integrations(), e.keys, templates.New())
 	e.confs = conference.NewService(st.Conferences())
 	clock := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
-	e.svc = infinitysync.New(infinitysync.Config{
+	cfg := infinitysync.Config{
 		Repo: st.Infinity(), Integrations: e.integ, Conferences: e.confs, Keychain: e.keys,
 		Now:  func() time.Time { clock = clock.Add(time.Second); return clock },
 		User: func() string { return "tester" },
 		// Retries answer at once: no test waits on a back-off timer.
 		ClientConfig: func(c *infinity.Config) { c.Sleep = func(context.Context, time.Duration) error { return nil } },
 		PageSize:     e.pageSize,
-	})
+	}
+	if e.tweak != nil {
+		e.tweak(&cfg)
+	}
+	e.svc = infinitysync.New(cfg)
+}
+
+// reconfigure rebuilds the service on the same store with f applied to
+// its configuration.
+func (e *env) reconfigure(f func(*infinitysync.Config)) {
+	e.tweak = f
+	e.build(e.st)
 }
 
 func (e *env) connect() {

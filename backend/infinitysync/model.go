@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -61,13 +60,68 @@ func pick(obj any, names []string) values {
 	return out
 }
 
+// encoded is obj's JSON object reduced to names (sorted) as
+// encodeValues(pick(obj, names)) writes it, without the map in between:
+// json.Marshal's values are compact and escaped already, and encodeValues
+// sorts the keys, so joining them in order gives the same bytes.
+func encoded(obj any, sortedNames []string) json.RawMessage {
+	data, err := json.Marshal(obj)
+	if err != nil {
+		panic(err) // the models always encode
+	}
+	all := map[string]json.RawMessage{}
+	_ = json.Unmarshal(data, &all)
+	size := 2
+	for _, n := range sortedNames {
+		size += len(n) + 4 + max(len(all[n]), 4) // "n":v, and null when missing
+	}
+	out := make([]byte, 0, size) // exact: tens of thousands are kept
+	out = append(out, '{')
+	for i, n := range sortedNames {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(append(append(out, '"'), n...), '"') // names are plain identifiers
+		out = append(out, ':')
+		if v, ok := all[n]; ok {
+			out = append(out, v...)
+		} else {
+			out = append(out, "null"...)
+		}
+	}
+	return append(out, '}')
+}
+
+var (
+	sortedIntegrationFields = sync.OnceValue(func() []string { return slices.Sorted(slices.Values(integrationFields())) })
+	sortedVMRFields         = slices.Sorted(slices.Values(vmrFields))
+)
+
 func integrationValues(in *integration.Integration) values {
+	return pick(integrationSorted(in), integrationFields())
+}
+
+// integrationEncoded is encodeValues(integrationValues(in)).
+func integrationEncoded(in *integration.Integration) json.RawMessage {
+	return encoded(integrationSorted(in), sortedIntegrationFields())
+}
+
+func integrationSorted(in *integration.Integration) *integration.Integration {
 	c := in.Clone()
 	c.Domains = sortedFold(c.Domains)
-	return pick(c, integrationFields())
+	return c
 }
 
 func vmrValues(c *conference.Conference) values {
+	return pick(vmrSorted(c), vmrFields)
+}
+
+// vmrEncoded is encodeValues(vmrValues(c)).
+func vmrEncoded(c *conference.Conference) json.RawMessage {
+	return encoded(vmrSorted(c), sortedVMRFields)
+}
+
+func vmrSorted(c *conference.Conference) conference.Conference {
 	cc := *c
 	cc.Aliases = slices.Clone(c.Aliases)
 	if cc.Aliases == nil {
@@ -76,7 +130,7 @@ func vmrValues(c *conference.Conference) values {
 	slices.SortFunc(cc.Aliases, func(a, b conference.Alias) int {
 		return cmp.Compare(strings.ToLower(a.Alias), strings.ToLower(b.Alias))
 	})
-	return pick(cc, vmrFields)
+	return cc
 }
 
 func sortedFold(list []string) []string {
@@ -171,25 +225,49 @@ func display(v json.RawMessage) string {
 
 // local is one local object.
 type local struct {
-	kind  string
-	id    int64
-	name  string
-	vals  values
+	kind string
+	id   int64
+	name string
+	// enc is the synced fields as encodeValues writes them: one slice, not
+	// a map per object, and comparable with a link's Base as it is.
+	enc   json.RawMessage
 	integ *integration.Integration
 	conf  *conference.Conference
 }
+
+// values is lo's fields, decoded afresh (only objects that changed need them).
+func (lo *local) values() values { return decodeValues(lo.enc) }
 
 // remoteObj is one object read from Infinity.
 type remoteObj struct {
 	kind string
 	id   int
 	name string
+	// vals are the fields of an object read alone (a push's re-read);
+	// enc alone those of a listing (see local.enc).
 	vals values
+	enc  json.RawMessage
 	uuid string // a connector's
 	// The objects as read, for a push's domains and aliases; nil after a
 	// listing.
 	conn  *infinity.Connector
 	confr *infinity.Conference
+}
+
+// values is r's fields.
+func (r *remoteObj) values() values {
+	if r.vals != nil {
+		return r.vals
+	}
+	return decodeValues(r.enc)
+}
+
+// canon is r's fields as encodeValues writes them.
+func (r *remoteObj) canon() json.RawMessage {
+	if r.enc != nil {
+		return r.enc
+	}
+	return encodeValues(r.vals)
 }
 
 // snapshot is the store's side: every local object and link.
@@ -198,7 +276,13 @@ type snapshot struct {
 	links  []Link
 }
 
-func key(kind string, id int64) string { return fmt.Sprintf("%s/%d", kind, id) }
+// objKey names one object of a kind (a local id or a remote one).
+type objKey struct {
+	kind string
+	id   int64
+}
+
+func key(kind string, id int64) objKey { return objKey{kind, id} }
 
 func (s *Service) snapshot(ctx context.Context) (*snapshot, error) {
 	snap := &snapshot{locals: map[string]map[int64]*local{KindIntegration: {}, KindPersonalVMR: {}}}
@@ -211,7 +295,7 @@ func (s *Service) snapshot(ctx context.Context) (*snapshot, error) {
 		if err != nil {
 			return nil, err
 		}
-		snap.locals[KindIntegration][in.ID] = &local{kind: KindIntegration, id: in.ID, name: in.Name, vals: integrationValues(in), integ: in}
+		snap.locals[KindIntegration][in.ID] = &local{kind: KindIntegration, id: in.ID, name: in.Name, enc: integrationEncoded(in), integ: in}
 	}
 	confs, err := s.cfg.Conferences.List(ctx, "")
 	if err != nil {
@@ -221,17 +305,24 @@ func (s *Service) snapshot(ctx context.Context) (*snapshot, error) {
 		if c.PrimaryOwnerEmailAddress == "" {
 			continue // single-use VMRs are the scheduler's, not synced
 		}
-		snap.locals[KindPersonalVMR][c.ID] = &local{kind: KindPersonalVMR, id: c.ID, name: c.Name, vals: vmrValues(c), conf: c}
+		snap.locals[KindPersonalVMR][c.ID] = &local{kind: KindPersonalVMR, id: c.ID, name: c.Name, enc: vmrEncoded(c), conf: c}
 	}
 	if snap.links, err = s.cfg.Repo.Links(ctx); err != nil {
 		return nil, err
+	}
+	// An object unchanged since the last sync shares its link's bytes
+	// rather than holding a copy of its own.
+	for _, l := range snap.links {
+		if lo := snap.localOf(l); lo != nil && bytes.Equal(lo.enc, l.Base) {
+			lo.enc = l.Base
+		}
 	}
 	return snap, nil
 }
 
 // linked tells which local objects have a link.
-func (snap *snapshot) linked() map[string]bool {
-	m := map[string]bool{}
+func (snap *snapshot) linked() map[objKey]bool {
+	m := map[objKey]bool{}
 	for _, l := range snap.links {
 		if l.LocalID != 0 {
 			m[key(l.Kind, l.LocalID)] = true
@@ -282,9 +373,9 @@ func objectDiff(kind string, lo *local, l *Link, remote values, remoteID int, re
 		}
 	case remote == nil:
 		d.State = StateDeletedThere
-		d.Fields = compareFields(fieldsOf(kind), lo.vals, base, base)
+		d.Fields = compareFields(fieldsOf(kind), lo.values(), base, base)
 	default:
-		d.Fields = compareFields(fieldsOf(kind), lo.vals, base, remote)
+		d.Fields = compareFields(fieldsOf(kind), lo.values(), base, remote)
 		d.State = StateUnchanged
 		if len(d.Fields) > 0 {
 			d.State = StateChanged

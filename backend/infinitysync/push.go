@@ -1,10 +1,12 @@
 package infinitysync
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"vmr-companion/backend/conference"
@@ -46,6 +48,11 @@ func (s *Service) Push(ctx context.Context, opts PushOptions, progress func(Prog
 	if err := s.sameNode(ctx, cl.BaseURL()); err != nil {
 		return nil, err
 	}
+	ctx, unlock, err := s.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	if err := s.cfg.Repo.SetNodeURL(ctx, cl.BaseURL()); err != nil {
 		return nil, err
 	}
@@ -58,12 +65,13 @@ func (s *Service) Push(ctx context.Context, opts PushOptions, progress func(Prog
 		return nil, err // refused before any request
 	}
 	res := &Result{Conflicts: []Conflict{}, Failed: []Change{}, Changes: []Change{}}
+	before := cl.Requests() // the client is kept across calls: count from here
 	var cause error
 	for i := range items {
 		it := &items[i]
 		progress(Progress{Phase: "writing", Done: i, Total: len(items), Object: it.name()})
-		if err := ctx.Err(); err != nil { // cancelled: stop between objects
-			cause = err
+		if ctx.Err() != nil { // cancelled, or the lease lost: stop between objects
+			cause = context.Cause(ctx)
 			break
 		}
 		if err := s.pushOne(ctx, cl, it, opts, res); err != nil {
@@ -73,13 +81,13 @@ func (s *Service) Push(ctx context.Context, opts PushOptions, progress func(Prog
 				_ = s.cfg.Repo.SaveLink(context.WithoutCancel(ctx), it.link) // the error is already reported
 			}
 			if ctx.Err() != nil {
-				cause = ctx.Err()
+				cause = context.Cause(ctx)
 				break
 			}
 		}
 	}
 	progress(Progress{Phase: "writing", Done: len(items), Total: len(items)})
-	res.Requests = cl.Requests()
+	res.Requests = cl.Requests() - before
 	if err := s.record(ctx, "push", res, cause); err != nil {
 		return res, err
 	}
@@ -231,8 +239,13 @@ func (s *Service) pushOne(ctx context.Context, cl *infinity.Client, it *pushItem
 		if r == nil && it.lo == nil { // deleted on both sides
 			return s.cfg.Repo.DeleteLink(ctx, it.link.ID)
 		}
-		if r == nil { // gone there, kept here: create it again
-			it.link.RemoteID, it.link.Remote = 0, nil
+		if r == nil {
+			// Deleted on Infinity by someone: followed here as a pull would,
+			// or a conflict when changed here; never created again unasked
+			// (resolve --take here unlinks it, and a push then creates it).
+			return s.cfg.Repo.InTx(context.WithoutCancel(ctx), func(ctx context.Context) error {
+				return s.followDeletion(ctx, it.link, it.lo, res, true)
+			})
 		}
 	}
 	switch {
@@ -271,30 +284,28 @@ func (s *Service) pushDelete(ctx context.Context, cl *infinity.Client, it *pushI
 }
 
 func (s *Service) pushCreate(ctx context.Context, cl *infinity.Client, it *pushItem, opts PushOptions, res *Result) error {
-	ours := it.link != nil && it.link.PushState == PushPending // an earlier push meant to create it
-	if err := s.intent(ctx, it); err != nil {
-		return err
-	}
-	// A push killed between the POST and the store's commit left the object
-	// there: adopt it instead of making a second one.
+	// An earlier push recorded its intent to create it and stopped before
+	// learning the id: the object of this name there may be the one it made.
+	ours := it.link != nil && it.link.RemoteID == 0 && (it.link.PushState == PushPending || it.link.PushState == PushFailed)
 	id, err := findByName(ctx, cl, it.kind, it.lo.name)
 	if err != nil {
 		return err
 	}
-	if id != 0 && !ours {
-		// Made there by someone else under this name: as a pull would, take
-		// it as this object's counterpart and send what differs here.
-		it.link.RemoteID = id
-		if err := s.cfg.Repo.SaveLink(context.WithoutCancel(ctx), it.link); err != nil {
-			return err
-		}
+	if id != 0 {
 		r, err := remoteGet(ctx, cl, it.kind, id)
 		if err != nil || r == nil {
 			return errors.Join(err, fmt.Errorf("infinitysync: reading %s %q on Infinity", it.kind, it.lo.name))
 		}
-		return s.pushUpdate(ctx, cl, it, r, opts, res)
-	}
-	if id == 0 {
+		if msg := ownerClash(it.lo, r); msg != "" {
+			return errors.New("infinitysync: name clash: " + msg) // nothing written there
+		}
+		if !ours {
+			return s.linkByName(ctx, it, r, res)
+		}
+	} else {
+		if err := s.intent(ctx, it); err != nil { // recorded before the POST
+			return err
+		}
 		if it.kind == KindIntegration {
 			extra := infinity.Fields{}
 			if opts.Secrets {
@@ -330,14 +341,47 @@ func (s *Service) pushCreate(ctx context.Context, cl *infinity.Client, it *pushI
 	// Infinity's defaults for what we left out become ours, so the object
 	// is in step.
 	take := values{}
-	for _, f := range compareFields(fieldsOf(it.kind), it.lo.vals, it.lo.vals, r.vals) {
+	lv := it.lo.values()
+	for _, f := range compareFields(fieldsOf(it.kind), lv, lv, r.vals) {
 		take[f.Field] = r.vals[f.Field]
 	}
-	if err := s.finish(ctx, it, r, take); err != nil {
+	if err := s.finish(ctx, it, r, take, res); err != nil {
 		return err
 	}
 	res.Created++
 	res.Changes = append(res.Changes, Change{Kind: it.kind, Name: it.lo.name, What: "created"})
+	return nil
+}
+
+// linkByName links a local object never pushed to someone else's object
+// of the same name on Infinity, with an empty base: nothing is written on
+// either side (secrets neither), and each field that differs is a conflict
+// the admin resolves before a push sends anything to it.
+func (s *Service) linkByName(ctx context.Context, it *pushItem, r *remoteObj, res *Result) error {
+	if it.link == nil {
+		it.link = &Link{Kind: it.kind, LocalID: it.lo.id}
+	}
+	it.link.Name, it.link.RemoteID, it.link.PushState, it.link.PushError = it.lo.name, r.id, PushNone, ""
+	// The base is Infinity's object without the fields that differ here:
+	// those are conflicts until the admin resolves them.
+	base := values{}
+	for k, v := range r.vals {
+		base[k] = v
+	}
+	var fields []string
+	for _, f := range compareFields(fieldsOf(it.kind), it.lo.values(), values{}, r.vals) {
+		if f.Side == SideConflict {
+			delete(base, f.Field)
+			fields = append(fields, f.Field)
+			res.Conflicts = append(res.Conflicts, Conflict{Kind: it.kind, Name: it.lo.name, Field: f.Field, Here: f.Here, Infinity: f.Infinity})
+		}
+	}
+	it.link.Base, it.link.Remote = encodeValues(base), encodeValues(r.vals)
+	if err := s.cfg.Repo.SaveLink(context.WithoutCancel(ctx), it.link); err != nil {
+		return err
+	}
+	res.Changes = append(res.Changes, Change{Kind: it.kind, Name: it.lo.name, What: "linked", Fields: fields,
+		Error: "Infinity already has one of this name, made there: linked without writing; resolve each field that differs, then push"})
 	return nil
 }
 
@@ -346,7 +390,8 @@ func (s *Service) pushUpdate(ctx context.Context, cl *infinity.Client, it *pushI
 	if base == nil {
 		base = r.vals // a creation that did not finish: everything here is to send
 	}
-	fields := compareFields(fieldsOf(it.kind), it.lo.vals, base, r.vals)
+	lv := it.lo.values()
+	fields := compareFields(fieldsOf(it.kind), lv, base, r.vals)
 	var conflicts []Conflict
 	patch := infinity.Fields{}
 	var sent []string
@@ -360,7 +405,7 @@ func (s *Service) pushUpdate(ctx context.Context, cl *infinity.Client, it *pushI
 			if f.Field == "domains" || f.Field == "aliases" {
 				children = true
 			} else {
-				patch[f.Field] = it.lo.vals[f.Field]
+				patch[f.Field] = lv[f.Field]
 			}
 		}
 	}
@@ -407,7 +452,7 @@ func (s *Service) pushUpdate(ctx context.Context, cl *infinity.Client, it *pushI
 			taken = append(taken, f.Field)
 		}
 	}
-	if err := s.finish(ctx, it, r, take); err != nil {
+	if err := s.finish(ctx, it, r, take, res); err != nil {
 		return err
 	}
 	switch {
@@ -423,21 +468,55 @@ func (s *Service) pushUpdate(ctx context.Context, cl *infinity.Client, it *pushI
 	return nil
 }
 
-// finish records a written object: the local object takes take, base
-// and remote become Infinity's object, in one transaction.
-func (s *Service) finish(ctx context.Context, it *pushItem, r *remoteObj, take values) error {
+// finish records a written object in one transaction: the local object,
+// read again there, takes the fields of take that were not changed here
+// while the push ran (one that was is a conflict, its base kept), and the
+// base and remote become Infinity's object.
+func (s *Service) finish(ctx context.Context, it *pushItem, r *remoteObj, take values, res *Result) error {
 	ctx = context.WithoutCancel(ctx) // Infinity has it: the store must say so
-	return s.cfg.Repo.InTx(ctx, func(ctx context.Context) error {
+	var conflicts []Conflict
+	err := s.cfg.Repo.InTx(ctx, func(ctx context.Context) error {
+		conflicts = nil
+		newBase := values{}
+		for k, v := range r.vals {
+			newBase[k] = v
+		}
 		if len(take) > 0 {
-			if err := s.writeLocal(ctx, it.lo, take); err != nil {
+			cur, err := s.reread(ctx, it.lo)
+			if err != nil {
 				return err
+			}
+			if cur == nil { // deleted here meanwhile: the next push deletes it there
+				it.link.LocalID = 0
+			} else {
+				base, curv, was := decodeValues(it.link.Base), cur.values(), it.lo.values()
+				apply := values{}
+				for f, v := range take {
+					if bytes.Equal(curv[f], was[f]) {
+						apply[f] = v
+						continue
+					}
+					keepBase(newBase, base, f)
+					conflicts = append(conflicts, Conflict{Kind: it.kind, Name: cur.name, Field: f, Here: display(curv[f]), Infinity: display(v)})
+				}
+				if len(apply) > 0 {
+					if err := s.writeLocal(ctx, cur, apply); err != nil {
+						return err
+					}
+				}
+				it.lo = cur
 			}
 		}
 		it.link.Name, it.link.RemoteID = it.lo.name, r.id
-		it.link.Base, it.link.Remote = encodeValues(r.vals), encodeValues(r.vals)
+		it.link.Base, it.link.Remote = encodeValues(newBase), encodeValues(r.vals)
 		it.link.PushState, it.link.PushError = PushDone, ""
 		return s.cfg.Repo.SaveLink(ctx, it.link)
 	})
+	if err == nil {
+		slices.SortFunc(conflicts, func(a, b Conflict) int { return strings.Compare(a.Field, b.Field) })
+		res.Conflicts = append(res.Conflicts, conflicts...)
+	}
+	return err
 }
 
 // syncChildren creates and deletes exchange_domain or conference_alias

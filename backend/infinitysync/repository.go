@@ -51,6 +51,8 @@ type Repository interface {
 	Links(ctx context.Context) ([]Link, error)
 	// SaveLink inserts (ID 0, setting ID) or updates a link.
 	SaveLink(ctx context.Context, l *Link) error
+	// SaveLinks saves each of ls as SaveLink does, all or none.
+	SaveLinks(ctx context.Context, ls []*Link) error
 	DeleteLink(ctx context.Context, id int64) error
 	AddHistory(ctx context.Context, h *HistoryRow) error
 	History(ctx context.Context, limit int) ([]HistoryRow, error)
@@ -67,4 +69,20 @@ type Repository interface {
 	// repository's and the integration and conference repositories')
 	// joins one transaction: all of them commit, or none.
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	// TakeLease takes or renews the sync lease for holder until at+ttl;
+	// while another holder's has not run out, it returns that one and false.
+	TakeLease(ctx context.Context, holder string, at time.Time, ttl time.Duration) (*SyncLease, bool, error)
+	// ReleaseLease gives the lease up if holder still holds it.
+	ReleaseLease(ctx context.Context, holder string) error
+	// IntegrationInUse says what of this product hangs on the integration
+	// (scheduled conferences, scheduler state, queued Infinity
+	// operations), "" when nothing.
+	IntegrationInUse(ctx context.Context, id int64) (string, error)
+}
+
+// SyncLease is who runs a pull, push or resolve now.
+type SyncLease struct {
+	Holder  string // host, pid and a random token
+	Since   time.Time
+	Expires time.Time
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -21,6 +22,11 @@ func (s *Service) Resolve(ctx context.Context, kind, name, field, take string) e
 	if !slices.Contains(fieldsOf(kind), field) {
 		return fmt.Errorf("infinitysync: %q is not a field synced with Infinity (for example: %s)", field, strings.Join(fieldsOf(kind)[:3], ", "))
 	}
+	ctx, unlock, err := s.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	snap, err := s.snapshot(ctx)
 	if err != nil {
 		return err
@@ -47,8 +53,11 @@ func (s *Service) Resolve(ctx context.Context, kind, name, field, take string) e
 		return fmt.Errorf("infinitysync: no %s named %q is synced with Infinity (see: vmr-companion infinity diff)", kind, name)
 	}
 	remote := decodeValues(link.Remote)
+	if remote == nil && link.RemoteID != 0 {
+		return s.resolveDeletedThere(ctx, link, lo, field, take)
+	}
 	if remote == nil {
-		return fmt.Errorf("infinitysync: %s %q is not on Infinity as last seen: pull first, or push to create it again", kind, name)
+		return fmt.Errorf("infinitysync: %s %q is not on Infinity yet: push creates it", kind, name)
 	}
 	base := decodeValues(link.Base)
 	if base == nil {
@@ -104,6 +113,38 @@ func (s *Service) resolveDeleted(ctx context.Context, link *Link, field, take st
 	}
 	h := &HistoryRow{Time: s.cfg.Now(), Who: s.who(ctx), Action: "resolve", Outcome: "ok", Summary: summary,
 		Changes: []Change{{Kind: link.Kind, Name: link.Name, What: "taken", Fields: []string{field}}}}
+	if err != nil {
+		h.Outcome, h.Summary = "failed", summary+": "+err.Error()
+	}
+	return errors.Join(err, s.cfg.Repo.AddHistory(context.WithoutCancel(ctx), h))
+}
+
+// resolveDeletedThere settles an object deleted on Infinity and kept
+// here: take here unlinks it, so the next push creates it on Infinity
+// again; take infinity deletes it here too (with what hangs on it).
+func (s *Service) resolveDeletedThere(ctx context.Context, link *Link, lo *local, field, take string) error {
+	var err error
+	summary := fmt.Sprintf("%s %s (deleted on Infinity): ", link.Kind, lo.name)
+	if take == TakeHere {
+		err = s.cfg.Repo.DeleteLink(ctx, link.ID)
+		summary += "kept here; the next push creates it on Infinity again"
+	} else {
+		err = s.cfg.Repo.InTx(ctx, func(ctx context.Context) error {
+			var err error
+			if lo.integ != nil {
+				err = s.cfg.Integrations.Delete(ctx, lo.integ.UUID)
+			} else {
+				err = s.cfg.Conferences.Delete(ctx, strconv.FormatInt(lo.id, 10))
+			}
+			if err != nil {
+				return err
+			}
+			return s.cfg.Repo.DeleteLink(ctx, link.ID)
+		})
+		summary += "deleted here too"
+	}
+	h := &HistoryRow{Time: s.cfg.Now(), Who: s.who(ctx), Action: "resolve", Outcome: "ok", Summary: summary,
+		Changes: []Change{{Kind: link.Kind, Name: lo.name, What: "taken", Fields: []string{field}}}}
 	if err != nil {
 		h.Outcome, h.Summary = "failed", summary+": "+err.Error()
 	}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os/user"
 	"strings"
+	"sync"
 	"time"
 
 	"vmr-companion/backend/conference"
@@ -42,11 +43,25 @@ type Config struct {
 	// PageSize asks Infinity for pages of this many objects (limit=);
 	// 0 takes each resource's default_limit.
 	PageSize int
+	// ChunkSize is how many objects a pull writes per transaction
+	// (DefaultChunkSize when 0), so that other writers wait little.
+	ChunkSize int
+	// LeaseTTL is how long the sync lease lasts unless renewed
+	// (DefaultLeaseTTL when 0); LeaseClock is its clock (time.Now when nil).
+	LeaseTTL   time.Duration
+	LeaseClock func() time.Time
 }
 
 // Service syncs the store with one Management Node; it implements API.
 type Service struct {
 	cfg Config
+
+	// The client on the stored connection, kept while that connection is
+	// unchanged: the scheduler asks for it every pass, and each new
+	// client reads the keychain and (OAuth2) fetches a token.
+	mu       sync.Mutex
+	client   *infinity.Client
+	clientOf StoredConnection
 }
 
 var _ API = (*Service)(nil)
@@ -58,6 +73,15 @@ func New(cfg Config) *Service {
 	}
 	if cfg.User == nil {
 		cfg.User = osUser
+	}
+	if cfg.ChunkSize <= 0 {
+		cfg.ChunkSize = DefaultChunkSize
+	}
+	if cfg.LeaseTTL <= 0 {
+		cfg.LeaseTTL = DefaultLeaseTTL
+	}
+	if cfg.LeaseClock == nil {
+		cfg.LeaseClock = time.Now
 	}
 	return &Service{cfg: cfg}
 }
@@ -176,6 +200,7 @@ func (s *Service) Connect(ctx context.Context, req ConnectRequest) (*Status, err
 			return nil, fmt.Errorf("infinitysync: saving the secret in the keychain: %w", err)
 		}
 	}
+	s.dropClient()
 	err = s.cfg.Repo.SaveConnection(ctx, StoredConnection{Connection: req.Connection, Account: probe.Account, Version: probe.Version, ConnectedAt: s.cfg.Now()})
 	if err != nil {
 		return nil, err
@@ -186,6 +211,7 @@ func (s *Service) Connect(ctx context.Context, req ConnectRequest) (*Status, err
 // Disconnect forgets the connection and its secret; the synced objects and
 // their bases stay, so connecting to the same node again carries on.
 func (s *Service) Disconnect(ctx context.Context) error {
+	s.dropClient()
 	if err := s.cfg.Keychain.Delete(ctx, SecretAccount); err != nil && !errors.Is(err, secrets.ErrNotFound) {
 		return fmt.Errorf("infinitysync: removing the secret from the keychain: %w", err)
 	}
@@ -213,15 +239,27 @@ func (s *Service) Forget(ctx context.Context) error {
 	return s.cfg.Repo.ForgetLinks(ctx)
 }
 
-// Client is a client on the stored connection.
+// Client is a client on the stored connection. The same client serves
+// every caller while the stored connection (address, credentials' names,
+// CA file, when and how it was last connected) stays as it is; a new one
+// is built, with the keychain's secret read again, after Connect,
+// Disconnect or Forget, and once a request of the kept one failed with an
+// infinity.AuthError (another process may have changed the secret).
 func (s *Service) Client(ctx context.Context) (*infinity.Client, error) {
 	c, err := s.cfg.Repo.Connection(ctx)
 	if err != nil {
 		return nil, err
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if c == nil {
+		s.client = nil
 		return nil, ErrNotConnected
 	}
+	if s.client != nil && !s.client.AuthFailed() && sameConnection(s.clientOf, *c) {
+		return s.client, nil
+	}
+	s.client = nil
 	secret, err := s.cfg.Keychain.Get(ctx, SecretAccount)
 	if errors.Is(err, secrets.ErrNotFound) {
 		return nil, errors.New("infinitysync: the keychain has no secret for the Infinity connection: run vmr-companion infinity connect again")
@@ -229,7 +267,25 @@ func (s *Service) Client(ctx context.Context) (*infinity.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.newClient(c.Connection, secret)
+	cl, err := s.newClient(c.Connection, secret)
+	if err != nil {
+		return nil, err
+	}
+	s.client, s.clientOf = cl, *c
+	return cl, nil
+}
+
+// sameConnection tells whether a and b are the same stored connection;
+// a reconnect changes ConnectedAt even when nothing else changed.
+func sameConnection(a, b StoredConnection) bool {
+	return a.Connection == b.Connection && a.Account == b.Account && a.Version == b.Version && a.ConnectedAt.Equal(b.ConnectedAt)
+}
+
+// dropClient forgets the kept client; the next Client builds a new one.
+func (s *Service) dropClient() {
+	s.mu.Lock()
+	s.client = nil
+	s.mu.Unlock()
 }
 
 // History returns the last limit pulls, pushes and resolves, newest first.
@@ -278,6 +334,11 @@ func (s *Service) Status(ctx context.Context) (*Status, error) {
 				name = lo.name
 			}
 			st.Unfinished = append(st.Unfinished, Change{Kind: l.Kind, Name: name, What: l.PushState, Error: l.PushError})
+		}
+	}
+	for _, l := range snap.links {
+		if lo := snap.localOf(l); lo != nil && l.RemoteID != 0 && l.Remote == nil {
+			st.DeletedThere = append(st.DeletedThere, Change{Kind: l.Kind, Name: lo.name, What: "kept", Error: deletedThereAdvice(l.Kind, lo.name)})
 		}
 	}
 	if st.History, err = s.cfg.Repo.History(ctx, 10); err != nil {

@@ -361,9 +361,21 @@ func TestDeletions(t *testing.T) {
 	if states["Carol"] != infinitysync.StateDeletedHere || states["Bob"] != infinitysync.StateDeletedThere {
 		t.Fatalf("diff states: %v", states)
 	}
+	// Bob, deleted there by someone, is not created again unasked: a
+	// conflict until the admin says so.
 	res = e.push(infinitysync.PushOptions{})
-	if res.Deleted != 1 || res.Created != 1 || len(res.Failed) != 0 {
+	if res.Deleted != 1 || res.Created != 0 || len(res.Failed) != 0 || len(res.Conflicts) != 1 || res.Conflicts[0].Name != "Bob" {
 		t.Fatalf("push: %+v", res)
+	}
+	if e.fake.Count("conference") != 0 {
+		t.Fatalf("Infinity holds %d conferences, want none", e.fake.Count("conference"))
+	}
+	if err := e.svc.Resolve(e.ctx, infinitysync.KindPersonalVMR, "Bob", "description", infinitysync.TakeHere); err != nil {
+		t.Fatal(err)
+	}
+	res = e.push(infinitysync.PushOptions{})
+	if res.Created != 1 || len(res.Failed)+len(res.Conflicts) != 0 {
+		t.Fatalf("push after resolving: %+v", res)
 	}
 	if e.fake.Count("conference") != 1 {
 		t.Fatalf("Infinity holds %d conferences, want Bob only", e.fake.Count("conference"))
@@ -388,7 +400,9 @@ func TestLocalRulesRefuseBeforeAnyRequest(t *testing.T) {
 	}
 }
 
-func TestCancelledPullWritesNothing(t *testing.T) {
+// A pull commits chunk by chunk; one cancelled inside a chunk writes none
+// of that chunk (here the only one). See TestACancelledPullKeepsItsCommittedChunks.
+func TestACancelledPullWritesNoPartialChunk(t *testing.T) {
 	e := newEnv(t, 0)
 	for i := range 5 {
 		e.seedVMR(fmt.Sprint("VMR ", i), fmt.Sprint("u", i, "@example.com"), fmt.Sprint("u", i, "@vc.example.com"))
@@ -406,7 +420,7 @@ func TestCancelledPullWritesNothing(t *testing.T) {
 	}
 	list, _ := e.confs.List(e.ctx, "")
 	if len(list) != 0 {
-		t.Fatalf("a cancelled pull wrote %d conferences", len(list))
+		t.Fatalf("a pull cancelled inside its only chunk wrote %d conferences", len(list))
 	}
 	st, _ := e.svc.Status(e.ctx)
 	if st.History[0].Outcome != "cancelled" || st.LastPull != nil {

@@ -1,11 +1,13 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"vmr-companion/backend/infinitysync"
@@ -79,15 +81,12 @@ func (r *Infinity) Links(ctx context.Context) ([]infinitysync.Link, error) {
 	var out []infinitysync.Link
 	for rows.Next() {
 		var l infinitysync.Link
-		var base, remote sql.NullString
-		if err := rows.Scan(&l.ID, &l.Kind, &l.LocalID, &l.Name, &l.RemoteID, &base, &remote, &l.PushState, &l.PushError); err != nil {
+		// Straight into the byte slices (NULL is nil): one copy, not two.
+		if err := rows.Scan(&l.ID, &l.Kind, &l.LocalID, &l.Name, &l.RemoteID, (*[]byte)(&l.Base), (*[]byte)(&l.Remote), &l.PushState, &l.PushError); err != nil {
 			return nil, fmt.Errorf("store: reading the Infinity links: %w", err)
 		}
-		if base.Valid {
-			l.Base = json.RawMessage(base.String)
-		}
-		if remote.Valid {
-			l.Remote = json.RawMessage(remote.String)
+		if l.Remote != nil && bytes.Equal(l.Base, l.Remote) {
+			l.Remote = l.Base // in step: one copy (neither is changed in place)
 		}
 		out = append(out, l)
 	}
@@ -110,32 +109,61 @@ func nullID[T int | int64](v T) any {
 
 // SaveLink inserts a link (ID 0) or updates it.
 func (r *Infinity) SaveLink(ctx context.Context, l *infinitysync.Link) error {
-	var integ, conf any
-	if l.Kind == infinitysync.KindIntegration {
-		integ = nullID(l.LocalID)
-	} else {
-		conf = nullID(l.LocalID)
-	}
-	if len(l.PushError) > 2000 {
-		l.PushError = l.PushError[:2000]
+	return r.SaveLinks(ctx, []*infinitysync.Link{l})
+}
+
+// SaveLinks saves every link of ls as SaveLink does, in one transaction
+// with one prepared statement per kind of write: a pull saves tens of
+// thousands.
+func (r *Infinity) SaveLinks(ctx context.Context, ls []*infinitysync.Link) error {
+	if len(ls) == 0 {
+		return nil
 	}
 	now := timestamp(time.Now())
 	return r.s.inTx(ctx, func(tx *sql.Tx) error {
-		if l.ID == 0 {
-			res, err := tx.ExecContext(ctx, `INSERT INTO infinity_objects (kind, integration_id, conference_id, name, remote_id,
-				base, remote, push_state, push_error, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				l.Kind, integ, conf, l.Name, nullID(l.RemoteID), nullJSON(l.Base), nullJSON(l.Remote), l.PushState, l.PushError, now)
+		var ins, upd *sql.Stmt
+		defer func() {
+			for _, st := range []*sql.Stmt{ins, upd} {
+				if st != nil {
+					st.Close()
+				}
+			}
+		}()
+		for _, l := range ls {
+			var integ, conf any
+			if l.Kind == infinitysync.KindIntegration {
+				integ = nullID(l.LocalID)
+			} else {
+				conf = nullID(l.LocalID)
+			}
+			if len(l.PushError) > 2000 {
+				l.PushError = l.PushError[:2000]
+			}
+			var err error
+			if l.ID == 0 {
+				if ins == nil {
+					if ins, err = tx.PrepareContext(ctx, `INSERT INTO infinity_objects (kind, integration_id, conference_id, name, remote_id,
+						base, remote, push_state, push_error, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+						return fmt.Errorf("store: saving the Infinity links: %w", err)
+					}
+				}
+				var res sql.Result
+				res, err = ins.ExecContext(ctx, l.Kind, integ, conf, l.Name, nullID(l.RemoteID), nullJSON(l.Base), nullJSON(l.Remote), l.PushState, l.PushError, now)
+				if err == nil {
+					l.ID, err = res.LastInsertId()
+				}
+			} else {
+				if upd == nil {
+					if upd, err = tx.PrepareContext(ctx, `UPDATE infinity_objects SET integration_id = ?, conference_id = ?, name = ?, remote_id = ?,
+						base = ?, remote = ?, push_state = ?, push_error = ?, updated_at = ? WHERE id = ?`); err != nil {
+						return fmt.Errorf("store: saving the Infinity links: %w", err)
+					}
+				}
+				_, err = upd.ExecContext(ctx, integ, conf, l.Name, nullID(l.RemoteID), nullJSON(l.Base), nullJSON(l.Remote), l.PushState, l.PushError, now, l.ID)
+			}
 			if err != nil {
 				return fmt.Errorf("store: saving the Infinity link of %s %q: %w", l.Kind, l.Name, err)
 			}
-			l.ID, err = res.LastInsertId()
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE infinity_objects SET integration_id = ?, conference_id = ?, name = ?, remote_id = ?,
-			base = ?, remote = ?, push_state = ?, push_error = ?, updated_at = ? WHERE id = ?`,
-			integ, conf, l.Name, nullID(l.RemoteID), nullJSON(l.Base), nullJSON(l.Remote), l.PushState, l.PushError, now, l.ID)
-		if err != nil {
-			return fmt.Errorf("store: saving the Infinity link of %s %q: %w", l.Kind, l.Name, err)
 		}
 		return nil
 	})
@@ -240,7 +268,7 @@ func (r *Infinity) NodeURL(ctx context.Context) (string, error) {
 func (r *Infinity) SetNodeURL(ctx context.Context, url string) error {
 	return r.s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO infinity_node (id, url) VALUES (1, ?)
-			ON CONFLICT (id) DO UPDATE SET url = excluded.url`, url); err != nil {
+			ON CONFLICT (id) DO UPDATE SET url = excluded.url WHERE url <> excluded.url`, url); err != nil { // the same node: no write
 			return fmt.Errorf("store: saving the Infinity node: %w", err)
 		}
 		return nil
@@ -258,4 +286,82 @@ func (r *Infinity) ForgetLinks(ctx context.Context) error {
 		}
 		return nil
 	})
+}
+
+// TakeLease takes or renews the sync lease for holder until at+ttl. The
+// stored expiry is compared with at in the same transaction, so of two
+// processes asking at once one gets it; while another holder's lease has
+// not run out it returns that lease and false.
+func (r *Infinity) TakeLease(ctx context.Context, holder string, at time.Time, ttl time.Duration) (*infinitysync.SyncLease, bool, error) {
+	var out infinitysync.SyncLease
+	var ok bool
+	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
+		var cur, acquired, expires string
+		err := tx.QueryRowContext(ctx, `SELECT holder, acquired_at, expires_at FROM infinity_sync_lease WHERE id = 1`).Scan(&cur, &acquired, &expires)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: reading the sync lease: %w", err)
+		}
+		if cur != "" && cur != holder && parseTime(expires).After(at) {
+			out = infinitysync.SyncLease{Holder: cur, Since: parseTime(acquired), Expires: parseTime(expires)}
+			return nil
+		}
+		since := at
+		if cur == holder {
+			since = parseTime(acquired) // a renewal keeps when it began
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO infinity_sync_lease (id, holder, acquired_at, expires_at) VALUES (1, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at`,
+			clip(holder, 600), sortableTimestamp(since), sortableTimestamp(at.Add(ttl)))
+		if err != nil {
+			return fmt.Errorf("store: taking the sync lease: %w", err)
+		}
+		out, ok = infinitysync.SyncLease{Holder: holder, Since: since, Expires: at.Add(ttl)}, true
+		return nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return &out, ok, nil
+}
+
+// ReleaseLease gives the sync lease up if holder still holds it.
+func (r *Infinity) ReleaseLease(ctx context.Context, holder string) error {
+	return r.s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE infinity_sync_lease SET holder = '', expires_at = '' WHERE id = 1 AND holder = ?`, holder); err != nil {
+			return fmt.Errorf("store: releasing the sync lease: %w", err)
+		}
+		return nil
+	})
+}
+
+// IntegrationInUse says what of this product hangs on integration id
+// (scheduled conferences, the scheduler's state, queued Infinity
+// operations), "" when nothing: deleting it would cascade to them.
+func (r *Infinity) IntegrationInUse(ctx context.Context, id int64) (string, error) {
+	var parts []string
+	for _, q := range []struct{ table, what string }{
+		{"scheduled_conferences", "scheduled conferences"},
+		{"scheduled_aliases", "reserved aliases"},
+		{"scheduler_items", "scheduler items"},
+		{"scheduler_outbox", "scheduler outbox messages"},
+		{"scheduler_failures", "scheduler failures"},
+		{"infinity_outbox", "queued Infinity operations"},
+	} {
+		var n int
+		// The table names are constants above, never input.
+		if err := r.s.reader.QueryRowContext(ctx, `SELECT count(*) FROM `+q.table+` WHERE integration_id = ?`, id).Scan(&n); err != nil {
+			return "", fmt.Errorf("store: counting what uses an integration: %w", err)
+		}
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, q.what))
+		}
+	}
+	var state int
+	if err := r.s.reader.QueryRowContext(ctx, `SELECT count(*) FROM scheduler_state WHERE integration_id = ? AND (processed > 0 OR last_sync <> '')`, id).Scan(&state); err != nil {
+		return "", fmt.Errorf("store: counting what uses an integration: %w", err)
+	}
+	if state > 0 {
+		parts = append(parts, "the scheduler's state")
+	}
+	return strings.Join(parts, ", "), nil
 }

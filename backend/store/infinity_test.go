@@ -134,3 +134,101 @@ func TestInfinityConnectionAndHistory(t *testing.T) {
 		t.Fatal("disconnecting must keep the history")
 	}
 }
+
+func TestInfinitySyncLease(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	r := s.Infinity()
+	t0 := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	l, ok, err := r.TakeLease(ctx, "host-a pid 1 #aa", t0, time.Minute)
+	if err != nil || !ok || l.Holder != "host-a pid 1 #aa" || !l.Since.Equal(t0) {
+		t.Fatalf("first take: %v %v %+v", ok, err, l)
+	}
+	// Held: another holder is refused and told who holds it since when.
+	l, ok, err = r.TakeLease(ctx, "host-b pid 2 #bb", t0.Add(59*time.Second), time.Minute)
+	if err != nil || ok || l.Holder != "host-a pid 1 #aa" || !l.Since.Equal(t0) {
+		t.Fatalf("take while held: %v %v %+v", ok, err, l)
+	}
+	// A renewal keeps when it began and moves the expiry.
+	l, ok, err = r.TakeLease(ctx, "host-a pid 1 #aa", t0.Add(30*time.Second), time.Minute)
+	if err != nil || !ok || !l.Since.Equal(t0) || !l.Expires.Equal(t0.Add(90*time.Second)) {
+		t.Fatalf("renewal: %v %v %+v", ok, err, l)
+	}
+	if _, ok, _ := r.TakeLease(ctx, "host-b pid 2 #bb", t0.Add(80*time.Second), time.Minute); ok {
+		t.Fatal("taken before the renewed expiry")
+	}
+	// Run out: another takes it.
+	if _, ok, _ := r.TakeLease(ctx, "host-b pid 2 #bb", t0.Add(91*time.Second), time.Minute); !ok {
+		t.Fatal("not taken after the expiry")
+	}
+	// Released: free at once, and only by its holder.
+	if err := r.ReleaseLease(ctx, "host-a pid 1 #aa"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := r.TakeLease(ctx, "host-c pid 3 #cc", t0.Add(92*time.Second), time.Minute); ok {
+		t.Fatal("released by a holder that no longer held it")
+	}
+	if err := r.ReleaseLease(ctx, "host-b pid 2 #bb"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := r.TakeLease(ctx, "host-c pid 3 #cc", t0.Add(92*time.Second), time.Minute); !ok {
+		t.Fatal("not free after the release")
+	}
+}
+
+func TestIntegrationInUse(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	in := sample(1)
+	create(t, s.Integrations(), in)
+	r := s.Infinity()
+	if why, err := r.IntegrationInUse(ctx, in.ID); err != nil || why != "" {
+		t.Fatalf("a new integration: %q %v", why, err)
+	}
+	if err := s.Scheduler().SaveSyncState(ctx, in.ID, "state-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if why, err := r.IntegrationInUse(ctx, in.ID); err != nil || why != "the scheduler's state" {
+		t.Fatalf("after a mailbox sync: %q %v", why, err)
+	}
+}
+
+func TestSaveLinksInsertsAndUpdatesAllOrNothing(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	repo := s.Infinity()
+	base := json.RawMessage(`{"name":"x"}`)
+	a := &infinitysync.Link{Kind: infinitysync.KindPersonalVMR, Name: "a", RemoteID: 1, Base: base, Remote: base}
+	b := &infinitysync.Link{Kind: infinitysync.KindPersonalVMR, Name: "b", RemoteID: 2, Base: base}
+	if err := repo.SaveLinks(ctx, []*infinitysync.Link{a, b}); err != nil {
+		t.Fatal(err)
+	}
+	if a.ID == 0 || b.ID == 0 || a.ID == b.ID {
+		t.Fatalf("ids: %d, %d", a.ID, b.ID)
+	}
+	// One update and one insert that the schema refuses (an empty name):
+	// neither is kept.
+	a.Name = "a2"
+	bad := &infinitysync.Link{Kind: infinitysync.KindPersonalVMR, Name: "", RemoteID: 3}
+	if err := repo.SaveLinks(ctx, []*infinitysync.Link{a, bad}); err == nil {
+		t.Fatal("a link without a name was saved")
+	}
+	links, err := repo.Links(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(links) != 2 || links[0].Name != "a" || links[1].Name != "b" {
+		t.Fatalf("after a refused batch: %+v", links)
+	}
+	// Read back: the same bytes, and a NULL remote is nil.
+	if string(links[0].Remote) != string(base) || links[1].Remote != nil {
+		t.Fatalf("remote: %s, %s", links[0].Remote, links[1].Remote)
+	}
+	a.Name = "a2"
+	if err := repo.SaveLinks(ctx, []*infinitysync.Link{a}); err != nil {
+		t.Fatal(err)
+	}
+	if links, _ := repo.Links(ctx); links[0].Name != "a2" || links[0].ID != a.ID {
+		t.Fatalf("after an update: %+v", links[0])
+	}
+}

@@ -275,13 +275,30 @@ func (s *Server) Count(resource string) int {
 	return len(s.data[resource])
 }
 
+// fresh drops the indexes after a write.
+func (s *Server) fresh() {
+	if s.index == nil || s.indexGen != s.gen {
+		s.index, s.sorted, s.indexGen = map[string]map[string][]int{}, map[string][]int{}, s.gen
+	}
+}
+
+// sortedIDs are resource's ids in order, sorted once per write: a listing
+// of 50,000 objects in pages of 500 must not sort them for every page.
+func (s *Server) sortedIDs(resource string) []int {
+	s.fresh()
+	ids, ok := s.sorted[resource]
+	if !ok {
+		ids = slices.Sorted(maps.Keys(s.data[resource]))
+		s.sorted[resource] = ids
+	}
+	return ids
+}
+
 // childIDs indexes child objects by the URI of their parent, rebuilt only
 // after a write: rendering 50,000 conferences must not scan every alias
 // for each.
 func (s *Server) childIDs(child, fk string) map[string][]int {
-	if s.index == nil || s.indexGen != s.gen {
-		s.index, s.indexGen = map[string]map[string][]int{}, s.gen
-	}
+	s.fresh()
 	if m, ok := s.index[child]; ok {
 		return m
 	}

@@ -2,7 +2,6 @@ package infinitytest
 
 import (
 	"fmt"
-	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -29,8 +28,16 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, resource string) {
 			return
 		}
 	}
+	filtered := false
+	for k := range q {
+		filtered = filtered || k != "limit" && k != "offset" && k != "format"
+	}
 	var matched []map[string]any
-	for _, id := range slices.Sorted(maps.Keys(s.data[resource])) {
+	for _, id := range s.sortedIDs(resource) {
+		if !filtered { // every object: no need to look at any
+			matched = append(matched, s.data[resource][id])
+			continue
+		}
 		ok, msg := matches(resource, s.data[resource][id], q)
 		if msg != "" {
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": msg})

@@ -90,6 +90,7 @@ type Server struct {
 	// indexGen.
 	gen      int
 	index    map[string]map[string][]int
+	sorted   map[string][]int // ids of each resource in order, also for indexGen
 	indexGen int
 }
 
