@@ -187,6 +187,34 @@ func goldenInfinityHostile(t *testing.T, g *goldenRecorder) {
 	g.record("infinity push refused", "InfinityService.Push", []any{false}, result, err)
 	status, err := s.Status()
 	g.record("infinity status unfinished", "InfinityService.Status", []any{}, stableWho(status), err)
+
+	// Deleted on Infinity while changed here: the pull keeps it, and the
+	// status lists it with how to settle it.
+	svc2 := wiretest.Open(t, t.TempDir())
+	fake2 := wiretest.Infinity(t, svc2)
+	g.show(fake2.URL, "https://mgr.example.com")
+	if st, err := svc2.Infinity.Status(ctx); err == nil && st.Connection != nil {
+		g.show(filepath.Dir(st.Connection.CAFile), "/home/admin/infinity")
+	}
+	kari := fake2.SeedConference(map[string]any{"name": "Kari's room", "primary_owner_email_address": "kari@example.com"}, "kari@vc.example.com")
+	s2 := &InfinityService{ctx: ctx, sync: svc2.Infinity}
+	if _, err := s2.Pull(); err != nil {
+		t.Fatal(err)
+	}
+	room, err := svc2.Conferences.Get(ctx, "Kari's room")
+	if err != nil {
+		t.Fatal(err)
+	}
+	room.Description = "Kari’s team room"
+	if err := svc2.Conferences.Update(ctx, room); err != nil {
+		t.Fatal(err)
+	}
+	fake2.Remove(infinity.ResConference, kari)
+	if _, err := s2.Pull(); err != nil {
+		t.Fatal(err)
+	}
+	status, err = s2.Status()
+	g.record("infinity status deleted there", "InfinityService.Status", []any{}, stableWho(status), err)
 }
 
 // stableWho makes the OS user in the history "admin", so the goldens do

@@ -168,7 +168,7 @@ function historyRow(r: Go.SyncHistoryRow): SyncHistoryRow {
 
 function infinityStatus(v: Go.InfinityStatus | null): InfinityStatus {
   const r = found(v);
-  return { ...r, history: (r.history ?? []).map(historyRow), unfinished: (r.unfinished ?? []).map((c) => ({ ...c, fields: c.fields ?? [] })) };
+  return { ...r, history: (r.history ?? []).map(historyRow), unfinished: (r.unfinished ?? []).map((c) => ({ ...c, fields: c.fields ?? [] })), deleted_there: (r.deleted_there ?? []).map((c) => ({ ...c, fields: c.fields ?? [] })) };
 }
 
 function syncResult(v: Go.SyncResult | null): SyncResult {

@@ -241,6 +241,7 @@ export interface InfinityStatus {
   conflicts: number;
   history: SyncHistoryRow[] | null;
   unfinished?: SyncChange[];
+  deleted_there?: SyncChange[];
 }
 
 /** scheduler.Lease (vmr-companion/backend/scheduler) */

@@ -77,7 +77,11 @@ export type Upcoming = Omit<Go.Upcoming, 'meetings'> & { meetings: Meeting[] };
 
 export type SyncChange = Filled<Go.SyncChange, 'fields'>;
 export type SyncHistoryRow = Omit<Go.SyncHistoryRow, 'changes'> & { changes: SyncChange[] };
-export type InfinityStatus = Omit<Go.InfinityStatus, 'history' | 'unfinished'> & { history: SyncHistoryRow[]; unfinished: SyncChange[] };
+export type InfinityStatus = Omit<Go.InfinityStatus, 'history' | 'unfinished' | 'deleted_there'> & {
+  history: SyncHistoryRow[];
+  unfinished: SyncChange[];
+  deleted_there: SyncChange[];
+};
 export type SyncResult = Filled<Go.SyncResult, 'conflicts' | 'failed' | 'changes'>;
 export type ObjectDiff = Filled<Go.ObjectDiff, 'fields'>;
 export type SyncDiff = Omit<Go.SyncDiff, 'objects'> & { objects: ObjectDiff[] };

@@ -313,6 +313,16 @@ describe('Pexip Infinity: a push that did not finish', () => {
     expect(unfinished.textContent).toContain('<img src=x onerror="window.__pwned=1">');
     expect(document.querySelector('img')).toBeNull();
   });
+
+  it('lists what was deleted on Infinity but kept here, with how to settle it', async () => {
+    fake.infinity.seed();
+    fake.infinity.statusScenario = 'infinity status deleted there';
+    renderPage();
+    const kept = await screen.findByTestId('deleted-there');
+    expect(kept.textContent).toContain('1 object was deleted on Infinity and is kept here');
+    expect(kept.textContent).toContain("personal_vmr Kari's room");
+    expect(kept.textContent).toContain('infinity resolve --vmr');
+  });
 });
 
 describe('Pexip Infinity: texts', () => {

@@ -791,6 +791,8 @@ export const de: Messages = {
   'inf.conflicts': 'Konflikte',
   'inf.unfinished_one': 'Ein Senden hat {count} Objekt nicht abgeschlossen; senden Sie erneut, um es abzuschließen:',
   'inf.unfinished_other': 'Ein Senden hat {count} Objekte nicht abgeschlossen; senden Sie erneut, um sie abzuschließen:',
+  'inf.deleted_there_one': '{count} Objekt wurde in Infinity gelöscht und bleibt hier erhalten (hier geändert oder in Gebrauch); klären Sie es:',
+  'inf.deleted_there_other': '{count} Objekte wurden in Infinity gelöscht und bleiben hier erhalten (hier geändert oder in Gebrauch); klären Sie sie:',
 
   'inf.conn_title': 'Verbindung',
   'inf.conn_help': 'Verwenden Sie ein eigenes Verwaltungskonto, dessen Rolle die Exchange-Integrationen und Konferenzen lesen und ändern darf.',

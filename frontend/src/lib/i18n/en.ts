@@ -793,6 +793,8 @@ export const en = {
   'inf.conflicts': 'Conflicts',
   'inf.unfinished_one': 'A push stopped before finishing {count} object; push again to finish it:',
   'inf.unfinished_other': 'A push stopped before finishing {count} objects; push again to finish them:',
+  'inf.deleted_there_one': '{count} object was deleted on Infinity and is kept here (changed here, or in use); settle it:',
+  'inf.deleted_there_other': '{count} objects were deleted on Infinity and are kept here (changed here, or in use); settle them:',
 
   'inf.conn_title': 'Connection',
   'inf.conn_help': 'Use a dedicated management account whose role may read and change the Exchange integrations and conferences.',

@@ -913,6 +913,7 @@ export namespace infinitysync {
 	    conflicts: number;
 	    history: HistoryRow[];
 	    unfinished?: Change[];
+	    deleted_there?: Change[];
 	
 	    static createFrom(source: any = {}) {
 	        return new Status(source);
@@ -930,6 +931,7 @@ export namespace infinitysync {
 	        this.conflicts = source["conflicts"];
 	        this.history = this.convertValues(source["history"], HistoryRow);
 	        this.unfinished = this.convertValues(source["unfinished"], Change);
+	        this.deleted_there = this.convertValues(source["deleted_there"], Change);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
