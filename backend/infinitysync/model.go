@@ -210,13 +210,25 @@ func compareFields(names []string, local, base, remote values) []FieldDiff {
 	return out
 }
 
-// display is a value as text: JSON, bounded so that one huge template
-// does not flood a terminal.
+// display is a value as text: JSON (with <, > and & as themselves, so a
+// terminal shows what the field holds; the window decodes it), bounded so
+// that one huge template does not flood a terminal.
 func display(v json.RawMessage) string {
 	if v == nil {
 		return ""
 	}
 	s := string(v)
+	var val any
+	dec := json.NewDecoder(bytes.NewReader(v))
+	dec.UseNumber() // numbers as written, not as float64
+	if dec.Decode(&val) == nil {
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if enc.Encode(val) == nil {
+			s = strings.TrimSuffix(b.String(), "\n")
+		}
+	}
 	if r := []rune(s); len(r) > 200 {
 		s = string(r[:200]) + "…"
 	}
