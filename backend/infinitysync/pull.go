@@ -98,17 +98,7 @@ func shareBytes(snap *snapshot, remote remoteSet) {
 // pull that stops keeps the chunks it committed, and the next one carries
 // on from the links they made.
 func (s *Service) Pull(ctx context.Context, progress func(Progress)) (*Result, error) {
-	if progress == nil {
-		progress = noProgress
-	}
-	cl, err := s.Client(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.sameNode(ctx, cl.BaseURL()); err != nil {
-		return nil, err
-	}
-	ctx, unlock, err := s.lock(ctx)
+	ctx, cl, progress, unlock, err := s.begin(ctx, progress)
 	if err != nil {
 		return nil, err
 	}
@@ -733,4 +723,24 @@ func bounded(s string, n int) string {
 		return string(r[:n]) + "…"
 	}
 	return s
+}
+
+// begin is how a pull or push starts: the kept client, on the node the
+// links belong to, under the sync lease (unlock releases it).
+func (s *Service) begin(ctx context.Context, progress func(Progress)) (context.Context, *infinity.Client, func(Progress), func(), error) {
+	if progress == nil {
+		progress = noProgress
+	}
+	cl, err := s.Client(ctx)
+	if err != nil {
+		return ctx, nil, nil, nil, err
+	}
+	if err := s.sameNode(ctx, cl.BaseURL()); err != nil {
+		return ctx, nil, nil, nil, err
+	}
+	ctx, unlock, err := s.lock(ctx)
+	if err != nil {
+		return ctx, nil, nil, nil, err
+	}
+	return ctx, cl, progress, unlock, nil
 }

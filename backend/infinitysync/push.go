@@ -38,17 +38,7 @@ func (it *pushItem) name() string {
 // before the first write and its outcome after, so a push stopped half way
 // says what went, and running it again finishes without duplicates.
 func (s *Service) Push(ctx context.Context, opts PushOptions, progress func(Progress)) (*Result, error) {
-	if progress == nil {
-		progress = noProgress
-	}
-	cl, err := s.Client(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.sameNode(ctx, cl.BaseURL()); err != nil {
-		return nil, err
-	}
-	ctx, unlock, err := s.lock(ctx)
+	ctx, cl, progress, unlock, err := s.begin(ctx, progress)
 	if err != nil {
 		return nil, err
 	}
