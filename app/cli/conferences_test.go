@@ -11,7 +11,9 @@ import (
 
 	"github.com/zalando/go-keyring"
 
+	"vmr-companion/app/wire"
 	"vmr-companion/app/wire/wiretest"
+	"vmr-companion/backend/integration"
 	"vmr-companion/backend/scheduler"
 )
 
@@ -21,23 +23,7 @@ import (
 // created as id N, failed with the reason, removed) shows in the table and
 // in --json.
 func TestConferencesListShowsWhereInfinityStands(t *testing.T) {
-	keyring.MockInit()
-	dir := t.TempDir()
-	ex := wiretest.NewExchange(t, "room@contoso.com")
-	var in map[string]any
-	if err := json.Unmarshal([]byte(ex.Integration("room@contoso.com")), &in); err != nil {
-		t.Fatal(err)
-	}
-	in["infinity_provisioning"] = "api"
-	data, _ := json.Marshal(in)
-	if code, _, stderr := run(t, dir, string(data), "integrations", "create", "-f", "-"); code != 0 {
-		t.Fatalf("create: %s", stderr)
-	}
-	svc := wiretest.Open(t, dir)
-	integ, err := svc.Integrations.Get(context.Background(), "Contoso")
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, ex, svc, integ := apiIntegration(t)
 	start := time.Now().Add(48 * time.Hour).Truncate(time.Hour)
 	subjects := []string{"Waiting", "Policy", "Created", "Failed", "Removed"}
 	for i, s := range subjects {
@@ -111,23 +97,7 @@ func TestConferencesListShowsWhereInfinityStands(t *testing.T) {
 // to policy read "answered by policy" after the next pass, with no
 // connection needed; switched to api again, they wait once more.
 func TestConferencesListAfterSwitchingBackToPolicy(t *testing.T) {
-	keyring.MockInit()
-	dir := t.TempDir()
-	ex := wiretest.NewExchange(t, "room@contoso.com")
-	var in map[string]any
-	if err := json.Unmarshal([]byte(ex.Integration("room@contoso.com")), &in); err != nil {
-		t.Fatal(err)
-	}
-	in["infinity_provisioning"] = "api"
-	data, _ := json.Marshal(in)
-	if code, _, stderr := run(t, dir, string(data), "integrations", "create", "-f", "-"); code != 0 {
-		t.Fatalf("create: %s", stderr)
-	}
-	svc := wiretest.Open(t, dir)
-	integ, err := svc.Integrations.Get(context.Background(), "Contoso")
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, ex, svc, integ := apiIntegration(t)
 	a, _, err := svc.Aliases.Reserve(context.Background(), integ, "compose-switch", "alex@contoso.com")
 	if err != nil {
 		t.Fatal(err)
@@ -156,4 +126,28 @@ func TestConferencesListAfterSwitchingBackToPolicy(t *testing.T) {
 			t.Fatalf("after switching to %s: %q, want %q", step.mode, s, step.want)
 		}
 	}
+}
+
+// apiIntegration makes the integration "Contoso" of a fake Exchange with
+// infinity_provisioning api, through the CLI, in a new data folder.
+func apiIntegration(t *testing.T) (string, *wiretest.Exchange, *wire.Services, *integration.Integration) {
+	t.Helper()
+	keyring.MockInit()
+	dir := t.TempDir()
+	ex := wiretest.NewExchange(t, "room@contoso.com")
+	var in map[string]any
+	if err := json.Unmarshal([]byte(ex.Integration("room@contoso.com")), &in); err != nil {
+		t.Fatal(err)
+	}
+	in["infinity_provisioning"] = "api"
+	data, _ := json.Marshal(in)
+	if code, _, stderr := run(t, dir, string(data), "integrations", "create", "-f", "-"); code != 0 {
+		t.Fatalf("create: %s", stderr)
+	}
+	svc := wiretest.Open(t, dir)
+	integ, err := svc.Integrations.Get(context.Background(), "Contoso")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, ex, svc, integ
 }
