@@ -11,13 +11,11 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"vmr-companion/app/wire"
 	"vmr-companion/backend/demo"
 	"vmr-companion/backend/devcert"
-	"vmr-companion/backend/infinitysync"
 )
 
 const demoFlagHelp = "also run a fake Exchange with example meetings, and an integration for it, kept in their own data folder (<data-dir>/demo)"
@@ -75,7 +73,7 @@ func (c *command) startDemo(out io.Writer, svc *wire.Services, policy placeholde
 		defer cancel()
 		d.Stop(ctx)
 	}
-	mgr, err := c.startDemoInfinity(dsvc, demo.Config{DataDir: dir, GetCertificate: loader.GetCertificate, CAFile: a.CertPath()})
+	mgr, err := demo.StartConnectedInfinity(c.ctx, dsvc.Infinity, demo.Config{DataDir: dir, GetCertificate: loader.GetCertificate, CAFile: a.CertPath()})
 	if err != nil {
 		stopFake()
 		closeStore()
@@ -103,37 +101,4 @@ func (c *command) startDemo(out io.Writer, svc *wire.Services, policy placeholde
 		stopFake()
 		closeStore()
 	}, nil
-}
-
-// startDemoInfinity runs the demo's Management Node and connects the demo's
-// own store to it (its password is new each run, so each run connects again).
-func (c *command) startDemoInfinity(dsvc *wire.Services, cfg demo.Config) (*demo.Infinity, error) {
-	st, err := dsvc.Infinity.Status(c.ctx)
-	if err != nil {
-		return nil, err
-	}
-	prefer := ""
-	if st.Connection != nil {
-		prefer = strings.TrimPrefix(st.Connection.URL, "https://")
-	}
-	mgr, err := demo.StartInfinity(c.ctx, cfg, prefer)
-	if err != nil {
-		return nil, err
-	}
-	if st.Connection != nil && st.Connection.URL != mgr.URL() {
-		// The last run's port was taken: the demo's objects are the same
-		// ones, so unlink them and let the next pull match them by name.
-		if err := dsvc.Infinity.Forget(c.ctx); err != nil {
-			return nil, err
-		}
-	}
-	req := infinitysync.ConnectRequest{Connection: infinitysync.Connection{URL: mgr.URL(), Auth: infinitysync.AuthBasic,
-		Username: demo.InfinityUsername, CAFile: cfg.CAFile}, Secret: mgr.Password()}
-	if _, err := dsvc.Infinity.Connect(c.ctx, req); err != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		mgr.Stop(ctx)
-		return nil, fmt.Errorf("demo: connecting the demo's data to its Management Node: %w", err)
-	}
-	return mgr, nil
 }

@@ -12,10 +12,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/infinity"
 	"vmr-companion/backend/infinity/infinitytest"
+	"vmr-companion/backend/infinitysync"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
 )
@@ -131,4 +134,39 @@ func (d *Infinity) seed(ctx context.Context, caFile string) error {
 		}
 	}
 	return nil
+}
+
+// StartConnectedInfinity runs the demo's Management Node on the last run's
+// port when it is free and connects the demo's own store (sync) to it; its
+// password is new each run, so each run connects again. When the port was
+// taken, the demo's objects are the same ones on a new address: their
+// links are forgotten and the next pull matches them by name.
+func StartConnectedInfinity(ctx context.Context, sync *infinitysync.Service, cfg Config) (*Infinity, error) {
+	st, err := sync.Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	prefer := ""
+	if st.Connection != nil {
+		prefer = strings.TrimPrefix(st.Connection.URL, "https://")
+	}
+	mgr, err := StartInfinity(ctx, cfg, prefer)
+	if err != nil {
+		return nil, err
+	}
+	if st.Connection != nil && st.Connection.URL != mgr.URL() {
+		err = sync.Forget(ctx)
+	}
+	if err == nil {
+		req := infinitysync.ConnectRequest{Connection: infinitysync.Connection{URL: mgr.URL(), Auth: infinitysync.AuthBasic,
+			Username: InfinityUsername, CAFile: cfg.CAFile}, Secret: mgr.Password()}
+		_, err = sync.Connect(ctx, req)
+	}
+	if err != nil {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		mgr.Stop(stopCtx)
+		return nil, fmt.Errorf("demo: connecting the demo's data to its Management Node: %w", err)
+	}
+	return mgr, nil
 }
