@@ -15,10 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zalando/go-keyring"
-
 	"vmr-companion/backend/devcert"
 	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/secrets/secretstest"
 	"vmr-companion/backend/testtls"
 )
 
@@ -36,8 +35,8 @@ type certReportJSON struct {
 
 func TestCertSaysWhereTheKeyIsAndWhy(t *testing.T) {
 	t.Run("without a keychain cert status warns loudly that the key is in a file, and why", func(t *testing.T) {
-		keyring.MockInitWithError(errors.New("The name org.freedesktop.secrets was not provided by any .service files"))
-		t.Cleanup(keyring.MockInit)
+		secretstest.MockInitWithError(errors.New("The name org.freedesktop.secrets was not provided by any .service files"))
+		t.Cleanup(secretstest.MockInit)
 		dir := t.TempDir()
 		code, _, errOut := run(t, dir, "", "cert", "status")
 		if code != 0 {
@@ -57,12 +56,12 @@ func TestCertSaysWhereTheKeyIsAndWhy(t *testing.T) {
 	})
 
 	t.Run("once the keychain works cert status moves the key there and stops warning", func(t *testing.T) {
-		keyring.MockInitWithError(errors.New("The name org.freedesktop.secrets was not provided by any .service files"))
+		secretstest.MockInitWithError(errors.New("The name org.freedesktop.secrets was not provided by any .service files"))
 		dir := t.TempDir()
 		if code, _, errOut := run(t, dir, "", "cert", "status"); code != 0 {
 			t.Fatalf("code %d: %s", code, errOut)
 		}
-		keyring.MockInit()
+		secretstest.MockInit()
 		code, out, errOut := run(t, dir, "", "cert", "status", "--json")
 		var r certReportJSON
 		if err := json.Unmarshal([]byte(out), &r); code != 0 || err != nil {
@@ -78,7 +77,7 @@ func TestCertSaysWhereTheKeyIsAndWhy(t *testing.T) {
 }
 
 func TestCertReplacesACAWithoutUsageLimits(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	dir := t.TempDir()
 	old := storeUnlimitedCA(t, filepath.Join(dir, "devcert"))
 	code, out, errOut := run(t, dir, "", "cert", "status", "--json")
@@ -100,7 +99,7 @@ func TestCertReplacesACAWithoutUsageLimits(t *testing.T) {
 }
 
 func TestCertUninstallCanDeleteTheCA(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	dir := t.TempDir()
 	if code, _, errOut := run(t, dir, "", "cert", "status"); code != 0 {
 		t.Fatalf("code %d: %s", code, errOut)
@@ -160,8 +159,8 @@ func storeUnlimitedCA(t *testing.T, dir string) *x509.Certificate {
 }
 
 func TestServeWarnsWhenTheCAKeyIsInAFile(t *testing.T) {
-	keyring.MockInitWithError(errors.New("The name org.freedesktop.secrets was not provided by any .service files"))
-	t.Cleanup(keyring.MockInit)
+	secretstest.MockInitWithError(errors.New("The name org.freedesktop.secrets was not provided by any .service files"))
+	t.Cleanup(secretstest.MockInit)
 	// A non-loopback address without oidc stops serve right after the
 	// banner's CA check, so the test needs no running host.
 	code, _, errOut := run(t, t.TempDir(), "", "serve", "--listen", "0.0.0.0:3443")

@@ -16,6 +16,7 @@ import (
 	"vmr-companion/app/wire/wiretest"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/secrets/secretstest"
 	"vmr-companion/backend/store"
 )
 
@@ -56,7 +57,7 @@ var contoso = []string{
 }
 
 func TestIntegrationsLifecycle(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	dir := t.TempDir()
 	const password = "correct horse battery staple"
 
@@ -172,7 +173,7 @@ func TestIntegrationsLifecycle(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	dir := t.TempDir()
 	cases := []struct {
 		name  string
@@ -232,7 +233,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestValidateReportsWarnings(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	dir := t.TempDir()
 	file := filepath.Join(t.TempDir(), "o365.json")
 	os.WriteFile(file, []byte(`{"name":"O365","url":"https://outlook.office365.com/EWS/Exchange.asmx","room_mailbox_email_address":"vmr@contoso.com","username":"svc","authentication_method":"BASIC"}`), 0o600)

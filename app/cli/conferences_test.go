@@ -9,12 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zalando/go-keyring"
-
 	"vmr-companion/app/wire"
 	"vmr-companion/app/wire/wiretest"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/scheduler"
+	"vmr-companion/backend/secrets/secretstest"
 )
 
 // TestConferencesListShowsWhereInfinityStands: an integration that
@@ -132,7 +131,7 @@ func TestConferencesListAfterSwitchingBackToPolicy(t *testing.T) {
 // infinity_provisioning api, through the CLI, in a new data folder.
 func apiIntegration(t *testing.T) (string, *wiretest.Exchange, *wire.Services, *integration.Integration) {
 	t.Helper()
-	keyring.MockInit()
+	secretstest.MockInit()
 	dir := t.TempDir()
 	ex := wiretest.NewExchange(t, "room@contoso.com")
 	var in map[string]any

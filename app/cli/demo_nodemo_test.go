@@ -6,12 +6,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zalando/go-keyring"
+	"vmr-companion/backend/secrets/secretstest"
 )
 
 // Run with: go test -tags nodemo ./app/cli/ -run TestServeDemo
 func TestServeDemoIsNotInThisBuild(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	dir := t.TempDir()
 	code, _, errOut := run(t, dir, "", "serve", "--demo", "--listen", "127.0.0.1:0")
 	if code != 2 || !strings.Contains(errOut, "-tags nodemo") {

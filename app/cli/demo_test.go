@@ -12,9 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zalando/go-keyring"
-
 	"vmr-companion/backend/demo"
+	"vmr-companion/backend/secrets/secretstest"
 )
 
 // stopOnLine cancels serve once it has printed line: serve is then up,
@@ -47,7 +46,7 @@ func serveDemo(t *testing.T, dataDir string) (code int, stdout, stderr string) {
 // afterwards, so the window's scheduler has no worker retrying against the
 // fake Exchange that stopped with serve.
 func TestServeDemoKeepsItsDataApart(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	dir := t.TempDir()
 	demoDir := demo.Dir(dir)
 

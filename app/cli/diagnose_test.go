@@ -9,10 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zalando/go-keyring"
-
 	"vmr-companion/backend/diagnostics"
 	"vmr-companion/backend/ews/ewstest"
+	"vmr-companion/backend/secrets/secretstest"
 	"vmr-companion/backend/testtls"
 )
 
@@ -31,7 +30,7 @@ func fakeExchange(t *testing.T) (fake *ewstest.Server, baseURL, caFile string) {
 }
 
 func TestDiagnose(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	dir := t.TempDir()
 	const password = "Diagnose-Me-42"
 	fake, base, caFile := fakeExchange(t)

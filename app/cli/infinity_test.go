@@ -5,14 +5,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zalando/go-keyring"
-
 	"vmr-companion/backend/infinity/infinitytest"
 	"vmr-companion/backend/infinitysync"
+	"vmr-companion/backend/secrets/secretstest"
 )
 
 func TestInfinityCommands(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	dir := t.TempDir()
 	fake := infinitytest.Start(t, infinitytest.Options{Username: "admin", Password: "mgr-pw-1", Version: "36.1"})
 	oslo := fake.SeedConnector(map[string]any{"name": "oslo", "addin_server_domain": "addins.example.com",
@@ -94,7 +93,7 @@ func TestInfinityCommands(t *testing.T) {
 }
 
 func TestInfinityConnectWithAPrivateKeyAndHostileNames(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	dir := t.TempDir()
 	fake := infinitytest.Start(t, infinitytest.Options{Username: "admin", Password: "mgr-pw-1"})
 	key := fake.AddOAuthClient("cli-client")
@@ -137,7 +136,7 @@ func TestPlainDropsControlAndBidiCharacters(t *testing.T) {
 // The Management Node's version string is an outsider's text: shown
 // without the characters that could rewrite a terminal.
 func TestInfinityVersionIsShownPlain(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	dir := t.TempDir()
 	fake := infinitytest.Start(t, infinitytest.Options{Username: "admin", Password: "mgr-pw-1", Version: "36.1\u202e\x1b[2Jlive"})
 	code, out, errOut := run(t, dir, "mgr-pw-1\n", "infinity", "connect", "--url", fake.URL, "--username", "admin", "--secret", "password", "--ca-file", fake.CA.File(t))

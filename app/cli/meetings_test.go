@@ -13,10 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zalando/go-keyring"
-
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/integration"
+	"vmr-companion/backend/secrets/secretstest"
 	"vmr-companion/backend/store"
 )
 
@@ -55,7 +54,7 @@ END:VCALENDAR
 `
 
 func TestMeetingsCommand(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	dir := t.TempDir()
 	ctx := context.Background()
 	st, err := store.OpenDir(ctx, dir)

@@ -14,8 +14,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/zalando/go-keyring"
-
+	"vmr-companion/backend/secrets/secretstest"
 	"vmr-companion/backend/store"
 	"vmr-companion/backend/store/storetest"
 )
@@ -23,7 +22,7 @@ import (
 const policyPassword = "Pol1cy-pässword"
 
 func TestPolicyCredentials(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	dir := t.TempDir()
 	status := func() map[string]any {
 		t.Helper()
@@ -91,7 +90,7 @@ func TestPolicyCredentials(t *testing.T) {
 }
 
 func TestPolicyCheck(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	dir := t.TempDir()
 	code, out, errOut := run(t, dir, "", "policy", "check", "sip:nobody@example.com;transport=tls", "--json")
 	var c map[string]any
@@ -109,7 +108,7 @@ func TestPolicyCheck(t *testing.T) {
 // TestServeAnswersPolicyRequests: the policy is mounted on serve's real
 // HTTPS host with the credentials set beforehand.
 func TestServeAnswersPolicyRequests(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	dir := t.TempDir()
 	if code, _, errOut := run(t, dir, "pw\n", contoso...); code != 0 {
 		t.Fatalf("create: %s", errOut)
@@ -173,7 +172,7 @@ func TestServeAnswersPolicyRequests(t *testing.T) {
 }
 
 func TestServeWarnsWithoutPolicyCredentials(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

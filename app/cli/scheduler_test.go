@@ -7,11 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zalando/go-keyring"
-
 	"vmr-companion/app/wire/wiretest"
 	"vmr-companion/backend/ews/ewstest"
 	"vmr-companion/backend/scheduler"
+	"vmr-companion/backend/secrets/secretstest"
 )
 
 // TestSchedulerCommands: an integration pointing at a fake Exchange over
@@ -19,7 +18,7 @@ import (
 // keychain), a reserved alias and a meeting in the room mailbox; then
 // scheduler run --once, scheduler status and conferences list.
 func TestSchedulerCommands(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	dir := t.TempDir()
 	ex := wiretest.NewExchange(t, "room@contoso.com")
 	fake := ex.Fake
@@ -87,7 +86,7 @@ func TestSchedulerCommands(t *testing.T) {
 // holds the mailbox says who and exits 0; a reply Exchange refuses for good
 // is quarantined, shown by status, and put back by retry.
 func TestSchedulerLeaseQuarantineAndRetry(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	dir := t.TempDir()
 	ex := wiretest.NewExchange(t, "room@contoso.com")
 	fake := ex.Fake

@@ -7,11 +7,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zalando/go-keyring"
+	"vmr-companion/backend/secrets/secretstest"
 )
 
 func TestManifestAndCert(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	dir := t.TempDir()
 	if code, _, errOut := run(t, dir, "pw\n", contoso...); code != 0 {
 		t.Fatalf("create: %s", errOut)

@@ -25,11 +25,12 @@ import (
 	"vmr-companion/backend/oauth"
 	"vmr-companion/backend/oauth/oauthtest"
 	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/secrets/secretstest"
 	"vmr-companion/backend/store"
 )
 
 func TestSignInCommands(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	op := oauthtest.Start(t)
 	dir := t.TempDir()
 	caFile := filepath.Join(dir, "idp-ca.pem")

@@ -7,13 +7,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zalando/go-keyring"
-
 	"vmr-companion/backend/conference"
+	"vmr-companion/backend/secrets/secretstest"
 )
 
 func TestVMRs(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	dir := t.TempDir()
 
 	t.Run("create takes aliases, PINs and the owner", func(t *testing.T) {

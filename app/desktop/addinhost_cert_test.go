@@ -10,10 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zalando/go-keyring"
-
 	"vmr-companion/backend/devcert"
 	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/secrets/secretstest"
 )
 
 // certService is the window's add-in host service on a CA in dir, with no
@@ -31,8 +30,8 @@ func certService(t *testing.T, dir string) *AddinHostService {
 }
 
 func TestTheWindowShowsWhyTheCAKeyIsInAFile(t *testing.T) {
-	keyring.MockInitWithError(errors.New("The name org.freedesktop.secrets was not provided by any .service files"))
-	t.Cleanup(keyring.MockInit)
+	secretstest.MockInitWithError(errors.New("The name org.freedesktop.secrets was not provided by any .service files"))
+	t.Cleanup(secretstest.MockInit)
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
 	info, err := certService(t, t.TempDir()).Certificate()
 	if err != nil {
@@ -44,7 +43,7 @@ func TestTheWindowShowsWhyTheCAKeyIsInAFile(t *testing.T) {
 }
 
 func TestTheWindowCanDeleteTheCA(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	dir := t.TempDir()
 	s := certService(t, dir)
 	if _, err := s.Certificate(); err != nil {

@@ -11,10 +11,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zalando/go-keyring"
-
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/secrets/secretstest"
 	"vmr-companion/backend/store"
 	"vmr-companion/backend/templates"
 )
@@ -116,7 +115,7 @@ var goldenWorld = []goldenSeed{
 }
 
 func goldenIntegrations(t *testing.T, g *goldenRecorder) {
-	keyring.MockInit()
+	secretstest.MockInit()
 
 	// The seeded store: each creation, then the list and every detail.
 	worldStore := goldenStore(t)
@@ -201,8 +200,8 @@ func goldenIntegrations(t *testing.T, g *goldenRecorder) {
 	g.record("integration import file", "IntegrationService.ImportFile", []any{}, outcome, err)
 
 	// A keychain that cannot be used: saving a secret fails as a whole.
-	keyring.MockInitWithError(errors.New("The name org.freedesktop.secrets was not provided by any .service files"))
-	defer keyring.MockInit()
+	secretstest.MockInitWithError(errors.New("The name org.freedesktop.secrets was not provided by any .service files"))
+	defer secretstest.MockInit()
 	values = formOf(t, empty, goldenSample("A", "a.example.com", nil))
 	d, err = empty.Create(values, map[string]string{"password": "x"})
 	g.record("integration create keychain unavailable", "IntegrationService.Create", []any{values, hidden(map[string]string{"password": "x"})}, d, err)

@@ -11,12 +11,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zalando/go-keyring"
-
 	"vmr-companion/app/wire/wiretest"
 	"vmr-companion/backend/infinity"
 	"vmr-companion/backend/infinity/infinitytest"
 	"vmr-companion/backend/infinitysync"
+	"vmr-companion/backend/secrets/secretstest"
 )
 
 // The management account of the fake Management Node; the goldens never
@@ -31,7 +30,7 @@ const (
 // Management Node over HTTPS with its test CA, from not connected through
 // test, connect, pull, a conflict, resolve and push to disconnect.
 func goldenInfinity(t *testing.T, g *goldenRecorder) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	ctx := context.Background()
 	dir := t.TempDir()
 	g.hidePath(dir)

@@ -17,11 +17,12 @@ import (
 	"vmr-companion/app/wire/wiretest"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/secrets/secretstest"
 )
 
 func newService(t *testing.T, d dialogs) *IntegrationService {
 	t.Helper()
-	keyring.MockInit()
+	secretstest.MockInit()
 	backend := wiretest.Open(t, t.TempDir()).Integrations
 	return &IntegrationService{ctx: t.Context(), backend: backend, dialogs: d}
 }

@@ -9,19 +9,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zalando/go-keyring"
-
 	"vmr-companion/app/wire/wiretest"
 	"vmr-companion/backend/diagnostics"
 	"vmr-companion/backend/ews/ewstest"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/scheduler"
+	"vmr-companion/backend/secrets/secretstest"
 )
 
 // TestSchedulerService drives the window's scheduler service against a
 // fake Exchange over TLS, as the Scheduled conferences page does.
 func TestSchedulerService(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	wsvc := wiretest.Open(t, t.TempDir())
 	ex := wiretest.NewExchange(t, "room@contoso.com")
 	fake := ex.Fake

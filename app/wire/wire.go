@@ -81,7 +81,7 @@ type Config struct {
 	// office.js); nil or without them, the host serves the API only.
 	Build fs.FS
 	// Keychain replaces the OS keychain with a checked timeout (tests pass
-	// secrets.NewUncheckedKeychain after keyring.MockInit).
+	// secrets.NewUncheckedKeychain after secretstest.MockInit).
 	Keychain *secrets.Keychain
 }
 

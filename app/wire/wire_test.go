@@ -4,14 +4,13 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/zalando/go-keyring"
-
 	"vmr-companion/app/wire"
 	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/secrets/secretstest"
 )
 
 func TestOpenBuildsEveryService(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	build := fstest.MapFS{"addin/taskpane.html": {Data: []byte("<p>pane</p>")}}
 	svc, err := wire.Open(t.Context(), t.TempDir(), wire.Config{Version: "test", Build: build, Keychain: secrets.NewUncheckedKeychain(0)})
 	if err != nil {
@@ -31,7 +30,7 @@ func TestOpenBuildsEveryService(t *testing.T) {
 // Two data folders (the user's and the demo's) share the OS keychain but
 // not their own entries; opening a folder again finds its entries.
 func TestDataFoldersKeepTheirKeychainEntriesApart(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	ctx := t.Context()
 	kc := secrets.NewUncheckedKeychain(0)
 	mineDir := t.TempDir()

@@ -21,6 +21,7 @@ import (
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/oauth"
 	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/secrets/secretstest"
 	"vmr-companion/backend/store"
 	"vmr-companion/backend/store/storetest"
 	"vmr-companion/backend/templates"
@@ -296,8 +297,8 @@ func TestCalendarLinkOfAnEarlierVersion(t *testing.T) {
 		if err := f.store.Settings().Set(f.ctx, old, at); err != nil {
 			t.Fatal(err)
 		}
-		keyring.MockInitWithError(errors.New("the collection is locked"))
-		defer keyring.MockInit()
+		secretstest.MockInitWithError(errors.New("the collection is locked"))
+		defer secretstest.MockInit()
 		got, err := f.s.Preferences(f.ctx)
 		if err != nil || got.CalendarValue != "https://outlook.office365.com/…" {
 			t.Fatalf("Preferences = %+v, %v", got, err)
@@ -319,7 +320,7 @@ func TestCalendarLinkOfAnEarlierVersion(t *testing.T) {
 		if all, _ := f.store.Settings().All(f.ctx); all["calendar_value"] != link {
 			t.Fatalf("settings = %v, want the link kept until the keychain takes it", all)
 		}
-		keyring.MockInit()
+		secretstest.MockInit()
 		if _, err := f.s.Preferences(f.ctx); err != nil {
 			t.Fatal(err)
 		}

@@ -8,18 +8,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zalando/go-keyring"
-
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/oauth"
 	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/secrets/secretstest"
 	"vmr-companion/backend/store"
 )
 
 // A provider that cannot be built must not keep a sign-in on this
 // computer: signing out forgets it, with a warning that it was not revoked.
 func TestSignOutOfAMisconfiguredProviderForgetsTheSignIn(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "user.db"))
 	if err != nil {

@@ -19,20 +19,19 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/zalando/go-keyring"
-
 	"vmr-companion/backend/addinhost"
 	"vmr-companion/backend/alias"
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/devcert"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/secrets/secretstest"
 	"vmr-companion/backend/store"
 	"vmr-companion/backend/templates"
 	"vmr-companion/backend/templates/templatestest"
 )
 
-// go-keyring's mock (keyring.MockInit) is process-wide, so no test of this
+// go-keyring's mock (secretstest.MockInit) is process-wide, so no test of this
 // package runs in parallel.
 
 // Problem types of the API, as docs/addin-api.md names them.
@@ -118,8 +117,8 @@ type env struct {
 
 func newEnv(t testing.TB, opts ...alias.Option) *env {
 	t.Helper()
-	keyring.MockInit()
-	t.Cleanup(keyring.MockInit)
+	secretstest.MockInit()
+	t.Cleanup(secretstest.MockInit)
 	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), store.FileName))
 	if err != nil {
 		t.Fatalf("store.Open: %v", err)

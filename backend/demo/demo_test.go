@@ -8,14 +8,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zalando/go-keyring"
-
 	"vmr-companion/backend/alias"
 	"vmr-companion/backend/demo"
 	"vmr-companion/backend/devcert"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/scheduler"
 	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/secrets/secretstest"
 	"vmr-companion/backend/store"
 	"vmr-companion/backend/templates"
 )
@@ -26,7 +25,7 @@ import (
 // scheduler decides the example meetings. A second start continues with
 // the saved mailboxes and adds nothing.
 func TestDemoRunsTheWholeFlow(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	ctx := context.Background()
 	dir := t.TempDir()
 	st, err := store.OpenDir(ctx, dir)

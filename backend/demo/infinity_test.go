@@ -9,19 +9,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zalando/go-keyring"
-
 	"vmr-companion/backend/demo"
 	"vmr-companion/backend/devcert"
 	"vmr-companion/backend/infinity"
 	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/secrets/secretstest"
 )
 
 // The demo Management Node answers over HTTPS with a leaf of the local CA
 // and this run's password, holds the examples, and a second run keeps the
 // same objects (and ids) with a new password.
 func TestDemoManagementNodeKeepsItsObjects(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	ctx := context.Background()
 	dir := t.TempDir()
 	kc := secrets.NewUncheckedKeychain(0)

@@ -7,12 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zalando/go-keyring"
-
 	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/secrets/secretstest"
 )
 
-// The tests route go-keyring to memory (keyring.MockInit), which is
+// The tests route go-keyring to memory (secretstest.MockInit), which is
 // process-wide, so none of them runs in parallel.
 
 // fakeClock is a settable clock for Options.Now.
@@ -46,8 +45,8 @@ func errNoSecretService() error {
 // memoryKeychain routes the keychain to memory for the rest of the test.
 func memoryKeychain(t *testing.T) *secrets.Keychain {
 	t.Helper()
-	keyring.MockInit()
-	t.Cleanup(keyring.MockInit)
+	secretstest.MockInit()
+	t.Cleanup(secretstest.MockInit)
 	return secrets.NewUncheckedKeychain(0)
 }
 
@@ -55,8 +54,8 @@ func memoryKeychain(t *testing.T) *secrets.Keychain {
 // Service ran, for the rest of the test.
 func unavailableKeychain(t *testing.T) *secrets.Keychain {
 	t.Helper()
-	keyring.MockInitWithError(errNoSecretService())
-	t.Cleanup(keyring.MockInit)
+	secretstest.MockInitWithError(errNoSecretService())
+	t.Cleanup(secretstest.MockInit)
 	return secrets.NewUncheckedKeychain(0)
 }
 

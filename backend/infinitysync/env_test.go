@@ -5,14 +5,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zalando/go-keyring"
-
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/infinity"
 	"vmr-companion/backend/infinity/infinitytest"
 	"vmr-companion/backend/infinitysync"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/secrets/secretstest"
 	"vmr-companion/backend/store"
 	"vmr-companion/backend/templates"
 )
@@ -53,7 +52,7 @@ func (e *env) freshStore() {
 
 func newEnv(t testing.TB, pageSize int) *env {
 	t.Helper()
-	keyring.MockInit()
+	secretstest.MockInit()
 	e := &env{t: t, ctx: context.Background()}
 	e.fake = infinitytest.Start(t, infinitytest.Options{Username: adminUser, Password: adminPass, Version: "36.1"})
 	st, err := store.OpenDir(e.ctx, t.TempDir())

@@ -15,10 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zalando/go-keyring"
-
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/secrets/secretstest"
 	"vmr-companion/backend/store"
 )
 
@@ -63,7 +62,7 @@ func (h *hookedRepo) Delete(ctx context.Context, uuid string) error {
 // useMockKeychain points go-keyring at a new, empty in-memory keychain.
 func useMockKeychain(t testing.TB) {
 	t.Helper()
-	keyring.MockInit()
+	secretstest.MockInit()
 	// Keychain checks for a session bus before calling go-keyring on Linux;
 	// the mock needs none, so give it an address.
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
@@ -368,7 +367,7 @@ func TestDeleteRemovesKeychainEntries(t *testing.T) {
 	t.Run("when the keychain fails, the integration is not deleted", func(t *testing.T) {
 		e := newEnv(t)
 		saved := e.create(t, validObject("Head office", map[string]any{"password": password}))
-		keyring.MockInitWithError(errors.New("the keychain is on fire"))
+		secretstest.MockInitWithError(errors.New("the keychain is on fire"))
 		err := e.svc.Delete(ctx, "Head office")
 		if err == nil || !strings.Contains(err.Error(), "was not deleted") {
 			t.Fatalf("Delete = %v, want an error saying it was not deleted", err)
@@ -389,7 +388,7 @@ func TestCreateWhenTheKeychainFails(t *testing.T) {
 		broken func(e *env) (integration.SecretStore, bool)
 	}{
 		{"a keychain that refuses every call leaves no row", func(e *env) (integration.SecretStore, bool) {
-			keyring.MockInitWithError(errors.New("keychain locked by policy"))
+			secretstest.MockInitWithError(errors.New("keychain locked by policy"))
 			return e.keychain, false
 		}},
 		{"a keychain that fails on the second secret leaves no row and drops the first", func(e *env) (integration.SecretStore, bool) {

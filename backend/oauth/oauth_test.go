@@ -21,6 +21,7 @@ import (
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/oauth/oauthtest"
 	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/secrets/secretstest"
 )
 
 // The identity provider of these tests is zitadel/oidc's example OP (see
@@ -54,7 +55,7 @@ func closed(t *testing.T, redirectURI string) bool {
 }
 
 func TestBrowserSignInAgainstOP(t *testing.T) {
-	keyring.MockInit()
+	secretstest.MockInit()
 	op := oauthtest.Start(t)
 	p := discover(t, op)
 	ctx := context.Background()
@@ -244,7 +245,7 @@ func TestBrowserSignInFailures(t *testing.T) {
 	t.Run("an answer with another state is refused and does not end the sign-in", func(t *testing.T) {
 		// Any local process or web page can send the browser to the
 		// loopback port first; only an answer with our state may end it.
-		keyring.MockInit()
+		secretstest.MockInit()
 		real, visits := op.Browser(op.Password)
 		var forged string
 		var redirectURI string

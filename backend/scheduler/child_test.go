@@ -9,13 +9,12 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/zalando/go-keyring"
-
 	"vmr-companion/backend/alias"
 	"vmr-companion/backend/ews"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/scheduler"
 	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/secrets/secretstest"
 	"vmr-companion/backend/store"
 	"vmr-companion/backend/templates"
 )
@@ -37,7 +36,7 @@ func writeFakeCA(t *testing.T, h *harness) string {
 // trusting the certificate in caFile.
 func childScheduler(t *testing.T, storePath, caFile string) *scheduler.Scheduler {
 	t.Helper()
-	keyring.MockInit()
+	secretstest.MockInit()
 	st, err := store.Open(context.Background(), storePath)
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/zalando/go-keyring"
@@ -248,6 +249,16 @@ func checkAccount(account string) error {
 	return nil
 }
 
+// running counts backend operations still in progress, including those
+// whose caller stopped waiting.
+var running sync.WaitGroup
+
+// Settle waits until every keychain operation this process started has
+// returned, including those a caller gave up on. Tests call it before they
+// replace go-keyring's process-wide mock, which such a late operation may
+// still be reading.
+func Settle() { running.Wait() }
+
 // call runs op on the backend with a deadline of min(ctx deadline,
 // k.timeout). secret is the value being written, if any; it is used only to
 // make sure it cannot leak through an error text.
@@ -291,7 +302,9 @@ func (k *Keychain) call(ctx context.Context, secret string, op func(backend) (st
 		err error
 	}
 	done := make(chan result, 1) // buffered: a late result must not block the goroutine
+	running.Add(1)
 	go func() {
+		defer running.Done()
 		defer func() { <-k.slot }()
 		v, err := op(k.backend)
 		done <- result{v, err}

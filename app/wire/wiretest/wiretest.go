@@ -1,6 +1,6 @@
 // Package wiretest opens the shared services for tests of the command line
 // and the window: a real SQLite file in a test's folder and the keychain
-// that go-keyring's in-memory mock serves (call keyring.MockInit first,
+// that go-keyring's in-memory mock serves (call secretstest.MockInit first,
 // once per test: it forgets every secret).
 package wiretest
 

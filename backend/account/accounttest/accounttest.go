@@ -11,12 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zalando/go-keyring"
-
 	"vmr-companion/backend/account"
 	"vmr-companion/backend/conference"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
+	"vmr-companion/backend/secrets/secretstest"
 	"vmr-companion/backend/store"
 	"vmr-companion/backend/templates"
 )
@@ -89,11 +88,11 @@ var Now = time.Date(2025, 11, 20, 9, 0, 0, 0, time.UTC)
 // Config is an account on a real store in a test's folder, as in the app
 // (the meeting detector reads the integrations and VMRs from the same file
 // as the calendar copy), with the in-memory keychain (it calls
-// keyring.MockInit), signIns as the identity provider and a clock fixed
+// secretstest.MockInit), signIns as the identity provider and a clock fixed
 // at Now in UTC. The store closes when the test ends.
 func Config(t testing.TB, signIns account.SignIns) (account.Config, *store.Store) {
 	t.Helper()
-	keyring.MockInit()
+	secretstest.MockInit()
 	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "user.db"))
 	if err != nil {
 		t.Fatal(err)
