@@ -47,6 +47,9 @@ type Identity struct {
 	Key string
 	// Audience is the task pane URL the token was issued for.
 	Audience string
+	// Issuer is the token's iss, as Exchange wrote it (recorded, not
+	// checked: Exchange's issuer names vary by deployment).
+	Issuer string
 	// Expires is the token's exp.
 	Expires time.Time
 }
