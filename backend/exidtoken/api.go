@@ -34,7 +34,8 @@ type Expect struct {
 	// metadata is ever fetched from any other host.
 	Hosts []string
 	// Client fetches the metadata document over verified TLS (the
-	// integration's ews_ca_file, when set, among its roots).
+	// integration's ews_ca_file, when set, among its roots); nil is
+	// http.DefaultClient. Redirects are not followed, whatever it says.
 	Client *http.Client
 }
 

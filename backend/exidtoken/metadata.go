@@ -3,6 +3,7 @@ package exidtoken
 import (
 	"context"
 	"crypto/rsa"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
@@ -202,6 +203,9 @@ func (v *Validator) fetch(ctx context.Context, u string, client *http.Client) (m
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.Do(req)
+	if _, untrusted := errors.AsType[*tls.CertificateVerificationError](err); untrusted {
+		return nil, fmt.Errorf("%w; if Exchange's certificate is issued by a private CA, give that CA in the integration's ews_ca_file", err)
+	}
 	if err != nil {
 		return nil, err
 	}

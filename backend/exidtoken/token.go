@@ -18,6 +18,9 @@ import (
 // tokens are about 1 KB.
 const maxTokenBytes = 16 << 10
 
+// maxURLBytes bounds amurl.
+const maxURLBytes = 1024
+
 // appctxVersion is the only appctx version Exchange issues ("Inside the
 // Exchange identity token").
 const appctxVersion = "ExIdTok.V1"
@@ -129,9 +132,10 @@ func parse(raw string) (*token, error) {
 const base64Chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/="
 
 // decodePart decodes one part of a compact JWS: base64url without padding
-// (RFC 7515, 2), though trailing padding is tolerated.
+// (RFC 7515, 2), though trailing padding is tolerated. Strict: one token
+// has one spelling (the last character's unused bits are zero).
 func decodePart(s string) ([]byte, error) {
-	return base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
+	return base64.RawURLEncoding.Strict().DecodeString(strings.TrimRight(s, "="))
 }
 
 // decodeObject unmarshals a JSON object, and nothing else, into v.
@@ -273,6 +277,11 @@ func normalHost(h string) string {
 // metadataURL checks amurl before anything is fetched from it: https, on
 // one of hosts, with no user information.
 func metadataURL(amurl string, hosts []string) (*url.URL, error) {
+	// Exchange's is about 60 bytes; a long one would only fill logs and
+	// errors.
+	if len(amurl) > maxURLBytes {
+		return nil, refused("amurl", "the token's metadata URL is %d bytes long, more than the %d accepted", len(amurl), maxURLBytes)
+	}
 	u, err := url.Parse(amurl)
 	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.Opaque != "" {
 		return nil, refused("amurl", "the token's metadata URL %s is not an absolute https URL", clip(amurl))

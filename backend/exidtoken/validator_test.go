@@ -47,7 +47,7 @@ type fixture struct {
 	log   *bytes.Buffer
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	c := &clock{t: time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)}
 	ex := exidtokentest.Start(t)
@@ -103,7 +103,7 @@ func refusedBy(t *testing.T, raw string, id *exidtoken.Identity, err error, chec
 }
 
 // noSecrets fails when text holds the token or its signature.
-func noSecrets(t *testing.T, raw, text string) {
+func noSecrets(t testing.TB, raw, text string) {
 	t.Helper()
 	if parts := strings.Split(raw, "."); len(parts) == 3 && len(parts[2]) > 8 && strings.Contains(text, parts[2]) {
 		t.Fatalf("%q holds the token's signature", text)
@@ -367,6 +367,7 @@ func TestMetadataURLOutsideTheDomainsIsNeverFetched(t *testing.T) {
 		"/autodiscover/metadata/json/1",
 		"https:127.0.0.1",
 		"https://[::1]:" + itoa(evil.Port()) + exidtokentest.MetadataPath,
+		f.ex.MetadataURL + "?" + strings.Repeat("x", 1024),
 	} {
 		t.Run("amurl "+u, func(t *testing.T) {
 			f.refuse(t, f.ex.Token(exidtokentest.AMURL(u)), "amurl")
@@ -500,8 +501,8 @@ func TestMetadataUnavailable(t *testing.T) {
 		f := newFixture(t)
 		f.want.Client = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: testtls.NewCA(t, "another").Pool}}}
 		u := f.unavailable(t, f.ex.Token())
-		if !strings.Contains(u.Error(), "certificate") {
-			t.Errorf("error %q does not say the certificate was not trusted", u)
+		if !strings.Contains(u.Error(), "ews_ca_file") {
+			t.Errorf("error %q does not say how to trust the certificate", u)
 		}
 		if n := f.ex.Requests(); n != 0 {
 			t.Errorf("%d requests reached the server", n)
@@ -607,6 +608,14 @@ func TestMalformedTokens(t *testing.T) {
 			f.refuse(t, c.raw, c.check)
 		})
 	}
+	t.Run("a signature spelled with unused bits set is refused", func(t *testing.T) {
+		// 256 bytes take 342 characters, the last carrying 4 unused bits:
+		// a lenient decoder would read another spelling as the same token.
+		tok := f.ex.Token()
+		const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+		last := strings.IndexByte(alphabet, tok[len(tok)-1])
+		f.refuse(t, tok[:len(tok)-1]+string(alphabet[last^1]), "format")
+	})
 	t.Run("a value with control characters is quoted in the detail", func(t *testing.T) {
 		detail := f.refuse(t, f.ex.Token(exidtokentest.Header("alg", "RS256\n\x1b[31mHS256")), "alg")
 		if strings.ContainsAny(detail, "\n\x1b") {
@@ -644,3 +653,36 @@ func poolOf(t *testing.T, cas ...any) *x509.CertPool {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 func encode(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+func TestTheCacheIsBounded(t *testing.T) {
+	f := newFixture(t)
+	f.accept(t, f.ex.Token())
+	// 256 other metadata URLs on the Exchange host (the fake serves its
+	// document whatever the query string) push the first one out.
+	for i := range 256 {
+		f.clock.Add(time.Second)
+		f.accept(t, f.ex.Token(exidtokentest.AMURL(f.ex.MetadataURL+"?n="+itoa(i))))
+	}
+	if n := f.ex.Requests(); n != 257 {
+		t.Fatalf("%d metadata requests, want 257", n)
+	}
+	f.accept(t, f.ex.Token())
+	if n := f.ex.Requests(); n != 258 {
+		t.Fatalf("%d metadata requests, want 258: the document used longest ago is fetched again", n)
+	}
+	// The most recent one is still cached.
+	f.accept(t, f.ex.Token(exidtokentest.AMURL(f.ex.MetadataURL+"?n=255")))
+	if n := f.ex.Requests(); n != 258 {
+		t.Fatalf("%d metadata requests, want 258", n)
+	}
+}
+
+func TestMetadataURLIsKeptAsSent(t *testing.T) {
+	f := newFixture(t)
+	f.want.Hosts = []string{"MAIL.contoso.com", "127.0.0.1."}
+	amurl := strings.Replace(f.ex.MetadataURL, "https://", "HTTPS://", 1)
+	id := f.accept(t, f.ex.Token(exidtokentest.AMURL(amurl)))
+	if id.MetadataURL != amurl || id.Key != "exchange:"+amurl+"#"+exidtokentest.UID {
+		t.Errorf("identity %+v; want amurl %s as the token has it", id, amurl)
+	}
+}
