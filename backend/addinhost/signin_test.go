@@ -25,7 +25,7 @@ const typeSignInRequired = "https://vmr-companion.invalid/problems/sign-in-requi
 // testClock is the host's clock, moved by the tests (never slept on).
 type testClock struct{ offset atomic.Int64 }
 
-func (c *testClock) now() time.Time           { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *testClock) now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
 func (c *testClock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 // noFollow is the host's client stopping at redirects, as the test plays
