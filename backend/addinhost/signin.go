@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -254,25 +253,25 @@ func (s *Server) signInStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !in.EnablePersonalVMRs {
-		signInPage(w, http.StatusForbidden, "The integration "+in.Name+" does not offer personal rooms, so there is nothing to sign in to.")
+		signInFailed(w, r, "The integration "+in.Name+" does not offer personal rooms, so there is nothing to sign in to.")
 		return
 	}
 	if !signInConfigured(in) {
-		signInPage(w, http.StatusNotFound, "Personal VMR sign-in is not configured for "+in.Name+
+		signInFailed(w, r, "Personal VMR sign-in is not configured for "+in.Name+
 			". Ask your IT team to set personal_vmr_oauth_client_id and the authorization and token endpoints.")
 		return
 	}
 	p, err := s.signInProvider(r.Context(), in)
 	if err != nil {
 		s.log.Warn("add-in host: personal VMR sign-in unavailable", "integration", in.Name, "error", err)
-		signInPage(w, http.StatusServiceUnavailable, "The sign-in service could not be reached or is not set up completely. "+
-			"Close this window and try again later; if it persists, tell your IT team (the host's log has the reason).")
+		signInFailed(w, r, "The sign-in service could not be reached or is not set up completely. "+
+			"Try again later; if it persists, tell your IT team (the host's log has the reason).")
 		return
 	}
 	authURL, pending, err := p.Start("https://" + r.Host + signInCallbackPath)
 	if err != nil {
 		s.log.Warn("add-in host: personal VMR sign-in not configured", "integration", in.Name, "error", err)
-		signInPage(w, http.StatusServiceUnavailable, "The sign-in is not set up completely. Tell your IT team (the host's log has the reason).")
+		signInFailed(w, r, "The sign-in is not set up completely. Tell your IT team (the host's log has the reason).")
 		return
 	}
 	s.signIns.addPending(&pendingSignIn{integration: in.UUID, provider: p, pending: pending, expires: s.cfg.Now().Add(pendingSignInTTL)}, s.cfg.Now())
@@ -293,12 +292,12 @@ func (s *Server) signInCallback(w http.ResponseWriter, r *http.Request) {
 		pend, live = s.signIns.takePending(state, s.cfg.Now())
 	}
 	if !live {
-		signInPage(w, http.StatusBadRequest, "This sign-in is unknown, was already used or took too long. Close this window and sign in again from the add-in.")
+		signInFailed(w, r, "This sign-in is unknown, was already used or took too long; sign in again from the add-in.")
 		return
 	}
 	in, err := s.integration(r.Context(), pend.integration)
 	if err != nil || !in.EnablePersonalVMRs || !signInConfigured(in) {
-		signInPage(w, http.StatusConflict, "The integration's personal rooms changed during the sign-in. Close this window and try again.")
+		signInFailed(w, r, "The integration's personal rooms changed during the sign-in; try again.")
 		return
 	}
 	sess, err := pend.provider.Finish(r.Context(), pend.pending, q)
@@ -308,14 +307,14 @@ func (s *Server) signInCallback(w http.ResponseWriter, r *http.Request) {
 		if errors.Is(err, oauth.ErrConsentRefused) {
 			msg = "The sign-in was refused. Sign in again and accept, or ask your IT team."
 		}
-		signInDone(w, r, url.Values{"error": {msg}})
+		signInFailed(w, r, msg)
 		return
 	}
 	email := sess.Identity.VerifiedEmail
 	if email == "" || sess.Identity.Subject == "" {
 		s.log.Warn("add-in host: the identity provider vouches for no address", "integration", in.Name)
-		signInDone(w, r, url.Values{"error": {"The identity provider did not vouch for your e-mail address, so your rooms cannot be found. " +
-			"Your IT team must release a verified address (see the admin guide)."}})
+		signInFailed(w, r, "The identity provider did not vouch for your e-mail address, so your rooms cannot be found. "+
+			"Your IT team must release a verified address (see the admin guide).")
 		return
 	}
 	token := s.signIns.newSession(&signInSession{integration: in.UUID, email: email, key: "oauth:" + sess.Identity.Subject,
@@ -329,6 +328,14 @@ func (s *Server) signInCallback(w http.ResponseWriter, r *http.Request) {
 func signInDone(w http.ResponseWriter, r *http.Request, fragment url.Values) {
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, signInDonePage+"#"+fragment.Encode(), http.StatusFound)
+}
+
+// signInFailed ends the dialog with a message for the user, which the
+// done page shows and passes to the pane: a page of the host's own with
+// an error status would show in some Outlooks as Office's "the page
+// cannot be loaded" (dialog event 12002) instead of the reason.
+func signInFailed(w http.ResponseWriter, r *http.Request, message string) {
+	signInDone(w, r, url.Values{"error": {message}})
 }
 
 // signOut ends the session the pane holds; signing out twice is no error.
@@ -355,16 +362,4 @@ func (s *Server) signedIn(r *http.Request, in *integration.Integration) (*signIn
 		return nil, &Problem{Type: typeSignInRequired, Title: "Sign-in required", Status: http.StatusUnauthorized, Detail: detail}
 	}
 	return sess, nil
-}
-
-// signInPage answers the dialog with a short page of ours; the text is
-// escaped, whatever it holds.
-func signInPage(w http.ResponseWriter, status int, message string) {
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	fmt.Fprintf(w, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>VMR Companion sign-in</title>"+
-		"<style>body{font:14px system-ui,sans-serif;margin:2rem;color:#242424}</style></head>"+
-		"<body><h1>VMR Companion sign-in</h1><p>%s</p></body></html>\n", html.EscapeString(message))
 }

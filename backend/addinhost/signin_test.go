@@ -137,6 +137,20 @@ func (s *signInEnv) done(t *testing.T, callbackURL string) url.Values {
 	return v
 }
 
+// failed visits a dialog page and returns the message it ended with (the
+// done page's #error), failing the test if it ended otherwise.
+func failed(t *testing.T, h *host, rawURL string) string {
+	t.Helper()
+	res, body := h.visit(t, rawURL)
+	loc := res.Header.Get("Location")
+	page, fragment, _ := strings.Cut(loc, "#")
+	v, err := url.ParseQuery(fragment)
+	if res.StatusCode != http.StatusFound || page != "/addin/signin-done.html" || err != nil || v.Get("session") != "" || v.Get("error") == "" {
+		t.Fatalf("HTTP %d, Location %q, %s", res.StatusCode, loc, body)
+	}
+	return v.Get("error")
+}
+
 // signIn runs the whole dialog and returns the session token.
 func (s *signInEnv) signIn(t *testing.T, uuid string) string {
 	t.Helper()
@@ -209,9 +223,8 @@ func TestPersonalVMRSignIn(t *testing.T) {
 		back := s.login(t, s.start(t, s.in))
 		s.done(t, back)
 		before := s.op.Calls("/oauth/token")
-		res, body := h.visit(t, back)
-		if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Close this window") || res.Header.Get("Location") != "" {
-			t.Fatalf("replay: HTTP %d %s", res.StatusCode, body)
+		if msg := failed(t, h, back); !strings.Contains(msg, "already used") {
+			t.Fatalf("replay: %q", msg)
 		}
 		if s.op.Calls("/oauth/token") != before {
 			t.Fatal("the replayed code was sent to the token endpoint")
@@ -226,9 +239,8 @@ func TestPersonalVMRSignIn(t *testing.T) {
 			q.Set("state", state)
 			forged := *back
 			forged.RawQuery = q.Encode()
-			res, body := h.visit(t, forged.String())
-			if res.StatusCode != http.StatusBadRequest || strings.Contains(body, "<script>alert") {
-				t.Fatalf("state %.20q: HTTP %d %s", state, res.StatusCode, body)
+			if msg := failed(t, h, forged.String()); strings.Contains(msg, "<script>") || !strings.Contains(msg, "unknown") {
+				t.Fatalf("state %.20q: %q", state, msg)
 			}
 		}
 		if s.op.Calls("/oauth/token") != before {
@@ -243,20 +255,16 @@ func TestPersonalVMRSignIn(t *testing.T) {
 	t.Run("a sign-in finished after 10 minutes is refused", func(t *testing.T) {
 		authURL := s.start(t, s.in)
 		s.clock.advance(11 * time.Minute)
-		res, body := h.visit(t, s.login(t, authURL))
-		if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "took too long") {
-			t.Fatalf("HTTP %d %s", res.StatusCode, body)
+		if msg := failed(t, h, s.login(t, authURL)); !strings.Contains(msg, "took too long") {
+			t.Fatalf("%q", msg)
 		}
 	})
 
 	t.Run("a refused consent reaches the pane as an error", func(t *testing.T) {
 		u, _ := url.Parse(s.start(t, s.in))
-		res, _ := h.visit(t, h.url+"/signin/callback?"+url.Values{"state": {u.Query().Get("state")}, "error": {"access_denied"}}.Encode())
-		loc := res.Header.Get("Location")
-		_, fragment, _ := strings.Cut(loc, "#")
-		v, _ := url.ParseQuery(fragment)
-		if res.StatusCode != http.StatusFound || v.Get("session") != "" || !strings.Contains(v.Get("error"), "refused") {
-			t.Fatalf("HTTP %d, Location %q", res.StatusCode, loc)
+		msg := failed(t, h, h.url+"/signin/callback?"+url.Values{"state": {u.Query().Get("state")}, "error": {"access_denied"}}.Encode())
+		if !strings.Contains(msg, "refused") {
+			t.Fatalf("%q", msg)
 		}
 	})
 
@@ -317,11 +325,9 @@ func TestPersonalVMRSignInOnADevelopmentHost(t *testing.T) {
 		wantProblem(t, h.get(t, path, with(session(strings.Repeat("A", 43)), "X-VMR-User", "alice@example.com")),
 			http.StatusUnauthorized, typeSignInRequired)
 	})
-	t.Run("the dialog of an integration without personal rooms says so", func(t *testing.T) {
-		res, body := h.visit(t, h.url+"/signin/"+off.UUID+"/start")
-		if res.StatusCode != http.StatusForbidden || !strings.Contains(body, "does not offer personal rooms") ||
-			!strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
-			t.Errorf("HTTP %d %s", res.StatusCode, body)
+	t.Run("the dialog of an integration without personal rooms ends with the reason", func(t *testing.T) {
+		if msg := failed(t, h, h.url+"/signin/"+off.UUID+"/start"); !strings.Contains(msg, "does not offer personal rooms") {
+			t.Errorf("%q", msg)
 		}
 		if res, _ := h.visit(t, h.url+"/signin/not-a-uuid/start"); res.StatusCode != http.StatusNotFound {
 			t.Errorf("an unknown integration: HTTP %d", res.StatusCode)
