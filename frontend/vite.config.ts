@@ -10,7 +10,7 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 // The Outlook add-in is a second build (`vite build --mode addin`, run by
 // `npm run build` after the window's): addin/*.html with src/addin/ into
 // dist/addin/, served by the add-in host under /addin/.
-const addinPages = ['taskpane', 'commands', 'support', 'privacy', 'terms'];
+const addinPages = ['taskpane', 'commands', 'support', 'privacy', 'terms', 'signin-done'];
 
 // Office.js for offline deployments, served by the host at /office-js/: the
 // loader and what it loads for Outlook only (the npm package is 87 MB with

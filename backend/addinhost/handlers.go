@@ -458,12 +458,31 @@ func (s *Server) personalVMRs(w http.ResponseWriter, r *http.Request) {
 			Detail: "the integration " + in.Name + " does not offer personal VMRs"})
 		return
 	}
-	who, p := s.identify(r, in)
-	if p != nil {
-		writeProblem(w, *p)
+	// The rooms are listed by the address the personal VMR sign-in
+	// verified. Only a development host on loopback takes the pane's word
+	// for it, as it does for reservations, unless the pane signed in.
+	var email string
+	switch {
+	case s.cfg.Auth == AuthNone && r.Header.Get(sessionHeader) == "":
+		who, p := s.identify(r, in)
+		if p != nil {
+			writeProblem(w, *p)
+			return
+		}
+		email = who.Email
+	case signInConfigured(in):
+		sess, p := s.signedIn(r, in)
+		if p != nil {
+			writeProblem(w, *p)
+			return
+		}
+		email = sess.email
+	default:
+		writeProblem(w, Problem{Type: typeUnauthorized, Title: "Personal VMR sign-in not configured", Status: http.StatusUnauthorized,
+			Detail: "personal VMR sign-in is not configured for this integration: set personal_vmr_oauth_client_id and the authorization and token endpoints"})
 		return
 	}
-	list, err := s.cfg.Conferences.List(r.Context(), who.Email)
+	list, err := s.cfg.Conferences.List(r.Context(), email)
 	if err != nil {
 		s.internal(w, "listing personal VMRs", err)
 		return
@@ -478,5 +497,5 @@ func (s *Server) personalVMRs(w http.ResponseWriter, r *http.Request) {
 		out = append(out, PersonalVMR{ID: c.ID, Name: p.Name, Description: p.Description, InstructionsHTML: p.InstructionsHTML, Location: p.Location,
 			Aliases: append(append(append([]string{}, p.DomainAliases...), p.NumericAliases...), p.OtherAliases...)})
 	}
-	writeJSON(w, http.StatusOK, PersonalVMRs{User: who.Email, VMRs: out})
+	writeJSON(w, http.StatusOK, PersonalVMRs{User: email, VMRs: out})
 }

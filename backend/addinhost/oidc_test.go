@@ -309,16 +309,9 @@ func TestOIDC(t *testing.T) {
 		}
 	})
 
-	t.Run("a valid token lists the token user's own rooms", func(t *testing.T) {
+	t.Run("an add-in token does not list personal rooms: they need the personal VMR sign-in", func(t *testing.T) {
 		r := h.get(t, "/api/v1/integrations/"+in.UUID+"/personal-vmrs", with(bearer(alice), "X-VMR-User", "bob@example.com"))
-		wantStatus(t, r, http.StatusOK)
-		got := decode[struct {
-			User string                  `json:"user"`
-			VMRs []addinhost.PersonalVMR `json:"vmrs"`
-		}](t, r)
-		if got.User != "alice@example.com" || len(got.VMRs) != 1 || got.VMRs[0].Name != "Alice's room" {
-			t.Errorf("answer = %+v", got)
-		}
+		wantProblem(t, r, http.StatusUnauthorized, typeSignInRequired)
 	})
 
 	t.Run("the bearer scheme is matched without regard to case", func(t *testing.T) {
@@ -341,7 +334,7 @@ func TestOIDC(t *testing.T) {
 		if r.status == http.StatusOK || strings.Contains(string(r.body), "Alice") {
 			t.Fatalf("an unverified address listed its owner's rooms: %d %s", r.status, r.body)
 		}
-		wantProblem(t, r, http.StatusForbidden, typeForbidden)
+		wantProblem(t, r, http.StatusUnauthorized, typeSignInRequired)
 	})
 
 	t.Run("a reservation belongs to the token's subject, not to its address", func(t *testing.T) {
@@ -440,9 +433,9 @@ func TestOIDC(t *testing.T) {
 		}
 	})
 
-	t.Run("personal VMRs without a token answer 401", func(t *testing.T) {
+	t.Run("personal VMRs without a sign-in answer 401", func(t *testing.T) {
 		wantProblem(t, h.get(t, "/api/v1/integrations/"+in.UUID+"/personal-vmrs", headers("X-VMR-User", "alice@example.com")),
-			http.StatusUnauthorized, typeUnauthorized)
+			http.StatusUnauthorized, typeSignInRequired)
 	})
 
 	p.srv.Close()

@@ -90,6 +90,7 @@ type Server struct {
 	officeJS  assets
 	limiter   *limiter
 	verifiers verifiers
+	signIns   signIns // the personal VMR sign-ins (signin.go)
 	csp       atomic.Pointer[cspEntry]
 	cacheMu   sync.Mutex
 	cache     map[string]cachedIntegration
@@ -174,6 +175,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/integrations/{uuid}/pane", s.pane)
 	mux.HandleFunc("POST /api/v1/integrations/{uuid}/reservations", s.reserve)
 	mux.HandleFunc("GET /api/v1/integrations/{uuid}/personal-vmrs", s.personalVMRs)
+	mux.HandleFunc("DELETE /api/v1/integrations/{uuid}/session", s.signOut)
+	mux.HandleFunc("GET /signin/{uuid}/start", s.signInStart)
+	mux.HandleFunc("GET "+signInCallbackPath, s.signInCallback)
 	if s.cfg.Policy != nil {
 		mux.Handle("/policy/v1/", s.cfg.Policy)
 	}
@@ -183,6 +187,7 @@ func (s *Server) Handler() http.Handler {
 		"/api/v1/integrations/{uuid}/pane":          "GET, HEAD",
 		"/api/v1/integrations/{uuid}/reservations":  "POST",
 		"/api/v1/integrations/{uuid}/personal-vmrs": "GET, HEAD",
+		"/api/v1/integrations/{uuid}/session":       "DELETE",
 	} {
 		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", allow)

@@ -3,7 +3,6 @@ package oauth
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -12,8 +11,6 @@ import (
 	"net/http"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/oauth2"
 )
 
 // callbackPath is where the browser is sent back to on the loopback port.
@@ -39,20 +36,16 @@ type signInResult struct {
 // the error of a sign-in that then ends unfinished also wraps
 // ErrStateMismatch.
 func (p *Provider) SignInBrowser(ctx context.Context, open func(url string) error) (*Session, error) {
-	if err := p.check(); err != nil {
-		return nil, err
-	}
-	if p.AuthURL == "" {
-		return nil, errors.New("oauth: the sign-in is not configured: the authorization endpoint is missing; set it in the integration's personal VMR settings")
-	}
-	state, nonce := randomString(), randomString()
-	verifier := oauth2.GenerateVerifier()
-
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("oauth: opening a local port for the sign-in's answer: %w; check that local firewalls allow 127.0.0.1", err)
 	}
 	redirectURI := fmt.Sprintf("http://%s%s", ln.Addr(), callbackPath)
+	authURL, pending, err := p.Start(redirectURI)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
 
 	ctx, cancel := context.WithTimeout(ctx, p.signInTimeout())
 	defer cancel()
@@ -64,7 +57,7 @@ func (p *Provider) SignInBrowser(ctx context.Context, open func(url string) erro
 		// Any local process or web page can send a browser here. An answer
 		// without this sign-in's state is not the provider's: refuse it
 		// and keep waiting, so it can neither end nor take the sign-in.
-		if !stateMatches(r, state) {
+		if !pending.Matches(r.URL.Query()) {
 			forged.Store(true)
 			writePage(w, http.StatusBadRequest, "This answer belongs to another sign-in and was ignored; finish the sign-in in the browser window VMR Companion opened. You can close this tab.")
 			return
@@ -75,7 +68,8 @@ func (p *Provider) SignInBrowser(ctx context.Context, open func(url string) erro
 			writePage(w, http.StatusConflict, "This sign-in is already finished. You can close this tab.")
 			return
 		}
-		res := p.callback(ctx, r, state, verifier, redirectURI, nonce)
+		var res signInResult
+		res.session, res.err = p.Finish(ctx, pending, r.URL.Query())
 		if res.err != nil {
 			writePage(w, http.StatusBadRequest, "The sign-in did not work: "+res.err.Error()+" You can close this tab.")
 		} else {
@@ -97,8 +91,7 @@ func (p *Provider) SignInBrowser(ctx context.Context, open func(url string) erro
 		ln.Close()
 	}()
 
-	opts := append([]oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("nonce", nonce)}, p.extraParams()...)
-	if err := open(p.config(redirectURI).AuthCodeURL(state, opts...)); err != nil {
+	if err := open(authURL); err != nil {
 		return nil, fmt.Errorf("%w (%v)", ErrBrowserUnavailable, err)
 	}
 	select {
@@ -110,32 +103,6 @@ func (p *Provider) SignInBrowser(ctx context.Context, open func(url string) erro
 		}
 		return nil, endedError(ctx)
 	}
-}
-
-// stateMatches tells whether a callback carries this sign-in's state.
-func stateMatches(r *http.Request, state string) bool {
-	return subtle.ConstantTimeCompare([]byte(r.URL.Query().Get("state")), []byte(state)) == 1
-}
-
-// callback checks the browser's answer (RFC 6749 4.1.2) and exchanges the code.
-func (p *Provider) callback(ctx context.Context, r *http.Request, state, verifier, redirectURI, nonce string) signInResult {
-	q := r.URL.Query()
-	switch {
-	case !stateMatches(r, state): // checked before; kept so callback stands alone
-		return signInResult{err: ErrStateMismatch}
-	case q.Get("error") == "access_denied":
-		return signInResult{err: ErrConsentRefused}
-	case q.Get("error") != "":
-		said := q.Get("error")
-		if d := q.Get("error_description"); d != "" {
-			said += ": " + firstLine(d)
-		}
-		return signInResult{err: fmt.Errorf("oauth: the identity provider refused the sign-in (%s); try again, or show this message to your IT team", said)}
-	case q.Get("code") == "":
-		return signInResult{err: errors.New("oauth: the identity provider answered without an authorization code; try again, or show this message to your IT team")}
-	}
-	s, err := p.exchange(ctx, q.Get("code"), verifier, redirectURI, nonce)
-	return signInResult{session: s, err: err}
 }
 
 // writePage answers the browser with our own short text, never the

@@ -579,11 +579,11 @@ func TestIdentityClaims(t *testing.T) {
 		claims idClaims
 		want   Identity
 	}{
-		{"the email claim", idClaims{Subject: "s", Email: "a@contoso.com", Name: "A"}, Identity{"s", "a@contoso.com", "A"}},
-		{"Entra ID's preferred_username", idClaims{Subject: "s", PreferredUsername: "b@contoso.com"}, Identity{"s", "b@contoso.com", ""}},
-		{"AD FS's upn", idClaims{Subject: "s", UPN: "c@contoso.com", GivenName: "C", FamilyName: "D"}, Identity{"s", "c@contoso.com", "C D"}},
-		{"AD FS's unique_name", idClaims{Subject: "s", UniqueName: "d@contoso.com"}, Identity{"s", "d@contoso.com", ""}},
-		{"a user name that is no address is skipped", idClaims{Subject: "s", PreferredUsername: `CONTOSO\e`, UPN: "e@contoso.com"}, Identity{"s", "e@contoso.com", ""}},
+		{"the email claim", idClaims{Subject: "s", Email: "a@contoso.com", Name: "A"}, Identity{"s", "a@contoso.com", "A", ""}},
+		{"Entra ID's preferred_username", idClaims{Subject: "s", PreferredUsername: "b@contoso.com"}, Identity{"s", "b@contoso.com", "", ""}},
+		{"AD FS's upn", idClaims{Subject: "s", UPN: "c@contoso.com", GivenName: "C", FamilyName: "D"}, Identity{"s", "c@contoso.com", "C D", ""}},
+		{"AD FS's unique_name", idClaims{Subject: "s", UniqueName: "d@contoso.com"}, Identity{"s", "d@contoso.com", "", ""}},
+		{"a user name that is no address is skipped", idClaims{Subject: "s", PreferredUsername: `CONTOSO\e`, UPN: "e@contoso.com"}, Identity{"s", "e@contoso.com", "", ""}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/mail"
 	"net/url"
 	"strings"
 	"time"
@@ -35,6 +36,10 @@ type Identity struct {
 	Subject string `json:"subject"`
 	Email   string `json:"email"`
 	Name    string `json:"name"`
+	// VerifiedEmail is the address the identity provider vouches for
+	// (see verifiedEmail), lower case; empty when it vouches for none.
+	// Email may be one the user chose; only this one may grant access.
+	VerifiedEmail string `json:"verified_email,omitempty"`
 }
 
 // Session is a signed-in user. Only the refresh token and the identity
@@ -196,16 +201,66 @@ func (p *Provider) Revoke(ctx context.Context, refresh secrets.Secret) error {
 // ID puts the sign-in name in preferred_username, AD FS in upn and
 // unique_name; email is the standard claim (OIDC Core 5.1).
 type idClaims struct {
-	Subject           string `json:"sub"`
-	Email             string `json:"email"`
-	PreferredUsername string `json:"preferred_username"`
-	UPN               string `json:"upn"`
-	UniqueName        string `json:"unique_name"`
-	Name              string `json:"name"`
-	GivenName         string `json:"given_name"`
-	FamilyName        string `json:"family_name"`
-	TenantID          string `json:"tid"`
-	Nonce             string `json:"nonce"`
+	Subject           string    `json:"sub"`
+	Email             string    `json:"email"`
+	PreferredUsername string    `json:"preferred_username"`
+	UPN               string    `json:"upn"`
+	UniqueName        string    `json:"unique_name"`
+	Name              string    `json:"name"`
+	GivenName         string    `json:"given_name"`
+	FamilyName        string    `json:"family_name"`
+	TenantID          string    `json:"tid"`
+	Nonce             string    `json:"nonce"`
+	EmailVerified     claimBool `json:"email_verified"`
+	EmailDOV          claimBool `json:"xms_edov"` // Entra ID: the tenant owns the email's domain
+}
+
+// claimBool is a boolean claim, true only when it says true: some
+// providers send "true" as a string; anything else, or none, is false.
+type claimBool bool
+
+func (b *claimBool) UnmarshalJSON(data []byte) error {
+	*b = claimBool(string(data) == "true" || string(data) == `"true"`)
+	return nil
+}
+
+// verifiedEmail is the address a provider of the kind vouches for, the
+// way the add-in host's token check reads Entra ID and OpenID tokens:
+//   - any provider: email with email_verified true (OIDC Core 5.1);
+//   - Entra ID, which sends no email_verified: the upn of a member of the
+//     tenant (its admins assign it in domains the tenant verified; a
+//     guest's has #EXT#), or email when xms_edov says the tenant owns the
+//     domain. preferred_username proves nothing: users may change it;
+//   - AD FS: email, upn or unique_name. AD FS issues only what its claim
+//     rules take from the organization's Active Directory, whose admins,
+//     not users, set those attributes.
+func (c idClaims) verifiedEmail(kind string) string {
+	var e string
+	switch {
+	case bool(c.EmailVerified) && isAddress(c.Email):
+		e = c.Email
+	case kind == KindAzure && bool(c.EmailDOV) && isAddress(c.Email):
+		e = c.Email
+	case kind == KindAzure && isAddress(c.UPN) && !strings.Contains(strings.ToUpper(c.UPN), "#EXT#"):
+		e = c.UPN
+	case kind == KindADFS:
+		for _, a := range []string{c.Email, c.UPN, c.UniqueName} {
+			if isAddress(a) {
+				e = a
+				break
+			}
+		}
+	}
+	return strings.ToLower(e)
+}
+
+// isAddress tells whether a claim is one plain mail address.
+func isAddress(s string) bool {
+	if len(s) > 254 {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && a.Name == ""
 }
 
 func (c idClaims) identity() Identity {
@@ -234,6 +289,7 @@ func (p *Provider) session(ctx context.Context, tok *oauth2.Token, nonce string)
 		}
 		s.IDToken = raw
 		s.Identity = claims.identity()
+		s.Identity.VerifiedEmail = claims.verifiedEmail(p.Kind)
 	}
 	if s.Identity.Email == "" && p.UserInfoURL != "" && s.AccessToken != "" {
 		info, err := p.userInfo(ctx, s.AccessToken)
@@ -249,6 +305,9 @@ func (p *Provider) session(ctx context.Context, tok *oauth2.Token, nonce string)
 			s.Identity.Name = fromInfo.Name
 		}
 		s.Identity.Subject, s.Identity.Email = fromInfo.Subject, fromInfo.Email
+		if s.Identity.VerifiedEmail == "" {
+			s.Identity.VerifiedEmail = info.verifiedEmail(p.Kind)
+		}
 	}
 	return s, nil
 }

@@ -29,7 +29,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -46,6 +48,11 @@ import (
 // (RFC 8252 7.3), allowed the code, refresh and device code grants.
 const ClientID = "vmr-companion-desktop"
 
+// WebClientID is the add-in host's registration: a confidential web
+// client (its secret is OP.WebClientSecret) whose https redirect URIs a
+// test registers with AllowRedirect once its host listens.
+const WebClientID = "vmr-companion-addin-host"
+
 // The user who signs in. The example OP's device pages take the username
 // as the subject, so the user's ID is the username too.
 const (
@@ -60,6 +67,11 @@ type OP struct {
 	Pool     *x509.CertPool // trusts the OP's certificate, and nothing else
 	CAPEM    []byte         // the same CA, PEM encoded, for a CA file
 	Password string         // of the user, made per test
+	// WebClientSecret is WebClientID's secret, made per test.
+	WebClientSecret string
+
+	redirectsMu sync.Mutex
+	redirects   []string
 
 	// Calls counts requests per path, e.g. Calls("/revoke").
 	calls map[string]*atomic.Int64
@@ -80,7 +92,10 @@ func (u users) ExampleClientID() string { return "service" }
 
 // opStorage lets the native client use the device code grant too (the
 // example's native client has only the code and refresh grants).
-type opStorage struct{ *storage.Storage }
+type opStorage struct {
+	*storage.Storage
+	o *OP
+}
 
 type nativeClient struct{ op.Client }
 
@@ -88,12 +103,40 @@ func (c nativeClient) GrantTypes() []oidc.GrantType {
 	return append(c.Client.GrantTypes(), oidc.GrantTypeDeviceCode)
 }
 
+// webClient is the web client with the redirect URIs registered so far.
+type webClient struct {
+	op.Client
+	o *OP
+}
+
+func (c webClient) RedirectURIs() []string {
+	c.o.redirectsMu.Lock()
+	defer c.o.redirectsMu.Unlock()
+	return slices.Clone(c.o.redirects)
+}
+
+// DevMode off: the OP checks redirect URIs as it would in production.
+func (c webClient) DevMode() bool { return false }
+
 func (s opStorage) GetClientByClientID(ctx context.Context, id string) (op.Client, error) {
 	c, err := s.Storage.GetClientByClientID(ctx, id)
-	if err != nil || id != ClientID {
+	switch {
+	case err != nil:
 		return c, err
+	case id == ClientID:
+		return nativeClient{c}, nil
+	case id == WebClientID:
+		return webClient{c, s.o}, nil
 	}
-	return nativeClient{c}, nil
+	return c, nil
+}
+
+// AllowRedirect registers an exact redirect URI of the web client, as an
+// admin registers https://<host>/signin/callback with AD FS or Entra ID.
+func (o *OP) AllowRedirect(uri string) {
+	o.redirectsMu.Lock()
+	defer o.redirectsMu.Unlock()
+	o.redirects = append(o.redirects, uri)
 }
 
 // paths whose calls are counted.
@@ -102,7 +145,7 @@ var counted = []string{"/oauth/token", "/revoke", "/device_authorization", "/use
 // Start runs an OP until the test ends.
 func Start(t testing.TB) *OP {
 	t.Helper()
-	o := &OP{Password: randomString(t), calls: map[string]*atomic.Int64{}}
+	o := &OP{Password: randomString(t), WebClientSecret: randomString(t), calls: map[string]*atomic.Int64{}}
 	for _, p := range counted {
 		o.calls[p] = new(atomic.Int64)
 	}
@@ -113,8 +156,9 @@ func Start(t testing.TB) *OP {
 
 	us := users{Email: {ID: Email, Username: Email, Password: o.Password, FirstName: FirstName, LastName: LastName,
 		Email: Email, EmailVerified: true, PreferredLanguage: language.English}}
-	clients := map[string]*storage.Client{ClientID: storage.NativeClient(ClientID, "http://127.0.0.1/callback")}
-	st := opStorage{storage.NewStorageWithClients(us, clients)}
+	clients := map[string]*storage.Client{ClientID: storage.NativeClient(ClientID, "http://127.0.0.1/callback"),
+		WebClientID: storage.WebClient(WebClientID, o.WebClientSecret)}
+	st := opStorage{storage.NewStorageWithClients(us, clients), o}
 	// SetupServer makes its logger the process default: a silent one.
 	h := exampleop.SetupServer(o.Issuer, st, slog.New(slog.DiscardHandler), false)
 	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -227,9 +271,21 @@ func (o *OP) visit(authURL, password string) Visit {
 // following the redirect back, and returns the redirect's query (code and
 // state). Tests use it to exchange a code themselves.
 func (o *OP) AuthorizationCode(authURL string) (url.Values, error) {
+	loc, err := o.SignIn(authURL, "http://")
+	if err != nil {
+		return nil, err
+	}
+	return loc.Query(), nil
+}
+
+// SignIn signs in at the OP for an authorization URL as the user's browser
+// would, and returns the first redirect whose URL starts with back (the
+// client's redirect URI) without following it: the test then takes the
+// answer to the client itself.
+func (o *OP) SignIn(authURL, back string) (*url.URL, error) {
 	b := o.browser()
 	b.CheckRedirect = func(req *http.Request, _ []*http.Request) error {
-		if req.URL.Scheme == "http" { // the loopback redirect
+		if strings.HasPrefix(req.URL.String(), back) {
 			return http.ErrUseLastResponse
 		}
 		return nil
@@ -242,7 +298,7 @@ func (o *OP) AuthorizationCode(authURL string) (url.Values, error) {
 	res.Body.Close()
 	m := loginID.FindSubmatch(page)
 	if m == nil {
-		return nil, fmt.Errorf("the OP did not show its login form (HTTP %d)", res.StatusCode)
+		return nil, fmt.Errorf("the OP did not show its login form (HTTP %d): %.300s", res.StatusCode, page)
 	}
 	res, err = b.PostForm(o.Issuer+"/login/username", url.Values{"id": {string(m[1])}, "username": {Email}, "password": {o.Password}})
 	if err != nil {
@@ -253,7 +309,7 @@ func (o *OP) AuthorizationCode(authURL string) (url.Values, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the OP did not redirect back (HTTP %d): %w", res.StatusCode, err)
 	}
-	return loc.Query(), nil
+	return loc, nil
 }
 
 // ApproveDevice does on the OP's device pages what the user does on their

@@ -10,11 +10,16 @@ const MARKER = '<p style="color:#707070;font-size:smaller">vmr-companion:pending
 
 afterEach(() => {
   unmockOffice();
+  sessionStorage.clear(); // a personal VMR sign-in of one test is not the next one's
   document.documentElement.removeAttribute('data-theme');
   document.documentElement.removeAttribute('style');
 });
 
 const search = '?integration=' + paneConfig().integration;
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': status < 300 ? 'application/json' : 'application/problem+json' } });
+}
 
 function setup(office: MockOptions | null = {}, host: FakeHostOptions = {}, s = search) {
   const mock = office ? mockOffice(office) : null;
@@ -109,10 +114,54 @@ describe('Pane', () => {
     expect(rec?.locations).toEqual([{ id: 'meet.team@vc.contoso.com', type: 'custom' }]);
   });
 
-  it('offers sign-in for personal rooms in oidc mode', async () => {
-    const { user } = setup({}, { pane: paneConfig({ personal_enabled: true, auth: 'oidc' }) });
-    const button = await screen.findByRole('button', { name: 'Sign in to see your rooms' });
-    await user.click(button);
+  it('signs in to personal rooms in a dialog and signs out', async () => {
+    const token = 'T'.repeat(43);
+    let live = false;
+    const base = fakeHost();
+    const deletes: string[] = [];
+    const fetch = async (input: RequestInfo | URL, init: RequestInit = {}) => {
+      const path = new URL(String(input), 'https://127.0.0.1:3443').pathname;
+      const headers = (init.headers ?? {}) as Record<string, string>;
+      if (path.endsWith('/pane')) return json(200, paneConfig({ personal_enabled: true, auth: 'oidc' }));
+      if (path.endsWith('/session')) {
+        deletes.push(headers['X-VMR-Session'] ?? '');
+        live = false;
+        return new Response(null, { status: 204 });
+      }
+      if (path.endsWith('/personal-vmrs') && !(live && headers['X-VMR-Session'] === token)) {
+        return json(401, { type: 'https://vmr-companion.invalid/problems/sign-in-required', title: 'Sign-in required', status: 401 });
+      }
+      return base.fetch(input, init);
+    };
+    mockOffice({});
+    const ui = {
+      displayDialogAsync(_url: string, _o: unknown, cb: (r: unknown) => void) {
+        const handlers = new Map<string, (a: unknown) => void>();
+        cb({ status: 'succeeded', value: { addEventHandler: (t: string, h: (a: unknown) => void) => handlers.set(t, h), close() {} } });
+        live = true;
+        queueMicrotask(() => handlers.get('dialogMessageReceived')?.({ message: JSON.stringify({ session: token, email: 'alice@contoso.com' }) }));
+      },
+    };
+    Object.assign((globalThis as unknown as { Office: { context: object } }).Office.context, { ui });
+    render(Pane, { props: { search, fetch: fetch as typeof globalThis.fetch, officeTimeoutMs: 50, loadOffice: false } });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Sign in to see your rooms' }));
+    expect(await screen.findByRole('group', { name: 'Choose one of your personal rooms:' })).toBeTruthy();
+    expect(screen.getByTestId('signed-in').textContent).toContain('Signed in as alice@contoso.com');
+    await user.click(screen.getByRole('button', { name: 'Sign out' }));
+    expect(await screen.findByRole('button', { name: 'Sign in to see your rooms' })).toBeTruthy();
+    expect(deletes).toEqual([token]);
+  });
+
+  it('says the sign-in failed where Outlook cannot open a dialog', async () => {
+    mockOffice({});
+    const base = fakeHost({ pane: paneConfig({ personal_enabled: true, auth: 'oidc' }) });
+    const fetch = async (input: RequestInfo | URL, init: RequestInit = {}) =>
+      String(input).endsWith('/personal-vmrs')
+        ? json(401, { type: 'https://vmr-companion.invalid/problems/sign-in-required', title: 'Sign-in required', status: 401 })
+        : base.fetch(input, init);
+    render(Pane, { props: { search, fetch: fetch as typeof globalThis.fetch, officeTimeoutMs: 50, loadOffice: false } });
+    await userEvent.setup().click(await screen.findByRole('button', { name: 'Sign in to see your rooms' }));
     expect(await screen.findByTestId('state-signin-error')).toBeTruthy();
   });
 

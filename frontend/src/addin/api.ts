@@ -48,6 +48,16 @@ export function unauthorized(e: unknown): boolean {
 export interface Credentials {
   user?: string;
   token?: string;
+  /** The personal VMR sign-in's session (X-VMR-Session), for the personal VMR calls. */
+  session?: string;
+}
+
+/** The problem type of a 401 that asks for the personal VMR sign-in. */
+export const SIGN_IN_REQUIRED = 'https://vmr-companion.invalid/problems/sign-in-required';
+
+/** signInRequired: the host wants the personal VMR sign-in (again). */
+export function signInRequired(e: unknown): boolean {
+  return e instanceof ApiError && e.status === 401 && e.problem?.type === SIGN_IN_REQUIRED;
 }
 
 export interface ApiOptions {
@@ -95,12 +105,18 @@ export class Api {
     return { ...r, vmrs: (r.vmrs ?? []).map((v) => ({ ...v, aliases: v.aliases ?? [] })) };
   }
 
+  /** signOut ends the personal VMR sign-in's session at the host. */
+  async signOut(session: string): Promise<void> {
+    await this.request<unknown>('DELETE', '/session', { session });
+  }
+
   // T is the generated type of what the host answers on this path.
   private async request<T>(method: string, path: string, creds: Credentials = {}, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (creds.token) headers['Authorization'] = 'Bearer ' + creds.token;
     else if (creds.user) headers['X-VMR-User'] = creds.user;
+    if (creds.session) headers['X-VMR-Session'] = creds.session;
     const ctrl = new AbortController();
     const timer = setTimeout(() => ctrl.abort(), this.timeoutMs);
     const started = Date.now();
@@ -135,6 +151,7 @@ export class Api {
       const problem = data && typeof data === 'object' ? (data as Go.ApiProblem) : undefined;
       throw new ApiError(res.status, problem?.detail || problem?.title || `HTTP ${res.status}`, problem);
     }
+    if (res.status === 204) return undefined as T; // DELETE /session
     if (data === null) throw new ApiError(res.status, 'the host answered something that is not JSON');
     return data as T;
   }

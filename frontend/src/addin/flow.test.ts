@@ -152,18 +152,18 @@ describe('personal VMRs', () => {
     expect(rec.required).toEqual([]);
   });
 
-  it('asks for sign-in in oidc mode until Office gives a token', async () => {
-    mockOffice();
-    const flow = flowFor(fakeHost(), { auth: 'oidc', personal_enabled: true });
-    expect(await flow.loadPersonal(false)).toEqual({ kind: 'signin-needed' });
-    expect(await flow.loadPersonal(true)).toEqual({ kind: 'signin-error', detail: 'The user is not signed in.' });
+  it('on a development host (auth none) lists by the user’s address without a sign-in', async () => {
+    mockOffice({ email: 'alice@contoso.com' });
+    const host = fakeHost();
+    expect(await flowFor(host, { personal_enabled: true }).loadPersonal(false)).toMatchObject({ kind: 'list', signedIn: false });
+    const call = host.calls.find((c) => c.path.endsWith('/personal-vmrs'));
+    expect(call?.headers['X-VMR-User']).toBe('alice@contoso.com');
+    expect(call?.headers['X-VMR-Session']).toBeUndefined();
   });
 
-  it('reports a refused token as a sign-in error', async () => {
-    mockOffice({ token: 'expired' });
-    const flow = flowFor(fakeHost({ personal: 401 }), { auth: 'oidc', personal_enabled: true });
-    expect(await flow.loadPersonal(false)).toEqual({ kind: 'signin-needed' });
-    expect(await flow.loadPersonal(true)).toMatchObject({ kind: 'signin-error' });
+  it('reports a 401 that is no sign-in request as a sign-in error', async () => {
+    mockOffice();
+    expect(await flowFor(fakeHost({ personal: 401 }), { personal_enabled: true }).loadPersonal(false)).toMatchObject({ kind: 'signin-error' });
   });
 
   it('reports a failed list', async () => {

@@ -2,8 +2,9 @@
 // writes the meeting through ./office and talks to the host through ./api,
 // and answers an Outcome the pane shows.
 import * as office from './office';
-import { ApiError, serviceDown, unauthorized, type Api, type Credentials, type PaneConfig, type PersonalVMR } from './api';
+import { ApiError, serviceDown, signInRequired, unauthorized, type Api, type Credentials, type PaneConfig, type PersonalVMR } from './api';
 import type { Translator } from './i18n';
+import { PersonalSession, SignInError } from './signin';
 
 export type Outcome =
   | { kind: 'success'; alias: string; notes: string[] }
@@ -13,7 +14,7 @@ export type Outcome =
   | { kind: 'signin-error'; detail: string };
 
 export type PersonalList =
-  | { kind: 'list'; user: string; vmrs: PersonalVMR[] }
+  | { kind: 'list'; user: string; vmrs: PersonalVMR[]; signedIn: boolean }
   | { kind: 'signin-needed' }
   | { kind: 'signin-error'; detail: string }
   | { kind: 'error'; detail: string };
@@ -186,24 +187,67 @@ export class Flow {
     return { kind: 'service-down', notes };
   }
 
-  /** loadPersonal lists the user's personal VMRs; interactive lets Office prompt for sign-in. */
+  /** personal is the personal VMR sign-in; tests set their own. */
+  personal: PersonalSession | null = null;
+
+  private personalSession(): PersonalSession {
+    this.personal ??= new PersonalSession(this.config.integration);
+    return this.personal;
+  }
+
+  /**
+   * loadPersonal lists the user's personal VMRs. interactive first runs the
+   * personal VMR sign-in (an Office dialog); without it, the list is asked
+   * with the session the pane holds, or on a development host (auth none)
+   * with the user's address, and a host that wants a sign-in answers
+   * signin-needed.
+   */
   async loadPersonal(interactive: boolean): Promise<PersonalList> {
-    let creds: Credentials;
-    try {
-      creds = await this.credentials(interactive);
-    } catch (e) {
-      this.log(`personal VMRs: no token (${message(e)})`);
-      return interactive ? { kind: 'signin-error', detail: message(e) } : { kind: 'signin-needed' };
+    const session = this.personalSession();
+    if (interactive) {
+      try {
+        const s = await session.signIn();
+        this.log(`personal VMRs: signed in as ${s.email}`);
+      } catch (e) {
+        this.log(`personal VMRs: sign-in ended (${message(e)})`);
+        if (e instanceof SignInError && e.cancelled) return { kind: 'signin-needed' };
+        return { kind: 'signin-error', detail: message(e) };
+      }
+    }
+    let creds: Credentials = {};
+    const token = session.current;
+    if (token) {
+      creds = { session: token };
+    } else if (this.config.auth === 'none') {
+      creds = await this.credentials(false).catch(() => ({}));
     }
     try {
       const list = await this.api.personalVMRs(creds);
       this.log(`personal VMRs of ${list.user}: ${list.vmrs.length}`);
-      return { kind: 'list', user: list.user, vmrs: list.vmrs };
+      return { kind: 'list', user: list.user, vmrs: list.vmrs, signedIn: !!token };
     } catch (e) {
-      if (unauthorized(e)) {
+      if (signInRequired(e)) {
+        if (token) this.log('personal VMRs: the sign-in has ended');
+        session.clear();
         return interactive ? { kind: 'signin-error', detail: message(e) } : { kind: 'signin-needed' };
       }
+      if (unauthorized(e)) return { kind: 'signin-error', detail: message(e) };
       return { kind: 'error', detail: message(e) };
+    }
+  }
+
+  /** signOutPersonal forgets the personal VMR sign-in, here and at the host. */
+  async signOutPersonal(): Promise<void> {
+    const session = this.personalSession();
+    const token = session.current;
+    session.clear();
+    if (!token) return;
+    try {
+      await this.api.signOut(token);
+      this.log('personal VMRs: signed out');
+    } catch (e) {
+      // The session ends on its own at the host (8 hours); here it is gone.
+      this.log(`personal VMRs: the host did not confirm the sign-out (${message(e)})`);
     }
   }
 
