@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Auth, methodOf, SignInError, type Msal, type NestedClient } from './auth';
+import { Auth, methodOf, SignInError, type Msal, type NestedClient, type TokenRequest } from './auth';
 import { translator } from './i18n';
 import { paneConfig } from './testhost';
 import { mockOffice, unmockOffice } from './testing';
@@ -30,8 +30,8 @@ interface FakeMsal {
   msal: Msal;
   loads: number;
   configs: unknown[];
-  silent: { scopes: string[] }[];
-  popup: { scopes: string[] }[];
+  silent: TokenRequest[];
+  popup: TokenRequest[];
 }
 
 /** fakeMsal answers acquireTokenSilent / acquireTokenPopup with a token or an error. */
@@ -180,7 +180,7 @@ describe('auth naa', () => {
         cache: { cacheLocation: 'memoryStorage' },
       },
     ]);
-    expect(msal.silent).toEqual([{ scopes: NAA.naa_scopes }, { scopes: NAA.naa_scopes }]);
+    expect(msal.silent).toEqual([{ scopes: NAA.naa_scopes, authority: NAA.naa_authority }, { scopes: NAA.naa_scopes, authority: NAA.naa_authority }]);
     expect(msal.popup).toEqual([]);
     // MSAL is loaded once, and Office's own SSO is not asked.
     expect(msal.loads).toBe(1);
@@ -195,7 +195,7 @@ describe('auth naa', () => {
     expect(e.message).toBe(en('signin_not_signed_in'));
     expect(msal.popup).toEqual([]);
     expect(await auth.token(true)).toBe('naa-popup-token');
-    expect(msal.popup).toEqual([{ scopes: NAA.naa_scopes }]);
+    expect(msal.popup).toEqual([{ scopes: NAA.naa_scopes, authority: NAA.naa_authority }]);
   });
 
   it('recognises the interaction-required error by its class from the library', async () => {
@@ -301,5 +301,68 @@ describe('tokens stay out of the log', () => {
     expect(token).toMatch(/^SECRET-/);
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.join('\n')).not.toContain('SECRET');
+  });
+});
+
+describe('auth naa with the real MSAL library', () => {
+  // Outlook's side of nested app authentication is window.nestedAppAuthBridge
+  // (JSON messages); this fake answers it the way MSAL expects, so the test
+  // runs the library the pane ships, not a stand-in.
+  type BridgeRequest = { method: string; requestId: string; tokenParams?: { clientId: string; scope: string; authority?: string } };
+  const b64 = (o: object) => btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  // An ID token shaped like Entra's; nothing checks a signature on this side.
+  const idToken = () =>
+    `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ oid: 'oid-1', tid: 'tid-1', preferred_username: 'alice@contoso.com', aud: NAA.naa_client_id, exp: Math.floor(Date.now() / 1000) + 3600 })}.sig`;
+
+  function installBridge(silentNeedsUser: boolean) {
+    const requests: BridgeRequest[] = [];
+    const listeners: ((r: string) => void)[] = [];
+    const answer = (req: BridgeRequest): object => {
+      if (req.method === 'GetInitContext') return { success: true, initContext: { sdkName: 'fake-outlook', sdkVersion: '1.0.0', capabilities: {} } };
+      if (req.method === 'GetToken' && silentNeedsUser) {
+        return { success: false, error: { status: 'USER_INTERACTION_REQUIRED', code: 'interaction_required', description: 'AADSTS65001: consent needed' } };
+      }
+      return {
+        success: true,
+        token: { access_token: `NAA-${req.method}`, expires_in: 3600, id_token: idToken(), properties: null, scope: req.tokenParams?.scope },
+        account: { environment: 'login.microsoftonline.com', homeAccountId: 'oid-1.tid-1', tenantId: 'tid-1', localAccountId: 'oid-1', username: 'alice@contoso.com' },
+      };
+    };
+    (window as unknown as { nestedAppAuthBridge: unknown }).nestedAppAuthBridge = {
+      addEventListener: (_: string, cb: (r: string) => void) => listeners.push(cb),
+      removeEventListener: () => {},
+      postMessage: (message: string) => {
+        const req = JSON.parse(message) as BridgeRequest;
+        requests.push(req);
+        const res = JSON.stringify({ messageType: 'NestedAppAuthResponse', requestId: req.requestId, ...answer(req) });
+        queueMicrotask(() => listeners.forEach((cb) => cb(res)));
+      },
+    };
+    return requests;
+  }
+
+  afterEach(() => {
+    delete (window as unknown as { nestedAppAuthBridge?: unknown }).nestedAppAuthBridge;
+  });
+
+  it('gets the web API token from Outlook’s bridge, silently', async () => {
+    mockOffice({ requirementSets: ['NestedAppAuth 1.1'] });
+    const requests = installBridge(false);
+    const lines: string[] = [];
+    expect(await new Auth(paneConfig(NAA), en, (l) => lines.push(l)).token(false)).toBe('NAA-GetToken');
+    const get = requests.find((r) => r.method === 'GetToken');
+    expect(get?.tokenParams).toMatchObject({ clientId: NAA.naa_client_id, authority: 'https://login.microsoftonline.com/common' });
+    expect(get?.tokenParams?.scope).toContain(NAA.naa_scopes![0]);
+    expect(requests.some((r) => r.method === 'GetTokenPopup')).toBe(false);
+    expect(lines.join('\n')).not.toContain('NAA-');
+  });
+
+  it('prompts through the bridge when Outlook says the user must act, and only when interactive', async () => {
+    mockOffice({ requirementSets: ['NestedAppAuth 1.1'] });
+    const requests = installBridge(true);
+    const auth = new Auth(paneConfig(NAA), en);
+    expect((await failure(auth.token(false))).message).toBe(en('signin_not_signed_in'));
+    expect(requests.some((r) => r.method === 'GetTokenPopup')).toBe(false);
+    expect(await auth.token(true)).toBe('NAA-GetTokenPopup');
   });
 });

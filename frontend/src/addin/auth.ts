@@ -44,9 +44,14 @@ export interface Msal {
   InteractionRequiredAuthError?: abstract new (...args: never[]) => Error;
 }
 
+export interface TokenRequest {
+  scopes: string[];
+  authority?: string;
+}
+
 export interface NestedClient {
-  acquireTokenSilent(request: { scopes: string[] }): Promise<{ accessToken: string }>;
-  acquireTokenPopup(request: { scopes: string[] }): Promise<{ accessToken: string }>;
+  acquireTokenSilent(request: TokenRequest): Promise<{ accessToken: string }>;
+  acquireTokenPopup(request: TokenRequest): Promise<{ accessToken: string }>;
 }
 
 // MSAL is large: it is fetched only when an integration uses NAA, so the
@@ -224,6 +229,8 @@ export class Auth {
       this.log(`nested app authentication is not configured (client id ${clientId ? 'set' : 'missing'}, ${scopes.length} scopes)`);
       throw new SignInError(this.t('signin_naa_config'));
     }
+    // The bridge takes the authority from each request, not from MSAL's configuration.
+    const request: TokenRequest = { scopes, authority: this.authority() };
     let client: NestedClient;
     try {
       client = await this.nestedClient(clientId);
@@ -233,7 +240,7 @@ export class Auth {
       throw new SignInError(this.t(msalKey(e), { detail: describe(e) }), codeOf(e));
     }
     try {
-      const r = await client.acquireTokenSilent({ scopes });
+      const r = await client.acquireTokenSilent(request);
       this.log('signed in with nested app authentication (silent)');
       return r.accessToken;
     } catch (e) {
@@ -247,7 +254,7 @@ export class Auth {
       }
     }
     try {
-      const r = await client.acquireTokenPopup({ scopes });
+      const r = await client.acquireTokenPopup(request);
       this.log('signed in with nested app authentication (prompt)');
       return r.accessToken;
     } catch (e) {
@@ -260,12 +267,16 @@ export class Auth {
     this.client ??= this.load().then((msal) => {
       this.msal = msal;
       return msal.createNestablePublicClientApplication({
-        auth: { clientId, authority: this.config.naa_authority?.trim() || undefined },
+        auth: { clientId, authority: this.authority() },
         // The pane lives as long as the meeting window: tokens stay in memory.
         cache: { cacheLocation: 'memoryStorage' },
       });
     });
     return this.client;
+  }
+
+  private authority(): string | undefined {
+    return this.config.naa_authority?.trim() || undefined;
   }
 
   private interactionRequired(e: unknown): boolean {
