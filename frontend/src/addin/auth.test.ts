@@ -116,7 +116,7 @@ describe('auth exchange', () => {
   it('says what failed and what IT can change when Outlook gives no token', async () => {
     mockOffice({ identityToken: { code: 9017, message: 'Legacy tokens are disabled for this organisation.' } });
     const e = await failure(authFor({ auth: 'exchange' }).token(true));
-    expect(e.message).toBe(en('signin_exchange_failed', { detail: '9017: Legacy tokens are disabled for this organisation.' }));
+    expect(e.message).toBe(en('signin_exchange_failed', { detail: '9017: Legacy tokens are disabled for this organisation' }));
     expect(e.message).toMatch(/nested app authentication/);
     expect(e.code).toBe(9017);
   });
@@ -156,7 +156,7 @@ describe('auth sso', () => {
   ] as const)('explains Office error %i', async (code, key) => {
     mockOffice({ token: Object.assign(new Error('Office said no.'), { code }) });
     const e = await failure(authFor({ auth: 'sso' }).token(true));
-    expect(e.message).toBe(en(key, { detail: `${code}: Office said no.` }));
+    expect(e.message).toBe(en(key, { detail: `${code}: Office said no` }));
     expect(e.code).toBe(code);
   });
 
@@ -222,7 +222,7 @@ describe('auth naa', () => {
   ] as const)('explains a failed prompt: %s', async (err, key) => {
     mockOffice({ requirementSets: ['NestedAppAuth 1.1'] });
     const e = await failure(authFor(NAA, fakeMsal(new InteractionRequired(), err)).token(true));
-    expect(e.message).toBe(en(key, { detail: `${err.errorCode}: ${err.errorMessage}` }));
+    expect(e.message).toBe(en(key, { detail: `${err.errorCode}: ${err.errorMessage}`.replace(/\.$/, '') }));
     expect(e.code).toBe(err.errorCode);
   });
 
@@ -270,7 +270,7 @@ describe('auth naa', () => {
     expect(e.message).toBe(en('signin_no_method', { detail: '13000: no Office.auth' }));
     mockOffice({ token: Object.assign(new Error('This platform does not support getAccessToken.'), { code: 13012 }) });
     e = await failure(authFor(NAA, fakeMsal('never')).token(true));
-    expect(e.message).toBe(en('signin_no_method', { detail: '13012: This platform does not support getAccessToken.' }));
+    expect(e.message).toBe(en('signin_no_method', { detail: '13012: This platform does not support getAccessToken' }));
     expect(e.message).toMatch(/IT team/);
   });
 

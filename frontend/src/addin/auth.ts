@@ -62,7 +62,8 @@ const loadMsal = (): Promise<Msal> => import('@azure/msal-browser');
 const DETAIL_MAX = 300;
 
 function short(s: string): string {
-  const one = s.replace(/\s+/g, ' ').trim();
+  // The messages put the detail in brackets before their own full stop.
+  const one = s.replace(/\s+/g, ' ').trim().replace(/\.$/, '');
   return one.length > DETAIL_MAX ? one.slice(0, DETAIL_MAX - 1) + '…' : one;
 }
 

@@ -88,7 +88,7 @@ describe('single-use VMR', () => {
     const { rec } = mockOffice({ identityToken: { code: 9017, message: 'Legacy tokens are disabled.' } });
     const host = fakeHost();
     const out = await flowFor(host, { auth: 'exchange' }).addSingleUse();
-    expect(out).toEqual({ kind: 'signin-error', detail: translator('en')('signin_exchange_failed', { detail: '9017: Legacy tokens are disabled.' }) });
+    expect(out).toEqual({ kind: 'signin-error', detail: translator('en')('signin_exchange_failed', { detail: '9017: Legacy tokens are disabled' }) });
     expect(rec.inserts).toEqual([]);
     expect(host.calls.filter((c) => c.path.endsWith('/reservations'))).toEqual([]);
   });
