@@ -3,7 +3,12 @@
 // It models one appointment being composed: the body (HTML), the location,
 // enhanced locations and attendees; every write is recorded in
 // window.__office.calls and posted to the harness page.
-// The test appends `installFakeOffice({...options})`.
+// The test appends `installFakeOffice({...options})`. Sign-in options:
+// identityToken (getUserIdentityTokenAsync's token; identityTokenError
+// makes it fail with that message), ssoToken (Office.auth.getAccessToken's;
+// without it that fails with 13001), requirementSets (["NestedAppAuth 1.1"]),
+// naaToken (installs Outlook's nested app authentication bridge, which MSAL
+// talks to, answering every token request with this access token).
 /* eslint-disable */
 function installFakeOffice(opts) {
   opts = opts || {};
@@ -28,6 +33,11 @@ function installFakeOffice(opts) {
   function later(cb, value) {
     setTimeout(function () {
       cb({ status: 'succeeded', value: value });
+    }, 5);
+  }
+  function laterFailed(cb, code, message) {
+    setTimeout(function () {
+      cb({ status: 'failed', error: { code: code, message: message } });
     }, 5);
   }
   var CoercionType = { Html: 'html', Text: 'text' };
@@ -90,6 +100,7 @@ function installFakeOffice(opts) {
       }, 5);
     },
   };
+  if (opts.naaToken) installBridge(opts.naaToken, state);
   window.Office = {
     CoercionType: CoercionType,
     AsyncResultStatus: { Succeeded: 'succeeded', Failed: 'failed' },
@@ -101,12 +112,68 @@ function installFakeOffice(opts) {
       mailbox: {
         userProfile: { emailAddress: opts.email || 'alice@contoso.com', displayName: 'Alice Example' },
         item: item,
+        getUserIdentityTokenAsync: function (cb) {
+          publish('mailbox.getUserIdentityTokenAsync', []);
+          if (opts.identityTokenError) laterFailed(cb, 9017, opts.identityTokenError);
+          else later(cb, opts.identityToken || 'e2e-exchange-identity-token');
+        },
+      },
+      requirements: {
+        isSetSupported: function (name, version) {
+          return (opts.requirementSets || []).some(function (r) {
+            var p = r.split(' ');
+            return p[0] === name && Number(p[1] || 0) >= Number(version || 0);
+          });
+        },
+      },
+    },
+    auth: {
+      getAccessToken: function (options) {
+        publish('auth.getAccessToken', [options]);
+        if (opts.ssoToken) return Promise.resolve(opts.ssoToken);
+        var e = new Error('The user is not signed in.');
+        e.code = 13001;
+        return Promise.reject(e);
       },
     },
     onReady: function (cb) {
       var info = { host: 'Outlook', platform: 'OfficeOnline' };
       if (cb) setTimeout(function () { cb(info); }, 0);
       return Promise.resolve(info);
+    },
+  };
+}
+
+// installBridge is Outlook's side of nested app authentication: MSAL posts
+// JSON requests to window.nestedAppAuthBridge and waits for the answers.
+function installBridge(accessToken, state) {
+  var listeners = [];
+  function b64(o) {
+    return btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  }
+  var now = Math.floor(Date.now() / 1000);
+  // Shaped like Entra's ID token; nothing checks its signature in the pane.
+  var idToken = b64({ alg: 'none', typ: 'JWT' }) + '.' + b64({ oid: 'oid-e2e', tid: 'tid-e2e', preferred_username: 'alice@contoso.com', iat: now, exp: now + 3600 }) + '.sig';
+  window.nestedAppAuthBridge = {
+    addEventListener: function (_, cb) {
+      listeners.push(cb);
+    },
+    removeEventListener: function () {},
+    postMessage: function (message) {
+      var req = JSON.parse(message);
+      state.calls.push({ method: 'bridge.' + req.method, args: [req.tokenParams ? { clientId: req.tokenParams.clientId, scope: req.tokenParams.scope, authority: req.tokenParams.authority } : null] });
+      var res = { messageType: 'NestedAppAuthResponse', requestId: req.requestId, success: true };
+      if (req.method === 'GetInitContext') {
+        res.initContext = { sdkName: 'fake-outlook', sdkVersion: '1.0.0', capabilities: {} };
+      } else {
+        res.token = { access_token: accessToken, expires_in: 3600, id_token: idToken, properties: null, scope: req.tokenParams && req.tokenParams.scope };
+        res.account = { environment: 'login.microsoftonline.com', homeAccountId: 'oid-e2e.tid-e2e', tenantId: 'tid-e2e', localAccountId: 'oid-e2e', username: 'alice@contoso.com' };
+      }
+      setTimeout(function () {
+        listeners.forEach(function (cb) {
+          cb(JSON.stringify(res));
+        });
+      }, 5);
     },
   };
 }

@@ -71,11 +71,24 @@ context.setDefaultTimeout(15000);
 // address; a developer who sideloads against a local host says yes once.
 await context.grantPermissions(['local-network-access'], { origin: 'https://outlook.office.com' });
 
-/** openPane opens the harness with the pane; office: fake options, or 'cdn-down'. */
-async function openPane(office = {}, url = paneURL) {
+/**
+ * openPane opens the harness with the pane; office: fake options, or
+ * 'cdn-down'; pane: fields that replace the host's /pane answer (how the
+ * tests choose a sign-in method while the host runs with --auth none).
+ */
+async function openPane(office = {}, url = paneURL, pane = null) {
   const page = await context.newPage();
   const problems = [];
   const responses = [];
+  const reservations = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && r.url().endsWith('/reservations')) reservations.push(r);
+  });
+  if (pane) {
+    const api = url.replace(/\/addin\/taskpane\.html\?integration=/, '/api/v1/integrations/') + '/pane';
+    const real = await paneConfig(api);
+    await page.route(api, (r) => r.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ ...real, ...pane }) }));
+  }
   page.on('response', (r) => responses.push({ url: r.url(), status: r.status() }));
   page.on('requestfailed', (r) => responses.push({ url: r.url(), status: 0 }));
   page.on('console', (m) => {
@@ -102,7 +115,22 @@ async function openPane(office = {}, url = paneURL) {
     if (!paneFrame?.url().startsWith(base)) await page.waitForTimeout(50);
   }
   assert(paneFrame, 'the pane frame did not load');
-  return { page, frame, paneFrame, problems, responses, shot: (name) => handle.screenshot({ path: join(artifacts, `addin-${name}.png`) }) };
+  return { page, frame, paneFrame, problems, responses, reservations, shot: (name) => handle.screenshot({ path: join(artifacts, `addin-${name}.png`) }) };
+}
+
+/**
+ * paneConfig is the host's own /pane answer, read by Chromium (which trusts
+ * the host's CA; Playwright's route.fetch would not).
+ */
+async function paneConfig(api) {
+  const page = await context.newPage();
+  try {
+    const res = await page.goto(api);
+    assert(res && res.status() === 200, `${api}: status ${res?.status()}`);
+    return await res.json();
+  } finally {
+    await page.close();
+  }
 }
 
 const recorded = (paneFrame) => paneFrame.evaluate(() => JSON.parse(JSON.stringify(window.__office)));
@@ -214,6 +242,71 @@ test('personal VMRs: the user’s rooms are listed and the chosen one goes in', 
     assert(log.includes('personal VMRs of alice@contoso.com: 2'), `debug log: ${log}`);
     await p.shot('personal');
     assert(p.problems.length === 0, `console errors: ${p.problems.join(' | ')}`);
+  } finally {
+    await p.page.close();
+  }
+});
+
+// Sign-in (issue 12): the pane proves who the user is the way /pane says.
+// The host runs with --auth none, so it ignores the token; the test checks
+// what the pane sent with the reservation.
+const NAA = {
+  auth: 'naa',
+  naa_client_id: '0b1d5c3e-0000-4000-8000-00000000000a',
+  naa_authority: 'https://login.microsoftonline.com/common',
+  naa_scopes: ['api://127.0.0.1/0b1d5c3e-0000-4000-8000-00000000000b/access_as_user'],
+};
+
+async function reserveWith(name, pane, office, wantToken, wantCall, msal = false) {
+  const p = await openPane(office, paneURL, pane);
+  try {
+    await p.frame.getByRole('button', { name: 'Add a meeting room' }).click();
+    await p.frame.getByTestId('state-success').waitFor();
+    assert(p.reservations.length === 1, `reservations: ${p.reservations.length}`);
+    const headers = await p.reservations[0].allHeaders();
+    assert(headers['authorization'] === `Bearer ${wantToken}`, `authorization: ${headers['authorization']}`);
+    assert(headers['x-vmr-user'] === 'alice@contoso.com', `x-vmr-user: ${headers['x-vmr-user']}`);
+    const state = await recorded(p.paneFrame);
+    const asked = state.calls.map((c) => c.method).filter((m) => /^(auth\.|mailbox\.getUserIdentity|bridge\.GetToken)/.test(m));
+    assert(asked.length === 1 && asked[0] === wantCall, `token calls: ${JSON.stringify(asked)}`);
+    // MSAL is loaded only for NAA: otherwise every script the pane ran is one taskpane.html names.
+    const html = await p.paneFrame.evaluate(() => fetch(location.href).then((r) => r.text()));
+    const scripts = p.responses.filter((r) => r.url.startsWith(`${base}/addin/assets/`) && r.url.endsWith('.js'));
+    const extra = scripts.filter((r) => !html.includes(new URL(r.url).pathname));
+    assert(scripts.length > 0, 'no scripts seen');
+    if (msal) assert(extra.length > 0 && extra.every((r) => r.status === 200), `MSAL's script: ${JSON.stringify(extra)}`);
+    else assert(extra.length === 0, `scripts beyond the page's: ${JSON.stringify(extra)}`);
+    await p.shot(`signin-${name}`);
+    assert(p.problems.length === 0, `console errors: ${p.problems.join(' | ')}`);
+  } finally {
+    await p.page.close();
+  }
+}
+
+test('exchange: the reservation carries the Exchange identity token and the user', () =>
+  reserveWith('exchange', { auth: 'exchange' }, { identityToken: 'e2e-exchange-token', ssoToken: 'e2e-sso-token' }, 'e2e-exchange-token', 'mailbox.getUserIdentityTokenAsync'));
+
+test('sso: the reservation carries Office’s single sign-on token and the user', () =>
+  reserveWith('sso', { auth: 'sso' }, { identityToken: 'e2e-exchange-token', ssoToken: 'e2e-sso-token' }, 'e2e-sso-token', 'auth.getAccessToken'));
+
+test('naa where Outlook offers none: single sign-on stands in, MSAL is not loaded', () =>
+  reserveWith('naa-fallback', NAA, { ssoToken: 'e2e-sso-token', requirementSets: ['Mailbox 1.8'] }, 'e2e-sso-token', 'auth.getAccessToken'));
+
+test('naa: MSAL, loaded on demand, gets the token from Outlook’s bridge', async () => {
+  await reserveWith('naa', NAA, { naaToken: 'e2e-naa-token', ssoToken: 'e2e-sso-token', requirementSets: ['NestedAppAuth 1.1'] }, 'e2e-naa-token', 'bridge.GetToken', true);
+});
+
+test('exchange: a token Outlook will not give is a sign-in error that says what to do', async () => {
+  const p = await openPane({ identityTokenError: 'Legacy tokens are disabled.' }, paneURL, { auth: 'exchange' });
+  try {
+    await p.frame.getByRole('button', { name: 'Add a meeting room' }).click();
+    const bar = p.frame.getByTestId('state-signin-error');
+    await bar.waitFor();
+    const text = await bar.innerText();
+    assert(text.includes('(9017: Legacy tokens are disabled)') && text.includes('nested app authentication'), `sign-in error: ${text}`);
+    assert(p.reservations.length === 0, 'a reservation was sent without a token');
+    assert(inserts(await recorded(p.paneFrame)).length === 0, 'the body was written');
+    await p.shot('signin-exchange-failed');
   } finally {
     await p.page.close();
   }

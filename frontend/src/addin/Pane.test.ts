@@ -165,6 +165,27 @@ describe('Pane', () => {
     expect(await screen.findByTestId('state-signin-error')).toBeTruthy();
   });
 
+  it('shows why the host refused the sign-in, and keeps the token out of the debug log', async () => {
+    const { user } = setup({ identityToken: 'SECRET-identity-token' }, { pane: paneConfig({ auth: 'exchange', debug: true }), reserve: 401 });
+    await user.click(await screen.findByRole('button', { name: 'Add a meeting room' }));
+    const bar = await screen.findByTestId('state-signin-error');
+    expect(bar.textContent).toContain('The add-in host did not accept your sign-in: the ID token was not accepted');
+    const log = screen.getByTestId('debug').textContent ?? '';
+    expect(log).toContain('signed in with an Exchange identity token');
+    expect(log).toContain('POST /reservations: 401');
+    expect(log).not.toContain('SECRET');
+  });
+
+  it('explains a failed sign-in in the user’s language', async () => {
+    const { user } = setup(
+      { displayLanguage: 'de-DE', identityToken: { code: 9017, message: 'Legacy tokens are disabled.' } },
+      { pane: paneConfig({ auth: 'exchange' }) },
+    );
+    await user.click(await screen.findByRole('button', { name: 'Add a meeting room' }));
+    const bar = await screen.findByTestId('state-signin-error');
+    expect(bar.textContent).toContain('Outlook konnte kein Exchange-Identitätstoken abrufen, das Ihre Identität nachweist (9017: Legacy tokens are disabled).');
+  });
+
   it('shows the debug log when the integration asks for it', async () => {
     setup({}, { pane: paneConfig({ debug: true }) });
     const log = await screen.findByTestId('debug');

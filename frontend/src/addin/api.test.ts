@@ -32,6 +32,20 @@ describe('Api', () => {
     });
   });
 
+  it('sends the token and the claimed address together', async () => {
+    const host = fakeHost();
+    await new Api(ID, { fetch: host.fetch }).reserve('pane:1', { user: 'alice@contoso.com', token: 'eyJ.id' });
+    expect(host.calls[0]?.headers).toMatchObject({ Authorization: 'Bearer eyJ.id', 'X-VMR-User': 'alice@contoso.com' });
+    await new Api(ID, { fetch: host.fetch }).personalVMRs({});
+    expect(host.calls[1]?.headers).toEqual({ Accept: 'application/json' });
+  });
+
+  it('reads the NAA settings of the pane config, with no scopes where the host sent none', async () => {
+    const naa = { auth: 'naa' as const, naa_client_id: 'c1', naa_authority: 'https://login.microsoftonline.com/common', naa_scopes: ['api://x/y'] };
+    expect(await new Api(ID, { fetch: fakeHost({ pane: paneConfig(naa) }).fetch }).pane()).toMatchObject(naa);
+    expect((await new Api(ID, { fetch: fakeHost({ pane: paneConfig({ naa_scopes: null }) }).fetch }).pane()).naa_scopes).toEqual([]);
+  });
+
   it('turns problems into ApiErrors with their detail', async () => {
     const err = await new Api(ID, { fetch: fakeHost({ reserve: 429 }).fetch }).reserve('k', {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);

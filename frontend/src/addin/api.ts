@@ -11,7 +11,22 @@ export type { PaneTextKey, ReservationRequest, Reservation, ApiProblem as Proble
 
 /** The texts of the pane, in the admin's wording (every addin_pane_* field). */
 export type PaneTexts = NonNullable<Go.PaneConfig['texts']>;
-export type PaneConfig = Filled<Go.PaneConfig, 'texts'>;
+/**
+ * How the pane proves who the user is: "none" (the claimed address only),
+ * "exchange" (Exchange identity token), "sso" (Office single sign-on; older
+ * hosts call it "oidc") or "naa" (MSAL nested app authentication).
+ */
+export type PaneAuth = Go.HostAuth | 'none' | 'exchange' | 'sso' | 'naa';
+// The NAA fields are declared here until the generated contract has them.
+export type PaneConfig = Omit<Filled<Go.PaneConfig, 'texts'>, 'auth'> & {
+  auth: PaneAuth;
+  /** NAA: the add-in's application (client) id in Entra ID. */
+  naa_client_id?: string;
+  /** NAA: the authority, e.g. https://login.microsoftonline.com/common. */
+  naa_authority?: string;
+  /** NAA: the scopes of the host's web API the token is for. */
+  naa_scopes?: string[] | null;
+};
 export type PersonalVMR = Filled<Go.PersonalVMR, 'aliases'>;
 export type PersonalVMRs = Omit<Go.PersonalVMRs, 'vmrs'> & { vmrs: PersonalVMR[] };
 
@@ -44,7 +59,11 @@ export function unauthorized(e: unknown): boolean {
   return e instanceof ApiError && e.status === 401;
 }
 
-/** Credentials of a call: who the user is (auth none) or their token (auth oidc). */
+/**
+ * Credentials of a call: the address the user claims (X-VMR-User, the
+ * calendar owner's when a delegate composes) and, except with auth "none",
+ * the token that proves who they are (Authorization: Bearer).
+ */
 export interface Credentials {
   user?: string;
   token?: string;
@@ -92,8 +111,8 @@ export class Api {
   }
 
   async pane(): Promise<PaneConfig> {
-    const c = await this.request<Go.PaneConfig>('GET', '/pane');
-    return { ...c, texts: c.texts ?? {} };
+    const c = await this.request<Omit<PaneConfig, 'texts'> & Pick<Go.PaneConfig, 'texts'>>('GET', '/pane');
+    return { ...c, texts: c.texts ?? {}, naa_scopes: c.naa_scopes ?? [] };
   }
 
   reserve(itemKey: string, creds: Credentials): Promise<Go.Reservation> {
@@ -115,7 +134,7 @@ export class Api {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (creds.token) headers['Authorization'] = 'Bearer ' + creds.token;
-    else if (creds.user) headers['X-VMR-User'] = creds.user;
+    if (creds.user) headers['X-VMR-User'] = creds.user;
     if (creds.session) headers['X-VMR-Session'] = creds.session;
     const ctrl = new AbortController();
     const timer = setTimeout(() => ctrl.abort(), this.timeoutMs);

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Api, type PaneConfig, type Reservation } from './api';
+import { Auth, type Msal } from './auth';
 import { Flow } from './flow';
 import { translator } from './i18n';
 import { fakeHost, paneConfig, reservation } from './testhost';
-import { mockOffice, unmockOffice } from './testing';
+import { mockOffice, unmockOffice, type MockOptions } from './testing';
 
 /** The marker the add-in appends to the placeholder text. */
 const MARKER = '<p style="color:#707070;font-size:smaller">vmr-companion:pending</p>';
@@ -74,19 +75,28 @@ describe('single-use VMR', () => {
     expect(host.calls.find((c) => c.path.endsWith('/reservations'))?.headers['X-VMR-User']).toBe('boss@contoso.com');
   });
 
-  it('sends a bearer token in oidc mode', async () => {
-    mockOffice({ token: 'eyJ.id' });
-    const host = fakeHost();
-    await flowFor(host, { auth: 'oidc' }).addSingleUse();
-    const call = host.calls.find((c) => c.path.endsWith('/reservations'));
-    expect(call?.headers['Authorization']).toBe('Bearer eyJ.id');
-    expect(call?.headers['X-VMR-User']).toBeUndefined();
-  });
-
   it('reports a failed sign-in in oidc mode', async () => {
     const { rec } = mockOffice();
-    const out = await flowFor(fakeHost(), { auth: 'oidc' }).addSingleUse();
-    expect(out).toMatchObject({ kind: 'signin-error', detail: 'The user is not signed in.' });
+    const host = fakeHost();
+    const out = await flowFor(host, { auth: 'oidc' }).addSingleUse();
+    expect(out).toMatchObject({ kind: 'signin-error', detail: translator('en')('signin_not_signed_in') });
+    expect(rec.inserts).toEqual([]);
+    expect(host.calls.filter((c) => c.path.endsWith('/reservations'))).toEqual([]);
+  });
+
+  it('reports an Exchange identity token that Outlook would not give', async () => {
+    const { rec } = mockOffice({ identityToken: { code: 9017, message: 'Legacy tokens are disabled.' } });
+    const host = fakeHost();
+    const out = await flowFor(host, { auth: 'exchange' }).addSingleUse();
+    expect(out).toEqual({ kind: 'signin-error', detail: translator('en')('signin_exchange_failed', { detail: '9017: Legacy tokens are disabled' }) });
+    expect(rec.inserts).toEqual([]);
+    expect(host.calls.filter((c) => c.path.endsWith('/reservations'))).toEqual([]);
+  });
+
+  it('shows the host’s reason when it refuses the token', async () => {
+    const { rec } = mockOffice({ identityToken: 'exchange-token' });
+    const out = await flowFor(fakeHost({ reserve: 401 }), { auth: 'exchange' }).addSingleUse();
+    expect(out).toEqual({ kind: 'signin-error', detail: 'The add-in host did not accept your sign-in: the ID token was not accepted' });
     expect(rec.inserts).toEqual([]);
   });
 
@@ -169,6 +179,76 @@ describe('personal VMRs', () => {
   it('reports a failed list', async () => {
     mockOffice();
     expect(await flowFor(fakeHost({ personal: 500 }), { personal_enabled: true }).loadPersonal(false)).toMatchObject({ kind: 'error' });
+  });
+});
+
+describe('credentials per sign-in method', () => {
+  const naa: Partial<PaneConfig> = {
+    auth: 'naa',
+    naa_client_id: '0b1d5c3e-0000-4000-8000-00000000000a',
+    naa_authority: 'https://login.microsoftonline.com/common',
+    naa_scopes: ['api://addin.contoso.com/0b1d5c3e-0000-4000-8000-00000000000b/access_as_user'],
+  };
+  const nestedMsal = (token: string): Msal => ({
+    createNestablePublicClientApplication: async () => ({
+      acquireTokenSilent: async () => ({ accessToken: token }),
+      acquireTokenPopup: async () => ({ accessToken: token }),
+    }),
+  });
+
+  async function reserveHeaders(cfg: Partial<PaneConfig>, office: MockOptions, msal?: Msal) {
+    mockOffice(office);
+    const host = fakeHost();
+    const lines: string[] = [];
+    const config = paneConfig(cfg);
+    const log = (l: string) => lines.push(l);
+    const api = new Api(ID, { fetch: host.fetch, log });
+    const auth = new Auth(config, translator('en'), log, async () => {
+      if (!msal) throw new Error('MSAL must not be loaded');
+      return msal;
+    });
+    const flow = new Flow(api, config, translator('en'), log, memoryStorage(), auth);
+    expect(await flow.addSingleUse()).toMatchObject({ kind: 'success' });
+    const call = host.calls.find((c) => c.path.endsWith('/reservations'));
+    // Tokens never reach the pane's debug log.
+    expect(lines.join('\n')).not.toContain('TOKEN');
+    return Object.fromEntries(Object.entries(call?.headers ?? {}).filter(([k]) => k === 'Authorization' || k.startsWith('X-')));
+  }
+
+  it.each<[string, Partial<PaneConfig>, MockOptions, Msal | undefined, Record<string, string>]>([
+    ['none', { auth: 'none' }, { token: 'SSO-TOKEN', identityToken: 'EXCHANGE-TOKEN' }, undefined, { 'X-VMR-User': 'alice@contoso.com' }],
+    [
+      'exchange',
+      { auth: 'exchange' },
+      { identityToken: 'EXCHANGE-TOKEN', token: 'SSO-TOKEN' },
+      undefined,
+      { Authorization: 'Bearer EXCHANGE-TOKEN', 'X-VMR-User': 'alice@contoso.com' },
+    ],
+    ['sso', { auth: 'sso' }, { token: 'SSO-TOKEN', identityToken: 'EXCHANGE-TOKEN' }, undefined, { Authorization: 'Bearer SSO-TOKEN', 'X-VMR-User': 'alice@contoso.com' }],
+    ['oidc (sso)', { auth: 'oidc' }, { token: 'SSO-TOKEN' }, undefined, { Authorization: 'Bearer SSO-TOKEN', 'X-VMR-User': 'alice@contoso.com' }],
+    [
+      'naa',
+      naa,
+      { requirementSets: ['NestedAppAuth 1.1'], token: 'SSO-TOKEN' },
+      nestedMsal('NAA-TOKEN'),
+      { Authorization: 'Bearer NAA-TOKEN', 'X-VMR-User': 'alice@contoso.com' },
+    ],
+    [
+      'naa where Outlook has none (SSO stands in)',
+      naa,
+      { token: 'SSO-TOKEN' },
+      undefined,
+      { Authorization: 'Bearer SSO-TOKEN', 'X-VMR-User': 'alice@contoso.com' },
+    ],
+    [
+      'exchange for a delegate',
+      { auth: 'exchange' },
+      { email: 'delegate@contoso.com', sharedOwner: 'boss@contoso.com', identityToken: 'EXCHANGE-TOKEN' },
+      undefined,
+      { Authorization: 'Bearer EXCHANGE-TOKEN', 'X-VMR-User': 'boss@contoso.com' },
+    ],
+  ])('%s', async (_, cfg, office, msal, want) => {
+    expect(await reserveHeaders(cfg, office, msal)).toEqual(want);
   });
 });
 

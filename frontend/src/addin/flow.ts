@@ -3,6 +3,7 @@
 // and answers an Outcome the pane shows.
 import * as office from './office';
 import { ApiError, serviceDown, signInRequired, unauthorized, type Api, type Credentials, type PaneConfig, type PersonalVMR } from './api';
+import { Auth } from './auth';
 import type { Translator } from './i18n';
 import { PersonalSession, SignInError } from './signin';
 
@@ -48,6 +49,7 @@ export class Flow {
     private readonly t: Translator,
     private readonly log: (line: string) => void = () => {},
     private readonly storage: Pick<Storage, 'getItem' | 'setItem'> | null = safeSessionStorage(),
+    private readonly auth: Auth = new Auth(config, t, log),
   ) {}
 
   /**
@@ -90,16 +92,16 @@ export class Flow {
   }
 
   /**
-   * credentials for an API call: in oidc mode the user's token from Office
-   * (interactive lets Office prompt); otherwise the user's address, the
-   * calendar owner's when a delegate composes.
+   * credentials for an API call, the way the integration says (auth.ts):
+   * always the address the user claims — the calendar owner's when a
+   * delegate composes — and, except with auth "none", the token that proves
+   * who they are (interactive lets Office or MSAL prompt). A failed token
+   * request throws a SignInError whose message is for the user.
    */
   async credentials(interactive: boolean): Promise<Credentials> {
-    if (this.config.auth === 'oidc') {
-      return { token: await office.accessToken(interactive) };
-    }
+    const token = await this.auth.token(interactive);
     const owner = await this.sharedOwner();
-    return { user: owner || office.userEmail() || undefined };
+    return { user: owner || office.userEmail() || undefined, token };
   }
 
   /** addSingleUse reserves a single-use VMR and writes it into the meeting. */
@@ -128,7 +130,11 @@ export class Flow {
       res = await this.api.reserve(key, creds);
     } catch (e) {
       if (serviceDown(e)) return this.insertPlaceholder(e as ApiError);
-      if (unauthorized(e)) return { kind: 'signin-error', detail: message(e) };
+      if (unauthorized(e)) {
+        // The host's problem says which check failed (audience, expiry, …).
+        this.log(`the host refused the sign-in: ${message(e)}`);
+        return { kind: 'signin-error', detail: this.t('signin_refused', { detail: message(e) }) };
+      }
       return { kind: 'error', detail: message(e) };
     }
     this.log(`reserved ${res.alias} (${res.created ? 'new' : 'again'})`);

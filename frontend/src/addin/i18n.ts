@@ -38,6 +38,29 @@ export const en = {
   debug_copy: 'Copy log',
   debug_copied: 'Copied',
   dismiss: 'Dismiss',
+  // Sign-in (auth.ts): what failed and who can fix it.
+  signin_exchange_failed:
+    'Outlook could not get an Exchange identity token to prove who you are ({detail}). If your mailbox is in Exchange Online, where Microsoft has turned these tokens off, ask your IT team to switch the integration to nested app authentication (NAA).',
+  signin_exchange_unsupported:
+    'This Outlook cannot give the add-in an Exchange identity token. Ask your IT team to choose another add-in sign-in method for this integration.',
+  signin_sso_unsupported:
+    'This Outlook does not offer single sign-on to add-ins ({detail}). Ask your IT team to choose another add-in sign-in method for this integration.',
+  signin_not_signed_in: 'You are not signed in to Office yet. Sign in to Outlook, then try again.',
+  signin_cancelled: 'The sign-in was cancelled. Try again and complete it.',
+  signin_account_type: 'Sign in to Office with your work or school account: this add-in accepts no other kind of account.',
+  signin_setup:
+    'The add-in’s sign-in is not set up for your organisation yet ({detail}). Ask your IT team to check the add-in’s app registration in Entra ID and to grant consent.',
+  signin_busy: 'Another sign-in is still in progress. Wait a moment, then try again.',
+  signin_zones:
+    'Your browser puts Outlook and the add-in in different security zones, so single sign-on cannot work. Ask your IT team to put both sites in the same zone.',
+  signin_office_failed: 'Office could not sign you in ({detail}). Try again; if it keeps failing, restart Outlook.',
+  signin_no_network: 'Signing in needs a network connection. Check your connection, then try again.',
+  signin_naa_failed: 'The Microsoft sign-in failed ({detail}). Try again; if it keeps failing, give this message to your IT team.',
+  signin_naa_config:
+    'The integration does not say which application to sign in to: nested app authentication needs its application id and web API scopes. Ask your IT team to complete the integration’s add-in sign-in settings.',
+  signin_no_method:
+    'This Outlook offers neither nested app authentication nor single sign-on ({detail}). Ask your IT team to update Outlook, to set up single sign-on for the add-in (its application id in the manifest), or to choose Exchange identity tokens as the integration’s add-in sign-in method.',
+  signin_refused: 'The add-in host did not accept your sign-in: {detail}',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -74,6 +97,28 @@ export const de: Messages = {
   debug_copy: 'Protokoll kopieren',
   debug_copied: 'Kopiert',
   dismiss: 'Schließen',
+  signin_exchange_failed:
+    'Outlook konnte kein Exchange-Identitätstoken abrufen, das Ihre Identität nachweist ({detail}). Liegt Ihr Postfach in Exchange Online, wo Microsoft diese Tokens abgeschaltet hat, bitten Sie Ihre IT, die Integration auf Nested App Authentication (NAA) umzustellen.',
+  signin_exchange_unsupported:
+    'Dieses Outlook kann dem Add-in kein Exchange-Identitätstoken geben. Bitten Sie Ihre IT, für diese Integration eine andere Anmeldemethode des Add-ins zu wählen.',
+  signin_sso_unsupported:
+    'Dieses Outlook bietet Add-ins keine einmalige Anmeldung (SSO) ({detail}). Bitten Sie Ihre IT, für diese Integration eine andere Anmeldemethode des Add-ins zu wählen.',
+  signin_not_signed_in: 'Sie sind noch nicht bei Office angemeldet. Melden Sie sich in Outlook an und versuchen Sie es erneut.',
+  signin_cancelled: 'Die Anmeldung wurde abgebrochen. Versuchen Sie es erneut und schließen Sie sie ab.',
+  signin_account_type: 'Melden Sie sich mit Ihrem Geschäfts- oder Schulkonto bei Office an: Dieses Add-in akzeptiert keine anderen Konten.',
+  signin_setup:
+    'Die Anmeldung des Add-ins ist für Ihre Organisation noch nicht eingerichtet ({detail}). Bitten Sie Ihre IT, die App-Registrierung des Add-ins in Entra ID zu prüfen und die Zustimmung zu erteilen.',
+  signin_busy: 'Eine andere Anmeldung läuft noch. Warten Sie einen Moment und versuchen Sie es dann erneut.',
+  signin_zones:
+    'Ihr Browser ordnet Outlook und das Add-in verschiedenen Sicherheitszonen zu, daher funktioniert die einmalige Anmeldung nicht. Bitten Sie Ihre IT, beide Seiten derselben Zone zuzuordnen.',
+  signin_office_failed: 'Office konnte Sie nicht anmelden ({detail}). Versuchen Sie es erneut; klappt es weiterhin nicht, starten Sie Outlook neu.',
+  signin_no_network: 'Die Anmeldung braucht eine Netzwerkverbindung. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
+  signin_naa_failed: 'Die Microsoft-Anmeldung ist fehlgeschlagen ({detail}). Versuchen Sie es erneut; klappt es weiterhin nicht, geben Sie diese Meldung an Ihre IT weiter.',
+  signin_naa_config:
+    'Die Integration nennt keine Anwendung für die Anmeldung: Nested App Authentication braucht deren Anwendungs-ID und die Bereiche (Scopes) der Web-API. Bitten Sie Ihre IT, die Anmeldeeinstellungen des Add-ins in der Integration zu vervollständigen.',
+  signin_no_method:
+    'Dieses Outlook bietet weder Nested App Authentication noch einmalige Anmeldung (SSO) ({detail}). Bitten Sie Ihre IT, Outlook zu aktualisieren, die einmalige Anmeldung für das Add-in einzurichten (seine Anwendungs-ID im Manifest) oder Exchange-Identitätstokens als Anmeldemethode des Add-ins der Integration zu wählen.',
+  signin_refused: 'Der Add-in-Host hat Ihre Anmeldung nicht angenommen: {detail}',
 };
 
 export const catalogues = { en, de } satisfies Record<string, Messages>;

@@ -136,6 +136,30 @@ describe('office in Outlook', () => {
     ]);
   });
 
+  it('gets the Exchange identity token, and Office’s error when Outlook gives none', async () => {
+    const { rec } = mockOffice({ identityToken: 'exchange-token' });
+    expect(office.canIdentify()).toBe(true);
+    expect(await office.identityToken()).toBe('exchange-token');
+    expect(rec.identityRequests).toBe(1);
+    mockOffice({ identityToken: { code: 9017, message: 'An internal error occurred.' } });
+    await expect(office.identityToken()).rejects.toMatchObject({ name: 'OfficeError', code: 9017, message: 'An internal error occurred.' });
+    mockOffice({ identityToken: '' });
+    await expect(office.identityToken()).rejects.toThrow(/empty Exchange identity token/);
+    mockOffice({ noIdentityToken: true });
+    expect(office.canIdentify()).toBe(false);
+    await expect(office.identityToken()).rejects.toThrow(/no Exchange identity token/);
+  });
+
+  it('tells which requirement sets Office supports', async () => {
+    mockOffice({ requirementSets: ['NestedAppAuth 1.1'] });
+    expect(office.supports('NestedAppAuth', '1.1')).toBe(true);
+    expect(office.supports('NestedAppAuth', '1.2')).toBe(false);
+    mockOffice();
+    expect(office.supports('NestedAppAuth', '1.1')).toBe(false);
+    unmockOffice();
+    expect(office.supports('NestedAppAuth', '1.1')).toBe(false);
+  });
+
   it('turns a failed sign-in into an OfficeError with its code', async () => {
     mockOffice();
     await expect(office.accessToken(false)).rejects.toMatchObject({ name: 'OfficeError', code: 13001 });

@@ -322,6 +322,39 @@ export function displayLanguage(): string {
   }
 }
 
+/**
+ * supports tells whether this Office offers a requirement set at a version
+ * ("NestedAppAuth", "1.1"); false outside Office or where it cannot tell.
+ */
+export function supports(set: string, version: string): boolean {
+  try {
+    const req = office()?.context?.requirements;
+    return typeof req?.isSetSupported === 'function' && req.isSetSupported(set, version) === true;
+  } catch {
+    return false;
+  }
+}
+
+/** canIdentify tells whether Outlook offers Exchange identity tokens. */
+export function canIdentify(): boolean {
+  return typeof mailbox()?.getUserIdentityTokenAsync === 'function';
+}
+
+/**
+ * identityToken is Exchange's identity token for the signed-in user
+ * (getUserIdentityTokenAsync): the host checks it against the Exchange
+ * server's published keys. Outlook caches it, so each call may ask again.
+ */
+export async function identityToken(): Promise<string> {
+  const mb = mailbox();
+  if (!mb || typeof mb.getUserIdentityTokenAsync !== 'function') {
+    throw new OfficeError('this Outlook offers no Exchange identity token');
+  }
+  const token = await call<string>((cb) => mb.getUserIdentityTokenAsync(cb));
+  if (typeof token !== 'string' || !token) throw new OfficeError('Outlook gave an empty Exchange identity token');
+  return token;
+}
+
 /** canSignIn tells whether Office offers single sign-on (Office.auth). */
 export function canSignIn(): boolean {
   return typeof office()?.auth?.getAccessToken === 'function';

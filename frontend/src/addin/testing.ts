@@ -18,7 +18,16 @@ export interface MockOptions {
   /** Methods that fail, by name ("setSelectedDataAsync", "addAsync:enhancedLocation", …). */
   fail?: string[];
   theme?: Record<string, string> | null;
+  /** What Office.auth.getAccessToken answers (single sign-on); a failure with code 13001 by default. */
   token?: string | Error;
+  /** Office has no Office.auth at all. */
+  noSSO?: boolean;
+  /** What getUserIdentityTokenAsync answers: a token, or a failure with this message. */
+  identityToken?: string | { code: number; message: string };
+  /** Outlook offers no getUserIdentityTokenAsync. */
+  noIdentityToken?: boolean;
+  /** Requirement sets Office supports, as "Name 1.1" (NestedAppAuth for NAA). */
+  requirementSets?: string[];
   resources?: boolean;
   host?: string | null;
   /** Office.onReady never answers (Office.js outside any Office host). */
@@ -33,11 +42,12 @@ export interface Recorded {
   required: unknown[];
   resources: unknown[];
   tokenRequests: unknown[];
+  identityRequests: number;
 }
 
 /** mockOffice installs globalThis.Office and returns what it records. */
 export function mockOffice(o: MockOptions = {}): { office: OfficeMockObject; rec: Recorded } {
-  const rec: Recorded = { body: o.body ?? '<div><br></div>', inserts: [], location: '', locations: [], required: [], resources: [], tokenRequests: [] };
+  const rec: Recorded = { body: o.body ?? '<div><br></div>', inserts: [], location: '', locations: [], required: [], resources: [], tokenRequests: [], identityRequests: 0 };
   const fails = new Set(o.fail ?? []);
   const answer = (name: string, cb: Callback, value?: unknown) => {
     if (fails.has(name)) cb({ status: 'failed', error: { code: 9000, message: `${name} failed` } });
@@ -104,6 +114,18 @@ export function mockOffice(o: MockOptions = {}): { office: OfficeMockObject; rec
     item.getSharedPropertiesAsync = (cb: Callback) =>
       answer('getSharedPropertiesAsync', cb, { owner: o.sharedOwner, targetMailbox: o.sharedOwner, delegatePermissions: 1 });
   }
+  const mailbox: Record<string, unknown> = {
+    userProfile: { emailAddress: o.email ?? 'alice@contoso.com', displayName: 'Alice' },
+    item,
+  };
+  if (!o.noIdentityToken) {
+    mailbox.getUserIdentityTokenAsync = (cb: Callback) => {
+      rec.identityRequests++;
+      const id = o.identityToken ?? 'exchange-identity-token';
+      if (typeof id === 'string') cb({ status: 'succeeded', value: id });
+      else cb({ status: 'failed', error: id });
+    };
+  }
   const data = {
     host: 'outlook',
     context: {
@@ -118,19 +140,27 @@ export function mockOffice(o: MockOptions = {}): { office: OfficeMockObject; rec
               controlForegroundColor: '#242424',
             },
           }),
-      mailbox: {
-        userProfile: { emailAddress: o.email ?? 'alice@contoso.com', displayName: 'Alice' },
-        item,
+      mailbox,
+      requirements: {
+        isSetSupported: (name: string, version?: string) =>
+          (o.requirementSets ?? []).some((r) => {
+            const [n, v] = r.split(' ');
+            return n === name && Number(v ?? 0) >= Number(version ?? 0);
+          }),
       },
     },
-    auth: {
-      getAccessToken: (opts: unknown) => {
-        rec.tokenRequests.push(opts);
-        if (o.token instanceof Error) return Promise.reject(o.token);
-        if (o.token) return Promise.resolve(o.token);
-        return Promise.reject(Object.assign(new Error('The user is not signed in.'), { code: 13001 }));
-      },
-    },
+    ...(o.noSSO
+      ? {}
+      : {
+          auth: {
+            getAccessToken: (opts: unknown) => {
+              rec.tokenRequests.push(opts);
+              if (o.token instanceof Error) return Promise.reject(o.token);
+              if (o.token) return Promise.resolve(o.token);
+              return Promise.reject(Object.assign(new Error('The user is not signed in.'), { code: 13001 }));
+            },
+          },
+        }),
     onReady: () =>
       o.neverReady ? new Promise(() => {}) : Promise.resolve({ host: o.host === undefined ? 'Outlook' : o.host, platform: 'OfficeOnline' }),
     CoercionType: { Html: 'html', Text: 'text' },
