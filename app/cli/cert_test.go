@@ -161,9 +161,9 @@ func storeUnlimitedCA(t *testing.T, dir string) *x509.Certificate {
 func TestServeWarnsWhenTheCAKeyIsInAFile(t *testing.T) {
 	secretstest.MockInitWithError(errors.New("The name org.freedesktop.secrets was not provided by any .service files"))
 	t.Cleanup(secretstest.MockInit)
-	// A non-loopback address without oidc stops serve right after the
+	// --auth none on a non-loopback address stops serve right after the
 	// banner's CA check, so the test needs no running host.
-	code, _, errOut := run(t, t.TempDir(), "", "serve", "--listen", "0.0.0.0:3443")
+	code, _, errOut := run(t, t.TempDir(), "", "serve", "--listen", "0.0.0.0:3443", "--auth", "none")
 	if code != 1 || !strings.Contains(errOut, "WARNING: The local CA's private key is in the file") || !strings.Contains(errOut, "no keychain is available") {
 		t.Fatalf("code %d, stderr:\n%s", code, errOut)
 	}

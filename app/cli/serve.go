@@ -34,7 +34,12 @@ use; trust it with: vmr-companion cert install).
 On a loopback address the default is --auth none, for development on this
 machine: anyone signed in to it can then act as anyone, so it is refused
 where several people are signed in (a terminal server) unless
---allow-shared-host is given. Any other address needs --auth oidc.
+--allow-shared-host is given. On any other address the default, and the
+only choice besides oidc, is --auth integration: every API call proves its
+user the way its integration's addin_authentication_method says (an
+Exchange identity token, Office single sign-on or nested app
+authentication). --auth oidc is the earlier mode, kept: every integration
+is checked as SSO_TOKEN.
 
 The scheduler runs beside the host: one worker per integration with
 single-use VMRs and a room mailbox. With --demo a fake Exchange with example
@@ -123,7 +128,7 @@ the demo keeps its integration and meetings in its own data folder
 		},
 	}
 	cmd.Flags().StringVar(&o.Listen, "listen", addinhost.DefaultListen, "address to listen on")
-	cmd.Flags().StringVar(&o.Auth, "auth", "", "none (loopback development) or oidc (Bearer ID tokens); default none on loopback")
+	cmd.Flags().StringVar(&o.Auth, "auth", "", "none (loopback development), integration (each integration's addin_authentication_method) or oidc (every integration as SSO_TOKEN); default none on loopback, integration beyond")
 	cmd.Flags().BoolVar(&o.AllowSharedHost, "allow-shared-host", false, "run --auth none even where several people are signed in to this machine (each could act as any other)")
 	cmd.Flags().IntVar(&o.ReservationRate, "reservation-rate", addinhost.DefaultReservationRate, "single-use reservations per user per minute; 0 turns the limit off")
 	policy.flags(cmd)

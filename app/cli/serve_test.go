@@ -76,9 +76,16 @@ func TestManifestAndCert(t *testing.T) {
 		}
 	})
 
-	t.Run("serve refuses a non-loopback address without oidc", func(t *testing.T) {
-		code, _, errOut := run(t, dir, "", "serve", "--listen", "0.0.0.0:3443")
-		if code != 1 || !strings.Contains(errOut, "--auth oidc") {
+	t.Run("serve refuses --auth none on a non-loopback address and names the mode to use", func(t *testing.T) {
+		code, _, errOut := run(t, dir, "", "serve", "--listen", "0.0.0.0:3443", "--auth", "none")
+		if code != 1 || !strings.Contains(errOut, "--auth integration") {
+			t.Fatalf("code %d: %s", code, errOut)
+		}
+	})
+
+	t.Run("serve names the modes it knows", func(t *testing.T) {
+		code, _, errOut := run(t, dir, "", "serve", "--auth", "SSO_TOKEN")
+		if code != 1 || !strings.Contains(errOut, "none, integration or oidc") {
 			t.Fatalf("code %d: %s", code, errOut)
 		}
 	})

@@ -67,7 +67,8 @@ func (s *AddinHostService) statusLocked() HostStatus {
 }
 
 // Start runs the host with the given settings (empty values take defaults).
-// allowSharedHost runs it without authentication even where several people
+// auth is addinhost.AuthNone, AuthIntegration or AuthOIDC; "" is none on
+// loopback and integration beyond it. allowSharedHost runs it without authentication even where several people
 // are signed in to this machine (serve --allow-shared-host).
 func (s *AddinHostService) Start(listen, auth string, reservationRate int, allowSharedHost bool) (HostStatus, error) {
 	s.mu.Lock()

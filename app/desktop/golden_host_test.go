@@ -47,6 +47,7 @@ func goldenHost(t *testing.T, g *goldenRecorder) {
 	start("host start running", "127.0.0.1:0", addinhost.DefaultListen, "none", 60, false)
 	start("host start oidc", "127.0.0.1:0", "127.0.0.1:8443", "oidc", 0, false)
 	start("host start oidc default", "127.0.0.1:0", addinhost.DefaultListen, "oidc", 60, false)
+	start("host start integration", "127.0.0.1:0", "127.0.0.1:8443", "integration", 60, false)
 	start("host start beyond machine", "0.0.0.0:8443", "0.0.0.0:8443", "none", 60, false)
 
 	// Another program holds the port.

@@ -7,87 +7,215 @@ import (
 	"net/http"
 	"net/mail"
 	"strings"
-	"sync"
-	"time"
+	"unicode"
 
-	"github.com/coreos/go-oidc/v3/oidc"
-
+	"vmr-companion/backend/exidtoken"
 	"vmr-companion/backend/integration"
 )
 
 // Authentication modes of the host.
 const (
-	AuthNone = "none" // loopback development only: the pane says who the user is
-	AuthOIDC = "oidc" // a Bearer ID token verified against the integration's issuer
+	// AuthNone: loopback development only; the pane says who the user is.
+	AuthNone = "none"
+	// AuthIntegration: each API call is checked the way its integration's
+	// addin_authentication_method says (Exchange identity token, Office
+	// SSO or nested app authentication).
+	AuthIntegration = "integration"
+	// AuthOIDC is the mode of earlier versions, kept as a synonym: every
+	// integration is checked as SSO_TOKEN, whatever its method.
+	AuthOIDC = "oidc"
+)
+
+// How the pane proves who the user is (PaneConfig.Auth), the effective
+// method of one integration under the host's mode.
+const (
+	PaneAuthNone     = "none"     // nothing; X-VMR-User is believed
+	PaneAuthExchange = "exchange" // getUserIdentityTokenAsync's token
+	PaneAuthSSO      = "sso"      // Office.auth.getAccessToken's token
+	PaneAuthNAA      = "naa"      // MSAL nested app authentication's token
 )
 
 // Identity is the user behind a request.
 type Identity struct {
-	// Email is the user's address, for reservations and personal VMRs:
-	// one the identity provider vouches for under AuthOIDC.
+	// Email is the user's address, for reservations and personal VMRs.
 	Email string
-	// Key is the user's stable identity: under AuthOIDC the token's
-	// subject (Entra ID: tenant and object id), never an address, which
-	// can change or pass to someone else. Reservations and the rate
-	// limit are bound to it.
+	// Key is the user's stable identity: an Exchange identity token's
+	// amurl and msexchuid, an Entra tenant and object id, or an issuer and
+	// subject; never an address, which can change or pass to someone else.
+	// Reservations and the rate limit are bound to it. Under AuthNone it
+	// is the claimed address.
 	Key string
+	// Verified tells whether the identity provider vouches for Email;
+	// false when only the pane claimed it (X-VMR-User).
+	Verified bool
+	// Method is how the request proved it: one of PaneAuth*.
+	Method string
 }
 
-// userHeader carries the user's address from the pane in AuthNone mode
-// (Office.js's userProfile.emailAddress); it is trusted only there.
+// ExchangeTokens validates Exchange identity tokens (exidtoken.Validator;
+// tests put a fake in its place).
+type ExchangeTokens interface {
+	Validate(ctx context.Context, raw string, want exidtoken.Expect) (*exidtoken.Identity, error)
+}
+
+// userHeader carries the user's address from the pane
+// (Office.js's userProfile.emailAddress). It is trusted alone only under
+// AuthNone; otherwise it is kept beside the proven identity as claimed.
 const userHeader = "X-VMR-User"
 
 const devUser = "developer@localhost"
 
+// acceptedMethods names the values of addin_authentication_method.
+var acceptedMethods = integration.AddinAuthExchangeUserIDToken + ", " + integration.AddinAuthSSOToken + " or " + integration.AddinAuthNAAToken
+
+// method is how requests for in must prove their user under this host's
+// mode, or the problem of an integration whose method is unknown.
+func (s *Server) method(in *integration.Integration) (string, *Problem) {
+	switch s.cfg.Auth {
+	case AuthNone:
+		return PaneAuthNone, nil
+	case AuthOIDC:
+		return PaneAuthSSO, nil
+	}
+	switch in.AddinAuthenticationMethod {
+	case "", integration.AddinAuthExchangeUserIDToken:
+		return PaneAuthExchange, nil
+	case integration.AddinAuthSSOToken:
+		return PaneAuthSSO, nil
+	case integration.AddinAuthNAAToken:
+		return PaneAuthNAA, nil
+	}
+	return "", unauthorized("Unknown authentication method", fmt.Sprintf("the integration %s has addin_authentication_method %q; set it to %s",
+		in.Name, truncate(in.AddinAuthenticationMethod, 64), acceptedMethods))
+}
+
 // identify finds the user of a request, or a problem to answer with.
 func (s *Server) identify(r *http.Request, in *integration.Integration) (Identity, *Problem) {
-	if s.cfg.Auth != AuthOIDC {
+	method, p := s.method(in)
+	if p != nil {
+		return Identity{}, p
+	}
+	switch method {
+	case PaneAuthNone:
 		email := strings.ToLower(strings.TrimSpace(r.Header.Get(userHeader)))
 		if email == "" || len(email) > 254 || !strings.Contains(email, "@") {
 			email = devUser
 		}
-		return Identity{Email: email, Key: email}, nil
+		return Identity{Email: email, Key: email, Method: PaneAuthNone}, nil
+	case PaneAuthExchange:
+		return s.identifyExchange(r, in)
+	default:
+		return s.identifyOIDC(r, in, method)
 	}
-	// The scheme is case-insensitive (RFC 9110, 11.1).
-	scheme, raw, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(raw) == "" {
-		return Identity{}, &Problem{Type: typeUnauthorized, Title: "Sign-in required", Status: http.StatusUnauthorized,
-			Detail: "send the user's ID token as Authorization: Bearer <token>"}
-	}
-	verifier, err := s.verifiers.get(r.Context(), in, s.cfg.HTTPClient)
-	if err != nil {
-		s.log.Warn("oidc provider unavailable", "integration", in.Name, "error", err)
-		return Identity{}, &Problem{Type: typeUnavailable, Title: "Sign-in service unreachable", Status: http.StatusServiceUnavailable,
-			Detail: "the identity provider's metadata could not be read; check addin_oidc_metadata_url"}
-	}
-	tok, err := verifier.Verify(r.Context(), strings.TrimSpace(raw))
-	if err != nil {
-		// go-oidc's text names the issuer and audience it expects: that
-		// goes to the log, not to whoever sent the token.
-		s.log.Info("add-in host: ID token refused", "integration", in.Name, "error", err)
-		detail := "the ID token was not accepted (signature, issuer, audience or format); sign in again"
-		if _, expired := errors.AsType[*oidc.TokenExpiredError](err); expired {
-			detail = "the ID token has expired; sign in again"
-		}
-		return Identity{}, &Problem{Type: typeUnauthorized, Title: "Invalid token", Status: http.StatusUnauthorized, Detail: detail}
-	}
-	var c tokenClaims
-	if err := tok.Claims(&c); err != nil {
-		return Identity{}, &Problem{Type: typeUnauthorized, Title: "Invalid token", Status: http.StatusUnauthorized, Detail: "unreadable claims"}
-	}
-	who := c.identity(tok.Issuer, tok.Subject)
-	if who.Key == "" {
-		return Identity{}, &Problem{Type: typeUnauthorized, Title: "Invalid token", Status: http.StatusUnauthorized, Detail: "the ID token names no subject"}
-	}
-	if who.Email == "" {
-		return Identity{}, &Problem{Type: typeForbidden, Title: "No verified email in token", Status: http.StatusForbidden,
-			Detail: "the ID token carries no email address the identity provider verified (email with email_verified true; " +
-				"Entra ID: the upn of a member, or email with xms_edov); ask your IT team to release one (see docs/admin-guide.md)"}
-	}
-	return who, nil
 }
 
-// tokenClaims are the ID token claims the host reads.
+// identifyExchange checks an Exchange identity token: it proves the
+// user's Exchange identity but carries no address, so the address is the
+// one the pane claims.
+func (s *Server) identifyExchange(r *http.Request, in *integration.Integration) (Identity, *Problem) {
+	raw, p := bearerToken(r, "send the Exchange identity token (Office.context.mailbox.getUserIdentityTokenAsync) as Authorization: Bearer <token>")
+	if p != nil {
+		return Identity{}, p
+	}
+	want, err := s.exchangeExpect(r, in)
+	if err != nil {
+		s.log.Warn("add-in host: Exchange identity tokens cannot be checked", "integration", in.Name, "error", err)
+		return Identity{}, unavailable("Exchange unreachable", "the Exchange identity token cannot be checked: "+err.Error())
+	}
+	id, err := s.exchange.Validate(r.Context(), raw, want)
+	if refused, ok := errors.AsType[*exidtoken.RefusedError](err); ok {
+		s.log.Info("add-in host: Exchange identity token refused", "integration", in.Name, "check", refused.Check)
+		return Identity{}, unauthorized("Invalid token", "the Exchange identity token was refused ("+refused.Check+"): "+refused.Detail)
+	}
+	if down, ok := errors.AsType[*exidtoken.UnavailableError](err); ok {
+		s.log.Warn("add-in host: Exchange authentication metadata unavailable", "integration", in.Name, "error", down)
+		where := "Exchange's authentication metadata"
+		if down.URL != "" {
+			where += " at " + down.URL
+		}
+		return Identity{}, unavailable("Exchange unreachable", where+" could not be read; check that Exchange is reachable from this host "+
+			"and that ews_ca_file trusts its certificate, then try again")
+	}
+	if err != nil || id == nil {
+		s.log.Warn("add-in host: checking an Exchange identity token failed", "integration", in.Name, "error", err)
+		return Identity{}, unavailable("Exchange unreachable", "the Exchange identity token could not be checked; try again")
+	}
+	email, p := claimedAddress(r)
+	if p != nil {
+		return Identity{}, p
+	}
+	return Identity{Email: email, Key: id.Key, Verified: false, Method: PaneAuthExchange}, nil
+}
+
+// exchangeExpect is what an Exchange identity token for in must match at
+// this host: the task pane URL of the production manifest and of the
+// development one (this host's own URL), the integration's Exchange
+// domains, and a client that trusts its ews_ca_file.
+func (s *Server) exchangeExpect(r *http.Request, in *integration.Integration) (exidtoken.Expect, error) {
+	var want exidtoken.Expect
+	if d := strings.TrimSpace(in.AddinServerDomain); d != "" {
+		want.Audiences = append(want.Audiences, "https://"+d+taskpanePath)
+	}
+	if dev := s.baseURL(r) + taskpanePath; len(want.Audiences) == 0 || !strings.EqualFold(dev, want.Audiences[0]) {
+		want.Audiences = append(want.Audiences, dev)
+	}
+	want.Hosts = exchangeHosts(in.Domains)
+	client, err := s.clients.get(in)
+	if err != nil {
+		return want, err
+	}
+	want.Client = client
+	return want, nil
+}
+
+// taskpanePath is where the manifests put the task pane (SourceLocation,
+// without its query string).
+const taskpanePath = "/addin/taskpane.html"
+
+// exchangeHosts are the host names of an integration's domains: each entry
+// is a domain or a URL (an Exchange metadata URL).
+func exchangeHosts(domains []string) []string {
+	var hosts []string
+	for _, d := range domains {
+		d = strings.ToLower(strings.TrimSpace(d))
+		if strings.Contains(d, "://") {
+			d = hostOf(d)
+		}
+		if d != "" {
+			hosts = append(hosts, d)
+		}
+	}
+	return hosts
+}
+
+// bearerToken reads the Authorization header's bearer token.
+func bearerToken(r *http.Request, how string) (string, *Problem) {
+	// The scheme is case-insensitive (RFC 9110, 11.1).
+	scheme, raw, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	raw = strings.TrimSpace(raw)
+	if !strings.EqualFold(scheme, "Bearer") || raw == "" {
+		return "", unauthorized("Sign-in required", how)
+	}
+	return raw, nil
+}
+
+// claimedAddress is the address the pane reports in X-VMR-User: one
+// address, lower-cased, or a problem saying what is wrong with it.
+func claimedAddress(r *http.Request) (string, *Problem) {
+	values := r.Header.Values(userHeader)
+	if len(values) == 0 || strings.TrimSpace(values[0]) == "" {
+		return "", unauthorized("User address required",
+			"the pane sent no "+userHeader+" header: it must send the user's address (Office's userProfile.emailAddress) beside the token")
+	}
+	v := strings.TrimSpace(values[0])
+	if len(values) > 1 || len(v) > 254 || strings.IndexFunc(v, unicode.IsControl) >= 0 || !isAddress(v) {
+		return "", &Problem{Type: typeBadRequest, Title: "Invalid user address", Status: http.StatusBadRequest,
+			Detail: userHeader + " must be one e-mail address (name@domain) of at most 254 characters, sent once"}
+	}
+	return strings.ToLower(v), nil
+}
+
+// tokenClaims are the token claims the host reads.
 type tokenClaims struct {
 	Email         string    `json:"email"`
 	EmailVerified claimBool `json:"email_verified"`
@@ -139,6 +267,7 @@ func (c tokenClaims) identity(issuer, subject string) Identity {
 		who.Email = c.UPN
 	}
 	who.Email = strings.ToLower(who.Email)
+	who.Verified = who.Email != ""
 	return who
 }
 
@@ -151,54 +280,20 @@ func isAddress(s string) bool {
 	return err == nil && a.Address == s && a.Name == ""
 }
 
-// verifiers keeps one OIDC verifier per issuer and audience; a failed
-// discovery is not kept, so the next request tries again.
-type verifiers struct {
-	mu sync.Mutex
-	m  map[string]*oidc.IDTokenVerifier
+// unauthorized is a 401 problem.
+func unauthorized(title, detail string) *Problem {
+	return &Problem{Type: typeUnauthorized, Title: title, Status: http.StatusUnauthorized, Detail: detail}
 }
 
-func (v *verifiers) get(ctx context.Context, in *integration.Integration, client *http.Client) (*oidc.IDTokenVerifier, error) {
-	audience := ""
-	if in.AddinApplicationID != nil {
-		audience = *in.AddinApplicationID
-	}
-	if in.AddinOIDCMetadataURL == "" || audience == "" {
-		return nil, fmt.Errorf("addinhost: integration %q needs addin_oidc_metadata_url and addin_application_id for oidc", in.Name)
-	}
-	key := in.AddinOIDCMetadataURL + "\x00" + audience
-	v.mu.Lock()
-	ver, ok := v.m[key]
-	v.mu.Unlock()
-	if ok {
-		return ver, nil
-	}
-	issuer := strings.TrimSuffix(in.AddinOIDCMetadataURL, "/.well-known/openid-configuration")
-	if client != nil {
-		ctx = oidc.ClientContext(ctx, client)
-	}
-	// Discovery runs outside the lock and within the request's context, so
-	// a provider that never answers holds up only the requests that need
-	// it, and only while they wait. The verifier fetches keys later with a
-	// context of its own (Provider.Verifier), not this one.
-	ctx, cancel := context.WithTimeout(ctx, discoveryTimeout)
-	defer cancel()
-	provider, err := oidc.NewProvider(ctx, issuer)
-	if err != nil {
-		return nil, fmt.Errorf("addinhost: reading OIDC metadata of %s: %w", issuer, err)
-	}
-	ver = provider.Verifier(&oidc.Config{ClientID: audience})
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if cur, ok := v.m[key]; ok {
-		return cur, nil // another request discovered it meanwhile
-	}
-	if v.m == nil {
-		v.m = map[string]*oidc.IDTokenVerifier{}
-	}
-	v.m[key] = ver
-	return ver, nil
+// unavailable is a 503 problem: something the check needs is down.
+func unavailable(title, detail string) *Problem {
+	return &Problem{Type: typeUnavailable, Title: title, Status: http.StatusServiceUnavailable, Detail: detail}
 }
 
-// discoveryTimeout bounds reading a provider's metadata.
-const discoveryTimeout = 10 * time.Second
+// truncate bounds a value quoted back in a message.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…"
+}

@@ -217,12 +217,21 @@ func (s *Server) writeManifest(w http.ResponseWriter, r *http.Request, in *integ
 
 // PaneConfig is what the task pane needs to draw itself.
 type PaneConfig struct {
-	Integration     string            `json:"integration"`
-	Name            string            `json:"name"`
-	SingleUse       bool              `json:"single_use_enabled"`
-	Personal        bool              `json:"personal_enabled"`
-	Debug           bool              `json:"debug"`
-	Auth            string            `json:"auth"`
+	Integration string `json:"integration"`
+	Name        string `json:"name"`
+	SingleUse   bool   `json:"single_use_enabled"`
+	Personal    bool   `json:"personal_enabled"`
+	Debug       bool   `json:"debug"`
+	// Auth is how the pane proves who the user is: PaneAuthNone,
+	// PaneAuthExchange, PaneAuthSSO or PaneAuthNAA.
+	Auth string `json:"auth"`
+	// NAAClientID, NAAAuthority and NAAScopes configure MSAL's nested app
+	// authentication (Auth "naa"): the add-in's SPA registration
+	// (addin_application_id), the authority (addin_authority_url) and the
+	// scope of the add-in's web API (addin_naa_web_api_application_id).
+	NAAClientID     string            `json:"naa_client_id,omitempty"`
+	NAAAuthority    string            `json:"naa_authority,omitempty"`
+	NAAScopes       []string          `json:"naa_scopes,omitempty"`
 	AuthProvider    string            `json:"auth_provider"`
 	RoomMailbox     string            `json:"room_mailbox"`
 	RoomMailboxName string            `json:"room_mailbox_name"`
@@ -237,6 +246,11 @@ func (s *Server) pane(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	method, p := s.method(in)
+	if p != nil {
+		writeProblem(w, *p)
+		return
+	}
 	texts := map[string]string{}
 	raw, _ := json.Marshal(in)
 	var all map[string]any
@@ -247,9 +261,12 @@ func (s *Server) pane(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	cfg := PaneConfig{Integration: in.UUID, Name: in.Name, SingleUse: in.EnableDynamicVMRs, Personal: in.EnablePersonalVMRs,
-		Debug: in.EnableAddinDebugLogs, Auth: s.cfg.Auth, AuthProvider: in.AuthProvider, RoomMailboxName: in.RoomMailboxName, Texts: texts}
+		Debug: in.EnableAddinDebugLogs, Auth: method, AuthProvider: in.AuthProvider, RoomMailboxName: in.RoomMailboxName, Texts: texts}
 	if in.RoomMailboxEmailAddress != nil {
 		cfg.RoomMailbox = *in.RoomMailboxEmailAddress
+	}
+	if method == PaneAuthNAA {
+		cfg.NAAClientID, cfg.NAAAuthority, cfg.NAAScopes = naaSettings(in)
 	}
 	placeholder, err := s.cfg.Templates.Render(r.Context(), "placeholder_instructions_template", in.PlaceholderInstructionsTemplate, map[string]any{"addin_server_domain": in.AddinServerDomain})
 	if err != nil {
@@ -350,12 +367,13 @@ func (s *Server) reserve(w http.ResponseWriter, r *http.Request) {
 			Detail: fmt.Sprintf("at most %d reservations a minute per user; try again in %d s", s.cfg.ReservationRate, secs)})
 		return
 	}
-	stored := key
-	if s.cfg.Auth == AuthOIDC {
+	stored, owner := key, alias.Owner{Email: who.Email}
+	if who.Method != PaneAuthNone {
 		stored = ownedItemKey(who.Key, key)
+		owner.Key, owner.Verified = storedIdentity(who.Key), who.Verified
 	}
-	a, created, err := s.cfg.Aliases.Reserve(r.Context(), in, stored, who.Email)
-	if err == nil && !created && s.cfg.Auth != AuthOIDC && a.UserEmail != who.Email {
+	a, created, err := s.cfg.Aliases.ReserveAs(r.Context(), in, stored, owner)
+	if err == nil && !created && who.Method == PaneAuthNone && a.UserEmail != who.Email {
 		// Another user's compose item: never hand out their reservation.
 		writeProblem(w, Problem{Type: typeConflict, Title: "Item key in use", Status: http.StatusConflict,
 			Detail: "this item_key belongs to another user's reservation; use a new key"})
@@ -409,6 +427,17 @@ func ownedItemKey(identity, key string) string {
 	return prefix + key
 }
 
+// storedIdentity is the identity a reservation records: readable when it
+// fits the store's 600 characters, else its hash (an Exchange metadata
+// URL can be long).
+func storedIdentity(key string) string {
+	if len(key) <= 600 {
+		return key
+	}
+	h := sha256.Sum256([]byte(key))
+	return "sha256:" + base64.RawURLEncoding.EncodeToString(h[:])
+}
+
 // reservation renders the joining instructions for a reserved alias and
 // makes sure they carry the token.
 func (s *Server) reservation(r *http.Request, in *integration.Integration, a *alias.ScheduledAlias, created bool) (*Reservation, error) {
@@ -430,6 +459,27 @@ func (s *Server) reservation(r *http.Request, in *integration.Integration, a *al
 		res.RoomMailbox = *in.RoomMailboxEmailAddress
 	}
 	return res, nil
+}
+
+// defaultNAAAuthority is MSAL's authority when the integration names none.
+const defaultNAAAuthority = "https://login.microsoftonline.com/common"
+
+// naaSettings are the pane's MSAL settings for nested app authentication:
+// the SPA's client id, the authority, and the scope of the add-in's web
+// API (its Application ID URI + "/access_as_user", the scope Office SSO
+// registrations expose).
+func naaSettings(in *integration.Integration) (clientID, authority string, scopes []string) {
+	if in.AddinApplicationID != nil {
+		clientID = strings.TrimSpace(*in.AddinApplicationID)
+	}
+	authority = strings.TrimSpace(in.AddinAuthorityURL)
+	if authority == "" {
+		authority = defaultNAAAuthority
+	}
+	if api := apiAudiences(in.AddinServerDomain, in.AddinNAAWebAPIApplicationID); len(api) > 0 {
+		scopes = []string{api[len(api)-1] + "/access_as_user"}
+	}
+	return clientID, authority, scopes
 }
 
 // PersonalVMR is one of the user's own rooms, rendered for the pane.

@@ -21,6 +21,7 @@ func TestNew(t *testing.T) {
 		cfg         addinhost.Config
 		notLoopback bool // want ErrNotLoopback
 		wantErr     bool
+		auth        string // the mode in force, when not the one asked for
 	}{
 		{name: "the default listen address is accepted", cfg: addinhost.Config{}},
 		{name: "127.0.0.1 is accepted", cfg: addinhost.Config{Listen: "127.0.0.1:3443"}},
@@ -28,16 +29,20 @@ func TestNew(t *testing.T) {
 		{name: "localhost is accepted", cfg: addinhost.Config{Listen: "localhost:3443"}},
 		{name: "LOCALHOST is accepted", cfg: addinhost.Config{Listen: "LOCALHOST:3443"}},
 		{name: "[::1] is accepted", cfg: addinhost.Config{Listen: "[::1]:3443"}},
-		{name: "0.0.0.0 without oidc is refused as not loopback", cfg: addinhost.Config{Listen: "0.0.0.0:3443"}, notLoopback: true},
-		{name: "an empty host without oidc is refused as not loopback", cfg: addinhost.Config{Listen: ":3443"}, notLoopback: true},
-		{name: "[::] without oidc is refused as not loopback", cfg: addinhost.Config{Listen: "[::]:3443"}, notLoopback: true},
-		{name: "a LAN address without oidc is refused as not loopback", cfg: addinhost.Config{Listen: "192.0.2.1:3443"}, notLoopback: true},
-		{name: "a host name without oidc is refused as not loopback", cfg: addinhost.Config{Listen: "vmr.example.com:3443"}, notLoopback: true},
+		{name: "0.0.0.0 without a mode checks each integration's method", cfg: addinhost.Config{Listen: "0.0.0.0:3443"}, auth: addinhost.AuthIntegration},
+		{name: "an empty host without a mode checks each integration's method", cfg: addinhost.Config{Listen: ":3443"}, auth: addinhost.AuthIntegration},
+		{name: "[::] without a mode checks each integration's method", cfg: addinhost.Config{Listen: "[::]:3443"}, auth: addinhost.AuthIntegration},
+		{name: "a LAN address without a mode checks each integration's method", cfg: addinhost.Config{Listen: "192.0.2.1:3443"}, auth: addinhost.AuthIntegration},
+		{name: "a host name without a mode checks each integration's method", cfg: addinhost.Config{Listen: "vmr.example.com:3443"}, auth: addinhost.AuthIntegration},
 		{name: "explicit auth none beyond loopback is refused", cfg: addinhost.Config{Listen: "192.0.2.1:3443", Auth: addinhost.AuthNone}, notLoopback: true},
+		{name: "explicit auth none on 0.0.0.0 is refused", cfg: addinhost.Config{Listen: "0.0.0.0:3443", Auth: addinhost.AuthNone}, notLoopback: true},
 		{name: "0.0.0.0 with oidc is accepted", cfg: addinhost.Config{Listen: "0.0.0.0:3443", Auth: addinhost.AuthOIDC}},
 		{name: "a LAN address with oidc is accepted", cfg: addinhost.Config{Listen: "192.0.2.1:3443", Auth: addinhost.AuthOIDC}},
+		{name: "a LAN address with integration is accepted", cfg: addinhost.Config{Listen: "192.0.2.1:3443", Auth: addinhost.AuthIntegration}},
+		{name: "loopback with integration is accepted", cfg: addinhost.Config{Listen: "127.0.0.1:3443", Auth: addinhost.AuthIntegration}},
 		{name: "an unknown auth mode is refused", cfg: addinhost.Config{Auth: "basic"}, wantErr: true},
 		{name: "an auth mode in capitals is refused", cfg: addinhost.Config{Auth: "OIDC"}, wantErr: true},
+		{name: "an integration's method is no host mode", cfg: addinhost.Config{Auth: "SSO_TOKEN"}, wantErr: true},
 		{name: "a negative reservation rate is refused", cfg: addinhost.Config{ReservationRate: -1}, wantErr: true},
 		{name: "a listen address without a port is refused", cfg: addinhost.Config{Listen: "127.0.0.1"}, wantErr: true},
 		{name: "add-in files that cannot be read are refused", cfg: addinhost.Config{AddinFiles: brokenFS{}}, wantErr: true},
@@ -62,6 +67,9 @@ func TestNew(t *testing.T) {
 					t.Fatalf("New: %v", err)
 				}
 				want := tc.cfg.Auth
+				if tc.auth != "" {
+					want = tc.auth
+				}
 				if want == "" {
 					want = addinhost.AuthNone
 				}

@@ -55,7 +55,33 @@ func (u opUsers) ExampleClientID() string { return "service" }
 // lifetime, which a test can set.
 type opStorage struct {
 	*storage.Storage
-	idTokenLifetime atomic.Int64 // nanoseconds; 0 keeps the client's own
+	idTokenLifetime atomic.Int64 // nanoseconds; 0 keeps the client's own (access tokens too)
+}
+
+// CreateAccessToken lets a test shorten access tokens as ID tokens.
+func (s *opStorage) CreateAccessToken(ctx context.Context, request op.TokenRequest) (string, time.Time, error) {
+	id, exp, err := s.Storage.CreateAccessToken(ctx, request)
+	if d := time.Duration(s.idTokenLifetime.Load()); err == nil && d != 0 {
+		exp = time.Now().Add(d)
+	}
+	return id, exp, err
+}
+
+// GetPrivateClaimsFromScopes adds the Entra ID claims of the user to JWT
+// access tokens, as Entra ID puts tid, oid and upn in the access tokens of
+// Office single sign-on and nested app authentication.
+func (s *opStorage) GetPrivateClaimsFromScopes(ctx context.Context, userID, clientID string, scopes []string) (map[string]any, error) {
+	claims, err := s.Storage.GetPrivateClaimsFromScopes(ctx, userID, clientID, scopes)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range entraClaims[userID] {
+		if claims == nil {
+			claims = map[string]any{}
+		}
+		claims[k] = v
+	}
+	return claims, nil
 }
 
 func (s *opStorage) GetClientByClientID(ctx context.Context, id string) (op.Client, error) {
@@ -72,6 +98,8 @@ var entraClaims = map[string]map[string]any{
 	"id-erin":  {"tid": "tenant-1", "oid": "oid-erin", "upn": "Erin@Contoso.example"},
 	"id-guest": {"tid": "tenant-1", "oid": "oid-guest", "upn": "guest_outside.example#EXT#@contoso.example"},
 	"id-ed":    {"tid": "tenant-1", "oid": "oid-ed", "xms_edov": true},
+	// A member of another tenant, whose token names tenant-2.
+	"id-tara": {"tid": "tenant-2", "oid": "oid-tara", "upn": "tara@fabrikam.example"},
 }
 
 // SetUserinfoFromRequest fills the ID token's claims as the example OP
@@ -92,6 +120,9 @@ type opClient struct {
 }
 
 func (c *opClient) IDTokenUserinfoClaimsAssertion() bool { return true }
+
+// AccessTokenType: JWT access tokens, as Entra ID issues for an API.
+func (c *opClient) AccessTokenType() op.AccessTokenType { return op.AccessTokenTypeJWT }
 func (c *opClient) IDTokenLifetime() time.Duration {
 	if c.lifetime != 0 {
 		return c.lifetime
@@ -110,18 +141,25 @@ type provider struct {
 	}
 }
 
-// The OP's clients: the add-in's, and another application's.
+// The OP's clients: the add-in's, another application's, the NAA web
+// API's, and one registered under its Application ID URI.
 const (
 	addinClient = "vmr-addin"
 	otherClient = "other-app"
+	naaClient   = "vmr-naa-api"
+	uriClient   = "api://addins.example.com/vmr-addin"
 )
 
-var clientSecrets = map[string]string{addinClient: "addin-secret", otherClient: "other-secret"}
+var clientSecrets = map[string]string{addinClient: "addin-secret", otherClient: "other-secret", naaClient: "naa-secret", uriClient: "uri-secret"}
 
-func startProvider(t testing.TB) *provider {
+func startProvider(t testing.TB) *provider { return startProviderAt(t, "") }
+
+// startProviderAt runs the OP with its issuer at path (e.g.
+// "/tenant-1/v2.0", as Entra ID's tenants), served there and at the root.
+func startProviderAt(t testing.TB, path string) *provider {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
-	issuer := "https://" + srv.Listener.Addr().String()
+	issuer := "https://" + srv.Listener.Addr().String() + path
 	users := opUsers{
 		"id-alice": {ID: "id-alice", Username: "alice", Password: "alice-password", FirstName: "Alice", LastName: "Example",
 			Email: "Alice@Example.com", EmailVerified: true, PreferredLanguage: language.English},
@@ -145,15 +183,26 @@ func startProvider(t testing.TB) *provider {
 			PreferredLanguage: language.English},
 		"id-ed": {ID: "id-ed", Username: "ed", Password: "ed-password", FirstName: "Ed", LastName: "Example",
 			Email: "ed@contoso.example", PreferredLanguage: language.English},
+		"id-tara": {ID: "id-tara", Username: "tara", Password: "tara-password", FirstName: "Tara", LastName: "Example",
+			PreferredLanguage: language.English},
 	}
 	clients := map[string]*storage.Client{
 		addinClient: storage.WebClient(addinClient, clientSecrets[addinClient], redirectURI),
 		otherClient: storage.WebClient(otherClient, clientSecrets[otherClient], redirectURI),
+		naaClient:   storage.WebClient(naaClient, clientSecrets[naaClient], redirectURI),
+		uriClient:   storage.WebClient(uriClient, clientSecrets[uriClient], redirectURI),
 	}
 	p := &provider{srv: srv, issuer: issuer, storage: &opStorage{Storage: storage.NewStorageWithClients(users, clients)}}
 	// SetupServer makes its logger the process default; a silent one keeps
 	// the test output to the tests.
-	srv.Config.Handler = exampleop.SetupServer(issuer, p.storage, slog.New(slog.DiscardHandler), false)
+	handler := exampleop.SetupServer(issuer, p.storage, slog.New(slog.DiscardHandler), false)
+	srv.Config.Handler = handler
+	if path != "" {
+		mux := http.NewServeMux()
+		mux.Handle(path+"/", http.StripPrefix(path, handler))
+		mux.Handle("/", handler)
+		srv.Config.Handler = mux
+	}
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 
@@ -175,6 +224,20 @@ var loginFormID = regexp.MustCompile(`name="id" value="([^"]+)"`)
 // idToken signs user in to client through the authorization code flow and
 // returns the ID token the OP issues.
 func (p *provider) idToken(t testing.TB, client, username, password, scope string) string {
+	t.Helper()
+	id, _ := p.tokens(t, client, username, password, scope)
+	return id
+}
+
+// accessToken is the JWT access token of the same flow: what Office SSO
+// and MSAL give the pane for the add-in's API (its audience is client).
+func (p *provider) accessToken(t testing.TB, client, username, password, scope string) string {
+	t.Helper()
+	_, access := p.tokens(t, client, username, password, scope)
+	return access
+}
+
+func (p *provider) tokens(t testing.TB, client, username, password, scope string) (id, access string) {
 	t.Helper()
 	browser := &http.Client{
 		Transport: p.srv.Client().Transport,
@@ -223,13 +286,15 @@ func (p *provider) idToken(t testing.TB, client, username, password, scope strin
 	}
 	defer res.Body.Close()
 	var tok struct {
-		IDToken string `json:"id_token"`
+		IDToken     string `json:"id_token"`
+		AccessToken string `json:"access_token"`
 	}
 	body, _ = io.ReadAll(res.Body)
-	if err := json.Unmarshal(body, &tok); err != nil || res.StatusCode != http.StatusOK || strings.Count(tok.IDToken, ".") != 2 {
+	if err := json.Unmarshal(body, &tok); err != nil || res.StatusCode != http.StatusOK || strings.Count(tok.IDToken, ".") != 2 ||
+		strings.Count(tok.AccessToken, ".") != 2 {
 		t.Fatalf("token response %d: %s", res.StatusCode, body)
 	}
-	return tok.IDToken
+	return tok.IDToken, tok.AccessToken
 }
 
 // tamper flips one character in the middle of the token's signature.
@@ -265,7 +330,8 @@ func TestOIDC(t *testing.T) {
 	// Same provider, another audience: its verifier is not made until a
 	// request needs it.
 	uncached := e.addIntegration(t, "Fabrikam", map[string]any{
-		"addin_oidc_metadata_url": p.metadataURL(),
+		// The same document under another URL (the OP ignores the query).
+		"addin_oidc_metadata_url": p.metadataURL() + "?tenant=fabrikam",
 		"addin_application_id":    otherClient,
 	})
 	e.addConference(t, &conference.Conference{Name: "Alice's room", PrimaryOwnerEmailAddress: "alice@example.com",
@@ -284,8 +350,8 @@ func TestOIDC(t *testing.T) {
 		return h.do(t, http.MethodPost, reservations, mustJSON(t, map[string]string{"item_key": key}), hdr)
 	}
 
-	t.Run("the pane learns that the host wants tokens", func(t *testing.T) {
-		if got := decode[addinhost.PaneConfig](t, h.get(t, "/api/v1/integrations/"+in.UUID+"/pane", nil)); got.Auth != addinhost.AuthOIDC {
+	t.Run("the pane learns that the host wants single sign-on tokens", func(t *testing.T) {
+		if got := decode[addinhost.PaneConfig](t, h.get(t, "/api/v1/integrations/"+in.UUID+"/pane", nil)); got.Auth != addinhost.PaneAuthSSO {
 			t.Errorf("auth = %q", got.Auth)
 		}
 	})
@@ -417,9 +483,10 @@ func TestOIDC(t *testing.T) {
 			if tc.name == "an expired token answers 401" && !strings.Contains(pr.Detail, "expired") {
 				t.Errorf("detail = %q, want it to say the token expired", pr.Detail)
 			}
-			// go-oidc's errors name the issuer and audience it expects:
-			// a caller learns nothing of the configuration from a 401.
-			for _, secret := range []string{p.issuer, strings.TrimPrefix(p.issuer, "https://"), addinClient, otherClient, "expected audience", "oidc:"} {
+			// A 401 says which check failed (issuer and audience are
+			// public: they are in the manifest and the metadata), never
+			// the token or the user's stable identity.
+			for _, secret := range []string{alice, strings.Split(alice, ".")[1], strings.Split(alice, ".")[2], "oidc:", "entra:"} {
 				if strings.Contains(string(r.body), secret) {
 					t.Errorf("401 body %s reveals %q", r.body, secret)
 				}
@@ -447,7 +514,10 @@ func TestOIDC(t *testing.T) {
 
 	t.Run("with the provider down a provider already read keeps verifying with its keys", func(t *testing.T) {
 		wantStatus(t, reserve(t, "down-2", bearer(alice)), http.StatusCreated)
-		wantProblem(t, reserve(t, "down-3", bearer(tamper(alice))), http.StatusUnauthorized, typeUnauthorized)
+	})
+
+	t.Run("with the provider down a token no known key verifies answers 503: the keys may have rotated", func(t *testing.T) {
+		wantProblem(t, reserve(t, "down-3", bearer(tamper(alice))), http.StatusServiceUnavailable, typeUnavailable)
 	})
 }
 

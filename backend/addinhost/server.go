@@ -19,6 +19,7 @@ import (
 
 	"vmr-companion/backend/alias"
 	"vmr-companion/backend/conference"
+	"vmr-companion/backend/exidtoken"
 	"vmr-companion/backend/integration"
 )
 
@@ -40,7 +41,9 @@ type Manifests interface {
 
 // Config is everything the host needs; main and the desktop window build it.
 type Config struct {
-	Listen          string
+	Listen string
+	// Auth is AuthNone, AuthIntegration or AuthOIDC; "" picks AuthNone
+	// on loopback and AuthIntegration beyond it.
 	Auth            string
 	ReservationRate int
 	// AddinFiles is the built add-in (task pane, commands, icons).
@@ -56,7 +59,10 @@ type Config struct {
 	GetCertificate func(*tls.ClientHelloInfo) (*tls.Certificate, error)
 	// HTTPClient reaches identity providers (OIDC discovery and keys).
 	HTTPClient *http.Client
-	Logger     *slog.Logger
+	// ExchangeTokens validates Exchange identity tokens; nil is an
+	// exidtoken.Validator with the host's logger.
+	ExchangeTokens ExchangeTokens
+	Logger         *slog.Logger
 	// OnRequest receives every request's log entry (the window's live log).
 	OnRequest func(RequestLog)
 	// AllowSharedHost runs AuthNone even where several people are signed
@@ -91,6 +97,8 @@ type Server struct {
 	limiter   *limiter
 	verifiers verifiers
 	signIns   signIns // the personal VMR sign-ins (signin.go)
+	exchange  ExchangeTokens
+	clients   exchangeClients
 	csp       atomic.Pointer[cspEntry]
 	cacheMu   sync.Mutex
 	cache     map[string]cachedIntegration
@@ -100,18 +108,17 @@ type Server struct {
 }
 
 // ErrNotLoopback refuses to expose an unauthenticated host to the network.
-var ErrNotLoopback = errors.New("addinhost: refusing to listen beyond this machine without --auth oidc")
+var ErrNotLoopback = errors.New("addinhost: refusing --auth none beyond this machine (use --auth integration)")
 
 // New checks the configuration and loads the add-in files into memory.
 func New(cfg Config) (*Server, error) {
 	if cfg.Listen == "" {
 		cfg.Listen = DefaultListen
 	}
-	if cfg.Auth == "" {
-		cfg.Auth = AuthNone
-	}
-	if cfg.Auth != AuthNone && cfg.Auth != AuthOIDC {
-		return nil, fmt.Errorf("addinhost: --auth must be none or oidc, not %q", cfg.Auth)
+	switch cfg.Auth {
+	case "", AuthNone, AuthIntegration, AuthOIDC:
+	default:
+		return nil, fmt.Errorf("addinhost: --auth must be none, integration or oidc, not %q", cfg.Auth)
 	}
 	if cfg.ReservationRate < 0 {
 		return nil, fmt.Errorf("addinhost: --reservation-rate must be 0 (off) or more, not %d", cfg.ReservationRate)
@@ -120,7 +127,14 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !loopback && cfg.Auth != AuthOIDC {
+	if cfg.Auth == "" {
+		// Beyond this machine every call must prove its user.
+		cfg.Auth = AuthNone
+		if !loopback {
+			cfg.Auth = AuthIntegration
+		}
+	}
+	if !loopback && cfg.Auth == AuthNone {
 		return nil, fmt.Errorf("%w: %s is reachable from other machines, and anyone there could reserve aliases as anyone", ErrNotLoopback, cfg.Listen)
 	}
 	if err := checkSharedHost(cfg); err != nil {
@@ -132,7 +146,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, limiter: newLimiter(cfg.ReservationRate, cfg.Now)}
+	s := &Server{cfg: cfg, log: cfg.Logger, limiter: newLimiter(cfg.ReservationRate, cfg.Now), exchange: cfg.ExchangeTokens}
+	if s.exchange == nil {
+		s.exchange = exidtoken.New(exidtoken.Config{Logger: cfg.Logger})
+	}
 	if cfg.AddinFiles != nil {
 		if s.files, err = loadAssets(cfg.AddinFiles, ""); err != nil {
 			return nil, err

@@ -34,18 +34,24 @@ const attempts = 32
 
 // ScheduledAlias is one reservation.
 type ScheduledAlias struct {
-	ID            int64     `json:"id"`
-	IntegrationID int64     `json:"exchange_connector"`
-	UUID          string    `json:"uuid"`
-	Alias         string    `json:"alias"`
-	NumericAlias  string    `json:"numeric_alias"`
-	AliasNumber   int64     `json:"alias_number"`
-	ItemKey       string    `json:"item_key"`
-	UserEmail     string    `json:"user_email"`
-	IsUsed        bool      `json:"is_used"`
-	EWSItemUID    string    `json:"ews_item_uid"`
-	CreationTime  time.Time `json:"creation_time"`
-	ExpiresAt     time.Time `json:"expires_at"`
+	ID            int64  `json:"id"`
+	IntegrationID int64  `json:"exchange_connector"`
+	UUID          string `json:"uuid"`
+	Alias         string `json:"alias"`
+	NumericAlias  string `json:"numeric_alias"`
+	AliasNumber   int64  `json:"alias_number"`
+	ItemKey       string `json:"item_key"`
+	UserEmail     string `json:"user_email"`
+	// UserKey is the stable identity of the user who reserved it, as the
+	// add-in host proved it ("" when nothing was proved: --auth none, or
+	// the scheduler's own reservations); UserVerified tells whether the
+	// identity provider vouched for UserEmail or the pane only claimed it.
+	UserKey      string    `json:"user_key"`
+	UserVerified bool      `json:"user_verified"`
+	IsUsed       bool      `json:"is_used"`
+	EWSItemUID   string    `json:"ews_item_uid"`
+	CreationTime time.Time `json:"creation_time"`
+	ExpiresAt    time.Time `json:"expires_at"`
 	// DeletedAt is set when the meeting that used the alias was cancelled:
 	// the alias may not be used again.
 	DeletedAt *time.Time `json:"deleted_at,omitempty"`
@@ -76,6 +82,8 @@ type Request struct {
 	IntegrationID int64
 	ItemKey       string
 	UserEmail     string
+	UserKey       string
+	UserVerified  bool
 	UUID          string
 	Now           time.Time
 	TTL           time.Duration
@@ -111,9 +119,34 @@ func NewService(repo Repository, ttl time.Duration, opts ...Option) *Service {
 	return s
 }
 
-// Reserve gives the compose item its alias, the same one on every retry.
-// created tells whether this call made it.
+// Owner is who a reservation is for.
+type Owner struct {
+	// Email is the user's address (lower-cased when stored).
+	Email string
+	// Key is the user's stable identity, "" when nothing proved it; at
+	// most 600 bytes.
+	Key string
+	// Verified tells whether the identity provider vouched for Email.
+	Verified bool
+}
+
+// maxOwnerKey bounds Owner.Key (the column's check).
+const maxOwnerKey = 600
+
+// Reserve gives the compose item its alias, the same one on every retry,
+// for a user known only by address. created tells whether this call made
+// it.
 func (s *Service) Reserve(ctx context.Context, in *integration.Integration, itemKey, userEmail string) (*ScheduledAlias, bool, error) {
+	return s.ReserveAs(ctx, in, itemKey, Owner{Email: userEmail})
+}
+
+// ReserveAs is Reserve for a user the add-in host identified: the
+// reservation records their stable identity and whether their address was
+// verified. A retry returns the reservation as first made.
+func (s *Service) ReserveAs(ctx context.Context, in *integration.Integration, itemKey string, owner Owner) (*ScheduledAlias, bool, error) {
+	if len(owner.Key) > maxOwnerKey {
+		return nil, false, fmt.Errorf("alias: the user's identity is %d bytes, more than %d", len(owner.Key), maxOwnerKey)
+	}
 	itemKey = strings.TrimSpace(itemKey)
 	if itemKey == "" || len(itemKey) > 512 {
 		return nil, false, errors.New("alias: item_key must be 1 to 512 characters")
@@ -146,7 +179,8 @@ func (s *Service) Reserve(ctx context.Context, in *integration.Integration, item
 		}
 		return c, true, nil
 	}
-	req := Request{IntegrationID: in.ID, ItemKey: itemKey, UserEmail: strings.ToLower(userEmail), UUID: uuid.NewString(), Now: s.now().UTC(), TTL: s.ttl}
+	req := Request{IntegrationID: in.ID, ItemKey: itemKey, UserEmail: strings.ToLower(owner.Email),
+		UserKey: owner.Key, UserVerified: owner.Verified, UUID: uuid.NewString(), Now: s.now().UTC(), TTL: s.ttl}
 	a, created, err := s.repo.Reserve(ctx, req, next)
 	if errors.Is(err, ErrExhausted) {
 		return nil, false, fmt.Errorf("%w: %d random %d-digit aliases were all taken for %q; raise scheduled_alias_suffix_length or remove unused reservations", ErrExhausted, attempts, n, in.Name)

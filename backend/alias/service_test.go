@@ -578,3 +578,47 @@ func TestConcurrentReservations(t *testing.T) {
 		}
 	})
 }
+
+func TestReserveAsRecordsTheOwner(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	in := addIntegration(t, st, 1, nil)
+	svc := alias.NewService(st.Aliases(), 0)
+	owner := alias.Owner{Email: "Erin@Contoso.example", Key: "exchange:https://mail.contoso.example/autodiscover/metadata/json/1#uid-1", Verified: false}
+	a, created, err := svc.ReserveAs(ctx, in, "item-1", owner)
+	if err != nil || !created {
+		t.Fatalf("ReserveAs = %v, %v", created, err)
+	}
+	t.Run("the stable identity, the lower-cased address and whether it was verified are stored", func(t *testing.T) {
+		got, err := svc.Lookup(ctx, a.UUID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.UserKey != owner.Key || got.UserEmail != "erin@contoso.example" || got.UserVerified {
+			t.Errorf("stored %+v", got)
+		}
+	})
+	t.Run("a verified owner is stored as verified", func(t *testing.T) {
+		b, _, err := svc.ReserveAs(ctx, in, "item-2", alias.Owner{Email: "ed@contoso.example", Key: "entra:t/o", Verified: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := svc.Lookup(ctx, b.UUID); err != nil || !got.UserVerified || got.UserKey != "entra:t/o" {
+			t.Errorf("stored %+v, %v", got, err)
+		}
+	})
+	t.Run("a reservation by address only has no identity", func(t *testing.T) {
+		b, _ := reserve(t, svc, in, "item-3")
+		if got, err := svc.Lookup(ctx, b.UUID); err != nil || got.UserKey != "" || got.UserVerified {
+			t.Errorf("stored %+v, %v", got, err)
+		}
+	})
+	t.Run("an identity longer than the column holds is refused before any write", func(t *testing.T) {
+		if _, _, err := svc.ReserveAs(ctx, in, "item-4", alias.Owner{Email: "x@example.com", Key: strings.Repeat("k", 601)}); err == nil {
+			t.Fatal("ReserveAs accepted a 601-byte identity")
+		}
+		if n, err := st.Aliases().Count(ctx, in.ID); err != nil || n != 3 {
+			t.Errorf("%d reservations (%v), want 3", n, err)
+		}
+	})
+}

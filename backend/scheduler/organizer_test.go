@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"vmr-companion/backend/alias"
 	"vmr-companion/backend/ews"
 	"vmr-companion/backend/ews/ewstest"
 	"vmr-companion/backend/scheduler"
@@ -411,4 +412,45 @@ func TestTheOwnerChangesAMeetingTheirDelegateBooked(t *testing.T) {
 	if e := h.logFor("uid-owner-edits"); e.Code != scheduler.CodeRejectNotOrganizer {
 		t.Fatalf("log %+v", e)
 	}
+}
+
+// TestAVerifiedUsersReservationBindsToTheClaimedAddress: a reservation the
+// add-in host made for a user an Exchange identity token proved records
+// their stable identity and the address the pane claimed, unverified. The
+// meeting that arrives must be organized by that claimed address: a user
+// who claimed someone else's gets nothing, their own gets the room.
+func TestAVerifiedUsersReservationBindsToTheClaimedAddress(t *testing.T) {
+	start := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	const malloryKey = "exchange:https://mail.contoso.com/autodiscover/metadata/json/1#uid-mallory"
+	t.Run("a claimed address that is not the organizer's is rejected", func(t *testing.T) {
+		h := newHarness(t)
+		// Mallory's token is valid; the address her pane claims is Alex's.
+		a, _, err := h.aliases.ReserveAs(h.ctx, h.in, "compose-claimed", alias.Owner{Email: alex.Email, Key: malloryKey})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.fake.SendRequest(ewstest.Meeting{UID: "uid-claimed", Subject: "Claimed", Organizer: mallory, Start: start, End: start.Add(time.Hour), BodyHTML: body(a)})
+		h.runOnce()
+		if e := h.logFor("uid-claimed"); e.Code != scheduler.CodeRejectNotOrganizer || e.Success || !contains(e.Description, alex.Email) {
+			t.Fatalf("log %+v, want %s naming the reservation's address", e, scheduler.CodeRejectNotOrganizer)
+		}
+		if list := h.conferences(); len(list) != 0 {
+			t.Fatalf("conferences %+v", list)
+		}
+	})
+	t.Run("the claimed address of the organizer gets the room", func(t *testing.T) {
+		h := newHarness(t)
+		a, _, err := h.aliases.ReserveAs(h.ctx, h.in, "compose-own", alias.Owner{Email: mallory.Email, Key: malloryKey})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.fake.SendRequest(ewstest.Meeting{UID: "uid-own", Subject: "Own", Organizer: mallory, Start: start, End: start.Add(time.Hour), BodyHTML: body(a)})
+		h.runOnce()
+		if e := h.logFor("uid-own"); !e.Success {
+			t.Fatalf("log %+v", e)
+		}
+		if c := h.conference("uid-own"); c.Alias != a.Alias || c.Organizer != mallory.Email {
+			t.Fatalf("conference %+v", c)
+		}
+	})
 }

@@ -21,14 +21,14 @@ type Aliases struct{ s *Store }
 var _ alias.Repository = (*Aliases)(nil)
 
 const aliasColumns = `id, integration_id, uuid, alias, numeric_alias, alias_number, item_key, user_email,
-	is_used, ews_item_uid, creation_time, expires_at, deleted_at`
+	user_key, user_verified, is_used, ews_item_uid, creation_time, expires_at, deleted_at`
 
 func scanAlias(row scanner) (*alias.ScheduledAlias, error) {
 	a := &alias.ScheduledAlias{}
 	var created, expires string
 	var deleted sql.NullString
 	err := row.Scan(&a.ID, &a.IntegrationID, &a.UUID, &a.Alias, &a.NumericAlias, &a.AliasNumber, &a.ItemKey,
-		&a.UserEmail, &a.IsUsed, &a.EWSItemUID, &created, &expires, &deleted)
+		&a.UserEmail, &a.UserKey, &a.UserVerified, &a.IsUsed, &a.EWSItemUID, &created, &expires, &deleted)
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +55,7 @@ const (
 		(SELECT count(*) FROM scheduled_aliases WHERE alias = ?1 OR numeric_alias = ?2) +
 		(SELECT count(*) FROM conference_aliases WHERE alias IN (?1, ?2))`
 	insertReservation = `INSERT INTO scheduled_aliases (integration_id, uuid, alias, numeric_alias,
-		alias_number, item_key, user_email, creation_time, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		alias_number, item_key, user_email, user_key, user_verified, creation_time, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 )
 
 const sqlLookupAlias = `SELECT ` + aliasColumns + ` FROM scheduled_aliases WHERE uuid = ?`
@@ -164,7 +164,8 @@ func (r *Aliases) reserveIn(ctx context.Context, tx *sql.Tx, req alias.Request, 
 			continue
 		}
 		expires := req.Now.Add(req.TTL)
-		res, err := insert.ExecContext(ctx, req.IntegrationID, req.UUID, c.Alias, c.NumericAlias, c.AliasNumber, req.ItemKey, req.UserEmail, now, sortableTimestamp(expires))
+		res, err := insert.ExecContext(ctx, req.IntegrationID, req.UUID, c.Alias, c.NumericAlias, c.AliasNumber, req.ItemKey, req.UserEmail,
+			req.UserKey, req.UserVerified, now, sortableTimestamp(expires))
 		if err != nil {
 			if strings.Contains(err.Error(), "FOREIGN KEY") {
 				return nil, false, fmt.Errorf("%w: integration %d was deleted meanwhile", integration.ErrNotFound, req.IntegrationID)
@@ -174,7 +175,7 @@ func (r *Aliases) reserveIn(ctx context.Context, tx *sql.Tx, req alias.Request, 
 		id, _ := res.LastInsertId()
 		return &alias.ScheduledAlias{ID: id, IntegrationID: req.IntegrationID, UUID: req.UUID, Alias: c.Alias,
 			NumericAlias: c.NumericAlias, AliasNumber: c.AliasNumber, ItemKey: req.ItemKey, UserEmail: req.UserEmail,
-			CreationTime: req.Now, ExpiresAt: expires}, true, nil
+			UserKey: req.UserKey, UserVerified: req.UserVerified, CreationTime: req.Now, ExpiresAt: expires}, true, nil
 	}
 }
 

@@ -122,7 +122,7 @@ describe('Pane', () => {
     const fetch = async (input: RequestInfo | URL, init: RequestInit = {}) => {
       const path = new URL(String(input), 'https://127.0.0.1:3443').pathname;
       const headers = (init.headers ?? {}) as Record<string, string>;
-      if (path.endsWith('/pane')) return json(200, paneConfig({ personal_enabled: true, auth: 'oidc' }));
+      if (path.endsWith('/pane')) return json(200, paneConfig({ personal_enabled: true, auth: 'sso' }));
       if (path.endsWith('/session')) {
         deletes.push(headers['X-VMR-Session'] ?? '');
         live = false;
@@ -155,7 +155,7 @@ describe('Pane', () => {
 
   it('says the sign-in failed where Outlook cannot open a dialog', async () => {
     mockOffice({});
-    const base = fakeHost({ pane: paneConfig({ personal_enabled: true, auth: 'oidc' }) });
+    const base = fakeHost({ pane: paneConfig({ personal_enabled: true, auth: 'sso' }) });
     const fetch = async (input: RequestInfo | URL, init: RequestInit = {}) =>
       String(input).endsWith('/personal-vmrs')
         ? json(401, { type: 'https://vmr-companion.invalid/problems/sign-in-required', title: 'Sign-in required', status: 401 })

@@ -43,7 +43,7 @@ describe('Api', () => {
   it('reads the NAA settings of the pane config, with no scopes where the host sent none', async () => {
     const naa = { auth: 'naa' as const, naa_client_id: 'c1', naa_authority: 'https://login.microsoftonline.com/common', naa_scopes: ['api://x/y'] };
     expect(await new Api(ID, { fetch: fakeHost({ pane: paneConfig(naa) }).fetch }).pane()).toMatchObject(naa);
-    expect((await new Api(ID, { fetch: fakeHost({ pane: paneConfig({ naa_scopes: null }) }).fetch }).pane()).naa_scopes).toEqual([]);
+    expect((await new Api(ID, { fetch: fakeHost({ pane: paneConfig({ naa_scopes: null as unknown as string[] }) }).fetch }).pane()).naa_scopes).toEqual([]);
   });
 
   it('turns problems into ApiErrors with their detail', async () => {

@@ -13,20 +13,12 @@ export type { PaneTextKey, ReservationRequest, Reservation, ApiProblem as Proble
 export type PaneTexts = NonNullable<Go.PaneConfig['texts']>;
 /**
  * How the pane proves who the user is: "none" (the claimed address only),
- * "exchange" (Exchange identity token), "sso" (Office single sign-on; older
- * hosts call it "oidc") or "naa" (MSAL nested app authentication).
+ * "exchange" (Exchange identity token), "sso" (Office single sign-on) or
+ * "naa" (MSAL nested app authentication); with NAA, naa_client_id,
+ * naa_authority and naa_scopes say what to ask Entra ID for.
  */
-export type PaneAuth = Go.HostAuth | 'none' | 'exchange' | 'sso' | 'naa';
-// The NAA fields are declared here until the generated contract has them.
-export type PaneConfig = Omit<Filled<Go.PaneConfig, 'texts'>, 'auth'> & {
-  auth: PaneAuth;
-  /** NAA: the add-in's application (client) id in Entra ID. */
-  naa_client_id?: string;
-  /** NAA: the authority, e.g. https://login.microsoftonline.com/common. */
-  naa_authority?: string;
-  /** NAA: the scopes of the host's web API the token is for. */
-  naa_scopes?: string[] | null;
-};
+export type { PaneAuth } from '../lib/contract.gen';
+export type PaneConfig = Filled<Go.PaneConfig, 'texts'>;
 export type PersonalVMR = Filled<Go.PersonalVMR, 'aliases'>;
 export type PersonalVMRs = Omit<Go.PersonalVMRs, 'vmrs'> & { vmrs: PersonalVMR[] };
 
@@ -111,7 +103,7 @@ export class Api {
   }
 
   async pane(): Promise<PaneConfig> {
-    const c = await this.request<Omit<PaneConfig, 'texts'> & Pick<Go.PaneConfig, 'texts'>>('GET', '/pane');
+    const c = await this.request<Go.PaneConfig>('GET', '/pane');
     return { ...c, texts: c.texts ?? {}, naa_scopes: c.naa_scopes ?? [] };
   }
 

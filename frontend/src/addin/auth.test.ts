@@ -87,7 +87,6 @@ describe('methodOf', () => {
     ['none', 'none'],
     ['exchange', 'exchange'],
     ['sso', 'sso'],
-    ['oidc', 'sso'],
     ['naa', 'naa'],
     ['something-newer', 'none'],
     [undefined, 'none'],
@@ -162,7 +161,7 @@ describe('auth sso', () => {
 
   it('says so when Office has no single sign-on', async () => {
     mockOffice({ noSSO: true });
-    const e = await failure(authFor({ auth: 'oidc' }).token(true));
+    const e = await failure(authFor({ auth: 'sso' }).token(true));
     expect(e.message).toBe(en('signin_sso_unsupported', { detail: '13000: no Office.auth' }));
   });
 });

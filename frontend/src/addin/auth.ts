@@ -9,15 +9,13 @@ import type { MessageKey, Translator } from './i18n';
 
 export type Method = 'none' | 'exchange' | 'sso' | 'naa';
 
-/** methodOf reads the pane config's auth; older hosts say "oidc" for SSO. */
+/** methodOf reads the pane config's auth. */
 export function methodOf(auth: PaneAuth | string | undefined): Method {
   switch (auth) {
     case 'exchange':
     case 'sso':
     case 'naa':
       return auth;
-    case 'oidc':
-      return 'sso';
     default:
       // "none", or a method this pane does not know: the host says with a
       // 401 what it expected.

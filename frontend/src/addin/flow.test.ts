@@ -75,10 +75,10 @@ describe('single-use VMR', () => {
     expect(host.calls.find((c) => c.path.endsWith('/reservations'))?.headers['X-VMR-User']).toBe('boss@contoso.com');
   });
 
-  it('reports a failed sign-in in oidc mode', async () => {
+  it('reports a failed sign-in in sso mode', async () => {
     const { rec } = mockOffice();
     const host = fakeHost();
-    const out = await flowFor(host, { auth: 'oidc' }).addSingleUse();
+    const out = await flowFor(host, { auth: 'sso' }).addSingleUse();
     expect(out).toMatchObject({ kind: 'signin-error', detail: translator('en')('signin_not_signed_in') });
     expect(rec.inserts).toEqual([]);
     expect(host.calls.filter((c) => c.path.endsWith('/reservations'))).toEqual([]);
@@ -225,7 +225,7 @@ describe('credentials per sign-in method', () => {
       { Authorization: 'Bearer EXCHANGE-TOKEN', 'X-VMR-User': 'alice@contoso.com' },
     ],
     ['sso', { auth: 'sso' }, { token: 'SSO-TOKEN', identityToken: 'EXCHANGE-TOKEN' }, undefined, { Authorization: 'Bearer SSO-TOKEN', 'X-VMR-User': 'alice@contoso.com' }],
-    ['oidc (sso)', { auth: 'oidc' }, { token: 'SSO-TOKEN' }, undefined, { Authorization: 'Bearer SSO-TOKEN', 'X-VMR-User': 'alice@contoso.com' }],
+    ['sso', { auth: 'sso' }, { token: 'SSO-TOKEN' }, undefined, { Authorization: 'Bearer SSO-TOKEN', 'X-VMR-User': 'alice@contoso.com' }],
     [
       'naa',
       naa,

@@ -216,7 +216,7 @@ describe('personal VMRs behind the sign-in', () => {
   it('asks for the sign-in without opening a dialog, then lists with the session', async () => {
     const host = sessionHost();
     const opened: string[] = [];
-    const flow = flowFor(host, { auth: 'oidc' }, async (url) => (opened.push(url), signedIn()));
+    const flow = flowFor(host, { auth: 'sso' }, async (url) => (opened.push(url), signedIn()));
     expect(await flow.loadPersonal(false)).toEqual({ kind: 'signin-needed' });
     expect(opened).toEqual([]);
     const list = await flow.loadPersonal(true);
@@ -266,7 +266,7 @@ describe('personal VMRs behind the sign-in', () => {
 
   it('runs the real dialog code against the Office mock', async () => {
     mockDialog((d) => d.message(JSON.stringify({ session: TOKEN, email: 'alice@contoso.com' })));
-    const flow = new Flow(new Api(ID, { fetch: sessionHost().fetch }), paneConfig({ personal_enabled: true, auth: 'oidc' }), translator('en'));
+    const flow = new Flow(new Api(ID, { fetch: sessionHost().fetch }), paneConfig({ personal_enabled: true, auth: 'sso' }), translator('en'));
     flow.personal = new PersonalSession(ID, memoryStorage());
     expect(await flow.loadPersonal(true)).toMatchObject({ kind: 'list', signedIn: true });
   });

@@ -27,8 +27,11 @@ export type ProblemCode = 'invalid' | 'invalid_batch' | 'keychain_unavailable' |
 /** account.Code*: sign-in problems */
 export type SignInCode = 'signed_out' | 'sign_in_again' | 'consent_refused' | 'sign_in_failed';
 
-/** addinhost.AuthNone and AuthOIDC */
-export type HostAuth = 'none' | 'oidc';
+/** addinhost.Auth*: the host's modes */
+export type HostAuth = 'none' | 'integration' | 'oidc';
+
+/** addinhost.PaneAuth*: how the pane proves its user */
+export type PaneAuth = 'none' | 'exchange' | 'sso' | 'naa';
 
 /** The integration's addin_pane_* fields, the pane's texts */
 export type PaneTextKey = 'addin_pane_title' | 'addin_pane_description' | 'addin_pane_button_title' | 'addin_pane_success_heading' | 'addin_pane_success_message' | 'addin_pane_already_video_meeting_heading' | 'addin_pane_already_video_meeting_message' | 'addin_pane_general_error_heading' | 'addin_pane_general_error_message' | 'addin_pane_management_node_down_heading' | 'addin_pane_management_node_down_message' | 'addin_pane_personal_vmr_add_button' | 'addin_pane_personal_vmr_sign_in_button' | 'addin_pane_personal_vmr_select_message' | 'addin_pane_personal_vmr_none_message' | 'addin_pane_personal_vmr_error_getting_message' | 'addin_pane_personal_vmr_error_signing_in_message' | 'addin_pane_personal_vmr_error_inserting_meeting_message';
@@ -300,7 +303,10 @@ export interface PaneConfig {
   single_use_enabled: boolean;
   personal_enabled: boolean;
   debug: boolean;
-  auth: HostAuth;
+  auth: PaneAuth;
+  naa_client_id?: string;
+  naa_authority?: string;
+  naa_scopes?: string[];
   auth_provider: string;
   room_mailbox: string;
   room_mailbox_name: string;

@@ -36,7 +36,16 @@ describe('add-in host: running state', () => {
     fake.host.start('127.0.0.1:3443', 'oidc', 60);
     renderPage();
     await screen.findByText('https://127.0.0.1:3443');
-    expect(within(hostCard()).getByText(/OpenID Connect/)).toBeTruthy();
+    expect(within(hostCard()).getByText(/Office SSO for every integration/)).toBeTruthy();
+    expect(screen.queryByText(/No authentication/)).toBeNull();
+  });
+
+  it('says that each integration’s method is checked', async () => {
+    fake.host.start('127.0.0.1:8443', 'integration', 60);
+    renderPage();
+    await screen.findByText('https://127.0.0.1:8443');
+    expect(within(hostCard()).getByText(/Each integration’s method/)).toBeTruthy();
+    expect(within(hostCard()).getByText(/Exchange identity token, Office SSO or nested app authentication/)).toBeTruthy();
     expect(screen.queryByText(/No authentication/)).toBeNull();
   });
 
@@ -78,6 +87,18 @@ describe('add-in host: starting', () => {
     await user.click(screen.getByRole('button', { name: 'Start' }));
     await waitFor(() => expect(fake.callsOf('Start')).toHaveLength(1));
     expect(fake.callsOf('Start')[0]!.args).toEqual(['127.0.0.1:8443', 'oidc', 0, false]);
+    expect(await screen.findByText('https://127.0.0.1:8443')).toBeTruthy();
+  });
+
+  it('starts checking each integration’s method', async () => {
+    const { user } = renderPage();
+    const listen = await screen.findByLabelText('Listen address');
+    await user.clear(listen);
+    await user.type(listen, '127.0.0.1:8443');
+    await user.selectOptions(screen.getByLabelText('Authentication'), 'integration');
+    await user.click(screen.getByRole('button', { name: 'Start' }));
+    await waitFor(() => expect(fake.callsOf('Start')).toHaveLength(1));
+    expect(fake.callsOf('Start')[0]!.args).toEqual(['127.0.0.1:8443', 'integration', 60, false]);
     expect(await screen.findByText('https://127.0.0.1:8443')).toBeTruthy();
   });
 

@@ -15,7 +15,7 @@ const RECENT_LIMIT = 200;
 const fail = (message: string): Problem => ({ code: 'error', message });
 
 /** The recorded starts that depend on the arguments only. */
-const starts = ['host start running', 'host start oidc', 'host start oidc default', 'host start beyond machine', 'host start shared allowed'].map((s) =>
+const starts = ['host start running', 'host start oidc', 'host start oidc default', 'host start integration', 'host start beyond machine', 'host start shared allowed'].map((s) =>
   golden<HostStatus>(s),
 );
 const stopped = golden<HostStatus>('host status stopped').result!;
