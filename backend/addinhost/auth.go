@@ -148,15 +148,19 @@ func (s *Server) identifyExchange(r *http.Request, in *integration.Integration) 
 }
 
 // exchangeExpect is what an Exchange identity token for in must match at
-// this host: the task pane URL of the production manifest and of the
-// development one (this host's own URL), the integration's Exchange
+// this host: the task pane URL of the production manifest and, on a
+// loopback host, of the development one (this host's own URL), the integration's Exchange
 // domains, and a client that trusts its ews_ca_file.
 func (s *Server) exchangeExpect(r *http.Request, in *integration.Integration) (exidtoken.Expect, error) {
 	var want exidtoken.Expect
 	if d := strings.TrimSpace(in.AddinServerDomain); d != "" {
 		want.Audiences = append(want.Audiences, "https://"+d+taskpanePath)
 	}
-	if dev := s.baseURL(r) + taskpanePath; len(want.Audiences) == 0 || !strings.EqualFold(dev, want.Audiences[0]) {
+	// The development manifest's address comes from the request's Host
+	// header, which the client chooses: only a host that listens on this
+	// machine alone accepts it, so a token issued to some other add-in
+	// cannot be replayed to a production host under a forged Host.
+	if dev := s.baseURL(r) + taskpanePath; s.loopback && (len(want.Audiences) == 0 || !strings.EqualFold(dev, want.Audiences[0])) {
 		want.Audiences = append(want.Audiences, dev)
 	}
 	want.Hosts = exchangeHosts(in.Domains)

@@ -148,9 +148,9 @@ func TestExchangeIdentityTokens(t *testing.T) {
 		}
 	})
 
-	t.Run("an address the pane only claims lists no personal VMRs", func(t *testing.T) {
+	t.Run("an address the pane only claims lists no personal VMRs: they need the sign-in", func(t *testing.T) {
 		r := h.get(t, path+"/personal-vmrs", user("token-uid-alice", "alice@example.com"))
-		wantProblem(t, r, http.StatusForbidden, typeForbidden)
+		wantProblem(t, r, http.StatusUnauthorized, typeSignInRequired)
 		if strings.Contains(string(r.body), "Alice's room") {
 			t.Errorf("answer lists the room: %s", r.body)
 		}
@@ -377,9 +377,10 @@ func TestSSOAndNAATokens(t *testing.T) {
 		}
 	})
 
-	t.Run("a verified member lists their personal VMRs", func(t *testing.T) {
-		r := wantAnswer(t, h.get(t, "/api/v1/integrations/"+tenant.UUID+"/personal-vmrs", bearer(erin)), http.StatusOK)
-		if !strings.Contains(string(r.body), "Erin's room") {
+	t.Run("a verified member still needs the personal VMR sign-in to list rooms", func(t *testing.T) {
+		r := h.get(t, "/api/v1/integrations/"+tenant.UUID+"/personal-vmrs", bearer(erin))
+		wantProblem(t, r, http.StatusUnauthorized, typeSignInRequired)
+		if strings.Contains(string(r.body), "Erin's room") {
 			t.Errorf("answer %s", r.body)
 		}
 	})
@@ -390,7 +391,7 @@ func TestSSOAndNAATokens(t *testing.T) {
 			t.Errorf("stored %s %s %v", email, key, verified)
 		}
 		wantProblem(t, h.get(t, "/api/v1/integrations/"+tenant.UUID+"/personal-vmrs", with(bearer(alice), "X-VMR-User", "alice@example.com")),
-			http.StatusForbidden, typeForbidden)
+			http.StatusUnauthorized, typeSignInRequired)
 	})
 
 	t.Run("a token without a verified address and no claimed one answers 403", func(t *testing.T) {

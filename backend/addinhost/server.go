@@ -98,6 +98,7 @@ type Server struct {
 	verifiers verifiers
 	signIns   signIns // the personal VMR sign-ins (signin.go)
 	exchange  ExchangeTokens
+	loopback  bool // listens on this machine only
 	clients   exchangeClients
 	csp       atomic.Pointer[cspEntry]
 	cacheMu   sync.Mutex
@@ -146,7 +147,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, limiter: newLimiter(cfg.ReservationRate, cfg.Now), exchange: cfg.ExchangeTokens}
+	s := &Server{cfg: cfg, log: cfg.Logger, limiter: newLimiter(cfg.ReservationRate, cfg.Now), exchange: cfg.ExchangeTokens, loopback: loopback}
 	if s.exchange == nil {
 		s.exchange = exidtoken.New(exidtoken.Config{Logger: cfg.Logger})
 	}
