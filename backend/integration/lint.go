@@ -47,10 +47,26 @@ func Lint(in *Integration) []Warning {
 			}
 		}
 	}
+	lintAddinAuth(in, host, add)
 	if d := in.AddinServerDomain; d != "" && !fullyQualified(d) {
 		add("addin_server_domain", "%s is not a fully qualified domain name: Outlook loads the add-in from https://%s, so use the full name that has a trusted certificate, like addins.example.com", d, d)
 	}
 	return w
+}
+
+// lintAddinAuth checks that the add-in host can verify the tokens the
+// integration's add-in authentication method sends.
+func lintAddinAuth(in *Integration, ewsHost string, add func(field, format string, args ...any)) {
+	switch in.AddinAuthenticationMethod {
+	case AddinAuthSSOToken, AddinAuthNAAToken:
+		if strings.TrimSpace(in.AddinOIDCMetadataURL) == "" {
+			add("addin_oidc_metadata_url", "the add-in host verifies %s tokens against the identity provider's OpenID metadata: set it, for Entra ID https://login.microsoftonline.com/<tenant id>/v2.0/.well-known/openid-configuration", in.AddinAuthenticationMethod)
+		}
+	case "", AddinAuthExchangeUserIDToken:
+		if ewsHost == office365EWSHost {
+			add("addin_authentication_method", "Exchange Online no longer issues Exchange identity tokens: choose NAA_TOKEN (or SSO_TOKEN) and register the add-in in Entra ID")
+		}
+	}
 }
 
 func hostInDomains(host string, domains []string) bool {

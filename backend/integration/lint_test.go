@@ -22,6 +22,10 @@ func cleanOffice365() *Integration {
 	in.Domains = []string{"outlook.office365.com", "contoso.com"}
 	in.ScheduledAliasDomain = "vc.contoso.com"
 	in.AddinServerDomain = "vmr.contoso.com"
+	in.AddinAuthenticationMethod = AddinAuthNAAToken
+	in.AddinApplicationID = ptr("6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d")
+	in.AddinNAAWebAPIApplicationID = ptr("1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e")
+	in.AddinOIDCMetadataURL = "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration"
 	return in
 }
 
@@ -106,6 +110,16 @@ func TestLint(t *testing.T) {
 		{"an IPv6 address as add-in server is reported", validBasic, func(in *Integration) { in.AddinServerDomain = "2001:db8::1" }, "addin_server_domain", 1, "fully qualified"},
 		{"a fully qualified add-in server is fine", validBasic, func(in *Integration) { in.AddinServerDomain = "addins.example.com" }, "addin_server_domain", 0, ""},
 		{"no add-in server yet gives no warning", validBasic, func(in *Integration) { in.AddinServerDomain = "" }, "addin_server_domain", 0, ""},
+
+		// The add-in host must be able to verify the add-in's tokens.
+		{"Office 365 with Exchange identity tokens is reported", cleanOffice365, func(in *Integration) { in.AddinAuthenticationMethod = AddinAuthExchangeUserIDToken }, "addin_authentication_method", 1, "NAA_TOKEN"},
+		{"Office 365 with the method left empty is reported too", cleanOffice365, func(in *Integration) { in.AddinAuthenticationMethod = "" }, "addin_authentication_method", 1, "Exchange Online"},
+		{"Exchange identity tokens on premises are fine", validBasic, func(*Integration) {}, "addin_authentication_method", 0, ""},
+		{"SSO without OpenID metadata is reported", cleanOffice365, func(in *Integration) {
+			in.AddinAuthenticationMethod = AddinAuthSSOToken
+			in.AddinOIDCMetadataURL = ""
+		}, "addin_oidc_metadata_url", 1, "SSO_TOKEN"},
+		{"NAA without OpenID metadata is reported", cleanOffice365, func(in *Integration) { in.AddinOIDCMetadataURL = " " }, "addin_oidc_metadata_url", 1, "openid-configuration"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
