@@ -57,7 +57,7 @@ const navigations = () => requests.filter((r) => r.isNavigationRequest()).map((r
 
 const { test, run } = runner('addin-e2e sign-in');
 
-/** The pane, opened once: the tests go through one user's morning. */
+/** One pane for every test: sign-in, sign-out, two failures, another user. */
 let pane = null;
 
 async function openPane() {
@@ -93,8 +93,8 @@ async function session() {
   return (await sent?.allHeaders())?.['x-vmr-session'];
 }
 
-/** clickSignIn clicks the pane's sign-in button and returns the dialog's window. */
 const dialogs = [];
+/** clickSignIn clicks the pane's sign-in button and returns the dialog's window. */
 async function clickSignIn(p) {
   // A dialog a failed test left open would keep Office from opening another.
   for (const d of dialogs) if (!d.isClosed()) await d.close();
@@ -123,7 +123,7 @@ async function signInAt(popup, login, shots = false) {
   await closed;
 }
 
-/** in tells whether the URLs hold this order of prefixes (others between). */
+/** inOrder tells whether the URLs hold this order of prefixes (others between). */
 function inOrder(urls, prefixes) {
   let i = 0;
   for (const u of urls) if (i < prefixes.length && u.startsWith(prefixes[i])) i++;
