@@ -182,6 +182,22 @@ test('the dialog signs Alice in at the OpenID provider and the pane lists only h
   assert(p.problems.length === 0, `console errors: ${p.problems.join(' | ')}`);
 });
 
+test('the provider’s answer replayed in another window is refused without a session', async () => {
+  const answer = navigations().find((u) => u.startsWith(`${base}/signin/callback?code=`));
+  const page = await context.newPage();
+  try {
+    await page.goto(answer);
+    // The host took the state once: the replay ends on the done page with the reason.
+    const status = page.locator('#status');
+    await status.filter({ hasText: 'already used' }).waitFor();
+    assert(new URL(page.url()).pathname === '/addin/signin-done.html' && !page.url().includes('#'), `replay ended at ${page.url()}`);
+    const text = await status.innerText();
+    assert(text.includes('sign in again from the add-in') && !/session=/.test(text), `done page: ${text}`);
+  } finally {
+    await page.close();
+  }
+});
+
 test('sign-out ends the session at the host and offers the sign-in again', async () => {
   const p = pane;
   const token = await session();
