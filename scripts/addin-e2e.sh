@@ -3,7 +3,11 @@
 # over HTTPS from a throwaway data folder, Chromium (Debian's) trusts the
 # host's local CA through a test NSS database, and
 # frontend/e2e/taskpane.e2e.mjs drives the real task pane with a recording
-# fake of Office.js. Builds nothing: run `make build` first.
+# fake of Office.js. Then frontend/e2e/signin.e2e.mjs runs the personal VMR
+# sign-in dialog end to end against a real OpenID provider
+# (frontend/e2e/oidc-provider.mjs, HTTPS with a CA made here) and a second
+# host that requires the sign-in (--auth oidc). Builds nothing: run
+# `make build` first.
 #
 # Usage: scripts/addin-e2e.sh [BINARY] [ARTIFACTS_DIR]
 #        (defaults: build/bin/vmr-companion, build/artifacts)
@@ -16,7 +20,7 @@ if [[ "${1:-}" != --session ]]; then
 	ADDIN_E2E_BIN="$(realpath "$bin")"
 	ADDIN_E2E_ARTIFACTS="$(mkdir -p "${2:-$root/build/artifacts}" && realpath "${2:-$root/build/artifacts}")"
 	export ADDIN_E2E_BIN ADDIN_E2E_ARTIFACTS
-	for tool in certutil node "${CHROMIUM:-/usr/bin/chromium}"; do
+	for tool in certutil openssl node "${CHROMIUM:-/usr/bin/chromium}"; do
 		command -v "$tool" >/dev/null || { echo "addin-e2e: $tool not found (apt-get install libnss3-tools chromium)" >&2; exit 1; }
 	done
 	[[ -d "$root/frontend/node_modules/playwright-core" ]] || { echo "addin-e2e: run npm ci in frontend/ first" >&2; exit 1; }
@@ -33,13 +37,20 @@ mkdir -p "$data" "$chrome_home/.pki/nssdb"
 bin="$ADDIN_E2E_BIN"
 
 serve_pid=""
-stop_host() {
-	if [[ -n "$serve_pid" ]] && kill -0 "$serve_pid" 2>/dev/null; then
-		kill "$serve_pid" 2>/dev/null || true
-		wait "$serve_pid" 2>/dev/null || true
+signin_pid=""
+idp_pid=""
+stop_pid() {
+	if [[ -n "$1" ]] && kill -0 "$1" 2>/dev/null; then
+		kill "$1" 2>/dev/null || true
+		wait "$1" 2>/dev/null || true
 	fi
 }
-trap stop_host EXIT
+stop_all() {
+	stop_pid "$serve_pid"
+	stop_pid "$signin_pid"
+	stop_pid "$idp_pid"
+}
+trap stop_all EXIT
 
 echo "== addin-e2e: creating an integration"
 "$bin" --data-dir "$data" integrations create \
@@ -78,17 +89,25 @@ for u in "$uuid" "$uuid_personal"; do
 	[[ "$u" =~ ^[0-9a-f-]{36}$ ]] || { echo "addin-e2e: no uuid for an integration: $u" >&2; exit 1; }
 done
 
-port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+free_port() {
+	node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+# wait_host PORT PID LOG: until the host answers /healthz over trusted HTTPS.
+wait_host() {
+	for i in $(seq 150); do
+		if [[ -f "$data/devcert/ca.pem" ]] && curl -sf --cacert "$data/devcert/ca.pem" "https://127.0.0.1:$1/healthz" >/dev/null 2>&1; then return; fi
+		if ! kill -0 "$2" 2>/dev/null || [[ $i == 150 ]]; then
+			echo "addin-e2e: the host did not start" >&2; cat "$3" >&2; exit 1
+		fi
+		sleep 0.1
+	done
+}
+
+port="$(free_port)"
 echo "== addin-e2e: starting the host on 127.0.0.1:$port"
 "$bin" --data-dir "$data" serve --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
 serve_pid=$!
-for i in $(seq 150); do
-	if [[ -f "$data/devcert/ca.pem" ]] && curl -sf --cacert "$data/devcert/ca.pem" "https://127.0.0.1:$port/healthz" >/dev/null 2>&1; then break; fi
-	if ! kill -0 "$serve_pid" 2>/dev/null || [[ $i == 150 ]]; then
-		echo "addin-e2e: the host did not start" >&2; cat "$work/serve.log" >&2; exit 1
-	fi
-	sleep 0.1
-done
+wait_host "$port" "$serve_pid" "$work/serve.log"
 
 # Chromium on Linux trusts what $HOME/.pki/nssdb trusts: a database of its
 # own with only the host's CA (no flag that ignores certificate errors).
@@ -103,5 +122,71 @@ ADDIN_E2E_URL="https://127.0.0.1:$port" ADDIN_E2E_INTEGRATION="$uuid" ADDIN_E2E_
 if [[ $status != 0 ]]; then
 	echo "--- host log" >&2
 	tail -n 40 "$work/serve.log" >&2
+fi
+stop_pid "$serve_pid"
+
+# --- The personal VMR sign-in against a real OpenID provider -------------
+# A CA of the test's own issues the provider's certificate: the host trusts
+# it as the integration's ews_ca_file (its identity provider's CA), Chromium
+# through the test NSS database. The keys live in $work, removed afterwards.
+echo "== addin-e2e: an OpenID provider for the personal VMR sign-in"
+idp="$work/idp"
+mkdir -p "$idp"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
+	-keyout "$idp/ca.key" -out "$idp/ca.pem" -subj "/CN=VMR Companion e2e OpenID provider CA" \
+	-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>"$idp/openssl.log" &&
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
+		-keyout "$idp/tls.key" -out "$idp/tls.csr" 2>>"$idp/openssl.log" &&
+	printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n' >"$idp/tls.ext" &&
+	openssl x509 -req -in "$idp/tls.csr" -CA "$idp/ca.pem" -CAkey "$idp/ca.key" -CAcreateserial -days 1 \
+		-extfile "$idp/tls.ext" -out "$idp/tls.pem" 2>>"$idp/openssl.log" || { cat "$idp/openssl.log" >&2; exit 1; }
+certutil -A -d "sql:$chrome_home/.pki/nssdb" -n vmr-e2e-idp -t C,, -i "$idp/ca.pem"
+
+# The provider's client takes this host's callback as its redirect URI.
+signin_port="$(free_port)"
+coproc IDP { exec node "$root/frontend/e2e/oidc-provider.mjs" "$idp/tls.pem" "$idp/tls.key" \
+	"https://127.0.0.1:$signin_port/signin/callback" 2>"$work/idp.log"; }
+idp_pid=$IDP_PID
+issuer=""
+read -r -t 30 issuer <&"${IDP[0]}" || true
+[[ "$issuer" =~ ^https://127\.0\.0\.1:[0-9]+$ ]] || { echo "addin-e2e: the OpenID provider did not start" >&2; cat "$work/idp.log" >&2; exit 1; }
+
+# Personal VMRs behind the sign-in, with the provider's endpoints (AD FS
+# style: openid, profile, email; no secret, a public client with PKCE).
+"$bin" --data-dir "$data" integrations create \
+	--set name=E2E-signin \
+	--set domains=mail.contoso.com \
+	--set enable_dynamic_vmrs=false \
+	--set enable_personal_vmrs=true \
+	--set auth_provider=ADFS \
+	--set personal_vmr_oauth_client_id=vmr-e2e \
+	--set personal_vmr_oauth_auth_endpoint="$issuer/auth" \
+	--set personal_vmr_oauth_token_endpoint="$issuer/token" \
+	--set addin_oidc_metadata_url="$issuer/.well-known/openid-configuration" \
+	--set ews_ca_file="$idp/ca.pem" \
+	--set enable_addin_debug_logs=true >>"$work/create.log" 2>&1 || { cat "$work/create.log" >&2; exit 1; }
+"$bin" --data-dir "$data" vmrs create --name "Bob's room" --alias meet.bob@vc.contoso.com \
+	--owner bob@contoso.com >>"$work/create.log" 2>&1 || { cat "$work/create.log" >&2; exit 1; }
+uuid_signin="$(uuid_of E2E-signin)"
+[[ "$uuid_signin" =~ ^[0-9a-f-]{36}$ ]] || { echo "addin-e2e: no uuid for E2E-signin: $uuid_signin" >&2; exit 1; }
+
+# A host that requires the sign-in: with --auth oidc the pane's word
+# (X-VMR-User) no longer lists anyone's rooms. The first host has stopped,
+# so the data folder has one user at a time.
+echo "== addin-e2e: starting a host with --auth oidc on 127.0.0.1:$signin_port"
+"$bin" --data-dir "$data" serve --auth oidc --listen "127.0.0.1:$signin_port" >"$work/serve-signin.log" 2>&1 &
+signin_pid=$!
+wait_host "$signin_port" "$signin_pid" "$work/serve-signin.log"
+
+echo "== addin-e2e: the personal VMR sign-in in Chromium against $issuer"
+signin_status=0
+ADDIN_E2E_URL="https://127.0.0.1:$signin_port" ADDIN_E2E_INTEGRATION="$uuid_signin" ADDIN_E2E_IDP="$issuer" \
+	ADDIN_E2E_HOME="$chrome_home" node "$root/frontend/e2e/signin.e2e.mjs" || signin_status=$?
+if [[ $signin_status != 0 ]]; then
+	echo "--- host log" >&2
+	tail -n 40 "$work/serve-signin.log" >&2
+	echo "--- OpenID provider log" >&2
+	tail -n 40 "$work/idp.log" >&2
+	status=$signin_status
 fi
 exit $status

@@ -9,6 +9,11 @@
 // without it that fails with 13001), requirementSets (["NestedAppAuth 1.1"]),
 // naaToken (installs Outlook's nested app authentication bridge, which MSAL
 // talks to, answering every token request with this access token).
+// Office.context.ui's dialog API is real enough for the personal VMR
+// sign-in: displayDialogAsync opens the URL in a popup window, the
+// popup's messageParent posts to the window that opened it, whose dialog
+// passes it on as DialogMessageReceived ({message, origin}), and a popup
+// the user closes is DialogEventReceived 12006.
 /* eslint-disable */
 function installFakeOffice(opts) {
   opts = opts || {};
@@ -101,14 +106,17 @@ function installFakeOffice(opts) {
     },
   };
   if (opts.naaToken) installBridge(opts.naaToken, state);
+  var ui = fakeDialogs(publish, laterFailed, later);
   window.Office = {
     CoercionType: CoercionType,
     AsyncResultStatus: { Succeeded: 'succeeded', Failed: 'failed' },
     HostType: { Outlook: 'Outlook' },
+    EventType: { DialogMessageReceived: 'dialogMessageReceived', DialogEventReceived: 'dialogEventReceived' },
     MailboxEnums: { LocationType: { Custom: 'custom', Room: 'room' } },
     context: {
       displayLanguage: opts.displayLanguage || 'en-US',
       officeTheme: opts.theme || undefined,
+      ui: ui,
       mailbox: {
         userProfile: { emailAddress: opts.email || 'alice@contoso.com', displayName: 'Alice Example' },
         item: item,
@@ -140,6 +148,71 @@ function installFakeOffice(opts) {
       var info = { host: 'Outlook', platform: 'OfficeOnline' };
       if (cb) setTimeout(function () { cb(info); }, 0);
       return Promise.resolve(info);
+    },
+  };
+}
+
+// fakeDialogs is Office.context.ui: the pane's side (displayDialogAsync)
+// and the dialog's (messageParent). One dialog at a time, as in Office.
+function fakeDialogs(publish, laterFailed, later) {
+  var open = null; // the dialog this window opened: { popup, handlers, stop }
+  return {
+    displayDialogAsync: function (url, options, cb) {
+      if (typeof options === 'function') {
+        cb = options;
+        options = {};
+      }
+      publish('ui.displayDialogAsync', [url, options]);
+      var target;
+      try {
+        target = new URL(url, location.href);
+      } catch (e) {
+        return laterFailed(cb, 12003, 'The dialog box URL is not valid.');
+      }
+      // Office opens only HTTPS pages of the add-in's own domain.
+      if (target.protocol !== 'https:') return laterFailed(cb, 12003, 'The dialog box was directed to a URL with the HTTP protocol. HTTPS is required.');
+      if (target.origin !== location.origin) return laterFailed(cb, 12004, 'The domain of the URL passed to displayDialogAsync is not trusted.');
+      if (open) return laterFailed(cb, 12007, 'A dialog box is already opened from this host window.');
+      var popup = window.open(target.href, 'fake-office-dialog', 'popup,width=480,height=640');
+      if (!popup) return laterFailed(cb, 12009, 'The user chose to ignore the dialog box.');
+      var handlers = {};
+      function onMessage(e) {
+        if (e.source !== popup || !e.data || e.data.type !== 'fake-office-dialog') return;
+        // The message may hold a session: only where it came from is recorded.
+        publish('dialog.messageReceived', [e.origin]);
+        if (handlers.dialogMessageReceived) handlers.dialogMessageReceived({ type: 'dialogMessageReceived', message: e.data.message, origin: e.origin });
+      }
+      // A window gives no event when the user closes it: Office watches it.
+      var watch = setInterval(function () {
+        if (!popup.closed) return;
+        stop();
+        publish('dialog.closedByUser', [12006]);
+        if (handlers.dialogEventReceived) handlers.dialogEventReceived({ type: 'dialogEventReceived', error: 12006 });
+      }, 50);
+      function stop() {
+        clearInterval(watch);
+        window.removeEventListener('message', onMessage);
+        if (open && open.popup === popup) open = null;
+      }
+      window.addEventListener('message', onMessage);
+      open = { popup: popup, stop: stop };
+      later(cb, {
+        addEventHandler: function (type, handler) {
+          handlers[type] = handler;
+        },
+        // After close, as in Office, the dialog sends no more events.
+        close: function () {
+          publish('dialog.close', []);
+          stop();
+          if (!popup.closed) popup.close();
+        },
+      });
+    },
+    messageParent: function (message, options) {
+      publish('ui.messageParent', []);
+      if (!window.opener) throw new Error('messageParent is for the page of a dialog box');
+      // As in Office, the message goes to the dialog's own origin unless targetOrigin names another.
+      window.opener.postMessage({ type: 'fake-office-dialog', message: String(message) }, (options && options.targetOrigin) || location.origin);
     },
   };
 }

@@ -8,18 +8,13 @@
 // (uuid), ADDIN_E2E_SERVE_PID (the host, stopped for the service-down test),
 // ADDIN_E2E_HOME (a HOME whose .pki/nssdb trusts the host's CA),
 // ADDIN_E2E_ARTIFACTS (screenshots), CHROMIUM (default /usr/bin/chromium).
-import { chromium } from 'playwright-core';
-import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-const env = (name, fallback) => {
-  const v = process.env[name] ?? fallback;
-  if (v === undefined) throw new Error(`addin-e2e: set ${name}`);
-  return v;
-};
+import { assert, env, launch, runner } from './chromium.mjs';
+
 const base = env('ADDIN_E2E_URL').replace(/\/$/, '');
 const integration = env('ADDIN_E2E_INTEGRATION');
 // The same with personal VMRs and the debug log (Alice owns two rooms).
@@ -27,7 +22,6 @@ const integrationPersonal = env('ADDIN_E2E_INTEGRATION_PERSONAL');
 const servePID = Number(env('ADDIN_E2E_SERVE_PID'));
 const home = env('ADDIN_E2E_HOME');
 const artifacts = env('ADDIN_E2E_ARTIFACTS');
-const executablePath = env('CHROMIUM', '/usr/bin/chromium');
 mkdirSync(artifacts, { recursive: true });
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
@@ -39,37 +33,10 @@ const paneURL = `${base}/addin/taskpane.html?integration=${integration}`;
 const personalPaneURL = `${base}/addin/taskpane.html?integration=${integrationPersonal}`;
 const ALIAS = /^meet\d+@vc\.contoso\.com$/;
 
-// --- a tiny runner ----------------------------------------------------------
-const tests = [];
-const test = (name, fn) => tests.push({ name, fn });
-function assert(cond, message) {
-  if (!cond) throw new Error(message);
-}
+const { test, run } = runner('addin-e2e');
 
-// --- the browser ------------------------------------------------------------
-const userData = mkdtempSync(join(tmpdir(), 'addin-e2e-chromium-'));
-const context = await chromium.launchPersistentContext(userData, {
-  executablePath,
-  headless: true,
-  // Chromium on Linux trusts the CAs of $HOME/.pki/nssdb: the host's CA is
-  // there, so nothing here ignores certificate errors.
-  env: { ...process.env, HOME: home },
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--password-store=basic',
-  ],
-  viewport: { width: 1000, height: 720 },
-  deviceScaleFactor: 1,
-});
-context.setDefaultTimeout(15000);
-// Chromium asks before a public site (Outlook on the web) frames a loopback
-// address; a developer who sideloads against a local host says yes once.
-await context.grantPermissions(['local-network-access'], { origin: 'https://outlook.office.com' });
+// --- the browser (trusts the host's CA through $HOME/.pki/nssdb) -----------
+const { context, close } = await launch(home);
 
 /**
  * openPane opens the harness with the pane; office: fake options, or
@@ -379,20 +346,6 @@ test('with the host down the pane inserts the placeholder so the user can still 
 });
 
 // --- run --------------------------------------------------------------------
-let passed = 0;
-let failed = 0;
-for (const t of tests) {
-  const started = Date.now();
-  try {
-    await t.fn();
-    passed++;
-    console.log(`ok   ${t.name} (${Date.now() - started} ms)`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${t.name}\n     ${String(e?.stack ?? e).split('\n').slice(0, 4).join('\n     ')}`);
-  }
-}
-await context.close();
-rmSync(userData, { recursive: true, force: true });
-console.log(`addin-e2e: ${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+const ok = await run();
+await close();
+process.exit(ok ? 0 : 1);
