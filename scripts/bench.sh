@@ -22,6 +22,10 @@ echo "== Pexip Infinity: pull 5,000 integrations and 50,000 personal VMRs from t
 go test -run '^$' -bench 'Pull' -benchtime 1x -count 3 -timeout 60m \
 	./backend/infinitysync/ | tee "$out/infinity-bench.txt"
 
+echo "== add-in host: reservations over HTTPS without authentication and with an Exchange identity token, and one token check ($runs runs each)"
+go test -run '^$' -bench 'ReserveHTTPS' -benchtime 3s -count "$runs" ./backend/addinhost/ | tee "$out/addin-auth-bench.txt"
+go test -run '^$' -bench 'ValidateCached' -benchmem -count "$runs" ./backend/exidtoken/ | tee -a "$out/addin-auth-bench.txt"
+
 # median of the named column per benchmark
 median() { # file benchmark unit
 	grep "^$2" "$1" | awk -v unit="$3" '{for (i = 2; i <= NF; i++) if ($i == unit) print $(i-1)}' |
@@ -48,6 +52,9 @@ col_median() { awk -v c="$1" '{print $c}' "$out/desktop.txt" | sort -g | awk '{a
 	echo "| scheduler: EWS requests of a pass with nothing new, mailbox of 100,000 items | $(median "$out/scheduler-bench.txt" BenchmarkEmptySyncPass/items=100000- requests/pass) |"
 	echo "| Infinity pull: 5,000 integrations + 50,000 personal VMRs into an empty store | $(awk "BEGIN {printf \"%.1f s\", $(median "$out/infinity-bench.txt" BenchmarkPull- ns/op) / 1e9}"), $(median "$out/infinity-bench.txt" BenchmarkPull- requests/op) requests, peak heap $(median "$out/infinity-bench.txt" BenchmarkPull- peak-heap-MB) MB |"
 	echo "| Infinity pull again with nothing changed | $(awk "BEGIN {printf \"%.1f s\", $(median "$out/infinity-bench.txt" BenchmarkPullUnchanged- ns/op) / 1e9}"), $(median "$out/infinity-bench.txt" BenchmarkPullUnchanged- requests/op) requests, peak heap $(median "$out/infinity-bench.txt" BenchmarkPullUnchanged- peak-heap-MB) MB |"
+	echo "| add-in host: reservations over HTTPS, 64 clients, no authentication | $(median "$out/addin-auth-bench.txt" BenchmarkReserveHTTPS/auth=none- reservations/s) reservations/s |"
+	echo "| add-in host: the same, each with an Exchange identity token checked | $(median "$out/addin-auth-bench.txt" BenchmarkReserveHTTPS/auth=exchange-token- reservations/s) reservations/s |"
+	echo "| one Exchange identity token check, key cached | $(awk "BEGIN {printf \"%.0f µs\", $(median "$out/addin-auth-bench.txt" BenchmarkValidateCached- ns/op) / 1e3}") |"
 	echo "| desktop cold start to first paint | $(col_median 1) ms |"
 	echo "| desktop memory, all processes (RSS at first paint + 1 s) | $(col_median 2) MiB |"
 	echo "| desktop peak memory, all processes (sum of VmHWM) | $(col_median 3) MiB |"

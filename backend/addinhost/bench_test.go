@@ -9,16 +9,35 @@ import (
 	"runtime"
 	"sync/atomic"
 	"testing"
+
+	"vmr-companion/backend/addinhost"
+	"vmr-companion/backend/exidtoken/exidtokentest"
 )
 
 // BenchmarkReserveHTTPS reserves single-use aliases over real loopback
 // HTTPS from 64 parallel clients that keep their connections alive, with
 // the rate limit off: the path an Outlook pane takes, TLS and SQLite
-// included. Run with go test -run '^$' -bench ReserveHTTPS.
+// included; without authentication, and with an Exchange identity token
+// checked on every request (RS256 against the fake Exchange's key, once
+// fetched). Run with go test -run '^$' -bench ReserveHTTPS.
 func BenchmarkReserveHTTPS(b *testing.B) {
+	b.Run("auth=none", func(b *testing.B) { benchReserve(b, false) })
+	b.Run("auth=exchange-token", func(b *testing.B) { benchReserve(b, true) })
+}
+
+func benchReserve(b *testing.B, exchangeToken bool) {
 	e := newEnv(b)
-	in := e.addIntegration(b, "Contoso", map[string]any{"scheduled_alias_suffix_length": 9})
+	extra := map[string]any{"scheduled_alias_suffix_length": 9}
 	cfg := e.config()
+	var token string
+	if exchangeToken {
+		ex := exidtokentest.Start(b)
+		extra["domains"] = []string{ex.Host}
+		extra["ews_ca_file"] = ex.CAFile(b)
+		cfg.Auth = addinhost.AuthIntegration
+		token = ex.Token(exidtokentest.Aud("https://addins.example.com/addin/taskpane.html"))
+	}
+	in := e.addIntegration(b, "Contoso", extra)
 	cfg.ReservationRate = 0
 	h := startHost(b, e, cfg)
 	// One handshake per connection up front, so the loop measures requests.
@@ -41,6 +60,10 @@ func BenchmarkReserveHTTPS(b *testing.B) {
 			body := fmt.Appendf(nil, `{"item_key":"bench-%d"}`, seq.Add(1))
 			req, _ := http.NewRequest(http.MethodPost, path, bytes.NewReader(body))
 			req.Header.Set("Content-Type", "application/json")
+			if token != "" {
+				req.Header.Set("Authorization", "Bearer "+token)
+				req.Header.Set("X-VMR-User", "alice@example.com")
+			}
 			res, err := client.Do(req)
 			if err != nil {
 				failed.Add(1)
