@@ -164,11 +164,11 @@ func (s *Server) exchangeExpect(r *http.Request, in *integration.Integration) (e
 		want.Audiences = append(want.Audiences, dev)
 	}
 	want.Hosts = exchangeHosts(in.Domains)
-	client, err := s.clients.get(in)
+	client, trust, err := s.clients.get(in)
 	if err != nil {
 		return want, err
 	}
-	want.Client = client
+	want.Client, want.Trust = client, trust
 	return want, nil
 }
 
@@ -176,15 +176,13 @@ func (s *Server) exchangeExpect(r *http.Request, in *integration.Integration) (e
 // without its query string).
 const taskpanePath = "/addin/taskpane.html"
 
-// exchangeHosts are the host names of an integration's domains: each entry
-// is a domain or a URL (an Exchange metadata URL).
+// exchangeHosts are an integration's domains for the token check: each entry
+// is a domain, a domain with a port, or a URL (an Exchange metadata URL);
+// exidtoken takes the host, and the port when one is named, from each.
 func exchangeHosts(domains []string) []string {
 	var hosts []string
 	for _, d := range domains {
 		d = strings.ToLower(strings.TrimSpace(d))
-		if strings.Contains(d, "://") {
-			d = hostOf(d)
-		}
 		if d != "" {
 			hosts = append(hosts, d)
 		}

@@ -32,7 +32,7 @@ func benchReserve(b *testing.B, exchangeToken bool) {
 	var token string
 	if exchangeToken {
 		ex := exidtokentest.Start(b)
-		extra["domains"] = []string{ex.Host}
+		extra["domains"] = []string{ex.URL}
 		extra["ews_ca_file"] = ex.CAFile(b)
 		cfg.Auth = addinhost.AuthIntegration
 		token = ex.Token(exidtokentest.Aud("https://addins.example.com/addin/taskpane.html"))

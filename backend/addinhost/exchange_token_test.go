@@ -16,8 +16,9 @@ import (
 func TestExchangeIdentityTokenEndToEnd(t *testing.T) {
 	e := newEnv(t)
 	exchange := exidtokentest.Start(t)
+	down := exidtokentest.Start(t) // a second Exchange server, stopped below
 	in := e.addIntegration(t, "Contoso", map[string]any{
-		"domains": []string{exchange.Host}, "ews_ca_file": exchange.CAFile(t)})
+		"domains": []string{exchange.URL, down.URL}, "ews_ca_file": exchange.CAFile(t)})
 	cfg := e.config()
 	cfg.Auth = addinhost.AuthIntegration
 	h := startHost(t, e, cfg)
@@ -46,7 +47,6 @@ func TestExchangeIdentityTokenEndToEnd(t *testing.T) {
 		wantProblem(t, reserve(t, "k4", forged), http.StatusUnauthorized, typeUnauthorized)
 	})
 	t.Run("Exchange down is a 503", func(t *testing.T) {
-		down := exidtokentest.Start(t)
 		token := down.Token(exidtokentest.Aud(production))
 		down.Close()
 		wantProblem(t, reserve(t, "k5", token), http.StatusServiceUnavailable, typeUnavailable)
@@ -59,7 +59,7 @@ func TestExchangeTokenForgedHostBeyondLoopback(t *testing.T) {
 	e := newEnv(t)
 	exchange := exidtokentest.Start(t)
 	in := e.addIntegration(t, "Contoso", map[string]any{
-		"domains": []string{exchange.Host}, "ews_ca_file": exchange.CAFile(t)})
+		"domains": []string{exchange.URL}, "ews_ca_file": exchange.CAFile(t)})
 	cfg := e.config()
 	cfg.Listen = "192.0.2.10:443" // never started: the handler is called directly
 	cfg.Auth = addinhost.AuthIntegration

@@ -33,24 +33,26 @@ const metadataTimeout = 15 * time.Second
 
 // get is the client for in: verified TLS against the system's roots plus
 // the integration's ews_ca_file.
-func (c *exchangeClients) get(in *integration.Integration) (*http.Client, error) {
+// The trust string names the trust store, for the metadata cache.
+func (c *exchangeClients) get(in *integration.Integration) (*http.Client, string, error) {
 	key := clientKey{caFile: in.EWSCAFile, noProxy: in.DisableProxy}
 	if in.EWSCAFile != "" {
 		fi, err := os.Stat(in.EWSCAFile)
 		if err != nil {
-			return nil, fmt.Errorf("the integration's ews_ca_file %s cannot be read: %w", in.EWSCAFile, err)
+			return nil, "", fmt.Errorf("the integration's ews_ca_file %s cannot be read: %w", in.EWSCAFile, err)
 		}
 		key.modTime = fi.ModTime()
 	}
+	trust := fmt.Sprintf("%s\x00%d\x00%t", key.caFile, key.modTime.UnixNano(), key.noProxy)
 	c.mu.Lock()
 	hc, ok := c.m[key]
 	c.mu.Unlock()
 	if ok {
-		return hc, nil
+		return hc, trust, nil
 	}
 	roots, err := exchange.RootCAs(in)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	t := &http.Transport{
 		Proxy:               http.ProxyFromEnvironment,
@@ -73,5 +75,5 @@ func (c *exchangeClients) get(in *integration.Integration) (*http.Client, error)
 		c.m = map[clientKey]*http.Client{}
 	}
 	c.m[key] = hc
-	return hc, nil
+	return hc, trust, nil
 }

@@ -37,6 +37,10 @@ type Expect struct {
 	// integration's ews_ca_file, when set, among its roots); nil is
 	// http.DefaultClient. Redirects are not followed, whatever it says.
 	Client *http.Client
+	// Trust names what Client trusts (the CA file, its version, the proxy
+	// choice): documents are cached per URL and Trust, so one fetched
+	// through one integration's trust store never serves another's.
+	Trust string
 }
 
 // Identity is the Exchange user a valid token names.

@@ -110,8 +110,10 @@ func (c *cache) entry(url string, now time.Time) *entry {
 // key returns the key the metadata document at u (already checked to be
 // on an Exchange host) lists under x5t, fetching the document when it is
 // not cached, expired, or lacks x5t (at most once per refetchInterval).
-func (v *Validator) key(ctx context.Context, u, x5t string, client *http.Client) (*rsa.PublicKey, error) {
-	e := v.cache.entry(u, v.now())
+func (v *Validator) key(ctx context.Context, u, x5t string, client *http.Client, trust string) (*rsa.PublicKey, error) {
+	// One entry per URL and client: a document fetched through one
+	// integration's CA file or proxy is not trusted by another's.
+	e := v.cache.entry(u+"\x00"+trust, v.now())
 	if k, ok := v.cached(e, x5t); ok {
 		return usable(u, x5t, k)
 	}

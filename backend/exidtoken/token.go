@@ -253,29 +253,48 @@ func fragmentOf(u *url.URL) string {
 // domain ("mail.contoso.com"), one with a port, or a URL
 // ("https://mail.contoso.com/autodiscover/metadata/json/1").
 func hostOf(entry string) string {
+	h, _ := hostPortOf(entry)
+	return h
+}
+
+// hostPortOf is hostOf and the port the entry names ("" for none).
+func hostPortOf(entry string) (host, port string) {
 	e := strings.TrimSpace(entry)
 	if strings.Contains(e, "://") {
 		u, err := url.Parse(e)
 		if err != nil {
-			return ""
+			return "", ""
 		}
-		return normalHost(u.Hostname())
+		return normalHost(u.Hostname()), u.Port()
 	}
 	if i := strings.IndexAny(e, "/?#"); i >= 0 {
 		e = e[:i]
 	}
-	if h, _, err := net.SplitHostPort(e); err == nil {
-		e = h
+	if h, p, err := net.SplitHostPort(e); err == nil {
+		e, port = h, p
 	}
-	return normalHost(strings.Trim(e, "[]"))
+	return normalHost(strings.Trim(e, "[]")), port
 }
 
 func normalHost(h string) string {
 	return strings.TrimSuffix(strings.ToLower(h), ".")
 }
 
+// MetadataPath is where Exchange publishes its authentication metadata; an
+// amurl naming any other path, a query or a port the integration does not
+// list is refused, so a token cannot make the host request whatever it
+// likes from an Exchange server.
+const MetadataPath = "/autodiscover/metadata/json/1"
+
+// exchangeOnline are the hosts of Exchange Online, which serves every
+// tenant: a token naming them could come from anyone's tenant, and
+// Exchange Online no longer issues these tokens anyway.
+var exchangeOnline = map[string]bool{"outlook.office365.com": true, "outlook.office.com": true, "outlook.live.com": true}
+
 // metadataURL checks amurl before anything is fetched from it: https, on
-// one of hosts, with no user information.
+// one of hosts (port 443 unless an entry names another), at Exchange's
+// metadata path, with no user information, query or fragment. The answer
+// is the URL in one spelling, so the cache keeps one entry per document.
 func metadataURL(amurl string, hosts []string) (*url.URL, error) {
 	// Exchange's is about 60 bytes; a long one would only fill logs and
 	// errors.
@@ -286,22 +305,35 @@ func metadataURL(amurl string, hosts []string) (*url.URL, error) {
 	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.Opaque != "" {
 		return nil, refused("amurl", "the token's metadata URL %s is not an absolute https URL", clip(amurl))
 	}
-	host := normalHost(u.Hostname())
+	if !strings.EqualFold(u.EscapedPath(), MetadataPath) || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return nil, refused("amurl", "the token's metadata URL %s is not Exchange's metadata document (https://<Exchange host>%s)", clip(amurl), MetadataPath)
+	}
+	host, port := normalHost(u.Hostname()), u.Port()
+	if exchangeOnline[host] {
+		return nil, refused("amurl", "the token comes from Exchange Online (%s), which serves every tenant and no longer issues Exchange identity tokens; use NAA_TOKEN for Exchange Online", clip(host))
+	}
 	var known []string
 	for _, entry := range hosts {
-		h := hostOf(entry)
+		h, p := hostPortOf(entry)
 		if h == "" {
 			continue
 		}
-		if h == host {
-			return u, nil
+		if h == host && (port == "" || port == "443" || port == p) {
+			canonical := &url.URL{Scheme: "https", Host: host, Path: MetadataPath}
+			if port != "" && port != "443" {
+				canonical.Host = net.JoinHostPort(host, port)
+			}
+			return canonical, nil
+		}
+		if p != "" {
+			h = net.JoinHostPort(h, p)
 		}
 		known = append(known, clip(h))
 	}
 	if len(known) == 0 {
 		return nil, refused("amurl", "the token's metadata URL %s cannot be checked: the integration lists no Exchange domains; add its host to domains if it is your Exchange server", clip(amurl))
 	}
-	return nil, refused("amurl", "the token's metadata URL %s is not on one of the integration's Exchange domains (%s); add its host to domains if it is your Exchange server",
+	return nil, refused("amurl", "the token's metadata URL %s is not on one of the integration's Exchange domains (%s); add its host to domains if it is your Exchange server (with its port, if not 443)",
 		clip(amurl), strings.Join(known, ", "))
 }
 

@@ -70,7 +70,7 @@ func (v *Validator) validate(ctx context.Context, raw string, want Expect) (*Ide
 	if err != nil {
 		return nil, err
 	}
-	pub, err := v.key(ctx, u.String(), t.header.X5t, want.Client)
+	pub, err := v.key(ctx, u.String(), t.header.X5t, want.Client, want.Trust)
 	if err != nil {
 		return nil, err
 	}

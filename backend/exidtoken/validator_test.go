@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -56,7 +57,7 @@ func newFixture(t testing.TB) *fixture {
 	return &fixture{
 		ex:    ex,
 		v:     exidtoken.New(exidtoken.Config{Now: c.Now, Logger: slog.New(slog.NewTextHandler(log, nil))}),
-		want:  exidtoken.Expect{Audiences: []string{exidtokentest.Audience}, Hosts: []string{ex.Host}, Client: ex.Client()},
+		want:  exidtoken.Expect{Audiences: []string{exidtokentest.Audience}, Hosts: []string{ex.Domain()}, Client: ex.Client()},
 		clock: c,
 		log:   log,
 	}
@@ -154,18 +155,55 @@ func TestValidTokenNamesTheExchangeUser(t *testing.T) {
 
 func TestDomainsEntriesAreHostsOrURLs(t *testing.T) {
 	for _, entry := range []string{
-		"127.0.0.1",
-		"127.0.0.1:443",
-		"127.0.0.1/autodiscover",
-		"https://127.0.0.1/autodiscover/metadata/json/1",
-		"HTTPS://127.0.0.1:8443/autodiscover/metadata/json/1",
-		"  127.0.0.1  ",
+		"127.0.0.1:%s",
+		"127.0.0.1:%s/autodiscover",
+		"https://127.0.0.1:%s/autodiscover/metadata/json/1",
+		"HTTPS://127.0.0.1:%s/autodiscover/metadata/json/1",
+		"  127.0.0.1:%s  ",
 	} {
 		t.Run(entry, func(t *testing.T) {
 			f := newFixture(t)
-			f.want.Hosts = []string{"mail.contoso.com", entry}
+			_, port, _ := strings.Cut(f.ex.Domain(), ":")
+			f.want.Hosts = []string{"mail.contoso.com", fmt.Sprintf(entry, port)}
 			f.accept(t, f.ex.Token())
 		})
+	}
+}
+
+// An amurl may name only Exchange's metadata document, on port 443 or one
+// an entry of domains names: nothing else on an Exchange host is ever
+// requested because a token says so.
+func TestMetadataURLIsExchangesDocumentOnly(t *testing.T) {
+	f := newFixture(t)
+	base := "https://" + f.ex.Domain()
+	for _, c := range []struct{ name, amurl string }{
+		{"another path", base + "/owa/anything"},
+		{"a query", f.ex.MetadataURL + "?n=1"},
+		{"an empty query", f.ex.MetadataURL + "?"},
+		{"a fragment", f.ex.MetadataURL + "#x"},
+		{"an escaped path", base + "/autodiscover/metadata/json%2F1"},
+		{"Exchange Online", "https://outlook.office365.com/autodiscover/metadata/json/1"},
+	} {
+		t.Run(c.name+" is refused", func(t *testing.T) {
+			if c.name == "Exchange Online" {
+				f.want.Hosts = append(f.want.Hosts, "outlook.office365.com")
+			}
+			f.refuse(t, f.ex.Token(exidtokentest.AMURL(c.amurl)), "amurl")
+		})
+	}
+	t.Run("a port no entry names is refused", func(t *testing.T) {
+		g := newFixture(t)
+		g.want.Hosts = []string{g.ex.Host}
+		g.refuse(t, g.ex.Token(), "amurl")
+		if n := g.ex.Requests(); n != 0 {
+			t.Errorf("%d metadata requests, want 0", n)
+		}
+	})
+	t.Run("the path in capitals is the same document", func(t *testing.T) {
+		f.accept(t, f.ex.Token(exidtokentest.AMURL(base+"/AutoDiscover/Metadata/JSON/1")))
+	})
+	if n := f.ex.Requests(); n != 1 {
+		t.Errorf("%d metadata requests, want 1", n)
 	}
 }
 
@@ -352,7 +390,7 @@ func TestMetadataURLOutsideTheDomainsIsNeverFetched(t *testing.T) {
 
 	t.Run("a token signed by that host's own key", func(t *testing.T) {
 		detail := f.refuse(t, evil.Token(), "amurl")
-		want := "the token's metadata URL " + evil.MetadataURL + " is not on one of the integration's Exchange domains (127.0.0.1); add its host to domains if it is your Exchange server"
+		want := "the token's metadata URL " + evil.MetadataURL + " is not on one of the integration's Exchange domains (" + f.ex.Domain() + "); add its host to domains if it is your Exchange server (with its port, if not 443)"
 		if detail != want {
 			t.Errorf("detail %q, want %q", detail, want)
 		}
@@ -396,7 +434,7 @@ func TestARedirectIsNotFollowed(t *testing.T) {
 	ca := testtls.NewCA(t, "redirector")
 	redirector := testtls.Serve(t, http.RedirectHandler(evil.MetadataURL, http.StatusFound), ca.Valid(t, "127.0.0.1"))
 	f.want.Client = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: poolOf(t, f.ex, evil, ca)}}}
-	f.want.Hosts = []string{"127.0.0.1"}
+	f.want.Hosts = []string{strings.TrimPrefix(redirector.URL, "https://")}
 	u := f.unavailable(t, f.ex.Token(exidtokentest.AMURL(redirector.URL+exidtokentest.MetadataPath)))
 	if !strings.Contains(u.Error(), "redirect") {
 		t.Errorf("error %q does not say a redirect was refused", u)
@@ -530,6 +568,7 @@ func TestMetadataUnavailable(t *testing.T) {
 				_, _ = w.Write([]byte(c.body))
 			}), ca.Valid(t, "127.0.0.1"))
 			f.want.Client = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool}}}
+			f.want.Hosts = append(f.want.Hosts, strings.TrimPrefix(srv.URL, "https://"))
 			u := f.unavailable(t, f.ex.Token(exidtokentest.AMURL(srv.URL+exidtokentest.MetadataPath)))
 			if !strings.Contains(u.Error(), c.want) {
 				t.Errorf("error %q, want it to say %q", u, c.want)
@@ -544,6 +583,7 @@ func TestMetadataUnavailable(t *testing.T) {
 			_, _ = w.Write([]byte(`{"keys":[{"keyinfo":{"x5t":"` + x5t + `"},"keyvalue":{"type":"RsaKeyValue","value":"AQAB"}}]}`))
 		}), ca.Valid(t, "127.0.0.1"))
 		f.want.Client = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool}}}
+		f.want.Hosts = append(f.want.Hosts, strings.TrimPrefix(srv.URL, "https://"))
 		f.unavailable(t, f.ex.Token(exidtokentest.AMURL(srv.URL+exidtokentest.MetadataPath)))
 	})
 }
@@ -656,22 +696,28 @@ func encode(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
 func TestTheCacheIsBounded(t *testing.T) {
 	f := newFixture(t)
-	f.accept(t, f.ex.Token())
-	// 256 other metadata URLs on the Exchange host (the fake serves its
-	// document whatever the query string) push the first one out.
+	token := f.ex.Token()
+	f.accept(t, token)
+	// The cache keeps one document per URL and trust store: 256 other
+	// trust stores push the first entry out.
+	first := f.want
 	for i := range 256 {
 		f.clock.Add(time.Second)
-		f.accept(t, f.ex.Token(exidtokentest.AMURL(f.ex.MetadataURL+"?n="+itoa(i))))
+		f.want.Trust = itoa(i)
+		f.accept(t, token)
 	}
+	last := f.want
 	if n := f.ex.Requests(); n != 257 {
 		t.Fatalf("%d metadata requests, want 257", n)
 	}
-	f.accept(t, f.ex.Token())
+	f.want = first
+	f.accept(t, token)
 	if n := f.ex.Requests(); n != 258 {
 		t.Fatalf("%d metadata requests, want 258: the document used longest ago is fetched again", n)
 	}
 	// The most recent one is still cached.
-	f.accept(t, f.ex.Token(exidtokentest.AMURL(f.ex.MetadataURL+"?n=255")))
+	f.want = last
+	f.accept(t, token)
 	if n := f.ex.Requests(); n != 258 {
 		t.Fatalf("%d metadata requests, want 258", n)
 	}
@@ -679,7 +725,7 @@ func TestTheCacheIsBounded(t *testing.T) {
 
 func TestMetadataURLIsKeptAsSent(t *testing.T) {
 	f := newFixture(t)
-	f.want.Hosts = []string{"MAIL.contoso.com", "127.0.0.1."}
+	f.want.Hosts = []string{"MAIL.contoso.com", strings.Replace(f.ex.Domain(), "127.0.0.1", "127.0.0.1.", 1)}
 	amurl := strings.Replace(f.ex.MetadataURL, "https://", "HTTPS://", 1)
 	id := f.accept(t, f.ex.Token(exidtokentest.AMURL(amurl)))
 	if id.MetadataURL != amurl || id.Key != "exchange:"+amurl+"#"+exidtokentest.UID {

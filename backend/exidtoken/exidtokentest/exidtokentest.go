@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -85,6 +86,10 @@ func StartNamed(t testing.TB, host string) *Exchange {
 	e.MetadataURL = e.URL + MetadataPath
 	return e
 }
+
+// Domain is the fake as an entry of an integration's domains: its host
+// and port (an Exchange server on 443 is listed by its name alone).
+func (e *Exchange) Domain() string { return strings.TrimPrefix(e.URL, "https://") }
 
 // Client trusts the fake's certificate, and nothing else.
 func (e *Exchange) Client() *http.Client {
