@@ -325,6 +325,7 @@ func TestSSOAndNAATokens(t *testing.T) {
 	}
 	tenant := e.addIntegration(t, "Contoso", merge(sso, "addin_oidc_metadata_url", p.metadataURL()))
 	naaIn := e.addIntegration(t, "Contoso NAA", naa)
+	naaFallback := e.addIntegration(t, "Contoso NAA, SSO fallback", merge(naa, "addin_application_id", addinClient))
 	common := e.addIntegration(t, "Common", merge(sso, "addin_oidc_metadata_url",
 		p.metadataNaming(t, strings.Replace(p.issuer, "tenant-1", "{tenantid}", 1), "")))
 	otherTenant := e.addIntegration(t, "Fabrikam", merge(sso, "addin_oidc_metadata_url",
@@ -413,6 +414,10 @@ func TestSSOAndNAATokens(t *testing.T) {
 
 	t.Run("Entra's common metadata takes the issuer of the token's tenant", func(t *testing.T) {
 		wantStatus(t, reserve(t, common.UUID, "common-1", bearer(erin)), http.StatusCreated)
+	})
+
+	t.Run("an NAA integration takes the SSO token of its own registration, where Outlook has no NAA", func(t *testing.T) {
+		wantStatus(t, reserve(t, naaFallback.UUID, "fallback-1", bearer(erin)), http.StatusCreated)
 	})
 
 	refused := []struct {

@@ -34,6 +34,13 @@ func (s *Server) identifyOIDC(r *http.Request, in *integration.Integration, meth
 		return Identity{}, p
 	}
 	audiences := apiAudiences(in.AddinServerDomain, id)
+	if method == PaneAuthNAA && len(audiences) > 0 {
+		// Where Outlook offers no nested app authentication the pane falls
+		// back to Office SSO, whose token is for the add-in's own
+		// registration (the manifest's WebApplicationInfo).
+		audiences = append(audiences, apiAudiences(in.AddinServerDomain, in.AddinApplicationID)...)
+		idField = "addin_naa_web_api_application_id, or addin_application_id for the SSO fallback"
+	}
 	if in.AddinOIDCMetadataURL == "" || len(audiences) == 0 {
 		s.log.Warn("add-in host: integration cannot check tokens", "integration", in.Name, "method", method)
 		return Identity{}, unavailable("Sign-in not configured", fmt.Sprintf("the integration %s needs addin_oidc_metadata_url and %s to check %s tokens",

@@ -20,6 +20,11 @@ func TestJSONManifestContent(t *testing.T) {
 		in.AddinAuthenticationMethod = integration.AddinAuthSSOToken
 		in.AddinApplicationID = ptr(testAppID)
 	})
+	naa := with(prodParams(), func(in *integration.Integration) {
+		in.AddinAuthenticationMethod = integration.AddinAuthNAAToken
+		in.AddinApplicationID = ptr(testAppID)
+		in.AddinNAAWebAPIApplicationID = ptr("5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b")
+	})
 	tests := []struct {
 		name      string
 		p         Params
@@ -33,6 +38,8 @@ func TestJSONManifestContent(t *testing.T) {
 		{"a development manifest", devParams(), "https://127.0.0.1:3443", "VMR Companion (dev)",
 			[]string{"127.0.0.1:3443", "addins.example.com"}, ""},
 		{"a single sign-on manifest", sso, "https://addins.example.com", "VMR Companion",
+			[]string{"addins.example.com"}, `{"id":"` + testAppID + `","resource":"api://addins.example.com/` + testAppID + `"}`},
+		{"a nested app authentication manifest, with the SSO registration to fall back on", naa, "https://addins.example.com", "VMR Companion",
 			[]string{"addins.example.com"}, `{"id":"` + testAppID + `","resource":"api://addins.example.com/` + testAppID + `"}`},
 	}
 	for _, tt := range tests {

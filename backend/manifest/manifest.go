@@ -148,11 +148,15 @@ func newModel(p Params) (*model, error) {
 	m.supertipTitle = orDefault(in.AddinSupertipTitle, def.AddinSupertipTitle)
 	m.supertipDescription = orDefault(in.AddinSupertipDescription, def.AddinSupertipDescription)
 
-	if in.AddinAuthenticationMethod == integration.AddinAuthSSOToken {
-		appID := ""
-		if in.AddinApplicationID != nil {
-			appID = strings.TrimSpace(*in.AddinApplicationID)
-		}
+	appID := ""
+	if in.AddinApplicationID != nil {
+		appID = strings.TrimSpace(*in.AddinApplicationID)
+	}
+	// Under NAA_TOKEN the registration is written too when it is a GUID:
+	// where Outlook offers no nested app authentication, the pane falls
+	// back to Office SSO, which needs it.
+	naaFallback := in.AddinAuthenticationMethod == integration.AddinAuthNAAToken && guidPattern.MatchString(appID)
+	if in.AddinAuthenticationMethod == integration.AddinAuthSSOToken || naaFallback {
 		if !guidPattern.MatchString(appID) {
 			return nil, fmt.Errorf("%w: addin_application_id %q is not a GUID, and SSO_TOKEN needs it", ErrInvalid, appID)
 		}
