@@ -532,6 +532,12 @@ func (s *Server) personalVMRs(w http.ResponseWriter, r *http.Request) {
 			Detail: "personal VMR sign-in is not configured for this integration: set personal_vmr_oauth_client_id and the authorization and token endpoints"})
 		return
 	}
+	if email == "" {
+		// Listing by no address lists every room: never.
+		writeProblem(w, Problem{Type: typeSignInRequired, Title: "Sign-in required", Status: http.StatusUnauthorized,
+			Detail: "sign in to see your personal rooms (the pane's sign-in button)"})
+		return
+	}
 	list, err := s.cfg.Conferences.List(r.Context(), email)
 	if err != nil {
 		s.internal(w, "listing personal VMRs", err)

@@ -97,15 +97,18 @@ type Server struct {
 	limiter   *limiter
 	verifiers verifiers
 	signIns   signIns // the personal VMR sign-ins (signin.go)
-	exchange  ExchangeTokens
-	loopback  bool // listens on this machine only
-	clients   exchangeClients
-	csp       atomic.Pointer[cspEntry]
-	cacheMu   sync.Mutex
-	cache     map[string]cachedIntegration
-	mu        sync.Mutex
-	srv       *http.Server
-	addr      string
+	// signInLimit counts sign-ins started per client address, so nobody
+	// can crowd out the pending sign-ins of others.
+	signInLimit *limiter
+	exchange    ExchangeTokens
+	loopback    bool // listens on this machine only
+	clients     exchangeClients
+	csp         atomic.Pointer[cspEntry]
+	cacheMu     sync.Mutex
+	cache       map[string]cachedIntegration
+	mu          sync.Mutex
+	srv         *http.Server
+	addr        string
 }
 
 // ErrNotLoopback refuses to expose an unauthenticated host to the network.
@@ -147,7 +150,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, limiter: newLimiter(cfg.ReservationRate, cfg.Now), exchange: cfg.ExchangeTokens, loopback: loopback}
+	s := &Server{cfg: cfg, log: cfg.Logger, limiter: newLimiter(cfg.ReservationRate, cfg.Now), exchange: cfg.ExchangeTokens, loopback: loopback,
+		signInLimit: newLimiter(signInStartsPerMinute, cfg.Now)}
 	if s.exchange == nil {
 		s.exchange = exidtoken.New(exidtoken.Config{Logger: cfg.Logger})
 	}

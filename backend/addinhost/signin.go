@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -245,11 +246,40 @@ func (s *Server) signInProvider(ctx context.Context, in *integration.Integration
 	return &p, nil
 }
 
+// signInStartsPerMinute is how many sign-ins one client address may start
+// a minute: far more than people behind one proxy click, far fewer than
+// would fill the pending sign-ins (maxPendingSignIns over pendingSignInTTL).
+const signInStartsPerMinute = 60
+
+// clientAddress is the address a request came from, without its port.
+func clientAddress(r *http.Request) string {
+	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return h
+	}
+	return r.RemoteAddr
+}
+
+// signInBase is the origin the provider sends the dialog back to: the
+// integration's add-in server, which the admin registered, except on a
+// host that listens on loopback (development), where it is the address the
+// pane uses. The Host header is the client's to choose, so a production
+// host never builds a redirect from it.
+func (s *Server) signInBase(r *http.Request, in *integration.Integration) string {
+	if d := strings.TrimSpace(in.AddinServerDomain); d != "" && !s.loopback {
+		return "https://" + d
+	}
+	return "https://" + r.Host
+}
+
 // signInStart begins a personal VMR sign-in in the pane's dialog: it
 // keeps a pending sign-in and sends the browser to the identity provider.
 func (s *Server) signInStart(w http.ResponseWriter, r *http.Request) {
 	in, ok := s.integrationOf(w, r)
 	if !ok {
+		return
+	}
+	if allowed, _ := s.signInLimit.allow(clientAddress(r)); !allowed {
+		signInFailed(w, r, "Too many sign-ins were started from your network in the last minute; wait a minute and sign in again.")
 		return
 	}
 	if !in.EnablePersonalVMRs {
@@ -268,7 +298,7 @@ func (s *Server) signInStart(w http.ResponseWriter, r *http.Request) {
 			"Try again later; if it persists, tell your IT team (the host's log has the reason).")
 		return
 	}
-	authURL, pending, err := p.Start("https://" + r.Host + signInCallbackPath)
+	authURL, pending, err := p.Start(s.signInBase(r, in) + signInCallbackPath)
 	if err != nil {
 		s.log.Warn("add-in host: personal VMR sign-in not configured", "integration", in.Name, "error", err)
 		signInFailed(w, r, "The sign-in is not set up completely. Tell your IT team (the host's log has the reason).")

@@ -3,6 +3,7 @@ package addinhost_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -340,4 +341,37 @@ func TestPersonalVMRSignInOnADevelopmentHost(t *testing.T) {
 			t.Errorf("HTTP %d, Location %q", res.StatusCode, loc)
 		}
 	})
+}
+
+func TestSignInStartIsRateLimitedPerAddress(t *testing.T) {
+	s := newSignInEnv(t)
+	for range 60 {
+		s.start(t, s.in)
+	}
+	if msg := failed(t, s.h, s.h.url+"/signin/"+s.in+"/start"); !strings.Contains(msg, "Too many sign-ins") {
+		t.Errorf("the 61st start in a minute ended with %q", msg)
+	}
+	s.clock.advance(time.Minute)
+	s.start(t, s.in)
+}
+
+// Beyond loopback the provider sends the dialog back to the add-in server
+// the admin registered, whatever Host the request named.
+func TestSignInRedirectIsTheAddinServerBeyondLoopback(t *testing.T) {
+	s := newSignInEnv(t)
+	cfg := s.e.config()
+	cfg.Listen = "192.0.2.10:443" // never started: the handler is called directly
+	cfg.Auth = addinhost.AuthIntegration
+	cfg.HTTPClient = s.op.HTTPClient()
+	handler := newServer(t, cfg).Handler()
+	r := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "https://attacker.example/signin/"+s.in+"/start", nil)
+	w := httptest.NewRecorder()
+	handler.ServeHTTP(w, r)
+	loc, err := url.Parse(w.Header().Get("Location"))
+	if w.Code != http.StatusFound || err != nil {
+		t.Fatalf("HTTP %d, Location %q", w.Code, w.Header().Get("Location"))
+	}
+	if got := loc.Query().Get("redirect_uri"); got != "https://addins.example.com/signin/callback" {
+		t.Errorf("redirect_uri %q, want the add-in server's", got)
+	}
 }

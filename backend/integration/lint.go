@@ -55,8 +55,19 @@ func Lint(in *Integration) []Warning {
 }
 
 // lintAddinAuth checks that the add-in host can verify the tokens the
-// integration's add-in authentication method sends.
+// integration's add-in authentication method sends, and that the personal
+// VMR sign-in trusts addresses the way its provider vouches for them.
 func lintAddinAuth(in *Integration, ewsHost string, add func(field, format string, args ...any)) {
+	// AD FS takes email and upn from Active Directory; Entra ID lets some
+	// users set email, so its tokens are read as AZURE's.
+	if in.AuthProvider == ProviderADFS && in.EnablePersonalVMRs {
+		for _, endpoint := range []string{in.PersonalVMROAuthAuthEndpoint, in.PersonalVMROAuthTokenEndpoint} {
+			if u, ok := parseURL(endpoint); ok && strings.EqualFold(u.Hostname(), "login.microsoftonline.com") {
+				add("auth_provider", "the personal VMR sign-in goes to Entra ID (%s) but auth_provider is ADFS: choose AZURE, so that only addresses Entra ID vouches for are trusted", u.Hostname())
+				break
+			}
+		}
+	}
 	switch in.AddinAuthenticationMethod {
 	case AddinAuthSSOToken, AddinAuthNAAToken:
 		if strings.TrimSpace(in.AddinOIDCMetadataURL) == "" {

@@ -119,6 +119,16 @@ func TestLint(t *testing.T) {
 			in.AddinAuthenticationMethod = AddinAuthSSOToken
 			in.AddinOIDCMetadataURL = ""
 		}, "addin_oidc_metadata_url", 1, "SSO_TOKEN"},
+		{"an Entra ID personal VMR sign-in under ADFS is reported", cleanOffice365, func(in *Integration) {
+			in.EnablePersonalVMRs = true
+			in.AuthProvider = ProviderADFS
+			in.PersonalVMROAuthTokenEndpoint = "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"
+		}, "auth_provider", 1, "choose AZURE"},
+		{"an AD FS personal VMR sign-in is fine", validBasic, func(in *Integration) {
+			in.EnablePersonalVMRs = true
+			in.AuthProvider = ProviderADFS
+			in.PersonalVMROAuthTokenEndpoint = "https://adfs.example.com/adfs/oauth2/token"
+		}, "auth_provider", 0, ""},
 		{"NAA without OpenID metadata is reported", cleanOffice365, func(in *Integration) { in.AddinOIDCMetadataURL = " " }, "addin_oidc_metadata_url", 1, "openid-configuration"},
 	}
 	for _, tt := range tests {
