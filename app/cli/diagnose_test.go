@@ -11,6 +11,7 @@ import (
 
 	"vmr-companion/backend/diagnostics"
 	"vmr-companion/backend/ews/ewstest"
+	"vmr-companion/backend/exidtoken/exidtokentest"
 	"vmr-companion/backend/secrets/secretstest"
 	"vmr-companion/backend/testtls"
 )
@@ -29,15 +30,37 @@ func fakeExchange(t *testing.T) (fake *ewstest.Server, baseURL, caFile string) {
 	return fake, "https://localhost:" + u.Port(), ca.File(t)
 }
 
+// bothCAs writes the certificates of two CA files into one.
+func bothCAs(t *testing.T, a, b string) string {
+	t.Helper()
+	var pem []byte
+	for _, f := range []string{a, b} {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pem = append(pem, data...)
+	}
+	path := filepath.Join(t.TempDir(), "cas.pem")
+	if err := os.WriteFile(path, pem, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func TestDiagnose(t *testing.T) {
 	secretstest.MockInit()
 	dir := t.TempDir()
 	const password = "Diagnose-Me-42"
 	fake, base, caFile := fakeExchange(t)
+	// Exchange's authentication metadata, which the add-in identity check
+	// reads: its own server, whose CA goes into the same CA file.
+	meta := exidtokentest.Start(t)
+	caFile = bothCAs(t, caFile, meta.CAFile(t))
 	code, _, errOut := run(t, dir, password+"\n", "integrations", "create",
 		"--set", "name=Contoso",
 		"--set", "url="+base+"/EWS/Exchange.asmx",
-		"--set", "domains=localhost",
+		"--set", "domains=localhost,"+meta.URL,
 		"--set", "room_mailbox_email_address=vmr@contoso.com",
 		"--set", `username=CONTOSO\svc-vmr`,
 		"--set", "ews_ca_file="+caFile,
@@ -67,7 +90,7 @@ func TestDiagnose(t *testing.T) {
 	t.Run("--json prints the report", func(t *testing.T) {
 		code, out, _ := run(t, dir, "", "diagnose", "--integration", "contoso", "--json")
 		var r diagnostics.Report
-		if code != 0 || json.Unmarshal([]byte(out), &r) != nil || len(r.Checks) != 10 || r.Worst() != diagnostics.Pass {
+		if code != 0 || json.Unmarshal([]byte(out), &r) != nil || len(r.Checks) != 11 || r.Worst() != diagnostics.Pass {
 			t.Fatalf("code %d: %s", code, out)
 		}
 	})
@@ -112,7 +135,7 @@ func TestDiagnose(t *testing.T) {
 		if err := json.Unmarshal(data, &b); err != nil {
 			t.Fatal(err)
 		}
-		if b.Version != "test" || b.Integration["name"] != "Contoso" || len(b.Report.Checks) != 10 || len(b.Log) < 10 {
+		if b.Version != "test" || b.Integration["name"] != "Contoso" || len(b.Report.Checks) != 11 || len(b.Log) < 10 {
 			t.Fatalf("bundle %s", data)
 		}
 	})

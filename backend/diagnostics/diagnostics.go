@@ -27,6 +27,7 @@ const (
 	CheckExchangeDomains = "exchange_domains"
 	CheckLayer7          = "layer7"
 	CheckAddinServer     = "addin_server"
+	CheckAddinIdentity   = "addin_identity"
 	CheckOfficeJS        = "office_js"
 )
 
@@ -40,6 +41,7 @@ var order = []struct{ id, title string }{
 	{CheckExchangeDomains, "EWS host in the Exchange domains"},
 	{CheckLayer7, "Load balancer keeps NTLM connections"},
 	{CheckAddinServer, "Add-in server"},
+	{CheckAddinIdentity, "Add-in users can prove who they are"},
 	{CheckOfficeJS, "Office.js"},
 }
 
@@ -144,6 +146,7 @@ func Run(ctx context.Context, in *integration.Integration, opt Options) *Report 
 	})
 	wg.Go(func() { d.run(ctx, CheckOAuthToken, d.oauthToken) })
 	wg.Go(func() { d.run(ctx, CheckAddinServer, d.addinServer) })
+	wg.Go(func() { d.run(ctx, CheckAddinIdentity, d.addinIdentity) })
 	wg.Go(func() { d.run(ctx, CheckOfficeJS, d.officeJS) })
 	wg.Wait()
 

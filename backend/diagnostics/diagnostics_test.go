@@ -33,6 +33,7 @@ func TestHealthyIntegrationPassesEveryCheck(t *testing.T) {
 	expect(t, r, CheckExchangeDomains, Pass)
 	expect(t, r, CheckLayer7, Skip)
 	expect(t, r, CheckAddinServer, Pass, "https://"+addinDomain+"/ answered HTTP 200")
+	expect(t, r, CheckAddinIdentity, Pass, "https://localhost/autodiscover/metadata/json/1 lists 1 signing key(s)")
 	expect(t, r, CheckOfficeJS, Pass, "the integration's own source")
 	if w := r.Worst(); w != Pass {
 		t.Fatalf("worst outcome %s", w)
@@ -46,7 +47,7 @@ func TestHealthyIntegrationPassesEveryCheck(t *testing.T) {
 		for _, c := range r.Checks {
 			ids = append(ids, c.ID)
 		}
-		want := "config dns tcp tls ews_auth oauth_token exchange_domains layer7 addin_server office_js"
+		want := "config dns tcp tls ews_auth oauth_token exchange_domains layer7 addin_server addin_identity office_js"
 		if got := strings.Join(ids, " "); got != want {
 			t.Fatalf("order %q, want %q", got, want)
 		}
@@ -413,7 +414,7 @@ func TestLayer7(t *testing.T) {
 			in := ntlm()
 			r := Run(context.Background(), in, opt)
 			expect(t, r, CheckLayer7, tc.outcome, tc.texts...)
-			if gotURL != in.URL || gotSettings.Method != integration.AuthNTLM || gotSettings.Password.Reveal() != password || gotSettings.RootCAs != ex.ca.Pool {
+			if gotURL != in.URL || gotSettings.Method != integration.AuthNTLM || gotSettings.Password.Reveal() != password || gotSettings.RootCAs != opt.RootCAs {
 				t.Fatalf("probe called with %q %+v", gotURL, gotSettings)
 			}
 		})
@@ -563,4 +564,38 @@ func TestRunIsBoundedAndNeverPanics(t *testing.T) {
 			t.Fatal("the log is part of the report's JSON")
 		}
 	})
+}
+
+func TestAddinIdentity(t *testing.T) {
+	ex := newExchange(t)
+	t.Run("Exchange's metadata out of reach warns with the fix", func(t *testing.T) {
+		ex.meta.Fail(true)
+		defer ex.meta.Fail(false)
+		expect(t, Run(context.Background(), ex.integration(), ex.options()), CheckAddinIdentity, Warn,
+			"none of the Exchange domains", "fix:/autodiscover/metadata/json/1")
+	})
+	t.Run("a domain without metadata beside one with it passes", func(t *testing.T) {
+		in := ex.integration()
+		in.Domains = append(in.Domains, "https://127.0.0.1:"+closedPort(t))
+		expect(t, Run(context.Background(), in, ex.options()), CheckAddinIdentity, Pass, "lists 1 signing key(s)", "no metadata at https://127.0.0.1:")
+	})
+	oidc := testtls.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/.well-known/openid-configuration" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write([]byte(`{"issuer":"https://login.contoso.test/","jwks_uri":"https://login.contoso.test/keys"}`))
+	}), ex.ca.Valid(t, "127.0.0.1"))
+	for _, method := range []string{integration.AddinAuthSSOToken, integration.AddinAuthNAAToken} {
+		t.Run(method+" reads the identity provider's metadata", func(t *testing.T) {
+			in := ex.integration()
+			in.AddinAuthenticationMethod = method
+			in.AddinOIDCMetadataURL = oidc.URL + "/.well-known/openid-configuration"
+			expect(t, Run(context.Background(), in, ex.options()), CheckAddinIdentity, Pass, "issuer https://login.contoso.test/", "https://login.contoso.test/keys")
+			in.AddinOIDCMetadataURL = oidc.URL + "/elsewhere"
+			expect(t, Run(context.Background(), in, ex.options()), CheckAddinIdentity, Fail, "HTTP 404", "fix:/.well-known/openid-configuration")
+			in.AddinOIDCMetadataURL = ""
+			expect(t, Run(context.Background(), in, ex.options()), CheckAddinIdentity, Fail, "none is set", "fix:addin_oidc_metadata_url")
+		})
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"vmr-companion/backend/ews/ewstest"
+	"vmr-companion/backend/exidtoken/exidtokentest"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/testtls"
@@ -26,6 +27,7 @@ const (
 // with the add-in server's pages beside it.
 type fakeExchange struct {
 	ca    *testtls.CA
+	meta  *exidtokentest.Exchange // its authentication metadata, as localhost:443
 	fake  *ewstest.Server
 	srv   *httptest.Server
 	addin *httptest.Server
@@ -39,6 +41,7 @@ func newExchange(t *testing.T) *fakeExchange {
 	ex := &fakeExchange{ca: ca, fake: fake}
 	ex.srv = testtls.Serve(t, fake, ca.Valid(t, "localhost", "127.0.0.1"))
 	ex.port = portOf(t, ex.srv.URL)
+	ex.meta = exidtokentest.StartNamed(t, "localhost")
 	ex.addin = testtls.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/":
@@ -81,12 +84,16 @@ func (ex *fakeExchange) integration() *integration.Integration {
 	return in
 }
 
-// options trust the test CA, hold the password, and route the add-in
-// domain's port 443 to the add-in test server.
+// options trust the test CAs, hold the password, and route the add-in
+// domain's port 443 to the add-in test server and localhost's to the
+// Exchange authentication metadata.
 func (ex *fakeExchange) options() Options {
 	addinAddr := strings.TrimPrefix(ex.addin.URL, "https://")
+	metaAddr := strings.TrimPrefix(ex.meta.URL, "https://")
+	roots := ex.ca.Pool.Clone()
+	roots.AddCert(ex.meta.CA().Cert)
 	return Options{
-		RootCAs: ex.ca.Pool,
+		RootCAs: roots,
 		// Far longer than any check takes on a loaded machine, so no test
 		// ends by the clock; the tests of the timeout set their own.
 		Timeout: time.Hour,
@@ -97,8 +104,11 @@ func (ex *fakeExchange) options() Options {
 			return secrets.Secret{}, false, nil
 		},
 		DialContext: func(ctx context.Context, network, address string) (net.Conn, error) {
-			if address == net.JoinHostPort(addinDomain, "443") {
+			switch address {
+			case net.JoinHostPort(addinDomain, "443"):
 				address = addinAddr
+			case net.JoinHostPort("localhost", "443"):
+				address = metaAddr
 			}
 			var d net.Dialer
 			return d.DialContext(ctx, network, address)
