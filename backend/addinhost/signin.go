@@ -85,6 +85,7 @@ type signInSession struct {
 	integration string // uuid
 	email       string // the address the provider vouches for
 	key         string // the user's stable id at the provider
+	settings    string // signInFingerprint when it was made
 	expires     time.Time
 }
 
@@ -214,6 +215,18 @@ func signInConfigured(in *integration.Integration) bool {
 		(in.PersonalVMROAuthTokenEndpoint != "" || in.AddinOIDCMetadataURL != "")
 }
 
+// signInFingerprint names the sign-in settings of an integration: a
+// session made under other settings (another provider, another client)
+// no longer counts.
+func signInFingerprint(in *integration.Integration) string {
+	client := ""
+	if in.PersonalVMROAuthClientID != nil {
+		client = *in.PersonalVMROAuthClientID
+	}
+	return fmt.Sprintf("%q %q %q %q %q %q", in.AuthProvider, client, in.PersonalVMROAuthAuthEndpoint,
+		in.PersonalVMROAuthTokenEndpoint, in.PersonalVMRADFSRelyingPartyTrustIdentifier, in.AddinOIDCMetadataURL)
+}
+
 // provider is the identity provider of an integration's personal VMR
 // sign-in, with its client secret from the keychain. Discovery is reused
 // for providerTTL while the integration's settings stay the same.
@@ -222,8 +235,7 @@ func (s *Server) signInProvider(ctx context.Context, in *integration.Integration
 	if err != nil {
 		return nil, fmt.Errorf("reading the personal VMR client secret from the keychain: %w", err)
 	}
-	fp := fmt.Sprintf("%q %q %q %q %q %q", in.AuthProvider, *in.PersonalVMROAuthClientID, in.PersonalVMROAuthAuthEndpoint,
-		in.PersonalVMROAuthTokenEndpoint, in.PersonalVMRADFSRelyingPartyTrustIdentifier, in.AddinOIDCMetadataURL)
+	fp := signInFingerprint(in)
 	now := s.cfg.Now()
 	s.signIns.mu.Lock()
 	c, ok := s.signIns.providers[in.UUID]
@@ -348,7 +360,7 @@ func (s *Server) signInCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token := s.signIns.newSession(&signInSession{integration: in.UUID, email: email, key: "oauth:" + sess.Identity.Subject,
-		expires: s.cfg.Now().Add(signInSessionTTL)}, s.cfg.Now())
+		settings: signInFingerprint(in), expires: s.cfg.Now().Add(signInSessionTTL)}, s.cfg.Now())
 	s.log.Info("add-in host: personal VMR sign-in", "integration", in.Name)
 	signInDone(w, r, url.Values{"session": {token}, "email": {email}})
 }
@@ -388,6 +400,11 @@ func (s *Server) signedIn(r *http.Request, in *integration.Integration) (*signIn
 		detail = "the sign-in has expired or ended; sign in again to see your personal rooms"
 	}
 	sess, ok := s.signIns.session(token, in.UUID, s.cfg.Now())
+	if ok && sess.settings != signInFingerprint(in) {
+		// The admin changed the sign-in since: sign in again under it.
+		s.signIns.endSession(token, in.UUID)
+		ok = false
+	}
 	if !ok {
 		return nil, &Problem{Type: typeSignInRequired, Title: "Sign-in required", Status: http.StatusUnauthorized, Detail: detail}
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"vmr-companion/backend/integration"
 	"vmr-companion/backend/oauth"
 )
 
@@ -113,4 +114,32 @@ func FuzzSessionToken(f *testing.F) {
 		}
 		s.endSession(v, "another") // never ends a session of "i"
 	})
+}
+
+// A session made under other sign-in settings (the admin moved the
+// integration to another identity provider) no longer counts.
+func TestSessionEndsWhenTheSignInSettingsChange(t *testing.T) {
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	s := &Server{cfg: Config{Now: func() time.Time { return now }}}
+	client := "client-1"
+	in := &integration.Integration{UUID: "u1", AuthProvider: "AZURE", PersonalVMROAuthClientID: &client,
+		PersonalVMROAuthTokenEndpoint: "https://login.example/token"}
+	token := s.signIns.newSession(&signInSession{integration: in.UUID, email: "alex@example.com", key: "oauth:alex",
+		settings: signInFingerprint(in), expires: now.Add(time.Hour)}, now)
+	request := func() *http.Request {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set(sessionHeader, token)
+		return r
+	}
+	if sess, p := s.signedIn(request(), in); p != nil || sess.email != "alex@example.com" {
+		t.Fatalf("under the same settings: %+v %+v", sess, p)
+	}
+	moved := *in
+	moved.PersonalVMROAuthTokenEndpoint = "https://other-idp.example/token"
+	if _, p := s.signedIn(request(), &moved); p == nil || p.Type != typeSignInRequired {
+		t.Fatalf("under other settings: %+v", p)
+	}
+	if _, p := s.signedIn(request(), in); p == nil {
+		t.Fatal("the session outlived the change")
+	}
 }
