@@ -1,9 +1,18 @@
 // What the add-in's e2e scenarios share: Debian's Chromium, launched the
 // way the tests need it, and a tiny test runner.
 import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// Both suites frame the pane in the same fake Outlook: the harness page, at
+// an outlook.office.com address, and the recording Office.js at its CDN's.
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+export const fakeOffice = readFileSync(here('./fake-office.js'), 'utf8');
+export const harness = readFileSync(here('./harness.html'), 'utf8');
+export const CDN = 'https://appsforoffice.microsoft.com/lib/1/hosted/office.js';
+export const HARNESS = 'https://outlook.office.com/e2e/harness.html';
 
 /** env is a setting of the environment, or fails naming it. */
 export function env(name, fallback) {

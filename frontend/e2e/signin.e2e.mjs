@@ -12,11 +12,10 @@
 // is the provider), ADDIN_E2E_IDP (the provider's issuer), ADDIN_E2E_HOME
 // (a HOME whose .pki/nssdb trusts the host's and the provider's CAs),
 // ADDIN_E2E_ARTIFACTS (screenshots), CHROMIUM (default /usr/bin/chromium).
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-import { assert, env, launch, runner } from './chromium.mjs';
+import { assert, CDN, env, fakeOffice, harness, HARNESS, launch, runner } from './chromium.mjs';
 
 const base = env('ADDIN_E2E_URL').replace(/\/$/, '');
 const integration = env('ADDIN_E2E_INTEGRATION');
@@ -24,11 +23,6 @@ const idp = env('ADDIN_E2E_IDP').replace(/\/$/, '');
 const artifacts = env('ADDIN_E2E_ARTIFACTS');
 mkdirSync(artifacts, { recursive: true });
 
-const here = (p) => fileURLToPath(new URL(p, import.meta.url));
-const fakeOffice = readFileSync(here('./fake-office.js'), 'utf8');
-const harness = readFileSync(here('./harness.html'), 'utf8');
-const CDN = 'https://appsforoffice.microsoft.com/lib/1/hosted/office.js';
-const HARNESS = 'https://outlook.office.com/e2e/harness.html';
 const paneURL = `${base}/addin/taskpane.html?integration=${integration}`;
 const api = `${base}/api/v1/integrations/${integration}`;
 const startURL = `${base}/signin/${integration}/start`;

@@ -8,12 +8,11 @@
 // (uuid), ADDIN_E2E_SERVE_PID (the host, stopped for the service-down test),
 // ADDIN_E2E_HOME (a HOME whose .pki/nssdb trusts the host's CA),
 // ADDIN_E2E_ARTIFACTS (screenshots), CHROMIUM (default /usr/bin/chromium).
-import { readFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
-import { fileURLToPath } from 'node:url';
 
-import { assert, env, launch, runner } from './chromium.mjs';
+import { assert, CDN, env, fakeOffice, harness, HARNESS, launch, runner } from './chromium.mjs';
 
 const base = env('ADDIN_E2E_URL').replace(/\/$/, '');
 const integration = env('ADDIN_E2E_INTEGRATION');
@@ -24,11 +23,6 @@ const home = env('ADDIN_E2E_HOME');
 const artifacts = env('ADDIN_E2E_ARTIFACTS');
 mkdirSync(artifacts, { recursive: true });
 
-const here = (p) => fileURLToPath(new URL(p, import.meta.url));
-const fakeOffice = readFileSync(here('./fake-office.js'), 'utf8');
-const harness = readFileSync(here('./harness.html'), 'utf8');
-const CDN = 'https://appsforoffice.microsoft.com/lib/1/hosted/office.js';
-const HARNESS = 'https://outlook.office.com/e2e/harness.html';
 const paneURL = `${base}/addin/taskpane.html?integration=${integration}`;
 const personalPaneURL = `${base}/addin/taskpane.html?integration=${integrationPersonal}`;
 const ALIAS = /^meet\d+@vc\.contoso\.com$/;
