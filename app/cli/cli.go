@@ -78,7 +78,7 @@ func describe(err error) string {
 	}
 	var unavailable *secrets.UnavailableError
 	if errors.As(err, &unavailable) {
-		return err.Error() + " (secrets are never stored anywhere else)"
+		return err.Error() + " (secrets are never stored anywhere else; on a server without a keychain see `vmr-companion secrets --help`)"
 	}
 	return err.Error()
 }
@@ -101,6 +101,8 @@ type command struct {
 	cfg     Config
 	ctx     context.Context
 	dataDir string
+	// secrets is the --secrets and --secrets-key-file choice.
+	secrets wire.Secrets
 	svc     *wire.Services
 }
 
@@ -115,7 +117,7 @@ func (c *command) services() (*wire.Services, error) {
 			return nil, err
 		}
 	}
-	svc, err := c.cfg.Open(c.ctx, dir)
+	svc, err := c.cfg.Open(wire.WithSecrets(c.ctx, c.secrets), dir)
 	if err != nil {
 		return nil, err
 	}
@@ -143,12 +145,14 @@ same data from a terminal.`,
 		},
 	}
 	root.PersistentFlags().StringVar(&c.dataDir, "data-dir", "", "folder of the database (default: $"+store.EnvDataDir+" or the user's config folder)")
+	root.PersistentFlags().StringVar(&c.secrets.Backend, "secrets", "", "where secrets are kept: keychain (the OS keychain) or encrypted (sealed in the database; for servers) (default: $"+wire.EnvSecrets+" or keychain)")
+	root.PersistentFlags().StringVar(&c.secrets.KeyFile, "secrets-key-file", "", "key file of --secrets encrypted, mode 0600 (default: $"+wire.EnvSecretsKeyFile+" or the systemd credential vmr-companion.key)")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w (see: %s --help)", err, cmd.CommandPath())}
 	})
 	root.AddCommand(c.versionCmd(), c.integrationsCmd(), c.vmrsCmd(), c.serveCmd(), c.certCmd(), c.manifestCmd(),
 		c.conferencesCmd(), c.schedulerCmd(), c.diagnoseCmd(),
-		c.signinCmd(), c.signoutCmd(), c.whoamiCmd(), c.meetingsCmd(), c.infinityCmd(), c.policyCmd())
+		c.signinCmd(), c.signoutCmd(), c.whoamiCmd(), c.meetingsCmd(), c.infinityCmd(), c.policyCmd(), c.secretsCmd())
 	return root
 }
 

@@ -8,6 +8,7 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
 
 	"vmr-companion/backend/account"
@@ -41,6 +42,9 @@ type Services struct {
 	// NewHost builds the add-in host with its certificate.
 	NewHost  func(ctx context.Context, o addinhost.Settings) (*addinhost.Server, error)
 	Keychain *secrets.Keychain
+	// OSKeychain is the OS keychain whatever backend Keychain is: the
+	// source of `secrets import-from-keychain`.
+	OSKeychain *secrets.Keychain
 	// StoreKeys is the keychain as this data folder's own settings use it
 	// (the Infinity connection, the policy credentials): another folder
 	// (the demo's) has its own entries.
@@ -81,12 +85,18 @@ type Config struct {
 	// office.js); nil or without them, the host serves the API only.
 	Build fs.FS
 	// Keychain replaces the OS keychain with a checked timeout (tests pass
-	// secrets.NewUncheckedKeychain after secretstest.MockInit).
+	// secrets.NewUncheckedKeychain after secretstest.MockInit). The
+	// encrypted backend, when chosen (WithSecrets, VMR_COMPANION_SECRETS),
+	// replaces it as the store of secrets.
 	Keychain *secrets.Keychain
 }
 
 // Open opens the store in dataDir and builds every service on it.
 func Open(ctx context.Context, dataDir string, cfg Config) (*Services, error) {
+	choice, err := resolveSecrets(ctx, os.Getenv)
+	if err != nil {
+		return nil, err
+	}
 	st, err := store.OpenDir(ctx, dataDir)
 	if err != nil {
 		return nil, err
@@ -95,10 +105,11 @@ func Open(ctx context.Context, dataDir string, cfg Config) (*Services, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	keychain := cfg.Keychain
-	if keychain == nil {
-		keychain = secrets.NewKeychain(secrets.DefaultTimeout)
+	osKeychain := cfg.Keychain
+	if osKeychain == nil {
+		osKeychain = secrets.NewKeychain(secrets.DefaultTimeout)
 	}
+	keychain := openKeychain(choice, st, osKeychain)
 	identity, err := st.Identity(ctx)
 	if err != nil {
 		st.Close()
@@ -112,6 +123,7 @@ func Open(ctx context.Context, dataDir string, cfg Config) (*Services, error) {
 		Manifests:    manifest.NewBuilder(st.Manifests()),
 		Templates:    engine,
 		Keychain:     keychain,
+		OSKeychain:   osKeychain,
 		StoreKeys:    secrets.Scope(keychain, identity),
 		Calendars:    st.Calendars(),
 		Settings:     st.Settings(),

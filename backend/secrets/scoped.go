@@ -35,3 +35,6 @@ func (s *Scoped) Delete(ctx context.Context, account string) error {
 	}
 	return s.keys.Delete(ctx, s.prefix+account)
 }
+
+// Account is the full account name under which s keeps account.
+func (s *Scoped) Account(account string) string { return s.prefix + account }

@@ -133,6 +133,11 @@ type Keychain struct {
 	preflight func() error
 	// clock times calls out; tests replace it.
 	clock clock
+	// mapErr turns a backend error into this package's errors: mapError
+	// for go-keyring; the encrypted backend's errors are already ours.
+	mapErr func(err error, secret string) error
+	// encrypted is set when the backend is the encrypted one.
+	encrypted *Encrypted
 }
 
 // clock is the time source of call timeouts.
@@ -179,8 +184,26 @@ func newKeychain(timeout time.Duration, b backend) *Keychain {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	return &Keychain{timeout: timeout, backend: b, slot: make(chan struct{}, 1), clock: realClock{}}
+	return &Keychain{timeout: timeout, backend: b, slot: make(chan struct{}, 1), clock: realClock{}, mapErr: mapError}
 }
+
+// Backend names where k keeps secrets: "keychain" (the OS keychain) or
+// "encrypted" (sealed in the data folder's database).
+func (k *Keychain) Backend() string {
+	if k.encrypted != nil {
+		return BackendEncrypted
+	}
+	return BackendKeychain
+}
+
+// The backends, as --secrets names them.
+const (
+	BackendKeychain  = "keychain"
+	BackendEncrypted = "encrypted"
+)
+
+// Encrypted returns the encrypted backend, or nil for the OS keychain.
+func (k *Keychain) Encrypted() *Encrypted { return k.encrypted }
 
 // noSessionBus is the error of a Linux session without a session bus.
 func noSessionBus() error {
@@ -226,7 +249,13 @@ func (k *Keychain) Delete(ctx context.Context, account string) error {
 
 // Check probes that the keychain works by reading an account that never
 // exists. It returns nil or an *UnavailableError.
+//
+// With the encrypted backend it returns nil, a *NoKeyError (no key) or a
+// *WrongKeyError (stored values sealed with another key).
 func (k *Keychain) Check(ctx context.Context) error {
+	if k.encrypted != nil {
+		return k.encrypted.Check(ctx)
+	}
 	_, err := k.Get(ctx, probeAccount)
 	if err == nil || errors.Is(err, ErrNotFound) {
 		return nil
@@ -311,7 +340,7 @@ func (k *Keychain) call(ctx context.Context, secret string, op func(backend) (st
 	}()
 	select {
 	case r := <-done:
-		return r.v, mapError(r.err, secret)
+		return r.v, k.mapErr(r.err, secret)
 	case <-timer:
 		return "", timedOut(limit, context.DeadlineExceeded)
 	case <-ctx.Done():

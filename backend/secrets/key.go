@@ -1,0 +1,199 @@
+package secrets
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/crypto/chacha20poly1305"
+)
+
+// KeySize is the length of a secrets key: 32 bytes for XChaCha20-Poly1305.
+const KeySize = chacha20poly1305.KeySize
+
+// Where the encrypted backend finds its key.
+const (
+	// CredentialName is the systemd credential (LoadCredential= or
+	// LoadCredentialEncrypted=) read from $CREDENTIALS_DIRECTORY.
+	CredentialName = "vmr-companion.key"
+	// EnvKeyFile names a key file, like --secrets-key-file.
+	EnvKeyFile = "VMR_COMPANION_SECRETS_KEY_FILE"
+)
+
+// maxKeyFile bounds what is read of a key file: a key is one line of 44
+// base64 characters.
+const maxKeyFile = 1024
+
+// Key is the 32-byte key of the encrypted backend. It never prints.
+//
+// Key file format: the 32 key bytes in standard base64 (44 characters) on
+// one line; surrounding white space is ignored. The same text works as a
+// systemd credential.
+type Key struct {
+	k      [KeySize]byte
+	source string
+}
+
+// ID names the key without revealing it: the first 8 bytes of its SHA-256,
+// in hex. It is stored beside every value, so a value sealed with another
+// key is told apart from a corrupted one.
+func (k *Key) ID() string {
+	sum := sha256.Sum256(k.k[:])
+	return hex.EncodeToString(sum[:8])
+}
+
+// Source says where the key came from: "systemd credential <path>" or
+// "key file <path>".
+func (k *Key) Source() string { return k.source }
+
+// String keeps the key out of prints and logs.
+func (k *Key) String() string { return "secrets key " + k.ID() }
+
+// GoString keeps the key out of %#v.
+func (k *Key) GoString() string { return k.String() }
+
+// NewKey makes a random key (for tests and CreateKeyFile).
+func NewKey() (*Key, error) {
+	k := &Key{source: "memory"}
+	if _, err := io.ReadFull(rand.Reader, k.k[:]); err != nil {
+		return nil, fmt.Errorf("secrets: making a key: %w", err)
+	}
+	return k, nil
+}
+
+// encodeKey is the key file's text.
+func encodeKey(k *Key) []byte { return []byte(base64.StdEncoding.EncodeToString(k.k[:]) + "\n") }
+
+// parseKey reads a key file's text; the error never quotes it.
+func parseKey(data []byte, source string) (*Key, error) {
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(data)))
+	if err != nil || len(raw) != KeySize {
+		return nil, fmt.Errorf("secrets: %s is not a secrets key: it must hold %d random bytes in base64 on one line; make one with `vmr-companion secrets init --key-file PATH`", source, KeySize)
+	}
+	k := &Key{source: source}
+	copy(k.k[:], raw)
+	return k, nil
+}
+
+// NoKeyError means the encrypted backend was chosen but has no usable key.
+type NoKeyError struct {
+	Problem string // what is wrong
+	Advice  string // what to do
+}
+
+func (e *NoKeyError) Error() string {
+	return "secrets: the encrypted secret store has no key: " + e.Problem + "; " + e.Advice
+}
+
+const adviceNoKey = "give a key file with --secrets-key-file PATH or " + EnvKeyFile +
+	" (make one with `vmr-companion secrets init --key-file PATH`), or the systemd credential " + CredentialName
+
+// ResolveKey finds the key of the encrypted backend: the key file keyFile
+// when set (the flag or EnvKeyFile), otherwise the systemd credential in
+// credentialsDir ($CREDENTIALS_DIRECTORY). Errors are *NoKeyError or say
+// what is wrong with the file.
+func ResolveKey(keyFile, credentialsDir string) (*Key, error) {
+	if keyFile != "" {
+		return LoadKeyFile(keyFile)
+	}
+	if credentialsDir != "" {
+		path := filepath.Join(credentialsDir, CredentialName)
+		data, err := readBounded(path)
+		if err == nil {
+			return parseKey(data, "systemd credential "+path)
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("secrets: reading the systemd credential %s: %w", path, err)
+		}
+		return nil, &NoKeyError{Problem: "$CREDENTIALS_DIRECTORY has no " + CredentialName, Advice: adviceNoKey}
+	}
+	return nil, &NoKeyError{Problem: "no key file was named and there is no systemd credential", Advice: adviceNoKey}
+}
+
+// LoadKeyFile reads a key file, which must be a regular file of mode 0600
+// (no group or other bits) owned by the user running the program: anyone
+// else who can read it can read every secret.
+func LoadKeyFile(path string) (*Key, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, &NoKeyError{Problem: "the key file " + path + " does not exist", Advice: adviceNoKey}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("secrets: opening the key file: %w", err)
+	}
+	defer f.Close()
+	// Checked on the open file, so the file checked is the file read.
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("secrets: reading the key file %s: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("secrets: the key file %s is not a regular file", path)
+	}
+	if err := checkKeyFileMode(path, fi); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("secrets: reading the key file %s: %w", path, err)
+	}
+	if len(data) > maxKeyFile {
+		return nil, fmt.Errorf("secrets: the key file %s is larger than %d bytes, so it is not a secrets key", path, maxKeyFile)
+	}
+	return parseKey(data, "key file "+path)
+}
+
+func readBounded(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
+	if err == nil && len(data) > maxKeyFile {
+		return nil, fmt.Errorf("larger than %d bytes, so it is not a secrets key", maxKeyFile)
+	}
+	return data, err
+}
+
+// CreateKeyFile makes a new random key and writes it to path with mode
+// 0600. It never overwrites: an existing file may be the only copy of the
+// key that opens a store.
+func CreateKeyFile(path string) (*Key, error) {
+	k, err := NewKey()
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil, fmt.Errorf("secrets: %s already exists; it may be the only key that opens your secrets, so it is not overwritten: choose another path", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("secrets: creating the key file: %w", err)
+	}
+	// The umask may have taken bits away, never added any; Chmod makes the
+	// mode exactly 0600 anyway.
+	_, werr := f.Write(encodeKey(k))
+	if werr == nil {
+		werr = f.Chmod(0o600)
+	}
+	if werr == nil {
+		werr = f.Sync()
+	}
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		os.Remove(path)
+		return nil, fmt.Errorf("secrets: writing the key file %s: %w", path, werr)
+	}
+	k.source = "key file " + path
+	return k, nil
+}
