@@ -177,8 +177,10 @@ func (e *Encrypted) usable(ctx context.Context) error {
 	return nil
 }
 
-// backend methods. go-keyring's interface has no context: the Keychain
-// bounds the caller's wait, and SQLite calls are short.
+// Get, Set and Delete are the Keychain's backend (go-keyring's shape, so
+// service is unused): call them through the Keychain, which bounds them.
+// They have no context: the Keychain bounds the caller's wait, and SQLite
+// calls are short.
 
 func (e *Encrypted) Get(_, account string) (string, error) {
 	key, err := e.current()
