@@ -161,12 +161,12 @@ sending and gives its mailbox lease back, and serve exits 0 (within 10 s).`,
 					}
 				}
 			}
-			fmt.Fprintln(out, "Press Ctrl+C to stop.")
 			ctx, stop := interrupted(c.ctx)
 			defer stop()
 			hangups := make(chan os.Signal, 1)
 			notifyHangup(hangups)
 			defer signal.Stop(hangups)
+			fmt.Fprintln(out, "Press Ctrl+C to stop.")
 		wait:
 			for {
 				select {
@@ -175,8 +175,8 @@ sending and gives its mailbox lease back, and serve exits 0 (within 10 s).`,
 				case <-hangups:
 					// Nothing is re-read yet: the settings are flags, and
 					// the certificate is renewed by itself.
-					svc.Logger.Info("SIGHUP received and ignored: serve has no configuration file to re-read yet")
-					fmt.Fprintln(cmd.ErrOrStderr(), "SIGHUP received and ignored: serve has no configuration file to re-read yet")
+					svc.Logger.Info(hangupIgnored)
+					fmt.Fprintln(out, hangupIgnored)
 				}
 			}
 			return shutdown(cmd.ErrOrStderr(), svc, host)
@@ -193,6 +193,10 @@ sending and gives its mailbox lease back, and serve exits 0 (within 10 s).`,
 	cmd.Flags().BoolVar(&metricsPublic, "metrics-listen-public", false, "allow --metrics-listen beyond this machine (no authentication: put it behind a firewall or a reverse proxy)")
 	return cmd
 }
+
+// hangupIgnored is what serve says on SIGHUP until it has a configuration
+// file to re-read.
+const hangupIgnored = "SIGHUP received and ignored: serve has no configuration file to re-read yet (the certificate renews by itself)"
 
 // shutdownGrace bounds the whole shutdown; service managers kill after
 // 90 s (systemd's default), admins expect less.
