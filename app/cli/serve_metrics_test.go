@@ -3,8 +3,10 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -51,6 +53,13 @@ func TestMetricsAfterWork(t *testing.T) {
 			first = res.AliasUUID
 		}
 	}
+	// Outsiders choose paths: they must not mint route labels.
+	for i := range 40 {
+		for _, path := range []string{fmt.Sprintf("/probe-%d", i), fmt.Sprintf("/api/v1/integrations/probe-%d/pane", i),
+			fmt.Sprintf("/addin/probe-%d.js", i)} {
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, path, nil))
+		}
+	}
 	ex.SendMeeting("metrics-meeting", "Quarterly review", time.Now().Add(48*time.Hour).Truncate(time.Hour), first)
 	if sum, err := svc.Scheduler.RunOnce(ctx, "Contoso"); err != nil || sum.Decided != 1 || sum.Sent != 1 {
 		t.Fatalf("pass: %+v %v", sum, err)
@@ -75,8 +84,15 @@ func TestMetricsAfterWork(t *testing.T) {
 			t.Errorf("missing %s", want)
 		}
 	}
-	if strings.Contains(body, "alex@") || strings.Contains(body, in.UUID) {
+	if strings.Contains(body, "alex@") || strings.Contains(body, in.UUID) || strings.Contains(body, "probe-") {
 		t.Error("a user's address or a raw path is in a label")
+	}
+	routes := map[string]bool{}
+	for _, m := range regexp.MustCompile(`route="([^"]*)"`).FindAllStringSubmatch(body, -1) {
+		routes[m[1]] = true
+	}
+	if len(routes) > 6 {
+		t.Errorf("%d route labels for 4 kinds of request: %v", len(routes), routes)
 	}
 	rec = httptest.NewRecorder()
 	svc.Metrics.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
