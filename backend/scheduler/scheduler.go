@@ -388,6 +388,9 @@ func (s *Scheduler) StartWorker(ctx context.Context, ref string) error {
 	if why := Eligible(in); why != "" {
 		return fmt.Errorf("integration %q cannot be scheduled: %s; change it and try again", in.Name, why)
 	}
+	if s.draining.Load() {
+		return ErrStopping
+	}
 	s.StopWorker(in.UUID)
 	s.start(in)
 	return nil
