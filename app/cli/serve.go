@@ -82,6 +82,13 @@ sending and gives its mailbox lease back, and serve exits 0 (within 10 s).`,
 					return usageError{err}
 				}
 			}
+			// Caught from here on, so that a stop asked for while serve
+			// starts still ends in the orderly shutdown below.
+			ctx, stop := interrupted(c.ctx)
+			defer stop()
+			hangups := make(chan os.Signal, 1)
+			notifyHangup(hangups)
+			defer signal.Stop(hangups)
 			svc, err := c.services()
 			if err != nil {
 				return err
@@ -161,11 +168,6 @@ sending and gives its mailbox lease back, and serve exits 0 (within 10 s).`,
 					}
 				}
 			}
-			ctx, stop := interrupted(c.ctx)
-			defer stop()
-			hangups := make(chan os.Signal, 1)
-			notifyHangup(hangups)
-			defer signal.Stop(hangups)
 			fmt.Fprintln(out, "Press Ctrl+C to stop.")
 		wait:
 			for {
