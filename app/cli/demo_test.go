@@ -38,7 +38,7 @@ func serveDemo(t *testing.T, dataDir string) (code int, stdout, stderr string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	watch := &stopOnLine{line: "Press Ctrl+C to stop.", cancel: cancel}
-	return runWith(ctx, watch, t, dataDir, "", "serve", "--demo", "--listen", "127.0.0.1:0", "--allow-shared-host")
+	return runWith(ctx, watch, t, dataDir, "", "serve", "--demo", "--listen", "127.0.0.1:0", "--allow-shared-host", "--metrics-listen", "127.0.0.1:0")
 }
 
 // TestServeDemoKeepsItsDataApart is what a new user tried: serve --demo,
@@ -113,7 +113,7 @@ func TestServeDemoKeepsItsDataApart(t *testing.T) {
 			_, pushed, _ = run(t, demoDir, "", "infinity", "push")
 			_, status, _ = run(t, demoDir, "", "infinity", "status", "--json")
 		}}
-		code, out, errOut := runWith(ctx, watch, t, dir, "", "serve", "--demo", "--listen", "127.0.0.1:0", "--allow-shared-host")
+		code, out, errOut := runWith(ctx, watch, t, dir, "", "serve", "--demo", "--listen", "127.0.0.1:0", "--allow-shared-host", "--metrics-listen", "127.0.0.1:0")
 		if code != 0 || !strings.Contains(out, "fake Pexip Infinity Management Node") {
 			t.Fatalf("serve --demo: code %d\n%s\n%s", code, out, errOut)
 		}

@@ -193,5 +193,5 @@ func (c *command) policyHandler(stderr io.Writer, svc *wire.Services) (*policy.H
 		fmt.Fprintln(stderr, "Warning: "+policyUnset)
 		svc.Logger.Warn("policy: " + policyUnset)
 	}
-	return policy.New(c.ctx, policy.Config{Repository: svc.Policy, Credentials: creds, Logger: svc.Logger})
+	return policy.New(c.ctx, policy.Config{Repository: svc.Policy, Credentials: creds, Logger: svc.Logger, Answered: svc.Metrics.Answered})
 }

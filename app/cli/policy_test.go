@@ -126,7 +126,7 @@ func TestServeAnswersPolicyRequests(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		code, out, errOut := runWith(ctx, up, t, dir, "", "serve", "--listen", "127.0.0.1:0", "--allow-shared-host")
+		code, out, errOut := runWith(ctx, up, t, dir, "", "serve", "--listen", "127.0.0.1:0", "--allow-shared-host", "--metrics-listen", "127.0.0.1:0")
 		done <- result{code, out, errOut}
 	}()
 	select {
@@ -177,7 +177,7 @@ func TestServeWarnsWithoutPolicyCredentials(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	up := &onLine{line: "Press Ctrl+C to stop.", ready: make(chan struct{}), then: cancel}
-	code, _, errOut := runWith(ctx, up, t, dir, "", "serve", "--listen", "127.0.0.1:0", "--allow-shared-host")
+	code, _, errOut := runWith(ctx, up, t, dir, "", "serve", "--listen", "127.0.0.1:0", "--allow-shared-host", "--metrics-listen", "127.0.0.1:0")
 	if code != 0 || !strings.Contains(errOut, "vmr-companion policy credentials --username NAME") {
 		t.Fatalf("code %d: %s", code, errOut)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -13,10 +14,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"vmr-companion/app/wire"
 	"vmr-companion/backend/addinhost"
 	"vmr-companion/backend/alias"
 	"vmr-companion/backend/atomicfile"
 	"vmr-companion/backend/devcert"
+	"vmr-companion/backend/metrics"
 	"vmr-companion/backend/scheduler"
 )
 
@@ -24,6 +27,8 @@ func (c *command) serveCmd() *cobra.Command {
 	var o addinhost.Settings
 	var demoMode bool
 	var policy placeholderPolicy
+	var metricsListen string
+	var metricsPublic bool
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the add-in host (HTTPS) and the scheduler until interrupted",
@@ -45,7 +50,17 @@ The scheduler runs beside the host: one worker per integration with
 single-use VMRs and a room mailbox. With --demo a fake Exchange with example
 meetings runs too, so the whole flow can be seen without an Exchange server;
 the demo keeps its integration and meetings in its own data folder
-(<data-dir>/demo), never in yours.`,
+(<data-dir>/demo), never in yours.
+
+Health and metrics are served apart from the add-in, in plain HTTP on
+--metrics-listen (default 127.0.0.1:9464; off turns it off): /healthz,
+/readyz and /metrics (Prometheus). They have no authentication: an address
+beyond this machine is refused unless --metrics-listen-public is given, and
+belongs behind a firewall or a reverse proxy.
+
+SIGTERM or Ctrl+C stops it: the host stops taking requests and finishes
+those running, each worker finishes its decision and the replies it is
+sending and gives its mailbox lease back, and serve exits 0 (within 10 s).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if demoMode {
@@ -56,6 +71,24 @@ the demo keeps its integration and meetings in its own data folder
 			if o.ReservationTTL < time.Minute {
 				return usageError{fmt.Errorf("--reservation-ttl must be at least 1m, not %s", o.ReservationTTL)}
 			}
+			// Checked before anything starts, so a refused address costs nothing.
+			if metricsListen != metrics.Off {
+				loopback, err := metrics.Loopback(metricsListen)
+				if err != nil {
+					return usageError{err}
+				}
+				if !loopback && !metricsPublic {
+					_, err := metrics.Listen(metricsListen, false)
+					return usageError{err}
+				}
+			}
+			// Caught from here on, so that a stop asked for while serve
+			// starts still ends in the orderly shutdown below.
+			ctx, stop := interrupted(c.ctx)
+			defer stop()
+			hangups := make(chan os.Signal, 1)
+			notifyHangup(hangups)
+			defer signal.Stop(hangups)
 			svc, err := c.services()
 			if err != nil {
 				return err
@@ -84,6 +117,20 @@ the demo keeps its integration and meetings in its own data folder
 			if err != nil {
 				return err
 			}
+			var metricsSrv *metrics.Server
+			if metricsListen != metrics.Off {
+				ln, err := metrics.Listen(metricsListen, metricsPublic)
+				if err != nil {
+					return err
+				}
+				metricsSrv = metrics.Serve(ln, svc.Metrics.Handler(), svc.Logger)
+				defer func() {
+					ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+					defer cancel()
+					metricsSrv.Shutdown(ctx)
+				}()
+				metricsListen = ln.Addr().String()
+			}
 			if err := host.Start(); err != nil {
 				return err
 			}
@@ -93,6 +140,9 @@ the demo keeps its integration and meetings in its own data folder
 				fmt.Fprintln(out, addinhost.NoAuthWarning)
 			}
 			fmt.Fprintf(out, "  Infinity external policy: %s%s (HTTP Basic; see: vmr-companion policy status)\n", host.URL(), policyPath)
+			if metricsSrv != nil {
+				fmt.Fprintf(out, "  Health and metrics: http://%s/readyz and /metrics\n", metricsListen)
+			}
 			if list, err := svc.Integrations.List(c.ctx); err == nil {
 				for _, in := range list {
 					fmt.Fprintf(out, "  %s: %s/integrations/%s/manifest.xml\n", in.Name, host.URL(), in.UUID)
@@ -110,7 +160,7 @@ the demo keeps its integration and meetings in its own data folder
 				host.Shutdown(context.Background())
 				return err
 			}
-			defer svc.Scheduler.Stop()
+			defer svc.Scheduler.Stop() // on an early return; Drain below otherwise
 			if sts, err := svc.Scheduler.Statuses(c.ctx); err == nil {
 				for _, st := range sts {
 					if st.State != scheduler.WorkerDisabled {
@@ -119,12 +169,19 @@ the demo keeps its integration and meetings in its own data folder
 				}
 			}
 			fmt.Fprintln(out, "Press Ctrl+C to stop.")
-			ctx, stop := interrupted(c.ctx)
-			defer stop()
-			<-ctx.Done()
-			shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			return host.Shutdown(shutdown)
+		wait:
+			for {
+				select {
+				case <-ctx.Done():
+					break wait
+				case <-hangups:
+					// Nothing is re-read yet: the settings are flags, and
+					// the certificate is renewed by itself.
+					svc.Logger.Info(hangupIgnored)
+					fmt.Fprintln(out, hangupIgnored)
+				}
+			}
+			return shutdown(cmd.ErrOrStderr(), svc, host)
 		},
 	}
 	cmd.Flags().StringVar(&o.Listen, "listen", addinhost.DefaultListen, "address to listen on")
@@ -134,7 +191,32 @@ the demo keeps its integration and meetings in its own data folder
 	policy.flags(cmd)
 	cmd.Flags().BoolVar(&demoMode, "demo", false, demoFlagHelp)
 	cmd.Flags().DurationVar(&o.ReservationTTL, "reservation-ttl", alias.DefaultTTL, "how long a reservation that no meeting used is kept")
+	cmd.Flags().StringVar(&metricsListen, "metrics-listen", metrics.DefaultListen, "where /healthz, /readyz and /metrics listen (plain HTTP), or off")
+	cmd.Flags().BoolVar(&metricsPublic, "metrics-listen-public", false, "allow --metrics-listen beyond this machine (no authentication: put it behind a firewall or a reverse proxy)")
 	return cmd
+}
+
+// hangupIgnored is what serve says on SIGHUP until it has a configuration
+// file to re-read.
+const hangupIgnored = "SIGHUP received and ignored: serve has no configuration file to re-read yet (the certificate renews by itself)"
+
+// shutdownGrace bounds the whole shutdown; service managers kill after
+// 90 s (systemd's default), admins expect less.
+const shutdownGrace = 10 * time.Second
+
+// shutdown stops serve in order: the host takes no new request and
+// finishes those running, then each worker finishes its decision and its
+// sends and gives its mailbox lease back.
+func shutdown(stderr io.Writer, svc *wire.Services, host *addinhost.Server) error {
+	fmt.Fprintln(stderr, "Stopping: finishing the requests and decisions under way…")
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	err := host.Shutdown(ctx)
+	svc.Scheduler.Drain(ctx)
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
 }
 
 // interrupted is ctx, done on Ctrl+C or SIGTERM.

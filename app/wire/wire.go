@@ -6,6 +6,9 @@ package wire
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -21,6 +24,7 @@ import (
 	"vmr-companion/backend/infinitysync"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/manifest"
+	"vmr-companion/backend/metrics"
 	"vmr-companion/backend/scheduler"
 	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/store"
@@ -65,6 +69,9 @@ type Services struct {
 	// Infinity syncs integrations and personal VMRs with a Pexip Infinity
 	// Management Node.
 	Infinity *infinitysync.Service
+	// Metrics counts what the host, the scheduler and the policy do, and
+	// answers /healthz, /readyz and /metrics (serve --metrics-listen).
+	Metrics *metrics.Metrics
 	// Version and Logger are the ones Open was given.
 	Version string
 	Logger  *slog.Logger
@@ -145,6 +152,9 @@ func Open(ctx context.Context, dataDir string, cfg Config) (*Services, error) {
 		PageSize: InfinityPageSize,
 	})
 	svc.Diagnostics = &diagnostics.Service{Keys: svc.Integrations, Version: cfg.Version}
+	svc.Metrics = metrics.New(metrics.Config{
+		Ping: func(ctx context.Context) error { _, err := st.SchemaVersion(ctx); return err },
+	})
 	svc.Scheduler = scheduler.New(scheduler.Config{
 		Repository:   st.Scheduler(),
 		Integrations: svc.Integrations,
@@ -153,7 +163,9 @@ func Open(ctx context.Context, dataDir string, cfg Config) (*Services, error) {
 		Connect:      scheduler.EWSConnector(svc.Integrations, "vmr-companion/"+cfg.Version),
 		Infinity:     svc.Infinity,
 		Logger:       logger,
+		Observer:     svc.Metrics,
 	})
+	svc.Metrics.Watch(svc.Scheduler.Statuses)
 	svc.Authority = func(ctx context.Context) (*devcert.Authority, error) {
 		return devcert.LoadOrCreate(ctx, devcert.Options{Dir: filepath.Join(dataDir, "devcert"), Keys: keychain})
 	}
@@ -167,13 +179,21 @@ func Open(ctx context.Context, dataDir string, cfg Config) (*Services, error) {
 		if err != nil {
 			return nil, err
 		}
+		svc.Metrics.SetCertificate(func() (*x509.Certificate, error) {
+			// As a client gets it: renewed first when due.
+			c, err := loader.GetCertificate(&tls.ClientHelloInfo{})
+			if err != nil || c == nil || c.Leaf == nil {
+				return nil, errors.Join(errors.New("the certificate could not be read"), err)
+			}
+			return c.Leaf, nil
+		})
 		return addinhost.New(addinhost.Config{
 			Listen: o.Listen, Auth: o.Auth, ReservationRate: o.ReservationRate, OnRequest: o.OnRequest, AllowSharedHost: o.AllowSharedHost,
 			Policy:     o.Policy,
 			AddinFiles: addinFiles, OfficeJS: officeJS,
 			Integrations: svc.Integrations, Conferences: svc.Conferences, Aliases: alias.NewService(st.Aliases(), o.ReservationTTL),
 			Templates: engine, Manifests: devManifests{svc.Manifests},
-			GetCertificate: loader.GetCertificate, Logger: logger,
+			GetCertificate: loader.GetCertificate, Logger: logger, Observer: svc.Metrics,
 		})
 	}
 	return svc, nil

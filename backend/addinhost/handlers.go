@@ -397,6 +397,9 @@ func (s *Server) reserve(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	if created {
 		status = http.StatusCreated
+		if s.cfg.Observer != nil {
+			s.cfg.Observer.Reserved(in.Name)
+		}
 	}
 	writeJSON(w, status, res)
 }

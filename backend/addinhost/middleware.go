@@ -147,4 +147,9 @@ func (s *Server) logRequest(r *http.Request, rec *recorder, start time.Time) {
 	if s.cfg.OnRequest != nil {
 		s.cfg.OnRequest(entry)
 	}
+	if s.cfg.Observer != nil {
+		// The mux wrote the matched pattern into r (r is the request it
+		// was handed).
+		s.cfg.Observer.Request(r.Pattern, rec.status, time.Since(start))
+	}
 }

@@ -75,6 +75,20 @@ type Config struct {
 	// Policy answers Infinity's external policy requests under
 	// /policy/v1/ with its own authentication (HTTP Basic); nil: 404.
 	Policy http.Handler
+	// Observer learns of requests and reservations (backend/metrics);
+	// nil: nobody listens.
+	Observer Observer
+}
+
+// Observer learns what the host does, for metrics. Its methods must
+// return quickly: they run on the request's goroutine.
+type Observer interface {
+	// Request is one handled request. route is the pattern that matched
+	// ("GET /api/v1/integrations/{uuid}/pane"; "" when none did), never
+	// the raw path, so that outsiders cannot mint new label values.
+	Request(route string, status int, took time.Duration)
+	// Reserved is one reservation made (not one handed out again).
+	Reserved(integration string)
 }
 
 // RequestLog is one handled request.

@@ -44,6 +44,9 @@ type Config struct {
 	// (DefaultQueue when zero); more are dropped and counted.
 	Queue  int
 	Logger *slog.Logger
+	// Answered learns of each answer given (backend/metrics): its action
+	// (continue or reject) and how long it took; nil: nobody listens.
+	Answered func(action string, took time.Duration)
 }
 
 // Handler answers Infinity's policy requests from an in-memory index of
@@ -147,6 +150,7 @@ var (
 )
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	hdr := w.Header()
 	hdr.Set("Cache-Control", "no-store")
 	if !h.hasCreds {
@@ -197,6 +201,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		w.Write(body)
+	}
+	if h.cfg.Answered != nil {
+		h.cfg.Answered(d.Action, time.Since(start))
 	}
 }
 

@@ -13,3 +13,6 @@ func SetAfterInfinity(s *Scheduler, f func(step string) error) { s.cfg.afterInfi
 
 // ErrSimulatedCrash is what SetAfterInfinity's function returns to stop.
 var ErrSimulatedCrash = errSimulatedCrash
+
+// Draining tells whether Drain was called (a test seam).
+func Draining(s *Scheduler) bool { return s.draining.Load() }

@@ -158,6 +158,7 @@ func (p *pass) failEntry(ctx context.Context, e OutboxEntry, err error, quaranti
 		return ferr
 	}
 	p.failed++
+	p.repliesFailed++
 	args := []any{"integration", p.in.Name, "entry", e.ID, "kind", e.Kind, "key", e.Key, "correlation", f.CorrelationID,
 		"attempts", got.Attempts, "error", f.Reason}
 	var pe *panicError

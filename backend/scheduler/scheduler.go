@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"vmr-companion/backend/backoff"
@@ -58,6 +59,9 @@ type Config struct {
 	// infinity_provisioning is api (backend/infinitysync.Service); nil
 	// leaves their operations waiting, saying the app is not connected.
 	Infinity InfinityClients
+	// Observer learns of each decision and pass (backend/metrics); nil:
+	// nobody listens.
+	Observer Observer
 
 	// beforeDecide is a test seam (export_test.go): called with each item
 	// before it is decided.
@@ -78,7 +82,12 @@ type Scheduler struct {
 	// backlog counts, per integration, the items a pass has seen and not
 	// yet decided.
 	backlog map[int64]int
+	// draining is set by Drain: passes stop between decisions and sends.
+	draining atomic.Bool
 }
+
+// ErrStopping ends a pass that Drain stopped between two decisions.
+var ErrStopping = errors.New("scheduler: stopping (the service is shutting down)")
 
 type worker struct {
 	cancel context.CancelFunc
@@ -157,6 +166,25 @@ func New(cfg Config) *Scheduler {
 }
 
 func (s *Scheduler) now() time.Time { return s.cfg.Now() }
+
+// Observer learns what the workers do, for metrics. Its methods must
+// return quickly: they run on the worker's goroutine.
+type Observer interface {
+	// Decided is one decision committed, by its code (LogEntry.Code).
+	Decided(integration, code string)
+	// Passed is one pass ended: err nil when it went through.
+	Passed(integration string, r PassReport)
+}
+
+// PassReport is what one pass did.
+type PassReport struct {
+	Took time.Duration
+	// RepliesSent and RepliesFailed count outbox sends.
+	RepliesSent, RepliesFailed int
+	// Err is why the pass ended early (nil: it went through; a lease held
+	// elsewhere is reported as an error too).
+	Err error
+}
 
 func (s *Scheduler) setBacklog(integrationID int64, n int) {
 	s.mu.Lock()
@@ -252,7 +280,17 @@ func sleep(ctx context.Context, d time.Duration) error {
 }
 
 // runPass takes the mailbox's lease, works, and gives the lease back.
-func (s *Scheduler) runPass(ctx context.Context, in *integration.Integration) (*pass, error) {
+func (s *Scheduler) runPass(ctx context.Context, in *integration.Integration) (p *pass, err error) {
+	if o := s.cfg.Observer; o != nil {
+		start := s.now()
+		defer func() {
+			r := PassReport{Took: s.now().Sub(start), Err: err}
+			if p != nil {
+				r.RepliesSent, r.RepliesFailed = p.sent, p.repliesFailed
+			}
+			o.Passed(in.Name, r)
+		}()
+	}
 	h, err := s.acquire(ctx, in)
 	if err != nil {
 		if !IsHeld(err) && ctx.Err() == nil {
@@ -279,12 +317,12 @@ func (s *Scheduler) runPass(ctx context.Context, in *integration.Integration) (*
 		s.recordError(in, err)
 		return nil, err
 	}
-	p := &pass{s: s, in: in, mbox: mbox, kick: kick}
+	p = &pass{s: s, in: in, mbox: mbox, kick: kick}
 	if err := p.run(h.ctx); err != nil {
 		if bo := backOffOf(err); bo > 0 {
 			s.keepBackOff(in, bo)
 		}
-		if h.ctx.Err() == nil {
+		if h.ctx.Err() == nil && !errors.Is(err, ErrStopping) {
 			s.recordError(in, err)
 		}
 		return p, err
@@ -350,12 +388,18 @@ func (s *Scheduler) StartWorker(ctx context.Context, ref string) error {
 	if why := Eligible(in); why != "" {
 		return fmt.Errorf("integration %q cannot be scheduled: %s; change it and try again", in.Name, why)
 	}
+	if s.draining.Load() {
+		return ErrStopping
+	}
 	s.StopWorker(in.UUID)
 	s.start(in)
 	return nil
 }
 
 func (s *Scheduler) start(in *integration.Integration) {
+	if s.draining.Load() {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if w, ok := s.workers[in.ID]; ok {
@@ -405,6 +449,29 @@ func (s *Scheduler) Wake() {
 	}
 }
 
+// Drain stops every worker gracefully: a pass finishes the decision (one
+// transaction) and the replies it is sending, then gives its lease back.
+// Workers still busy when ctx ends are stopped at once (Stop); what they
+// were doing is rolled back or found again by the next pass. New workers
+// are not started afterwards.
+func (s *Scheduler) Drain(ctx context.Context) {
+	s.draining.Store(true)
+	s.mu.Lock()
+	workers := make([]*worker, 0, len(s.workers))
+	for _, w := range s.workers {
+		workers = append(workers, w)
+	}
+	s.mu.Unlock()
+	s.Wake()
+	for _, w := range workers {
+		select {
+		case <-w.done:
+		case <-ctx.Done():
+		}
+	}
+	s.Stop()
+}
+
 // Stop stops every worker.
 func (s *Scheduler) Stop() {
 	s.mu.Lock()
@@ -422,13 +489,17 @@ func (s *Scheduler) loop(ctx context.Context, w *worker) {
 	defer close(w.done)
 	failures := 0
 	for {
+		if s.draining.Load() {
+			w.setState(WorkerStopped)
+			return
+		}
 		// Settings may have changed since the worker started.
 		in, err := s.cfg.Integrations.Get(ctx, w.integration().UUID)
 		if err == nil {
 			w.setIntegration(in)
 			_, err = s.runPass(ctx, in)
 		}
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || s.draining.Load() {
 			w.setState(WorkerStopped)
 			return
 		}

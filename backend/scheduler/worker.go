@@ -52,6 +52,8 @@ type pass struct {
 	mbox Mailbox
 	// Counted for RunOnce's summary.
 	decided, skipped, sent, failed, quarantined int
+	// repliesFailed counts the failed sends among failed (metrics).
+	repliesFailed int
 	// suspects are entries whose send failed transiently while no other
 	// send got through: the mailbox's fault or theirs. If the rest of the
 	// pass shows the mailbox working, the failure is theirs.
@@ -172,6 +174,11 @@ func (p *pass) decideBatch(ctx context.Context, batch []ews.ItemID) error {
 		return err
 	}
 	for i, r := range results {
+		if p.s.draining.Load() {
+			// The decisions so far are committed; the rest stay unread
+			// (the sync state is saved only after a whole page).
+			return ErrStopping
+		}
 		id := batch[i]
 		if r.Err != nil {
 			// Exchange answered for the batch, so an error of one item is
@@ -270,6 +277,9 @@ func (p *pass) decide(ctx context.Context, item *ews.Item) (err error) {
 		return err
 	}
 	p.decided++
+	if o := p.s.cfg.Observer; o != nil {
+		o.Decided(p.in.Name, out.Entry.Code)
+	}
 	if len(out.Infinity) > 0 && p.kick != nil {
 		select {
 		case p.kick <- struct{}{}:
@@ -290,6 +300,9 @@ func (p *pass) decide(ctx context.Context, item *ews.Item) (err error) {
 func (p *pass) drain(ctx context.Context) error {
 	repo := p.s.cfg.Repository
 	for {
+		if p.s.draining.Load() {
+			return ErrStopping // the batch sent last is recorded
+		}
 		all, err := repo.Pending(ctx, p.in.ID, 64, p.s.now())
 		if err != nil {
 			return err
