@@ -306,12 +306,3 @@ func (k *probedKeys) VerifySignature(ctx context.Context, jwt string) ([]byte, e
 	}
 	return payload, err
 }
-
-// hostOf is the lower-cased host name of a URL, "" when it has none.
-func hostOf(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return ""
-	}
-	return strings.ToLower(u.Hostname())
-}

@@ -249,15 +249,10 @@ func fragmentOf(u *url.URL) string {
 	return "#" + u.EscapedFragment()
 }
 
-// hostOf is the host of one entry of an integration's domains: a bare
-// domain ("mail.contoso.com"), one with a port, or a URL
-// ("https://mail.contoso.com/autodiscover/metadata/json/1").
-func hostOf(entry string) string {
-	h, _ := hostPortOf(entry)
-	return h
-}
-
-// hostPortOf is hostOf and the port the entry names ("" for none).
+// hostPortOf is the host of one entry of an integration's domains (a bare
+// domain "mail.contoso.com", one with a port, or a URL
+// "https://mail.contoso.com/autodiscover/metadata/json/1") and the port
+// it names ("" for none).
 func hostPortOf(entry string) (host, port string) {
 	e := strings.TrimSpace(entry)
 	if strings.Contains(e, "://") {
