@@ -36,9 +36,8 @@ const exchangeHeld = "TEST: Exchange holds the pass"
 // while a worker is in the middle of a pass, and checks that serve lets
 // the pass finish, gives the mailbox lease back and exits 0.
 func TestServeStopsOnSIGTERM(t *testing.T) {
-	if os.Getenv(childDir) != "" {
-		t.Skip("the child itself")
-	}
+	// The child runs with -test.run=^TestServeChild$, so this test never
+	// runs inside it.
 	dir := t.TempDir()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestServeChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), childDir+"="+dir)
@@ -148,7 +147,9 @@ func TestServeStopsOnSIGTERM(t *testing.T) {
 
 // TestServeChild is serve as TestServeStopsOnSIGTERM runs it: an
 // integration on a fake Exchange that holds the first mailbox read until
-// the process is told to stop.
+// the process is told to stop. It is TestServeStopsOnSIGTERM's child
+// process (the test binary run again with -test.run=^TestServeChild$ and
+// childDir set); in the ordinary run it has nothing to do and skips.
 func TestServeChild(t *testing.T) {
 	dir := os.Getenv(childDir)
 	if dir == "" {
