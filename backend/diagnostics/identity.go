@@ -98,7 +98,6 @@ func (d *diag) oidcMetadata(ctx context.Context) Check {
 // client is an HTTP client like get's, trusting what the integration
 // trusts, that follows no redirect (a token check follows none either).
 func (d *diag) client() *http.Client {
-	tr := &http.Transport{Proxy: http.ProxyFromEnvironment, DialContext: d.dial, TLSClientConfig: d.tlsConfig(""), ForceAttemptHTTP2: true}
-	return &http.Client{Transport: tr, Timeout: d.opt.Timeout,
+	return &http.Client{Transport: d.transport(), Timeout: d.opt.Timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }

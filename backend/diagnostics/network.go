@@ -126,15 +126,16 @@ func (d *diag) certificateHealth(host string, state tls.ConnectionState) Check {
 	return Check{Outcome: Pass, Detail: seen}
 }
 
+// transport reaches servers the way every check does: this run's dialer and
+// the roots the integration trusts.
+func (d *diag) transport() *http.Transport {
+	return &http.Transport{Proxy: http.ProxyFromEnvironment, DialContext: d.dial, TLSClientConfig: d.tlsConfig(""), ForceAttemptHTTP2: true}
+}
+
 // get sends one request over verified TLS and reads at most limit bytes of
 // the answer.
 func (d *diag) get(ctx context.Context, req *http.Request, limit int64) (*http.Response, []byte, error) {
-	tr := &http.Transport{
-		Proxy:             http.ProxyFromEnvironment,
-		DialContext:       d.dial,
-		TLSClientConfig:   d.tlsConfig(""),
-		ForceAttemptHTTP2: true,
-	}
+	tr := d.transport()
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: d.opt.Timeout,
 		CheckRedirect: func(r *http.Request, via []*http.Request) error {
