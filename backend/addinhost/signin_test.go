@@ -23,10 +23,15 @@ const typeSignInRequired = "https://vmr-companion.invalid/problems/sign-in-requi
 // real OpenID provider of backend/oauth/oauthtest (zitadel's example OP),
 // whose login form is filled in as the user's browser would.
 
-// testClock is the host's clock, moved by the tests (never slept on).
-type testClock struct{ offset atomic.Int64 }
+// testClock is the host's clock: it stands still from the test's start and
+// moves only when a test advances it (never slept on), so neither expiry
+// nor the rate limit's refill depends on how fast the machine is.
+type testClock struct {
+	start  time.Time
+	offset atomic.Int64
+}
 
-func (c *testClock) now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *testClock) now() time.Time          { return c.start.Add(time.Duration(c.offset.Load())) }
 func (c *testClock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 // noFollow is the host's client stopping at redirects, as the test plays
@@ -88,7 +93,7 @@ func newSignInEnv(t *testing.T) *signInEnv {
 		Aliases: []conference.Alias{{Alias: "meet.alex@vc.example.com"}}})
 	e.addConference(t, &conference.Conference{Name: "Bob's room", PrimaryOwnerEmailAddress: "bob@example.com",
 		Aliases: []conference.Alias{{Alias: "meet.bob@vc.example.com"}}})
-	clock := &testClock{}
+	clock := &testClock{start: time.Now()}
 	cfg := e.config()
 	cfg.Auth = addinhost.AuthOIDC // a host others reach: it trusts no X-VMR-User
 	cfg.HTTPClient = op.HTTPClient()
