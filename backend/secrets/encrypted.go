@@ -159,6 +159,12 @@ func (e *Encrypted) usable(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return e.onlySealedWith(ctx, key)
+}
+
+// onlySealedWith fails with a *WrongKeyError when a stored value was sealed
+// with another key than key.
+func (e *Encrypted) onlySealedWith(ctx context.Context, key *Key) error {
 	all, err := e.vault.ListSealed(ctx)
 	if err != nil {
 		return err
@@ -175,6 +181,22 @@ func (e *Encrypted) usable(ctx context.Context) error {
 		return &WrongKeyError{Accounts: foreign, StoredKeyID: stored, Key: key}
 	}
 	return nil
+}
+
+// writing checks the store as usable does and holds the key for a write:
+// Rotate cannot swap it between the check and the write. The caller calls
+// done when the write is over.
+func (e *Encrypted) writing(ctx context.Context) (key *Key, done func(), err error) {
+	e.mu.RLock()
+	if e.keyErr != nil {
+		e.mu.RUnlock()
+		return nil, nil, e.keyErr
+	}
+	if err := e.onlySealedWith(ctx, e.key); err != nil {
+		e.mu.RUnlock()
+		return nil, nil, err
+	}
+	return e.key, e.mu.RUnlock, nil
 }
 
 // Get, Set and Delete are the Keychain's backend (go-keyring's shape, so
@@ -197,10 +219,11 @@ func (e *Encrypted) Get(_, account string) (string, error) {
 
 func (e *Encrypted) Set(_, account, value string) error {
 	ctx := context.Background()
-	if err := e.usable(ctx); err != nil {
+	key, done, err := e.writing(ctx)
+	if err != nil {
 		return err
 	}
-	key, _ := e.current()
+	defer done()
 	s, err := key.Seal(account, New(value))
 	if err != nil {
 		return err
@@ -210,9 +233,11 @@ func (e *Encrypted) Set(_, account, value string) error {
 
 func (e *Encrypted) Delete(_, account string) error {
 	ctx := context.Background()
-	if err := e.usable(ctx); err != nil {
+	_, done, err := e.writing(ctx)
+	if err != nil {
 		return err
 	}
+	defer done()
 	return e.vault.DeleteSealed(ctx, account)
 }
 
@@ -266,7 +291,7 @@ func (e *Encrypted) Accounts(ctx context.Context) ([]string, error) {
 // Rotate re-encrypts every stored value with next in one transaction. Every
 // value must open with the current key first: a failure changes nothing.
 func (e *Encrypted) Rotate(ctx context.Context, next *Key) (int, error) {
-	e.mu.Lock() // no Set seals with the old key meanwhile
+	e.mu.Lock() // waits for the writes under way (writing); none starts meanwhile
 	defer e.mu.Unlock()
 	if e.keyErr != nil {
 		return 0, e.keyErr
@@ -292,10 +317,11 @@ func (e *Encrypted) Rotate(ctx context.Context, next *Key) (int, error) {
 // bundle), in one transaction, after checking that each opens: a value
 // that does not changes nothing.
 func (e *Encrypted) Import(ctx context.Context, all []Sealed) error {
-	if err := e.usable(ctx); err != nil {
+	key, done, err := e.writing(ctx)
+	if err != nil {
 		return err
 	}
-	key, _ := e.current()
+	defer done()
 	for _, s := range all {
 		if _, err := key.Open(s); err != nil {
 			return fmt.Errorf("%w (nothing was imported)", err)

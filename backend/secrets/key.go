@@ -38,15 +38,20 @@ const maxKeyFile = 1024
 // systemd credential.
 type Key struct {
 	k      [KeySize]byte
+	id     string // ID, worked out once: every Seal and Open compares it
 	source string
 }
 
 // ID names the key without revealing it: the first 8 bytes of its SHA-256,
 // in hex. It is stored beside every value, so a value sealed with another
 // key is told apart from a corrupted one.
-func (k *Key) ID() string {
+func (k *Key) ID() string { return k.id }
+
+// withID fills in the key's ID once its bytes are set.
+func (k *Key) withID() *Key {
 	sum := sha256.Sum256(k.k[:])
-	return hex.EncodeToString(sum[:8])
+	k.id = hex.EncodeToString(sum[:8])
+	return k
 }
 
 // Source says where the key came from: "systemd credential <path>" or
@@ -65,7 +70,7 @@ func NewKey() (*Key, error) {
 	if _, err := io.ReadFull(rand.Reader, k.k[:]); err != nil {
 		return nil, fmt.Errorf("secrets: making a key: %w", err)
 	}
-	return k, nil
+	return k.withID(), nil
 }
 
 // encodeKey is the key file's text.
@@ -79,7 +84,7 @@ func parseKey(data []byte, source string) (*Key, error) {
 	}
 	k := &Key{source: source}
 	copy(k.k[:], raw)
-	return k, nil
+	return k.withID(), nil
 }
 
 // NoKeyError means the encrypted backend was chosen but has no usable key.

@@ -22,7 +22,7 @@ var _ secrets.Vault = (*Secrets)(nil)
 // GetSealed returns the sealed value of account, or secrets.ErrNotFound.
 func (r *Secrets) GetSealed(ctx context.Context, account string) (secrets.Sealed, error) {
 	v := secrets.Sealed{Account: account}
-	err := r.s.writer.QueryRowContext(ctx, `SELECT key_id, nonce, ciphertext FROM encrypted_secrets WHERE account = ?`, account).
+	err := r.s.reader.QueryRowContext(ctx, `SELECT key_id, nonce, ciphertext FROM encrypted_secrets WHERE account = ?`, account).
 		Scan(&v.KeyID, &v.Nonce, &v.Ciphertext)
 	if errors.Is(err, sql.ErrNoRows) {
 		return secrets.Sealed{}, secrets.ErrNotFound
@@ -77,7 +77,7 @@ func (r *Secrets) DeleteSealed(ctx context.Context, account string) error {
 
 // ListSealed returns every sealed value, by account.
 func (r *Secrets) ListSealed(ctx context.Context) ([]secrets.Sealed, error) {
-	return listSealed(ctx, r.s.writer)
+	return listSealed(ctx, r.s.reader)
 }
 
 type querier interface {
