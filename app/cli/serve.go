@@ -73,12 +73,7 @@ sending and gives its mailbox lease back, and serve exits 0 (within 10 s).`,
 			}
 			// Checked before anything starts, so a refused address costs nothing.
 			if metricsListen != metrics.Off {
-				loopback, err := metrics.Loopback(metricsListen)
-				if err != nil {
-					return usageError{err}
-				}
-				if !loopback && !metricsPublic {
-					_, err := metrics.Listen(metricsListen, false)
+				if err := metrics.CheckListen(metricsListen, metricsPublic); err != nil {
 					return usageError{err}
 				}
 			}

@@ -139,8 +139,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 }
 
 func (s *Server) logRequest(r *http.Request, rec *recorder, start time.Time) {
+	took := time.Since(start)
 	entry := RequestLog{Time: start, Method: r.Method, Path: r.URL.Path, Status: rec.status,
-		DurationMS: float64(time.Since(start).Microseconds()) / 1000, Bytes: rec.bytes, Remote: r.RemoteAddr}
+		DurationMS: float64(took.Microseconds()) / 1000, Bytes: rec.bytes, Remote: r.RemoteAddr}
 	if strings.HasPrefix(r.URL.Path, "/api/") || rec.status >= 400 {
 		s.log.Info("request", "method", entry.Method, "path", entry.Path, "status", entry.Status, "ms", entry.DurationMS)
 	}
@@ -150,6 +151,6 @@ func (s *Server) logRequest(r *http.Request, rec *recorder, start time.Time) {
 	if s.cfg.Observer != nil {
 		// The mux wrote the matched pattern into r (r is the request it
 		// was handed).
-		s.cfg.Observer.Request(r.Pattern, rec.status, time.Since(start))
+		s.cfg.Observer.Request(r.Pattern, rec.status, took)
 	}
 }

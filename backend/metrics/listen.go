@@ -38,20 +38,29 @@ func Loopback(addr string) (bool, error) {
 // Listen opens the metrics listener on addr; an address beyond loopback
 // needs public (serve --metrics-listen-public).
 func Listen(addr string, public bool) (net.Listener, error) {
-	loopback, err := Loopback(addr)
-	if err != nil {
+	if err := CheckListen(addr, public); err != nil {
 		return nil, err
-	}
-	if !loopback && !public {
-		return nil, fmt.Errorf("%w: %s is reachable from other machines and /metrics and /readyz have no authentication; "+
-			"keep the default %s, or put the address behind a firewall or a reverse proxy and add --metrics-listen-public",
-			ErrPublic, addr, DefaultListen)
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: listening on %s: %w (another vmr-companion? pick another with --metrics-listen, or off)", addr, err)
 	}
 	return ln, nil
+}
+
+// CheckListen says whether addr may be listened on: host:port, and on
+// loopback unless public (the endpoints have no authentication).
+func CheckListen(addr string, public bool) error {
+	loopback, err := Loopback(addr)
+	if err != nil {
+		return err
+	}
+	if !loopback && !public {
+		return fmt.Errorf("%w: %s is reachable from other machines and /metrics and /readyz have no authentication; "+
+			"keep the default %s, or put the address behind a firewall or a reverse proxy and add --metrics-listen-public",
+			ErrPublic, addr, DefaultListen)
+	}
+	return nil
 }
 
 // Server serves the handler on a listener, in plain HTTP.

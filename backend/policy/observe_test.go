@@ -32,8 +32,7 @@ func TestAnswersAreObserved(t *testing.T) {
 	h.h = ph
 	wantAction(t, h.dial(unused.Alias, t0), "reject", false)
 	wantAction(t, h.dial("sip:alice.vmr@example.com", t0), "continue", false)
-	wrong := policy.Credentials{Username: "infinity", Password: creds.Password}
-	wrong.Username = "someone else"
+	wrong := policy.Credentials{Username: "someone else", Password: creds.Password}
 	h.ask("local_alias=x", &wrong)
 	mu.Lock()
 	defer mu.Unlock()
