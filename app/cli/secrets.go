@@ -12,8 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"vmr-companion/app/wire"
-	"vmr-companion/backend/infinitysync"
-	"vmr-companion/backend/integration"
 	"vmr-companion/backend/secrets"
 )
 
@@ -205,35 +203,10 @@ key file; delete the old one once no backup needs it.`,
 	return cmd
 }
 
-// knownAccounts lists every account VMR Companion may keep a secret under
-// in this data folder: go-keyring cannot list a keychain, so export asks
-// for each. The local CA's key is left out on purpose: it is this
-// computer's, trusted only here, and a server makes its own.
-func knownAccounts(ctx context.Context, svc *wire.Services) ([]string, error) {
-	list := []string{
-		secrets.Account("desktop", "calendar_url"), // backend/account: the published calendar's link
-		svc.StoreKeys.Account(infinitysync.SecretAccount),
-		svc.StoreKeys.Account("policy/password"), // backend/policy
-	}
-	ins, err := svc.Integrations.List(ctx)
-	if err != nil {
-		return nil, err
-	}
-	// The integration's own secrets, then the signed-in user's session
-	// (backend/oauth Sessions).
-	fields := append(append([]string(nil), integration.SecretFields...), "user_refresh_token", "user_access_token", "user_session")
-	for _, in := range ins {
-		for _, f := range fields {
-			list = append(list, secrets.Account(in.UUID, f))
-		}
-	}
-	return list, nil
-}
-
 // sealKeychain reads every known account from the OS keychain and seals
 // what it finds with key; the plaintext stays in memory.
 func sealKeychain(ctx context.Context, svc *wire.Services, key *secrets.Key) ([]secrets.Sealed, error) {
-	accounts, err := knownAccounts(ctx, svc)
+	accounts, err := svc.SecretAccounts(ctx)
 	if err != nil {
 		return nil, err
 	}

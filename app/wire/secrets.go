@@ -5,6 +5,11 @@ import (
 	"fmt"
 	"os"
 
+	"vmr-companion/backend/account"
+	"vmr-companion/backend/infinitysync"
+	"vmr-companion/backend/integration"
+	"vmr-companion/backend/oauth"
+	"vmr-companion/backend/policy"
 	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/store"
 )
@@ -69,4 +74,28 @@ func openKeychain(choice Secrets, st *store.Store, osKeychain *secrets.Keychain)
 	// still work, and every secret call (and `secrets status`) says what
 	// is wrong with the key.
 	return secrets.NewEncrypted(st.Secrets(), key, err, secrets.DefaultTimeout)
+}
+
+// SecretAccounts lists every account VMR Companion may keep a secret under
+// in this data folder: go-keyring cannot list a keychain, so an export asks
+// for each. The local CA's key is left out on purpose: it is this
+// computer's, trusted only here, and a server makes its own.
+func (s *Services) SecretAccounts(ctx context.Context) ([]string, error) {
+	list := []string{
+		account.CalendarLinkAccount,
+		s.StoreKeys.Account(infinitysync.SecretAccount),
+		s.StoreKeys.Account(policy.SecretAccount),
+	}
+	ins, err := s.Integrations.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// The integration's own secrets, then the signed-in user's session.
+	fields := append(append([]string(nil), integration.SecretFields...), oauth.SessionFields...)
+	for _, in := range ins {
+		for _, f := range fields {
+			list = append(list, secrets.Account(in.UUID, f))
+		}
+	}
+	return list, nil
 }

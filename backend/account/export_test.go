@@ -2,7 +2,6 @@ package account
 
 // What the external tests (package account_test) read of the inside.
 var (
-	CalendarLinkAccount = calendarLinkAccount
-	SignInErrorOf       = signInError
-	SealRetry           = sealRetry
+	SignInErrorOf = signInError
+	SealRetry     = sealRetry
 )

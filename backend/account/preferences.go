@@ -29,10 +29,10 @@ const (
 	settingCalendarSource = "calendar_source"
 )
 
-// calendarLinkAccount is the keychain entry of the published calendar's
+// CalendarLinkAccount is the keychain entry of the published calendar's
 // link: often a secret URL that anyone holding it can read the calendar
 // with. The name is kept from when the window owned it.
-var calendarLinkAccount = secrets.Account("desktop", "calendar_url")
+var CalendarLinkAccount = secrets.Account("desktop", "calendar_url")
 
 // How a video meeting is joined.
 const (
@@ -111,7 +111,7 @@ func (s *Service) sealedSettings(ctx context.Context) (map[string]string, string
 	}
 	s.mu.Unlock()
 	_, err = s.cfg.Settings.Seal(ctx, settingCalendarValue, func(ctx context.Context, link string) (map[string]string, error) {
-		if err := s.cfg.Secrets.Set(ctx, calendarLinkAccount, secrets.New(link)); err != nil {
+		if err := s.cfg.Secrets.Set(ctx, CalendarLinkAccount, secrets.New(link)); err != nil {
 			return nil, err
 		}
 		return map[string]string{settingCalendarValue: linkHost(link), settingCalendarSource: calendar.FeedCacheName(link)}, nil
@@ -200,7 +200,7 @@ func (s *Service) SetPreferences(ctx context.Context, p Preferences) (*Preferenc
 		delete(values, settingCalendarSource)
 	case p.CalendarKind == CalendarURL:
 		// The keychain first: if it refuses, nothing is saved.
-		if err := s.cfg.Secrets.Set(ctx, calendarLinkAccount, secrets.New(p.CalendarValue)); err != nil {
+		if err := s.cfg.Secrets.Set(ctx, CalendarLinkAccount, secrets.New(p.CalendarValue)); err != nil {
 			return nil, validationError(map[string]problem.FieldError{"calendar_value": problem.LinkNotKept.Errorf(problem.Args(err.Error()),
 				"the link could not be kept in the system keychain (%v): unlock or set up the keychain and save again, or choose an .ics file", err)})
 		}
@@ -212,7 +212,7 @@ func (s *Service) SetPreferences(ctx context.Context, p Preferences) (*Preferenc
 	if p.CalendarKind != CalendarURL && s.cfg.Secrets != nil {
 		// A link no longer used is not kept; failing to remove it
 		// changes nothing the user sees.
-		_ = s.cfg.Secrets.Delete(ctx, calendarLinkAccount)
+		_ = s.cfg.Secrets.Delete(ctx, CalendarLinkAccount)
 	}
 	return s.Preferences(ctx)
 }
@@ -227,7 +227,7 @@ func (s *Service) calendarLink(ctx context.Context, settings map[string]string) 
 	if s.cfg.Secrets == nil {
 		return "", errors.New("account: this build keeps no keychain, so it cannot read your calendar link: choose an .ics file")
 	}
-	link, err := s.cfg.Secrets.Get(ctx, calendarLinkAccount)
+	link, err := s.cfg.Secrets.Get(ctx, CalendarLinkAccount)
 	if errors.Is(err, secrets.ErrNotFound) {
 		return "", errors.New("account: your calendar link is no longer in the system keychain: paste it again in the settings")
 	}

@@ -27,6 +27,10 @@ const (
 	fieldSession      = "user_session" // identity and access token expiry, JSON
 )
 
+// SessionFields are those fields: what a signed-in user leaves in the
+// keychain under an integration.
+var SessionFields = []string{fieldRefreshToken, fieldAccessToken, fieldSession}
+
 // expirySkew renews an access token this long before it expires, so it
 // does not expire on its way to a server.
 const expirySkew = time.Minute

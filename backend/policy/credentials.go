@@ -15,7 +15,7 @@ import (
 // password in the keychain (never in the database).
 const (
 	SettingUsername = "policy_username"
-	keychainAccount = "policy/password"
+	SecretAccount   = "policy/password" // in the store-scoped keychain
 	maxUsername     = 100
 	maxPassword     = 100
 )
@@ -61,18 +61,18 @@ func SaveCredentials(ctx context.Context, st Settings, keys Keys, c Credentials,
 	if err := CheckCredentials(c.Username, c.Password); err != nil {
 		return err
 	}
-	old, oldErr := keys.Get(ctx, keychainAccount)
+	old, oldErr := keys.Get(ctx, SecretAccount)
 	if oldErr != nil && !errors.Is(oldErr, secrets.ErrNotFound) {
 		return fmt.Errorf("policy: reading the keychain: %w", oldErr)
 	}
-	if err := keys.Set(ctx, keychainAccount, c.Password); err != nil {
+	if err := keys.Set(ctx, SecretAccount, c.Password); err != nil {
 		return fmt.Errorf("policy: saving the password in the keychain: %w", err)
 	}
 	if err := st.Set(ctx, map[string]string{SettingUsername: c.Username}, now); err != nil {
 		if oldErr == nil {
-			keys.Set(ctx, keychainAccount, old)
+			keys.Set(ctx, SecretAccount, old)
 		} else {
-			keys.Delete(ctx, keychainAccount)
+			keys.Delete(ctx, SecretAccount)
 		}
 		return fmt.Errorf("policy: saving the username: %w", err)
 	}
@@ -89,7 +89,7 @@ func LoadCredentials(ctx context.Context, st Settings, keys Keys) (Credentials, 
 	if user == "" {
 		return Credentials{}, nil
 	}
-	pass, err := keys.Get(ctx, keychainAccount)
+	pass, err := keys.Get(ctx, SecretAccount)
 	if errors.Is(err, secrets.ErrNotFound) {
 		return Credentials{Username: user}, nil
 	}
@@ -105,7 +105,7 @@ func ClearCredentials(ctx context.Context, st Settings, keys Keys, now time.Time
 	if err := st.Set(ctx, map[string]string{SettingUsername: ""}, now); err != nil {
 		return fmt.Errorf("policy: removing the username: %w", err)
 	}
-	if err := keys.Delete(ctx, keychainAccount); err != nil && !errors.Is(err, secrets.ErrNotFound) {
+	if err := keys.Delete(ctx, SecretAccount); err != nil && !errors.Is(err, secrets.ErrNotFound) {
 		return fmt.Errorf("policy: removing the password from the keychain: %w", err)
 	}
 	return nil
