@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"vmr-companion/app/wire"
+	"vmr-companion/backend/atomicfile"
 	"vmr-companion/backend/secrets"
 )
 
@@ -276,24 +277,14 @@ The local CA's key is not exported: the server makes its own.`,
 	return cmd
 }
 
+// writeNewFile writes an export bundle, never over an existing file.
 // writeNewFile writes data to a new 0600 file, removing it on failure.
 func writeNewFile(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	err := atomicfile.CreateNew(path, data, 0o600)
 	if errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("%s already exists: choose another --out", path)
 	}
-	if err != nil {
-		return err
-	}
-	_, werr := f.Write(data)
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
-		os.Remove(path)
-		return fmt.Errorf("writing %s: %w", path, werr)
-	}
-	return nil
+	return err
 }
 
 func (c *command) secretsImportCmd() *cobra.Command {

@@ -31,3 +31,30 @@ func Write(path string, data []byte, perm os.FileMode) error {
 	}
 	return nil
 }
+
+// CreateNew writes data to a new file at path with exactly mode perm. It
+// never replaces a file: when path exists the error wraps os.ErrExist. A
+// file it could not write whole is removed.
+func CreateNew(path string, data []byte, perm os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return fmt.Errorf("creating %s: %w", path, err)
+	}
+	// The umask may have taken bits away, never added any; Chmod makes
+	// the mode exactly perm.
+	_, werr := f.Write(data)
+	if werr == nil {
+		werr = f.Chmod(perm)
+	}
+	if werr == nil {
+		werr = f.Sync()
+	}
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		os.Remove(path)
+		return fmt.Errorf("writing %s: %w", path, werr)
+	}
+	return nil
+}

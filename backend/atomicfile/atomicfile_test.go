@@ -1,6 +1,7 @@
 package atomicfile
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -35,4 +36,21 @@ func TestWrite(t *testing.T) {
 			t.Fatal("no error")
 		}
 	})
+}
+
+func TestCreateNew(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "key")
+	if err := CreateNew(path, []byte("one"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	info, _ := os.Stat(path)
+	if data, _ := os.ReadFile(path); string(data) != "one" || info.Mode().Perm() != 0o600 {
+		t.Fatalf("got %q, mode %v", data, info.Mode().Perm())
+	}
+	if err := CreateNew(path, []byte("two"), 0o600); !errors.Is(err, os.ErrExist) {
+		t.Fatalf("over an existing file: %v", err)
+	}
+	if data, _ := os.ReadFile(path); string(data) != "one" {
+		t.Fatalf("the existing file became %q", data)
+	}
 }

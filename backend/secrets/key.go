@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"vmr-companion/backend/atomicfile"
+
 	"golang.org/x/crypto/chacha20poly1305"
 )
 
@@ -145,25 +147,35 @@ func LoadKeyFile(path string) (*Key, error) {
 	if err := checkKeyFileMode(path, fi); err != nil {
 		return nil, err
 	}
-	data, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
+	data, err := readKeyText(f)
+	if errors.Is(err, errKeyTooLarge) {
+		return nil, fmt.Errorf("secrets: the key file %s is %w", path, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("secrets: reading the key file %s: %w", path, err)
-	}
-	if len(data) > maxKeyFile {
-		return nil, fmt.Errorf("secrets: the key file %s is larger than %d bytes, so it is not a secrets key", path, maxKeyFile)
 	}
 	return parseKey(data, "key file "+path)
 }
 
+// readBounded reads the key file or credential at path, at most maxKeyFile
+// bytes: anything longer is no key.
 func readBounded(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
+	return readKeyText(f)
+}
+
+// errKeyTooLarge is a file too long to hold a key.
+var errKeyTooLarge = fmt.Errorf("larger than %d bytes, so it is not a secrets key", maxKeyFile)
+
+// readKeyText reads at most maxKeyFile bytes of r, or errKeyTooLarge.
+func readKeyText(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxKeyFile+1))
 	if err == nil && len(data) > maxKeyFile {
-		return nil, fmt.Errorf("larger than %d bytes, so it is not a secrets key", maxKeyFile)
+		return nil, errKeyTooLarge
 	}
 	return data, err
 }
@@ -176,28 +188,12 @@ func CreateKeyFile(path string) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	err = atomicfile.CreateNew(path, encodeKey(k), 0o600)
 	if errors.Is(err, os.ErrExist) {
 		return nil, fmt.Errorf("secrets: %s already exists; it may be the only key that opens your secrets, so it is not overwritten: choose another path", path)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("secrets: creating the key file: %w", err)
-	}
-	// The umask may have taken bits away, never added any; Chmod makes the
-	// mode exactly 0600 anyway.
-	_, werr := f.Write(encodeKey(k))
-	if werr == nil {
-		werr = f.Chmod(0o600)
-	}
-	if werr == nil {
-		werr = f.Sync()
-	}
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
-		os.Remove(path)
-		return nil, fmt.Errorf("secrets: writing the key file %s: %w", path, werr)
+		return nil, fmt.Errorf("secrets: the key file: %w", err)
 	}
 	k.source = "key file " + path
 	return k, nil
