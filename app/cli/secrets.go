@@ -278,7 +278,6 @@ The local CA's key is not exported: the server makes its own.`,
 }
 
 // writeNewFile writes an export bundle, never over an existing file.
-// writeNewFile writes data to a new 0600 file, removing it on failure.
 func writeNewFile(path string, data []byte) error {
 	err := atomicfile.CreateNew(path, data, 0o600)
 	if errors.Is(err, os.ErrExist) {
