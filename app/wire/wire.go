@@ -171,32 +171,47 @@ func Open(ctx context.Context, dataDir string, cfg Config) (*Services, error) {
 	}
 	addinFiles, officeJS := subdir(cfg.Build, "addin"), subdir(cfg.Build, "office-js")
 	svc.NewHost = func(ctx context.Context, o addinhost.Settings) (*addinhost.Server, error) {
-		ca, err := svc.Authority(ctx)
+		getCertificate, err := svc.hostCertificate(ctx, o.Certificate)
 		if err != nil {
 			return nil, err
 		}
-		loader, err := devcert.NewLoader(ca, nil)
-		if err != nil {
-			return nil, err
-		}
-		svc.Metrics.SetCertificate(func() (*x509.Certificate, error) {
-			// As a client gets it: renewed first when due.
-			c, err := loader.GetCertificate(&tls.ClientHelloInfo{})
-			if err != nil || c == nil || c.Leaf == nil {
-				return nil, errors.Join(errors.New("the certificate could not be read"), err)
-			}
-			return c.Leaf, nil
-		})
 		return addinhost.New(addinhost.Config{
 			Listen: o.Listen, Auth: o.Auth, ReservationRate: o.ReservationRate, OnRequest: o.OnRequest, AllowSharedHost: o.AllowSharedHost,
 			Policy:     o.Policy,
 			AddinFiles: addinFiles, OfficeJS: officeJS,
 			Integrations: svc.Integrations, Conferences: svc.Conferences, Aliases: alias.NewService(st.Aliases(), o.ReservationTTL),
 			Templates: engine, Manifests: devManifests{svc.Manifests},
-			GetCertificate: loader.GetCertificate, Logger: logger, Observer: svc.Metrics,
+			GetCertificate: getCertificate, Logger: logger, Observer: svc.Metrics,
 		})
 	}
 	return svc, nil
+}
+
+// hostCertificate is what the add-in host serves: file, the admin's
+// certificate (serve --tls-cert), or else a leaf of the local CA. Either
+// becomes the certificate that /readyz and the expiry metric watch.
+func (svc *Services) hostCertificate(ctx context.Context, file addinhost.Certificate) (func(*tls.ClientHelloInfo) (*tls.Certificate, error), error) {
+	if file != nil {
+		svc.Metrics.SetCertificate(func() (*x509.Certificate, error) { return file.Leaf(), nil })
+		return file.GetCertificate, nil
+	}
+	ca, err := svc.Authority(ctx)
+	if err != nil {
+		return nil, err
+	}
+	loader, err := devcert.NewLoader(ca, nil)
+	if err != nil {
+		return nil, err
+	}
+	svc.Metrics.SetCertificate(func() (*x509.Certificate, error) {
+		// As a client gets it: renewed first when due.
+		c, err := loader.GetCertificate(&tls.ClientHelloInfo{})
+		if err != nil || c == nil || c.Leaf == nil {
+			return nil, errors.Join(errors.New("the certificate could not be read"), err)
+		}
+		return c.Leaf, nil
+	})
+	return loader.GetCertificate, nil
 }
 
 // subdir is a folder of the embedded build, or nil when this build has none.

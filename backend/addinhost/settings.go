@@ -1,6 +1,8 @@
 package addinhost
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"net/http"
 	"time"
 )
@@ -21,4 +23,19 @@ type Settings struct {
 	// Policy answers Infinity's external policy requests under
 	// /policy/v1/ (backend/policy); nil leaves the path unanswered.
 	Policy http.Handler
+	// Certificate, when set, is served instead of a certificate of the
+	// local CA (serve --tls-cert/--tls-key, backend/certfile).
+	Certificate Certificate
 }
+
+// Certificate is a certificate the host serves in place of the local
+// CA's: one an admin or an ACME client keeps in files.
+type Certificate interface {
+	GetCertificate(*tls.ClientHelloInfo) (*tls.Certificate, error)
+	// Leaf is the certificate served now, for its expiry and /readyz.
+	Leaf() *x509.Certificate
+}
+
+// Loopback tells whether a --listen address only accepts connections
+// from this machine, by the rule New applies.
+func Loopback(listen string) (bool, error) { return isLoopback(listen) }
