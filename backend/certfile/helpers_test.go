@@ -103,8 +103,15 @@ func (p *pair) write(t testing.TB, c tls.Certificate) {
 	p.writeKey(t, c)
 }
 
-func (p *pair) writeCert(t testing.TB, c tls.Certificate) { t.Helper(); replace(t, p.cert, pemCerts(c)) }
-func (p *pair) writeKey(t testing.TB, c tls.Certificate)  { t.Helper(); replace(t, p.key, pemKey(t, c)) }
+func (p *pair) writeCert(t testing.TB, c tls.Certificate) {
+	t.Helper()
+	replace(t, p.cert, pemCerts(c))
+}
+
+func (p *pair) writeKey(t testing.TB, c tls.Certificate) {
+	t.Helper()
+	replace(t, p.key, pemKey(t, c))
+}
 
 // replace writes data beside path and renames it over path.
 func replace(t testing.TB, path string, data []byte) {
