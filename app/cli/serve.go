@@ -29,6 +29,7 @@ func (c *command) serveCmd() *cobra.Command {
 	var policy placeholderPolicy
 	var metricsListen string
 	var metricsPublic bool
+	var tlsf tlsFiles
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the add-in host (HTTPS) and the scheduler until interrupted",
@@ -52,6 +53,12 @@ meetings runs too, so the whole flow can be seen without an Exchange server;
 the demo keeps its integration and meetings in its own data folder
 (<data-dir>/demo), never in yours.
 
+Beyond this machine the host needs a certificate Outlook clients and
+Conferencing Nodes trust, for addin_server_domain: --tls-cert and
+--tls-key (PEM). It is re-read when the files change (a renewal) and on
+SIGHUP, without dropping connections; a pair that does not load leaves
+the current one served.
+
 Health and metrics are served apart from the add-in, in plain HTTP on
 --metrics-listen (default 127.0.0.1:9464; off turns it off): /healthz,
 /readyz and /metrics (Prometheus). They have no authentication: an address
@@ -72,6 +79,9 @@ sending and gives its mailbox lease back, and serve exits 0 (within 10 s).`,
 				return usageError{fmt.Errorf("--reservation-ttl must be at least 1m, not %s", o.ReservationTTL)}
 			}
 			// Checked before anything starts, so a refused address costs nothing.
+			if err := tlsf.check(o.Listen, o.Auth); err != nil {
+				return usageError{err}
+			}
 			if metricsListen != metrics.Off {
 				if err := metrics.CheckListen(metricsListen, metricsPublic); err != nil {
 					return usageError{err}
@@ -91,9 +101,16 @@ sending and gives its mailbox lease back, and serve exits 0 (within 10 s).`,
 			if err := policy.apply(svc.Scheduler); err != nil {
 				return usageError{err}
 			}
-			// Say loudly what needs attention about the local CA (its key
-			// in a file, a replaced CA) before the host uses it.
-			if _, _, err := c.loadCA(cmd.ErrOrStderr(), svc, devcert.TrustOptions{}, true); err != nil {
+			cert, err := tlsf.open(svc.Logger)
+			if err != nil {
+				return err
+			}
+			// Without the admin's certificate, say loudly what needs
+			// attention about the local CA (its key in a file, a
+			// replaced CA) before the host uses it.
+			if cert != nil {
+				o.Certificate = cert
+			} else if _, _, err := c.loadCA(cmd.ErrOrStderr(), svc, devcert.TrustOptions{}, true); err != nil {
 				return err
 			}
 			ph, err := c.policyHandler(cmd.ErrOrStderr(), svc)
@@ -135,6 +152,10 @@ sending and gives its mailbox lease back, and serve exits 0 (within 10 s).`,
 				fmt.Fprintln(out, addinhost.NoAuthWarning)
 			}
 			fmt.Fprintf(out, "  Infinity external policy: %s%s (HTTP Basic; see: vmr-companion policy status)\n", host.URL(), policyPath)
+			if cert != nil {
+				fmt.Fprintf(out, "  Certificate: %s (%s)\n", describeCertificate(cert.Certificate().Leaf), tlsf.cert)
+				warnUncovered(c.ctx, cmd.ErrOrStderr(), svc, cert.Certificate().Leaf)
+			}
 			if metricsSrv != nil {
 				fmt.Fprintf(out, "  Health and metrics: http://%s/readyz and /metrics\n", metricsListen)
 			}
@@ -170,6 +191,10 @@ sending and gives its mailbox lease back, and serve exits 0 (within 10 s).`,
 				case <-ctx.Done():
 					break wait
 				case <-hangups:
+					if cert != nil {
+						reloadCertificate(c.ctx, out, cmd.ErrOrStderr(), svc, cert)
+						continue
+					}
 					// Nothing is re-read yet: the settings are flags, and
 					// the certificate is renewed by itself.
 					svc.Logger.Info(hangupIgnored)
@@ -187,6 +212,7 @@ sending and gives its mailbox lease back, and serve exits 0 (within 10 s).`,
 	cmd.Flags().BoolVar(&demoMode, "demo", false, demoFlagHelp)
 	cmd.Flags().DurationVar(&o.ReservationTTL, "reservation-ttl", alias.DefaultTTL, "how long a reservation that no meeting used is kept")
 	cmd.Flags().StringVar(&metricsListen, "metrics-listen", metrics.DefaultListen, "where /healthz, /readyz and /metrics listen (plain HTTP), or off")
+	tlsf.flags(cmd)
 	cmd.Flags().BoolVar(&metricsPublic, "metrics-listen-public", false, "allow --metrics-listen beyond this machine (no authentication: put it behind a firewall or a reverse proxy)")
 	return cmd
 }
