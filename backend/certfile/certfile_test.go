@@ -10,6 +10,7 @@ import (
 	"net/http/httptrace"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -246,4 +247,57 @@ func TestChangeSeenThroughTheClock(t *testing.T) {
 			t.Fatalf("reload: %v", err)
 		}
 	})
+}
+
+// TestConcurrentHandshakesAndReloads: handshakes, scrapes and reloads at
+// once (run with -race) always get a whole pair that was written.
+func TestConcurrentHandshakesAndReloads(t *testing.T) {
+	ca := testtls.NewCA(t, "Test ACME CA")
+	clk := newClock()
+	p := newPair(t)
+	pairs := []tls.Certificate{ca.Valid(t, serverName)}
+	p.write(t, pairs[0])
+	l, err := certfile.Open(p.cert, p.key, certfile.Options{Now: clk.Now, CheckEvery: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 10 {
+		pairs = append(pairs, ca.Valid(t, serverName))
+	}
+	known := func(c *x509.Certificate) bool {
+		for _, p := range pairs {
+			if same(c, p.Leaf) {
+				return true
+			}
+		}
+		return false
+	}
+	var wg sync.WaitGroup
+	bad := make(chan string, 8)
+	for range 8 {
+		wg.Go(func() {
+			for range 300 {
+				c, err := l.GetCertificate(&tls.ClientHelloInfo{})
+				if err != nil || c == nil || !known(c.Leaf) || !known(l.Leaf()) {
+					bad <- "an unknown or missing certificate was served"
+					return
+				}
+				clk.Add(100 * time.Millisecond)
+			}
+		})
+	}
+	for _, next := range pairs[1:] {
+		p.write(t, next)
+		if err := l.Reload(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wg.Wait()
+	close(bad)
+	for msg := range bad {
+		t.Fatal(msg)
+	}
+	if !same(l.Leaf(), pairs[len(pairs)-1].Leaf) {
+		t.Fatal("the last pair written is not served")
+	}
 }
