@@ -84,6 +84,7 @@ sending and gives its mailbox lease back, and serve exits 0 (within 10 s).`,
 			hangups := make(chan os.Signal, 1)
 			notifyHangup(hangups)
 			defer signal.Stop(hangups)
+			notify := c.systemd()
 			svc, err := c.services()
 			if err != nil {
 				return err
@@ -129,7 +130,7 @@ sending and gives its mailbox lease back, and serve exits 0 (within 10 s).`,
 			if err := host.Start(); err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
+			out := c.logs.console(cmd.OutOrStdout())
 			fmt.Fprintf(out, "Add-in host running at %s (auth: %s)\n", host.URL(), host.Auth())
 			if host.Auth() == addinhost.AuthNone {
 				fmt.Fprintln(out, addinhost.NoAuthWarning)
@@ -163,6 +164,8 @@ sending and gives its mailbox lease back, and serve exits 0 (within 10 s).`,
 					}
 				}
 			}
+			stopWatchdog := c.ready(notify, svc, host)
+			defer stopWatchdog()
 			fmt.Fprintln(out, "Press Ctrl+C to stop.")
 		wait:
 			for {
@@ -170,12 +173,15 @@ sending and gives its mailbox lease back, and serve exits 0 (within 10 s).`,
 				case <-ctx.Done():
 					break wait
 				case <-hangups:
+					c.notified(notify.Reloading())
 					// Nothing is re-read yet: the settings are flags, and
 					// the certificate is renewed by itself.
 					svc.Logger.Info(hangupIgnored)
 					fmt.Fprintln(out, hangupIgnored)
+					c.notified(notify.Ready())
 				}
 			}
+			c.stopping(notify, stopWatchdog)
 			return shutdown(cmd.ErrOrStderr(), svc, host)
 		},
 	}
