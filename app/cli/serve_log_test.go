@@ -30,11 +30,11 @@ import (
 // Secrets the log tests send; none may reach the log.
 const (
 	logPolicyPassword = "policy-pw-5c1f0e"
-	bearerToken    = "eyJhbGciOiJSUzI1NiJ9.bearer-secret-7d2a.c2lnbmF0dXJl"
-	sessionToken   = "session-secret-91b3"
-	queryToken     = "query-secret-44e8"
-	codeSecret     = "code-secret-0a6d"
-	wrongPassword  = "wrong-pw-63f2"
+	bearerToken       = "eyJhbGciOiJSUzI1NiJ9.bearer-secret-7d2a.c2lnbmF0dXJl"
+	sessionToken      = "session-secret-91b3"
+	queryToken        = "query-secret-44e8"
+	codeSecret        = "code-secret-0a6d"
+	wrongPassword     = "wrong-pw-63f2"
 )
 
 // notifySocket is a service manager's notification socket; NOTIFY_SOCKET
@@ -396,9 +396,8 @@ func TestDecisionLogMatchesTheReply(t *testing.T) {
 	}
 }
 
-
-// TestServeNotifiesSystemd runs serve as a Type=notify unit with a
-// watchdog would: READY=1 once it listens, WATCHDOG=1 while the store
+// TestServeNotifiesSystemd runs serve as systemd runs a Type=notify unit
+// with a watchdog: READY=1 once it listens, WATCHDOG=1 while the store
 // answers, and after the stop the keep-alive ends before STOPPING=1.
 func TestServeNotifiesSystemd(t *testing.T) {
 	secretstest.MockInit()
