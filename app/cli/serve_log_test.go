@@ -355,7 +355,8 @@ func TestLogFlags(t *testing.T) {
 
 // TestDecisionLogMatchesTheReply: the scheduling decision's log line names
 // the transaction whose id the reply carries to Exchange (its key in Sent
-// Items, and {{correlation_id}} in the reply templates).
+// Items, and {{correlation_id}} in the reply templates), and a hostile
+// meeting UID stays quoted in it.
 func TestDecisionLogMatchesTheReply(t *testing.T) {
 	secretstest.MockInit()
 	dir := t.TempDir()
@@ -363,9 +364,11 @@ func TestDecisionLogMatchesTheReply(t *testing.T) {
 	if code, _, stderr := run(t, dir, ex.Integration("room@contoso.com"), "integrations", "create", "-f", "-"); code != 0 {
 		t.Fatalf("create: %s", stderr)
 	}
-	var buf bytes.Buffer
+	// The same records in both formats: JSON to read the fields, text to
+	// check that the organizer's UID and subject forge no line.
+	var buf, text bytes.Buffer
 	cfg := wiretest.Config()
-	cfg.Logger = slog.New(slog.NewJSONHandler(&lockedWriter{w: &buf}, nil))
+	cfg.Logger = slog.New(slog.NewMultiHandler(slog.NewJSONHandler(&lockedWriter{w: &buf}, nil), slog.NewTextHandler(&lockedWriter{w: &text}, nil)))
 	ctx := context.Background()
 	svc, err := wire.Open(ctx, dir, cfg)
 	if err != nil {
@@ -380,19 +383,30 @@ func TestDecisionLogMatchesTheReply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ex.SendMeeting("log-meeting", "Review\n\x1b[31m", time.Now().Add(48*time.Hour).Truncate(time.Hour), res.UUID)
+	ex.SendMeeting("log-meeting\ntime=x level=ERROR msg=forged \x1b[31m", "Review\nlevel=ERROR msg=forged \x1b[31m", time.Now().Add(48*time.Hour).Truncate(time.Hour), res.UUID)
 	if sum, err := svc.Scheduler.RunOnce(ctx, "Contoso"); err != nil || sum.Decided != 1 || sum.Sent != 1 {
 		t.Fatalf("pass: %+v %v", sum, err)
 	}
-	var tx string
+	var tx, code string
 	for _, rec := range jsonLines(t, buf.String()) {
 		if rec["msg"] == "scheduling decision" {
 			tx, _ = rec["transaction"].(string)
+			code, _ = rec["code"].(string)
 		}
+	}
+	checkTextLog(t, text.String())
+	// (The mailbox's reading already replaced the escape with U+FFFD.)
+	if !strings.Contains(text.String(), `uid="log-meeting\ntime=x level=ERROR msg=forged `) {
+		t.Errorf("the decision's line does not quote the hostile UID:\n%s", text.String())
 	}
 	replies := ex.Fake.Responses()
 	if tx == "" || len(replies) != 1 || replies[0].Key != tx+"/reply" {
 		t.Fatalf("the decision's transaction %q is not the reply's key %+v:\n%s", tx, replies, buf.String())
+	}
+	// The calendar part cannot hold that UID, so the meeting is declined
+	// with the general error, whose text shows the organizer the id.
+	if code == "reject_general_error" && !strings.Contains(replies[0].BodyHTML, tx) {
+		t.Errorf("the general error reply does not name %s: %s", tx, replies[0].BodyHTML)
 	}
 }
 
@@ -402,8 +416,10 @@ func TestDecisionLogMatchesTheReply(t *testing.T) {
 func TestServeNotifiesSystemd(t *testing.T) {
 	secretstest.MockInit()
 	conn := notifySocket(t)
-	// 2 ms: pings come every millisecond, so the test sees one soon.
-	t.Setenv(sdnotify.EnvWatchdogUSec, "2000")
+	// 0.2 s: a ping every 0.1 s, each health check given as long, so the
+	// test sees one soon even on a loaded machine (a check that overruns
+	// only skips its ping).
+	t.Setenv(sdnotify.EnvWatchdogUSec, "200000")
 	t.Setenv(sdnotify.EnvWatchdogPID, strconv.Itoa(os.Getpid()))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
