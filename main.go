@@ -7,7 +7,6 @@ import (
 	"context"
 	"embed"
 	"io/fs"
-	"log/slog"
 	"os"
 	"time"
 
@@ -33,7 +32,8 @@ var version = "dev"
 func main() {
 	started := time.Now()
 	build, _ := fs.Sub(assets, "frontend/dist")
-	cfg := wire.Config{Version: version, Logger: slog.New(slog.NewTextHandler(os.Stderr, nil)), Build: build}
+	// The log is the command line's to build: its flags choose the format.
+	cfg := wire.Config{Version: version, Build: build}
 	os.Exit(cli.Main(context.Background(), os.Args[1:], cli.Config{
 		Version: version,
 		Open: func(ctx context.Context, dataDir string) (*wire.Services, error) {

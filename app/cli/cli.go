@@ -45,12 +45,12 @@ type usageError struct{ error }
 
 // Main runs the command line and returns the process exit code.
 func Main(ctx context.Context, args []string, cfg Config) int {
-	c := &command{cfg: cfg, ctx: ctx}
+	c := &command{cfg: cfg, ctx: ctx, logs: newLogging(cfg.Stderr)}
 	root := c.root()
 	root.SetArgs(args)
 	root.SetIn(cfg.Stdin)
 	root.SetOut(cfg.Stdout)
-	root.SetErr(cfg.Stderr)
+	root.SetErr(c.logs.console(c.logs.out))
 	err := root.ExecuteContext(ctx)
 	if c.svc != nil && c.svc.Close != nil {
 		c.svc.Close()
@@ -58,12 +58,17 @@ func Main(ctx context.Context, args []string, cfg Config) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintln(cfg.Stderr, "vmr-companion:", describe(err))
+	code := exitError
 	var u usageError
 	if errors.As(err, &u) {
-		return exitUsage
+		code = exitUsage
 	}
-	return exitError
+	if c.logs.json() {
+		c.logs.logger().Error(describe(err), "exit_status", code)
+	} else {
+		fmt.Fprintln(c.logs.out, "vmr-companion:", describe(err))
+	}
+	return code
 }
 
 // describe adds what to do to errors that need more than their text.
@@ -103,6 +108,7 @@ type command struct {
 	dataDir string
 	// secrets is the --secrets and --secrets-key-file choice.
 	secrets wire.Secrets
+	logs    *logging
 	svc     *wire.Services
 }
 
@@ -117,7 +123,7 @@ func (c *command) services() (*wire.Services, error) {
 			return nil, err
 		}
 	}
-	svc, err := c.cfg.Open(wire.WithSecrets(c.ctx, c.secrets), dir)
+	svc, err := c.cfg.Open(wire.WithLogger(wire.WithSecrets(c.ctx, c.secrets), c.logs.logger()), dir)
 	if err != nil {
 		return nil, err
 	}
@@ -147,6 +153,7 @@ same data from a terminal.`,
 	root.PersistentFlags().StringVar(&c.dataDir, "data-dir", "", "folder of the database (default: $"+store.EnvDataDir+" or the user's config folder)")
 	root.PersistentFlags().StringVar(&c.secrets.Backend, "secrets", "", "where secrets are kept: keychain (the OS keychain) or encrypted (sealed in the database; for servers) (default: $"+wire.EnvSecrets+" or keychain)")
 	root.PersistentFlags().StringVar(&c.secrets.KeyFile, "secrets-key-file", "", "key file of --secrets encrypted, mode 0600 (default: $"+wire.EnvSecretsKeyFile+" or the systemd credential vmr-companion.key)")
+	c.logs.flags(root.PersistentFlags())
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w (see: %s --help)", err, cmd.CommandPath())}
 	})

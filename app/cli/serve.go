@@ -94,6 +94,7 @@ sending and gives its mailbox lease back, and serve exits 0 (within 10 s).`,
 			hangups := make(chan os.Signal, 1)
 			notifyHangup(hangups)
 			defer signal.Stop(hangups)
+			notify := c.systemd()
 			svc, err := c.services()
 			if err != nil {
 				return err
@@ -146,7 +147,7 @@ sending and gives its mailbox lease back, and serve exits 0 (within 10 s).`,
 			if err := host.Start(); err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
+			out := c.logs.console(cmd.OutOrStdout())
 			fmt.Fprintf(out, "Add-in host running at %s (auth: %s)\n", host.URL(), host.Auth())
 			if host.Auth() == addinhost.AuthNone {
 				fmt.Fprintln(out, addinhost.NoAuthWarning)
@@ -184,6 +185,8 @@ sending and gives its mailbox lease back, and serve exits 0 (within 10 s).`,
 					}
 				}
 			}
+			stopWatchdog := c.ready(notify, svc, host)
+			defer stopWatchdog()
 			fmt.Fprintln(out, "Press Ctrl+C to stop.")
 		wait:
 			for {
@@ -191,16 +194,20 @@ sending and gives its mailbox lease back, and serve exits 0 (within 10 s).`,
 				case <-ctx.Done():
 					break wait
 				case <-hangups:
+					c.notified(notify.Reloading())
 					if cert != nil {
 						reloadCertificate(c.ctx, out, cmd.ErrOrStderr(), svc, cert)
+						c.notified(notify.Ready())
 						continue
 					}
 					// Nothing is re-read yet: the settings are flags, and
 					// the certificate is renewed by itself.
 					svc.Logger.Info(hangupIgnored)
 					fmt.Fprintln(out, hangupIgnored)
+					c.notified(notify.Ready())
 				}
 			}
+			c.stopping(notify, stopWatchdog)
 			return shutdown(cmd.ErrOrStderr(), svc, host)
 		},
 	}

@@ -82,8 +82,8 @@ type Services struct {
 const InfinityPageSize = 500
 
 // Config is what Open needs besides the data folder. The zero value works:
-// the real keychain, a text logger to nowhere, a host without the add-in's
-// files.
+// the real keychain, no log (unless WithLogger gives one), a host without
+// the add-in's files.
 type Config struct {
 	// Version names this build (user agent, diagnostics bundles).
 	Version string
@@ -98,6 +98,17 @@ type Config struct {
 	Keychain *secrets.Keychain
 }
 
+type loggerKey struct{}
+
+// WithLogger returns ctx carrying the logger the command line built from
+// its flags (--log-format, --log-level); Open prefers it to
+// Config.Logger. Like WithSecrets, it rides on the context because main's
+// Open callback takes only the data folder, and main builds cfg before
+// the flags are read.
+func WithLogger(ctx context.Context, l *slog.Logger) context.Context {
+	return context.WithValue(ctx, loggerKey{}, l)
+}
+
 // Open opens the store in dataDir and builds every service on it.
 func Open(ctx context.Context, dataDir string, cfg Config) (*Services, error) {
 	choice, err := resolveSecrets(ctx, os.Getenv)
@@ -109,6 +120,9 @@ func Open(ctx context.Context, dataDir string, cfg Config) (*Services, error) {
 		return nil, err
 	}
 	logger := cfg.Logger
+	if l, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok {
+		logger = l
+	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}

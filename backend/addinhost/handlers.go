@@ -127,10 +127,10 @@ func (s *Server) integration(ctx context.Context, id string) (*integration.Integ
 }
 
 func (s *Server) internal(w http.ResponseWriter, what string, err error) {
-	id := uuid.NewString()
-	s.log.Error("add-in host: "+what, "correlation_id", id, "error", err)
+	id := requestID(w)
+	s.log.Error("add-in host: "+what, "request_id", id, "error", err)
 	writeProblem(w, Problem{Type: typeInternal, Title: "Internal error", Status: http.StatusInternalServerError,
-		Detail: "the error was logged with correlation id " + id})
+		Detail: "the error was logged with request id " + id})
 }
 
 // renderFailed answers a template that could not be rendered. Rendering has

@@ -98,13 +98,32 @@ func (r *recorder) Write(b []byte) (int, error) {
 	return n, err
 }
 
-// middleware adds the security headers, CORS for the host's own origin,
-// the body cap, panic recovery and the request log.
+// RequestIDHeader carries the id of each answer: the request's log line
+// has it as request_id, and so do its problem+json body and, for an
+// Infinity policy request, the answer's log line. A client's own value is
+// never taken: a header an outsider chooses would let one request pass for
+// another in the log.
+const RequestIDHeader = "X-Request-Id"
+
+// requestID is the id the middleware gave the answer written to w, or a
+// new one where no middleware ran (a handler called on its own).
+func requestID(w http.ResponseWriter) string {
+	if id := w.Header().Get(RequestIDHeader); id != "" {
+		return id
+	}
+	return uuid.NewString()
+}
+
+// middleware adds the request id, the security headers, CORS for the
+// host's own origin, the body cap, panic recovery and the request log.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &recorder{ResponseWriter: w, policy: func() string { return s.contentSecurityPolicy(r.Context()) }}
 		h := w.Header()
+		// Set first, so that every answer (an early one included) and every
+		// handler's log line can name it.
+		h.Set(RequestIDHeader, uuid.NewString())
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 		h.Set("Strict-Transport-Security", "max-age=31536000")
@@ -125,11 +144,11 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		r.Body = http.MaxBytesReader(rec, r.Body, maxBody)
 		defer func() {
 			if p := recover(); p != nil {
-				id := uuid.NewString()
-				s.log.Error("add-in host: handler panicked", "correlation_id", id, "panic", p, "path", r.URL.Path)
+				id := requestID(rec)
+				s.log.Error("add-in host: handler panicked", "request_id", id, "panic", p, "path", r.URL.Path)
 				if rec.status == 0 {
 					writeProblem(rec, Problem{Type: typeInternal, Title: "Internal error", Status: http.StatusInternalServerError,
-						Detail: "correlation id " + id})
+						Detail: "the error was logged with request id " + id})
 				}
 			}
 			s.logRequest(r, rec, start)
@@ -143,7 +162,8 @@ func (s *Server) logRequest(r *http.Request, rec *recorder, start time.Time) {
 	entry := RequestLog{Time: start, Method: r.Method, Path: r.URL.Path, Status: rec.status,
 		DurationMS: float64(took.Microseconds()) / 1000, Bytes: rec.bytes, Remote: r.RemoteAddr}
 	if strings.HasPrefix(r.URL.Path, "/api/") || rec.status >= 400 {
-		s.log.Info("request", "method", entry.Method, "path", entry.Path, "status", entry.Status, "ms", entry.DurationMS)
+		s.log.Info("request", "method", entry.Method, "path", entry.Path, "status", entry.Status, "ms", entry.DurationMS,
+			"request_id", rec.Header().Get(RequestIDHeader))
 	}
 	if s.cfg.OnRequest != nil {
 		s.cfg.OnRequest(entry)

@@ -10,6 +10,8 @@ import (
 // Problem is an RFC 9457 problem detail, the shape of every API error.
 // Fields keeps each field's English message (what clients read so far);
 // FieldErrors adds its code and parameters for a client to translate.
+// RequestID is the answer's X-Request-Id (an extension member, RFC 9457
+// section 3.2), for a user to quote to an admin who greps the log for it.
 type Problem struct {
 	Type        string                        `json:"type"`
 	Title       string                        `json:"title"`
@@ -17,6 +19,7 @@ type Problem struct {
 	Detail      string                        `json:"detail,omitempty"`
 	Fields      map[string]string             `json:"fields,omitempty"`
 	FieldErrors map[string]problem.FieldError `json:"field_errors,omitempty"`
+	RequestID   string                        `json:"request_id,omitempty"`
 }
 
 // badField is the problem of a request whose field is invalid.
@@ -40,6 +43,7 @@ const (
 )
 
 func writeProblem(w http.ResponseWriter, p Problem) {
+	p.RequestID = w.Header().Get(RequestIDHeader)
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(p.Status)

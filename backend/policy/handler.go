@@ -144,6 +144,11 @@ func (h *Handler) Close(ctx context.Context) error {
 	return h.decisions.close(ctx)
 }
 
+// requestIDHeader is the id the add-in host's middleware gives every
+// answer (addinhost.RequestIDHeader; this package does not import the
+// host that mounts it).
+const requestIDHeader = "X-Request-Id"
+
 var (
 	bodyContinue = []byte(`{"status":"success","action":"continue"}`)
 	bodyReject   = []byte(`{"status":"success","action":"reject"}`)
@@ -196,6 +201,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d, body := h.ix.Load().answer(local, caller(q), h.cfg.Now())
+	d.RequestID = hdr.Get(requestIDHeader)
 	h.decisions.add(d)
 	hdr.Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)

@@ -75,6 +75,9 @@ type Decision struct {
 	MeetingUID    string
 	Subject       string
 	Organizer     string
+	// RequestID is the answer's X-Request-Id (set by the add-in host's
+	// middleware), for the process log only.
+	RequestID string
 }
 
 // Operations log codes of policy decisions.

@@ -115,15 +115,19 @@ func (w *writer) writeAll(pending []Decision) error {
 	}
 }
 
-// write logs decisions about aliases that are not ours to the process
-// log (they have no integration) and the rest to the operations log.
+// write logs each answer to the process log, one line with its request
+// id, here off the answers' path, and those about our aliases to the
+// operations log too (the others have no integration).
 func (w *writer) write(batch []Decision) error {
 	ours := batch[:0:0]
 	for _, d := range batch {
 		if d.IntegrationID == 0 {
-			w.log.Info("policy: not ours, left to Infinity", "alias", d.Alias, "caller", d.Caller, "action", d.Action, "why", d.Why)
+			w.log.Info("policy: not ours, left to Infinity", "request_id", d.RequestID, "alias", d.Alias, "caller", d.Caller,
+				"action", d.Action, "why", d.Why)
 			continue
 		}
+		w.log.Info("policy: answered", "request_id", d.RequestID, "integration_id", d.IntegrationID, "alias", d.Alias,
+			"caller", d.Caller, "action", d.Action, "code", d.Code, "why", d.Why)
 		ours = append(ours, d)
 	}
 	if n := w.dropped.Swap(0); n > 0 {

@@ -83,6 +83,7 @@ export interface ApiProblem {
   detail?: string;
   fields?: Record<string, string>;
   field_errors?: Record<string, FieldError>;
+  request_id?: string;
 }
 
 /** integration.BatchProblem (vmr-companion/backend/integration) */
