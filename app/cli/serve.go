@@ -58,6 +58,11 @@ Health and metrics are served apart from the add-in, in plain HTTP on
 beyond this machine is refused unless --metrics-listen-public is given, and
 belongs behind a firewall or a reverse proxy.
 
+SIGHUP re-reads the config file (see: vmr-companion config --help): the
+reservation rate and the placeholder policy change at once; other changed
+settings are named and wait for a restart; a file with problems changes
+nothing.
+
 SIGTERM or Ctrl+C stops it: the host stops taking requests and finishes
 those running, each worker finishes its decision and the replies it is
 sending and gives its mailbox lease back, and serve exits 0 (within 10 s).`,
@@ -164,16 +169,14 @@ sending and gives its mailbox lease back, and serve exits 0 (within 10 s).`,
 				}
 			}
 			fmt.Fprintln(out, "Press Ctrl+C to stop.")
+			live := serveLive(host, svc.Scheduler)
 		wait:
 			for {
 				select {
 				case <-ctx.Done():
 					break wait
 				case <-hangups:
-					// Nothing is re-read yet: the settings are flags, and
-					// the certificate is renewed by itself.
-					svc.Logger.Info(hangupIgnored)
-					fmt.Fprintln(out, hangupIgnored)
+					c.reload(out, svc.Logger, live)
 				}
 			}
 			return shutdown(cmd.ErrOrStderr(), svc, host)
@@ -190,10 +193,6 @@ sending and gives its mailbox lease back, and serve exits 0 (within 10 s).`,
 	cmd.Flags().BoolVar(&metricsPublic, "metrics-listen-public", false, "allow --metrics-listen beyond this machine (no authentication: put it behind a firewall or a reverse proxy)")
 	return cmd
 }
-
-// hangupIgnored is what serve says on SIGHUP until it has a configuration
-// file to re-read.
-const hangupIgnored = "SIGHUP received and ignored: serve has no configuration file to re-read yet (the certificate renews by itself)"
 
 // shutdownGrace bounds the whole shutdown; service managers kill after
 // 90 s (systemd's default), admins expect less.
