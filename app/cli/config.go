@@ -99,7 +99,7 @@ func readConfigFile(path string) (f *configFile, warnings []string, probs []prob
 	}
 	st, err := os.Stat(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return fail("the config file does not exist: create it (see: vmr-companion config check --help), or name another with --config or %s", EnvConfig)
+		return fail("the config file does not exist: create it (see: vmr-companion config --help), or name another with --config or %s", EnvConfig)
 	}
 	if err != nil {
 		return fail("reading the config file: %v", err)
@@ -141,6 +141,10 @@ func parseConfig(path string, data []byte) (*configFile, []problem) {
 	return f, nil
 }
 
+// maxKeyDepth bounds the key paths keyLines records: commands are at most
+// three words deep, then the setting.
+const maxKeyDepth = 8
+
 // keyLines finds the line of every key and table header: go-toml's decoder
 // gives values without positions, its parser positions without values.
 func keyLines(data []byte) map[string]int {
@@ -157,6 +161,12 @@ func keyLines(data []byte) map[string]int {
 	}
 	lines := map[string]int{}
 	record := func(path []string, n *unstable.Node) {
+		// Settings sit at most a few tables deep; a longer dotted key is
+		// wrong at a shallower part, which check names. Stopping here
+		// keeps a hostile a.b.c.… key from costing its length squared.
+		if len(path) > maxKeyDepth {
+			return
+		}
 		k := strings.Join(path, keySep)
 		if _, ok := lines[k]; !ok {
 			lines[k] = lineOf(n.Raw.Offset)
@@ -168,7 +178,7 @@ func keyLines(data []byte) map[string]int {
 	keyValue = func(table []string, kv *unstable.Node) {
 		path := append([]string(nil), table...)
 		it := kv.Key()
-		for it.Next() {
+		for it.Next() && len(path) <= maxKeyDepth {
 			path = append(path, string(it.Node().Data))
 			record(path, it.Node())
 		}
@@ -190,7 +200,7 @@ func keyLines(data []byte) map[string]int {
 		case unstable.Table, unstable.ArrayTable:
 			table = table[:0]
 			it := e.Key()
-			for it.Next() {
+			for it.Next() && len(table) <= maxKeyDepth {
 				table = append(table, string(it.Node().Data))
 				record(table, it.Node())
 			}

@@ -466,3 +466,28 @@ func FuzzConfigParse(f *testing.F) {
 		}
 	})
 }
+
+// Hostile shapes near the size bound end in a problem, never a crash: deep
+// nesting, a dotted key of many parts, a table header of many parts.
+func TestHostileConfig(t *testing.T) {
+	n := maxConfigBytes / 8
+	for name, text := range map[string]string{
+		"nested lists":         "a = " + strings.Repeat("[", n) + strings.Repeat("]", n) + "\n",
+		"nested inline tables": "a = " + strings.Repeat("{b=", n/4) + "1" + strings.Repeat("}", n/4) + "\n",
+		"a long dotted key":    "serve" + strings.Repeat(".a", n) + " = 1\n",
+		"a long table name":    "[serve" + strings.Repeat(".a", n) + "]\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			file, probs := parseConfig("hostile.toml", []byte(text))
+			if file != nil {
+				probs = file.check((&command{ctx: context.Background()}).root())
+			}
+			if len(probs) == 0 {
+				t.Fatal("no problem found")
+			}
+			if !strings.HasPrefix(probs[0].Where, "hostile.toml:1") {
+				t.Errorf("problem without its line: %s", probs[0])
+			}
+		})
+	}
+}
