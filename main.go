@@ -42,8 +42,9 @@ func main() {
 		Window: func(svc *wire.Services) error {
 			return desktop.Run(window.Options(svc, assets, icon, started))
 		},
-		Stdin:  os.Stdin,
-		Stdout: os.Stdout,
-		Stderr: os.Stderr,
+		Stdin:      os.Stdin,
+		Stdout:     os.Stdout,
+		Stderr:     os.Stderr,
+		ConfigFile: cli.SystemConfigFile(),
 	}))
 }

@@ -32,6 +32,10 @@ type Config struct {
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
+	// ConfigFile is read, when it exists, unless --config or
+	// VMR_COMPANION_CONFIG names another: main passes SystemConfigFile(),
+	// tests a file of their own (or none).
+	ConfigFile string
 }
 
 // Exit codes.
@@ -110,6 +114,8 @@ type command struct {
 	secrets wire.Secrets
 	logs    *logging
 	svc     *wire.Services
+	// conf is the configuration resolved before the command ran.
+	conf configState
 }
 
 func (c *command) services() (*wire.Services, error) {
@@ -142,6 +148,9 @@ same data from a terminal.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			return c.configure(cmd)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			svc, err := c.services()
 			if err != nil {
@@ -153,13 +162,17 @@ same data from a terminal.`,
 	root.PersistentFlags().StringVar(&c.dataDir, "data-dir", "", "folder of the database (default: $"+store.EnvDataDir+" or the user's config folder)")
 	root.PersistentFlags().StringVar(&c.secrets.Backend, "secrets", "", "where secrets are kept: keychain (the OS keychain) or encrypted (sealed in the database; for servers) (default: $"+wire.EnvSecrets+" or keychain)")
 	root.PersistentFlags().StringVar(&c.secrets.KeyFile, "secrets-key-file", "", "key file of --secrets encrypted, mode 0600 (default: $"+wire.EnvSecretsKeyFile+" or the systemd credential vmr-companion.key)")
+	if c.logs == nil { // a second tree, only parsed (config check)
+		c.logs = newLogging(c.cfg.Stderr)
+	}
 	c.logs.flags(root.PersistentFlags())
+	root.PersistentFlags().String("config", "", "the config file (default: $"+EnvConfig+", or "+orNone(SystemConfigFile())+" when it exists; see: vmr-companion config --help)")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w (see: %s --help)", err, cmd.CommandPath())}
 	})
 	root.AddCommand(c.versionCmd(), c.integrationsCmd(), c.vmrsCmd(), c.serveCmd(), c.certCmd(), c.manifestCmd(),
 		c.conferencesCmd(), c.schedulerCmd(), c.diagnoseCmd(),
-		c.signinCmd(), c.signoutCmd(), c.whoamiCmd(), c.meetingsCmd(), c.infinityCmd(), c.policyCmd(), c.secretsCmd())
+		c.signinCmd(), c.signoutCmd(), c.whoamiCmd(), c.meetingsCmd(), c.infinityCmd(), c.policyCmd(), c.secretsCmd(), c.configCmd())
 	return root
 }
 

@@ -65,6 +65,11 @@ Health and metrics are served apart from the add-in, in plain HTTP on
 beyond this machine is refused unless --metrics-listen-public is given, and
 belongs behind a firewall or a reverse proxy.
 
+SIGHUP re-reads the config file (see: vmr-companion config --help): the
+reservation rate and the placeholder policy change at once; other changed
+settings are named and wait for a restart; a file with problems changes
+nothing.
+
 SIGTERM or Ctrl+C stops it: the host stops taking requests and finishes
 those running, each worker finishes its decision and the replies it is
 sending and gives its mailbox lease back, and serve exits 0 (within 10 s).`,
@@ -188,6 +193,7 @@ sending and gives its mailbox lease back, and serve exits 0 (within 10 s).`,
 			stopWatchdog := c.ready(notify, svc, host)
 			defer stopWatchdog()
 			fmt.Fprintln(out, "Press Ctrl+C to stop.")
+			live := serveLive(host, svc.Scheduler)
 		wait:
 			for {
 				select {
@@ -195,15 +201,10 @@ sending and gives its mailbox lease back, and serve exits 0 (within 10 s).`,
 					break wait
 				case <-hangups:
 					c.notified(notify.Reloading())
+					c.reload(out, svc.Logger, live)
 					if cert != nil {
 						reloadCertificate(c.ctx, out, cmd.ErrOrStderr(), svc, cert)
-						c.notified(notify.Ready())
-						continue
 					}
-					// Nothing is re-read yet: the settings are flags, and
-					// the certificate is renewed by itself.
-					svc.Logger.Info(hangupIgnored)
-					fmt.Fprintln(out, hangupIgnored)
 					c.notified(notify.Ready())
 				}
 			}
@@ -223,10 +224,6 @@ sending and gives its mailbox lease back, and serve exits 0 (within 10 s).`,
 	cmd.Flags().BoolVar(&metricsPublic, "metrics-listen-public", false, "allow --metrics-listen beyond this machine (no authentication: put it behind a firewall or a reverse proxy)")
 	return cmd
 }
-
-// hangupIgnored is what serve says on SIGHUP until it has a configuration
-// file to re-read.
-const hangupIgnored = "SIGHUP received and ignored: serve has no configuration file to re-read yet (the certificate renews by itself)"
 
 // shutdownGrace bounds the whole shutdown; service managers kill after
 // 90 s (systemd's default), admins expect less.

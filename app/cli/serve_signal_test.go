@@ -96,11 +96,11 @@ func TestServeStopsOnSIGTERM(t *testing.T) {
 	}
 	wait("its worker", func() bool { return metricsAddr != "" && held && ready })
 
-	// SIGHUP is said to be ignored, and serve keeps running.
+	// Without a config file SIGHUP has nothing to re-read, and serve keeps running.
 	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
-	wait("SIGHUP's answer", func() bool { return strings.Contains(dump(), hangupIgnored) })
+	wait("SIGHUP's answer", func() bool { return strings.Contains(dump(), "SIGHUP: no config file to re-read") })
 	resp, err := http.Get("http://" + metricsAddr + "/metrics")
 	if err != nil {
 		t.Fatal(err)

@@ -23,8 +23,9 @@ const (
 
 // Secrets is the choice of secrets backend: Backend "keychain" (the OS
 // keychain, the default) or "encrypted" (sealed in the database, with the
-// key from KeyFile or the systemd credential). Empty fields take the
-// environment's values.
+// key from KeyFile or the systemd credential). The command line fills it
+// from its flags, which take EnvSecrets and EnvSecretsKeyFile as they
+// take every flag's variable.
 type Secrets struct {
 	Backend string
 	KeyFile string
@@ -39,15 +40,9 @@ func WithSecrets(ctx context.Context, s Secrets) context.Context {
 	return context.WithValue(ctx, secretsKey{}, s)
 }
 
-// resolveSecrets fills the choice from the environment and checks it.
-func resolveSecrets(ctx context.Context, getenv func(string) string) (Secrets, error) {
+// resolveSecrets checks the choice.
+func resolveSecrets(ctx context.Context) (Secrets, error) {
 	s, _ := ctx.Value(secretsKey{}).(Secrets)
-	if s.Backend == "" {
-		s.Backend = getenv(EnvSecrets)
-	}
-	if s.KeyFile == "" {
-		s.KeyFile = getenv(EnvSecretsKeyFile)
-	}
 	switch s.Backend {
 	case "", secrets.BackendKeychain:
 		s.Backend = secrets.BackendKeychain

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
-	"os"
 	"path/filepath"
 
 	"vmr-companion/backend/account"
@@ -93,7 +92,7 @@ type Config struct {
 	Build fs.FS
 	// Keychain replaces the OS keychain with a checked timeout (tests pass
 	// secrets.NewUncheckedKeychain after secretstest.MockInit). The
-	// encrypted backend, when chosen (WithSecrets, VMR_COMPANION_SECRETS),
+	// encrypted backend, when chosen (WithSecrets),
 	// replaces it as the store of secrets.
 	Keychain *secrets.Keychain
 }
@@ -111,7 +110,7 @@ func WithLogger(ctx context.Context, l *slog.Logger) context.Context {
 
 // Open opens the store in dataDir and builds every service on it.
 func Open(ctx context.Context, dataDir string, cfg Config) (*Services, error) {
-	choice, err := resolveSecrets(ctx, os.Getenv)
+	choice, err := resolveSecrets(ctx)
 	if err != nil {
 		return nil, err
 	}

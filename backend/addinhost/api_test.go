@@ -295,6 +295,21 @@ func TestReservationRateLimit(t *testing.T) {
 		}
 	})
 
+	t.Run("a rate changed while the host runs applies to the next reservation", func(t *testing.T) {
+		cfg := e.config()
+		cfg.ReservationRate = 1
+		h := startHost(t, e, cfg)
+		wantStatus(t, h.reserve(t, in.UUID, "d1", "dave@example.com"), http.StatusCreated)
+		wantProblem(t, h.reserve(t, in.UUID, "d2", "dave@example.com"), http.StatusTooManyRequests, typeRateLimited)
+		if err := h.srv.SetReservationRate(0); err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, h.reserve(t, in.UUID, "d3", "dave@example.com"), http.StatusCreated)
+		if err := h.srv.SetReservationRate(-1); err == nil {
+			t.Error("a negative rate was taken")
+		}
+	})
+
 	t.Run("a rate of 0 turns the limit off", func(t *testing.T) {
 		cfg := e.config()
 		cfg.ReservationRate = 0

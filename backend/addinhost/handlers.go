@@ -364,7 +364,7 @@ func (s *Server) reserve(w http.ResponseWriter, r *http.Request) {
 		secs := int(wait.Seconds()) + 1
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		writeProblem(w, Problem{Type: typeRateLimited, Title: "Too many reservations", Status: http.StatusTooManyRequests,
-			Detail: fmt.Sprintf("at most %d reservations a minute per user; try again in %d s", s.cfg.ReservationRate, secs)})
+			Detail: fmt.Sprintf("at most %d reservations a minute per user; try again in %d s", s.limiter.rate(), secs)})
 		return
 	}
 	stored, owner := key, alias.Owner{Email: who.Email}

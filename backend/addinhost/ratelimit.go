@@ -24,13 +24,31 @@ func newLimiter(perMinute int, now func() time.Time) *limiter {
 	return &limiter{perMinute: float64(perMinute), buckets: map[string]*bucket{}, now: now}
 }
 
+// setRate changes the rate while requests come in (serve re-reads it on
+// SIGHUP); buckets keep their tokens, capped at the new rate on next use.
+func (l *limiter) setRate(perMinute int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.perMinute = float64(perMinute)
+}
+
+// rate is the current rate (0: no limit).
+func (l *limiter) rate() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return int(l.perMinute)
+}
+
 // allow takes a token for user; when none is left it says how long until one is.
 func (l *limiter) allow(user string) (bool, time.Duration) {
-	if l == nil || l.perMinute <= 0 {
+	if l == nil {
 		return true, 0
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.perMinute <= 0 {
+		return true, 0
+	}
 	now := l.now()
 	l.sweep(now)
 	b, ok := l.buckets[user]

@@ -182,6 +182,17 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// SetReservationRate changes how many reservations a user may make a
+// minute (0: no limit) while the host runs; serve calls it when SIGHUP
+// re-reads the config file.
+func (s *Server) SetReservationRate(perMinute int) error {
+	if perMinute < 0 {
+		return fmt.Errorf("addinhost: --reservation-rate must be 0 (off) or more, not %d", perMinute)
+	}
+	s.limiter.setRate(perMinute)
+	return nil
+}
+
 // isLoopback tells whether a listen address only accepts local connections.
 func isLoopback(listen string) (bool, error) {
 	host, _, err := net.SplitHostPort(listen)

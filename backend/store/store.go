@@ -22,7 +22,8 @@ import (
 // FileName is the database file inside the data directory.
 const FileName = "vmr-companion.db"
 
-// EnvDataDir overrides the data directory, like the --data-dir flag.
+// EnvDataDir overrides the data directory, like the --data-dir flag (the
+// command line reads it, as it reads every flag's variable).
 const EnvDataDir = "VMR_COMPANION_DATA_DIR"
 
 //go:embed migrations/*.sql
@@ -49,12 +50,10 @@ type Store struct {
 	resDone   chan struct{}
 }
 
-// DefaultDataDir is where the database lives unless told otherwise:
-// $VMR_COMPANION_DATA_DIR, or vmr-companion/ in the user's config directory.
+// DefaultDataDir is where the database lives unless told otherwise (by
+// --data-dir, which the command line also takes from EnvDataDir or its
+// config file): vmr-companion/ in the user's config directory.
 func DefaultDataDir() (string, error) {
-	if d := os.Getenv(EnvDataDir); d != "" {
-		return d, nil
-	}
 	base, err := os.UserConfigDir()
 	if err != nil {
 		return "", fmt.Errorf("store: finding the user's config directory: %w (set %s or pass --data-dir)", err, EnvDataDir)

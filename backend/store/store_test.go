@@ -405,15 +405,7 @@ func TestMigrationsAreNumberedFromOne(t *testing.T) {
 }
 
 func TestDefaultDataDir(t *testing.T) {
-	t.Run("the environment variable wins", func(t *testing.T) {
-		t.Setenv(EnvDataDir, "/srv/vmr")
-		got, err := DefaultDataDir()
-		if err != nil || got != "/srv/vmr" {
-			t.Fatalf("DefaultDataDir() = %q, %v; want /srv/vmr", got, err)
-		}
-	})
-	t.Run("without it the data lives in the user's config directory", func(t *testing.T) {
-		t.Setenv(EnvDataDir, "")
+	t.Run("the data lives in the user's config directory", func(t *testing.T) {
 		t.Setenv("XDG_CONFIG_HOME", "/home/someone/.config")
 		t.Setenv("HOME", "/home/someone")
 		got, err := DefaultDataDir()
