@@ -29,9 +29,12 @@ type Config struct {
 	Open func(ctx context.Context, dataDir string) (*wire.Services, error)
 	// Window opens the desktop window; used when no subcommand is given.
 	Window func(*wire.Services) error
-	Stdin  io.Reader
-	Stdout io.Writer
-	Stderr io.Writer
+	// NoWindow, when set (the server build), is what running with no
+	// subcommand answers instead, before opening the data folder.
+	NoWindow error
+	Stdin    io.Reader
+	Stdout   io.Writer
+	Stderr   io.Writer
 }
 
 // Exit codes.
@@ -137,6 +140,9 @@ same data from a terminal.`,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if c.cfg.NoWindow != nil {
+				return c.cfg.NoWindow
+			}
 			svc, err := c.services()
 			if err != nil {
 				return err
