@@ -5,7 +5,8 @@
 #   v1.2.3-rc1          -> 1.2.3~rc1          (before 1.2.3)
 #   v1.2.3-4-gabc1234   -> 1.2.3+4.gabc1234   (4 commits after 1.2.3)
 #   abc1234 (no tag)    -> 0.0.0+N.gabc1234   (N: commits in the history)
-#   any of them -dirty  -> …+dirty / ….dirty  (a build of uncommitted changes)
+#   v1.2.3-dirty        -> 1.2.3+0.dirty      (uncommitted changes on 1.2.3)
+#   v1.2.3-4-gabc-dirty -> 1.2.3+4.gabc.dirty
 # It fails on anything else rather than make a version dpkg would refuse or
 # misorder. COMMITS overrides N (for the table test in scripts/test-deb.sh).
 set -euo pipefail
@@ -37,6 +38,7 @@ if [[ -n $after ]]; then
 	v="$v+$after"
 fi
 if [[ -n $dirty ]]; then
-	if [[ -n $after ]]; then v="$v.dirty"; else v="$v+dirty"; fi
+	# +0 sorts it after the tag and before the next commit.
+	if [[ -n $after ]]; then v="$v.dirty"; else v="$v+0.dirty"; fi
 fi
 echo "$v"

@@ -40,4 +40,4 @@ set -e
 
 version="$("$bin" version)"
 [[ $version == vmr-companion* ]] || fail "$bin version said: $version"
-echo "test-server-build: $bin is static (${libs//$'\n'/ }), links no Wails and has no window; $version"
+echo "test-server-build: $bin needs no library beyond libc, links no Wails and has no window; $version"
