@@ -10,6 +10,8 @@ WAILS_VERSION := v2.12.0
 GOBIN := $(shell go env GOPATH)/bin
 WAILS := $(GOBIN)/wails
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# Worked out once, so that every binary and package of one make run agrees.
+VERSION := $(VERSION)
 # webkit2_41: build against WebKitGTK 4.1 (Debian 12, Ubuntu 22.04+).
 TAGS := webkit2_41
 BIN := build/bin/vmr-companion
