@@ -107,8 +107,8 @@ test-go:
 	@echo "== go test -race"
 	VMR_MANIFEST_NPM_VALIDATOR=$(CURDIR)/frontend/node_modules/.bin/office-addin-manifest \
 		go test -race -count=1 -tags $(TAGS) ./...
-	@echo "== the server build (-tags nodemo): no demo, no fake Exchange"
-	go vet -tags nodemo ./...
+	@echo "== the server build (-tags server,nodemo): no window, no demo, no fake Exchange"
+	go vet -tags server,nodemo ./...
 	go test -count=1 -tags nodemo -run 'TestServeDemoIsNotInThisBuild' ./app/cli/
 
 test-keychain:
