@@ -166,6 +166,26 @@ PERFECT | SAFE | OK) ;;
 esac
 ok "systemd-analyze verify passes; security: exposure ${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"
 
+# The example drop-ins, on the installed unit in a folder of its own (the
+# machine's /etc/systemd stays untouched): each parses; without the port
+# capability the unit has none left.
+examples=/usr/share/doc/vmr-companion-server/examples
+for dropin in port-above-1024 plain-key; do
+	root="$tmp/root-$dropin"
+	mkdir -p "$root/lib/systemd/system" "$root/etc/systemd/system/vmr-companion.service.d"
+	cp "$unit" "$root/lib/systemd/system/"
+	cp "$examples/$dropin.conf" "$root/etc/systemd/system/vmr-companion.service.d/"
+	systemd-analyze security --offline=yes --root="$root" vmr-companion.service >"$tmp/security-$dropin.log" 2>&1 || true
+	if grep -iE 'unknown|failed|invalid|ignoring' "$tmp/security-$dropin.log"; then
+		fail "systemd does not take $examples/$dropin.conf as it is"
+	fi
+done
+grep -qE '✓ AmbientCapabilities=' "$tmp/security-port-above-1024.log" &&
+	grep -qE '✓ CapabilityBoundingSet=~CAP_NET_\(BIND_SERVICE' "$tmp/security-port-above-1024.log" ||
+	fail "with port-above-1024.conf the unit still has capabilities: $(grep -E 'Capabilit' "$tmp/security-port-above-1024.log")"
+dropin_score="$(sed -n 's/.*exposure level for vmr-companion\.service: \([0-9.]*\).*/\1/p' "$tmp/security-port-above-1024.log")"
+ok "example drop-ins parse; with port-above-1024.conf: no capabilities, exposure $dropin_score"
+
 # The unit's settings, as written in the installed unit.
 setting() { sed -n "s/^$1=//p" "$unit" | tail -n 1; }
 exec_start="$(setting ExecStart)"
