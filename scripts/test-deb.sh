@@ -180,9 +180,10 @@ for dropin in port-above-1024 plain-key; do
 		fail "systemd does not take $examples/$dropin.conf as it is"
 	fi
 done
-grep -qE '✓ AmbientCapabilities=' "$tmp/security-port-above-1024.log" &&
-	grep -qE '✓ CapabilityBoundingSet=~CAP_NET_\(BIND_SERVICE' "$tmp/security-port-above-1024.log" ||
+if ! grep -qE '✓ AmbientCapabilities=' "$tmp/security-port-above-1024.log" ||
+	! grep -qE '✓ CapabilityBoundingSet=~CAP_NET_\(BIND_SERVICE' "$tmp/security-port-above-1024.log"; then
 	fail "with port-above-1024.conf the unit still has capabilities: $(grep -E 'Capabilit' "$tmp/security-port-above-1024.log")"
+fi
 dropin_score="$(sed -n 's/.*exposure level for vmr-companion\.service: \([0-9.]*\).*/\1/p' "$tmp/security-port-above-1024.log")"
 ok "example drop-ins parse; with port-above-1024.conf: no capabilities, exposure $dropin_score"
 
