@@ -10,16 +10,20 @@ WAILS_VERSION := v2.12.0
 GOBIN := $(shell go env GOPATH)/bin
 WAILS := $(GOBIN)/wails
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# Worked out once, so that every binary and package of one make run agrees.
+VERSION := $(VERSION)
 # webkit2_41: build against WebKitGTK 4.1 (Debian 12, Ubuntu 22.04+).
 TAGS := webkit2_41
 BIN := build/bin/vmr-companion
+SERVER_BIN := build/bin/vmr-companion-server
 ARTIFACTS := build/artifacts
+PACKAGES := build/packages
 
 # Debian/Ubuntu packages: building the window, then what the tests add.
 APT_BUILD := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config build-essential
 APT_TEST := chromium libnss3-tools ca-certificates gnome-keyring dbus dbus-x11 libsecret-tools xvfb xauth xdotool imagemagick libxml2-utils xsltproc apache2 libapache2-mod-auth-gssapi gss-ntlmssp nginx libnginx-mod-stream
 
-.PHONY: run build deps deps-test frontend bindings check-generated golden test test-go test-keychain test-frontend smoke test-addin-e2e addin-e2e bench lint clean
+.PHONY: run build server deps deps-frontend deps-test package package-linux test-package test-package-linux frontend bindings check-generated golden test test-go test-keychain test-frontend smoke test-addin-e2e addin-e2e bench lint clean
 
 ## run: install what is missing, build, and open the desktop window
 run: build
@@ -29,12 +33,21 @@ run: build
 build: deps bindings frontend
 	$(WAILS) build -s -m -skipbindings -tags $(TAGS) -trimpath -ldflags "-X main.version=$(VERSION)" -o vmr-companion
 
-deps:
+## server: the server build (no window: no Wails, GTK, WebKit or cgo) at
+## build/bin/vmr-companion-server, with the add-in's files; needs only npm
+server: frontend
+	CGO_ENABLED=0 go build -tags server,nodemo -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o $(SERVER_BIN) .
+
+deps: deps-frontend
 	@scripts/install-deps.sh $(APT_BUILD)
 	@if [ "$$($(WAILS) version 2>/dev/null | head -n1)" != "$(WAILS_VERSION)" ]; then \
 		echo "installing the Wails CLI $(WAILS_VERSION)"; \
 		go install github.com/wailsapp/wails/v2/cmd/wails@$(WAILS_VERSION); \
 	fi
+
+# The frontend's npm packages: all that the add-in's files (and so the
+# server build) need.
+deps-frontend:
 	@if [ ! -d frontend/node_modules ] || [ frontend/package-lock.json -nt frontend/node_modules/.package-lock.json ]; then \
 		cd frontend && npm ci --no-audit --no-fund; \
 	fi
@@ -70,7 +83,7 @@ check-generated: bindings
 golden:
 	go test -count=1 -tags $(TAGS) -run '^TestGolden$$' ./app/desktop -update
 
-frontend: deps
+frontend: deps-frontend
 	cd frontend && npm run build
 
 ## test: vet, Go tests with the race detector, real-keychain tests, the
@@ -94,8 +107,8 @@ test-go:
 	@echo "== go test -race"
 	VMR_MANIFEST_NPM_VALIDATOR=$(CURDIR)/frontend/node_modules/.bin/office-addin-manifest \
 		go test -race -count=1 -tags $(TAGS) ./...
-	@echo "== the server build (-tags nodemo): no demo, no fake Exchange"
-	go vet -tags nodemo ./...
+	@echo "== the server build (-tags server,nodemo): no window, no demo, no fake Exchange"
+	go vet -tags server,nodemo ./...
 	go test -count=1 -tags nodemo -run 'TestServeDemoIsNotInThisBuild' ./app/cli/
 
 test-keychain:
@@ -132,6 +145,44 @@ lint: deps
 	go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 -tags $(TAGS) ./...
 	cd frontend && npm run check
 
+# nfpm builds the .deb packages. go run with a pinned version keeps it and its
+# dependencies out of go.mod (nothing in the program imports it) while the
+# module checksum database still checks what is downloaded.
+NFPM := go run github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.48.0
+# The packages' fields (packaging/nfpm-*.yaml). The address and homepage are
+# placeholders until the project has its own domain.
+PKG_MAINTAINER ?= VMR Companion <dev@vmr-companion.invalid>
+PKG_VENDOR ?= VMR Companion
+PKG_HOMEPAGE ?= https://vmr-companion.invalid/
+DEB_ARCH := $(shell go env GOARCH)
+
+## package: every installer and its checksums and SBOM, into build/packages
+package: package-linux package-windows package-sums
+
+## package-linux: the .deb packages vmr-companion (desktop) and
+## vmr-companion-server into build/packages (docs/development.md "Packages")
+package-linux: build server
+	scripts/test-server-build.sh $(SERVER_BIN)
+	go run ./packaging/iconsizes -in build/appicon.png -out build/icons 512 256
+	mkdir -p $(PACKAGES)
+	rm -f $(PACKAGES)/vmr-companion_*.deb $(PACKAGES)/vmr-companion-server_*.deb
+	@# The last commit's time as every file's time: the same commit gives the same packages.
+	export DEB_VERSION="$$(packaging/deb-version.sh $(VERSION))" DEB_ARCH=$(DEB_ARCH) \
+		PKG_MAINTAINER="$(PKG_MAINTAINER)" PKG_VENDOR="$(PKG_VENDOR)" PKG_HOMEPAGE="$(PKG_HOMEPAGE)" \
+		SOURCE_DATE_EPOCH="$$(git log -1 --format=%ct)"; \
+	for p in desktop server; do \
+		$(NFPM) package --config packaging/nfpm-$$p.yaml --packager deb --target $(PACKAGES)/; \
+	done
+
+## test-package: install and check every package on this machine
+test-package: test-package-linux test-package-windows
+
+## test-package-linux: install the .deb packages with dpkg (as root), run the
+## server as its unit would, purge, and check what is left (scripts/test-deb.sh)
+test-package-linux: package-linux
+	@scripts/install-deps.sh appstream desktop-file-utils curl
+	scripts/test-deb.sh $(PACKAGES)
+
 clean:
-	rm -rf build/bin $(ARTIFACTS) frontend/node_modules
+	rm -rf build/bin build/icons $(PACKAGES) $(ARTIFACTS) frontend/node_modules
 	find frontend/dist -mindepth 1 ! -name .gitkeep -delete

@@ -1,6 +1,10 @@
 // Command vmr-companion is VMR Companion: with no arguments it opens the
 // desktop window; with a subcommand it is a command-line tool. The parts
 // are wired in app/wire; main only chooses between the two.
+//
+// The server build (-tags server, `make server`) is the same program without
+// the window: main_server.go stands in for main_window.go, so that neither
+// Wails nor GTK/WebKit is linked and the binary needs no cgo.
 package main
 
 import (
@@ -11,20 +15,15 @@ import (
 	"time"
 
 	"vmr-companion/app/cli"
-	"vmr-companion/app/desktop"
 	"vmr-companion/app/wire"
-	"vmr-companion/app/wire/window"
 )
 
 // The window's and the add-in's files, built by `make build` (frontend/dist
 // holds a tracked placeholder so that go vet and go test work before the
-// first build).
+// first build). The server build embeds them too: it hosts the add-in.
 //
 //go:embed all:frontend/dist
 var assets embed.FS
-
-//go:embed build/appicon.png
-var icon []byte
 
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
@@ -39,12 +38,11 @@ func main() {
 		Open: func(ctx context.Context, dataDir string) (*wire.Services, error) {
 			return wire.Open(ctx, dataDir, cfg)
 		},
-		Window: func(svc *wire.Services) error {
-			return desktop.Run(window.Options(svc, assets, icon, started))
-		},
+		Window:     func(svc *wire.Services) error { return openWindow(svc, started) },
+		NoWindow:   noWindow,
 		Stdin:      os.Stdin,
 		Stdout:     os.Stdout,
 		Stderr:     os.Stderr,
-		ConfigFile: cli.SystemConfigFile(),
+		ConfigFile: systemConfig,
 	}))
 }

@@ -35,7 +35,7 @@ allowed() {
 build_output() {
 	case "$1" in
 	*.test | *.prof | *.partial) return 0 ;;
-	build/bin/* | build/artifacts/* | bench/out/* | bench/wds/dist/*) return 0 ;;
+	build/bin/* | build/artifacts/* | build/packages/* | build/icons/* | bench/out/* | bench/wds/dist/*) return 0 ;;
 	frontend/dist/.gitkeep) return 1 ;;
 	frontend/dist/*) return 0 ;;
 	node_modules/* | */node_modules/*) return 0 ;;

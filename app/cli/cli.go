@@ -29,9 +29,12 @@ type Config struct {
 	Open func(ctx context.Context, dataDir string) (*wire.Services, error)
 	// Window opens the desktop window; used when no subcommand is given.
 	Window func(*wire.Services) error
-	Stdin  io.Reader
-	Stdout io.Writer
-	Stderr io.Writer
+	// NoWindow, when set (the server build), is what running with no
+	// subcommand answers instead, before opening the data folder.
+	NoWindow error
+	Stdin    io.Reader
+	Stdout   io.Writer
+	Stderr   io.Writer
 	// ConfigFile is read, when it exists, unless --config or
 	// VMR_COMPANION_CONFIG names another: main passes SystemConfigFile(),
 	// tests a file of their own (or none).
@@ -152,6 +155,9 @@ same data from a terminal.`,
 			return c.configure(cmd)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if c.cfg.NoWindow != nil {
+				return c.cfg.NoWindow
+			}
 			svc, err := c.services()
 			if err != nil {
 				return err
@@ -166,7 +172,7 @@ same data from a terminal.`,
 		c.logs = newLogging(c.cfg.Stderr)
 	}
 	c.logs.flags(root.PersistentFlags())
-	root.PersistentFlags().String("config", "", "the config file (default: $"+EnvConfig+", or "+orNone(SystemConfigFile())+" when it exists; see: vmr-companion config --help)")
+	root.PersistentFlags().String("config", "", "the config file (default: $"+EnvConfig+orSystemFile(c.cfg.ConfigFile)+"; see: vmr-companion config --help)")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w (see: %s --help)", err, cmd.CommandPath())}
 	})

@@ -128,8 +128,7 @@ func (c *command) configCmd() *cobra.Command {
 		Long: `Every flag of every command can also be set by an environment variable,
 VMR_COMPANION_ and the flag's name in capitals with dashes as underscores
 (--metrics-listen: VMR_COMPANION_METRICS_LISTEN), or in a config file:
---config FILE, or VMR_COMPANION_CONFIG, or else ` + orNone(SystemConfigFile()) + ` when
-it exists. A flag on the command line wins over the environment, which
+--config FILE, or VMR_COMPANION_CONFIG` + orSystemFile(c.cfg.ConfigFile) + `. A flag on the command line wins over the environment, which
 wins over the file.
 
 The file is TOML. The settings of every command (data-dir, secrets,
@@ -158,6 +157,15 @@ func orNone(path string) string {
 		return "no file"
 	}
 	return path
+}
+
+// orSystemFile completes "the config file is --config or $VMR_COMPANION_CONFIG"
+// with this build's own file, when it has one.
+func orSystemFile(path string) string {
+	if path == "" {
+		return ""
+	}
+	return ", or else " + path + " when it exists"
 }
 
 // checkReport is what config check prints with --json.
