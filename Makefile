@@ -76,9 +76,12 @@ test-package-windows:
 	scripts/test-windows-package.sh $(WIN_EXE) $(WIN_INSTALLER)
 
 ## package-sums: SHA256SUMS and an SPDX 2.3 SBOM (<artefact>.spdx.json) for
-## every artefact in build/packages/
+## every artefact in build/packages/ (SOURCE_DATE_EPOCH sets their time)
+# The project's license as an SPDX expression, declared in the SBOMs: the
+# repository has no LICENSE file yet, so none can be declared.
+PROJECT_LICENSE ?= NOASSERTION
 package-sums:
-	go run ./scripts/sbom -dir $(PACKAGES) -exe $(WIN_EXE) -lock frontend/package-lock.json -license '$(PROJECT_LICENSE)'
+	go run ./scripts/sbom -dir $(PACKAGES) -lock frontend/package-lock.json -license '$(PROJECT_LICENSE)'
 
 ## bindings: regenerate the window's bindings (Wails), the TypeScript
 ## contract of the Go types and the fake backend's fixtures
