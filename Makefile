@@ -57,7 +57,7 @@ WIN_INSTALLER := $(PACKAGES)/vmr-companion-$(VERSION)-windows-amd64-installer.ex
 # which Wails also writes into the exe's resources.
 WIN_PRODUCT_VERSION := $(shell sed -n 's/.*"productVersion": *"\([0-9.]*\)".*/\1/p' wails.json)
 APT_WINDOWS := nsis
-APT_WINDOWS_TEST := wine wine64
+APT_WINDOWS_TEST := nsis osslsigncode wine wine64
 package-windows: deps bindings frontend
 	@scripts/install-deps.sh $(APT_WINDOWS)
 	mkdir -p $(PACKAGES)
@@ -66,6 +66,8 @@ package-windows: deps bindings frontend
 	VMR_INSTALLER_PATH='$(CURDIR)/$(WIN_INSTALLER)' VMR_SIGN_HOOK='$(CURDIR)/scripts/windows-sign.sh' \
 		$(WAILS) build -platform windows/amd64 -nsis -s -m -skipbindings -tags $(TAGS) -trimpath \
 		-ldflags "-X main.version=$(VERSION)" -o vmr-companion.exe
+	@# Wails only warns when makensis is missing.
+	@test -f $(WIN_INSTALLER) || { echo "no installer was built: install makensis (Debian's nsis)"; exit 1; }
 	cp build/bin/vmr-companion.exe $(WIN_EXE)
 	@ls -l $(WIN_EXE) $(WIN_INSTALLER)
 
