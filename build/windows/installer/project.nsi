@@ -98,7 +98,7 @@ VIAddVersionKey "LegalCopyright" "© VMR Companion contributors"
 !insertmacro MUI_PAGE_FINISH
 
 !insertmacro MUI_UNPAGE_CONFIRM
-!define MUI_COMPONENTSPAGE_TEXT_TOP "Your integrations, VMRs and settings are kept unless you tick the box below. Secrets in Windows Credential Manager (under vmr-companion) are never removed by the uninstaller."
+!define MUI_COMPONENTSPAGE_TEXT_TOP "Your VMR Companion data (integrations, VMRs, settings in ${DATA_DIR}) is kept unless you tick $\"Also remove my data$\". Secrets in Windows Credential Manager (vmr-companion:...) always stay."
 !insertmacro MUI_UNPAGE_COMPONENTS
 !insertmacro MUI_UNPAGE_INSTFILES
 
@@ -177,7 +177,9 @@ Section "un.${PRODUCT_NAME}" secUnApp
 SectionEnd
 
 # Unticked unless /REMOVEDATA is on the command line (see un.onInit).
-Section /o "un.Also remove my ${PRODUCT_NAME} data" secUnData
+# The label is short because the components list is narrow; the page's
+# text above it names VMR Companion's data in full.
+Section /o "un.Also remove my data" secUnData
 	SetShellVarContext current
 	DetailPrint "Removing ${DATA_DIR}"
 	RMDir /r "${DATA_DIR}"
