@@ -23,7 +23,7 @@ PACKAGES := build/packages
 APT_BUILD := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config build-essential
 APT_TEST := chromium libnss3-tools ca-certificates gnome-keyring dbus dbus-x11 libsecret-tools xvfb xauth xdotool imagemagick libxml2-utils xsltproc apache2 libapache2-mod-auth-gssapi gss-ntlmssp nginx libnginx-mod-stream
 
-.PHONY: run build server deps deps-frontend deps-test package package-linux test-package test-package-linux frontend bindings check-generated golden test test-go test-keychain test-frontend smoke test-addin-e2e addin-e2e bench lint clean
+.PHONY: run build server deps deps-frontend deps-test package package-linux package-windows package-sums test-package test-package-linux test-package-windows frontend bindings check-generated golden test test-go test-keychain test-frontend smoke test-addin-e2e addin-e2e bench lint clean
 
 ## run: install what is missing, build, and open the desktop window
 run: build
@@ -58,6 +58,43 @@ deps-test: deps
 # What bindings writes: Wails' bindings and models, the contract of the
 # window and the add-in (scripts/tsgen), the fake backend's schema.
 GENERATED := frontend/src/wailsjs frontend/src/lib/contract.gen.ts frontend/src/test/fakes/fixtures.json frontend/src/lib/i18n/codes.gen.json frontend/src/addin/pane-defaults.gen.json
+
+## package-windows: cross-build vmr-companion.exe and its NSIS installer
+## (per user) into build/packages/; VMR_SIGN_COMMAND signs both (see
+## scripts/windows-sign.sh)
+PACKAGES := build/packages
+WIN_EXE := $(PACKAGES)/vmr-companion-$(VERSION)-windows-amd64.exe
+WIN_INSTALLER := $(PACKAGES)/vmr-companion-$(VERSION)-windows-amd64-installer.exe
+# Windows version resources take numbers only: wails.json's productVersion,
+# which Wails also writes into the exe's resources.
+WIN_PRODUCT_VERSION := $(shell sed -n 's/.*"productVersion": *"\([0-9.]*\)".*/\1/p' wails.json)
+APT_WINDOWS := nsis
+APT_WINDOWS_TEST := nsis osslsigncode wine wine64
+package-windows: deps bindings frontend
+	@scripts/install-deps.sh $(APT_WINDOWS)
+	mkdir -p $(PACKAGES)
+	rm -f $(WIN_EXE) $(WIN_INSTALLER)
+	VMR_PACKAGE_VERSION='$(VERSION)' VMR_PRODUCT_VERSION='$(WIN_PRODUCT_VERSION)' \
+	VMR_INSTALLER_PATH='$(CURDIR)/$(WIN_INSTALLER)' VMR_SIGN_HOOK='$(CURDIR)/scripts/windows-sign.sh' \
+		$(WAILS) build -platform windows/amd64 -nsis -s -m -skipbindings -tags $(TAGS) -trimpath \
+		-ldflags "-X main.version=$(VERSION)" -o vmr-companion.exe
+	@# Wails only warns when makensis is missing.
+	@test -f $(WIN_INSTALLER) || { echo "no installer was built: install makensis (Debian's nsis)"; exit 1; }
+	cp build/bin/vmr-companion.exe $(WIN_EXE)
+	@ls -l $(WIN_EXE) $(WIN_INSTALLER)
+
+## test-package-windows: the Windows packages are sound PE files, and (wine)
+## the exe runs and the installer installs and uninstalls
+test-package-windows:
+	@scripts/install-deps.sh $(APT_WINDOWS_TEST)
+	scripts/test-windows-package.sh $(WIN_EXE) $(WIN_INSTALLER)
+
+## package-sums: SHA256SUMS and an SPDX 2.3 SBOM (<artefact>.spdx.json) for
+## every artefact in build/packages/ (SOURCE_DATE_EPOCH sets their time)
+# The project's license as an SPDX expression (LICENSE), declared in the SBOMs.
+PROJECT_LICENSE ?= MIT
+package-sums:
+	go run ./scripts/sbom -dir $(PACKAGES) -lock frontend/package-lock.json -license '$(PROJECT_LICENSE)'
 
 ## bindings: regenerate the window's bindings (Wails), the TypeScript
 ## contract of the Go types and the fake backend's fixtures
