@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"runtime"
 	"sort"
@@ -101,6 +102,9 @@ func readConfigFile(path string) (f *configFile, warnings []string, probs []prob
 	if errors.Is(err, os.ErrNotExist) {
 		return fail("the config file does not exist: create it (see: vmr-companion config --help), or name another with --config or %s", EnvConfig)
 	}
+	if errors.Is(err, fs.ErrPermission) {
+		return fail("%s", permissionHint(err))
+	}
 	if err != nil {
 		return fail("reading the config file: %v", err)
 	}
@@ -110,6 +114,9 @@ func readConfigFile(path string) (f *configFile, warnings []string, probs []prob
 	}
 	warnings = append(warnings, looseConfigPermissions(path, st)...)
 	file, err := os.Open(path)
+	if errors.Is(err, fs.ErrPermission) {
+		return fail("%s", permissionHint(err))
+	}
 	if err != nil {
 		return fail("reading the config file: %v", err)
 	}
@@ -209,4 +216,10 @@ func keyLines(data []byte) map[string]int {
 		}
 	}
 	return lines
+}
+
+// permissionHint says what to do when the config file may not be read:
+// the server package's is the service's (root:vmr-companion 0640).
+func permissionHint(err error) string {
+	return fmt.Sprintf("reading the config file: %v: run the command as the service's user (sudo -u vmr-companion, or as root), or name a file you may read with --config", err)
 }

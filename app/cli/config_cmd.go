@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sort"
 	"strings"
@@ -41,6 +42,8 @@ func (c *command) configPath(root *cobra.Command, env map[string]string) (path s
 	}
 	if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
 		return "", false, nil
+	} else if errors.Is(err, fs.ErrPermission) {
+		return "", false, fmt.Errorf("%s: %s", p, permissionHint(err))
 	} else if err != nil {
 		return "", false, fmt.Errorf("%s: %w", p, err)
 	}
@@ -81,11 +84,13 @@ func (c *command) configure(cmd *cobra.Command) error {
 		return nil
 	}
 	st, file, warnings, probs := c.loadConfig(cmd.Root(), environment())
-	for _, w := range warnings {
-		fmt.Fprintln(cmd.ErrOrStderr(), "vmr-companion: warning:", w)
-	}
 	if len(probs) == 0 {
 		st.settings, probs = resolve(cmd, layers{env: st.env, file: file})
+	}
+	// Said after resolving, so that the log's format and level from the
+	// file or the environment apply to the warnings too.
+	for _, w := range warnings {
+		c.logs.warn(cmd.ErrOrStderr(), w)
 	}
 	if len(probs) > 0 {
 		return usageError{configError(probs)}
@@ -125,11 +130,15 @@ func (c *command) configCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "config",
 		Short: "The config file and environment variables",
-		Long: `Every flag of every command can also be set by an environment variable,
-VMR_COMPANION_ and the flag's name in capitals with dashes as underscores
-(--metrics-listen: VMR_COMPANION_METRICS_LISTEN), or in a config file:
---config FILE, or VMR_COMPANION_CONFIG` + orSystemFile(c.cfg.ConfigFile) + `. A flag on the command line wins over the environment, which
-wins over the file.
+		Long: `The settings of every command (data-dir, secrets, log-format, …) and the
+flags of serve and scheduler run can also be set by an environment
+variable, VMR_COMPANION_ and the flag's name in capitals with dashes as
+underscores (--metrics-listen: VMR_COMPANION_METRICS_LISTEN). Every flag of
+every command can be set in a config file: --config FILE, or
+VMR_COMPANION_CONFIG` + orSystemFile(c.cfg.ConfigFile) + `. A flag on the command
+line wins over the environment, which wins over the file. Secrets, and
+flags that confirm something once (--yes, --forget, --delete-key, --clear…),
+are never set there.
 
 The file is TOML. The settings of every command (data-dir, secrets,
 secrets-key-file) are at the top; each command's own are in a table named

@@ -52,7 +52,9 @@ func serveLive(host *addinhost.Server, sched *scheduler.Scheduler) []liveSetting
 func (c *command) reload(out io.Writer, log *slog.Logger, live []liveSetting) {
 	say := func(level slog.Level, msg string) {
 		log.Log(c.ctx, level, msg)
-		fmt.Fprintln(out, msg)
+		if !c.logs.json() { // in json, out is the same log
+			fmt.Fprintln(out, msg)
+		}
 	}
 	st := c.conf
 	if !st.named {

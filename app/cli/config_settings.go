@@ -58,6 +58,20 @@ func isSecretFlag(name string) bool {
 	return secretFlags[name] || strings.Contains(name, "password") || strings.Contains(name, "token")
 }
 
+// oneOff flags confirm or undo something once (delete without asking,
+// forget a connection, remove a key): a file or a variable that said so
+// would say it for every later run, so they come from the command line.
+func oneOff(name string) bool {
+	return name == "yes" || name == "forget" || name == "delete-key" || name == "clear" || strings.HasPrefix(name, "clear-")
+}
+
+// envCommands are the commands whose own flags the environment sets too:
+// the long-running ones a service manager starts. A variable is seen by
+// every command that reads it, so one set for serve (VMR_COMPANION_NAME,
+// say) must not rename a VMR in the next `vmrs update`; other commands
+// take their own settings from the command line or their config table.
+var envCommands = map[string]bool{"serve": true, "scheduler run": true}
+
 // unconfigurable flags are left to the command line: help, and config,
 // which names the file itself.
 func unconfigurable(name string) bool { return name == "help" || name == "config" }
@@ -87,14 +101,17 @@ func settingsOf(cmd *cobra.Command) []setting {
 		return list
 	}
 	prefix := strings.Join(commandPath(cmd), ".") + "."
+	withEnv := envCommands[strings.Join(commandPath(cmd), " ")]
 	cmd.LocalFlags().VisitAll(func(f *pflag.Flag) {
-		if unconfigurable(f.Name) {
+		if unconfigurable(f.Name) || oneOff(f.Name) {
 			return
 		}
 		s := setting{Key: prefix + f.Name, Flag: "--" + f.Name, Secret: isSecretFlag(f.Name), flag: f}
 		// A flag named like a setting of every command (infinity push
 		// --secrets) leaves the variable to that setting.
-		if root.PersistentFlags().Lookup(f.Name) == nil {
+		// A secret's variable is looked at by every command, only to be
+		// refused: a secret in the environment is a mistake to report.
+		if (withEnv || s.Secret) && root.PersistentFlags().Lookup(f.Name) == nil {
 			s.Env = envName(f.Name)
 		}
 		list = append(list, s)
@@ -226,6 +243,9 @@ func (f *configFile) checkTable(cmd *cobra.Command, path []string, table map[str
 			continue
 		case fl == nil && cmd != root && root.PersistentFlags().Lookup(k) != nil:
 			add("%s is a setting of every command: write it at the top of the file, above the first [table]", k)
+			continue
+		case fl != nil && oneOff(k):
+			add("--%s confirms or undoes something once, so it is never a setting: give it on the command line", k)
 			continue
 		case fl == nil || unconfigurable(k):
 			add("unknown setting %q in %s: %s", k, tableName, settingsHint(cmd))

@@ -491,3 +491,34 @@ func TestHostileConfig(t *testing.T) {
 		})
 	}
 }
+
+// A variable set for the service, or left in an admin's shell, must not
+// change what another command does, and nothing confirms a deletion for
+// every later run.
+func TestConfigStaysWithItsCommand(t *testing.T) {
+	clearEnv(t)
+	secretstest.MockInit()
+	dir := t.TempDir()
+	if code, _, errOut := runConfig(t, "", "--data-dir", dir, "vmrs", "create", "--name", "Alice room", "--alias", "meet.alice@vc.example.com"); code != 0 {
+		t.Fatalf("create: code %d: %s", code, errOut)
+	}
+	t.Setenv("VMR_COMPANION_NAME", "Bob room")
+	t.Setenv("VMR_COMPANION_YES", "true")
+	if code, _, errOut := runConfig(t, "", "--data-dir", dir, "vmrs", "update", "Alice room", "--description", "x"); code != 0 {
+		t.Fatalf("update: code %d: %s", code, errOut)
+	}
+	code, _, errOut := runConfig(t, "", "--data-dir", dir, "vmrs", "delete", "Alice room")
+	if code != 2 || !strings.Contains(errOut, "pass --yes") {
+		t.Fatalf("delete without --yes: code %d: %s", code, errOut)
+	}
+	code, out, errOut := runConfig(t, "", "--data-dir", dir, "vmrs", "list")
+	if code != 0 || !strings.Contains(out, "Alice room") || strings.Contains(out, "Bob room") {
+		t.Fatalf("the VMR was renamed or deleted: code %d: %s %s", code, out, errOut)
+	}
+
+	path := writeConfig(t, "[vmrs.delete]\nyes = true\n")
+	code, _, errOut = runConfig(t, "", "--config", path, "--data-dir", dir, "vmrs", "delete", "Alice room")
+	if code != 2 || !strings.Contains(errOut, path+":2: --yes confirms or undoes something once") {
+		t.Fatalf("yes in the file: code %d: %s", code, errOut)
+	}
+}

@@ -93,6 +93,16 @@ func (c *console) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// warn says msg on w as a warning: a WARN record in json, a line for
+// people otherwise.
+func (l *logging) warn(w io.Writer, msg string) {
+	if l.json() {
+		l.logger().Warn(msg)
+		return
+	}
+	fmt.Fprintln(w, "vmr-companion: warning:", msg)
+}
+
 type lockedWriter struct {
 	mu sync.Mutex
 	w  io.Writer

@@ -96,7 +96,7 @@ func warnUncovered(ctx context.Context, stderr io.Writer, svc *wire.Services, le
 // out what is served now.
 func reloadCertificate(ctx context.Context, out, stderr io.Writer, svc *wire.Services, cert *certfile.Loader) {
 	if err := cert.Reload(); err != nil {
-		fmt.Fprintf(out, "certificate not re-read, %s stays in use: %v\n", describeCertificate(cert.Certificate().Leaf), err)
+		fmt.Fprintf(out, "WARNING: certificate not re-read, %s stays in use: %v\n", describeCertificate(cert.Certificate().Leaf), err)
 		return
 	}
 	leaf := cert.Certificate().Leaf

@@ -217,7 +217,7 @@ func TestServeWithTLSFiles(t *testing.T) {
 	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
-	if l := waitFor("certificate not re-read"); !strings.Contains(l, "half written") {
+	if l := waitFor("WARNING: certificate not re-read"); !strings.Contains(l, "half written") {
 		t.Fatalf("SIGHUP said %q", l)
 	}
 	if served, _ := fetch(newClient()); !same(served, second) {

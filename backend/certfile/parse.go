@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -183,13 +184,22 @@ func Describe(leaf *x509.Certificate) string {
 	return fmt.Sprintf("the certificate %q (expires %s)", name, leaf.NotAfter.UTC().Format(time.RFC3339))
 }
 
+// openError says what went wrong reaching a file, and for a permission
+// what to do: certbot keeps its keys root's alone.
+func openError(what string, err error) error {
+	if errors.Is(err, fs.ErrPermission) {
+		return fmt.Errorf("certfile: the %s file: %w: the service's user must be able to read it (copy it with that user's group in a renewal hook, or hand it over with systemd's LoadCredential=; see docs/server.md)", what, err)
+	}
+	return fmt.Errorf("certfile: the %s file: %w", what, err)
+}
+
 // readFile reads at most MaxFileSize bytes of a regular file (following
 // symbolic links, as certbot's live/ folder is made of them); a FIFO or a
 // device is refused before it is opened, since opening a FIFO blocks.
 func readFile(what, path string) ([]byte, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("certfile: the %s file: %w", what, err)
+		return nil, openError(what, err)
 	}
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("certfile: the %s file %s is not a regular file", what, path)
@@ -199,7 +209,7 @@ func readFile(what, path string) ([]byte, error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("certfile: the %s file: %w", what, err)
+		return nil, openError(what, err)
 	}
 	defer f.Close()
 	// Bounded again: the file may grow between Stat and the read.

@@ -168,7 +168,9 @@ func (n *Notifier) Watchdog(ctx context.Context, healthy func(context.Context) e
 				return
 			case <-ticks:
 			}
-			check, cancelCheck := context.WithTimeout(ctx, every)
+			// At least a second: a watchdog set shorter than any real one
+			// must not turn every check into a timeout.
+			check, cancelCheck := context.WithTimeout(ctx, max(every, time.Second))
 			err := healthy(check)
 			cancelCheck()
 			if err == nil {
