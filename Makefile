@@ -124,8 +124,9 @@ frontend: deps-frontend
 	cd frontend && npm run build
 
 ## test: vet, Go tests with the race detector, real-keychain tests, the
-## frontend's type check and unit tests, a production build and the desktop
-## smoke test under Xvfb
+## frontend's type check and unit tests, a production build, the desktop
+## smoke test under Xvfb, the add-in in Chromium, and the packages (built,
+## summed, installed and removed: make package, make test-package)
 test: deps-test
 	$(MAKE) --no-print-directory check-generated
 	@echo "== go vet"
@@ -137,6 +138,10 @@ test: deps-test
 	$(MAKE) --no-print-directory build
 	$(MAKE) --no-print-directory smoke
 	$(MAKE) --no-print-directory addin-e2e
+	@echo "== packages: build, checksums and SBOMs, install tests"
+	$(MAKE) --no-print-directory package
+	cd $(PACKAGES) && sha256sum --quiet -c SHA256SUMS
+	$(MAKE) --no-print-directory test-package
 
 # The JSON manifest tests validate with office-addin-manifest (an npm
 # devDependency), which checks JSON manifests offline.
