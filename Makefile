@@ -139,9 +139,10 @@ test: deps-test
 	$(MAKE) --no-print-directory smoke
 	$(MAKE) --no-print-directory addin-e2e
 	@echo "== packages: build, checksums and SBOMs, install tests"
-	$(MAKE) --no-print-directory package
+	@# One version for both: the tests look for the artefacts by name.
+	$(MAKE) --no-print-directory package VERSION=$(VERSION)
 	cd $(PACKAGES) && sha256sum --quiet -c SHA256SUMS
-	$(MAKE) --no-print-directory test-package
+	$(MAKE) --no-print-directory test-package VERSION=$(VERSION)
 
 # The JSON manifest tests validate with office-addin-manifest (an npm
 # devDependency), which checks JSON manifests offline.

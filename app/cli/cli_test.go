@@ -32,18 +32,24 @@ func run(t *testing.T, dataDir, stdin string, args ...string) (code int, stdout,
 func runWith(ctx context.Context, watch io.Writer, t *testing.T, dataDir, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	cfg := Config{
+	cfg := testConfig(t, stdin, io.MultiWriter(&out, watch), &errOut)
+	code = Main(ctx, append([]string{"--data-dir", dataDir}, args...), cfg)
+	return code, out.String(), errOut.String()
+}
+
+// testConfig is what main hands the command line, on the in-memory
+// keyring and with no window.
+func testConfig(t *testing.T, stdin string, stdout, stderr io.Writer) Config {
+	return Config{
 		Version: "test",
 		Open: func(ctx context.Context, dir string) (*wire.Services, error) {
 			return wire.Open(ctx, dir, wiretest.Config())
 		},
 		Window: func(*wire.Services) error { t.Fatal("the window must not open in tests"); return nil },
 		Stdin:  strings.NewReader(stdin),
-		Stdout: io.MultiWriter(&out, watch),
-		Stderr: &errOut,
+		Stdout: stdout,
+		Stderr: stderr,
 	}
-	code = Main(ctx, append([]string{"--data-dir", dataDir}, args...), cfg)
-	return code, out.String(), errOut.String()
 }
 
 var contoso = []string{

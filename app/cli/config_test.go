@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"vmr-companion/app/wire"
-	"vmr-companion/app/wire/wiretest"
 	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/secrets/secretstest"
 	"vmr-companion/backend/store"
@@ -23,17 +22,8 @@ import (
 func runConfig(t *testing.T, system string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	cfg := Config{
-		Version: "test",
-		Open: func(ctx context.Context, dir string) (*wire.Services, error) {
-			return wire.Open(ctx, dir, wiretest.Config())
-		},
-		Window:     func(*wire.Services) error { t.Fatal("the window must not open in tests"); return nil },
-		Stdin:      strings.NewReader(""),
-		Stdout:     &out,
-		Stderr:     &errOut,
-		ConfigFile: system,
-	}
+	cfg := testConfig(t, "", &out, &errOut)
+	cfg.ConfigFile = system
 	code = Main(context.Background(), args, cfg)
 	return code, out.String(), errOut.String()
 }
