@@ -39,7 +39,7 @@ func main() {
 			return wire.Open(ctx, dataDir, cfg)
 		},
 		Window:     func(svc *wire.Services) error { return openWindow(svc, started) },
-		NoWindow:   noWindow,
+		NoWindow:   errNoWindow,
 		Stdin:      os.Stdin,
 		Stdout:     os.Stdout,
 		Stderr:     os.Stderr,

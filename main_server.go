@@ -14,11 +14,11 @@ import (
 	"vmr-companion/app/wire"
 )
 
-var noWindow = errors.New("this is the server build of VMR Companion (vmr-companion-server): it has no window; use its commands (see vmr-companion-server --help); the desktop app is the vmr-companion package")
+var errNoWindow = errors.New("this is the server build of VMR Companion (vmr-companion-server): it has no window; use its commands (see vmr-companion-server --help); the desktop app is the vmr-companion package")
 
 // systemConfig is read when --config and VMR_COMPANION_CONFIG name none:
 // the file the server package installs.
 var systemConfig = cli.SystemConfigFile()
 
-// openWindow is never reached: cli answers noWindow before opening anything.
-func openWindow(*wire.Services, time.Time) error { return noWindow }
+// openWindow is never reached: cli answers errNoWindow before opening anything.
+func openWindow(*wire.Services, time.Time) error { return errNoWindow }

@@ -17,8 +17,8 @@ import (
 //go:embed build/appicon.png
 var icon []byte
 
-// noWindow is nil: this build has the window.
-var noWindow error
+// errNoWindow is nil: this build has the window.
+var errNoWindow error
 
 // systemConfig is empty: the desktop app reads a config file only when
 // --config or VMR_COMPANION_CONFIG names one. /etc/vmr-companion/config.toml
