@@ -12,6 +12,9 @@ WAILS := $(GOBIN)/wails
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 # Worked out once, so that every binary and package of one make run agrees.
 VERSION := $(VERSION)
+export VERSION
+# Installing packages on this machine (make test-package) takes root.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # webkit2_41: build against WebKitGTK 4.1 (Debian 12, Ubuntu 22.04+).
 TAGS := webkit2_41
 BIN := build/bin/vmr-companion
@@ -94,7 +97,8 @@ test-package-windows:
 # The project's license as an SPDX expression (LICENSE), declared in the SBOMs.
 PROJECT_LICENSE ?= MIT
 package-sums:
-	go run ./scripts/sbom -dir $(PACKAGES) -lock frontend/package-lock.json -license '$(PROJECT_LICENSE)'
+	SOURCE_DATE_EPOCH="$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct)}" \
+		go run ./scripts/sbom -dir $(PACKAGES) -lock frontend/package-lock.json -license '$(PROJECT_LICENSE)'
 
 ## bindings: regenerate the window's bindings (Wails), the TypeScript
 ## contract of the Go types and the fake backend's fixtures
@@ -139,10 +143,9 @@ test: deps-test
 	$(MAKE) --no-print-directory smoke
 	$(MAKE) --no-print-directory addin-e2e
 	@echo "== packages: build, checksums and SBOMs, install tests"
-	@# One version for both: the tests look for the artefacts by name.
-	$(MAKE) --no-print-directory package VERSION=$(VERSION)
+	$(MAKE) --no-print-directory package
 	cd $(PACKAGES) && sha256sum --quiet -c SHA256SUMS
-	$(MAKE) --no-print-directory test-package VERSION=$(VERSION)
+	$(MAKE) --no-print-directory test-package
 
 # The JSON manifest tests validate with office-addin-manifest (an npm
 # devDependency), which checks JSON manifests offline.
@@ -201,7 +204,11 @@ PKG_HOMEPAGE ?= https://vmr-companion.invalid/
 DEB_ARCH := $(shell go env GOARCH)
 
 ## package: every installer and its checksums and SBOM, into build/packages
-package: package-linux package-windows package-sums
+## (emptied first, so that what is summed is exactly what this run built)
+package:
+	rm -rf $(PACKAGES)
+	$(MAKE) --no-print-directory package-linux package-windows
+	$(MAKE) --no-print-directory package-sums
 
 ## package-linux: the .deb packages vmr-companion (desktop) and
 ## vmr-companion-server into build/packages (docs/development.md "Packages")
@@ -223,9 +230,10 @@ test-package: test-package-linux test-package-windows
 
 ## test-package-linux: install the .deb packages with dpkg (as root), run the
 ## server as its unit would, purge, and check what is left (scripts/test-deb.sh)
-test-package-linux: package-linux
-	@scripts/install-deps.sh appstream desktop-file-utils curl
-	scripts/test-deb.sh $(PACKAGES)
+## (the packages make package built: the ones that were summed)
+test-package-linux:
+	@scripts/install-deps.sh appstream desktop-file-utils curl file systemd
+	$(SUDO) scripts/test-deb.sh $(PACKAGES)
 
 clean:
 	rm -rf build/bin build/icons $(PACKAGES) $(ARTIFACTS) frontend/node_modules

@@ -270,6 +270,21 @@ for f in "$data"/vmr-companion.db*; do
 done
 ok "a secret stored as $user is sealed in $data/vmr-companion.db; secrets status opens it"
 
+# Installing again is the upgrade path (postinst configure with the old
+# version): it must succeed, also when the admin deleted the conffile
+# (dpkg does not bring it back), and keep the modes.
+for round in again without-config; do
+	if [[ $round == without-config ]]; then mv "$etc/config.toml" "$tmp/config.toml.kept"; fi
+	dpkg -i "$server_deb" >"$tmp/dpkg-i.log" 2>&1 || {
+		cat "$tmp/dpkg-i.log" >&2
+		fail "dpkg -i $server_deb over itself ($round)"
+	}
+	if [[ $round == without-config ]]; then mv "$tmp/config.toml.kept" "$etc/config.toml"; fi
+done
+expect_mode "$data" "750 $user:$user"
+expect_mode "$etc/config.toml" "640 root:$user"
+ok "installing over itself (an upgrade) works, also without the conffile"
+
 # An admin's file in /etc/vmr-companion (as the key credential would be)
 # must survive the purge.
 head -c 64 /dev/urandom >"$etc/vmr-companion.key.cred"

@@ -2,8 +2,6 @@ package main
 
 import (
 	"debug/buildinfo"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -95,13 +93,11 @@ func (b *builder) addGoBinary(path, name, versionHint string) (string, error) {
 			PrimaryPackagePurpose: "LIBRARY",
 			ExternalRefs:          purlRef(goPurl(m.Path, m.Version)),
 		}
-		// go.sum's h1 hash is SHA-256 over the module's file list (Go's
-		// dirhash), not over an archive: kept as that, and said so.
-		if h, ok := strings.CutPrefix(m.Sum, "h1:"); ok {
-			if raw, err := base64.StdEncoding.DecodeString(h); err == nil && len(raw) == 32 {
-				p.Checksums = []Checksum{{Algorithm: "SHA256", ChecksumValue: hex.EncodeToString(raw)}}
-				comment += "The SHA256 checksum is the module's go.sum hash (" + m.Sum + "), not an archive's."
-			}
+		// go.sum's h1 hash covers the module's file list (Go's dirhash),
+		// not a file: a SHA256 checksum would not match any download, so
+		// it is kept as a note only.
+		if m.Sum != "" {
+			comment += "go.sum: " + m.Sum + "."
 		}
 		p.Comment = strings.TrimSpace(comment)
 		b.contains(bin.SPDXID, p)
