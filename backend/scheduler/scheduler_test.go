@@ -214,6 +214,24 @@ func TestDelegateSendsOnBehalfOfTheOwner(t *testing.T) {
 	}
 }
 
+func TestADelegatesAddressIsTextInTheAccept(t *testing.T) {
+	h := newHarness(t)
+	a := h.reserve(alex)
+	// Whoever sends controls the sender's address Exchange reports.
+	evil := ews.Mailbox{Name: "Evil", Email: `"<img src=x onerror=alert(1)>"@contoso.com`}
+	start := time.Date(2026, 12, 4, 14, 0, 0, 0, time.UTC)
+	h.fake.SendRequest(ewstest.Meeting{UID: "uid-evil-delegate", Subject: "Board", Organizer: alex, SentBy: &evil,
+		Start: start, End: start.Add(time.Hour), BodyHTML: body(a)})
+	h.runOnce()
+	rs := h.responsesFor("uid-evil-delegate")
+	if len(rs) != 1 {
+		t.Fatalf("responses %+v, want one", rs)
+	}
+	if contains(rs[0].BodyHTML, "<img") || !contains(rs[0].BodyHTML, "&lt;img src=x onerror=alert(1)&gt;") {
+		t.Errorf("the delegate's address is not escaped in the accept: %s", rs[0].BodyHTML)
+	}
+}
+
 func TestDelegateInTheAdminsReplyTemplate(t *testing.T) {
 	h := newHarness(t)
 	h.in = h.addIntegration("Own words", map[string]any{
