@@ -2,8 +2,9 @@
 # End-to-end test of the Outlook add-in: the built binary serves the add-in
 # over HTTPS from a throwaway data folder, Chromium (Debian's) trusts the
 # host's local CA through a test NSS database, and
-# frontend/e2e/taskpane.e2e.mjs drives the real task pane with a recording
-# fake of Office.js. Then frontend/e2e/signin.e2e.mjs runs the personal VMR
+# frontend/e2e/delegate.e2e.mjs (a delegate's pre-flight in a shared
+# calendar) and frontend/e2e/taskpane.e2e.mjs drive the real task pane with
+# a recording fake of Office.js. Then frontend/e2e/signin.e2e.mjs runs the personal VMR
 # sign-in dialog end to end against a real OpenID provider
 # (frontend/e2e/oidc-provider.mjs, HTTPS with a CA made here) and a second
 # host that requires the sign-in (--auth oidc). Builds nothing: run
@@ -61,6 +62,17 @@ echo "== addin-e2e: creating an integration"
 	--set domains=mail.contoso.com \
 	--set scheduled_alias_prefix=meet \
 	--set scheduled_alias_domain=vc.contoso.com >"$work/create.log" 2>&1 || { cat "$work/create.log" >&2; exit 1; }
+# A third serves contoso.com's users, for a delegate booking in a shared
+# calendar (frontend/e2e/delegate.e2e.mjs): owners there pass the pane's
+# pre-flight, fabrikam.com's do not.
+"$bin" --data-dir "$data" integrations create \
+	--set name=E2E-delegate \
+	--set url=https://mail.contoso.com/EWS/Exchange.asmx \
+	--set room_mailbox_email_address=vmr@contoso.com \
+	--set username=svc \
+	--set domains=mail.contoso.com,contoso.com \
+	--set scheduled_alias_prefix=meet \
+	--set scheduled_alias_domain=vc.contoso.com >>"$work/create.log" 2>&1 || { cat "$work/create.log" >&2; exit 1; }
 # A second one offers personal VMRs too, with the pane's debug log on; Alice
 # owns two rooms.
 "$bin" --data-dir "$data" integrations create \
@@ -85,7 +97,8 @@ uuid_of() {
 }
 uuid="$(uuid_of E2E)"
 uuid_personal="$(uuid_of E2E-personal)"
-for u in "$uuid" "$uuid_personal"; do
+uuid_delegate="$(uuid_of E2E-delegate)"
+for u in "$uuid" "$uuid_personal" "$uuid_delegate"; do
 	[[ "$u" =~ ^[0-9a-f-]{36}$ ]] || { echo "addin-e2e: no uuid for an integration: $u" >&2; exit 1; }
 done
 
@@ -116,6 +129,9 @@ certutil -A -d "sql:$chrome_home/.pki/nssdb" -n vmr-e2e -t C,, -i "$data/devcert
 
 echo "== addin-e2e: Chromium against https://127.0.0.1:$port"
 status=0
+# The delegate's pre-flight first: the task pane suite stops the host.
+ADDIN_E2E_URL="https://127.0.0.1:$port" ADDIN_E2E_INTEGRATION_DELEGATE="$uuid_delegate" \
+	ADDIN_E2E_HOME="$chrome_home" node "$root/frontend/e2e/delegate.e2e.mjs" || status=$?
 ADDIN_E2E_URL="https://127.0.0.1:$port" ADDIN_E2E_INTEGRATION="$uuid" ADDIN_E2E_INTEGRATION_PERSONAL="$uuid_personal" \
 	ADDIN_E2E_SERVE_PID="$serve_pid" \
 	ADDIN_E2E_HOME="$chrome_home" node "$root/frontend/e2e/taskpane.e2e.mjs" || status=$?

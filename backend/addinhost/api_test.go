@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -64,6 +65,17 @@ func TestPane(t *testing.T) {
 		}
 		if n < 10 || len(got.Texts) != n {
 			t.Errorf("texts has %d entries, the integration %d pane fields", len(got.Texts), n)
+		}
+	})
+
+	t.Run("the pane gets the names of the integration's domains, each once, without URL parts", func(t *testing.T) {
+		// A delegate's pane checks the calendar owner's address against them.
+		multi := e.addIntegration(t, "Contoso domains", map[string]any{
+			"domains": []string{"Example.com", "https://mail.example.com:8443/EWS/Exchange.asmx", "example.com.", "mail.example.com"},
+		})
+		got := decode[addinhost.PaneConfig](t, h.get(t, "/api/v1/integrations/"+multi.UUID+"/pane", nil))
+		if want := []string{"example.com", "mail.example.com"}; !slices.Equal(got.Domains, want) {
+			t.Errorf("domains = %q, want %q", got.Domains, want)
 		}
 	})
 

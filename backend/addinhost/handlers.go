@@ -10,6 +10,7 @@ import (
 	"html"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -239,6 +240,12 @@ type PaneConfig struct {
 	// PlaceholderHTML goes into the body when no alias can be reserved,
 	// so the user can still send; the scheduler fills in the room later.
 	PlaceholderHTML string `json:"placeholder_html"`
+
+	// Domains are the names of the integration's Exchange domains (the
+	// host of a URL entry, without scheme, port or path): a delegate's pane
+	// checks the calendar owner's address against them, as the scheduler
+	// does. Only the names: a URL entry's path or port stays on the host.
+	Domains []string `json:"domains"`
 }
 
 func (s *Server) pane(w http.ResponseWriter, r *http.Request) {
@@ -261,7 +268,8 @@ func (s *Server) pane(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	cfg := PaneConfig{Integration: in.UUID, Name: in.Name, SingleUse: in.EnableDynamicVMRs, Personal: in.EnablePersonalVMRs,
-		Debug: in.EnableAddinDebugLogs, Auth: method, AuthProvider: in.AuthProvider, RoomMailboxName: in.RoomMailboxName, Texts: texts}
+		Debug: in.EnableAddinDebugLogs, Auth: method, AuthProvider: in.AuthProvider, RoomMailboxName: in.RoomMailboxName,
+		Domains: domainNames(in.Domains), Texts: texts}
 	if in.RoomMailboxEmailAddress != nil {
 		cfg.RoomMailbox = *in.RoomMailboxEmailAddress
 	}
@@ -280,6 +288,25 @@ func (s *Server) pane(w http.ResponseWriter, r *http.Request) {
 	}
 	cfg.PlaceholderHTML = placeholder
 	writeJSON(w, http.StatusOK, cfg)
+}
+
+// domainNames are the names of the integration's domains, lower-case,
+// each once, in the order the admin listed them. An entry is a name or a
+// URL (its host counts), as the scheduler reads it.
+func domainNames(domains []string) []string {
+	out := []string{}
+	for _, d := range domains {
+		d = strings.ToLower(strings.TrimSpace(d))
+		d = strings.TrimPrefix(strings.TrimPrefix(d, "https://"), "http://")
+		if i := strings.IndexAny(d, "/:"); i >= 0 {
+			d = d[:i]
+		}
+		d = strings.TrimSuffix(d, ".")
+		if d != "" && !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // ReservationRequest is the body of a single-use VMR request: the pane's

@@ -124,7 +124,7 @@ func (d *decider) decide(ctx context.Context, item *ews.Item) (*Outcome, error) 
 		}
 		return d.reject(ctx, out, CodeRejectGeneralError, nil, "the invitation could not be read: "+err.Error())
 	}
-	out.Entry.ItemUID, out.Entry.Organizer = m.uid, m.organizer.Email
+	out.Entry.ItemUID, out.Entry.Organizer, out.delegate = m.uid, m.organizer.Email, m.delegate
 	if m.event.Summary != "" {
 		out.Entry.Subject = m.event.Summary
 	}
@@ -638,16 +638,25 @@ func (d *decider) reject(ctx context.Context, out *Outcome, code string, res *al
 // reply queues the meeting response with the code's template.
 func (d *decider) reply(ctx context.Context, out *Outcome, kind ews.ResponseKind, code string, res *alias.ScheduledAlias, subject string) error {
 	field := replyTemplate[code]
-	vars := map[string]any{"subject": subject, "correlation_id": d.txID}
+	vars := map[string]any{"subject": subject, "correlation_id": d.txID, "organizer_email": out.Entry.Organizer, "delegate_email": out.delegate}
 	if res != nil {
 		vars["alias"], vars["numeric_alias"] = res.Alias, res.NumericAlias
 	}
-	text, err := d.render(ctx, field, d.source(field), vars)
+	source := d.source(field)
+	text, err := d.render(ctx, field, source, vars)
 	if err != nil {
 		return err
 	}
+	body := textToHTML(text)
+	// A delegate booked for the owner: the accept says so, naming both, so
+	// whichever of them reads it knows whose meeting has the room — unless
+	// the admin's template says it in its own words.
+	if kind == "accept" && out.delegate != "" && !strings.Contains(source, "delegate_email") {
+		body += "<p>" + html.EscapeString(out.delegate) + " booked this meeting on behalf of " +
+			html.EscapeString(out.Entry.Organizer) + ", whose meeting it is.</p>"
+	}
 	out.Outbox = append(out.Outbox, OutboxEntry{Key: d.txID + "/reply", Kind: string(kind), ItemID: out.ItemID,
-		ChangeKey: out.ChangeKey, MeetingUID: out.Entry.ItemUID, Body: textToHTML(text)})
+		ChangeKey: out.ChangeKey, MeetingUID: out.Entry.ItemUID, Body: body})
 	return nil
 }
 

@@ -76,6 +76,9 @@ type Outcome struct {
 	// InfinityPending).
 	Infinity      []InfinityOp
 	InfinityState string
+	// delegate is who sent the meeting on its organizer's behalf, for the
+	// reply ("" when the organizer sent it); never stored.
+	delegate string
 }
 
 // Repository keeps the scheduler's state; backend/store implements it.

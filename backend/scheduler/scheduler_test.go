@@ -1,6 +1,7 @@
 package scheduler_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -203,8 +204,55 @@ func TestDelegateSendsOnBehalfOfTheOwner(t *testing.T) {
 	if c.Organizer != alex.Email || c.OrganizerName != alex.Name {
 		t.Fatalf("the meeting belongs to %s (%s), want the owner %s", c.Organizer, c.OrganizerName, alex.Email)
 	}
-	if rs := h.responsesFor("uid-delegate"); len(rs) != 1 || rs[0].Organizer != alex.Email {
+	rs := h.responsesFor("uid-delegate")
+	if len(rs) != 1 || rs[0].Organizer != alex.Email {
 		t.Fatalf("responses %+v, want one to the owner", rs)
+	}
+	// The accept names both: whoever of them reads it knows whose meeting has the room.
+	if want := "<p>" + sam.Email + " booked this meeting on behalf of " + alex.Email + ", whose meeting it is.</p>"; !strings.HasSuffix(rs[0].BodyHTML, want) {
+		t.Errorf("the accept %q does not end with %q", rs[0].BodyHTML, want)
+	}
+}
+
+func TestADelegatesAddressIsTextInTheAccept(t *testing.T) {
+	h := newHarness(t)
+	a := h.reserve(alex)
+	// Whoever sends controls the sender's address Exchange reports.
+	evil := ews.Mailbox{Name: "Evil", Email: `"<img src=x onerror=alert(1)>"@contoso.com`}
+	start := time.Date(2026, 12, 4, 14, 0, 0, 0, time.UTC)
+	h.fake.SendRequest(ewstest.Meeting{UID: "uid-evil-delegate", Subject: "Board", Organizer: alex, SentBy: &evil,
+		Start: start, End: start.Add(time.Hour), BodyHTML: body(a)})
+	h.runOnce()
+	rs := h.responsesFor("uid-evil-delegate")
+	if len(rs) != 1 {
+		t.Fatalf("responses %+v, want one", rs)
+	}
+	if contains(rs[0].BodyHTML, "<img") || !contains(rs[0].BodyHTML, "&lt;img src=x onerror=alert(1)&gt;") {
+		t.Errorf("the delegate's address is not escaped in the accept: %s", rs[0].BodyHTML)
+	}
+}
+
+func TestDelegateInTheAdminsReplyTemplate(t *testing.T) {
+	h := newHarness(t)
+	h.in = h.addIntegration("Own words", map[string]any{
+		"accept_new_single_meeting_template": "{% if delegate_email %}{{delegate_email}} booked {{alias}} for {{organizer_email}}.{% else %}{{organizer_email}} has {{alias}}.{% endif %}",
+	})
+	start := time.Date(2026, 12, 4, 14, 0, 0, 0, time.UTC)
+	a := h.reserve(sam)
+	h.fake.SendRequest(ewstest.Meeting{UID: "uid-own-words", Subject: "Board", Organizer: alex, SentBy: &sam,
+		Start: start, End: start.Add(time.Hour), BodyHTML: body(a)})
+	b := h.reserve(alex)
+	h.fake.SendRequest(ewstest.Meeting{UID: "uid-own", Subject: "Own", Organizer: alex,
+		Start: start, End: start.Add(time.Hour), BodyHTML: body(b)})
+	h.runOnce()
+	// The template names the delegate itself: the product's sentence is not added.
+	for uid, want := range map[string]string{
+		"uid-own-words": "<p>" + sam.Email + " booked " + a.Alias + " for " + alex.Email + ".</p>",
+		"uid-own":       "<p>" + alex.Email + " has " + b.Alias + ".</p>",
+	} {
+		if rs := h.responsesFor(uid); len(rs) != 1 || rs[0].BodyHTML != want {
+			t.Errorf("%s: responses %+v, want one saying %q", uid, rs, want)
+		}
 	}
 }
 

@@ -33,8 +33,10 @@ var variables = map[string][]string{
 var (
 	personalVariables = []string{"name", "description", "domain_aliases", "other_aliases", "numeric_aliases", "pin", "guest_pin", "allow_guests", "addin_server_domain"}
 	// Every reply gets the meeting's subject and the correlation id of its
-	// decision; alias and numeric_alias are empty when no room was found.
-	replyVariables = []string{"alias", "numeric_alias", "subject", "correlation_id"}
+	// decision; alias and numeric_alias are empty when no room was found;
+	// organizer_email is the meeting's owner, delegate_email who sent it on
+	// their behalf (empty when the owner sent it).
+	replyVariables = []string{"alias", "numeric_alias", "subject", "correlation_id", "organizer_email", "delegate_email"}
 )
 
 // Variables lists the variables the service passes when it renders the
@@ -68,6 +70,7 @@ var samples = map[string]func() any{
 	"subject":             func() any { return `Budget review <b>Q3</b> & "next steps" for Sam's team` },
 	"organizer_name":      func() any { return "Alex Morgan" },
 	"organizer_email":     func() any { return "alex.morgan@example.com" },
+	"delegate_email":      func() any { return "sam.lee@example.com" },
 	"correlation_id":      func() any { return "c2b8e5d4-17a3-4f60-b9e2-5a0d3c7f9148" },
 	"name":                func() any { return `Alex Morgan's room <Sales & "Support">` },
 	"description":         func() any { return "Personal meeting room of Alex Morgan" },

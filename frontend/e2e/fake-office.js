@@ -9,6 +9,9 @@
 // without it that fails with 13001), requirementSets (["NestedAppAuth 1.1"]),
 // naaToken (installs Outlook's nested app authentication bridge, which MSAL
 // talks to, answering every token request with this access token).
+// shared: {owner, delegatePermissions} puts the appointment in that
+// owner's shared calendar (getSharedPropertiesAsync, which Outlook offers
+// only there; Office.MailboxEnums.DelegatePermissions bits).
 // Office.context.ui's dialog API is real enough for the personal VMR
 // sign-in: displayDialogAsync opens the URL in a popup window, the
 // popup's messageParent posts to the window that opened it, whose dialog
@@ -105,6 +108,18 @@ function installFakeOffice(opts) {
       }, 5);
     },
   };
+  if (opts.shared) {
+    item.getSharedPropertiesAsync = function (options, cb) {
+      if (typeof options === 'function') cb = options;
+      publish('item.getSharedPropertiesAsync', []);
+      later(cb, {
+        owner: opts.shared.owner,
+        targetMailbox: opts.shared.owner,
+        targetRestUrl: 'https://outlook.office.com/api',
+        delegatePermissions: opts.shared.delegatePermissions,
+      });
+    };
+  }
   if (opts.naaToken) installBridge(opts.naaToken, state);
   var ui = fakeDialogs(publish, laterFailed, later);
   window.Office = {
@@ -112,7 +127,10 @@ function installFakeOffice(opts) {
     AsyncResultStatus: { Succeeded: 'succeeded', Failed: 'failed' },
     HostType: { Outlook: 'Outlook' },
     EventType: { DialogMessageReceived: 'dialogMessageReceived', DialogEventReceived: 'dialogEventReceived' },
-    MailboxEnums: { LocationType: { Custom: 'custom', Room: 'room' } },
+    MailboxEnums: {
+      LocationType: { Custom: 'custom', Room: 'room' },
+      DelegatePermissions: { Read: 1, Write: 2, DeleteOwn: 4, DeleteAll: 8, EditOwn: 16, EditAll: 32 },
+    },
     context: {
       displayLanguage: opts.displayLanguage || 'en-US',
       officeTheme: opts.theme || undefined,

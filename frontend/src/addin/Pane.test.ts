@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import Pane from './Pane.svelte';
@@ -102,6 +102,57 @@ describe('Pane', () => {
   it('names the owner of a shared calendar', async () => {
     setup({ sharedOwner: 'boss@contoso.com' });
     expect((await screen.findByTestId('owner')).textContent).toBe('Scheduling for boss@contoso.com');
+  });
+
+  it('checks a delegate’s calendar and reserves for its owner', async () => {
+    const { api, user, rec } = setup({ email: 'delegate@contoso.com', sharedOwner: 'boss@contoso.com' });
+    const section = await screen.findByTestId('preflight');
+    expect(within(section).getByTestId('owner').textContent).toBe('Scheduling for boss@contoso.com');
+    for (const name of ['owner', 'domain', 'write', 'room']) {
+      expect(within(section).getByTestId(`check-${name}`).dataset.ok).toBe('true');
+    }
+    expect(within(section).getByTestId('check-room').textContent).toContain('The room mailbox vmr@contoso.com will be invited.');
+    expect(screen.queryByTestId('preflight-blocked')).toBeNull();
+    const button = screen.getByRole('button', { name: 'Add a meeting room' });
+    expect(button.getAttribute('aria-disabled')).toBe('false');
+    await user.click(button);
+    await screen.findByTestId('state-success');
+    expect(api.calls.find((c) => c.path.endsWith('/reservations'))?.headers['X-VMR-User']).toBe('boss@contoso.com');
+    expect(rec?.required).toEqual([{ emailAddress: 'vmr@contoso.com', displayName: 'VMR room' }]);
+  });
+
+  it('keeps the button off and says how to fix a delegate without write rights', async () => {
+    const { api, user, rec } = setup({ sharedOwner: 'boss@contoso.com', sharedPermissions: 1 });
+    const blocked = await screen.findByTestId('preflight-blocked');
+    expect(blocked.textContent).toContain('The room cannot be booked for boss@contoso.com yet');
+    expect(screen.getByTestId('check-write').dataset.ok).toBe('false');
+    expect(screen.getByTestId('fix-write').textContent).toBe(
+      'Ask boss@contoso.com to give you Editor rights on the calendar (Outlook: calendar permissions or delegate access), then check again.',
+    );
+    const button = screen.getByRole('button', { name: 'Add a meeting room' });
+    expect(button.getAttribute('aria-disabled')).toBe('true');
+    await user.click(button);
+    expect(api.calls.filter((c) => c.path.endsWith('/reservations'))).toEqual([]);
+    expect(rec?.inserts).toEqual([]);
+    // The owner gives the rights; checking again lets the delegate book.
+    mockOffice({ sharedOwner: 'boss@contoso.com' });
+    await user.click(screen.getByRole('button', { name: 'Check again' }));
+    await vi.waitFor(() => expect(screen.queryByTestId('preflight-blocked')).toBeNull());
+    expect(screen.getByRole('button', { name: 'Add a meeting room' }).getAttribute('aria-disabled')).toBe('false');
+  });
+
+  it('keeps the button off for an owner outside the integration’s domains', async () => {
+    setup({ sharedOwner: 'boss@fabrikam.com' });
+    await screen.findByTestId('preflight-blocked');
+    expect(screen.getByTestId('fix-domain').textContent).toContain('Ask your IT team to add fabrikam.com to the integration’s Exchange domains');
+    expect(screen.getByRole('button', { name: 'Add a meeting room' }).getAttribute('aria-disabled')).toBe('true');
+  });
+
+  it('shows no pre-flight in the user’s own calendar', async () => {
+    setup();
+    await screen.findByRole('button', { name: 'Add a meeting room' });
+    expect(screen.queryByTestId('preflight')).toBeNull();
+    expect(screen.queryByTestId('owner')).toBeNull();
   });
 
   it('lists personal rooms and inserts the chosen one', async () => {

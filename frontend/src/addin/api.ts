@@ -18,7 +18,7 @@ export type PaneTexts = NonNullable<Go.PaneConfig['texts']>;
  * naa_authority and naa_scopes say what to ask Entra ID for.
  */
 export type { PaneAuth } from '../lib/contract.gen';
-export type PaneConfig = Filled<Go.PaneConfig, 'texts'>;
+export type PaneConfig = Filled<Go.PaneConfig, 'texts' | 'domains'>;
 export type PersonalVMR = Filled<Go.PersonalVMR, 'aliases'>;
 export type PersonalVMRs = Omit<Go.PersonalVMRs, 'vmrs'> & { vmrs: PersonalVMR[] };
 
@@ -104,7 +104,7 @@ export class Api {
 
   async pane(): Promise<PaneConfig> {
     const c = await this.request<Go.PaneConfig>('GET', '/pane');
-    return { ...c, texts: c.texts ?? {}, naa_scopes: c.naa_scopes ?? [] };
+    return { ...c, texts: c.texts ?? {}, naa_scopes: c.naa_scopes ?? [], domains: c.domains ?? [] };
   }
 
   reserve(itemKey: string, creds: Credentials): Promise<Go.Reservation> {

@@ -75,6 +75,38 @@ describe('single-use VMR', () => {
     expect(host.calls.find((c) => c.path.endsWith('/reservations'))?.headers['X-VMR-User']).toBe('boss@contoso.com');
   });
 
+  it('runs no pre-flight in the user’s own calendar', async () => {
+    mockOffice();
+    expect(await flowFor(fakeHost()).preflight()).toBeNull();
+  });
+
+  it('checks a delegate’s calendar and books for its owner once it passes', async () => {
+    mockOffice({ email: 'delegate@contoso.com', sharedOwner: 'boss@contoso.com' });
+    const host = fakeHost();
+    const flow = flowFor(host);
+    const p = await flow.preflight();
+    expect(p).toMatchObject({ owner: 'boss@contoso.com', ok: true });
+    await flow.addSingleUse();
+    expect(host.calls.find((c) => c.path.endsWith('/reservations'))?.headers['X-VMR-User']).toBe('boss@contoso.com');
+  });
+
+  it('fails a delegate with read-only rights, an owner outside the domains and a saved item', async () => {
+    mockOffice({ sharedOwner: 'boss@fabrikam.com', sharedPermissions: 1 | 2, itemId: 'AAMkAD=' });
+    const p = await flowFor(fakeHost(), { domains: ['contoso.com'] }).preflight();
+    expect(p?.ok).toBe(false);
+    expect(p?.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['domain', 'write']);
+    // Write lets a delegate create meetings; this one exists, so editing is what is missing.
+    expect(p?.checks.find((c) => c.name === 'write')?.text).toContain('may not change existing meetings');
+  });
+
+  it('asks Outlook again on every pre-flight', async () => {
+    mockOffice({ sharedOwner: 'boss@contoso.com', sharedPermissions: 1 });
+    const flow = flowFor(fakeHost());
+    expect((await flow.preflight())?.ok).toBe(false);
+    mockOffice({ sharedOwner: 'boss@contoso.com' });
+    expect((await flow.preflight())?.ok).toBe(true);
+  });
+
   it('reports a failed sign-in in sso mode', async () => {
     const { rec } = mockOffice();
     const host = fakeHost();

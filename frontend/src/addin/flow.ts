@@ -5,6 +5,7 @@ import * as office from './office';
 import { ApiError, serviceDown, signInRequired, unauthorized, type Api, type Credentials, type PaneConfig, type PersonalVMR } from './api';
 import { Auth } from './auth';
 import type { Translator } from './i18n';
+import { preflight, type Preflight } from './preflight';
 import { PersonalSession, SignInError } from './signin';
 
 export type Outcome =
@@ -89,6 +90,28 @@ export class Flow {
       if (this.owner) this.log(`shared calendar of ${this.owner}`);
     }
     return this.owner;
+  }
+
+  /**
+   * preflight checks, in a shared or delegate calendar, whether a room can
+   * be booked for the calendar's owner (./preflight); null in the user's
+   * own calendar, where the pane works as it always did. Each call asks
+   * Outlook again, so a delegate who was just given rights can check again.
+   */
+  async preflight(): Promise<Preflight | null> {
+    const shared = await office.sharedProperties();
+    if (!shared) return null;
+    this.owner = shared.owner.trim() || null;
+    const saved = (await office.itemId()) !== null;
+    const result = preflight(
+      { shared, domains: this.config.domains, roomMailbox: this.config.room_mailbox, canInvite: office.canInvite(), saved },
+      this.t,
+    );
+    this.log(
+      `shared calendar of ${shared.owner || '(no owner)'}, permissions ${shared.permissions}` +
+        `${saved ? ', saved item' : ''}: ${result.checks.map((c) => `${c.name} ${c.ok ? 'ok' : 'FAILED'}`).join(', ')}`,
+    );
+    return result;
   }
 
   /**

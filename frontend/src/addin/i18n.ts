@@ -61,6 +61,30 @@ export const en = {
   signin_no_method:
     'This Outlook offers neither nested app authentication nor single sign-on ({detail}). Ask your IT team to update Outlook, to set up single sign-on for the add-in (its application id in the manifest), or to choose Exchange identity tokens as the integration’s add-in sign-in method.',
   signin_refused: 'The add-in host did not accept your sign-in: {detail}',
+  // The delegate's pre-flight (preflight.ts): what was checked before
+  // booking in someone else's calendar, and what to do about a failure.
+  preflight_blocked_heading: 'The room cannot be booked for {owner} yet',
+  preflight_blocked_message: 'Fix what is marked below, then check again.',
+  preflight_recheck: 'Check again',
+  preflight_passed: 'In order: ',
+  preflight_failed: 'Missing: ',
+  preflight_the_owner: 'the calendar’s owner',
+  preflight_no_domains: 'none are listed',
+  preflight_owner_ok: 'The meeting is in {owner}’s calendar: the room is booked for them, not for you.',
+  preflight_owner_unknown: 'Outlook did not say whose calendar this meeting is in.',
+  preflight_owner_unknown_fix: 'Close the meeting and open it again from the shared calendar, or ask the calendar’s owner to add the room.',
+  preflight_domain_ok: '{owner} is in {domain}, which this room service serves.',
+  preflight_domain_outside: '{owner} is not in a domain this room service serves (it serves: {domains}), so the meeting would be declined.',
+  preflight_domain_outside_fix: 'Ask your IT team to add {domain} to the integration’s Exchange domains, or ask {owner} to book the room with their own add-in.',
+  preflight_write_ok: 'You may change meetings in {owner}’s calendar.',
+  preflight_write_missing: 'Outlook says you may not create meetings in {owner}’s calendar, so the room’s joining details could not be saved in it.',
+  preflight_edit_missing: 'Outlook says you may not change existing meetings in {owner}’s calendar, so the room’s joining details could not be saved in this one.',
+  preflight_write_missing_fix: 'Ask {owner} to give you Editor rights on the calendar (Outlook: calendar permissions or delegate access), then check again.',
+  preflight_room_ok: 'The room mailbox {room} will be invited.',
+  preflight_room_missing: 'The integration names no room mailbox, so nothing would invite the room and no video room would be set up.',
+  preflight_room_missing_fix: 'Ask your IT team to set the integration’s room mailbox.',
+  preflight_room_cannot_invite: 'This Outlook cannot add {room} to a meeting in {owner}’s calendar.',
+  preflight_room_cannot_invite_fix: 'Use Outlook on the web or a current Outlook, or ask {owner} to book the room.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -119,6 +143,28 @@ export const de: Messages = {
   signin_no_method:
     'Dieses Outlook bietet weder Nested App Authentication noch einmalige Anmeldung (SSO) ({detail}). Bitten Sie Ihre IT, Outlook zu aktualisieren, die einmalige Anmeldung für das Add-in einzurichten (seine Anwendungs-ID im Manifest) oder Exchange-Identitätstokens als Anmeldemethode des Add-ins der Integration zu wählen.',
   signin_refused: 'Der Add-in-Host hat Ihre Anmeldung nicht angenommen: {detail}',
+  preflight_blocked_heading: 'Der Raum kann noch nicht für {owner} gebucht werden',
+  preflight_blocked_message: 'Beheben Sie, was unten markiert ist, und prüfen Sie dann erneut.',
+  preflight_recheck: 'Erneut prüfen',
+  preflight_passed: 'In Ordnung: ',
+  preflight_failed: 'Fehlt: ',
+  preflight_the_owner: 'den Besitzer des Kalenders',
+  preflight_no_domains: 'keine eingetragen',
+  preflight_owner_ok: 'Die Besprechung liegt im Kalender von {owner}: Der Raum wird für diese Person gebucht, nicht für Sie.',
+  preflight_owner_unknown: 'Outlook hat nicht gesagt, in wessen Kalender diese Besprechung liegt.',
+  preflight_owner_unknown_fix: 'Schließen Sie die Besprechung und öffnen Sie sie erneut aus dem freigegebenen Kalender, oder bitten Sie den Besitzer des Kalenders, den Raum hinzuzufügen.',
+  preflight_domain_ok: '{owner} gehört zu {domain}, für die dieser Raumdienst bucht.',
+  preflight_domain_outside: '{owner} gehört zu keiner Domäne, für die dieser Raumdienst bucht (er bucht für: {domains}), daher würde die Besprechung abgelehnt.',
+  preflight_domain_outside_fix: 'Bitten Sie Ihre IT, {domain} zu den Exchange-Domänen der Integration hinzuzufügen, oder bitten Sie {owner}, den Raum mit dem eigenen Add-in zu buchen.',
+  preflight_write_ok: 'Sie dürfen Besprechungen im Kalender von {owner} ändern.',
+  preflight_write_missing: 'Laut Outlook dürfen Sie im Kalender von {owner} keine Besprechungen anlegen, daher könnten die Einwahldaten des Raums dort nicht gespeichert werden.',
+  preflight_edit_missing: 'Laut Outlook dürfen Sie bestehende Besprechungen im Kalender von {owner} nicht ändern, daher könnten die Einwahldaten des Raums in dieser nicht gespeichert werden.',
+  preflight_write_missing_fix: 'Bitten Sie {owner}, Ihnen Bearbeitungsrechte (Editor) für den Kalender zu geben (in Outlook: Kalenderberechtigungen oder Stellvertretungszugriff), und prüfen Sie dann erneut.',
+  preflight_room_ok: 'Das Raumpostfach {room} wird eingeladen.',
+  preflight_room_missing: 'Die Integration nennt kein Raumpostfach, daher würde niemand den Raum einladen und kein Videoraum eingerichtet.',
+  preflight_room_missing_fix: 'Bitten Sie Ihre IT, das Raumpostfach der Integration einzutragen.',
+  preflight_room_cannot_invite: 'Dieses Outlook kann {room} nicht zu einer Besprechung im Kalender von {owner} hinzufügen.',
+  preflight_room_cannot_invite_fix: 'Verwenden Sie Outlook im Web oder ein aktuelles Outlook, oder bitten Sie {owner}, den Raum zu buchen.',
 };
 
 export const catalogues = { en, de } satisfies Record<string, Messages>;

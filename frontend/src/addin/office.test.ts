@@ -110,6 +110,26 @@ describe('office in Outlook', () => {
     });
   });
 
+  it('reads the owner and the delegate’s permissions of a shared calendar', async () => {
+    mockOffice({ sharedOwner: 'boss@contoso.com', sharedPermissions: 1 });
+    expect(await office.sharedProperties()).toEqual({ owner: 'boss@contoso.com', permissions: 1 });
+  });
+
+  it('takes an item Outlook says is not shared as the user’s own', async () => {
+    mockOffice({ sharedOwner: 'boss@contoso.com', fail: ['getSharedPropertiesAsync'] });
+    expect(await office.sharedProperties()).toBeNull();
+    expect(await office.sharedOwner()).toBeNull();
+  });
+
+  it('tells whether the item can take the room mailbox', () => {
+    mockOffice();
+    expect(office.canInvite()).toBe(true);
+    mockOffice({ noAttendees: true, resources: true });
+    expect(office.canInvite()).toBe(true);
+    mockOffice({ noAttendees: true });
+    expect(office.canInvite()).toBe(false);
+  });
+
   it('has no owner for the user’s own calendar and no theme where Office gives none', async () => {
     mockOffice({ theme: null });
     expect(await office.sharedOwner()).toBeNull();

@@ -264,20 +264,46 @@ export function userEmail(): string {
   }
 }
 
+/** What Office.js reports about an item in a shared folder. */
+export interface SharedProperties {
+  /** The owner's address ("" when Outlook did not say). */
+  owner: string;
+  /** Office.MailboxEnums.DelegatePermissions bits (0 when Outlook did not say). */
+  permissions: number;
+}
+
 /**
- * sharedOwner is the owner of a shared calendar the item is in (a delegate
- * composing for someone else), or null when the item is the user's own.
- * getSharedPropertiesAsync exists only for items in shared folders.
+ * sharedProperties are the owner and the delegate's permissions when the
+ * item is in a shared or delegate calendar, or null when the item is the
+ * user's own: getSharedPropertiesAsync exists only where the manifest
+ * declares SupportsSharedFolders (Mailbox 1.8), and fails for an item that
+ * is not shared.
  */
-export async function sharedOwner(): Promise<string | null> {
+export async function sharedProperties(): Promise<SharedProperties | null> {
   const it = mailbox()?.item as Item | null | undefined;
   if (!it || typeof it.getSharedPropertiesAsync !== 'function') return null;
   try {
     const props = await call<Office.SharedProperties>((cb) => it.getSharedPropertiesAsync!(cb));
-    return props?.owner || null;
+    if (!props) return null;
+    const permissions = Number(props.delegatePermissions);
+    return { owner: typeof props.owner === 'string' ? props.owner : '', permissions: Number.isInteger(permissions) ? permissions : 0 };
   } catch {
     return null;
   }
+}
+
+/**
+ * sharedOwner is the owner of a shared calendar the item is in (a delegate
+ * composing for someone else), or null when the item is the user's own.
+ */
+export async function sharedOwner(): Promise<string | null> {
+  return (await sharedProperties())?.owner || null;
+}
+
+/** canInvite tells whether the item can take the room mailbox (a resource or a required attendee). */
+export function canInvite(): boolean {
+  const it = mailbox()?.item as Item | null | undefined;
+  return typeof it?.resources?.addAsync === 'function' || typeof it?.requiredAttendees?.addAsync === 'function';
 }
 
 /**

@@ -13,6 +13,7 @@ export function paneConfig(over: Partial<PaneConfig> = {}): PaneConfig {
     auth_provider: 'ADFS',
     room_mailbox: 'vmr@contoso.com',
     room_mailbox_name: 'VMR room',
+    domains: ['contoso.com'],
     texts: {
       addin_pane_title: 'Video meeting',
       addin_pane_button_title: 'Add a meeting room',

@@ -14,6 +14,10 @@ export interface MockOptions {
   old?: boolean;
   /** The item lives in this owner's shared calendar. */
   sharedOwner?: string;
+  /** The delegate's permissions there (Office.MailboxEnums.DelegatePermissions bits; Editor's 63 by default). */
+  sharedPermissions?: number;
+  /** The item offers no way to add attendees (neither requiredAttendees nor resources). */
+  noAttendees?: boolean;
   itemId?: string;
   /** Methods that fail, by name ("setSelectedDataAsync", "addAsync:enhancedLocation", …). */
   fail?: string[];
@@ -90,6 +94,7 @@ export function mockOffice(o: MockOptions = {}): { office: OfficeMockObject; rec
       },
     },
   };
+  if (o.noAttendees) delete item.requiredAttendees;
   if (!o.old) {
     item.enhancedLocation = {
       addAsync(list: { id: string; type: unknown }[], cb: Callback) {
@@ -112,7 +117,7 @@ export function mockOffice(o: MockOptions = {}): { office: OfficeMockObject; rec
   }
   if (o.sharedOwner) {
     item.getSharedPropertiesAsync = (cb: Callback) =>
-      answer('getSharedPropertiesAsync', cb, { owner: o.sharedOwner, targetMailbox: o.sharedOwner, delegatePermissions: 1 });
+      answer('getSharedPropertiesAsync', cb, { owner: o.sharedOwner, targetMailbox: o.sharedOwner, delegatePermissions: o.sharedPermissions ?? 63 });
   }
   const mailbox: Record<string, unknown> = {
     userProfile: { emailAddress: o.email ?? 'alice@contoso.com', displayName: 'Alice' },

@@ -313,6 +313,7 @@ export interface PaneConfig {
   room_mailbox_name: string;
   texts: Partial<Record<PaneTextKey, string>> | null;
   placeholder_html: string;
+  domains: string[] | null;
 }
 
 /** addinhost.PersonalVMR (vmr-companion/backend/addinhost) */
