@@ -332,9 +332,13 @@ func (d *decider) request(ctx context.Context, out *Outcome, m *meeting) (*Outco
 		if created {
 			d.limit.add(d.in.ID, m.organizer.Email, d.now)
 		}
-	case rec != nil && d.in.HealJoinBlock && m.master != nil:
+	case rec != nil && d.in.HealJoinBlock && m.master != nil && rec.State == StateActive:
 		// The organizer's update lost the joining block: the meeting keeps
-		// its room, as if the token were there.
+		// its room, as if the token were there. An older version changes
+		// nothing, and costs the organizer nothing.
+		if m.event.Sequence < rec.Sequence {
+			return d.ignore(out, fmt.Sprintf("an older version of the meeting (sequence %d, known %d)", m.event.Sequence, rec.Sequence)), nil
+		}
 		if out, refused := d.refuseOrganizerWrite(ctx, out, m, rec, fillHeal); refused {
 			return out, nil
 		}

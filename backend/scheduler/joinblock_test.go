@@ -342,3 +342,24 @@ func TestTwoUpdatesOfOneMeetingWriteItOnce(t *testing.T) {
 		t.Fatalf("conferences %+v", list)
 	}
 }
+
+func TestACancelledMeetingIsNotHealed(t *testing.T) {
+	h := newHarness(t)
+	start := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	a := h.reserve(alex)
+	m := ewstest.Meeting{UID: "uid-gone", Subject: "Gone", Organizer: alex, Start: start, End: start.Add(time.Hour), BodyHTML: body(a)}
+	h.fake.SendRequest(m)
+	h.runOnce()
+	m.Sequence = 1
+	h.fake.SendCancellation(m)
+	h.runOnce()
+	m.BodyHTML, m.Sequence = plainBody, 2
+	h.fake.SendRequest(m)
+	h.runOnce()
+	if e := h.logFor("uid-gone"); e.Code != scheduler.CodeRejectInvalidAliasID {
+		t.Fatalf("log %+v", e)
+	}
+	if c := h.conference("uid-gone"); c.State != scheduler.StateCancelled || len(h.bodyWrites()) != 0 {
+		t.Fatalf("conference %+v, %d writes", c, len(h.bodyWrites()))
+	}
+}
