@@ -42,6 +42,7 @@ func Defaults() *Integration {
 		MeetingBufferAfter:         DefaultBufferAfter,
 		NonIdPParticipants:         NonIdPDisallowAll,
 		InfinityProvisioning:       ProvisionPolicy,
+		HealJoinBlock:              true,
 		AddinAuthenticationMethod:  AddinAuthExchangeUserIDToken,
 		AuthProvider:               ProviderADFS,
 		OfficeJSURL:                officeJS,

@@ -156,6 +156,8 @@ var fields = []Field{
 	str("ivr_theme", GroupSingleUse, "IVR theme", 255).nullable(),
 	enum("non_idp_participants", GroupSingleUse, "Participants without the identity provider", NonIdPDisallowAll, NonIdPAllowIfTrusted),
 	enum("infinity_provisioning", GroupSingleUse, "How Infinity learns of single-use VMRs", ProvisionPolicy, ProvisionAPI).productOnly().help("policy: this service answers Infinity's external policy requests for the alias while the meeting is on. api: the service creates the VMR on Infinity through the management API and removes it afterwards."),
+	boolean("assign_without_addin", GroupSingleUse, "Give meetings booked without the add-in a room").productOnly().help("A meeting that invites the room mailbox but was made without the add-in (a phone's calendar, a client without add-ins) gets a single-use VMR, and the organizer's meeting is updated with the joining details. Only for organizers in the Exchange domains. Off: such meetings are declined."),
+	boolean("heal_join_block", GroupSingleUse, "Put deleted joining details back").productOnly().help("When the organizer sends an update of an accepted meeting without its joining details, the meeting keeps its VMR and the details are put back into the organizer's meeting. Off: such updates are declined."),
 
 	boolean("enable_personal_vmrs", GroupPersonal, "Enable personal VMRs"),
 	enum("auth_provider", GroupPersonal, "Users sign in with", ProviderADFS, ProviderAzure),

@@ -122,6 +122,12 @@ type Integration struct {
 	// InfinityProvisioning is ProvisionPolicy or ProvisionAPI; this
 	// product's own field.
 	InfinityProvisioning string `json:"infinity_provisioning"`
+	// AssignWithoutAddin gives a meeting that invites the room mailbox
+	// without the add-in's token a single-use VMR, under the placeholder
+	// rules; HealJoinBlock puts the joining block back into an accepted
+	// meeting whose update lost it. This product's own fields.
+	AssignWithoutAddin bool `json:"assign_without_addin"`
+	HealJoinBlock      bool `json:"heal_join_block"`
 
 	// Add-in
 	AddinServerDomain                          string  `json:"addin_server_domain"`

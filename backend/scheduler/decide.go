@@ -43,6 +43,24 @@ const (
 	// CodeRejectPlaceholderLimit: the organizer sent more placeholder
 	// meetings than Config.PlaceholderLimit allows in an hour.
 	CodeRejectPlaceholderLimit = "reject_placeholder_rate_limited"
+	// CodeAcceptAssignedWithoutAddin: a meeting that invited the room
+	// mailbox without the add-in got a single-use VMR (assign_without_addin),
+	// and the organizer's meeting is updated with the joining block.
+	CodeAcceptAssignedWithoutAddin = "accept_assigned_without_addin"
+	// CodeAcceptHealedJoinBlock: an update of an accepted meeting came
+	// without its token; it keeps its VMR and the joining block is put back
+	// into the organizer's meeting (heal_join_block).
+	CodeAcceptHealedJoinBlock = "accept_healed_join_block"
+)
+
+// fill says what a decision writes into the organizer's meeting.
+type fill int
+
+const (
+	fillNone        fill = iota
+	fillPlaceholder      // replace the placeholder with the joining block
+	fillAssign           // add the joining block to a meeting booked without the add-in
+	fillHeal             // put the joining block back into an accepted meeting
 )
 
 // replyTemplate names the integration's template field for each code.
@@ -288,6 +306,7 @@ func (d *decider) request(ctx context.Context, out *Outcome, m *meeting) (*Outco
 	}
 	uuid, placeholder := findToken(m.item.Body, m.event.Description)
 	var res *alias.ScheduledAlias
+	mode := fillNone
 	switch {
 	case uuid != "":
 		res, err = d.aliases.Lookup(ctx, uuid)
@@ -301,9 +320,10 @@ func (d *decider) request(ctx context.Context, out *Outcome, m *meeting) (*Outco
 			return d.reject(ctx, out, CodeRejectInvalidAliasID, nil, "the invitation's room reference belongs to another integration")
 		}
 	case placeholder:
-		if out, refused := d.refusePlaceholder(ctx, out, m, rec); refused {
+		if out, refused := d.refuseOrganizerWrite(ctx, out, m, rec, fillPlaceholder); refused {
 			return out, nil
 		}
+		mode = fillPlaceholder
 		var created bool
 		res, created, err = d.aliases.Reserve(ctx, d.in, placeholderKey(m.uid), m.organizer.Email)
 		if err != nil {
@@ -312,8 +332,45 @@ func (d *decider) request(ctx context.Context, out *Outcome, m *meeting) (*Outco
 		if created {
 			d.limit.add(d.in.ID, m.organizer.Email, d.now)
 		}
+	case rec != nil && d.in.HealJoinBlock && m.master != nil && rec.State == StateActive:
+		// The organizer's update lost the joining block: the meeting keeps
+		// its room, as if the token were there. An older version changes
+		// nothing, and costs the organizer nothing.
+		if m.event.Sequence < rec.Sequence {
+			return d.ignore(out, fmt.Sprintf("an older version of the meeting (sequence %d, known %d)", m.event.Sequence, rec.Sequence)), nil
+		}
+		if out, refused := d.refuseOrganizerWrite(ctx, out, m, rec, fillHeal); refused {
+			return out, nil
+		}
+		res, err = d.aliases.Lookup(ctx, rec.AliasUUID)
+		if errors.Is(err, alias.ErrNotFound) {
+			return d.reject(ctx, out, CodeRejectInvalidAliasID, nil, "the update carries no room reference and the meeting's reservation is gone")
+		}
+		if err != nil {
+			return nil, err
+		}
+		mode = fillHeal
+	case rec == nil && d.in.AssignWithoutAddin:
+		if out, refused := d.refuseOrganizerWrite(ctx, out, m, rec, fillAssign); refused {
+			return out, nil
+		}
+		// The placeholder's reservation key: a retry of the decision, or
+		// an update before the block was written, finds the same room.
+		var created bool
+		res, created, err = d.aliases.Reserve(ctx, d.in, placeholderKey(m.uid), m.organizer.Email)
+		if err != nil {
+			return d.reject(ctx, out, CodeRejectGeneralError, nil, "no alias could be reserved for a meeting booked without the add-in: "+err.Error())
+		}
+		if created {
+			d.limit.add(d.in.ID, m.organizer.Email, d.now)
+		}
+		mode = fillAssign
 	default:
-		return d.reject(ctx, out, CodeRejectInvalidAliasID, nil, "the invitation carries no room reference: the room mailbox was invited without the add-in")
+		why := "the invitation carries no room reference: the room mailbox was invited without the add-in"
+		if rec != nil {
+			why = "the update of the meeting with the video room " + rec.Alias + " carries no room reference (the joining block was removed)"
+		}
+		return d.reject(ctx, out, CodeRejectInvalidAliasID, nil, why)
 	}
 	// The room binds to the user who reserved it (or the owner of the
 	// calendar they, as a delegate, sent from); one reserved with no user
@@ -338,8 +395,18 @@ func (d *decider) request(ctx context.Context, out *Outcome, m *meeting) (*Outco
 	if m.master == nil {
 		return d.occurrence(ctx, out, m, res, rec)
 	}
-	return d.series(ctx, out, m, res, rec, placeholder && uuid == "")
+	return d.series(ctx, out, m, res, rec, mode)
 }
+
+// What the organizer reads under the accept reply when the service, not
+// the add-in, put the joining block into their meeting.
+const (
+	assignedNote = "<p>This meeting was made without the video meeting add-in, so the service added the video room itself " +
+		"and updated your meeting with the joining details; your attendees receive that update. " +
+		"Next time, use the add-in's button in Outlook's new-meeting window: the details are then in the invitation from the start.</p>"
+	healedNote = "<p>The joining details were missing from this update of your meeting. The meeting keeps its video room, " +
+		"and the details have been put back into your meeting; your attendees receive that update.</p>"
+)
 
 // placeholderKey is the reservation item key of a placeholder meeting: a
 // namespace the add-in API refuses, so no compose window can take it.
@@ -351,11 +418,17 @@ func (r *Record) isOrganizer(email string) bool {
 	return r.Organizer == "" || sameAddress(r.Organizer, email)
 }
 
-// refusePlaceholder rejects a placeholder meeting the service must not
-// give a room to: its organizer is outside the integration's Exchange
-// domains (the service would write into a mailbox it does not serve) or
-// has sent too many of them lately.
-func (d *decider) refusePlaceholder(ctx context.Context, out *Outcome, m *meeting, rec *Record) (*Outcome, bool) {
+// refuseOrganizerWrite rejects a meeting whose organizer's calendar the
+// service must not write to (a placeholder meeting, one booked without
+// the add-in, one whose joining block is to be put back): its organizer is
+// outside the integration's Exchange domains (the service would write into
+// a mailbox it does not serve) or has had too many such writes lately. A
+// new meeting counts against the limit when its room is reserved; putting
+// a block back counts too, so that a client that keeps dropping it cannot
+// make the service rewrite the meeting without end.
+func (d *decider) refuseOrganizerWrite(ctx context.Context, out *Outcome, m *meeting, rec *Record, mode fill) (*Outcome, bool) {
+	what := map[fill]string{fillPlaceholder: "placeholder meeting", fillAssign: "meeting booked without the add-in",
+		fillHeal: "meeting whose joining block was removed"}[mode]
 	reject := func(code, why string) (*Outcome, bool) {
 		o, err := d.reject(ctx, out, code, nil, why)
 		if err != nil {
@@ -366,15 +439,18 @@ func (d *decider) refusePlaceholder(ctx context.Context, out *Outcome, m *meetin
 	}
 	addr, err := ews.CheckAddress(m.organizer.Email)
 	if err != nil {
-		return reject(CodeRejectPlaceholderRefused, "the placeholder meeting's organizer address is unusable: "+err.Error())
+		return reject(CodeRejectPlaceholderRefused, "the "+what+"'s organizer address is unusable: "+err.Error())
 	}
 	if !inDomains(addr, d.in.Domains) {
-		return reject(CodeRejectPlaceholderRefused, "the placeholder meeting's organizer "+addr+
-			" is outside the integration's Exchange domains ("+strings.Join(d.in.Domains, ", ")+"); only their own users get a room this way")
+		return reject(CodeRejectPlaceholderRefused, "the "+what+"'s organizer "+addr+
+			" is outside the integration's Exchange domains ("+strings.Join(d.in.Domains, ", ")+"); only their own users' meetings are written to")
 	}
-	if rec == nil && !d.limit.allow(d.in.ID, addr, d.now) {
-		return reject(CodeRejectPlaceholderLimit, fmt.Sprintf("%s sent more than %d meetings with the placeholder within an hour; "+
-			"later ones are declined until the hour has passed", addr, d.limit.max))
+	if (rec == nil || mode == fillHeal) && !d.limit.allow(d.in.ID, addr, d.now) {
+		return reject(CodeRejectPlaceholderLimit, fmt.Sprintf("%s sent more than %d meetings the service had to write the joining block into within an hour "+
+			"(with the placeholder, without the add-in or without their joining block); later ones are declined until the hour has passed", addr, d.limit.max))
+	}
+	if mode == fillHeal {
+		d.limit.add(d.in.ID, addr, d.now)
 	}
 	return out, false
 }
@@ -401,7 +477,7 @@ func inDomains(addr string, domains []string) bool {
 }
 
 // series accepts a single meeting or a whole series, new or edited.
-func (d *decider) series(ctx context.Context, out *Outcome, m *meeting, res *alias.ScheduledAlias, rec *Record, fillPlaceholder bool) (*Outcome, error) {
+func (d *decider) series(ctx context.Context, out *Outcome, m *meeting, res *alias.ScheduledAlias, rec *Record, mode fill) (*Outcome, error) {
 	ev := m.master
 	before := time.Duration(d.in.MeetingBufferBefore) * time.Minute
 	after := time.Duration(d.in.MeetingBufferAfter) * time.Minute
@@ -481,15 +557,30 @@ func (d *decider) series(ctx context.Context, out *Outcome, m *meeting, res *ali
 			". Send an update of the series before then to keep it.</p>"
 		out.Entry.Description += " (the series has no end: capped at the placeholder horizon)"
 	}
-	if fillPlaceholder {
-		instructions, err := d.instructions(ctx, res)
-		if err != nil {
-			return d.reject(ctx, out, CodeRejectGeneralError, res, "the joining instructions template failed: "+err.Error())
-		}
-		out.Outbox = append(out.Outbox, OutboxEntry{Key: d.txID + "/update", Kind: OutUpdateBody, Mailbox: m.organizer.Email,
-			MeetingUID: m.uid, Body: instructions})
-		out.Entry.Description += "; the placeholder in the organizer's meeting is replaced with the joining instructions"
+	if mode == fillNone {
+		return out, nil
 	}
+	instructions, err := d.instructions(ctx, res)
+	if err != nil {
+		return d.reject(ctx, out, CodeRejectGeneralError, res, "the joining instructions template failed: "+err.Error())
+	}
+	key := d.txID + updateSuffix
+	switch mode {
+	case fillPlaceholder:
+		out.Entry.Description += "; the placeholder in the organizer's meeting is replaced with the joining instructions"
+	case fillAssign:
+		key = d.txID + joinSuffix
+		out.Entry.Code = CodeAcceptAssignedWithoutAddin
+		out.Entry.Description += "; booked without the add-in: the joining instructions are added to the organizer's meeting"
+		out.Outbox[len(out.Outbox)-1].Body += assignedNote
+	case fillHeal:
+		key = d.txID + joinSuffix
+		out.Entry.Code = CodeAcceptHealedJoinBlock
+		out.Entry.Description += "; the update came without its joining block: it is put back into the organizer's meeting"
+		out.Outbox[len(out.Outbox)-1].Body += healedNote
+	}
+	out.Outbox = append(out.Outbox, OutboxEntry{Key: key, Kind: OutUpdateBody, Mailbox: m.organizer.Email,
+		MeetingUID: m.uid, Body: instructions})
 	return out, nil
 }
 

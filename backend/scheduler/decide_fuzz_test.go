@@ -21,7 +21,9 @@ var fuzzSenders = []ews.Mailbox{alex, sam, mallory, outsider, {}, {Name: "Evil",
 // FuzzDecide decides a meeting message from raw MIME and a body, as
 // Exchange would hand them over, and checks that every outcome is
 // well-formed: no panic, no store error, and the parts of the outcome
-// agree with its code.
+// agree with its code. Bit 7 of kind turns assign_without_addin on; one
+// meeting (fz-heal) is accepted beforehand, so that its updates without
+// a token are healed.
 func FuzzDecide(f *testing.F) {
 	h := newHarness(f)
 	a := h.reserve(alex)
@@ -41,6 +43,16 @@ func FuzzDecide(f *testing.F) {
 		{UID: "fz-past", Subject: "Old", Organizer: alex, Start: start.AddDate(0, -1, 0), End: start.AddDate(0, -1, 0).Add(time.Hour), BodyHTML: body(a), AllDay: true},
 		{UID: "fz-ph-outside", Subject: "Outside", Organizer: outsider, Start: start, End: start.Add(time.Hour), BodyHTML: placeholderBody},
 	}
+	// An accepted meeting with a room of its own, for the heal path.
+	healed := ewstest.Meeting{UID: "fz-heal", Subject: "Heal", Organizer: alex, Start: start, End: start.Add(time.Hour), BodyHTML: body(h.reserve(alex))}
+	h.fake.SendRequest(healed)
+	h.runOnce()
+	healed.BodyHTML, healed.Sequence = "<p>The block is gone.</p>", 1
+	f.Add(ewstest.MeetingMIME(room, healed, false), healed.BodyHTML, byte(0))
+	bare := ewstest.Meeting{UID: "fz-bare", Subject: "Phone", Organizer: alex, Start: start, End: start.Add(time.Hour), RRule: "FREQ=WEEKLY", BodyHTML: "<p>Hi</p>"}
+	f.Add(ewstest.MeetingMIME(room, bare, false), bare.BodyHTML, byte(0x80))
+	bare.Organizer = outsider
+	f.Add(ewstest.MeetingMIME(room, bare, false), bare.BodyHTML, byte(0x80|3<<1))
 	for i, m := range meetings {
 		for _, cancel := range []bool{false, true} {
 			kind := byte(i % len(fuzzSenders) << 1)
@@ -67,7 +79,9 @@ func FuzzDecide(f *testing.F) {
 		if kind&1 == 1 {
 			item.Kind, item.ItemClass = "MeetingCancellation", "IPM.Schedule.Meeting.Canceled"
 		}
-		out, err := scheduler.DecideItem(h.ctx, cfg, h.in, now, "fuzz-tx", item)
+		in := *h.in
+		in.AssignWithoutAddin = kind&0x80 != 0
+		out, err := scheduler.DecideItem(h.ctx, cfg, &in, now, "fuzz-tx", item)
 		if err != nil {
 			t.Fatalf("decide failed (only the store may fail, and it works): %v", err)
 		}
@@ -83,7 +97,9 @@ func checkOutcome(t *testing.T, item *ews.Item, out *scheduler.Outcome) {
 		t.Fatalf("incomplete outcome %+v", out)
 	}
 	keys := map[string]bool{}
-	replies := 0
+	replies, updates := 0, 0
+	writes := map[string]bool{scheduler.CodeAcceptNewSingle: true, scheduler.CodeAcceptNewSeries: true, scheduler.CodeAcceptEditedSingle: true,
+		scheduler.CodeAcceptEditedSeries: true, scheduler.CodeAcceptAssignedWithoutAddin: true, scheduler.CodeAcceptHealedJoinBlock: true}
 	for _, o := range out.Outbox {
 		if keys[o.Key] {
 			t.Fatalf("two outbox entries with the key %s", o.Key)
@@ -96,10 +112,10 @@ func checkOutcome(t *testing.T, item *ews.Item, out *scheduler.Outcome) {
 				t.Fatalf("reply %+v", o)
 			}
 		case scheduler.OutUpdateBody:
+			updates++
 			// Only to the organizer's own mailbox, only in the integration's domains.
 			if o.Mailbox != e.Organizer || !strings.HasSuffix(o.Mailbox, "@contoso.com") || !utf8.ValidString(o.Mailbox) ||
-				strings.ContainsAny(o.Mailbox, "\r\n") || e.Code != scheduler.CodeAcceptNewSingle && e.Code != scheduler.CodeAcceptNewSeries &&
-				e.Code != scheduler.CodeAcceptEditedSingle && e.Code != scheduler.CodeAcceptEditedSeries {
+				strings.ContainsAny(o.Mailbox, "\r\n") || !writes[e.Code] {
 				t.Fatalf("meeting update %+v with %s for %s", o, e.Code, e.Organizer)
 			}
 			if _, err := ews.CheckAddress(o.Mailbox); err != nil {
@@ -110,6 +126,14 @@ func checkOutcome(t *testing.T, item *ews.Item, out *scheduler.Outcome) {
 		}
 	}
 	_, replyCode := scheduler.ReplyTemplate(e.Code)
+	// The two codes of the service's own writes reply with the accept
+	// templates, and always write once.
+	if e.Code == scheduler.CodeAcceptAssignedWithoutAddin || e.Code == scheduler.CodeAcceptHealedJoinBlock {
+		replyCode = true
+		if updates != 1 {
+			t.Fatalf("%s with %d meeting updates", e.Code, updates)
+		}
+	}
 	switch {
 	case e.Code == scheduler.CodeIgnored:
 		if !e.Success || out.Conference != nil || len(out.Outbox) != 0 || out.UseAlias != 0 || out.DeleteAlias != 0 {

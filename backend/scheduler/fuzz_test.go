@@ -99,3 +99,45 @@ func FuzzReplacePlaceholder(f *testing.F) {
 		}
 	})
 }
+
+// FuzzInsertInstructions: the body of a meeting booked without the add-in,
+// or whose block was removed, is the organizer's (and whoever they let
+// write it). Whatever it holds, the block goes in once, the placeholder
+// goes, nothing grows beyond the two put together, and the organizer's
+// text outside an old block is kept.
+func FuzzInsertInstructions(f *testing.F) {
+	const instructions = `<div class="vmr-companion-instructions"><p>Call meet123456@vc.contoso.com</p>` +
+		`<p style="color:#707070;font-size:smaller">vmr-companion:0b6f5c2e-8d1a-4f3b-9e27-5a4c3d2e1f00</p></div>`
+	for _, s := range bodySeeds() {
+		f.Add(s)
+	}
+	f.Add(`<html><body><p>Agenda</p></BODY></html>`)
+	f.Add(`<p>Agenda</p><div class="vmr-companion-instructions"><p>Call</p><p>vmr-compan ion:0b6f</p></div><p>Bye</p>`)
+	f.Add(`<div class="vmr-companion-instructions"><p>unclosed`)
+	f.Fuzz(func(t *testing.T, body string) {
+		got := insertInstructions(body, instructions)
+		lower := lowerASCII(body)
+		switch {
+		case len(got) > len(body)+len(instructions):
+			t.Fatalf("the body grew by more than the instructions: %q", got)
+		case !strings.Contains(got, instructions):
+			t.Fatalf("the instructions are missing: %q", got)
+		case !strings.Contains(body, instructions) && strings.Count(got, instructions) != 1:
+			t.Fatalf("the instructions are there %d times: %q", strings.Count(got, instructions), got)
+		case strings.Contains(lowerASCII(strings.ReplaceAll(got, instructions, "\x01")), placeholderToken) &&
+			!strings.Contains(lowerASCII(strings.ReplaceAll(body, instructions, "\x01")), placeholderToken):
+			t.Fatalf("a placeholder appeared: %q", got)
+		}
+		// With no block, placeholder or mark of one, the block is added
+		// before </body> or at the end, and nothing else changes.
+		if !strings.Contains(lower, "vmr-companion") {
+			at := strings.LastIndex(lower, "</body>")
+			if at < 0 {
+				at = len(body)
+			}
+			if got != body[:at]+instructions+body[at:] {
+				t.Fatalf("a body without a block was changed, not added to: %q", got)
+			}
+		}
+	})
+}

@@ -26,8 +26,18 @@ func (noPlaceholderError) Error() string {
 
 func (noPlaceholderError) Is(target error) bool { return target == errMeetingNotFound }
 
+// The last part of an update_body entry's key says what it does (the
+// outbox's kinds are fixed by the store's schema): updateSuffix replaces
+// the placeholder, joinSuffix adds the joining block to a meeting that has
+// none (booked without the add-in, or its block was removed).
+const (
+	updateSuffix = "/update"
+	joinSuffix   = "/join"
+)
+
 // updateOrganizer puts the joining instructions into the organizer's
-// meeting in place of the placeholder, and sends the update to attendees.
+// meeting in place of the placeholder (or, for a joinSuffix entry, where
+// the block was or at the end), and sends the update to attendees.
 // The meeting may change between reading and writing it (a reply arrives):
 // it is then read again.
 func (p *pass) updateOrganizer(ctx context.Context, e OutboxEntry) error {
@@ -68,9 +78,18 @@ func (p *pass) updateOnce(ctx context.Context, cal OrganizerMailbox, rec *Record
 		}
 		current := full[0].Item
 		if id, _ := findToken(current.Body); id != "" {
-			return nil // an earlier attempt got through
+			// An earlier attempt got through (or the organizer put a room
+			// in themselves): writing again would send attendees a
+			// second update.
+			return nil
 		}
-		updated, ok := replacePlaceholder(current.Body, e.Body)
+		var updated string
+		var ok bool
+		if strings.HasSuffix(e.Key, joinSuffix) {
+			updated, ok = insertInstructions(current.Body, e.Body), true
+		} else {
+			updated, ok = replacePlaceholder(current.Body, e.Body)
+		}
 		if !ok {
 			// The organizer took the placeholder out, or the meeting never
 			// had one: their text is theirs, nothing is added to it.
@@ -115,6 +134,28 @@ func replacePlaceholder(body, instructions string) (string, bool) {
 		start, end = i, i+len(placeholderToken)
 	}
 	return dropMarkers(body[:start]) + instructions + dropMarkers(body[end:]), true
+}
+
+// insertInstructions puts the joining block into a meeting body that has
+// no token: in place of the placeholder when it holds one, else in place
+// of what is left of an earlier block (its <div> kept, its token mangled),
+// else before </body>, else at the end. The organizer's own text is kept.
+func insertInstructions(body, instructions string) string {
+	if updated, ok := replacePlaceholder(body, instructions); ok {
+		return updated
+	}
+	lower := lowerASCII(body)
+	if i := strings.Index(lower, "vmr-companion-instructions"); i >= 0 {
+		if s := strings.LastIndex(lower[:i], "<div"); s >= 0 && !strings.Contains(lower[s:i], ">") {
+			if e := closingDiv(lower, s); e > 0 {
+				return body[:s] + instructions + body[e:]
+			}
+		}
+	}
+	if i := strings.LastIndex(lower, "</body>"); i >= 0 {
+		return body[:i] + instructions + body[i:]
+	}
+	return body + instructions
 }
 
 // dropMarkers removes every placeholder marker from s, also one that the

@@ -64,7 +64,8 @@ type LogEntry struct {
 	// reject_alias_conflict, reject_alias_deleted, reject_single_past,
 	// reject_series_past, reject_general_error, reject_not_organizer,
 	// reject_organizer_mismatch, reject_placeholder_refused,
-	// reject_placeholder_rate_limited, ignored.
+	// reject_placeholder_rate_limited, accept_assigned_without_addin,
+	// accept_healed_join_block, ignored.
 	Code        string `json:"code"`
 	Description string `json:"description"`
 	ItemUID     string `json:"item_uid"`

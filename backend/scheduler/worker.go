@@ -319,7 +319,19 @@ func (p *pass) drain(ctx context.Context) error {
 		// Entries a crash interrupted: were they sent after all?
 		var already, fresh []int64
 		todo := entries[:0]
+		// One write per organizer meeting at a time: a second entry for the
+		// same meeting waits for the next round, where it finds the first's
+		// token and writes nothing (entries go out concurrently, and each
+		// reads the meeting before writing it).
+		writing := map[[2]string]bool{}
 		for _, e := range entries {
+			if e.Kind == OutUpdateBody {
+				k := [2]string{lowerASCII(e.Mailbox), e.MeetingUID}
+				if writing[k] {
+					continue
+				}
+				writing[k] = true
+			}
 			if e.State == "attempted" && e.Kind != OutUpdateBody {
 				sent, err := p.mbox.FindSentByKey(ctx, e.Key)
 				if err != nil {

@@ -560,6 +560,8 @@ export const de: Messages = {
   'sched.code.reject_organizer_mismatch': 'Abgelehnt: Organisator weicht von Exchange ab',
   'sched.code.reject_placeholder_refused': 'Abgelehnt: Platzhalter von außerhalb der Domänen',
   'sched.code.reject_placeholder_rate_limited': 'Abgelehnt: zu viele Platzhalter-Besprechungen',
+  'sched.code.accept_assigned_without_addin': 'Angenommen: ohne Add-in gebucht, Raum hinzugefügt',
+  'sched.code.accept_healed_join_block': 'Angenommen: Einwahldaten wiederhergestellt',
   'sched.code.ignored': 'Ignoriert',
   'sched.code.item_failed': 'Element fehlgeschlagen; später neuer Versuch',
   'sched.code.item_quarantined': 'Element in Quarantäne',

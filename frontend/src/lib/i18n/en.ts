@@ -559,6 +559,8 @@ export const en = {
   'sched.code.reject_organizer_mismatch': "Declined: organizer does not match Exchange's",
   'sched.code.reject_placeholder_refused': 'Declined: placeholder from outside the domains',
   'sched.code.reject_placeholder_rate_limited': 'Declined: too many placeholder meetings',
+  'sched.code.accept_assigned_without_addin': 'Accepted: booked without the add-in, room added',
+  'sched.code.accept_healed_join_block': 'Accepted: joining details put back',
   'sched.code.ignored': 'Ignored',
   'sched.code.item_failed': 'Item failed; tried again later',
   'sched.code.item_quarantined': 'Item quarantined',
