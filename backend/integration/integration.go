@@ -122,6 +122,10 @@ type Integration struct {
 	// InfinityProvisioning is ProvisionPolicy or ProvisionAPI; this
 	// product's own field.
 	InfinityProvisioning string `json:"infinity_provisioning"`
+	// EnableMobileOnlineMeeting puts the online-meeting provider for
+	// Outlook on iOS and Android into the XML manifest; this product's own
+	// field.
+	EnableMobileOnlineMeeting bool `json:"enable_mobile_online_meeting"`
 
 	// Add-in
 	AddinServerDomain                          string  `json:"addin_server_domain"`
