@@ -137,12 +137,12 @@ func TestXMLMobileOnlineMeetingProvider(t *testing.T) {
 	})
 
 	t.Run("names a function the function file registers, and icons the add-in build ships", func(t *testing.T) {
-		src, err := os.ReadFile("../../frontend/src/addin/commands.ts")
+		src, err := os.ReadFile("../../frontend/src/addin/mobile.ts")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Contains(src, []byte(`'`+MobileFunctionName+`'`)) {
-			t.Errorf("frontend/src/addin/commands.ts does not name %q", MobileFunctionName)
+		if !bytes.Contains(src, []byte("FUNCTION_NAME = '"+MobileFunctionName+"'")) {
+			t.Errorf("frontend/src/addin/mobile.ts does not name %q", MobileFunctionName)
 		}
 		for _, px := range mobileicon.Pixels {
 			if _, err := os.Stat("../../frontend/addin/public/assets/" + mobileicon.File(px)); err != nil {

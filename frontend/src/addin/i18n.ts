@@ -61,6 +61,14 @@ export const en = {
   signin_no_method:
     'This Outlook offers neither nested app authentication nor single sign-on ({detail}). Ask your IT team to update Outlook, to set up single sign-on for the add-in (its application id in the manifest), or to choose Exchange identity tokens as the integration’s add-in sign-in method.',
   signin_refused: 'The add-in host did not accept your sign-in: {detail}',
+  // The phone's button (mobile.ts): Outlook shows these in the meeting's
+  // notification bar, at most 150 characters.
+  command_done: 'Video meeting added: {alias}',
+  command_placeholder: 'No room could be reserved now; the invitation is updated when one is ready.',
+  command_failed: 'No video meeting was added: {detail}',
+  command_nothing_enabled: 'This integration offers neither single-use nor personal rooms.',
+  command_personal_none: 'You have no personal room to add.',
+  command_personal_signin: 'Personal rooms need a sign-in: add one from Outlook on a computer or on the web.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -119,6 +127,12 @@ export const de: Messages = {
   signin_no_method:
     'Dieses Outlook bietet weder Nested App Authentication noch einmalige Anmeldung (SSO) ({detail}). Bitten Sie Ihre IT, Outlook zu aktualisieren, die einmalige Anmeldung für das Add-in einzurichten (seine Anwendungs-ID im Manifest) oder Exchange-Identitätstokens als Anmeldemethode des Add-ins der Integration zu wählen.',
   signin_refused: 'Der Add-in-Host hat Ihre Anmeldung nicht angenommen: {detail}',
+  command_done: 'Videobesprechung hinzugefügt: {alias}',
+  command_placeholder: 'Gerade ist kein Raum frei; die Einladung wird aktualisiert, sobald einer bereit ist.',
+  command_failed: 'Keine Videobesprechung hinzugefügt: {detail}',
+  command_nothing_enabled: 'Diese Integration bietet weder Einmal- noch persönliche Räume.',
+  command_personal_none: 'Sie haben keinen persönlichen Raum zum Hinzufügen.',
+  command_personal_signin: 'Persönliche Räume brauchen eine Anmeldung: Fügen Sie einen in Outlook am Computer oder im Web hinzu.',
 };
 
 export const catalogues = { en, de } satisfies Record<string, Messages>;
