@@ -2,8 +2,9 @@
 # End-to-end test of the Outlook add-in: the built binary serves the add-in
 # over HTTPS from a throwaway data folder, Chromium (Debian's) trusts the
 # host's local CA through a test NSS database, and
-# frontend/e2e/taskpane.e2e.mjs drives the real task pane with a recording
-# fake of Office.js. Then frontend/e2e/signin.e2e.mjs runs the personal VMR
+# frontend/e2e/commands.e2e.mjs runs the phone's UI-less command and
+# frontend/e2e/taskpane.e2e.mjs drives the real task pane, both with a
+# recording fake of Office.js. Then frontend/e2e/signin.e2e.mjs runs the personal VMR
 # sign-in dialog end to end against a real OpenID provider
 # (frontend/e2e/oidc-provider.mjs, HTTPS with a CA made here) and a second
 # host that requires the sign-in (--auth oidc). Builds nothing: run
@@ -116,6 +117,9 @@ certutil -A -d "sql:$chrome_home/.pki/nssdb" -n vmr-e2e -t C,, -i "$data/devcert
 
 echo "== addin-e2e: Chromium against https://127.0.0.1:$port"
 status=0
+# The phone's UI-less command first: taskpane.e2e.mjs stops the host.
+ADDIN_E2E_URL="https://127.0.0.1:$port" ADDIN_E2E_INTEGRATION="$uuid" ADDIN_E2E_INTEGRATION_PERSONAL="$uuid_personal" \
+	ADDIN_E2E_HOME="$chrome_home" node "$root/frontend/e2e/commands.e2e.mjs" || status=$?
 ADDIN_E2E_URL="https://127.0.0.1:$port" ADDIN_E2E_INTEGRATION="$uuid" ADDIN_E2E_INTEGRATION_PERSONAL="$uuid_personal" \
 	ADDIN_E2E_SERVE_PID="$serve_pid" \
 	ADDIN_E2E_HOME="$chrome_home" node "$root/frontend/e2e/taskpane.e2e.mjs" || status=$?

@@ -3,6 +3,8 @@
 // It models one appointment being composed: the body (HTML), the location,
 // enhanced locations and attendees; every write is recorded in
 // window.__office.calls and posted to the harness page.
+// Office.actions.associate keeps the function files' functions in
+// window.__office.actions, for the test to run as Outlook would.
 // The test appends `installFakeOffice({...options})`. Sign-in options:
 // identityToken (getUserIdentityTokenAsync's token; identityTokenError
 // makes it fail with that message), ssoToken (Office.auth.getAccessToken's;
@@ -24,6 +26,10 @@ function installFakeOffice(opts) {
     required: [],
     resources: [],
     calls: [],
+    // UI-less commands: functions registered with Office.actions.associate
+    // (by name; not serialised) and the notification bar's messages.
+    actions: {},
+    notices: [],
   };
   window.__office = state;
   function publish(method, args) {
@@ -98,6 +104,14 @@ function installFakeOffice(opts) {
         later(cb);
       },
     },
+    notificationMessages: {
+      replaceAsync: function (key, details, options, cb) {
+        if (typeof options === 'function') cb = options;
+        state.notices.push({ key: key, details: details });
+        publish('notificationMessages.replaceAsync', [key, details]);
+        later(cb);
+      },
+    },
     getItemIdAsync: function (options, cb) {
       if (typeof options === 'function') cb = options;
       setTimeout(function () {
@@ -112,7 +126,16 @@ function installFakeOffice(opts) {
     AsyncResultStatus: { Succeeded: 'succeeded', Failed: 'failed' },
     HostType: { Outlook: 'Outlook' },
     EventType: { DialogMessageReceived: 'dialogMessageReceived', DialogEventReceived: 'dialogEventReceived' },
-    MailboxEnums: { LocationType: { Custom: 'custom', Room: 'room' } },
+    MailboxEnums: {
+      LocationType: { Custom: 'custom', Room: 'room' },
+      ItemNotificationMessageType: { InformationalMessage: 'informationalMessage', ErrorMessage: 'errorMessage' },
+    },
+    actions: {
+      associate: function (name, fn) {
+        state.actions[name] = fn;
+        publish('actions.associate', [name]);
+      },
+    },
     context: {
       displayLanguage: opts.displayLanguage || 'en-US',
       officeTheme: opts.theme || undefined,
