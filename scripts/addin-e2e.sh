@@ -3,8 +3,9 @@
 # over HTTPS from a throwaway data folder, Chromium (Debian's) trusts the
 # host's local CA through a test NSS database, and
 # frontend/e2e/delegate.e2e.mjs (a delegate's pre-flight in a shared
-# calendar) and frontend/e2e/taskpane.e2e.mjs drive the real task pane with
-# a recording fake of Office.js. Then frontend/e2e/signin.e2e.mjs runs the personal VMR
+# calendar), frontend/e2e/commands.e2e.mjs (the phone's UI-less command) and
+# frontend/e2e/taskpane.e2e.mjs drive the real task pane and command with a
+# recording fake of Office.js. Then frontend/e2e/signin.e2e.mjs runs the personal VMR
 # sign-in dialog end to end against a real OpenID provider
 # (frontend/e2e/oidc-provider.mjs, HTTPS with a CA made here) and a second
 # host that requires the sign-in (--auth oidc). Builds nothing: run
@@ -132,6 +133,9 @@ status=0
 # The delegate's pre-flight first: the task pane suite stops the host.
 ADDIN_E2E_URL="https://127.0.0.1:$port" ADDIN_E2E_INTEGRATION_DELEGATE="$uuid_delegate" \
 	ADDIN_E2E_HOME="$chrome_home" node "$root/frontend/e2e/delegate.e2e.mjs" || status=$?
+# The phone's UI-less command first: taskpane.e2e.mjs stops the host.
+ADDIN_E2E_URL="https://127.0.0.1:$port" ADDIN_E2E_INTEGRATION="$uuid" ADDIN_E2E_INTEGRATION_PERSONAL="$uuid_personal" \
+	ADDIN_E2E_HOME="$chrome_home" node "$root/frontend/e2e/commands.e2e.mjs" || status=$?
 ADDIN_E2E_URL="https://127.0.0.1:$port" ADDIN_E2E_INTEGRATION="$uuid" ADDIN_E2E_INTEGRATION_PERSONAL="$uuid_personal" \
 	ADDIN_E2E_SERVE_PID="$serve_pid" \
 	ADDIN_E2E_HOME="$chrome_home" node "$root/frontend/e2e/taskpane.e2e.mjs" || status=$?

@@ -115,6 +115,7 @@ func TestConnectorRoundTripThroughTheFake(t *testing.T) {
 	// bookkeeping does not travel.
 	want := sent
 	want.ID, want.EWSCAFile, want.InfinityProvisioning, want.SecretsStored, want.CreatedAt, want.UpdatedAt = 0, "", "", nil, time.Time{}, time.Time{}
+	want.EnableMobileOnlineMeeting = false
 	want.ResourceURI, want.UUID, want.PublicKey = got.Integration.ResourceURI, got.Integration.UUID, got.Integration.PublicKey
 	want.AssignWithoutAddin, want.HealJoinBlock = false, false // the scheduler's own settings stay home too
 	if !reflect.DeepEqual(got.Integration, want) {

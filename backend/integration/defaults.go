@@ -37,6 +37,7 @@ func Defaults() *Integration {
 		KerberosEnableTLS:          true,
 		EnableDynamicVMRs:          true,
 		AllowNewUsers:              true,
+		EnableMobileOnlineMeeting:  true,
 		ScheduledAliasSuffixLength: DefaultSuffixLength,
 		MeetingBufferBefore:        DefaultBufferBefore,
 		MeetingBufferAfter:         DefaultBufferAfter,

@@ -182,6 +182,7 @@ var fields = []Field{
 	str("addin_oidc_metadata_url", GroupAddin, "OpenID metadata URL", 255).format(FormatHTTPSURL),
 	boolean("allow_new_users", GroupAddin, "Allow new users"),
 	boolean("enable_addin_debug_logs", GroupAddin, "Show the debug log in the pane"),
+	boolean("enable_mobile_online_meeting", GroupAddin, "Offer the add-in on Outlook for iOS and Android").productOnly().help("The XML manifest makes the add-in the online-meeting provider of Outlook on phones: one button on the new-meeting form adds a single-use VMR. Outlook shows it only for add-ins an admin deployed."),
 	str("public_key", GroupAddin, "Public key", 12288).format(FormatMultiline).readOnly(),
 	secret(SecretPrivateKey, GroupAddin, "Private key", 12288).readOnly(),
 

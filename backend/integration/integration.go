@@ -128,6 +128,10 @@ type Integration struct {
 	// meeting whose update lost it. This product's own fields.
 	AssignWithoutAddin bool `json:"assign_without_addin"`
 	HealJoinBlock      bool `json:"heal_join_block"`
+	// EnableMobileOnlineMeeting puts the online-meeting provider for
+	// Outlook on iOS and Android into the XML manifest; this product's own
+	// field.
+	EnableMobileOnlineMeeting bool `json:"enable_mobile_online_meeting"`
 
 	// Add-in
 	AddinServerDomain                          string  `json:"addin_server_domain"`

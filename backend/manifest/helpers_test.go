@@ -133,6 +133,7 @@ func randomParams(r *rand.Rand) Params {
 	if r.IntN(4) == 0 {
 		p.IntegrationUUID = in.UUID + "&x=<y>" // must come out escaped
 	}
+	in.EnableMobileOnlineMeeting = r.IntN(3) != 0
 	return p
 }
 

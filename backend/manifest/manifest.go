@@ -60,6 +60,11 @@ const (
 	devNameSuffix = " (dev)"
 )
 
+// MobileFunctionName is the function the mobile button runs: the function
+// file (frontend/src/addin/commands.ts) registers it with
+// Office.actions.associate under this name.
+const MobileFunctionName = "vmrcAddVideoMeeting"
+
 // IconFile is the name of the add-in icon of the given size (16, 32, 64, 80
 // or 128 pixels) under AssetsPath.
 func IconFile(size int) string { return fmt.Sprintf("icon-%d.png", size) }
@@ -88,6 +93,12 @@ type model struct {
 	supertipTitle, supertipDescription    string
 	ssoApplicationID, ssoResource         string // set for SSO_TOKEN only
 	groupID, controlID, runtimeID, action string
+
+	// mobile adds the online-meeting provider for Outlook on phones
+	// (enable_mobile_online_meeting) to the XML manifest.
+	mobile            bool
+	mobileControlID   string
+	mobileCommandsURL string
 }
 
 func newModel(p Params) (*model, error) {
@@ -129,6 +140,12 @@ func newModel(p Params) (*model, error) {
 		controlID:   "vmrc-button-" + strings.ToLower(p.AddinID),
 		runtimeID:   "vmrc-taskpane-runtime",
 		action:      "vmrc-show-taskpane",
+
+		mobile:          in.EnableMobileOnlineMeeting,
+		mobileControlID: "vmrc-mobile-button-" + strings.ToLower(p.AddinID),
+		// The UI-less function learns its integration from its address,
+		// as the pane does.
+		mobileCommandsURL: base + CommandsPath + "?integration=" + url.QueryEscape(uuid),
 	}
 	if d := strings.ToLower(strings.TrimSuffix(in.AddinServerDomain, ".")); d != "" {
 		if !integration.ValidDomain(d) || len("https://"+d) > xmlLongMax {

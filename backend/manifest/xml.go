@@ -3,6 +3,9 @@ package manifest
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
+
+	"vmr-companion/backend/manifest/mobileicon"
 )
 
 // Namespaces of the add-in manifest (OfficeAppManifestV1_1.xsd and the
@@ -17,15 +20,18 @@ const (
 
 // Resource ids (bt:ReferenceId: 1–32 characters, unique in a Resources).
 const (
-	resIcon16        = "vmrcIcon16"
-	resIcon32        = "vmrcIcon32"
-	resIcon80        = "vmrcIcon80"
-	resTaskpaneURL   = "vmrcTaskpaneUrl"
-	resCommandsURL   = "vmrcCommandsUrl"
-	resGroupLabel    = "vmrcGroupLabel"
-	resButtonLabel   = "vmrcButtonLabel"
-	resSupertipTitle = "vmrcSupertipTitle"
-	resSupertipText  = "vmrcSupertipText"
+	resIcon16      = "vmrcIcon16"
+	resIcon32      = "vmrcIcon32"
+	resIcon80      = "vmrcIcon80"
+	resTaskpaneURL = "vmrcTaskpaneUrl"
+	resCommandsURL = "vmrcCommandsUrl"
+	// The mobile function file's URL names the integration (the desktop's
+	// function file runs nothing and needs none).
+	resMobileCommandsURL = "vmrcMobileCommandsUrl"
+	resGroupLabel        = "vmrcGroupLabel"
+	resButtonLabel       = "vmrcButtonLabel"
+	resSupertipTitle     = "vmrcSupertipTitle"
+	resSupertipText      = "vmrcSupertipText"
 )
 
 // Requirement sets: Mailbox 1.1 to activate at all, 1.3 for add-in commands
@@ -117,8 +123,41 @@ type xSets struct {
 }
 
 type xMailHost struct {
-	Type    string      `xml:"xsi:type,attr"`
-	Desktop xFormFactor `xml:"DesktopFormFactor"`
+	Type    string             `xml:"xsi:type,attr"`
+	Desktop xFormFactor        `xml:"DesktopFormFactor"`
+	Mobile  *xMobileFormFactor `xml:"MobileFormFactor,omitempty"`
+}
+
+// xMobileFormFactor is the online-meeting provider of Outlook on iOS and
+// Android (MailAppVersionOverridesV1_1.xsd, MobileOnlineMeetingCommandSurface):
+// one MobileButton that runs a function of the function file, no pane.
+type xMobileFormFactor struct {
+	FunctionFile   xResRef               `xml:"FunctionFile"`
+	ExtensionPoint xMobileExtensionPoint `xml:"ExtensionPoint"`
+}
+
+type xMobileExtensionPoint struct {
+	Type    string        `xml:"xsi:type,attr"`
+	Control xMobileButton `xml:"Control"`
+}
+
+type xMobileButton struct {
+	Type   string            `xml:"xsi:type,attr"`
+	ID     string            `xml:"id,attr"`
+	Label  xResRef           `xml:"Label"`
+	Icon   []xMobileImageRef `xml:"Icon>bt:Image"`
+	Action xFunctionAction   `xml:"Action"`
+}
+
+type xMobileImageRef struct {
+	Size  int    `xml:"size,attr"`
+	Scale int    `xml:"scale,attr"`
+	ResID string `xml:"resid,attr"`
+}
+
+type xFunctionAction struct {
+	Type         string `xml:"xsi:type,attr"`
+	FunctionName string `xml:"FunctionName"`
 }
 
 type xFormFactor struct {
@@ -321,6 +360,19 @@ func (m *model) overrides(ns, typ, mailbox string, v11 bool) xOverrides {
 	if v11 {
 		shared := true
 		o.Hosts[0].Desktop.SupportsSharedFolders = &shared
+		// MobileFormFactor and its extension point exist in 1.1 only. The
+		// 1.1 overrides ask for Mailbox 1.8 though Outlook on phones
+		// implements 1.5: Microsoft's "Outlook JavaScript APIs supported
+		// in Outlook on mobile devices" says the add-in still activates
+		// there when the APIs it calls are supported, and the function
+		// calls only 1.1–1.8 APIs Outlook mobile has.
+		if m.mobile {
+			o.Hosts[0].Mobile = m.mobileFormFactor()
+			for _, px := range mobileicon.Pixels {
+				o.Resources.Images = append(o.Resources.Images, xResource{mobileIconRes(px), m.asset(mobileicon.File(px))})
+			}
+			o.Resources.URLs = append(o.Resources.URLs, xResource{resMobileCommandsURL, m.mobileCommandsURL})
+		}
 		if m.ssoApplicationID != "" {
 			o.WebApplicationInfo = &xWebAppInfo{
 				ID:       m.ssoApplicationID,
@@ -330,4 +382,34 @@ func (m *model) overrides(ns, typ, mailbox string, v11 bool) xOverrides {
 		}
 	}
 	return o
+}
+
+// mobileIconRes is the resource id of the mobile icon of px pixels.
+func mobileIconRes(px int) string { return fmt.Sprintf("vmrcMobileIcon%d", px) }
+
+// mobileFormFactor is the MobileFormFactor: Outlook for iOS and Android
+// shows the button in place of its Teams toggle on the new-meeting form of
+// admin-deployed add-ins, and runs MobileFunctionName from the function file.
+func (m *model) mobileFormFactor() *xMobileFormFactor {
+	var icons []xMobileImageRef
+	// Each point size at each scale gets its own pixel size (25 pt at
+	// scale 3 is 75 px), so phones never upscale the icon.
+	for _, size := range []int{25, 32, 48} {
+		for scale := 1; scale <= 3; scale++ {
+			icons = append(icons, xMobileImageRef{Size: size, Scale: scale, ResID: mobileIconRes(size * scale)})
+		}
+	}
+	return &xMobileFormFactor{
+		FunctionFile: xResRef{resMobileCommandsURL},
+		ExtensionPoint: xMobileExtensionPoint{
+			Type: "MobileOnlineMeetingCommandSurface",
+			Control: xMobileButton{
+				Type:   "MobileButton",
+				ID:     m.mobileControlID,
+				Label:  xResRef{resButtonLabel},
+				Icon:   icons,
+				Action: xFunctionAction{Type: "ExecuteFunction", FunctionName: MobileFunctionName},
+			},
+		},
+	}
 }

@@ -130,6 +130,14 @@ func xmlCases() []struct {
 		{"a development manifest of an integration without add-in server domain", with(devParams(), func(in *integration.Integration) {
 			in.AddinServerDomain = ""
 		})},
+		{"a manifest without the online-meeting provider for phones", with(prodParams(), func(in *integration.Integration) {
+			in.EnableMobileOnlineMeeting = false
+		})},
+		{"a single sign-on manifest without the online-meeting provider for phones", with(prodParams(), func(in *integration.Integration) {
+			in.EnableMobileOnlineMeeting = false
+			in.AddinAuthenticationMethod = integration.AddinAuthSSOToken
+			in.AddinApplicationID = ptr(testAppID)
+		})},
 		{"a development manifest served from the IPv6 loopback address", func() Params {
 			p := devParams()
 			p.BaseURL = "https://[::1]:3443"
@@ -193,6 +201,13 @@ func TestXMLManifestsOfManyRandomIntegrationsValidate(t *testing.T) {
 func TestTheSchemaRejectsBrokenManifests(t *testing.T) {
 	valid, _ := generate(t, prodParams())
 	tooLong := strings.Repeat("x", 126)
+	// The whole MobileButton, to put a second one beside it.
+	start := bytes.Index(valid, []byte(`<Control xsi:type="MobileButton"`))
+	end := bytes.Index(valid, []byte("</MobileFormFactor>"))
+	if start < 0 || end < start {
+		t.Fatal("the manifest has no MobileButton")
+	}
+	mobileButton := string(valid[start : start+bytes.Index(valid[start:end], []byte("</Control>"))+len("</Control>")])
 	tests := []struct {
 		name, old, new string
 	}{
@@ -201,6 +216,10 @@ func TestTheSchemaRejectsBrokenManifests(t *testing.T) {
 		{"an empty button label", `DefaultValue="Add a VMR"/>`, `DefaultValue=""/>`},
 		{"an unknown permission", `<Permissions>ReadWriteItem</Permissions>`, `<Permissions>Everything</Permissions>`},
 		{"SupportsSharedFolders in the 1.0 overrides", "<DesktopFormFactor>\n          <FunctionFile", "<DesktopFormFactor>\n          <SupportsSharedFolders>true</SupportsSharedFolders>\n          <FunctionFile"},
+		{"a mobile button with eight icons", `<bt:Image size="48" scale="3" resid="vmrcMobileIcon144"/>`, ``},
+		{"a mobile icon without its scale", `<bt:Image size="25" scale="1" resid="vmrcMobileIcon25"/>`, `<bt:Image size="25" resid="vmrcMobileIcon25"/>`},
+		{"a second, complete control on the mobile surface", mobileButton, mobileButton + strings.Replace(mobileButton, `id="vmrc-mobile-button-`, `id="second-`, 1)},
+		{"a MobileFormFactor before the DesktopFormFactor", "<Host xsi:type=\"MailHost\">\n          <DesktopFormFactor>\n            <SupportsSharedFolders>", "<Host xsi:type=\"MailHost\">\n          <MobileFormFactor><ExtensionPoint xsi:type=\"MobileMessageReadCommandSurface\"/></MobileFormFactor><DesktopFormFactor>\n            <SupportsSharedFolders>"},
 	}
 	docs := map[string][]byte{}
 	for _, tt := range tests {

@@ -3,6 +3,8 @@
 // It models one appointment being composed: the body (HTML), the location,
 // enhanced locations and attendees; every write is recorded in
 // window.__office.calls and posted to the harness page.
+// Office.actions.associate keeps the function files' functions in
+// window.__office.actions, for the test to run as Outlook would.
 // The test appends `installFakeOffice({...options})`. Sign-in options:
 // identityToken (getUserIdentityTokenAsync's token; identityTokenError
 // makes it fail with that message), ssoToken (Office.auth.getAccessToken's;
@@ -27,6 +29,10 @@ function installFakeOffice(opts) {
     required: [],
     resources: [],
     calls: [],
+    // UI-less commands: functions registered with Office.actions.associate
+    // (by name; not serialised) and the notification bar's messages.
+    actions: {},
+    notices: [],
   };
   window.__office = state;
   function publish(method, args) {
@@ -101,6 +107,14 @@ function installFakeOffice(opts) {
         later(cb);
       },
     },
+    notificationMessages: {
+      replaceAsync: function (key, details, options, cb) {
+        if (typeof options === 'function') cb = options;
+        state.notices.push({ key: key, details: details });
+        publish('notificationMessages.replaceAsync', [key, details]);
+        later(cb);
+      },
+    },
     getItemIdAsync: function (options, cb) {
       if (typeof options === 'function') cb = options;
       setTimeout(function () {
@@ -130,6 +144,13 @@ function installFakeOffice(opts) {
     MailboxEnums: {
       LocationType: { Custom: 'custom', Room: 'room' },
       DelegatePermissions: { Read: 1, Write: 2, DeleteOwn: 4, DeleteAll: 8, EditOwn: 16, EditAll: 32 },
+      ItemNotificationMessageType: { InformationalMessage: 'informationalMessage', ErrorMessage: 'errorMessage' },
+    },
+    actions: {
+      associate: function (name, fn) {
+        state.actions[name] = fn;
+        publish('actions.associate', [name]);
+      },
     },
     context: {
       displayLanguage: opts.displayLanguage || 'en-US',

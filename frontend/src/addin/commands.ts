@@ -1,5 +1,17 @@
-// The function file (addin/commands.html): the manifest's button opens the
-// task pane, so no function is registered; Office.js only needs to start.
+// The function file (addin/commands.html). On the desktop the ribbon button
+// opens the task pane and nothing here runs; on Outlook for iOS and Android
+// the online-meeting button runs FUNCTION_NAME ('vmrcAddVideoMeeting', the
+// manifest's FunctionName), which adds a video meeting without a pane.
 import * as office from './office';
+import { addVideoMeeting, FUNCTION_NAME } from './mobile';
 
-void office.loadScript().then(() => office.ready());
+void (async () => {
+  await office.loadScript();
+  office.associate(FUNCTION_NAME, (event) => {
+    // completed() in every path, or Outlook keeps the button spinning.
+    void addVideoMeeting(location.search)
+      .catch(() => undefined)
+      .finally(() => event.completed());
+  });
+  await office.ready();
+})();

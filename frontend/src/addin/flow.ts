@@ -15,6 +15,9 @@ export type Outcome =
   | { kind: 'error'; detail: string }
   | { kind: 'signin-error'; detail: string };
 
+/** What the UI-less button did: an Outcome, or why it added nothing. */
+export type CommandOutcome = Outcome | { kind: 'nothing-enabled' } | { kind: 'personal-none' } | { kind: 'personal-signin' };
+
 export type PersonalList =
   | { kind: 'list'; user: string; vmrs: PersonalVMR[]; signedIn: boolean }
   | { kind: 'signin-needed' }
@@ -127,8 +130,12 @@ export class Flow {
     return { user: owner || office.userEmail() || undefined, token };
   }
 
-  /** addSingleUse reserves a single-use VMR and writes it into the meeting. */
-  async addSingleUse(): Promise<Outcome> {
+  /**
+   * addSingleUse reserves a single-use VMR and writes it into the meeting.
+   * interactive lets the sign-in prompt (the pane's button); the phone's
+   * UI-less button asks silently first, as Office may show no prompt there.
+   */
+  async addSingleUse(interactive = true): Promise<Outcome> {
     let body: string;
     try {
       body = await office.readBodyHtml();
@@ -142,7 +149,7 @@ export class Flow {
     }
     let creds: Credentials;
     try {
-      creds = await this.credentials(true);
+      creds = await this.credentials(interactive).catch((e) => (interactive ? Promise.reject(e) : this.credentials(true)));
     } catch (e) {
       this.log(`sign-in failed: ${message(e)}`);
       return { kind: 'signin-error', detail: message(e) };
@@ -214,6 +221,36 @@ export class Flow {
       }
     }
     return { kind: 'service-down', notes };
+  }
+
+  /**
+   * addFromCommand is what the UI-less button does (Outlook on phones, where
+   * there is no pane): a single-use VMR when the integration offers them, as
+   * the pane's button; else the user's first personal VMR. Personal VMRs
+   * are listed only for a signed-in user, and a command cannot open the
+   * sign-in dialog, so outside a development host (auth none) that ends in
+   * personal-signin. No placeholder then: with single-use VMRs off the
+   * scheduler does not watch the room mailbox, so nothing would replace it.
+   */
+  async addFromCommand(): Promise<CommandOutcome> {
+    if (this.config.single_use_enabled) return this.addSingleUse(false);
+    if (!this.config.personal_enabled) return { kind: 'nothing-enabled' };
+    try {
+      if (office.hasToken(await office.readBodyHtml())) return { kind: 'already' };
+    } catch (e) {
+      return { kind: 'error', detail: message(e) };
+    }
+    const list = await this.loadPersonal(false);
+    switch (list.kind) {
+      case 'list': {
+        const first = list.vmrs[0];
+        return first ? this.addPersonal(first) : { kind: 'personal-none' };
+      }
+      case 'signin-needed':
+        return { kind: 'personal-signin' };
+      default:
+        return { kind: 'error', detail: list.detail };
+    }
   }
 
   /** personal is the personal VMR sign-in; tests set their own. */

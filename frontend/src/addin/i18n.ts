@@ -85,6 +85,14 @@ export const en = {
   preflight_room_missing_fix: 'Ask your IT team to set the integration’s room mailbox.',
   preflight_room_cannot_invite: 'This Outlook cannot add {room} to a meeting in {owner}’s calendar.',
   preflight_room_cannot_invite_fix: 'Use Outlook on the web or a current Outlook, or ask {owner} to book the room.',
+  // The phone's button (mobile.ts): Outlook shows these in the meeting's
+  // notification bar, at most 150 characters.
+  command_done: 'Video meeting added: {alias}',
+  command_placeholder: 'No room could be reserved now; the invitation is updated when one is ready.',
+  command_failed: 'No video meeting was added: {detail}',
+  command_nothing_enabled: 'This integration offers neither single-use nor personal rooms.',
+  command_personal_none: 'You have no personal room to add.',
+  command_personal_signin: 'Personal rooms need a sign-in: add one from Outlook on a computer or on the web.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -165,6 +173,12 @@ export const de: Messages = {
   preflight_room_missing_fix: 'Bitten Sie Ihre IT, das Raumpostfach der Integration einzutragen.',
   preflight_room_cannot_invite: 'Dieses Outlook kann {room} nicht zu einer Besprechung im Kalender von {owner} hinzufügen.',
   preflight_room_cannot_invite_fix: 'Verwenden Sie Outlook im Web oder ein aktuelles Outlook, oder bitten Sie {owner}, den Raum zu buchen.',
+  command_done: 'Videobesprechung hinzugefügt: {alias}',
+  command_placeholder: 'Gerade ist kein Raum frei; die Einladung wird aktualisiert, sobald einer bereit ist.',
+  command_failed: 'Keine Videobesprechung hinzugefügt: {detail}',
+  command_nothing_enabled: 'Diese Integration bietet weder Einmal- noch persönliche Räume.',
+  command_personal_none: 'Sie haben keinen persönlichen Raum zum Hinzufügen.',
+  command_personal_signin: 'Persönliche Räume brauchen eine Anmeldung: Fügen Sie einen in Outlook am Computer oder im Web hinzu.',
 };
 
 export const catalogues = { en, de } satisfies Record<string, Messages>;

@@ -403,3 +403,49 @@ export async function accessToken(interactive: boolean): Promise<string> {
     throw new OfficeError(err?.message || String(e), err?.code);
   }
 }
+
+/** The event Office passes to a UI-less command; completed() must be called once. */
+export interface CommandEvent {
+  completed(options?: { allowEvent?: boolean }): void;
+}
+
+/**
+ * associate registers a UI-less command's function under the name the
+ * manifest's ExecuteFunction gives (Office.actions.associate: Outlook on
+ * phones finds functions only this way, not as globals). False when this
+ * Office has no Office.actions.
+ */
+export function associate(name: string, handler: (event: CommandEvent) => void): boolean {
+  const actions = (office() as { actions?: { associate?: (n: string, h: (e: CommandEvent) => void) => void } } | undefined)?.actions;
+  if (!actions || typeof actions.associate !== 'function') return false;
+  actions.associate(name, handler);
+  return true;
+}
+
+/** How a notification looks: information (with the add-in's icon) or an error. */
+export type Notice = 'info' | 'error';
+
+/** NOTICE_ICON is the manifest's 16 px icon resource, which informational notifications must name. */
+export const NOTICE_ICON = 'vmrcIcon16';
+
+/**
+ * notify shows one line in the meeting's notification bar, replacing the
+ * add-in's earlier one: the only way a UI-less command can tell the user
+ * anything. Outlook takes at most 150 characters.
+ */
+export async function notify(kind: Notice, text: string): Promise<void> {
+  const messages = (item() as { notificationMessages?: Partial<Office.NotificationMessages> }).notificationMessages;
+  if (!messages || typeof messages.replaceAsync !== 'function') throw new OfficeError('this Outlook cannot show notifications');
+  const types = office()?.MailboxEnums?.ItemNotificationMessageType;
+  const one = text.replace(/\s+/g, ' ').trim();
+  const details =
+    kind === 'error'
+      ? { type: types?.ErrorMessage ?? ('errorMessage' as Office.MailboxEnums.ItemNotificationMessageType), message: one.length > 150 ? one.slice(0, 149) + '…' : one }
+      : {
+          type: types?.InformationalMessage ?? ('informationalMessage' as Office.MailboxEnums.ItemNotificationMessageType),
+          message: one.length > 150 ? one.slice(0, 149) + '…' : one,
+          icon: NOTICE_ICON,
+          persistent: false,
+        };
+  await call<void>((cb) => messages.replaceAsync!('vmr-companion', details as Office.NotificationMessageDetails, cb));
+}

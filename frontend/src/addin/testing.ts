@@ -47,11 +47,15 @@ export interface Recorded {
   resources: unknown[];
   tokenRequests: unknown[];
   identityRequests: number;
+  /** What notificationMessages.replaceAsync was given, by key. */
+  notices: { key: string; details: Record<string, unknown> }[];
+  /** The functions Office.actions.associate registered. */
+  actions: Map<string, (event: { completed(): void }) => void>;
 }
 
 /** mockOffice installs globalThis.Office and returns what it records. */
 export function mockOffice(o: MockOptions = {}): { office: OfficeMockObject; rec: Recorded } {
-  const rec: Recorded = { body: o.body ?? '<div><br></div>', inserts: [], location: '', locations: [], required: [], resources: [], tokenRequests: [], identityRequests: 0 };
+  const rec: Recorded = { body: o.body ?? '<div><br></div>', inserts: [], location: '', locations: [], required: [], resources: [], tokenRequests: [], identityRequests: 0, notices: [], actions: new Map() };
   const fails = new Set(o.fail ?? []);
   const answer = (name: string, cb: Callback, value?: unknown) => {
     if (fails.has(name)) cb({ status: 'failed', error: { code: 9000, message: `${name} failed` } });
@@ -95,6 +99,12 @@ export function mockOffice(o: MockOptions = {}): { office: OfficeMockObject; rec
     },
   };
   if (o.noAttendees) delete item.requiredAttendees;
+  item.notificationMessages = {
+    replaceAsync(key: string, details: Record<string, unknown>, cb: Callback) {
+      if (!fails.has('replaceAsync:notificationMessages')) rec.notices.push({ key, details });
+      answer('replaceAsync:notificationMessages', cb);
+    },
+  };
   if (!o.old) {
     item.enhancedLocation = {
       addAsync(list: { id: string; type: unknown }[], cb: Callback) {
@@ -170,7 +180,13 @@ export function mockOffice(o: MockOptions = {}): { office: OfficeMockObject; rec
       o.neverReady ? new Promise(() => {}) : Promise.resolve({ host: o.host === undefined ? 'Outlook' : o.host, platform: 'OfficeOnline' }),
     CoercionType: { Html: 'html', Text: 'text' },
     AsyncResultStatus: { Succeeded: 'succeeded', Failed: 'failed' },
-    MailboxEnums: { LocationType: { Custom: 'custom', Room: 'room' } },
+    MailboxEnums: {
+      LocationType: { Custom: 'custom', Room: 'room' },
+      ItemNotificationMessageType: { InformationalMessage: 'informationalMessage', ErrorMessage: 'errorMessage' },
+    },
+    actions: {
+      associate: (name: string, fn: (event: { completed(): void }) => void) => void rec.actions.set(name, fn),
+    },
   };
   const office = new OfficeMockObject(data, 'outlook' as never);
   (globalThis as { Office?: unknown }).Office = office;
