@@ -65,18 +65,13 @@ func (p *pass) updateOnce(ctx context.Context, cal OrganizerMailbox, rec *Record
 		if it.UID != e.MeetingUID {
 			continue
 		}
-		// FindItem returns no bodies: read the meeting's own.
-		full, err := cal.GetItems(ctx, []ews.ItemID{it.ID})
+		current, err := p.organizerMeeting(ctx, cal, it)
 		if err != nil {
 			return err
 		}
-		if len(full) != 1 {
+		if current == nil {
 			break
 		}
-		if full[0].Err != nil {
-			return full[0].Err
-		}
-		current := full[0].Item
 		if id, _ := findToken(current.Body); id != "" {
 			// An earlier attempt got through (or the organizer put a room
 			// in themselves): writing again would send attendees a
@@ -99,6 +94,30 @@ func (p *pass) updateOnce(ctx context.Context, cal OrganizerMailbox, rec *Record
 		return err
 	}
 	return fmt.Errorf("%w (%s, UID %s)", errMeetingNotFound, e.Mailbox, e.MeetingUID)
+}
+
+// organizerMeeting reads, with its body (FindItem returns none), the
+// meeting a calendar view listed as it: the item itself, or for an
+// occurrence or exception of a series the series (its recurring master),
+// since the calendar view never lists the series and a write to one
+// occurrence would change only that one (on Exchange an occurrence's
+// id cannot even be written to). It returns nil when the server answered
+// with no item.
+func (p *pass) organizerMeeting(ctx context.Context, cal OrganizerMailbox, it *ews.Item) (*ews.Item, error) {
+	if it.CalendarItemType == "Occurrence" || it.CalendarItemType == "Exception" {
+		return cal.GetRecurringMaster(ctx, it.ID)
+	}
+	full, err := cal.GetItems(ctx, []ews.ItemID{it.ID})
+	if err != nil {
+		return nil, err
+	}
+	if len(full) != 1 {
+		return nil, nil
+	}
+	if full[0].Err != nil {
+		return nil, full[0].Err
+	}
+	return full[0].Item, nil
 }
 
 // replacePlaceholder swaps the placeholder's block for the instructions

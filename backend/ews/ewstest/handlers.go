@@ -71,6 +71,11 @@ type reqOp struct {
 	SyncState          string    `xml:"SyncState"`
 	MaxChanges         int       `xml:"MaxChangesReturned"`
 	ItemIDs            []reqID   `xml:"ItemIds>ItemId"`
+	// MasterIDs ask for the series of occurrences (GetItem); a request
+	// holds these or ItemIDs, which is all the client sends.
+	MasterIDs []struct {
+		OccurrenceID string `xml:"OccurrenceId,attr"`
+	} `xml:"ItemIds>RecurringMasterItemId"`
 	SavedFolder        reqFolder `xml:"SavedItemFolderId>DistinguishedFolderId"`
 	Items              struct {
 		List []reqItem `xml:",any"`
