@@ -86,6 +86,22 @@ func TestASeriesGetsTheJoiningBlockInTheSeries(t *testing.T) {
 		comesBack(h, "uid-ph-series", 1, c)
 	})
 
+	t.Run("whose first meeting the organizer deleted before the write", func(t *testing.T) {
+		h := newHarness(t)
+		m := series("uid-ph-gone", placeholderBody)
+		h.fake.SendRequest(m)
+		first := m
+		first.RRule, first.RecurrenceID, first.Sequence = "", start, 1
+		h.fake.SendCancellation(first)
+		h.runOnce()
+		c := h.conference("uid-ph-gone")
+		if len(c.Cancelled) != 1 || !c.Cancelled[0].Equal(start) {
+			t.Fatalf("conference %+v, want the first meeting cancelled", c)
+		}
+		h.seriesWrite("uid-ph-gone", "Agenda", c)
+		comesBack(h, "uid-ph-gone", 1, c)
+	})
+
 	t.Run("booked without the add-in", func(t *testing.T) {
 		h := newHarness(t)
 		h.set(map[string]any{"assign_without_addin": true})
