@@ -276,6 +276,16 @@ func writeItemID(b *bytes.Buffer, elem string, id ItemID) {
 	b.WriteString(`"/>`)
 }
 
+// writeMasterID names the series of the occurrence id (the schema's
+// RecurringMasterItemIdType: the occurrence's id in OccurrenceId). The
+// occurrence's ChangeKey says nothing about the master's version, so it is
+// left out.
+func writeMasterID(b *bytes.Buffer, occurrence ItemID) {
+	b.WriteString(`<t:RecurringMasterItemId OccurrenceId="`)
+	xmlEscape(b, occurrence.ID)
+	b.WriteString(`"/>`)
+}
+
 // call sends one operation, retrying as the policy and safe allow, and
 // decodes the answer into resp; check turns response messages into an
 // error (and decides whether that error is worth a retry).

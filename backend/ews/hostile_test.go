@@ -31,6 +31,9 @@ func TestHostileValuesStillMakeValidRequests(t *testing.T) {
 	// Ids and sync states come from Exchange, but are written back: a
 	// broken one must still make a well-formed request (which may fail).
 	c.GetItems(ctx, []ews.ItemID{{ID: hostile, ChangeKey: hostile}})
+	if _, err := c.GetRecurringMaster(ctx, ews.ItemID{ID: hostile, ChangeKey: hostile}); !ews.IsNotFound(err) {
+		t.Errorf("the series of a broken occurrence id: %v, want not found", err)
+	}
 	c.SyncFolderItems(ctx, ews.Inbox, hostile, 10)
 
 	for _, r := range s.Requests() {

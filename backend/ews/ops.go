@@ -138,11 +138,42 @@ func shortID(id string) string {
 	return id
 }
 
+// GetRecurringMaster reads the series an occurrence or exception belongs to
+// (GetItem with a RecurringMasterItemId), given the occurrence's id from a
+// calendar view. A calendar view lists occurrences, never the series; a
+// change meant for the whole series must go to the master this returns.
+func (c *Client) GetRecurringMaster(ctx context.Context, occurrence ItemID) (*Item, error) {
+	if occurrence.ID == "" {
+		return nil, fmt.Errorf("ews: get recurring master: the occurrence's item id is missing")
+	}
+	res, err := c.getItemsAs(ctx, "RecurringMasterItemId", []ItemID{occurrence})
+	if err != nil {
+		return nil, err
+	}
+	if res[0].Err != nil {
+		return nil, res[0].Err
+	}
+	if t := res[0].Item.CalendarItemType; t != "RecurringMaster" {
+		return nil, fmt.Errorf("%w: asked for the series of occurrence %s, the server answered with an item of type %q", ErrMalformed, shortID(occurrence.ID), t)
+	}
+	return res[0].Item, nil
+}
+
 func (c *Client) getItems(ctx context.Context, ids []ItemID) ([]ItemResult, error) {
+	return c.getItemsAs(ctx, "ItemId", ids)
+}
+
+// getItemsAs reads items named by elem: ItemId (the items themselves) or
+// RecurringMasterItemId (the series of each occurrence id).
+func (c *Client) getItemsAs(ctx context.Context, elem string, ids []ItemID) ([]ItemResult, error) {
 	const op = "GetItem"
 	body := c.envelope(func(b *bytes.Buffer) {
 		b.WriteString(`<m:GetItem>` + getItemShape + `<m:ItemIds>`)
 		for _, id := range ids {
+			if elem == "RecurringMasterItemId" {
+				writeMasterID(b, id)
+				continue
+			}
 			writeItemID(b, "ItemId", id)
 		}
 		b.WriteString(`</m:ItemIds></m:GetItem>`)

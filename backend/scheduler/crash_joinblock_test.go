@@ -70,6 +70,15 @@ func (k *killer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // with exactly one write, one conference and its own token. Single
 // meetings only: the write into a series' master is not made yet (the
 // calendar view gives occurrences; see the placeholder path).
+// seriesRule makes every other meeting of the kill test a series, whose
+// write goes to its recurring master.
+func seriesRule(i int) string {
+	if i%2 == 1 {
+		return "FREQ=WEEKLY;COUNT=3"
+	}
+	return ""
+}
+
 func TestOrganizerWritesSurviveKills(t *testing.T) {
 	if os.Getenv(envCrashChild) != "" {
 		t.Skip("this process is the crash test's child (see TestCrashChild)")
@@ -99,7 +108,7 @@ func TestOrganizerWritesSurviveKills(t *testing.T) {
 			t.Fatal(err)
 		}
 		m := ewstest.Meeting{UID: fmt.Sprintf("heal-%d", i), Subject: "Heal", Organizer: who, Start: start.Add(time.Duration(i) * time.Hour),
-			End: start.Add(time.Duration(i)*time.Hour + 30*time.Minute), BodyHTML: body(a)}
+			End: start.Add(time.Duration(i)*time.Hour + 30*time.Minute), BodyHTML: body(a), RRule: seriesRule(i)}
 		send(m)
 		heal = append(heal, m)
 	}
@@ -110,7 +119,7 @@ func TestOrganizerWritesSurviveKills(t *testing.T) {
 	}
 	for i := range each {
 		m := ewstest.Meeting{UID: fmt.Sprintf("assign-%d", i), Subject: "Assign", Organizer: organizer("assign", i),
-			Start: start.Add(time.Duration(i) * time.Hour), End: start.Add(time.Duration(i)*time.Hour + time.Hour), BodyHTML: plainBody}
+			Start: start.Add(time.Duration(i) * time.Hour), End: start.Add(time.Duration(i)*time.Hour + time.Hour), BodyHTML: plainBody, RRule: seriesRule(i)}
 		send(m)
 	}
 
@@ -154,6 +163,15 @@ func TestOrganizerWritesSurviveKills(t *testing.T) {
 	}
 	// The updates the writes sent come back to the room: decide them.
 	h.runOnce()
+	masters := 0
+	for _, r := range h.fake.Requests() {
+		if r.Operation == "GetItem" && bytes.Contains(r.Body, []byte("<t:RecurringMasterItemId ")) {
+			masters++
+		}
+	}
+	if masters < each {
+		t.Errorf("%d reads of a series' master, want one for each of the %d series at least", masters, each)
+	}
 
 	confs := map[string][]scheduler.ScheduledConference{}
 	for _, c := range h.conferences() {

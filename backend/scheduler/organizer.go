@@ -56,49 +56,84 @@ func (p *pass) updateOrganizer(ctx context.Context, e OutboxEntry) error {
 	}
 }
 
+// seriesLookahead is how far past its first day a series is looked for
+// when that day holds none of its occurrences (the organizer deleted or
+// moved the first one): a month holds an occurrence of any daily, weekly
+// or monthly series.
+const seriesLookahead = 32 * 24 * time.Hour
+
 func (p *pass) updateOnce(ctx context.Context, cal OrganizerMailbox, rec *Record, e OutboxEntry) error {
-	items, err := cal.FindCalendarItems(ctx, rec.Start.Add(-time.Hour), rec.Start.Add(24*time.Hour), 200)
-	if err != nil {
-		return err
+	windows := [][2]time.Time{{rec.Start.Add(-time.Hour), rec.Start.Add(24 * time.Hour)}}
+	if rec.Recurrence != "" {
+		windows = append(windows, [2]time.Time{rec.Start.Add(24 * time.Hour), rec.Start.Add(24*time.Hour + seriesLookahead)})
 	}
-	for _, it := range items {
-		if it.UID != e.MeetingUID {
-			continue
-		}
-		// FindItem returns no bodies: read the meeting's own.
-		full, err := cal.GetItems(ctx, []ews.ItemID{it.ID})
+	for _, w := range windows {
+		items, err := cal.FindCalendarItems(ctx, w[0], w[1], 200)
 		if err != nil {
 			return err
 		}
-		if len(full) != 1 {
-			break
+		for _, it := range items {
+			if it.UID == e.MeetingUID {
+				return p.writeMeeting(ctx, cal, it, e)
+			}
 		}
-		if full[0].Err != nil {
-			return full[0].Err
-		}
-		current := full[0].Item
-		if id, _ := findToken(current.Body); id != "" {
-			// An earlier attempt got through (or the organizer put a room
-			// in themselves): writing again would send attendees a
-			// second update.
-			return nil
-		}
-		var updated string
-		var ok bool
-		if strings.HasSuffix(e.Key, joinSuffix) {
-			updated, ok = insertInstructions(current.Body, e.Body), true
-		} else {
-			updated, ok = replacePlaceholder(current.Body, e.Body)
-		}
-		if !ok {
-			// The organizer took the placeholder out, or the meeting never
-			// had one: their text is theirs, nothing is added to it.
-			return fmt.Errorf("%w (%s, UID %s)", errNoPlaceholder, e.Mailbox, e.MeetingUID)
-		}
-		_, err = cal.UpdateBody(ctx, current.ID, updated, true)
-		return err
 	}
 	return fmt.Errorf("%w (%s, UID %s)", errMeetingNotFound, e.Mailbox, e.MeetingUID)
+}
+
+// writeMeeting puts the entry's block into the organizer's meeting, which
+// the calendar view listed as it.
+func (p *pass) writeMeeting(ctx context.Context, cal OrganizerMailbox, it *ews.Item, e OutboxEntry) error {
+	current, err := p.organizerMeeting(ctx, cal, it)
+	if err != nil {
+		return err
+	}
+	if current == nil {
+		return fmt.Errorf("%w (%s, UID %s)", errMeetingNotFound, e.Mailbox, e.MeetingUID)
+	}
+	if id, _ := findToken(current.Body); id != "" {
+		// An earlier attempt got through (or the organizer put a room
+		// in themselves): writing again would send attendees a
+		// second update.
+		return nil
+	}
+	var updated string
+	var ok bool
+	if strings.HasSuffix(e.Key, joinSuffix) {
+		updated, ok = insertInstructions(current.Body, e.Body), true
+	} else {
+		updated, ok = replacePlaceholder(current.Body, e.Body)
+	}
+	if !ok {
+		// The organizer took the placeholder out, or the meeting never
+		// had one: their text is theirs, nothing is added to it.
+		return fmt.Errorf("%w (%s, UID %s)", errNoPlaceholder, e.Mailbox, e.MeetingUID)
+	}
+	_, err = cal.UpdateBody(ctx, current.ID, updated, true)
+	return err
+}
+
+// organizerMeeting reads, with its body (FindItem returns none), the
+// meeting a calendar view listed as it: the item itself, or for an
+// occurrence or exception of a series the series (its recurring master),
+// since the calendar view never lists the series and a write to an
+// occurrence's id would change that occurrence only. It returns nil when the server answered
+// with no item.
+func (p *pass) organizerMeeting(ctx context.Context, cal OrganizerMailbox, it *ews.Item) (*ews.Item, error) {
+	if it.CalendarItemType == "Occurrence" || it.CalendarItemType == "Exception" {
+		return cal.GetRecurringMaster(ctx, it.ID)
+	}
+	full, err := cal.GetItems(ctx, []ews.ItemID{it.ID})
+	if err != nil {
+		return nil, err
+	}
+	if len(full) != 1 {
+		return nil, nil
+	}
+	if full[0].Err != nil {
+		return nil, full[0].Err
+	}
+	return full[0].Item, nil
 }
 
 // replacePlaceholder swaps the placeholder's block for the instructions

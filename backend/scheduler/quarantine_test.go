@@ -115,6 +115,9 @@ func (c refusedCalendar) FindCalendarItems(context.Context, time.Time, time.Time
 func (c refusedCalendar) UpdateBody(context.Context, ews.ItemID, string, bool) (ews.ItemID, error) {
 	return ews.ItemID{}, c.err
 }
+func (c refusedCalendar) GetRecurringMaster(context.Context, ews.ItemID) (*ews.Item, error) {
+	return nil, c.err
+}
 
 // withFaults makes the harness's scheduler open the room mailbox through f.
 func withFaults(h *harness) *faults {

@@ -32,6 +32,9 @@ type OrganizerMailbox interface {
 	GetItems(ctx context.Context, ids []ews.ItemID) ([]ews.ItemResult, error)
 	FindCalendarItems(ctx context.Context, start, end time.Time, max int) ([]*ews.Item, error)
 	UpdateBody(ctx context.Context, id ews.ItemID, bodyHTML string, sendToAttendees bool) (ews.ItemID, error)
+	// GetRecurringMaster reads the series an occurrence (as a calendar
+	// view lists it) belongs to.
+	GetRecurringMaster(ctx context.Context, occurrence ews.ItemID) (*ews.Item, error)
 }
 
 // Connector opens the room mailbox of an integration.

@@ -96,6 +96,11 @@ type reqOp struct {
 	} `xml:"Restriction"`
 	ParentFolders []reqFolder `xml:"ParentFolderIds>DistinguishedFolderId"`
 	FolderIDs     []reqFolder `xml:"FolderIds>DistinguishedFolderId"`
+	// MasterIDs ask for the series of occurrences (GetItem); a request
+	// holds these or ItemIDs, which is all the client sends.
+	MasterIDs []struct {
+		OccurrenceID string `xml:"OccurrenceId,attr"`
+	} `xml:"ItemIds>RecurringMasterItemId"`
 	// Autodiscover GetUserSettings.
 	Users []string `xml:"Request>Users>User>Mailbox"`
 }

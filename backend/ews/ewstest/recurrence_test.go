@@ -2,6 +2,7 @@ package ewstest_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -130,10 +131,47 @@ func TestASeriesItsModifiedOccurrenceAndCancellationsCarryTheirICalendarData(t *
 		}
 		break
 	}
-	// A whole-series cancellation empties the organizer's calendar.
+	// Each occurrence and the exception lead to the series, as on
+	// Exchange (GetItem with RecurringMasterItemId); the series can then
+	// be written, where an occurrence's id cannot.
+	org := c.As(dan.Email, true)
+	for _, v := range view {
+		m, err := org.GetRecurringMaster(ctx, v.ID)
+		if err != nil {
+			t.Fatalf("the series of %s %s: %v", v.CalendarItemType, v.Start, err)
+		}
+		if m.CalendarItemType != "RecurringMaster" || m.UID != "series-1" || !m.Start.Equal(first) || !strings.Contains(m.Body, "series") {
+			t.Fatalf("the series of %s %s read as %+v", v.CalendarItemType, v.Start, m)
+		}
+	}
+	m, _ := org.GetRecurringMaster(ctx, view[0].ID)
+	if _, err := org.UpdateBody(ctx, m.ID, "<p>series, with the room</p>", false); err != nil {
+		t.Fatalf("writing the series: %v", err)
+	}
+	for _, it := range s.OrganizerItems(dan.Email) {
+		if it.CalendarItemType == "RecurringMaster" && !strings.Contains(it.Body, "with the room") {
+			t.Errorf("the series' body is %q after the write", it.Body)
+		}
+	}
+	// A meeting that is no series has none; an unknown id is not found.
+	s.SendRequest(ewstest.Meeting{UID: "single-1", Subject: "One", Organizer: dan, Start: first, End: first.Add(time.Hour), BodyHTML: "x"})
+	var singleID ews.ItemID
+	for _, it := range s.OrganizerItems(dan.Email) {
+		if it.UID == "single-1" {
+			singleID = it.ID
+		}
+	}
+	var ee *ews.Error
+	if _, err := org.GetRecurringMaster(ctx, singleID); !errors.As(err, &ee) || ee.ResponseCode != "ErrorCalendarCannotUseIdForRecurringMasterId" {
+		t.Errorf("the series of a single meeting: %v", err)
+	}
+	if _, err := org.GetRecurringMaster(ctx, ews.ItemID{ID: "AAMkAGV3c3Rlc3Q-unknown"}); !ews.IsNotFound(err) {
+		t.Errorf("the series of an unknown id: %v", err)
+	}
+	// A whole-series cancellation empties the organizer's calendar of it.
 	s.SendCancellation(series)
-	if items := s.OrganizerItems(dan.Email); len(items) != 0 {
-		t.Errorf("after cancelling the series the organizer still has %d items", len(items))
+	if items := s.OrganizerItems(dan.Email); len(items) != 1 || items[0].UID != "single-1" {
+		t.Errorf("after cancelling the series the organizer has %d items, want only the single meeting", len(items))
 	}
 	s.CheckRequests(t)
 }

@@ -105,7 +105,8 @@ type snapshot struct {
 }
 
 func (s *Server) getItem(c *call, op *reqOp) func(*bytes.Buffer) {
-	snaps := make([]*snapshot, len(op.ItemIDs))
+	snaps := make([]*snapshot, len(op.ItemIDs)+len(op.MasterIDs))
+	codes := make([]string, len(snaps))
 	s.mu.Lock()
 	for i, id := range op.ItemIDs {
 		if it, ok := s.byID[id.ID]; ok {
@@ -114,9 +115,17 @@ func (s *Server) getItem(c *call, op *reqOp) func(*bytes.Buffer) {
 			snaps[i] = s.occurrence(id.ID)
 		}
 	}
+	for j, id := range op.MasterIDs {
+		i := len(op.ItemIDs) + j
+		snaps[i], codes[i] = s.recurringMaster(id.OccurrenceID)
+	}
 	s.mu.Unlock()
 	return func(b *bytes.Buffer) {
-		for _, sn := range snaps {
+		for i, sn := range snaps {
+			if codes[i] == "ErrorCalendarCannotUseIdForRecurringMasterId" {
+				writeErrorMessage(b, "GetItem", codes[i], "The item id is not an occurrence or exception of a recurring series.", 0)
+				continue
+			}
 			if sn == nil {
 				writeErrorMessage(b, "GetItem", "ErrorItemNotFound", "The specified object was not found in the store.", 0)
 				continue
@@ -157,4 +166,27 @@ func (s *Server) occurrence(id string) *snapshot {
 	}
 	start := time.Unix(unix, 0).UTC()
 	return &snapshot{item: *master, room: s.st.Room, occID: id, occStart: start, occEnd: start.Add(master.Meeting.End.Sub(master.Meeting.Start))}
+}
+
+// recurringMaster resolves a RecurringMasterItemId: the series of an
+// occurrence id from a calendar view, or of an exception (a stored
+// modified occurrence). Like Exchange, it refuses the id of an item that
+// is not part of a series, and says ErrorItemNotFound for an unknown id
+// (or a series since deleted). Callers hold mu.
+func (s *Server) recurringMaster(occurrence string) (*snapshot, string) {
+	if occ := s.occurrence(occurrence); occ != nil {
+		return &snapshot{item: occ.item, room: s.st.Room}, ""
+	}
+	it, ok := s.byID[occurrence]
+	if !ok {
+		return nil, "ErrorItemNotFound"
+	}
+	if it.Kind != kindCalendarItem || it.Meeting == nil || it.Meeting.RecurrenceID.IsZero() {
+		return nil, "ErrorCalendarCannotUseIdForRecurringMasterId"
+	}
+	master := s.findCalendarItem(it.Owner, it.Meeting.UID, time.Time{})
+	if master == nil {
+		return nil, "ErrorItemNotFound"
+	}
+	return &snapshot{item: *master, room: s.st.Room}, ""
 }
