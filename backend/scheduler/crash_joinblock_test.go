@@ -63,13 +63,6 @@ func (k *killer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(rec.Body.Bytes())
 }
 
-// TestOrganizerWritesSurviveKills kills the scheduler each time Exchange
-// has written the joining block into an organizer's meeting but before the
-// scheduler learned of it, for meetings booked without the add-in and
-// meetings whose block was removed, and checks that every meeting ends
-// with exactly one write, one conference and its own token. Single
-// meetings only: the write into a series' master is not made yet (the
-// calendar view gives occurrences; see the placeholder path).
 // seriesRule makes every other meeting of the kill test a series, whose
 // write goes to its recurring master.
 func seriesRule(i int) string {
@@ -79,6 +72,12 @@ func seriesRule(i int) string {
 	return ""
 }
 
+// TestOrganizerWritesSurviveKills kills the scheduler each time Exchange
+// has written the joining block into an organizer's meeting but before the
+// scheduler learned of it, for meetings booked without the add-in and
+// meetings whose block was removed, single meetings and series alike, and
+// checks that every meeting ends with exactly one write, one conference
+// and its own token.
 func TestOrganizerWritesSurviveKills(t *testing.T) {
 	if os.Getenv(envCrashChild) != "" {
 		t.Skip("this process is the crash test's child (see TestCrashChild)")

@@ -242,7 +242,7 @@ func read(item *ews.Item) (*meeting, error) {
 	if m.organizer.Name == "" && sameAddress(m.icalOrganizer, m.organizer.Email) {
 		m.organizer.Name = strings.TrimSpace(m.event.Organizer.Name)
 	}
-	if sender := normalAddress(item.Sender.Email); sender != "" && sender != m.organizer.Email {
+	if sender := normalAddress(item.Sender.Email); sender != "" && sender != m.organizer.Email && forwardedBy(m) == "" {
 		m.delegate = sender
 	}
 	return m, nil
@@ -441,6 +441,14 @@ func (d *decider) refuseOrganizerWrite(ctx context.Context, out *Outcome, m *mee
 	if err != nil {
 		return reject(CodeRejectPlaceholderRefused, "the "+what+"'s organizer address is unusable: "+err.Error())
 	}
+	// A forwarded invitation keeps its organizer but comes From the one
+	// who forwarded it (a delegate's comes From the owner, Sent by the
+	// delegate): nobody but the organizer may have the service change
+	// the organizer's meeting, and a forward must not use up their limit.
+	if from := forwardedBy(m); from != "" {
+		return reject(CodeRejectPlaceholderRefused, "the "+what+" was forwarded to the room by "+clip(from)+
+			", not sent by its organizer "+addr+"; the service changes a meeting only at its organizer's request: ask "+addr+" to invite the room")
+	}
 	if !inDomains(addr, d.in.Domains) {
 		return reject(CodeRejectPlaceholderRefused, "the "+what+"'s organizer "+addr+
 			" is outside the integration's Exchange domains ("+strings.Join(d.in.Domains, ", ")+"); only their own users' meetings are written to")
@@ -453,6 +461,21 @@ func (d *decider) refuseOrganizerWrite(ctx context.Context, out *Outcome, m *mee
 		d.limit.add(d.in.ID, addr, d.now)
 	}
 	return out, false
+}
+
+// forwardedBy is who forwarded the meeting request to the room, when its
+// From is an SMTP address other than the organizer's; empty otherwise
+// (sent by the organizer, or by a delegate on the organizer's behalf).
+func forwardedBy(m *meeting) string {
+	from := m.item.From
+	email := normalAddress(from.Email)
+	if email == "" || !strings.Contains(email, "@") || (from.RoutingType != "" && !strings.EqualFold(from.RoutingType, "SMTP")) {
+		return ""
+	}
+	if sameAddress(email, m.organizer.Email) {
+		return ""
+	}
+	return email
 }
 
 // inDomains tells whether addr's domain is one of the integration's

@@ -136,6 +136,27 @@ func TestAMeetingBookedWithoutTheAddin(t *testing.T) {
 		}
 	})
 
+	t.Run("forwarded by an attendee changes nothing in the organizer's meeting, nor their limit", func(t *testing.T) {
+		h := newHarness(t)
+		h.withConfig(func(c *scheduler.Config) { c.PlaceholderLimit = 1 })
+		h.set(map[string]any{"assign_without_addin": true})
+		fwd := meeting("uid-fwd", alex)
+		fwd.ForwardedBy = &sam
+		h.fake.SendRequest(fwd)
+		h.runOnce()
+		if e := h.logFor("uid-fwd"); e.Code != scheduler.CodeRejectPlaceholderRefused || !contains(e.Description, "forwarded to the room by "+sam.Email) {
+			t.Fatalf("log %+v", e)
+		}
+		if len(h.conferences()) != 0 || len(h.bodyWrites()) != 0 {
+			t.Fatal("a forward made a room or wrote into the organizer's meeting")
+		}
+		h.fake.SendRequest(meeting("uid-own", alex))
+		h.runOnce()
+		if e := h.logFor("uid-own"); e.Code != scheduler.CodeAcceptAssignedWithoutAddin {
+			t.Fatalf("the organizer's own meeting after a forward: %+v (the forward must not use up their limit)", e)
+		}
+	})
+
 	t.Run("counts against the organizer's hourly limit with placeholder meetings", func(t *testing.T) {
 		h := newHarness(t)
 		h.withConfig(func(c *scheduler.Config) { c.PlaceholderLimit = 2 })

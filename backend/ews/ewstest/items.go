@@ -76,6 +76,9 @@ func writeItem(b *bytes.Buffer, sn *snapshot, full bool) {
 		if m.SentBy != nil {
 			sender = *m.SentBy
 		}
+		if m.ForwardedBy != nil {
+			from, sender = *m.ForwardedBy, *m.ForwardedBy
+		}
 		if kind == kindMeetingResponse {
 			from, sender = Mailbox{Email: sn.Owner}, Mailbox{Email: sn.Owner}
 		}

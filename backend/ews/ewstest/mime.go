@@ -178,6 +178,9 @@ func buildMIME(sn *snapshot) []byte {
 	if m != nil {
 		from = m.Organizer
 		sender = m.SentBy
+		if m.ForwardedBy != nil {
+			from, sender = *m.ForwardedBy, nil
+		}
 		to = append(append([]Mailbox(nil), m.Attendees...), Mailbox{Email: sn.room})
 		if sn.Kind == kindMeetingResponse {
 			from, to, sender = Mailbox{Email: sn.Owner}, []Mailbox{m.Organizer}, nil

@@ -25,6 +25,9 @@ type Meeting struct {
 	Organizer Mailbox
 	// SentBy is a delegate sending on behalf of Organizer.
 	SentBy *Mailbox
+	// ForwardedBy is an attendee who forwarded Organizer's invitation to
+	// the room: Exchange keeps Organizer, and From and Sender are theirs.
+	ForwardedBy *Mailbox
 	// ICalOrganizer, when set, is the ORGANIZER the message's iCalendar
 	// names instead of Organizer: a forged invitation, which Exchange
 	// still reports as coming from Organizer.
@@ -268,6 +271,10 @@ func (s *Server) move(it *item, folder string) *item {
 func copyMeeting(m Meeting) *Meeting {
 	m.Attendees = append([]Mailbox(nil), m.Attendees...)
 	m.ExDates = append([]time.Time(nil), m.ExDates...)
+	if m.ForwardedBy != nil {
+		f := *m.ForwardedBy
+		m.ForwardedBy = &f
+	}
 	if m.SentBy != nil {
 		d := *m.SentBy
 		m.SentBy = &d
