@@ -101,7 +101,18 @@ export WINEPREFIX=$work/prefix WINEDEBUG=-all WINEARCH=win64
 # No Mono or Gecko installers (they would be fetched from the internet).
 export WINEDLLOVERRIDES="mscoree=;mshtml=;bcryptprimitives=n"
 wineserver_started=1
-timeout 300 wine wineboot --init >/dev/null 2>&1 || fail "wineboot"
+# Making a prefix has failed once in a while on a fresh machine (wineboot's
+# first start); its output says why, and one more try in a new prefix is
+# what a person would do.
+boot() { timeout 300 wine wineboot --init >"$work/wineboot.log" 2>&1 && timeout 120 wineserver -w; }
+if ! boot; then
+	echo "(wineboot failed once; its output:)" >&2
+	cat "$work/wineboot.log" >&2
+	WINEPREFIX=$work/prefix wineserver -k 2>/dev/null || true
+	timeout 120 wineserver -w 2>/dev/null || true
+	rm -rf "$work/prefix"
+	boot || { cat "$work/wineboot.log" >&2; fail "wineboot (twice; its output is above)"; }
+fi
 timeout 120 wine winecfg /v win10 >/dev/null 2>&1 || fail "winecfg /v win10"
 # Debian 12's Wine 8.0 lacks bcryptprimitives.dll, which every Go program
 # since Go 1.22 needs (see scripts/winpe/shim.go).
