@@ -24,7 +24,7 @@ PACKAGES := build/packages
 
 # Debian/Ubuntu packages: building the window, then what the tests add.
 APT_BUILD := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config build-essential
-APT_TEST := chromium libnss3-tools ca-certificates gnome-keyring dbus dbus-x11 libsecret-tools xvfb xauth xdotool imagemagick libxml2-utils xsltproc apache2 libapache2-mod-auth-gssapi gss-ntlmssp nginx libnginx-mod-stream
+APT_TEST := postgresql-15 chromium libnss3-tools ca-certificates gnome-keyring dbus dbus-x11 libsecret-tools xvfb xauth xdotool imagemagick libxml2-utils xsltproc apache2 libapache2-mod-auth-gssapi gss-ntlmssp nginx libnginx-mod-stream
 
 .PHONY: run build server deps deps-frontend deps-test package package-linux package-windows package-sums test-package test-package-linux test-package-windows frontend bindings check-generated golden test test-go test-keychain test-frontend smoke test-addin-e2e addin-e2e bench lint clean
 

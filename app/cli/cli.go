@@ -113,6 +113,8 @@ type command struct {
 	cfg     Config
 	ctx     context.Context
 	dataDir string
+	// database is --database: an SQLite file or a PostgreSQL URL.
+	database string
 	// secrets is the --secrets and --secrets-key-file choice.
 	secrets wire.Secrets
 	logs    *logging
@@ -132,7 +134,8 @@ func (c *command) services() (*wire.Services, error) {
 			return nil, err
 		}
 	}
-	svc, err := c.cfg.Open(wire.WithLogger(wire.WithSecrets(c.ctx, c.secrets), c.logs.logger()), dir)
+	ctx := wire.WithDatabase(wire.WithSecrets(c.ctx, c.secrets), c.database)
+	svc, err := c.cfg.Open(wire.WithLogger(ctx, c.logs.logger()), dir)
 	if err != nil {
 		return nil, err
 	}
@@ -166,6 +169,7 @@ same data from a terminal.`,
 		},
 	}
 	root.PersistentFlags().StringVar(&c.dataDir, "data-dir", "", "folder of the database (default: $"+store.EnvDataDir+" or the user's config folder)")
+	root.PersistentFlags().StringVar(&c.database, "database", "", "the database: sqlite:PATH, or a postgres:// URL shared by several instances (default: $"+envName("database")+" or the file in --data-dir)")
 	root.PersistentFlags().StringVar(&c.secrets.Backend, "secrets", "", "where secrets are kept: keychain (the OS keychain) or encrypted (sealed in the database; for servers) (default: $"+wire.EnvSecrets+" or keychain)")
 	root.PersistentFlags().StringVar(&c.secrets.KeyFile, "secrets-key-file", "", "key file of --secrets encrypted, mode 0600 (default: $"+wire.EnvSecretsKeyFile+" or the systemd credential vmr-companion.key)")
 	if c.logs == nil { // a second tree, only parsed (config check)

@@ -108,13 +108,33 @@ func WithLogger(ctx context.Context, l *slog.Logger) context.Context {
 	return context.WithValue(ctx, loggerKey{}, l)
 }
 
-// Open opens the store in dataDir and builds every service on it.
+type databaseKey struct{}
+
+// WithDatabase returns ctx carrying the command line's --database (see
+// store.ParseDatabase); Open opens it instead of the file in the data
+// folder. Like WithSecrets, it rides on the context because main's Open
+// callback takes only the data folder.
+func WithDatabase(ctx context.Context, spec string) context.Context {
+	return context.WithValue(ctx, databaseKey{}, spec)
+}
+
+// Open opens the store (the file in dataDir unless WithDatabase chose
+// another) and builds every service on it.
 func Open(ctx context.Context, dataDir string, cfg Config) (*Services, error) {
 	choice, err := resolveSecrets(ctx)
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.OpenDir(ctx, dataDir)
+	spec, _ := ctx.Value(databaseKey{}).(string)
+	var st *store.Store
+	if spec == "" {
+		st, err = store.OpenDir(ctx, dataDir)
+	} else {
+		var d store.Database
+		if d, err = store.ParseDatabase(spec, dataDir); err == nil {
+			st, err = store.OpenDatabase(ctx, d)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"vmr-companion/backend/alias"
@@ -55,7 +54,7 @@ const (
 		(SELECT count(*) FROM scheduled_aliases WHERE alias = ?1 OR numeric_alias = ?2) +
 		(SELECT count(*) FROM conference_aliases WHERE alias IN (?1, ?2))`
 	insertReservation = `INSERT INTO scheduled_aliases (integration_id, uuid, alias, numeric_alias,
-		alias_number, item_key, user_email, user_key, user_verified, creation_time, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		alias_number, item_key, user_email, user_key, user_verified, creation_time, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 )
 
 const sqlLookupAlias = `SELECT ` + aliasColumns + ` FROM scheduled_aliases WHERE uuid = ?`
@@ -105,7 +104,10 @@ func (r *Aliases) runBatch(batch []*reserveJob) {
 				results[i].err = fmt.Errorf("store: reserving an alias: %w", err)
 				continue
 			}
-			results[i].a, results[i].created, results[i].err = r.reserveIn(context.Background(), tx, j.req, j.next)
+			results[i].a, results[i].created, results[i].err = r.reserveOne(tx, j)
+			if retryable(results[i].err) {
+				return results[i].err // another instance's batch won: run this one again
+			}
 		}
 		return nil
 	})
@@ -115,6 +117,31 @@ func (r *Aliases) runBatch(batch []*reserveJob) {
 		}
 		j.done <- results[i]
 	}
+}
+
+// reserveOne runs one job of a batch. On PostgreSQL a failed statement
+// ends the whole transaction, so each job runs under its own savepoint
+// and a refused one (its integration deleted meanwhile) leaves the others
+// be, as on SQLite.
+func (r *Aliases) reserveOne(tx *sql.Tx, j *reserveJob) (*alias.ScheduledAlias, bool, error) {
+	ctx := context.Background()
+	if r.s.engine != Postgres {
+		return r.reserveIn(ctx, tx, j.req, j.next)
+	}
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT reservation`); err != nil {
+		return nil, false, fmt.Errorf("store: reserving an alias: %w", err)
+	}
+	a, created, err := r.reserveIn(ctx, tx, j.req, j.next)
+	if err != nil {
+		if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT reservation`); rerr != nil && !retryable(err) {
+			return nil, false, errors.Join(err, rerr)
+		}
+		return nil, false, err
+	}
+	if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT reservation`); err != nil {
+		return nil, false, fmt.Errorf("store: reserving an alias: %w", err)
+	}
+	return a, created, nil
 }
 
 // reserveIn does one reservation inside tx. Its only write is the final
@@ -164,15 +191,15 @@ func (r *Aliases) reserveIn(ctx context.Context, tx *sql.Tx, req alias.Request, 
 			continue
 		}
 		expires := req.Now.Add(req.TTL)
-		res, err := insert.ExecContext(ctx, req.IntegrationID, req.UUID, c.Alias, c.NumericAlias, c.AliasNumber, req.ItemKey, req.UserEmail,
-			req.UserKey, req.UserVerified, now, sortableTimestamp(expires))
+		var id int64
+		err = insert.QueryRowContext(ctx, req.IntegrationID, req.UUID, c.Alias, c.NumericAlias, c.AliasNumber, req.ItemKey, req.UserEmail,
+			req.UserKey, req.UserVerified, now, sortableTimestamp(expires)).Scan(&id)
 		if err != nil {
-			if strings.Contains(err.Error(), "FOREIGN KEY") {
+			if isForeignKey(err) {
 				return nil, false, fmt.Errorf("%w: integration %d was deleted meanwhile", integration.ErrNotFound, req.IntegrationID)
 			}
 			return nil, false, fmt.Errorf("store: saving the reservation: %w", err)
 		}
-		id, _ := res.LastInsertId()
 		return &alias.ScheduledAlias{ID: id, IntegrationID: req.IntegrationID, UUID: req.UUID, Alias: c.Alias,
 			NumericAlias: c.NumericAlias, AliasNumber: c.AliasNumber, ItemKey: req.ItemKey, UserEmail: req.UserEmail,
 			UserKey: req.UserKey, UserVerified: req.UserVerified, CreationTime: req.Now, ExpiresAt: expires}, true, nil

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"vmr-companion/backend/conference"
@@ -59,7 +58,7 @@ func (r *Conferences) List(ctx context.Context, owner string) ([]*conference.Con
 	}
 	list, _ := json.Marshal(ids)
 	arows, err := r.s.reader.QueryContext(ctx, `SELECT conference_id, alias, description FROM conference_aliases
-		WHERE conference_id IN (SELECT value FROM json_each(?)) ORDER BY conference_id, position`, string(list))
+		WHERE conference_id IN (SELECT CAST(value AS INTEGER) FROM json_each(?)) ORDER BY conference_id, position`, string(list))
 	if err != nil {
 		return nil, fmt.Errorf("store: listing conference aliases: %w", err)
 	}
@@ -119,14 +118,11 @@ func (r *Conferences) Create(ctx context.Context, cs []*conference.Conference) e
 	now := time.Now().UTC()
 	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
 		for _, c := range cs {
-			res, err := tx.ExecContext(ctx, `INSERT INTO conferences (name, description, pin, guest_pin, allow_guests,
-				primary_owner_email_address, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-				c.Name, c.Description, c.PIN, c.GuestPIN, c.AllowGuests, c.PrimaryOwnerEmailAddress, timestamp(now), timestamp(now))
+			err := tx.QueryRowContext(ctx, `INSERT INTO conferences (name, description, pin, guest_pin, allow_guests,
+				primary_owner_email_address, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+				c.Name, c.Description, c.PIN, c.GuestPIN, c.AllowGuests, c.PrimaryOwnerEmailAddress, timestamp(now), timestamp(now)).Scan(&c.ID)
 			if err != nil {
 				return describeConferenceError(c.Name, err)
-			}
-			if c.ID, err = res.LastInsertId(); err != nil {
-				return fmt.Errorf("store: %w", err)
 			}
 			if err := writeAliases(ctx, tx, c); err != nil {
 				return err
@@ -242,11 +238,10 @@ func (r *Conferences) column(ctx context.Context, q string, args ...any) ([]stri
 }
 
 func describeConferenceError(name string, err error) error {
-	msg := err.Error()
 	switch {
-	case strings.Contains(msg, "UNIQUE constraint failed: conferences.name"):
+	case isUnique(err, "conferences", "name"):
 		return &conference.ValidationError{Fields: map[string]string{"name": fmt.Sprintf("a conference named %q already exists", name)}}
-	case strings.Contains(msg, "UNIQUE constraint failed: conference_aliases.alias"):
+	case isUnique(err, "conference_aliases", "alias"):
 		return &conference.ValidationError{Fields: map[string]string{"aliases": "an alias is already in use by another VMR"}}
 	}
 	return fmt.Errorf("store: saving conference %q: %w", name, err)

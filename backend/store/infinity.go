@@ -143,15 +143,11 @@ func (r *Infinity) SaveLinks(ctx context.Context, ls []*infinitysync.Link) error
 			if l.ID == 0 {
 				if ins == nil {
 					if ins, err = tx.PrepareContext(ctx, `INSERT INTO infinity_objects (kind, integration_id, conference_id, name, remote_id,
-						base, remote, push_state, push_error, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+						base, remote, push_state, push_error, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`); err != nil {
 						return fmt.Errorf("store: saving the Infinity links: %w", err)
 					}
 				}
-				var res sql.Result
-				res, err = ins.ExecContext(ctx, l.Kind, integ, conf, l.Name, nullID(l.RemoteID), nullJSON(l.Base), nullJSON(l.Remote), l.PushState, l.PushError, now)
-				if err == nil {
-					l.ID, err = res.LastInsertId()
-				}
+				err = ins.QueryRowContext(ctx, l.Kind, integ, conf, l.Name, nullID(l.RemoteID), nullJSON(l.Base), nullJSON(l.Remote), l.PushState, l.PushError, now).Scan(&l.ID)
 			} else {
 				if upd == nil {
 					if upd, err = tx.PrepareContext(ctx, `UPDATE infinity_objects SET integration_id = ?, conference_id = ?, name = ?, remote_id = ?,
@@ -191,13 +187,12 @@ func (r *Infinity) AddHistory(ctx context.Context, h *infinitysync.HistoryRow) e
 	}
 	summary, who := clip(h.Summary, 2000), clip(h.Who, 600)
 	return r.s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO infinity_history (at, who, action, outcome, summary, changes) VALUES (?, ?, ?, ?, ?, ?)`,
-			timestamp(h.Time), who, h.Action, h.Outcome, summary, string(data))
+		err := tx.QueryRowContext(ctx, `INSERT INTO infinity_history (at, who, action, outcome, summary, changes) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			timestamp(h.Time), who, h.Action, h.Outcome, summary, string(data)).Scan(&h.ID)
 		if err != nil {
 			return fmt.Errorf("store: recording the sync history: %w", err)
 		}
-		h.ID, err = res.LastInsertId()
-		return err
+		return nil
 	})
 }
 
@@ -268,7 +263,7 @@ func (r *Infinity) NodeURL(ctx context.Context) (string, error) {
 func (r *Infinity) SetNodeURL(ctx context.Context, url string) error {
 	return r.s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO infinity_node (id, url) VALUES (1, ?)
-			ON CONFLICT (id) DO UPDATE SET url = excluded.url WHERE url <> excluded.url`, url); err != nil { // the same node: no write
+			ON CONFLICT (id) DO UPDATE SET url = excluded.url WHERE infinity_node.url <> excluded.url`, url); err != nil { // the same node: no write
 			return fmt.Errorf("store: saving the Infinity node: %w", err)
 		}
 		return nil

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"vmr-companion/backend/integration"
@@ -119,7 +118,7 @@ func (r *Integrations) Create(ctx context.Context, ins []*integration.Integratio
 	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO integrations (uuid, name, description, url, room_mailbox,
 			authentication_method, enable_dynamic_vmrs, enable_personal_vmrs, settings, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
 		if err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
@@ -129,13 +128,10 @@ func (r *Integrations) Create(ctx context.Context, ins []*integration.Integratio
 			if err != nil {
 				return fmt.Errorf("store: encoding integration %q: %w", in.Name, err)
 			}
-			res, err := stmt.ExecContext(ctx, in.UUID, in.Name, in.Description, in.URL, mailbox(in),
-				in.AuthenticationMethod, in.EnableDynamicVMRs, in.EnablePersonalVMRs, settings, timestamp(now), timestamp(now))
+			err = stmt.QueryRowContext(ctx, in.UUID, in.Name, in.Description, in.URL, mailbox(in),
+				in.AuthenticationMethod, in.EnableDynamicVMRs, in.EnablePersonalVMRs, settings, timestamp(now), timestamp(now)).Scan(&in.ID)
 			if err != nil {
 				return describeWriteError(in.Name, err)
-			}
-			if in.ID, err = res.LastInsertId(); err != nil {
-				return fmt.Errorf("store: %w", err)
 			}
 			if err := writeChildren(ctx, tx, in); err != nil {
 				return err
@@ -270,11 +266,10 @@ func mailbox(in *integration.Integration) string {
 }
 
 func describeWriteError(name string, err error) error {
-	msg := err.Error()
 	switch {
-	case strings.Contains(msg, "UNIQUE constraint failed: integrations.name"):
+	case isUnique(err, "integrations", "name"):
 		return &integration.ValidationError{Fields: map[string]string{"name": fmt.Sprintf("an integration named %q already exists: choose another name", name)}}
-	case strings.Contains(msg, "UNIQUE constraint failed: integrations.uuid"):
+	case isUnique(err, "integrations", "uuid"):
 		return &integration.ValidationError{Fields: map[string]string{"uuid": "this uuid already belongs to another integration"}}
 	}
 	return fmt.Errorf("store: saving integration %q: %w", name, err)

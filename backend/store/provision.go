@@ -166,12 +166,12 @@ func (r *Scheduler) ProvisionWaiting(ctx context.Context, ids []int64, reason st
 	list, _ := json.Marshal(ids)
 	reason = clipReason(reason)
 	return r.s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE infinity_outbox SET last_error = ? WHERE id IN (SELECT value FROM json_each(?))`,
+		if _, err := tx.ExecContext(ctx, `UPDATE infinity_outbox SET last_error = ? WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))`,
 			reason, string(list)); err != nil {
 			return fmt.Errorf("store: recording why operations on Infinity wait: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE scheduled_conferences SET infinity_error = ? WHERE id IN
-			(SELECT scheduled_conference_id FROM infinity_outbox WHERE id IN (SELECT value FROM json_each(?)))`,
+			(SELECT scheduled_conference_id FROM infinity_outbox WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?)))`,
 			reason, string(list)); err != nil {
 			return fmt.Errorf("store: recording why operations on Infinity wait: %w", err)
 		}
@@ -195,7 +195,7 @@ func (r *Scheduler) ProvisionFail(ctx context.Context, id int64, f scheduler.Fai
 		n, firstAt, next, q := failureTimes(count, first, f, policy)
 		reason := clipReason(f.Reason)
 		_, err = tx.ExecContext(ctx, `UPDATE infinity_outbox SET failures = ?, first_failed = ?, last_failed = ?, next_attempt = ?,
-			last_error = ?, correlation_id = ?, state = CASE WHEN ? THEN 'failed' ELSE state END WHERE id = ?`,
+			last_error = ?, correlation_id = ?, state = CASE WHEN ? = 1 THEN 'failed' ELSE state END WHERE id = ?`,
 			n, firstAt, sortableTimestamp(f.At), next, reason, f.CorrelationID, q, id)
 		if err != nil {
 			return fmt.Errorf("store: recording a failed operation on Infinity: %w", err)

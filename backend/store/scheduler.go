@@ -112,7 +112,7 @@ const (
 	sqlInsertConference = `INSERT INTO scheduled_conferences (integration_id, scheduled_alias_id, meeting_uid, name,
 		description, kind, state, subject, organizer, organizer_name, sequence, recurrence, start_time, end_time,
 		valid_from, valid_until, cancelled_occurrences, time_zone, moved_occurrences, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	sqlUpdateConference = `UPDATE scheduled_conferences SET name = ?, description = ?, kind = ?, state = ?, subject = ?,
 		organizer = ?, organizer_name = ?, sequence = ?, recurrence = ?, start_time = ?, end_time = ?, valid_from = ?,
 		valid_until = ?, cancelled_occurrences = ?, time_zone = ?, moved_occurrences = ?, updated_at = ? WHERE id = ?`
@@ -246,14 +246,16 @@ func (r *Scheduler) writeConference(ctx context.Context, tx *sql.Tx, c *schedule
 		until = sortableTimestamp(c.ValidUntil)
 	}
 	if c.ID == 0 {
-		res, err := r.txExec(ctx, tx, sqlInsertConference,
-			c.IntegrationID, c.ScheduledAliasID, c.MeetingUID, name, c.Description, c.Kind, c.State, c.Subject, c.Organizer,
-			c.OrganizerName, c.Sequence, c.Recurrence, sortableTimestamp(c.Start), sortableTimestamp(c.End), sortableTimestamp(c.ValidFrom), until,
-			string(occ), c.TimeZone, string(movedJSON), now, now)
+		st, err := r.s.txStmt(ctx, tx, sqlInsertConference)
+		if err == nil {
+			err = st.QueryRowContext(ctx,
+				c.IntegrationID, c.ScheduledAliasID, c.MeetingUID, name, c.Description, c.Kind, c.State, c.Subject, c.Organizer,
+				c.OrganizerName, c.Sequence, c.Recurrence, sortableTimestamp(c.Start), sortableTimestamp(c.End), sortableTimestamp(c.ValidFrom), until,
+				string(occ), c.TimeZone, string(movedJSON), now, now).Scan(&c.ID)
+		}
 		if err != nil {
 			return fmt.Errorf("store: creating the scheduled conference %q: %w", name, err)
 		}
-		c.ID, _ = res.LastInsertId()
 		return nil
 	}
 	_, err = r.txExec(ctx, tx, sqlUpdateConference,
@@ -336,14 +338,14 @@ func (r *Scheduler) exec(ctx context.Context, what, q string, args ...any) error
 func (r *Scheduler) MarkAttempted(ctx context.Context, ids []int64) error {
 	list, _ := json.Marshal(ids)
 	return r.exec(ctx, "marking replies attempted", `UPDATE scheduler_outbox SET state = 'attempted', attempts = attempts + 1
-		WHERE id IN (SELECT value FROM json_each(?))`, string(list))
+		WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))`, string(list))
 }
 
 // MarkSent records that Exchange took the messages.
 func (r *Scheduler) MarkSent(ctx context.Context, ids []int64, at time.Time) error {
 	list, _ := json.Marshal(ids)
 	return r.exec(ctx, "marking replies sent", `UPDATE scheduler_outbox SET state = 'sent', sent_at = ?, last_error = ''
-		WHERE id IN (SELECT value FROM json_each(?))`, timestamp(at), string(list))
+		WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))`, timestamp(at), string(list))
 }
 
 // RecordError keeps the worker's last error and what to do about it.
@@ -498,7 +500,7 @@ func (r *Scheduler) FailOutbox(ctx context.Context, id int64, f scheduler.Failur
 		}
 		n, firstAt, next, q := failureTimes(count, first, f, policy)
 		_, err = tx.ExecContext(ctx, `UPDATE scheduler_outbox SET failures = ?, first_failed = ?, last_failed = ?, next_attempt = ?,
-			last_error = ?, correlation_id = ?, state = CASE WHEN ? THEN 'failed' ELSE state END WHERE id = ?`,
+			last_error = ?, correlation_id = ?, state = CASE WHEN ? = 1 THEN 'failed' ELSE state END WHERE id = ?`,
 			n, firstAt, sortableTimestamp(f.At), next, clipReason(f.Reason), f.CorrelationID, q, id)
 		if err != nil {
 			return fmt.Errorf("store: recording a failed send: %w", err)
@@ -529,8 +531,8 @@ func (r *Scheduler) FailItem(ctx context.Context, integrationID int64, f schedul
 		_, err = tx.ExecContext(ctx, `INSERT INTO scheduler_failures (integration_id, item_id, change_key, subject, organizer, attempts,
 			reason, correlation_id, first_failed, last_failed, next_attempt, quarantined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (integration_id, item_id) DO UPDATE SET change_key = excluded.change_key,
-			subject = CASE WHEN excluded.subject != '' THEN excluded.subject ELSE subject END,
-			organizer = CASE WHEN excluded.organizer != '' THEN excluded.organizer ELSE organizer END,
+			subject = CASE WHEN excluded.subject != '' THEN excluded.subject ELSE scheduler_failures.subject END,
+			organizer = CASE WHEN excluded.organizer != '' THEN excluded.organizer ELSE scheduler_failures.organizer END,
 			attempts = excluded.attempts, reason = excluded.reason, correlation_id = excluded.correlation_id,
 			last_failed = excluded.last_failed, next_attempt = excluded.next_attempt, quarantined = excluded.quarantined`,
 			integrationID, f.ItemID, f.ChangeKey, clipReason(f.Subject), clipReason(f.Organizer), n, clipReason(f.Reason), f.CorrelationID,
@@ -608,7 +610,7 @@ func (r *Scheduler) Quarantined(ctx context.Context, integrationID int64, limit 
 			FROM infinity_outbox x JOIN integrations i ON i.id = x.integration_id
 			JOIN scheduled_conferences c ON c.id = x.scheduled_conference_id
 			WHERE x.state = 'failed' AND (?1 = 0 OR x.integration_id = ?1)
-		) ORDER BY 10 DESC LIMIT ?2`, integrationID, limit)
+		) quarantined ORDER BY 10 DESC LIMIT ?2`, integrationID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: listing quarantined items: %w", err)
 	}
@@ -724,5 +726,5 @@ func (r *Scheduler) ReleaseLease(ctx context.Context, integrationID int64, token
 // BackOff keeps Exchange's back-off; a later one than stored wins.
 func (r *Scheduler) BackOff(ctx context.Context, integrationID int64, until time.Time) error {
 	return r.exec(ctx, "keeping Exchange's back-off", `INSERT INTO scheduler_leases (integration_id, backoff_until) VALUES (?1, ?2)
-		ON CONFLICT (integration_id) DO UPDATE SET backoff_until = max(backoff_until, ?2)`, integrationID, sortableTimestamp(until))
+		ON CONFLICT (integration_id) DO UPDATE SET backoff_until = max(scheduler_leases.backoff_until, ?2)`, integrationID, sortableTimestamp(until))
 }

@@ -100,8 +100,10 @@ func (r *Settings) Seal(ctx context.Context, key string, put func(ctx context.Co
 	}
 	// secure_delete zeroes what a delete or update frees (this writer
 	// connection is the only one that writes).
-	if _, err := r.s.writer.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
-		return false, fmt.Errorf("store: sealing setting %q: %w", key, err)
+	if r.s.engine == SQLite {
+		if _, err := r.s.writer.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
+			return false, fmt.Errorf("store: sealing setting %q: %w", key, err)
+		}
 	}
 	at := timestamp(time.Now())
 	err = r.s.inTx(ctx, func(tx *sql.Tx) error {
@@ -131,7 +133,17 @@ func (r *Settings) Seal(ctx context.Context, key string, put func(ctx context.Co
 
 // scrub rewrites the database without its free pages and empties the WAL,
 // whose old frames still hold what was deleted.
+//
+// PostgreSQL has no such rewrite: VACUUM frees the dead rows for reuse,
+// and the server's files and WAL keep old copies until they are
+// overwritten (docs/high-availability.md says so).
 func (s *Store) scrub(ctx context.Context) error {
+	if s.engine == Postgres {
+		if _, err := s.writer.ExecContext(ctx, `VACUUM user_settings`); err != nil {
+			return fmt.Errorf("VACUUM: %w", err)
+		}
+		return nil
+	}
 	for _, q := range []string{`PRAGMA secure_delete = ON`, `VACUUM`, `PRAGMA wal_checkpoint(TRUNCATE)`} {
 		if _, err := s.writer.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", q, err)

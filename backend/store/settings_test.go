@@ -67,9 +67,9 @@ func TestSettings(t *testing.T) {
 		if err := s.Settings().Set(ctx, map[string]string{"integration": "0b6c"}, at); err != nil {
 			t.Fatal(err)
 		}
-		path := s.Path()
+		d := s.Database()
 		s.Close()
-		s2, err := Open(ctx, path)
+		s2, err := OpenDatabase(ctx, d)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,6 +88,7 @@ func TestSealingASetting(t *testing.T) {
 	replace := map[string]string{"calendar_value": "https://outlook.office365.com/…", "calendar_source": "url:0011223344556677"}
 
 	t.Run("the value moves out: stored elsewhere, replaced, and nothing of it left in the file or its WAL", func(t *testing.T) {
+		sqliteOnly(t)
 		st := openTemp(t)
 		r := st.Settings()
 		// A user who changed the link a few times leaves old copies in

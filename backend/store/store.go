@@ -1,6 +1,7 @@
-// Package store keeps VMR Companion's data in one SQLite file
-// (modernc.org/sqlite, pure Go): WAL, foreign keys on, a busy timeout, and a
-// single writer connection so writes never contend with each other.
+// Package store keeps VMR Companion's data: by default in one SQLite file
+// (modernc.org/sqlite, pure Go: WAL, foreign keys on, a busy timeout, and a
+// single writer connection so writes never contend with each other), or in
+// a PostgreSQL database that several instances share (engine.go).
 package store
 
 import (
@@ -9,6 +10,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
@@ -26,7 +28,7 @@ const FileName = "vmr-companion.db"
 // command line reads it, as it reads every flag's variable).
 const EnvDataDir = "VMR_COMPANION_DATA_DIR"
 
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations/postgres/*.sql
 var migrationFiles embed.FS
 
 // ErrNewerSchema means the file was written by a newer VMR Companion.
@@ -35,9 +37,12 @@ var ErrNewerSchema = errors.New("store: the database was written by a newer vers
 // Store is the open database. Writes go through one connection; reads use a
 // small pool of read-only connections, which WAL lets run beside the writer.
 type Store struct {
-	path   string
+	// path is the SQLite file, or the PostgreSQL URL without its password.
+	path     string
+	engine   Engine
+	database Database
 	writer *sql.DB
-	reader *sql.DB
+	reader *sql.DB // the same pool as writer on PostgreSQL
 
 	// stmts are the hot statements, prepared at open and read-only after.
 	stmts map[string]*sql.Stmt
@@ -74,6 +79,62 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	return open(ctx, path, len(migrations()))
 }
 
+// OpenDatabase opens the store d names (see ParseDatabase) and brings its
+// schema up to date.
+func OpenDatabase(ctx context.Context, d Database) (*Store, error) {
+	if d.Engine == Postgres {
+		return openPostgres(ctx, d, len(migrations()))
+	}
+	if dir := filepath.Dir(d.Path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("store: creating the database's folder: %w", err)
+		}
+	}
+	return Open(ctx, d.Path)
+}
+
+// pgPoolSize bounds one instance's PostgreSQL connections: the add-in
+// host, the policy server and each mailbox worker hold one at most briefly.
+const pgPoolSize = 16
+
+func openPostgres(ctx context.Context, d Database, target int) (*Store, error) {
+	connector, err := newPGConnector(d.URL)
+	if err != nil {
+		return nil, err
+	}
+	db := sql.OpenDB(connector)
+	db.SetMaxOpenConns(pgPoolSize)
+	db.SetMaxIdleConns(pgPoolSize)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	s := &Store{path: d.String(), engine: Postgres, database: d, writer: db, reader: db}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, s.describePGError(err)
+	}
+	if err := s.migrate(ctx, target); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if target == len(migrations()) {
+		if err := s.prepareHot(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func (s *Store) describePGError(err error) error {
+	return fmt.Errorf("store: cannot use the PostgreSQL database %s: %s: check the URL, that the server runs and that it lets this host and user in (pg_hba.conf)",
+		s.path, redactError(err, s.path))
+}
+
+// Engine is the database the store runs on.
+func (s *Store) Engine() Engine { return s.engine }
+
+// Database is where the store lives.
+func (s *Store) Database() Database { return s.database }
+
 func dsn(path string, readOnly bool) string {
 	// '?' and '#' would end the file part of the URI, and SQLite decodes
 	// %HH escapes in it, so '%' itself must be escaped too.
@@ -101,7 +162,7 @@ func open(ctx context.Context, path string, target int) (*Store, error) {
 		writer.Close()
 		return nil, describeOpenError(path, err)
 	}
-	s := &Store{path: path, writer: writer}
+	s := &Store{path: path, engine: SQLite, database: Database{Engine: SQLite, Path: path}, writer: writer}
 	if err := s.migrate(ctx, target); err != nil {
 		writer.Close()
 		return nil, err
@@ -154,7 +215,7 @@ func (s *Store) Close() error {
 	for _, st := range s.stmts {
 		errs = append(errs, st.Close())
 	}
-	if s.reader != nil {
+	if s.reader != nil && s.reader != s.writer {
 		errs = append(errs, s.reader.Close())
 	}
 	errs = append(errs, s.writer.Close())
@@ -200,10 +261,14 @@ func (s *Store) reservationWorker(r *Aliases, queue chan *reserveJob, done chan 
 	}
 }
 
+// migration is one step of the one ordered list both engines follow. pg
+// is its PostgreSQL form: a file of the same name in migrations/postgres
+// where the dialects differ, else the SQLite text translated by pgDDL.
 type migration struct {
 	version int
 	name    string
 	sql     string
+	pg      string
 }
 
 // migrations returns the embedded migrations in order; file names start with
@@ -215,12 +280,22 @@ func migrations() []migration {
 	}
 	var out []migration
 	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
 		var v int
 		if _, err := fmt.Sscanf(e.Name(), "%04d_", &v); err != nil {
 			panic(fmt.Sprintf("store: migration %s has no version prefix", e.Name()))
 		}
 		body, _ := migrationFiles.ReadFile("migrations/" + e.Name())
-		out = append(out, migration{version: v, name: e.Name(), sql: string(body)})
+		pg := pgDDL(string(body))
+		if own, err := migrationFiles.ReadFile("migrations/postgres/" + e.Name()); err == nil {
+			pg = string(own)
+		}
+		if v == 1 {
+			pg = pgPrelude + pg
+		}
+		out = append(out, migration{version: v, name: e.Name(), sql: string(body), pg: pg})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
 	return out
@@ -239,6 +314,19 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 // migrate applies each missing migration in its own transaction, recording
 // the version in the same transaction.
 func (s *Store) migrate(ctx context.Context, target int) error {
+	if s.engine == Postgres {
+		// Instances starting together take turns: the first migrates, the
+		// others find the schema current.
+		conn, err := s.writer.Conn(ctx)
+		if err != nil {
+			return s.describePGError(err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(?)`, migrationLock); err != nil {
+			return fmt.Errorf("store: waiting for another instance's migration: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(?)`, migrationLock)
+	}
 	if _, err := s.writer.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
 		return describeOpenError(s.path, err)
 	}
@@ -248,6 +336,9 @@ func (s *Store) migrate(ctx context.Context, target int) error {
 	}
 	all := migrations()
 	if current > len(all) {
+		if s.engine == Postgres {
+			return fmt.Errorf("%w (schema %d; this build knows up to %d): another instance was upgraded; upgrade vmr-companion on this one too", ErrNewerSchema, current, len(all))
+		}
 		return fmt.Errorf("%w (schema %d; this build knows up to %d): upgrade vmr-companion, or choose another --data-dir", ErrNewerSchema, current, len(all))
 	}
 	for _, m := range all {
@@ -267,7 +358,11 @@ func (s *Store) apply(ctx context.Context, m migration) error {
 		return fmt.Errorf("store: migration %s: %w", m.name, err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	body := m.sql
+	if s.engine == Postgres {
+		body = m.pg
+	}
+	if _, err := tx.ExecContext(ctx, body); err != nil {
 		return fmt.Errorf("store: migration %s: %w", m.name, err)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM schema_version`); err != nil {
@@ -331,10 +426,35 @@ func (s *Store) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt
 // inTx runs fn in a write transaction, committing only if fn succeeds.
 // Inside InTx's context it runs in that transaction instead, under a
 // savepoint that a failure of fn rolls back.
+//
+// On PostgreSQL a transaction that a concurrent one made impossible
+// (serialization failure, deadlock) runs again, a few times, after a short
+// random pause: fn must only write through tx and set what it returns.
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if o, ok := ctx.Value(outerTxKey{}).(*outerTx); ok && o.s == s {
 		return o.savepoint(ctx, fn)
 	}
+	for attempt := 1; ; attempt++ {
+		err := s.inTxOnce(ctx, fn)
+		if s.engine != Postgres || !retryable(err) || attempt == maxTxAttempts || ctx.Err() != nil {
+			return err
+		}
+		pause := time.Duration(rand.Int64N(int64(attempt)*int64(5*time.Millisecond))) + time.Millisecond
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pause):
+		}
+	}
+}
+
+// maxTxAttempts bounds the runs of one transaction under contention.
+const maxTxAttempts = 20
+
+// migrationLock is the advisory lock key instances migrate under.
+const migrationLock = 0x766d72636f6d70 // "vmrcomp"
+
+func (s *Store) inTxOnce(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: starting a transaction: %w", err)

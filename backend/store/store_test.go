@@ -16,6 +16,9 @@ import (
 // it when the test ends.
 func openTemp(t testing.TB) *Store {
 	t.Helper()
+	if testEngine == Postgres {
+		return openPostgresTemp(t)
+	}
 	s, err := Open(context.Background(), filepath.Join(t.TempDir(), FileName))
 	if err != nil {
 		t.Fatalf("Open: %v", err)
@@ -43,13 +46,19 @@ func pragma(t *testing.T, q interface {
 func tableExists(t *testing.T, db *sql.DB, name string) bool {
 	t.Helper()
 	var n int
-	if err := db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`, name).Scan(&n); err != nil {
+	// The file tests open SQLite stores in the PostgreSQL pass too.
+	q := `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`
+	if fmt.Sprintf("%T", db.Driver()) != "*sqlite.Driver" {
+		q = `SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?`
+	}
+	if err := db.QueryRow(q, name).Scan(&n); err != nil {
 		t.Fatalf("looking up table %s: %v", name, err)
 	}
 	return n == 1
 }
 
 func TestConnectionSettings(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	s := openTemp(t)
 
@@ -357,7 +366,7 @@ func TestApplyIsAtomic(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			m := migration{version: before + 1, name: "9999_broken.sql", sql: tt.sql}
+			m := migration{version: before + 1, name: "9999_broken.sql", sql: tt.sql, pg: tt.sql}
 			err = s.apply(ctx, m)
 			if err == nil {
 				t.Fatal("apply accepted a broken migration")
@@ -381,7 +390,7 @@ func TestApplyIsAtomic(t *testing.T) {
 	t.Run("a good migration moves the version and creates its table", func(t *testing.T) {
 		s := openTemp(t)
 		before, _ := s.SchemaVersion(ctx)
-		if err := s.apply(ctx, migration{version: before + 1, name: "9999_ok.sql", sql: `CREATE TABLE extra (x INTEGER)`}); err != nil {
+		if err := s.apply(ctx, migration{version: before + 1, name: "9999_ok.sql", sql: `CREATE TABLE extra (x INTEGER)`, pg: `CREATE TABLE extra (x INTEGER)`}); err != nil {
 			t.Fatalf("apply: %v", err)
 		}
 		after, _ := s.SchemaVersion(ctx)
