@@ -16,6 +16,9 @@ import (
 type placeholderPolicy struct {
 	horizon time.Duration
 	limit   int
+	// leaseTTL is how long a mailbox lease lasts unless renewed (it rides
+	// here because the same two commands take it).
+	leaseTTL time.Duration
 }
 
 func (p *placeholderPolicy) flags(cmd *cobra.Command) {
@@ -23,11 +26,16 @@ func (p *placeholderPolicy) flags(cmd *cobra.Command) {
 		"how long the room of a placeholder meeting whose series has no end lasts (at least 24h)")
 	cmd.Flags().IntVar(&p.limit, "placeholder-limit", scheduler.DefaultPlaceholderLimit,
 		"placeholder meetings one organizer may send in an hour; 0 turns the limit off")
+	cmd.Flags().DurationVar(&p.leaseTTL, "lease-ttl", scheduler.DefaultLeaseTTL,
+		"how long a mailbox stays with an instance that stopped renewing it: another instance takes it after that (3s to 10m)")
 }
 
 func (p *placeholderPolicy) apply(s *scheduler.Scheduler) error {
 	if err := s.SetPlaceholderPolicy(p.horizon, p.limit); err != nil {
 		return fmt.Errorf("--placeholder-horizon/--placeholder-limit: %w", err)
+	}
+	if err := s.SetLeaseTTL(p.leaseTTL); err != nil {
+		return fmt.Errorf("--lease-ttl: %w", err)
 	}
 	return nil
 }

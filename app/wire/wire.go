@@ -197,6 +197,9 @@ func Open(ctx context.Context, dataDir string, cfg Config) (*Services, error) {
 		Infinity:     svc.Infinity,
 		Logger:       logger,
 		Observer:     svc.Metrics,
+		// Instances sharing a PostgreSQL database keep their mailboxes
+		// between passes and split them (see docs/high-availability.md).
+		KeepLease: st.Engine() == store.Postgres,
 	})
 	svc.Metrics.Watch(svc.Scheduler.Statuses)
 	svc.Authority = func(ctx context.Context) (*devcert.Authority, error) {

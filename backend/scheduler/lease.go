@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -19,7 +20,7 @@ const WorkerWaiting = "waiting"
 // DefaultLeaseTTL is how long a lease lasts unless renewed; a pass renews
 // it every third of that, so a process that dies frees its mailbox within
 // it (at once when it ran on this host: its process is gone).
-const DefaultLeaseTTL = time.Minute
+const DefaultLeaseTTL = 30 * time.Second
 
 // HeldError says that another process works on the mailbox now, or that
 // Exchange asked every process to wait (BackOff).
@@ -30,6 +31,9 @@ type HeldError struct {
 	BackOff     bool
 	// Host is this process's host, to tell the holder's apart.
 	Host string
+	// Share: this instance already works on its share of the mailboxes
+	// of a shared database; another instance takes this one.
+	Share bool
 }
 
 // Within is when new meetings will be processed: the holder's lease runs
@@ -42,6 +46,9 @@ func (e *HeldError) Within() time.Duration {
 }
 
 func (e *HeldError) Error() string {
+	if e.Share {
+		return fmt.Sprintf("this instance already works on its share of the mailboxes; another instance takes %s's", e.Integration)
+	}
 	secs := int(math.Ceil(e.Within().Seconds()))
 	if e.BackOff {
 		return fmt.Sprintf("Exchange asked to wait before the next request to %s's mailbox (it is busy); the new meetings will be processed within %d s",
@@ -68,6 +75,11 @@ type hold struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	done   chan struct{}
+	// lost is set when the lease could not be renewed in time.
+	lost atomic.Bool
+	// taken is when the request that took the lease was sent (this
+	// process's monotonic clock): the lease lasts at least TTL from there.
+	taken time.Time
 }
 
 func (s *Scheduler) leaseRequest(token string) LeaseRequest {
@@ -83,6 +95,31 @@ func (s *Scheduler) stale(host string, pid int) bool {
 // release; the pass's context ends if the lease is lost.
 func (s *Scheduler) acquire(ctx context.Context, in *integration.Integration) (*hold, error) {
 	token := uuid.NewString()
+	keep := s.keeping()
+	if keep {
+		// The instance's passes share its token: one pass per mailbox at
+		// a time within it.
+		if !s.beginPass(in.ID) {
+			now := s.now()
+			return nil, &HeldError{Integration: in.Name, Now: now, Host: s.cfg.Host,
+				Lease: Lease{PID: s.cfg.PID, Host: s.cfg.Host, ExpiresAt: now, Poll: s.cfg.Poll}}
+		}
+		token = s.instance
+		if err := s.fairShare(in); err != nil {
+			s.endPass(in.ID)
+			return nil, err
+		}
+	}
+	h, err := s.take(ctx, in, token)
+	if err != nil && keep {
+		s.endPass(in.ID)
+	}
+	return h, err
+}
+
+func (s *Scheduler) take(ctx context.Context, in *integration.Integration, token string) (*hold, error) {
+	keep := token == s.instance
+	taken := time.Now()
 	l, ok, err := s.cfg.Repository.Lease(ctx, in.ID, s.leaseRequest(token))
 	if err != nil {
 		return nil, err
@@ -94,15 +131,26 @@ func (s *Scheduler) acquire(ctx context.Context, in *integration.Integration) (*
 		s.release(in, token)
 		return nil, &HeldError{Integration: in.Name, Lease: *l, Now: now, BackOff: true, Host: s.cfg.Host}
 	}
-	h := &hold{s: s, in: in, token: token, done: make(chan struct{})}
+	if keep {
+		s.markHeld(in.ID, true)
+	}
+	h := &hold{s: s, in: in, token: token, done: make(chan struct{}), taken: taken}
 	h.ctx, h.cancel = context.WithCancel(ctx)
 	go h.renew()
 	return h, nil
 }
 
+// renew renews the lease every third of its time while the pass runs.
+// The pass may act only while the lease surely holds: a renewal that
+// fails, or does not come back (the database is out of reach), ends the
+// pass a third of the lease time before the lease could expire, judged
+// by this process's monotonic clock from when the last renewal was sent,
+// so no other instance can have taken the mailbox yet.
 func (h *hold) renew() {
 	defer close(h.done)
-	t := time.NewTicker(h.s.cfg.LeaseTTL / 3)
+	ttl := h.s.cfg.LeaseTTL
+	safeUntil := h.taken.Add(ttl * 2 / 3)
+	t := time.NewTicker(ttl / 3)
 	defer t.Stop()
 	for {
 		select {
@@ -110,24 +158,42 @@ func (h *hold) renew() {
 			return
 		case <-t.C:
 		}
-		_, ok, err := h.s.cfg.Repository.Lease(h.ctx, h.in.ID, h.s.leaseRequest(h.token))
+		sent := time.Now()
+		rctx, cancel := context.WithDeadline(h.ctx, safeUntil)
+		_, ok, err := h.s.cfg.Repository.Lease(rctx, h.in.ID, h.s.leaseRequest(h.token))
+		cancel()
 		if h.ctx.Err() != nil {
 			return
 		}
 		if err != nil || !ok {
 			// Another process took the mailbox (this one stalled past the
-			// expiry): stop before both work on it.
-			h.s.logger.Error("the mailbox lease was lost; stopping this pass", "integration", h.in.Name, "error", err)
+			// expiry), or the database cannot be reached: stop before two
+			// instances work on it.
+			h.lost.Store(true)
+			h.s.logger.Error("the mailbox lease could not be renewed; stopping this pass", "integration", h.in.Name, "error", err)
 			h.cancel()
 			return
 		}
+		safeUntil = sent.Add(ttl * 2 / 3)
 	}
 }
 
+// release ends the pass's hold. An instance on a shared database keeps
+// the mailbox between passes (its heartbeat renews the lease), unless it
+// holds more than its share or lost the lease; otherwise the lease is
+// given back for the next pass, whoever runs it.
 func (h *hold) release() {
 	h.cancel()
 	<-h.done
-	h.s.release(h.in, h.token)
+	s := h.s
+	if h.token == s.instance {
+		defer s.endPass(h.in.ID)
+		if s.keeping() && !h.lost.Load() && !s.overShare() {
+			return
+		}
+		s.markHeld(h.in.ID, false)
+	}
+	s.release(h.in, h.token)
 }
 
 func (s *Scheduler) release(in *integration.Integration, token string) {

@@ -189,6 +189,39 @@ type LeaseRequest struct {
 	Stale func(host string, pid int) bool
 }
 
+// InstanceRepository is what a Repository on a shared database (several
+// instances) adds, for KeepLease: instances renew their mailboxes and
+// learn who else is alive.
+type InstanceRepository interface {
+	// Heartbeat renews the instance and every lease its token holds.
+	Heartbeat(ctx context.Context, b InstanceBeat) (*InstanceView, error)
+	// LeaveInstances gives the token's leases up and removes the instance.
+	LeaveInstances(ctx context.Context, token string) error
+}
+
+// InstanceBeat is one instance's sign of life.
+type InstanceBeat struct {
+	Token string
+	Host  string
+	PID   int
+	At    time.Time
+	TTL   time.Duration
+}
+
+// Instance is an instance alive on the shared database.
+type Instance struct {
+	Token string `json:"-"`
+	Host  string `json:"host"`
+	PID   int    `json:"pid"`
+}
+
+// InstanceView is what a heartbeat learns: the live instances and the
+// integrations whose mailbox this instance holds.
+type InstanceView struct {
+	Live []Instance
+	Held []int64
+}
+
 // Lease is who holds a mailbox, and Exchange's back-off for it.
 type Lease struct {
 	Token        string        `json:"-"`

@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
+
 	"vmr-companion/backend/backoff"
 	"vmr-companion/backend/ews"
 	"vmr-companion/backend/ews/auth"
@@ -62,6 +64,11 @@ type Config struct {
 	// Observer learns of each decision and pass (backend/metrics); nil:
 	// nobody listens.
 	Observer Observer
+	// KeepLease: the database is shared by several instances (PostgreSQL).
+	// Once started, this one renews its mailboxes' leases between passes
+	// and takes only its share of them (instances.go); the Repository must
+	// be an InstanceRepository.
+	KeepLease bool
 
 	// beforeDecide is a test seam (export_test.go): called with each item
 	// before it is decided.
@@ -84,6 +91,10 @@ type Scheduler struct {
 	backlog map[int64]int
 	// draining is set by Drain: passes stop between decisions and sends.
 	draining atomic.Bool
+	// instance is this scheduler's token on a shared database: the one
+	// its kept leases carry.
+	instance string
+	share    share
 }
 
 // ErrStopping ends a pass that Drain stopped between two decisions.
@@ -162,7 +173,7 @@ func New(cfg Config) *Scheduler {
 	if cfg.Sleep == nil {
 		cfg.Sleep = sleep
 	}
-	return &Scheduler{cfg: cfg, logger: cfg.Logger, workers: map[int64]*worker{}, backlog: map[int64]int{}}
+	return &Scheduler{cfg: cfg, logger: cfg.Logger, workers: map[int64]*worker{}, backlog: map[int64]int{}, instance: uuid.NewString()}
 }
 
 func (s *Scheduler) now() time.Time { return s.cfg.Now() }
@@ -360,12 +371,14 @@ func Advice(err error) string {
 	return "Run `vmr-companion diagnose --integration NAME` or Test connection in the window to find the cause."
 }
 
-// Start starts a worker for every eligible integration.
+// Start starts a worker for every eligible integration (and, on a shared
+// database, the instance's heartbeat).
 func (s *Scheduler) Start(ctx context.Context) error {
 	list, err := s.cfg.Integrations.List(ctx)
 	if err != nil {
 		return err
 	}
+	s.startKeeper()
 	for _, sum := range list {
 		in, err := s.cfg.Integrations.Get(ctx, sum.UUID)
 		if err != nil {
@@ -435,6 +448,11 @@ func (s *Scheduler) StopWorker(ref string) {
 		delete(s.workers, id)
 	}
 	s.mu.Unlock()
+	if s.keeping() {
+		// Another instance takes the mailbox at once.
+		s.markHeld(w.integration().ID, false)
+		s.release(w.integration(), s.instance)
+	}
 }
 
 // Wake asks every running worker to look at its mailbox now.
@@ -483,6 +501,7 @@ func (s *Scheduler) Stop() {
 	for _, r := range refs {
 		s.StopWorker(r)
 	}
+	s.stopKeeper()
 }
 
 func (s *Scheduler) loop(ctx context.Context, w *worker) {
@@ -515,6 +534,10 @@ func (s *Scheduler) loop(ctx context.Context, w *worker) {
 			w.setState(WorkerWaiting)
 			if held.BackOff {
 				wait = max(held.Within(), time.Second)
+			} else if s.keeping() {
+				// Look again within a third of the lease time, so a dead
+				// owner's mailbox is taken soon after its lease ends.
+				wait = min(wait, s.cfg.LeaseTTL/3)
 			}
 		case Fatal(err):
 			w.setState(WorkerFailed)

@@ -286,18 +286,24 @@ func (r *Infinity) ForgetLinks(ctx context.Context) error {
 // TakeLease takes or renews the sync lease for holder until at+ttl. The
 // stored expiry is compared with at in the same transaction, so of two
 // processes asking at once one gets it; while another holder's lease has
-// not run out it returns that lease and false.
+// not run out it returns that lease and false. On PostgreSQL the
+// database server's clock stands for at (see Scheduler.Lease); the lease
+// returned is in the caller's clock.
 func (r *Infinity) TakeLease(ctx context.Context, holder string, at time.Time, ttl time.Duration) (*infinitysync.SyncLease, bool, error) {
 	var out infinitysync.SyncLease
 	var ok bool
 	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
+		at, shift, err := r.s.dbClock(ctx, tx, at)
+		if err != nil {
+			return err
+		}
 		var cur, acquired, expires string
-		err := tx.QueryRowContext(ctx, `SELECT holder, acquired_at, expires_at FROM infinity_sync_lease WHERE id = 1`).Scan(&cur, &acquired, &expires)
+		err = tx.QueryRowContext(ctx, `SELECT holder, acquired_at, expires_at FROM infinity_sync_lease WHERE id = 1`).Scan(&cur, &acquired, &expires)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("store: reading the sync lease: %w", err)
 		}
 		if cur != "" && cur != holder && parseTime(expires).After(at) {
-			out = infinitysync.SyncLease{Holder: cur, Since: parseTime(acquired), Expires: parseTime(expires)}
+			out = infinitysync.SyncLease{Holder: cur, Since: parseTime(acquired).Add(shift), Expires: parseTime(expires).Add(shift)}
 			return nil
 		}
 		since := at
@@ -310,7 +316,7 @@ func (r *Infinity) TakeLease(ctx context.Context, holder string, at time.Time, t
 		if err != nil {
 			return fmt.Errorf("store: taking the sync lease: %w", err)
 		}
-		out, ok = infinitysync.SyncLease{Holder: holder, Since: since, Expires: at.Add(ttl)}, true
+		out, ok = infinitysync.SyncLease{Holder: holder, Since: since.Add(shift), Expires: at.Add(ttl).Add(shift)}, true
 		return nil
 	})
 	if err != nil {

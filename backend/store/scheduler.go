@@ -657,38 +657,145 @@ func (r *Scheduler) Retry(ctx context.Context, integrationID int64, kind, id str
 	return nil
 }
 
-// Lease takes or renews the mailbox's lease. The expiry is the stored
-// time, compared with the caller's (injectable) clock.
+// Lease takes or renews the mailbox's lease. On SQLite (one machine) the
+// expiry is the stored time compared with the caller's (injectable)
+// clock; on PostgreSQL, shared by instances whose clocks may disagree,
+// with the database server's clock (dbClock), and the lease returned is
+// shifted into the caller's clock.
 func (r *Scheduler) Lease(ctx context.Context, integrationID int64, req scheduler.LeaseRequest) (*scheduler.Lease, bool, error) {
 	var out *scheduler.Lease
 	var ok bool
 	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
+		at, shift, err := r.s.dbClock(ctx, tx, req.At)
+		if err != nil {
+			return err
+		}
 		cur, err := readLease(ctx, tx, integrationID)
 		if err != nil {
 			return err
 		}
-		held := cur != nil && cur.Token != "" && cur.Token != req.Token && cur.ExpiresAt.After(req.At) &&
+		held := cur != nil && cur.Token != "" && cur.Token != req.Token && cur.ExpiresAt.After(at) &&
 			(req.Stale == nil || !req.Stale(cur.Host, cur.PID))
 		if held {
-			out = cur
+			out = shiftLease(cur, shift)
 			return nil
 		}
-		acquired := req.At
+		acquired := at
 		if cur != nil && cur.Token == req.Token {
 			acquired = cur.AcquiredAt
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO scheduler_leases (integration_id, token, pid, host, acquired_at, expires_at, poll_ms)
 			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (integration_id) DO UPDATE SET token = excluded.token, pid = excluded.pid,
 			host = excluded.host, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at, poll_ms = excluded.poll_ms`,
-			integrationID, req.Token, req.PID, req.Host, sortableTimestamp(acquired), sortableTimestamp(req.At.Add(req.TTL)), req.Poll.Milliseconds())
+			integrationID, req.Token, req.PID, req.Host, sortableTimestamp(acquired), sortableTimestamp(at.Add(req.TTL)), req.Poll.Milliseconds())
 		if err != nil {
 			return fmt.Errorf("store: taking the mailbox lease: %w", err)
 		}
-		out, err = readLease(ctx, tx, integrationID)
-		ok = true
+		cur, err = readLease(ctx, tx, integrationID)
+		out, ok = shiftLease(cur, shift), true
 		return err
 	})
 	return out, ok, err
+}
+
+// dbClock is the time leases are judged by: the caller's at on SQLite,
+// the database server's clock on PostgreSQL. shift turns the latter back
+// into the caller's clock (at - server time).
+func (s *Store) dbClock(ctx context.Context, q queryRower, at time.Time) (time.Time, time.Duration, error) {
+	if s.engine != Postgres {
+		return at, 0, nil
+	}
+	var micros int64
+	if err := q.QueryRowContext(ctx, `SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT)`).Scan(&micros); err != nil {
+		return time.Time{}, 0, fmt.Errorf("store: reading the database's clock: %w", err)
+	}
+	server := time.UnixMicro(micros).UTC()
+	return server, at.Sub(server), nil
+}
+
+func shiftLease(l *scheduler.Lease, d time.Duration) *scheduler.Lease {
+	if l == nil || d == 0 {
+		return l
+	}
+	c := *l
+	for _, t := range []*time.Time{&c.AcquiredAt, &c.ExpiresAt, &c.BackOffUntil} {
+		if !t.IsZero() {
+			*t = t.Add(d)
+		}
+	}
+	return &c
+}
+
+// Heartbeat implements scheduler.InstanceRepository: in one transaction
+// it renews the instance's row and every mailbox lease it holds (so that
+// a mailbox stays with its owner between passes), forgets instances gone
+// for an hour, and tells who is alive and which mailboxes this one holds.
+func (r *Scheduler) Heartbeat(ctx context.Context, b scheduler.InstanceBeat) (*scheduler.InstanceView, error) {
+	var view scheduler.InstanceView
+	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
+		view = scheduler.InstanceView{}
+		at, _, err := r.s.dbClock(ctx, tx, b.At)
+		if err != nil {
+			return err
+		}
+		now, until := sortableTimestamp(at), sortableTimestamp(at.Add(b.TTL))
+		if _, err := tx.ExecContext(ctx, `INSERT INTO scheduler_instances (token, host, pid, started_at, expires_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (token) DO UPDATE SET expires_at = excluded.expires_at`, b.Token, clipReason(b.Host), b.PID, now, until); err != nil {
+			return fmt.Errorf("store: renewing this instance: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE scheduler_leases SET expires_at = ? WHERE token = ? AND expires_at > ?`, until, b.Token, now); err != nil {
+			return fmt.Errorf("store: renewing the mailbox leases: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM scheduler_instances WHERE expires_at < ?`, sortableTimestamp(at.Add(-time.Hour))); err != nil {
+			return fmt.Errorf("store: forgetting stopped instances: %w", err)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT token, host, pid FROM scheduler_instances WHERE expires_at > ? ORDER BY token`, now)
+		if err != nil {
+			return fmt.Errorf("store: listing the instances: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var in scheduler.Instance
+			if err := rows.Scan(&in.Token, &in.Host, &in.PID); err != nil {
+				return err
+			}
+			view.Live = append(view.Live, in)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		held, err := tx.QueryContext(ctx, `SELECT integration_id FROM scheduler_leases WHERE token = ? AND expires_at > ?`, b.Token, now)
+		if err != nil {
+			return fmt.Errorf("store: listing this instance's mailboxes: %w", err)
+		}
+		defer held.Close()
+		for held.Next() {
+			var id int64
+			if err := held.Scan(&id); err != nil {
+				return err
+			}
+			view.Held = append(view.Held, id)
+		}
+		return held.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &view, nil
+}
+
+// LeaveInstances implements scheduler.InstanceRepository: a stopping
+// instance gives its mailboxes and its row up at once.
+func (r *Scheduler) LeaveInstances(ctx context.Context, token string) error {
+	return r.s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE scheduler_leases SET token = '', expires_at = '' WHERE token = ?`, token); err != nil {
+			return fmt.Errorf("store: giving the mailbox leases up: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM scheduler_instances WHERE token = ?`, token); err != nil {
+			return fmt.Errorf("store: removing this instance: %w", err)
+		}
+		return nil
+	})
 }
 
 type queryRower interface {
@@ -712,9 +819,15 @@ func readLease(ctx context.Context, q queryRower, integrationID int64) (*schedul
 	return &l, nil
 }
 
-// LeaseOf reads the lease row of a mailbox (nil: none yet).
+// LeaseOf reads the lease row of a mailbox (nil: none yet), in the
+// caller's clock.
 func (r *Scheduler) LeaseOf(ctx context.Context, integrationID int64) (*scheduler.Lease, error) {
-	return readLease(ctx, r.s.reader, integrationID)
+	_, shift, err := r.s.dbClock(ctx, r.s.reader, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	l, err := readLease(ctx, r.s.reader, integrationID)
+	return shiftLease(l, shift), err
 }
 
 // ReleaseLease gives the lease up if token still holds it.

@@ -14,10 +14,16 @@ import (
 // TestMailboxLease: one holder at a time; the same token renews; an expired
 // or released lease, or one whose holder is gone, is taken; Exchange's
 // back-off stays with the row and only grows.
+//
+// On PostgreSQL the database's clock judges instead (leaseOnServerClock).
 func TestMailboxLease(t *testing.T) {
 	s, in := withIntegration(t)
 	ctx := context.Background()
 	r := s.Scheduler()
+	if s.Engine() == Postgres {
+		leaseOnServerClock(t, r, in.ID)
+		return
+	}
 	t0 := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
 	req := func(token string, pid int, at time.Time) scheduler.LeaseRequest {
 		return scheduler.LeaseRequest{Token: token, PID: pid, Host: "h1", At: at, TTL: time.Minute, Poll: 30 * time.Second}
@@ -67,6 +73,121 @@ func TestMailboxLease(t *testing.T) {
 	}
 	if l, _ := r.LeaseOf(ctx, in.ID); l == nil || !l.BackOffUntil.Equal(t0.Add(time.Hour)) || l.PID != 13 {
 		t.Fatalf("back-off: %+v", l)
+	}
+}
+
+// leaseOnServerClock: instances whose clocks disagree with the database
+// server's by hours still see one holder; expiry follows the server.
+func leaseOnServerClock(t *testing.T, r *Scheduler, id int64) {
+	ctx := context.Background()
+	now := time.Now()
+	req := func(token string, pid int, at time.Time, ttl time.Duration) scheduler.LeaseRequest {
+		return scheduler.LeaseRequest{Token: token, PID: pid, Host: "h1", At: at, TTL: ttl, Poll: 30 * time.Second}
+	}
+	l, ok, err := r.Lease(ctx, id, req("a", 10, now, time.Minute))
+	if err != nil || !ok || l.PID != 10 || !l.ExpiresAt.After(now) {
+		t.Fatalf("first lease: %+v %v %v", l, ok, err)
+	}
+	ahead := now.Add(2 * time.Hour)
+	l, ok, err = r.Lease(ctx, id, req("b", 11, ahead, time.Minute))
+	if err != nil || ok || l.PID != 10 {
+		t.Fatalf("an instance whose clock runs two hours ahead took the lease: %+v %v %v", l, ok, err)
+	}
+	if !l.ExpiresAt.After(ahead) {
+		t.Errorf("the holder's lease is not shown in the asking instance's clock: expires %s, its now %s", l.ExpiresAt, ahead)
+	}
+	// The holder renews, even with its clock two hours behind.
+	if l, ok, err := r.Lease(ctx, id, req("a", 10, now.Add(-2*time.Hour), time.Minute)); err != nil || !ok || l.PID != 10 {
+		t.Fatalf("renewal with a slow clock: %+v %v %v", l, ok, err)
+	}
+	stale := req("c", 12, now, time.Minute)
+	stale.Stale = func(host string, pid int) bool { return host == "h1" && pid == 10 }
+	if l, ok, _ := r.Lease(ctx, id, stale); !ok || l.PID != 12 {
+		t.Fatalf("over a gone holder: %+v %v", l, ok)
+	}
+	if err := r.ReleaseLease(ctx, id, "c"); err != nil {
+		t.Fatal(err)
+	}
+	// A very short lease: another instance, its clock a day behind, gets
+	// it as soon as the server's clock passes the expiry.
+	if _, ok, err := r.Lease(ctx, id, req("d", 13, now, time.Millisecond)); err != nil || !ok {
+		t.Fatalf("short lease: %v %v", ok, err)
+	}
+	behind := now.Add(-24 * time.Hour)
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		l, ok, err := r.Lease(ctx, id, req("e", 14, behind, time.Minute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			if l.PID != 14 {
+				t.Fatalf("after expiry: %+v", l)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a lease expired on the server's clock was never given to an instance whose clock is behind")
+		}
+	}
+	if err := r.BackOff(ctx, id, now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.BackOff(ctx, id, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := r.LeaseOf(ctx, id); l == nil || l.BackOffUntil.Before(now.Add(59*time.Minute)) || l.PID != 14 {
+		t.Fatalf("back-off: %+v", l)
+	}
+}
+
+// TestInstanceHeartbeat: instances on a shared database see each other;
+// a heartbeat renews the instance's leases; leaving frees them at once.
+func TestInstanceHeartbeat(t *testing.T) {
+	s, in := withIntegration(t)
+	in2 := sample(2)
+	create(t, s.Integrations(), in2)
+	ctx := context.Background()
+	r := s.Scheduler()
+	now := time.Now()
+	beat := func(token, host string) *scheduler.InstanceView {
+		t.Helper()
+		v, err := r.Heartbeat(ctx, scheduler.InstanceBeat{Token: token, Host: host, PID: 7, At: time.Now(), TTL: time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if v := beat("tok-a", "a"); len(v.Live) != 1 || v.Live[0].Host != "a" || len(v.Held) != 0 {
+		t.Fatalf("first beat: %+v", v)
+	}
+	take := func(id int64, token string) bool {
+		t.Helper()
+		_, ok, err := r.Lease(ctx, id, scheduler.LeaseRequest{Token: token, PID: 7, Host: token, At: now, TTL: time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if !take(in.ID, "tok-a") || !take(in2.ID, "tok-b") {
+		t.Fatal("free mailboxes were not taken")
+	}
+	if v := beat("tok-b", "b"); len(v.Live) != 2 || len(v.Held) != 1 || v.Held[0] != in2.ID {
+		t.Fatalf("second instance's beat: %+v", v)
+	}
+	if v := beat("tok-a", "a"); len(v.Held) != 1 || v.Held[0] != in.ID {
+		t.Fatalf("first instance's mailboxes: %+v", v)
+	}
+	if err := r.LeaveInstances(ctx, "tok-a"); err != nil {
+		t.Fatal(err)
+	}
+	if !take(in.ID, "tok-c") {
+		t.Fatal("a mailbox of an instance that left was not free")
+	}
+	if take(in2.ID, "tok-c") {
+		t.Fatal("another instance's mailbox was taken")
+	}
+	if v := beat("tok-b", "b"); len(v.Live) != 1 || v.Live[0].Host != "b" {
+		t.Fatalf("after one instance left: %+v", v)
 	}
 }
 
