@@ -95,8 +95,12 @@ type Repository interface {
 	// Pending lists outbox entries not yet sent and not waiting out a
 	// back-off at at, oldest first.
 	Pending(ctx context.Context, integrationID int64, limit int, at time.Time) ([]OutboxEntry, error)
-	// MarkAttempted records that the entries are about to be sent.
-	MarkAttempted(ctx context.Context, ids []int64) error
+	// MarkAttempted claims the entries about to be sent: it marks those
+	// still waiting attempted and returns their ids. An entry sent or
+	// quarantined meanwhile, or (on a shared database) being claimed by
+	// another transaction at this moment, is left out: only what it
+	// returns may be sent.
+	MarkAttempted(ctx context.Context, ids []int64) ([]int64, error)
 	MarkSent(ctx context.Context, ids []int64, at time.Time) error
 	// FailOutbox records a failed send of an entry; policy, given the
 	// failures so far (this one included), says when to try again or that

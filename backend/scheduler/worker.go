@@ -354,8 +354,13 @@ func (p *pass) drain(ctx context.Context) error {
 			}
 			p.sent += len(already)
 		}
-		if err := repo.MarkAttempted(ctx, fresh); err != nil {
+		claimed, err := repo.MarkAttempted(ctx, fresh)
+		if err != nil {
 			return err
+		}
+		todo = onlyClaimed(todo, claimed)
+		if len(todo) == 0 && len(already) == 0 {
+			return nil // another worker has them
 		}
 		progress, err := p.settle(ctx, p.sendAll(ctx, todo))
 		if err != nil {
@@ -365,6 +370,21 @@ func (p *pass) drain(ctx context.Context) error {
 			return nil // only suspects this round: reading the mailbox tells whose fault
 		}
 	}
+}
+
+// onlyClaimed keeps the entries MarkAttempted claimed, in order.
+func onlyClaimed(entries []OutboxEntry, claimed []int64) []OutboxEntry {
+	ok := make(map[int64]bool, len(claimed))
+	for _, id := range claimed {
+		ok[id] = true
+	}
+	out := entries[:0]
+	for _, e := range entries {
+		if ok[e.ID] {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // sendResult is what happened to one entry.

@@ -334,11 +334,43 @@ func (r *Scheduler) exec(ctx context.Context, what, q string, args ...any) error
 	return nil
 }
 
-// MarkAttempted records that the entries are about to be sent.
-func (r *Scheduler) MarkAttempted(ctx context.Context, ids []int64) error {
+// MarkAttempted implements scheduler.Repository: one statement claims
+// the entries still waiting. On PostgreSQL the rows are locked with SKIP
+// LOCKED, so of two instances claiming the same entries at once (which
+// the mailbox lease already prevents) only one gets each.
+func (r *Scheduler) MarkAttempted(ctx context.Context, ids []int64) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
 	list, _ := json.Marshal(ids)
-	return r.exec(ctx, "marking replies attempted", `UPDATE scheduler_outbox SET state = 'attempted', attempts = attempts + 1
-		WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))`, string(list))
+	q := `UPDATE scheduler_outbox SET state = 'attempted', attempts = attempts + 1
+		WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?)) AND state IN ('pending', 'attempted') RETURNING id`
+	if r.s.engine == Postgres {
+		q = `UPDATE scheduler_outbox SET state = 'attempted', attempts = attempts + 1
+			WHERE id IN (SELECT id FROM scheduler_outbox WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))
+				AND state IN ('pending', 'attempted') ORDER BY id FOR UPDATE SKIP LOCKED) RETURNING id`
+	}
+	var claimed []int64
+	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
+		claimed = claimed[:0]
+		rows, err := tx.QueryContext(ctx, q, string(list))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			claimed = append(claimed, id)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: marking replies attempted: %w", err)
+	}
+	return claimed, nil
 }
 
 // MarkSent records that Exchange took the messages.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -255,5 +256,59 @@ func TestFailuresAndQuarantine(t *testing.T) {
 	}
 	if due, _ := r.DueItems(ctx, in.ID, t0.Add(time.Hour), 10); len(due) != 0 {
 		t.Fatalf("a decided item is still due: %v", due)
+	}
+}
+
+// TestOutboxClaims: MarkAttempted claims only entries still waiting, and
+// on PostgreSQL skips rows another transaction holds at that moment.
+func TestOutboxClaims(t *testing.T) {
+	s, in := withIntegration(t)
+	ctx := context.Background()
+	r := s.Scheduler()
+	t0 := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+	o := &scheduler.Outcome{IntegrationID: in.ID, ItemID: "item", ChangeKey: "ck",
+		Entry: scheduler.LogEntry{TransactionID: "tx", Time: t0, Success: true, Code: "accept_new_single"}}
+	for i := range 3 {
+		o.Outbox = append(o.Outbox, scheduler.OutboxEntry{Key: fmt.Sprintf("key-%d", i), Kind: scheduler.OutAccept, ItemID: "item", Body: "<p>ok</p>"})
+	}
+	if err := r.Commit(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := r.Pending(ctx, in.ID, 10, t0)
+	if err != nil || len(pending) != 3 {
+		t.Fatalf("Pending: %v %v", pending, err)
+	}
+	ids := []int64{pending[0].ID, pending[1].ID, pending[2].ID}
+	if err := r.MarkSent(ctx, ids[:1], t0); err != nil {
+		t.Fatal(err)
+	}
+	if s.Engine() == Postgres {
+		// Another instance's claim in progress holds the last row.
+		tx, err := s.writer.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		if _, err := tx.ExecContext(ctx, `SELECT id FROM scheduler_outbox WHERE id = ? FOR UPDATE`, ids[2]); err != nil {
+			t.Fatal(err)
+		}
+		claimed, err := r.MarkAttempted(ctx, ids)
+		if err != nil || len(claimed) != 1 || claimed[0] != ids[1] {
+			t.Fatalf("claimed %v (%v), want only %d: the sent entry and the locked one are left", claimed, err, ids[1])
+		}
+		tx.Rollback()
+	}
+	claimed, err := r.MarkAttempted(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(claimed) != 2 || claimed[0] != ids[1] || claimed[1] != ids[2] {
+		t.Fatalf("claimed %v, want %v: a sent entry is never claimed again", claimed, ids[1:])
+	}
+	left, _ := r.Pending(ctx, in.ID, 10, t0)
+	for _, e := range left {
+		if e.State != "attempted" {
+			t.Errorf("entry %d is %s after its claim", e.ID, e.State)
+		}
 	}
 }
