@@ -148,7 +148,7 @@ func printLease(out io.Writer, l *scheduler.Lease) {
 		if l.ThisProcess {
 			who = "this process"
 		}
-		fmt.Fprintf(out, "  working on the mailbox now: %s (lease until %s)\n", who, localTime(l.ExpiresAt))
+		fmt.Fprintf(out, "  owned by: %s, since %s (lease until %s)\n", who, localTime(l.AcquiredAt), localTime(l.ExpiresAt))
 	}
 	if l.BackOffUntil.After(now) {
 		fmt.Fprintf(out, "  Exchange asked to wait until %s (it is busy)\n", l.BackOffUntil.Local().Format("15:04:05"))

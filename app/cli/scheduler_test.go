@@ -112,7 +112,7 @@ func TestSchedulerLeaseQuarantineAndRetry(t *testing.T) {
 		t.Fatalf("run --once while held: %d\n%s\n%s", code, stdout, stderr)
 	}
 	code, stdout, _ = run(t, dir, "", "scheduler", "status")
-	if code != 0 || !strings.Contains(stdout, "working on the mailbox now: process 1 on "+host) {
+	if code != 0 || !strings.Contains(stdout, "owned by: process 1 on "+host) {
 		t.Fatalf("status while held: %s", stdout)
 	}
 	release()

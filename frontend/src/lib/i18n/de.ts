@@ -569,7 +569,7 @@ export const de: Messages = {
   'sched.code.reply_quarantined': 'Antwort in Quarantäne',
   'sched.state.waiting': 'Wartet',
   'sched.note.waiting': 'Ein anderer Prozess bearbeitet dieses Postfach, oder Exchange bat zu warten; dieser Worker übernimmt, sobald er darf.',
-  'sched.lease_held': 'Prozess {pid} auf {host} bearbeitet dieses Postfach gerade (seine Sperre gilt bis {time}).',
+  'sched.lease_held': 'Prozess {pid} auf {host} bearbeitet dieses Postfach seit {since} (seine Sperre gilt bis {time}).',
   'sched.exchange_backoff': 'Exchange ist ausgelastet und bat, bis {time} zu warten; alle Prozesse warten.',
   'sched.quarantined_note_one': '{count} Element nach Fehlern zurückgestellt: siehe Quarantäne unten.',
   'sched.quarantined_note_other': '{count} Elemente nach Fehlern zurückgestellt: siehe Quarantäne unten.',

@@ -568,7 +568,7 @@ export const en = {
   'sched.code.reply_quarantined': 'Reply quarantined',
   'sched.state.waiting': 'Waiting',
   'sched.note.waiting': 'Another process is working on this mailbox, or Exchange asked to wait; this worker takes over when it may.',
-  'sched.lease_held': 'Process {pid} on {host} is working on this mailbox now (its lease runs until {time}).',
+  'sched.lease_held': 'Process {pid} on {host} has worked on this mailbox since {since} (its lease runs until {time}).',
   'sched.exchange_backoff': 'Exchange is busy and asked to wait until {time}; every process waits.',
   'sched.quarantined_note_one': '{count} item set aside after failing: see Quarantined below.',
   'sched.quarantined_note_other': '{count} items set aside after failing: see Quarantined below.',
