@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"path/filepath"
@@ -131,7 +132,12 @@ func Open(ctx context.Context, dataDir string, cfg Config) (*Services, error) {
 		st, err = store.OpenDir(ctx, dataDir)
 	} else {
 		var d store.Database
-		if d, err = store.ParseDatabase(spec, dataDir); err == nil {
+		if d, err = store.ParseDatabase(spec, dataDir); err == nil && d.Engine == store.Postgres && choice.Backend != secrets.BackendEncrypted {
+			// Secrets in one machine's keychain would be missing on the
+			// other instances: they live sealed in the shared database.
+			err = fmt.Errorf("a PostgreSQL database is shared by instances, and they must all read the same secrets: add --secrets encrypted (%s=encrypted) with the same key on every server (see docs/high-availability.md)", EnvSecrets)
+		}
+		if err == nil {
 			st, err = store.OpenDatabase(ctx, d)
 		}
 	}
