@@ -165,6 +165,9 @@ sending and gives its mailbox lease back, and serve exits 0 (within 10 s).`,
 			if metricsSrv != nil {
 				fmt.Fprintf(out, "  Health and metrics: http://%s/readyz and /metrics\n", metricsListen)
 			}
+			if svc.SharedDatabase {
+				fmt.Fprintf(out, "  Database: %s (shared: the instances on it split the room mailboxes; see: vmr-companion scheduler status)\n", svc.DatabasePath)
+			}
 			if list, err := svc.Integrations.List(c.ctx); err == nil {
 				for _, in := range list {
 					fmt.Fprintf(out, "  %s: %s/integrations/%s/manifest.xml\n", in.Name, host.URL(), in.UUID)

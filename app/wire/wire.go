@@ -54,7 +54,10 @@ type Services struct {
 	// (the demo's) has its own entries.
 	StoreKeys    *secrets.Scoped
 	DatabasePath string
-	Close        func() error
+	// SharedDatabase: the store is a PostgreSQL database that several
+	// instances may share (DatabasePath is then its URL, without password).
+	SharedDatabase bool
+	Close          func() error
 
 	// Calendars is the calendar cache and what the meeting detector knows.
 	Calendars *store.Calendars
@@ -163,21 +166,22 @@ func Open(ctx context.Context, dataDir string, cfg Config) (*Services, error) {
 	}
 	engine := templates.New()
 	svc := &Services{
-		Integrations: integration.NewService(st.Integrations(), keychain, engine),
-		Conferences:  conference.NewService(st.Conferences()),
-		Aliases:      alias.NewService(st.Aliases(), alias.DefaultTTL),
-		Manifests:    manifest.NewBuilder(st.Manifests()),
-		Templates:    engine,
-		Keychain:     keychain,
-		OSKeychain:   osKeychain,
-		StoreKeys:    secrets.Scope(keychain, identity),
-		Calendars:    st.Calendars(),
-		Settings:     st.Settings(),
-		Policy:       st.Policy(),
-		DatabasePath: st.Path(),
-		Close:        st.Close,
-		Version:      cfg.Version,
-		Logger:       logger,
+		Integrations:   integration.NewService(st.Integrations(), keychain, engine),
+		Conferences:    conference.NewService(st.Conferences()),
+		Aliases:        alias.NewService(st.Aliases(), alias.DefaultTTL),
+		Manifests:      manifest.NewBuilder(st.Manifests()),
+		Templates:      engine,
+		Keychain:       keychain,
+		OSKeychain:     osKeychain,
+		StoreKeys:      secrets.Scope(keychain, identity),
+		Calendars:      st.Calendars(),
+		Settings:       st.Settings(),
+		Policy:         st.Policy(),
+		DatabasePath:   st.Path(),
+		SharedDatabase: st.Engine() == store.Postgres,
+		Close:          st.Close,
+		Version:        cfg.Version,
+		Logger:         logger,
 	}
 	svc.SignIns = account.NewOAuth(svc.Integrations, keychain)
 	svc.Account = account.New(account.Config{
