@@ -18,6 +18,7 @@ import (
 	"vmr-companion/backend/ews"
 	"vmr-companion/backend/ews/ewstest"
 	"vmr-companion/backend/integration"
+	"vmr-companion/backend/pgtest"
 	"vmr-companion/backend/scheduler"
 	"vmr-companion/backend/secrets"
 	"vmr-companion/backend/secrets/secretstest"
@@ -53,9 +54,23 @@ type harness struct {
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
+	return newHarnessOn(t, store.SQLite)
+}
+
+// newHarnessOn is newHarness on the given engine: PostgreSQL is a fresh
+// database of the package's private cluster (TestMain stops it).
+func newHarnessOn(t testing.TB, engine store.Engine) *harness {
+	t.Helper()
 	secretstest.MockInit()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "vmr.db"))
+	d := store.Database{Engine: store.SQLite, Path: filepath.Join(t.TempDir(), "vmr.db")}
+	if engine == store.Postgres {
+		if cluster == nil {
+			cluster = pgtest.Start(t)
+		}
+		d = store.Database{Engine: store.Postgres, URL: cluster.NewDatabase(t)}
+	}
+	st, err := store.OpenDatabase(ctx, d)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"vmr-companion/backend/ews"
 	"vmr-companion/backend/integration"
 	"vmr-companion/backend/scheduler"
+	"vmr-companion/backend/store"
 	"vmr-companion/backend/templates"
 )
 
@@ -38,7 +39,12 @@ func owners(t *testing.T, h *harness, ins []*integration.Integration) map[string
 // takes every mailbox, the second, once started, gets its share, and when
 // it stops the first takes them all back at once.
 func TestInstancesSplitTheMailboxes(t *testing.T) {
-	h := newHarness(t)
+	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
+		t.Run(string(engine), func(t *testing.T) { instancesSplitTheMailboxes(t, newHarnessOn(t, engine)) })
+	}
+}
+
+func instancesSplitTheMailboxes(t *testing.T, h *harness) {
 	ins := []*integration.Integration{h.in}
 	for i := 2; i <= 4; i++ {
 		ins = append(ins, h.addIntegration(fmt.Sprintf("Contoso %d", i), nil))
@@ -93,8 +99,8 @@ type realMailbox = scheduler.Mailbox
 // waits in it until its context ends.
 type stalledMailbox struct {
 	realMailbox // the real one, for everything but the sync
-	entered chan struct{}
-	once    sync.Once
+	entered     chan struct{}
+	once        sync.Once
 }
 
 func (m *stalledMailbox) SyncFolderItems(ctx context.Context, _ ews.FolderName, _ string, _ int) (*ews.SyncResult, error) {
@@ -176,4 +182,3 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
-
