@@ -96,7 +96,7 @@ type TableCount struct {
 // the schema seeds. progress, when set, is called after each table.
 func Copy(ctx context.Context, from, to *Store, progress func(table string, rows int64)) (CopyReport, error) {
 	rep := CopyReport{From: from.Database().String(), To: to.Database().String(), Tables: []TableCount{}}
-	if sameDatabase(from.Database(), to.Database()) {
+	if SameDatabase(from.Database(), to.Database()) {
 		return rep, fmt.Errorf("store: --from and --to are the same database (%s): copy into another, empty one", rep.To)
 	}
 	fv, err := from.SchemaVersion(ctx)
@@ -190,9 +190,9 @@ func snapshotLevel(s *Store) sql.IsolationLevel {
 	return sql.LevelDefault
 }
 
-// sameDatabase tells whether two specs name the same database as far as
+// SameDatabase tells whether two specs name the same database as far as
 // can be told from here: the same file, or the same URL.
-func sameDatabase(a, b Database) bool {
+func SameDatabase(a, b Database) bool {
 	if a.Engine != b.Engine {
 		return false
 	}
