@@ -2,11 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -22,14 +22,11 @@ import (
 )
 
 // copyTest marks a test that opens both engines itself: it runs once, in
-// the SQLite pass.
-func copyTest(t *testing.T) {
+// the PostgreSQL pass (whose end stops the cluster).
+func copyTest(t testing.TB) {
 	t.Helper()
-	if testEngine != SQLite {
-		t.Skip("a copy between engines: it ran in the SQLite pass")
-	}
-	if os.Getenv("VMR_STORE_TEST_ENGINES") == "sqlite" {
-		t.Skip("VMR_STORE_TEST_ENGINES=sqlite: a copy needs PostgreSQL too")
+	if testEngine != Postgres {
+		t.Skip("a copy between engines: it runs in the PostgreSQL pass")
 	}
 }
 
@@ -525,4 +522,49 @@ func TestCopyConvertsValues(t *testing.T) {
 	if kindOf("INT8") != kindInteger || kindOf("INTEGER") != kindInteger || kindOf("BYTEA") != kindBytes || kindOf("BLOB") != kindBytes || kindOf("TEXT") != kindText {
 		t.Error("kindOf")
 	}
+}
+
+// BenchmarkCopySQLiteToPostgres copies 10,000 integrations (20,000
+// domains) and 20,000 reservations into a fresh PostgreSQL database.
+func BenchmarkCopySQLiteToPostgres(b *testing.B) {
+	copyTest(b)
+	ctx := context.Background()
+	lite, err := Open(ctx, filepath.Join(b.TempDir(), FileName))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer lite.Close()
+	for i := 0; i < 10000; i += 1000 {
+		var list []*integration.Integration
+		for j := i; j < i+1000; j++ {
+			list = append(list, sample(j+1))
+		}
+		create(b, lite.Integrations(), list...)
+	}
+	// Reservations straight into the table: the copy is measured, not Reserve.
+	err = lite.inTx(ctx, func(tx *sql.Tx) error {
+		now := time.Now()
+		for i := range 20000 {
+			if _, err := tx.ExecContext(ctx, insertReservation, int64(i%10000+1), fmt.Sprintf("uuid-%d", i), fmt.Sprintf("vmr%07d@vc.example.com", i),
+				fmt.Sprintf("%07d", i), int64(i), fmt.Sprintf("item-%d", i), "alice@example.com", "", 0, timestamp(now), timestamp(now.Add(time.Hour))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var rows int64
+	for b.Loop() {
+		b.StopTimer()
+		pg := openPostgresTemp(b)
+		b.StartTimer()
+		rep, err := Copy(ctx, lite, pg, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows = rep.Rows
+	}
+	b.ReportMetric(float64(rows), "rows")
 }
