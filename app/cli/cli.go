@@ -182,7 +182,7 @@ same data from a terminal.`,
 	})
 	root.AddCommand(c.versionCmd(), c.integrationsCmd(), c.vmrsCmd(), c.serveCmd(), c.certCmd(), c.manifestCmd(),
 		c.conferencesCmd(), c.schedulerCmd(), c.diagnoseCmd(),
-		c.signinCmd(), c.signoutCmd(), c.whoamiCmd(), c.meetingsCmd(), c.infinityCmd(), c.policyCmd(), c.secretsCmd(), c.configCmd())
+		c.signinCmd(), c.signoutCmd(), c.whoamiCmd(), c.meetingsCmd(), c.infinityCmd(), c.policyCmd(), c.secretsCmd(), c.storeCmd(), c.configCmd())
 	return root
 }
 
