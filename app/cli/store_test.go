@@ -59,17 +59,21 @@ func TestStoreCopy(t *testing.T) {
 		}
 	}
 
-	code, out, errOut = run(t, elsewhere, "", "--database", pg, "integrations", "list", "--json")
+	// Instances on PostgreSQL keep their secrets sealed there, with one key.
+	keys := t.TempDir()
+	keyFile, bundle := filepath.Join(keys, "server.key"), filepath.Join(keys, "secrets.bundle")
+	if code, _, errOut := run(t, elsewhere, "", "secrets", "init", "--key-file", keyFile); code != 0 {
+		t.Fatalf("secrets init: %d %s", code, errOut)
+	}
+	onPG := []string{"--database", pg, "--secrets", "encrypted", "--secrets-key-file", keyFile}
+	code, out, errOut = run(t, elsewhere, "", append(onPG, "integrations", "list", "--json")...)
 	var list []integration.Summary
 	if code != 0 || json.Unmarshal([]byte(out), &list) != nil || len(list) != 1 || list[0].Name != "Contoso" {
 		t.Fatalf("integrations list on PostgreSQL: code %d, out %q, %s", code, out, errOut)
 	}
 
 	t.Run("the secret moves as the note says, and opens on PostgreSQL", func(t *testing.T) {
-		keys := t.TempDir()
-		keyFile, bundle := filepath.Join(keys, "server.key"), filepath.Join(keys, "secrets.bundle")
 		for _, args := range [][]string{
-			{"secrets", "init", "--key-file", keyFile},
 			{"--database", from, "secrets", "export-to-encrypted", "--key-file", keyFile, "--out", bundle},
 			{"--database", pg, "--secrets", "encrypted", "--secrets-key-file", keyFile, "secrets", "import-from-keychain", "--bundle", bundle},
 		} {
@@ -77,7 +81,7 @@ func TestStoreCopy(t *testing.T) {
 				t.Fatalf("%v: %d %s", args, code, errOut)
 			}
 		}
-		uuid := contosoUUID(t, elsewhere, "--database", pg)
+		uuid := contosoUUID(t, elsewhere, onPG...)
 		ctx := wire.WithDatabase(wire.WithSecrets(context.Background(), wire.Secrets{Backend: "encrypted", KeyFile: keyFile}), pg)
 		svc, err := wire.Open(ctx, elsewhere, wiretest.Config())
 		if err != nil {

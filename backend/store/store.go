@@ -41,8 +41,8 @@ type Store struct {
 	path     string
 	engine   Engine
 	database Database
-	writer *sql.DB
-	reader *sql.DB // the same pool as writer on PostgreSQL
+	writer   *sql.DB
+	reader   *sql.DB // the same pool as writer on PostgreSQL
 
 	// stmts are the hot statements, prepared at open and read-only after.
 	stmts map[string]*sql.Stmt
