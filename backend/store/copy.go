@@ -35,6 +35,7 @@ var copyTables = []string{
 	"scheduler_log",
 	"scheduler_failures",
 	"scheduler_leases",
+	"scheduler_instances",
 	"infinity_outbox",
 	"calendar_cache",
 	"user_settings",

@@ -113,6 +113,9 @@ func fillEveryTable(t *testing.T, s *Store, tag string, key *secrets.Key) {
 	if _, ok, err := s.Scheduler().Lease(ctx, in.ID, scheduler.LeaseRequest{Token: "tok-" + tag, PID: 4242, Host: "old-host", At: at, TTL: time.Minute, Poll: 30 * time.Second}); err != nil || !ok {
 		t.Fatalf("lease: %v %v", ok, err)
 	}
+	if _, err := s.Scheduler().Heartbeat(ctx, scheduler.InstanceBeat{Token: "tok-" + tag, Host: "old-host", PID: 4242, At: at, TTL: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.Scheduler().BackOff(ctx, ins[1].ID, at.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
