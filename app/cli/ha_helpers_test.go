@@ -7,11 +7,14 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -414,11 +417,25 @@ func (e *haEnv) checkOutcome(meetings []haMeeting) {
 			e.t.Errorf("%s: conference state %s, want active", c.MeetingUID, c.State)
 		}
 	}
+	kinds := map[string][]string{}
+	for _, r := range e.rooms {
+		for _, resp := range r.fake.Responses() {
+			kinds[resp.MeetingUID] = append(kinds[resp.MeetingUID], string(resp.Kind))
+		}
+	}
+	log, err := svc.Scheduler.Log(context.Background(), "", 100000)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	decisions := map[string][]string{}
+	for _, l := range log {
+		decisions[l.ItemUID] = append(decisions[l.ItemUID], l.Integration+": "+l.Code+" "+l.Description)
+	}
 	bad := 0
 	for _, m := range meetings {
 		if replies[m.uid] != 1 || confs[m.uid] != 1 {
 			if bad++; bad <= 20 {
-				e.t.Errorf("%s (room %d): %d replies and %d conferences, want exactly one each", m.uid, m.room, replies[m.uid], confs[m.uid])
+				e.t.Errorf("%s (room %d): %d replies %v and %d conferences, want exactly one each; decisions: %q; rows: %s", m.uid, m.room, replies[m.uid], kinds[m.uid], confs[m.uid], decisions[m.uid], e.rowsOf(m.uid))
 			}
 		}
 	}
@@ -428,6 +445,31 @@ func (e *haEnv) checkOutcome(meetings []haMeeting) {
 	if len(list) != len(meetings) {
 		e.t.Errorf("%d conferences for %d meetings", len(list), len(meetings))
 	}
+}
+
+// rowsOf says what the database holds of meeting uid, for failure messages.
+func (e *haEnv) rowsOf(uid string) string {
+	db, err := sql.Open("pgx", e.dbURL)
+	if err != nil {
+		return err.Error()
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT c.id, c.state, c.scheduled_alias_id, coalesce(a.alias, '(no alias row)'), coalesce(a.uuid, '') FROM scheduled_conferences c
+		LEFT JOIN scheduled_aliases a ON a.id = c.scheduled_alias_id WHERE c.meeting_uid = $1`, uid)
+	if err != nil {
+		return err.Error()
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id, aliasID int64
+		var state, alias, uuid string
+		if err := rows.Scan(&id, &state, &aliasID, &alias, &uuid); err != nil {
+			return err.Error()
+		}
+		out = append(out, fmt.Sprintf("conference %d %s alias %d %s %s", id, state, aliasID, alias, uuid))
+	}
+	return fmt.Sprint(out)
 }
 
 // haSpan is one pass's requests to a mailbox: from the first to the last
@@ -517,5 +559,132 @@ func stopTestPostgres() {
 	haClusterMu.Unlock()
 	if c != nil {
 		c.Stop()
+	}
+}
+
+// haProxy forwards PostgreSQL's Unix socket, and can be cut: it then
+// stops passing bytes either way without closing anything (a black hole,
+// as a lost network looks to both ends) until it is healed.
+type haProxy struct {
+	t      *testing.T
+	dir    string
+	target string
+	ln     net.Listener
+
+	mu     sync.Mutex
+	healed chan struct{} // closed while bytes flow
+	conns  []net.Conn
+}
+
+// newHAProxy listens where a database URL with host=dir finds the
+// cluster's socket of port.
+func newHAProxy(t *testing.T, c *pgtest.Cluster) *haProxy {
+	t.Helper()
+	// A short folder: a socket's path is at most 108 bytes.
+	dir, err := os.MkdirTemp("", "vmrha")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	// The server runs as another user when the tests run as root.
+	os.Chmod(dir, 0o755)
+	name := fmt.Sprintf(".s.PGSQL.%d", c.Port())
+	ln, err := net.Listen("unix", filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &haProxy{t: t, dir: dir, target: filepath.Join(c.SocketDir(), name), ln: ln, healed: make(chan struct{})}
+	close(p.healed)
+	t.Cleanup(p.close)
+	go p.serve()
+	return p
+}
+
+// url is dbURL reaching the database through the proxy.
+func (p *haProxy) url(dbURL string) string {
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("host", p.dir)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func (p *haProxy) serve() {
+	for {
+		in, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			p.wait()
+			out, err := net.Dial("unix", p.target)
+			if err != nil {
+				in.Close()
+				return
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, in, out)
+			p.mu.Unlock()
+			go p.pipe(out, in)
+			go p.pipe(in, out)
+		}()
+	}
+}
+
+// wait blocks while the proxy is cut.
+func (p *haProxy) wait() {
+	p.mu.Lock()
+	healed := p.healed
+	p.mu.Unlock()
+	<-healed
+}
+
+func (p *haProxy) pipe(dst, src net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			p.wait()
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				src.Close()
+				return
+			}
+		}
+		if err != nil {
+			p.wait()
+			dst.Close()
+			return
+		}
+	}
+}
+
+// cut stops every byte, on the connections open and those to come.
+func (p *haProxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.healed = make(chan struct{})
+}
+
+// heal lets the bytes held and to come through again.
+func (p *haProxy) heal() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	select {
+	case <-p.healed:
+	default:
+		close(p.healed)
+	}
+}
+
+func (p *haProxy) close() {
+	p.heal()
+	p.ln.Close()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
 	}
 }

@@ -7,12 +7,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"vmr-companion/backend/addinhost"
+	"vmr-companion/backend/ews"
 )
 
 // TestHAReservations: 2,000 reservations at once, from 64 clients spread
@@ -104,4 +107,167 @@ func TestHAReservations(t *testing.T) {
 	for _, p := range procs {
 		e.stop(p)
 	}
+}
+
+// TestHACrash: three serve processes on one PostgreSQL database work
+// through 2,000 meetings in four room mailboxes while a random one of
+// them is SIGKILLed every one to four seconds and started again. Every
+// meeting ends with exactly one reply and one active conference, and no
+// mailbox ever had two owners: the fake Exchanges' journals show each
+// pass's requests to a mailbox ending before the next pass's begin.
+func TestHACrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs 2,000 meetings through three serve processes killed at random; not in -short")
+	}
+	const meetings, instances, rooms = 2000, 3, 4
+	e := newHAEnv(t, rooms, nil)
+	e.serveArgs = haServeFlags("5s", "1s")
+	sent := e.sendMeetings(meetings)
+	procs := make([]*haProc, instances)
+	for i := range procs {
+		procs[i] = e.start("")
+	}
+	// A bound on the whole run: it fails the test only when the instances
+	// stop making progress.
+	bound := time.NewTimer(6 * time.Minute)
+	defer bound.Stop()
+	check := time.NewTicker(200 * time.Millisecond)
+	defer check.Stop()
+	kills := 0
+	killAt := time.After(time.Duration(1000+rand.IntN(3000)) * time.Millisecond)
+	for e.answered() < meetings {
+		select {
+		case <-bound.C:
+			t.Fatalf("after %d kills, only %d of %d meetings were answered within the bound", kills, e.answered(), meetings)
+		case <-check.C:
+		case <-killAt:
+			i := rand.IntN(instances)
+			procs[i].kill()
+			kills++
+			procs[i] = e.start("")
+			killAt = time.After(time.Duration(1000+rand.IntN(3000)) * time.Millisecond)
+		}
+	}
+	// Let the instances finish what they do (a reply sent twice would
+	// show now), then look.
+	for _, p := range procs {
+		e.stop(p)
+	}
+	t.Logf("%d meetings answered after %d kills (SIGKILL)", meetings, kills)
+	if kills == 0 {
+		t.Error("no instance was killed: the work ended before the first kill")
+	}
+	e.checkOutcome(sent)
+	passes, pids := e.checkOneOwner()
+	t.Logf("%d passes by %d processes", passes, pids)
+}
+
+// TestHAPartition: an instance that loses the database in the middle of a
+// pass stops working the mailbox (it cannot renew its lease, so it must
+// not act on it): once a second instance has taken the mailbox over, the
+// cut instance's pass sends Exchange nothing more, even after the
+// network comes back; it logs the lost lease, and the second instance
+// answers every meeting exactly once.
+func TestHAPartition(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts PostgreSQL and two serve processes and waits out a lease; not in -short")
+	}
+	const meetings = 200
+	// The first read of the mailbox is held until the database is cut, so
+	// that the cut comes in the middle of a pass, the lease taken.
+	held, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	var cutPass string
+	gate := func(r *http.Request, body []byte) {
+		if !strings.Contains(string(body), "SyncFolderItems") {
+			return
+		}
+		once.Do(func() {
+			cutPass = r.Header.Get(ews.PassHeader)
+			close(held)
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		})
+	}
+	e := newHAEnv(t, 1, map[int]func(*http.Request, []byte){0: gate})
+	e.serveArgs = haServeFlags("6s", "1s")
+	sent := e.sendMeetings(meetings)
+	room := e.rooms[0]
+	proxy := newHAProxy(t, e.cluster)
+	cutOne := e.start(proxy.url(e.dbURL))
+	bound := time.NewTimer(5 * time.Minute)
+	defer bound.Stop()
+	select {
+	case <-held:
+	case <-bound.C:
+		t.Fatalf("the instance never read the mailbox:\n%s", cutOne.out.tail())
+	}
+	proxy.cut()
+	close(release)
+	if cutPass == "" {
+		t.Fatal("the held request does not name the cut instance's pass")
+	}
+
+	// The other instance takes the mailbox over once the lease ran out.
+	other := e.start("")
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	var takeover int64
+	for takeover == 0 {
+		select {
+		case <-bound.C:
+			t.Fatalf("the second instance never took the mailbox over:\n%s", other.out.tail())
+		case <-tick.C:
+		}
+		for _, v := range room.fake.Visits() {
+			if v.PID == other.PID() {
+				takeover = v.Seq
+				break
+			}
+		}
+	}
+	// The network comes back: a pass that kept going on a lease it lost
+	// would now carry on in the mailbox.
+	proxy.heal()
+	for e.answered() < meetings {
+		select {
+		case <-bound.C:
+			t.Fatalf("only %d of %d meetings were answered within the bound:\n%s", e.answered(), meetings, other.out.tail())
+		case <-tick.C:
+		}
+	}
+	e.stop(other)
+	e.stop(cutOne)
+
+	for _, v := range room.fake.Visits() {
+		if v.Pass == cutPass && v.Seq > takeover {
+			t.Errorf("the cut instance's pass sent %s (request %d) after the second instance took the mailbox over (request %d)",
+				v.Operation, v.Seq, takeover)
+		}
+	}
+	if !loggedLeaseLoss(cutOne.out.String()) {
+		t.Errorf("the cut instance did not log that it lost the mailbox lease:\n%s", cutOne.out.tail())
+	}
+	e.checkOutcome(sent)
+	e.checkOneOwner()
+}
+
+// loggedLeaseLoss tells whether a JSON log holds a warning or error about
+// the mailbox lease.
+func loggedLeaseLoss(log string) bool {
+	for line := range strings.SplitSeq(log, "\n") {
+		var rec struct {
+			Level string `json:"level"`
+			Msg   string `json:"msg"`
+		}
+		if json.Unmarshal([]byte(line), &rec) != nil {
+			continue
+		}
+		if (rec.Level == "WARN" || rec.Level == "ERROR") && strings.Contains(strings.ToLower(rec.Msg), "lease") {
+			return true
+		}
+	}
+	return false
 }
