@@ -349,6 +349,27 @@ func (e *haEnv) killAll() {
 	}
 }
 
+// busySince returns the indexes of procs that sent a request to a room
+// after seen[room], and moves seen to the latest request.
+func (e *haEnv) busySince(seen []int64, procs []*haProc) []int {
+	pids := map[int]bool{}
+	for r, room := range e.rooms {
+		for _, v := range room.fake.Visits() {
+			if v.Seq > seen[r] {
+				pids[v.PID] = true
+				seen[r] = v.Seq
+			}
+		}
+	}
+	var out []int
+	for i, p := range procs {
+		if pids[p.PID()] {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 // haMeeting is a meeting request sent to one of the rooms.
 type haMeeting struct {
 	uid  string
