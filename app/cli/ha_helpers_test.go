@@ -404,6 +404,47 @@ func (e *haEnv) sendMeetings(n int) []haMeeting {
 	return out
 }
 
+// unanswered describes, for a failure message, the meetings without a
+// reply (the first few, with their decisions) and each mailbox's state.
+func (e *haEnv) unanswered(meetings []haMeeting) string {
+	seen := map[string]bool{}
+	for _, r := range e.rooms {
+		for _, resp := range r.fake.Responses() {
+			seen[resp.MeetingUID] = true
+		}
+	}
+	svc := e.services()
+	ctx := context.Background()
+	log, _ := svc.Scheduler.Log(ctx, "", 100000)
+	var b strings.Builder
+	n := 0
+	for _, m := range meetings {
+		if seen[m.uid] {
+			continue
+		}
+		if n++; n > 10 {
+			continue
+		}
+		fmt.Fprintf(&b, "%s (room %d) has no reply; decisions:", m.uid, m.room)
+		for _, l := range log {
+			if l.ItemUID == m.uid {
+				fmt.Fprintf(&b, " [%s %s %s]", l.Time.Format(time.RFC3339), l.Code, l.Description)
+			}
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "%d meetings without a reply\n", n)
+	sts, err := svc.Scheduler.Statuses(ctx)
+	if err != nil {
+		return b.String() + err.Error()
+	}
+	for _, st := range sts {
+		data, _ := json.Marshal(st)
+		fmt.Fprintf(&b, "%s\n", data)
+	}
+	return b.String()
+}
+
 // answered counts the meetings with at least one reply.
 func (e *haEnv) answered() int {
 	seen := map[string]bool{}
@@ -607,8 +648,6 @@ func newHAProxy(t *testing.T, c *pgtest.Cluster) *haProxy {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	// The server runs as another user when the tests run as root.
-	os.Chmod(dir, 0o755)
 	name := fmt.Sprintf(".s.PGSQL.%d", c.Port())
 	ln, err := net.Listen("unix", filepath.Join(dir, name))
 	if err != nil {

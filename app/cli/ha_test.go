@@ -139,7 +139,7 @@ func TestHACrash(t *testing.T) {
 	for e.answered() < meetings {
 		select {
 		case <-bound.C:
-			t.Fatalf("after %d kills, only %d of %d meetings were answered within the bound", kills, e.answered(), meetings)
+			t.Fatalf("after %d kills, only %d of %d meetings were answered within the bound:\n%s", kills, e.answered(), meetings, e.unanswered(sent))
 		case <-check.C:
 		case <-killAt:
 			if kills == maxKills {
