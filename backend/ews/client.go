@@ -345,6 +345,9 @@ func (c *Client) once(ctx context.Context, op string, body []byte) (*wireRespons
 	req.Header.Set("Content-Type", "text/xml; charset=utf-8")
 	req.Header.Set("Accept", "text/xml")
 	req.Header.Set("User-Agent", c.userAgent)
+	if id := PassOf(ctx); id != "" {
+		req.Header.Set(PassHeader, id)
+	}
 	if c.mailbox != "" {
 		req.Header.Set("X-AnchorMailbox", c.mailbox)
 	}

@@ -2,6 +2,8 @@ package scheduler
 
 import (
 	"context"
+	"crypto/rand"
+	"os"
 
 	"vmr-companion/backend/ews"
 	"vmr-companion/backend/exchange"
@@ -13,8 +15,12 @@ import (
 type Secrets = exchange.Keys
 
 // EWSConnector opens room mailboxes over EWS as backend/exchange builds
-// their clients.
+// their clients. Their User-Agent adds this instance's host and pid to
+// userAgent, and each request carries its pass's id (ews.PassHeader), so
+// that Exchange's logs tell which instance sent what.
 func EWSConnector(keys Secrets, userAgent string) Connector {
+	host, _ := os.Hostname()
+	userAgent = ews.InstanceUserAgent(userAgent, host, os.Getpid())
 	return func(ctx context.Context, in *integration.Integration) (Mailbox, error) {
 		c, err := exchange.OpenRoom(ctx, keys, in, exchange.Options{UserAgent: userAgent})
 		if err != nil {
@@ -34,3 +40,8 @@ func MailboxOf(c *ews.Client) Mailbox { return ewsMailbox{c} }
 
 // errConfig marks settings a retry cannot fix (exchange.ErrConfig).
 var errConfig = exchange.ErrConfig
+
+// withPass gives a pass's context its random id for ews.PassHeader.
+func withPass(ctx context.Context) context.Context {
+	return ews.WithPass(ctx, rand.Text()[:16])
+}

@@ -323,13 +323,15 @@ func (s *Scheduler) runPass(ctx context.Context, in *integration.Integration) (p
 		close(done)
 		<-provisioned
 	}()
-	mbox, err := s.cfg.Connect(h.ctx, in)
+	// Every EWS request of the pass names it (connect.go).
+	passCtx := withPass(h.ctx)
+	mbox, err := s.cfg.Connect(passCtx, in)
 	if err != nil {
 		s.recordError(in, err)
 		return nil, err
 	}
 	p = &pass{s: s, in: in, mbox: mbox, kick: kick}
-	if err := p.run(h.ctx); err != nil {
+	if err := p.run(passCtx); err != nil {
 		if bo := backOffOf(err); bo > 0 {
 			s.keepBackOff(in, bo)
 		}

@@ -169,9 +169,18 @@ func (r *Scheduler) Meeting(ctx context.Context, integrationID int64, uid string
 // Commit writes one decision: the conference change, the reservation's
 // state, the outbox entries, the log line and the decided item, together.
 func (r *Scheduler) Commit(ctx context.Context, o *scheduler.Outcome) error {
+	// A transaction PostgreSQL aborts runs again (inTx): each run starts
+	// from the conference as given, not with the id and name the aborted
+	// run set (an update of a row that was never created).
+	var id int64
+	var name string
+	if o.Conference != nil {
+		id, name = o.Conference.ID, o.Conference.ConferenceName
+	}
 	return r.s.inTx(ctx, func(tx *sql.Tx) error {
 		now := timestamp(o.Entry.Time)
 		if o.Conference != nil {
+			o.Conference.ID, o.Conference.ConferenceName = id, name
 			if err := r.writeConference(ctx, tx, o.Conference, now); err != nil {
 				return err
 			}

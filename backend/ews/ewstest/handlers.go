@@ -158,7 +158,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &call{anchor: r.Header.Get("X-AnchorMailbox"), host: r.Host, secure: r.TLS != nil}
 	if err := xml.Unmarshal(body, &c.env); err != nil {
-		s.record("", body, r.Header)
+		s.record(c, body, r.Header)
 		writeFault(w, http.StatusInternalServerError, "ErrorSchemaValidation", "The request failed schema validation: "+err.Error(), 0)
 		return
 	}
@@ -169,7 +169,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if c.env.Header.Impersonation != nil {
 		c.impersonate = strings.ToLower(strings.TrimSpace(c.env.Header.Impersonation.SMTP))
 	}
-	failure, failing := s.record(c.op, body, r.Header)
+	failure, failing := s.record(c, body, r.Header)
 	if failing {
 		writeFailure(w, c.op, failure)
 		return
@@ -197,10 +197,12 @@ type faultError struct{ code, msg string }
 func (e *faultError) Error() string { return e.code + ": " + e.msg }
 
 // record notes the request and pops an injected failure for op.
-func (s *Server) record(op string, body []byte, h http.Header) (Failure, bool) {
+func (s *Server) record(c *call, body []byte, h http.Header) (Failure, bool) {
+	op := c.op
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.counts[op]++
+	s.visits = append(s.visits, s.visitOf(c, h))
 	if s.recordBodies {
 		s.requests = append(s.requests, Recorded{Operation: op, Body: body, Header: h.Clone()})
 	}

@@ -174,6 +174,10 @@ type Server struct {
 	recordBodies bool
 	requests     []Recorded
 	counts       map[string]int
+	// visits is who sent each request (visits.go), kept even when
+	// recording bodies is off; seq numbers them.
+	visits []Visit
+	seq    int64
 }
 
 // New returns a fake Exchange whose room mailbox is roomMailbox.
@@ -456,7 +460,7 @@ func (s *Server) RequestCount(op string) int {
 func (s *Server) ResetRequests() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests, s.counts = nil, map[string]int{}
+	s.requests, s.counts, s.visits = nil, map[string]int{}, nil
 }
 
 // SetRecordBodies turns recording of requests on (the default) or off;
