@@ -16,9 +16,11 @@ import (
 type placeholderPolicy struct {
 	horizon time.Duration
 	limit   int
-	// leaseTTL is how long a mailbox lease lasts unless renewed (it rides
-	// here because the same two commands take it).
+	// leaseTTL is how long a mailbox lease lasts unless renewed, and poll
+	// the pause between passes (they ride here because the same two
+	// commands take them).
 	leaseTTL time.Duration
+	poll     time.Duration
 }
 
 func (p *placeholderPolicy) flags(cmd *cobra.Command) {
@@ -26,6 +28,8 @@ func (p *placeholderPolicy) flags(cmd *cobra.Command) {
 		"how long the room of a placeholder meeting whose series has no end lasts (at least 24h)")
 	cmd.Flags().IntVar(&p.limit, "placeholder-limit", scheduler.DefaultPlaceholderLimit,
 		"placeholder meetings one organizer may send in an hour; 0 turns the limit off")
+	cmd.Flags().DurationVar(&p.poll, "poll", scheduler.DefaultPoll,
+		"how often a room mailbox is read when it has nothing new (1s to 1h)")
 	cmd.Flags().DurationVar(&p.leaseTTL, "lease-ttl", scheduler.DefaultLeaseTTL,
 		"how long a mailbox stays with an instance that stopped renewing it: another instance takes it after that (3s to 10m)")
 }
@@ -36,6 +40,9 @@ func (p *placeholderPolicy) apply(s *scheduler.Scheduler) error {
 	}
 	if err := s.SetLeaseTTL(p.leaseTTL); err != nil {
 		return fmt.Errorf("--lease-ttl: %w", err)
+	}
+	if err := s.SetPoll(p.poll); err != nil {
+		return fmt.Errorf("--poll: %w", err)
 	}
 	return nil
 }

@@ -18,16 +18,9 @@ import (
 )
 
 // pgCluster is the private PostgreSQL server of the tests that need one,
-// started by the first (pgtest.Start) and stopped after the last.
+// started by the first (pgtest.Start: one per test binary) and stopped by
+// TestMain (main_test.go) after the last.
 var pgCluster *pgtest.Cluster
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if pgCluster != nil {
-		pgCluster.Stop()
-	}
-	os.Exit(code)
-}
 
 // newPostgres returns the URL of a fresh, empty database.
 func newPostgres(t *testing.T) string {

@@ -22,6 +22,9 @@ const WorkerWaiting = "waiting"
 // it (at once when it ran on this host: its process is gone).
 const DefaultLeaseTTL = 30 * time.Second
 
+// DefaultPoll is the pause between passes when a mailbox has nothing new.
+const DefaultPoll = 30 * time.Second
+
 // HeldError says that another process works on the mailbox now, or that
 // Exchange asked every process to wait (BackOff).
 type HeldError struct {

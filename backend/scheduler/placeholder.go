@@ -106,6 +106,21 @@ func (s *Scheduler) SetLeaseTTL(d time.Duration) error {
 	return nil
 }
 
+// SetPoll sets the pause between passes when the mailbox has nothing new;
+// the command line sets it from its flags before Start.
+func (s *Scheduler) SetPoll(d time.Duration) error {
+	if d < time.Second || d > time.Hour {
+		return fmt.Errorf("the poll interval must be between 1s and 1h, not %s", d)
+	}
+	if s.keeping() {
+		return errors.New("the poll interval cannot change while the scheduler runs: restart it")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.Poll = d
+	return nil
+}
+
 // SetPlaceholderPolicy changes how long a placeholder meeting without an end
 // keeps its room and how many placeholder meetings an organizer may send in
 // an hour (0: no limit). The command line sets it from its flags after the

@@ -143,7 +143,7 @@ func New(cfg Config) *Scheduler {
 		cfg.Now = time.Now
 	}
 	if cfg.Poll <= 0 {
-		cfg.Poll = 30 * time.Second
+		cfg.Poll = DefaultPoll
 	}
 	if cfg.MaxBackoff <= 0 {
 		cfg.MaxBackoff = 5 * time.Minute

@@ -52,6 +52,9 @@ var copyTables = []string{
 // counter): Copy sets it rather than copying it.
 const policyTable = "policy_changes"
 
+// sqlPolicyCounter is the policy counter's total (see sqlPolicyVersion).
+const sqlPolicyCounter = `SELECT CAST(coalesce(sum(counter), 0) AS BIGINT) FROM policy_changes`
+
 // copyBatchRows and copyMaxParams bound one INSERT: a few hundred rows at
 // a time, under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
 const (
@@ -132,10 +135,6 @@ func Copy(ctx context.Context, from, to *Store, progress func(table string, rows
 	if _, err := dst.ExecContext(ctx, `DELETE FROM user_settings WHERE key = ?`, settingIdentity); err != nil {
 		return rep, fmt.Errorf("store: writing %s: %w", rep.To, err)
 	}
-	var before int64
-	if err := dst.QueryRowContext(ctx, `SELECT counter FROM policy_changes WHERE id = 1`).Scan(&before); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return rep, fmt.Errorf("store: reading the policy counter of %s: %w", rep.To, err)
-	}
 
 	for _, table := range copyTables {
 		if table == policyTable {
@@ -156,15 +155,19 @@ func Copy(ctx context.Context, from, to *Store, progress func(table string, rows
 		}
 	}
 
-	var counter int64
-	if err := src.QueryRowContext(ctx, `SELECT counter FROM policy_changes WHERE id = 1`).Scan(&counter); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	// The policy's version is the counter's sum (several rows on
+	// PostgreSQL). The copy's writes moved the target's already; it must
+	// also end above the source's, so that a policy server that watched
+	// the source sees a change.
+	var counter, after int64
+	if err := src.QueryRowContext(ctx, sqlPolicyCounter).Scan(&counter); err != nil {
 		return rep, fmt.Errorf("store: reading the policy counter of %s: %w", rep.From, err)
 	}
-	// Above both the source's and what the target showed before, so that a
-	// policy server watching either sees a change.
-	rep.PolicyCounter = max(counter, before) + 1
-	if _, err := dst.ExecContext(ctx, `INSERT INTO policy_changes (id, counter) VALUES (1, ?)
-		ON CONFLICT (id) DO UPDATE SET counter = excluded.counter`, rep.PolicyCounter); err != nil {
+	if err := dst.QueryRowContext(ctx, sqlPolicyCounter).Scan(&after); err != nil {
+		return rep, fmt.Errorf("store: reading the policy counter of %s: %w", rep.To, err)
+	}
+	rep.PolicyCounter = max(counter+1, after+1)
+	if _, err := dst.ExecContext(ctx, `UPDATE policy_changes SET counter = counter + ? WHERE id = 1`, rep.PolicyCounter-after); err != nil {
 		return rep, fmt.Errorf("store: writing the policy counter of %s: %w", rep.To, err)
 	}
 	if to.engine == Postgres {

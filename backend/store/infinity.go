@@ -120,7 +120,16 @@ func (r *Infinity) SaveLinks(ctx context.Context, ls []*infinitysync.Link) error
 		return nil
 	}
 	now := timestamp(time.Now())
+	// A run PostgreSQL aborts runs again (inTx) from the ids as given, not
+	// with those the aborted run's inserts set.
+	ids := make([]int64, len(ls))
+	for i, l := range ls {
+		ids[i] = l.ID
+	}
 	return r.s.inTx(ctx, func(tx *sql.Tx) error {
+		for i, l := range ls {
+			l.ID = ids[i]
+		}
 		var ins, upd *sql.Stmt
 		defer func() {
 			for _, st := range []*sql.Stmt{ins, upd} {

@@ -26,7 +26,9 @@ var _ policy.Repository = (*Policy)(nil)
 // triggers (migration policy_changes) bump the counter in the same
 // transaction as every write of a scheduled conference, a reservation or
 // an integration. One row read, so the policy can ask often.
-const sqlPolicyVersion = `SELECT counter FROM policy_changes WHERE id = 1`
+// On PostgreSQL the counter is spread over several rows (its 0014): the
+// sum is the version.
+const sqlPolicyVersion = `SELECT CAST(coalesce(sum(counter), 0) AS TEXT) FROM policy_changes`
 
 // PolicyVersion implements policy.Repository.
 func (r *Policy) PolicyVersion(ctx context.Context) (string, error) {

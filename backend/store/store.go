@@ -428,8 +428,10 @@ func (s *Store) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt
 // savepoint that a failure of fn rolls back.
 //
 // On PostgreSQL a transaction that a concurrent one made impossible
-// (serialization failure, deadlock) runs again, a few times, after a short
-// random pause: fn must only write through tx and set what it returns.
+// (serialization failure, deadlock) runs again after a short random pause
+// that grows with each attempt (up to maxTxAttempts, a few seconds in
+// all): fn must only write through tx, and reset what it sets outside it
+// at its start.
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if o, ok := ctx.Value(outerTxKey{}).(*outerTx); ok && o.s == s {
 		return o.savepoint(ctx, fn)
@@ -439,7 +441,9 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 		if s.engine != Postgres || !retryable(err) || attempt == maxTxAttempts || ctx.Err() != nil {
 			return err
 		}
-		pause := time.Duration(rand.Int64N(int64(attempt)*int64(5*time.Millisecond))) + time.Millisecond
+		// Full jitter over a ceiling that doubles from 2 ms up to 100 ms.
+		ceiling := min(time.Duration(1<<min(attempt, 6))*time.Millisecond, 100*time.Millisecond)
+		pause := time.Duration(rand.Int64N(int64(ceiling))) + time.Millisecond
 		select {
 		case <-ctx.Done():
 			return err
@@ -449,7 +453,7 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 }
 
 // maxTxAttempts bounds the runs of one transaction under contention.
-const maxTxAttempts = 20
+const maxTxAttempts = 60
 
 // migrationLock is the advisory lock key instances migrate under.
 const migrationLock = 0x766d72636f6d70 // "vmrcomp"

@@ -1,14 +1,20 @@
--- PostgreSQL form of 0014: the same counter, bumped by one trigger
--- function (SQLite's triggers carry their body inline).
+-- PostgreSQL form of 0014: the same counter, spread over 64 rows that a
+-- trigger function picks at random. Instances commit decisions and
+-- reservations at once; in serializable transactions two that bump the
+-- same row cannot both commit, so one row would make them take turns
+-- (and retry). The policy watches the sum, which every committed change
+-- still moves.
 CREATE TABLE policy_changes (
-    id      BIGINT PRIMARY KEY CHECK (id = 1),
+    id      BIGINT PRIMARY KEY CHECK (id BETWEEN 1 AND 64),
     counter BIGINT NOT NULL
 );
-INSERT INTO policy_changes (id, counter) VALUES (1, 0);
+INSERT INTO policy_changes (id, counter) SELECT g, 0 FROM generate_series(1, 64) AS g;
 
 CREATE FUNCTION vmr_policy_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    shard bigint := 1 + floor(random() * 64)::bigint;
 BEGIN
-    UPDATE policy_changes SET counter = counter + 1 WHERE id = 1;
+    UPDATE policy_changes SET counter = counter + 1 WHERE id = shard;
     RETURN NULL;
 END $$;
 
