@@ -379,14 +379,17 @@ type haMeeting struct {
 // sendMeetings reserves n single-use VMRs through the store (as the
 // add-in would) and sends a meeting request for each, round-robin over
 // the rooms; every tenth is a weekly series.
-func (e *haEnv) sendMeetings(n int) []haMeeting {
+func (e *haEnv) sendMeetings(n int) []haMeeting { return e.sendMeetingsFrom(0, n) }
+
+// sendMeetingsFrom sends meetings first to first+n-1 (a later wave).
+func (e *haEnv) sendMeetingsFrom(first, n int) []haMeeting {
 	e.t.Helper()
 	svc := e.services()
 	ctx := context.Background()
 	start := time.Now().Add(48 * time.Hour).Truncate(time.Hour)
 	organizer := ews.Mailbox{Name: "Alex Morgan", Email: "alex.morgan@contoso.com"}
-	out := make([]haMeeting, n)
-	for i := range n {
+	out := make([]haMeeting, 0, n)
+	for i := first; i < first+n; i++ {
 		r := i % len(e.rooms)
 		a, _, err := svc.Aliases.Reserve(ctx, e.rooms[r].in, fmt.Sprintf("compose-%d", i), organizer.Email)
 		if err != nil {
@@ -399,7 +402,7 @@ func (e *haEnv) sendMeetings(n int) []haMeeting {
 			m.RRule = "FREQ=WEEKLY;COUNT=4"
 		}
 		e.rooms[r].fake.SendRequest(m)
-		out[i] = haMeeting{uid: m.UID, room: r}
+		out = append(out, haMeeting{uid: m.UID, room: r})
 	}
 	return out
 }
