@@ -22,6 +22,38 @@ type share struct {
 	held    map[int64]bool
 	// passing are the mailboxes with a pass running in this instance.
 	passing map[int64]bool
+	// cut are the mailboxes whose last pass was stopped from outside:
+	// their leases are left to expire (hold.release).
+	cut map[int64]bool
+}
+
+func (s *Scheduler) markCut(id int64, cut bool) {
+	s.share.mu.Lock()
+	defer s.share.mu.Unlock()
+	if s.share.cut == nil {
+		s.share.cut = map[int64]bool{}
+	}
+	if cut {
+		s.share.cut[id] = true
+	} else {
+		delete(s.share.cut, id)
+	}
+}
+
+func (s *Scheduler) isCut(id int64) bool {
+	s.share.mu.Lock()
+	defer s.share.mu.Unlock()
+	return s.share.cut[id]
+}
+
+func (s *Scheduler) cutIDs() []int64 {
+	s.share.mu.Lock()
+	defer s.share.mu.Unlock()
+	ids := make([]int64, 0, len(s.share.cut))
+	for id := range s.share.cut {
+		ids = append(ids, id)
+	}
+	return ids
 }
 
 func (s *Scheduler) beginPass(id int64) bool {
@@ -86,7 +118,7 @@ func (s *Scheduler) startKeeper() {
 
 // stopKeeper stops the heartbeat and gives every mailbox up at once, so
 // that the other instances take them without waiting for the leases to
-// expire.
+// expire (but those of passes stopped from outside: see hold.release).
 func (s *Scheduler) stopKeeper() {
 	s.share.mu.Lock()
 	if !s.share.running {
@@ -100,7 +132,7 @@ func (s *Scheduler) stopKeeper() {
 	<-done
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := s.cfg.Repository.(InstanceRepository).LeaveInstances(ctx, s.instance); err != nil {
+	if err := s.cfg.Repository.(InstanceRepository).LeaveInstances(ctx, s.instance, s.cutIDs()); err != nil {
 		s.logger.Warn("giving the mailboxes up failed; other instances take them when the leases expire", "error", err)
 	}
 }

@@ -185,16 +185,28 @@ func (h *hold) renew() {
 // the mailbox between passes (its heartbeat renews the lease), unless it
 // holds more than its share or lost the lease; otherwise the lease is
 // given back for the next pass, whoever runs it.
+//
+// A pass stopped from outside (its lease could not be renewed, its worker
+// was stopped) may have left requests on their way to Exchange, which
+// still land after it gave up on them: its lease is then left to expire,
+// so that no other instance works the mailbox (and finds a reply not yet
+// in Sent Items) before they have.
 func (h *hold) release() {
+	cut := h.ctx.Err() != nil
 	h.cancel()
 	<-h.done
 	s := h.s
+	s.markCut(h.in.ID, cut)
 	if h.token == s.instance {
 		defer s.endPass(h.in.ID)
-		if s.keeping() && !h.lost.Load() && !s.overShare() {
+		if !cut && s.keeping() && !h.lost.Load() && !s.overShare() {
 			return
 		}
 		s.markHeld(h.in.ID, false)
+	}
+	if cut {
+		s.logger.Info("the pass was stopped; its mailbox lease is left to expire", "integration", h.in.Name)
+		return
 	}
 	s.release(h.in, h.token)
 }

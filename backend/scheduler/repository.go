@@ -199,8 +199,9 @@ type LeaseRequest struct {
 type InstanceRepository interface {
 	// Heartbeat renews the instance and every lease its token holds.
 	Heartbeat(ctx context.Context, b InstanceBeat) (*InstanceView, error)
-	// LeaveInstances gives the token's leases up and removes the instance.
-	LeaveInstances(ctx context.Context, token string) error
+	// LeaveInstances gives the token's leases up, but those of keep, which
+	// are left to expire, and removes the instance.
+	LeaveInstances(ctx context.Context, token string, keep []int64) error
 }
 
 // InstanceBeat is one instance's sign of life.

@@ -450,10 +450,13 @@ func (s *Scheduler) StopWorker(ref string) {
 		delete(s.workers, id)
 	}
 	s.mu.Unlock()
-	if s.keeping() {
-		// Another instance takes the mailbox at once.
-		s.markHeld(w.integration().ID, false)
-		s.release(w.integration(), s.instance)
+	if id := w.integration().ID; s.keeping() {
+		// Another instance takes the mailbox at once, unless a pass was
+		// stopped mid-way (hold.release).
+		s.markHeld(id, false)
+		if !s.isCut(id) {
+			s.release(w.integration(), s.instance)
+		}
 	}
 }
 

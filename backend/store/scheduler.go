@@ -827,9 +827,11 @@ func (r *Scheduler) Heartbeat(ctx context.Context, b scheduler.InstanceBeat) (*s
 
 // LeaveInstances implements scheduler.InstanceRepository: a stopping
 // instance gives its mailboxes and its row up at once.
-func (r *Scheduler) LeaveInstances(ctx context.Context, token string) error {
+func (r *Scheduler) LeaveInstances(ctx context.Context, token string, keep []int64) error {
+	list, _ := json.Marshal(append([]int64{}, keep...))
 	return r.s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE scheduler_leases SET token = '', expires_at = '' WHERE token = ?`, token); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE scheduler_leases SET token = '', expires_at = '' WHERE token = ?
+			AND integration_id NOT IN (SELECT CAST(value AS INTEGER) FROM json_each(?))`, token, string(list)); err != nil {
 			return fmt.Errorf("store: giving the mailbox leases up: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM scheduler_instances WHERE token = ?`, token); err != nil {

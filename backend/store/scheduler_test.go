@@ -178,7 +178,7 @@ func TestInstanceHeartbeat(t *testing.T) {
 	if v := beat("tok-a", "a"); len(v.Held) != 1 || v.Held[0] != in.ID {
 		t.Fatalf("first instance's mailboxes: %+v", v)
 	}
-	if err := r.LeaveInstances(ctx, "tok-a"); err != nil {
+	if err := r.LeaveInstances(ctx, "tok-a", nil); err != nil {
 		t.Fatal(err)
 	}
 	if !take(in.ID, "tok-c") {
