@@ -98,25 +98,63 @@ func (r *Aliases) Reserve(ctx context.Context, req alias.Request, next func() (a
 // runBatch reserves for every job in one transaction and answers each.
 func (r *Aliases) runBatch(batch []*reserveJob) {
 	results := make([]reserveResult, len(batch))
-	err := r.s.inTx(context.Background(), func(tx *sql.Tx) error {
-		for i, j := range batch {
-			if err := j.ctx.Err(); err != nil {
-				results[i].err = fmt.Errorf("store: reserving an alias: %w", err)
-				continue
-			}
-			results[i].a, results[i].created, results[i].err = r.reserveOne(tx, j)
-			if retryable(results[i].err) {
-				return results[i].err // another instance's batch won: run this one again
-			}
-		}
-		return nil
-	})
+	var err error
+	if r.s.engine == Postgres {
+		err = r.sweepBefore(batch)
+	}
+	if err == nil {
+		err = r.s.inTx(context.Background(), func(tx *sql.Tx) error {
+			return r.reserveAll(tx, batch, results)
+		})
+	}
 	for i, j := range batch {
 		if err != nil {
 			results[i] = reserveResult{err: err}
 		}
 		j.done <- results[i]
 	}
+}
+
+// sweepBefore drops, on PostgreSQL, the reservations that expired unused
+// before any job of the batch, in a transaction of its own at READ
+// COMMITTED: inside every serializable reservation, the sweep's range
+// would make concurrent reservations of other instances conflict. A row
+// marked used meanwhile is read again by the DELETE and kept.
+func (r *Aliases) sweepBefore(batch []*reserveJob) error {
+	earliest := batch[0].req.Now
+	for _, j := range batch[1:] {
+		if j.req.Now.Before(earliest) {
+			earliest = j.req.Now
+		}
+	}
+	ctx := context.Background()
+	tx, err := r.s.writer.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+	if err != nil {
+		return fmt.Errorf("store: dropping expired reservations: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, dropExpired, sortableTimestamp(earliest)); err != nil {
+		return fmt.Errorf("store: dropping expired reservations: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: dropping expired reservations: %w", err)
+	}
+	return nil
+}
+
+// reserveAll runs a batch's jobs inside tx, each result in results.
+func (r *Aliases) reserveAll(tx *sql.Tx, batch []*reserveJob, results []reserveResult) error {
+	for i, j := range batch {
+		if err := j.ctx.Err(); err != nil {
+			results[i].err = fmt.Errorf("store: reserving an alias: %w", err)
+			continue
+		}
+		results[i].a, results[i].created, results[i].err = r.reserveOne(tx, j)
+		if retryable(results[i].err) {
+			return results[i].err // another instance's batch won: run this one again
+		}
+	}
+	return nil
 }
 
 // reserveOne runs one job of a batch. On PostgreSQL a failed statement
@@ -159,13 +197,16 @@ func (r *Aliases) reserveIn(ctx context.Context, tx *sql.Tx, req alias.Request, 
 	if !errors.Is(err, sql.ErrNoRows) {
 		return nil, false, fmt.Errorf("store: looking up the reservation: %w", err)
 	}
-	// Reservations nobody used free their aliases after their time.
-	sweep, err := r.s.txStmt(ctx, tx, dropExpired)
-	if err != nil {
-		return nil, false, err
-	}
-	if _, err := sweep.ExecContext(ctx, now); err != nil {
-		return nil, false, fmt.Errorf("store: dropping expired reservations: %w", err)
+	// Reservations nobody used free their aliases after their time (on
+	// PostgreSQL, sweepBefore did it for the batch).
+	if r.s.engine != Postgres {
+		sweep, err := r.s.txStmt(ctx, tx, dropExpired)
+		if err != nil {
+			return nil, false, err
+		}
+		if _, err := sweep.ExecContext(ctx, now); err != nil {
+			return nil, false, fmt.Errorf("store: dropping expired reservations: %w", err)
+		}
 	}
 	check, err := r.s.txStmt(ctx, tx, aliasClashes)
 	if err != nil {
