@@ -43,6 +43,16 @@ func (k *killer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	k.fake.ServeHTTP(rec, r)
 	if bytes.Contains(body, []byte("<m:UpdateItem")) && bytes.Contains(body, []byte(`FieldURI="item:Body"`)) &&
 		bytes.Contains(rec.Body.Bytes(), []byte(`ResponseClass="Success"`)) {
+		// The child may write before the parent, back from starting it,
+		// has noted it: wait for that (bounded: a hang stops here).
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+			k.mu.Lock()
+			due := k.child == nil && k.kills < k.max
+			k.mu.Unlock()
+			if !due || time.Now().After(deadline) {
+				break
+			}
+		}
 		k.mu.Lock()
 		child := k.child
 		kill := child != nil && k.kills < k.max
