@@ -177,7 +177,7 @@ addin-e2e:
 	@echo "== add-in end-to-end test"
 	scripts/addin-e2e.sh $(BIN) $(ARTIFACTS)
 
-## bench: store and import benchmarks, and the window's cold start and memory
+## bench: store and import benchmarks, the window's cold start and memory, and the high-availability figures (PostgreSQL)
 bench: deps-test build
 	scripts/bench.sh
 

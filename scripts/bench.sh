@@ -75,3 +75,9 @@ scripts/bench-addinhost.sh
 # side by side with ical.js (bench/out/calendar.md), appended too.
 scripts/bench-calendar.sh
 { echo; cat "$out/calendar.md"; } >>"$out/results.md"
+
+# High availability: reservations/s and p99 on 1 SQLite instance, 1 and 3
+# PostgreSQL instances; meetings/s with 1 and 3 instances; failover time
+# (bench/out/ha.md), appended too.
+scripts/bench-ha.sh
+{ echo; cat "$out/ha.md"; } >>"$out/results.md"
