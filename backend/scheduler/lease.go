@@ -128,6 +128,9 @@ func (s *Scheduler) take(ctx context.Context, in *integration.Integration, token
 		return nil, err
 	}
 	if !ok {
+		if keep {
+			s.markHeld(in.ID, false) // another instance has it now
+		}
 		return nil, &HeldError{Integration: in.Name, Lease: *l, Now: s.now(), Host: s.cfg.Host}
 	}
 	if now := s.now(); l.BackOffUntil.After(now) {
