@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -151,4 +152,51 @@ func FuzzRebind(f *testing.F) {
 			t.Fatalf("rebind changed a text without parameters: %q -> %q", q, out)
 		}
 	})
+}
+
+// TestInstancesStartingTogetherMigrateOnce: instances opening one empty
+// database at once all come up on the latest schema (they migrate under
+// the advisory lock, one after the other); a database a newer build
+// wrote is refused, saying what to do.
+func TestInstancesStartingTogetherMigrateOnce(t *testing.T) {
+	if testEngine != Postgres {
+		t.Skip("instances on one PostgreSQL database: it runs in the PostgreSQL pass")
+	}
+	openTemp(t) // starts the cluster
+	fresh, err := ParseDatabase(cluster.NewDatabase(t), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	errs := make(chan error, 4)
+	stores := make(chan *Store, 4)
+	for range 4 {
+		go func() {
+			st, err := OpenDatabase(ctx, fresh)
+			errs <- err
+			stores <- st
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatalf("an instance starting with the others: %v", err)
+		}
+		st := <-stores
+		if v, err := st.SchemaVersion(ctx); err != nil || v != latestVersion() {
+			t.Errorf("schema %d (%v), want %d", v, err, latestVersion())
+		}
+		st.Close()
+	}
+	newer, err := OpenDatabase(ctx, fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newer.writer.Exec(`UPDATE schema_version SET version = ?`, latestVersion()+1); err != nil {
+		t.Fatal(err)
+	}
+	newer.Close()
+	_, err = OpenDatabase(ctx, fresh)
+	if !errors.Is(err, ErrNewerSchema) || !strings.Contains(err.Error(), "upgrade vmr-companion on this one too") {
+		t.Fatalf("OpenDatabase on a newer schema = %v", err)
+	}
 }
