@@ -62,6 +62,9 @@ const sqlLookupAlias = `SELECT ` + aliasColumns + ` FROM scheduled_aliases WHERE
 // maxBatch bounds how many reservations share one transaction.
 const maxBatch = 64
 
+// maxBatchShared is maxBatch on a database shared by instances.
+const maxBatchShared = 8
+
 // reserveJob is one Reserve call waiting for the reservation worker.
 type reserveJob struct {
 	ctx  context.Context

@@ -241,12 +241,19 @@ func (s *Store) submitReservation(r *Aliases, job *reserveJob) error {
 
 // reservationWorker takes what is queued, up to maxBatch at a time, and
 // runs each batch in one transaction.
+//
+// On PostgreSQL batches are smaller: other instances' reservations run at
+// the same time, and a serialization failure runs the whole batch again.
 func (s *Store) reservationWorker(r *Aliases, queue chan *reserveJob, done chan struct{}) {
 	defer close(done)
+	limit := maxBatch
+	if s.engine == Postgres {
+		limit = maxBatchShared
+	}
 	for job := range queue {
-		batch := append(make([]*reserveJob, 0, maxBatch), job)
+		batch := append(make([]*reserveJob, 0, limit), job)
 	fill:
-		for len(batch) < maxBatch {
+		for len(batch) < limit {
 			select {
 			case j, ok := <-queue:
 				if !ok {
@@ -429,16 +436,16 @@ func (s *Store) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt
 //
 // On PostgreSQL a transaction that a concurrent one made impossible
 // (serialization failure, deadlock) runs again after a short random pause
-// that grows with each attempt (up to maxTxAttempts, a few seconds in
-// all): fn must only write through tx, and reset what it sets outside it
-// at its start.
+// that grows with each attempt, for up to txRetryWindow: fn must only
+// write through tx, and reset what it sets outside it at its start.
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if o, ok := ctx.Value(outerTxKey{}).(*outerTx); ok && o.s == s {
 		return o.savepoint(ctx, fn)
 	}
+	deadline := time.Now().Add(txRetryWindow)
 	for attempt := 1; ; attempt++ {
 		err := s.inTxOnce(ctx, fn)
-		if s.engine != Postgres || !retryable(err) || attempt == maxTxAttempts || ctx.Err() != nil {
+		if s.engine != Postgres || !retryable(err) || time.Now().After(deadline) || ctx.Err() != nil {
 			return err
 		}
 		// Full jitter over a ceiling that doubles from 2 ms up to 100 ms.
@@ -452,8 +459,10 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 }
 
-// maxTxAttempts bounds the runs of one transaction under contention.
-const maxTxAttempts = 60
+// txRetryWindow bounds how long one transaction is tried again under
+// contention: well past the worst seen (a few hundred milliseconds with
+// three instances at full load), well within a request's patience.
+const txRetryWindow = 15 * time.Second
 
 // migrationLock is the advisory lock key instances migrate under.
 const migrationLock = 0x766d72636f6d70 // "vmrcomp"

@@ -1,5 +1,6 @@
--- PostgreSQL form of 0014: the same counter, spread over 64 rows that a
--- trigger function picks at random. Instances commit decisions and
+-- PostgreSQL form of 0014: the same counter, spread over 64 rows, one per
+-- connection (its backend pid picks it, so every statement of a
+-- transaction bumps the same row). Instances commit decisions and
 -- reservations at once; in serializable transactions two that bump the
 -- same row cannot both commit, so one row would make them take turns
 -- (and retry). The policy watches the sum, which every committed change
@@ -12,7 +13,7 @@ INSERT INTO policy_changes (id, counter) SELECT g, 0 FROM generate_series(1, 64)
 
 CREATE FUNCTION vmr_policy_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    shard bigint := 1 + floor(random() * 64)::bigint;
+    shard bigint := 1 + pg_backend_pid() % 64;
 BEGIN
     UPDATE policy_changes SET counter = counter + 1 WHERE id = shard;
     RETURN NULL;
