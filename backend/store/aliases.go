@@ -71,6 +71,27 @@ type reserveJob struct {
 	req  alias.Request
 	next func() (alias.Candidate, bool, error)
 	done chan reserveResult
+
+	// drawn are the candidates next gave so far; a batch run again after a
+	// serialization failure offers them again from pos 0, so that retries
+	// do not use up the alias generator's tries.
+	drawn []alias.Candidate
+	pos   int
+}
+
+// candidate is the job's next candidate: one drawn before, in a run
+// again, or a new one.
+func (j *reserveJob) candidate() (alias.Candidate, bool, error) {
+	if j.pos < len(j.drawn) {
+		j.pos++
+		return j.drawn[j.pos-1], true, nil
+	}
+	c, ok, err := j.next()
+	if ok && err == nil {
+		j.drawn = append(j.drawn, c)
+		j.pos++
+	}
+	return c, ok, err
 }
 
 type reserveResult struct {
@@ -147,6 +168,9 @@ func (r *Aliases) sweepBefore(batch []*reserveJob) error {
 
 // reserveAll runs a batch's jobs inside tx, each result in results.
 func (r *Aliases) reserveAll(tx *sql.Tx, batch []*reserveJob, results []reserveResult) error {
+	for _, j := range batch {
+		j.pos = 0 // a run again offers the same candidates first
+	}
 	for i, j := range batch {
 		if err := j.ctx.Err(); err != nil {
 			results[i].err = fmt.Errorf("store: reserving an alias: %w", err)
@@ -167,12 +191,12 @@ func (r *Aliases) reserveAll(tx *sql.Tx, batch []*reserveJob, results []reserveR
 func (r *Aliases) reserveOne(tx *sql.Tx, j *reserveJob) (*alias.ScheduledAlias, bool, error) {
 	ctx := context.Background()
 	if r.s.engine != Postgres {
-		return r.reserveIn(ctx, tx, j.req, j.next)
+		return r.reserveIn(ctx, tx, j.req, j.candidate)
 	}
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT reservation`); err != nil {
 		return nil, false, fmt.Errorf("store: reserving an alias: %w", err)
 	}
-	a, created, err := r.reserveIn(ctx, tx, j.req, j.next)
+	a, created, err := r.reserveIn(ctx, tx, j.req, j.candidate)
 	if err != nil {
 		if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT reservation`); rerr != nil && !retryable(err) {
 			return nil, false, errors.Join(err, rerr)
