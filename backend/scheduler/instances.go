@@ -25,6 +25,8 @@ type share struct {
 	// cut are the mailboxes whose last pass was stopped from outside:
 	// their leases are left to expire (hold.release).
 	cut map[int64]bool
+	// looked is when fairShare last beat to refresh the view.
+	looked time.Time
 }
 
 func (s *Scheduler) markCut(id int64, cut bool) {
@@ -176,16 +178,39 @@ func (s *Scheduler) limit() int {
 }
 
 // fairShare refuses a mailbox this instance does not hold yet when it
-// already holds its share.
-func (s *Scheduler) fairShare(in *integration.Integration) error {
-	id := in.ID
+// already holds its share. Before refusing it looks again (at most once a
+// second): the share it knows is from its last heartbeat, and an instance
+// that died since, its mailboxes now free, makes every other's larger.
+func (s *Scheduler) fairShare(ctx context.Context, in *integration.Integration) error {
+	if s.withinShare(in.ID) {
+		return nil
+	}
+	if ir, ok := s.cfg.Repository.(InstanceRepository); ok && s.freshBeatDue() {
+		s.beat(ctx, ir)
+		if s.withinShare(in.ID) {
+			return nil
+		}
+	}
+	return &HeldError{Integration: in.Name, Now: s.now(), Host: s.cfg.Host, Share: true, Lease: Lease{Poll: s.cfg.Poll}}
+}
+
+func (s *Scheduler) withinShare(id int64) bool {
 	limit := s.limit()
 	s.share.mu.Lock()
 	defer s.share.mu.Unlock()
-	if s.share.held[id] || len(s.share.held) < limit {
-		return nil
+	return s.share.held[id] || len(s.share.held) < limit
+}
+
+// freshBeatDue tells whether the last look at the instances is more than
+// a second old, and notes one now.
+func (s *Scheduler) freshBeatDue() bool {
+	s.share.mu.Lock()
+	defer s.share.mu.Unlock()
+	if time.Since(s.share.looked) < time.Second {
+		return false
 	}
-	return &HeldError{Integration: in.Name, Now: s.now(), Host: s.cfg.Host, Share: true, Lease: Lease{Poll: s.cfg.Poll}}
+	s.share.looked = time.Now()
+	return true
 }
 
 // overShare tells an instance holding more than its share (it started

@@ -108,7 +108,7 @@ func (s *Scheduler) acquire(ctx context.Context, in *integration.Integration) (*
 				Lease: Lease{PID: s.cfg.PID, Host: s.cfg.Host, ExpiresAt: now, Poll: s.cfg.Poll}}
 		}
 		token = s.instance
-		if err := s.fairShare(in); err != nil {
+		if err := s.fairShare(ctx, in); err != nil {
 			s.endPass(in.ID)
 			return nil, err
 		}

@@ -37,7 +37,7 @@ func owners(t *testing.T, h *harness, ins []*integration.Integration) map[string
 // TestInstancesSplitTheMailboxes runs two instances of the service on one
 // database with KeepLease, as two servers on PostgreSQL do: the first
 // takes every mailbox, the second, once started, gets its share, and when
-// it stops the first takes them all back at once.
+// it stops (drained, as serve stops) the first takes them all back.
 func TestInstancesSplitTheMailboxes(t *testing.T) {
 	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
 		t.Run(string(engine), func(t *testing.T) { instancesSplitTheMailboxes(t, newHarnessOn(t, engine)) })
@@ -85,7 +85,9 @@ func instancesSplitTheMailboxes(t *testing.T, h *harness) {
 		t.Errorf("scheduler status on host-b shows %d mailboxes as its own, want 2", mine)
 	}
 
-	b.Stop()
+	// Stopped as serve stops (SIGTERM): its passes end between two steps,
+	// and it gives every mailbox up at once.
+	b.Drain(h.ctx)
 	if o := owners(t, h, ins); o["host-b"] != 0 {
 		t.Fatalf("a stopped instance still holds %d mailboxes", o["host-b"])
 	}
@@ -169,6 +171,11 @@ func TestPassStopsWhenItsLeaseCannotBeRenewed(t *testing.T) {
 	}
 	if repo.calls < 2 {
 		t.Errorf("%d lease requests: the pass was not renewing its lease", repo.calls)
+	}
+	// Requests it gave up on may still land at Exchange: the lease is
+	// left to expire, not given back for another to take at once.
+	if l, err := h.st.Scheduler().LeaseOf(h.ctx, h.in.ID); err != nil || l == nil || l.Token == "" {
+		t.Errorf("the stopped pass gave its lease back: %+v %v", l, err)
 	}
 }
 
