@@ -26,7 +26,7 @@
 # BENCH_HA_MEETINGS_LIMIT (6m), BENCH_HA_FAILOVER_ROUNDS (20),
 # BENCH_HA_CROSSHOST_ROUNDS (3; 0 leaves the cross-host case out),
 # BENCH_HA_WAKE (100ms: how often the failover instances wake their
-# workers, standing in for serve's 30 s poll, which has no flag).
+# workers, standing in for serve's poll, 30 s by default and at least 1 s with --poll).
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -111,13 +111,13 @@ row() { # label unit fmt
 	echo "3 instances on PostgreSQL, 3 mailboxes. Each round catches a mailbox's owner in the middle of a pass (the fake holds"
 	echo "its SyncFolderItems; the holder's pid is read from the lease), SIGKILLs it, sends the mailbox a new meeting and"
 	echo "times the kill to the reply; the instance is started again before the next round. The instances wake their"
-	echo "workers every ${BENCH_HA_WAKE:-100ms} in place of serve's 30 s poll (no flag sets it): add up to the poll interval in production."
+	echo "workers every ${BENCH_HA_WAKE:-100ms} in place of serve's poll (`--poll`, 30 s by default): add up to the poll interval in production."
 	echo
 	echo "| | median | worst | rounds |"
 	echo "|---|---|---|---|"
 	echo "| same host (a holder whose process is gone is replaced at once) | $(secs "$(median $f/same-host failover-median-ms)") | $(secs "$(maximum $f/same-host failover-worst-ms)") | $(fmt0 "$(total $f/same-host rounds)") in $(count $f/same-host rounds) runs |"
 	if [ "$cross" -gt 0 ]; then
-		echo "| cross host (own host names: the lease must expire, DefaultLeaseTTL; no flag sets a shorter one) | $(secs "$(median $f/cross-host failover-median-ms)") | $(secs "$(maximum $f/cross-host failover-worst-ms)") | $(fmt0 "$(total $f/cross-host rounds)") |"
+		echo "| cross host (own host names: the lease must expire: the default `--lease-ttl` of 30 s) | $(secs "$(median $f/cross-host failover-median-ms)") | $(secs "$(maximum $f/cross-host failover-worst-ms)") | $(fmt0 "$(total $f/cross-host rounds)") |"
 	fi
 	echo
 	echo "Same-host median: median of the runs' medians; worst: of every round."

@@ -66,7 +66,7 @@ var (
 	benchFailoverRounds = benchEnvInt("BENCH_HA_FAILOVER_ROUNDS", 20)
 	benchCrossRounds    = benchEnvInt("BENCH_HA_CROSSHOST_ROUNDS", 3)
 	// benchWakeEvery stands in for serve's 30 s poll in the failover
-	// rounds (scheduler.Config.Poll has no flag): the rounds measure how
+	// rounds (--poll goes down to 1 s only): the rounds measure how
 	// fast a mailbox changes hands, not how long a worker sleeps.
 	benchWakeEvery = benchEnvDuration("BENCH_HA_WAKE", 100*time.Millisecond)
 	// benchMeetingsLimit bounds one meetings run.
@@ -179,8 +179,8 @@ func BenchmarkHAMeetings(b *testing.B) {
 // from the kill until the meeting is answered. same-host: the instances
 // share this host, so the others see the holder's process gone and take
 // the lease at once. cross-host: each instance has a host name of its own
-// (a UTS namespace), so the lease must expire first (DefaultLeaseTTL;
-// there is no flag for a shorter one).
+// (a UTS namespace), so the lease must expire first (the default
+// --lease-ttl, 30 s).
 func BenchmarkHAFailover(b *testing.B) {
 	pg := benchPostgres(b)
 	for _, c := range []struct {
