@@ -189,20 +189,21 @@ func (h *hold) renew() {
 // holds more than its share or lost the lease; otherwise the lease is
 // given back for the next pass, whoever runs it.
 //
-// A pass stopped from outside (its lease could not be renewed, its worker
-// was stopped) may have left requests on their way to Exchange, which
-// still land after it gave up on them: its lease is then left to expire,
-// so that no other instance works the mailbox (and finds a reply not yet
-// in Sent Items) before they have.
+// A pass that could not renew its lease leaves it to expire; so does, on
+// a shared database, a pass stopped from outside (its worker stopped).
+// Requests such a pass gave up on may still land at Exchange: another
+// instance must not read the mailbox (and find a reply not yet in Sent
+// Items) before they have. On one machine the stopped pass gives its
+// lease back, so that "Process now" in the same window goes ahead.
 func (h *hold) release() {
-	cut := h.ctx.Err() != nil
+	cut := h.ctx.Err() != nil && (h.lost.Load() || h.token == h.s.instance)
 	h.cancel()
 	<-h.done
 	s := h.s
 	s.markCut(h.in.ID, cut)
 	if h.token == s.instance {
 		defer s.endPass(h.in.ID)
-		if !cut && s.keeping() && !h.lost.Load() && !s.overShare() {
+		if !cut && s.keeping() && !s.overShare() {
 			return
 		}
 		s.markHeld(h.in.ID, false)
