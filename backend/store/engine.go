@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -199,21 +200,37 @@ func (c *pgConn) CheckNamedValue(nv *driver.NamedValue) error {
 	return nil
 }
 
-var pgQueries sync.Map // SQLite text -> PostgreSQL text
+// pgQueries caches translations (SQLite text -> PostgreSQL text). The
+// store's statements are a few hundred; texts built at run time (a LIMIT,
+// store copy's multi-row inserts) are translated each time once it is
+// full, so it never grows without bound.
+var pgQueries = struct {
+	sync.RWMutex
+	m map[string]string
+}{m: map[string]string{}}
+
+const maxCachedQueries = 1024
 
 // pgQuery translates a statement of the store from SQLite's dialect:
 // ?/?N parameters become $N, json_each and json_extract their PostgreSQL
 // forms, and two-argument max/min become greatest/least. COLLATE NOCASE
 // stays: the PostgreSQL schema defines a case-insensitive "nocase".
 func pgQuery(q string) string {
-	if out, ok := pgQueries.Load(q); ok {
-		return out.(string)
+	pgQueries.RLock()
+	out, ok := pgQueries.m[q]
+	pgQueries.RUnlock()
+	if ok {
+		return out
 	}
-	out := rebind(q)
+	out = rebind(q)
 	out = jsonEach.ReplaceAllString(out, "json_array_elements_text(CAST($1 AS json))")
 	out = jsonExtract.ReplaceAllString(out, "(CAST($1 AS jsonb) ->> '$2')")
 	out = scalarMinMax(out)
-	pgQueries.Store(q, out)
+	pgQueries.Lock()
+	if len(pgQueries.m) < maxCachedQueries {
+		pgQueries.m[q] = out
+	}
+	pgQueries.Unlock()
 	return out
 }
 
@@ -269,7 +286,9 @@ func rebind(q string) string {
 // scalarMinMax turns max(a, b) into greatest(a, b) (and min into least):
 // SQLite's scalar forms; the one-argument aggregates stay.
 func scalarMinMax(q string) string {
-	for _, loc := range reverse(minMaxCall.FindAllStringSubmatchIndex(q, -1)) {
+	locs := minMaxCall.FindAllStringSubmatchIndex(q, -1)
+	slices.Reverse(locs) // from the end, so that earlier offsets stay valid
+	for _, loc := range locs {
 		open := loc[1] - 1
 		depth, comma, end := 0, false, -1
 		for i := open; i < len(q) && end < 0; i++ {
@@ -297,13 +316,6 @@ func scalarMinMax(q string) string {
 		q = q[:loc[0]] + name + q[open:]
 	}
 	return q
-}
-
-func reverse[T any](s []T) []T {
-	for i, j := 0, len(s)-1; i < j; i, j = i+1, j-1 {
-		s[i], s[j] = s[j], s[i]
-	}
-	return s
 }
 
 // pgDDL translates a migration written for SQLite: identity ids, 64-bit
