@@ -30,6 +30,8 @@ type killer struct {
 	child *os.Process
 	kills int
 	max   int
+	// noted is signalled whenever the parent notes a child it started.
+	noted *sync.Cond
 }
 
 func (k *killer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -44,16 +46,11 @@ func (k *killer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if bytes.Contains(body, []byte("<m:UpdateItem")) && bytes.Contains(body, []byte(`FieldURI="item:Body"`)) &&
 		bytes.Contains(rec.Body.Bytes(), []byte(`ResponseClass="Success"`)) {
 		// The child may write before the parent, back from starting it,
-		// has noted it: wait for that (bounded: a hang stops here).
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
-			k.mu.Lock()
-			due := k.child == nil && k.kills < k.max
-			k.mu.Unlock()
-			if !due || time.Now().After(deadline) {
-				break
-			}
-		}
+		// has noted it: wait for that.
 		k.mu.Lock()
+		for k.child == nil && k.kills < k.max {
+			k.noted.Wait()
+		}
 		child := k.child
 		kill := child != nil && k.kills < k.max
 		if kill {
@@ -133,6 +130,7 @@ func TestOrganizerWritesSurviveKills(t *testing.T) {
 	}
 
 	k := &killer{fake: h.fake, max: kills}
+	k.noted = sync.NewCond(&k.mu)
 	srv := httptest.NewUnstartedServer(k)
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
@@ -152,6 +150,7 @@ func TestOrganizerWritesSurviveKills(t *testing.T) {
 		}
 		k.mu.Lock()
 		k.child = cmd.Process
+		k.noted.Broadcast()
 		before := k.kills
 		k.mu.Unlock()
 		err := cmd.Wait()
