@@ -29,7 +29,7 @@ func demoAvailable() error { return nil }
 // user's store is never written: an integration whose fake Exchange stops
 // with serve would leave a worker failing in every later window. stop ends
 // the demo's worker, saves the fake's mailboxes and closes the demo's store.
-func (c *command) startDemo(out io.Writer, svc *wire.Services, policy placeholderPolicy) (stop func(), err error) {
+func (c *command) startDemo(out io.Writer, svc *wire.Services, policy schedulerSettings) (stop func(), err error) {
 	a, err := svc.Authority(c.ctx)
 	if err != nil {
 		return nil, err

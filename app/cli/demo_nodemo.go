@@ -21,6 +21,6 @@ var errNoDemo = errors.New("--demo: this build of vmr-companion has no demo (it 
 func demoAvailable() error { return errNoDemo }
 
 // startDemo is never reached: serve checks demoAvailable first.
-func (c *command) startDemo(io.Writer, *wire.Services, placeholderPolicy) (func(), error) {
+func (c *command) startDemo(io.Writer, *wire.Services, schedulerSettings) (func(), error) {
 	return nil, errNoDemo
 }

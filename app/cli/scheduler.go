@@ -16,7 +16,7 @@ func (c *command) schedulerCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "scheduler", Short: "The service that watches room mailboxes and answers meetings"}
 	var name string
 	var once, asJSON, wait bool
-	var policy placeholderPolicy
+	var policy schedulerSettings
 	run := &cobra.Command{
 		Use:   "run",
 		Short: "Process what waits in the room mailboxes (--once), or keep watching them",

@@ -9,21 +9,21 @@ import (
 	"vmr-companion/backend/scheduler"
 )
 
-// placeholderPolicy is the scheduler's rule for meetings that carry the
-// add-in's placeholder (the service reserves their alias): how long an
-// endless series keeps its room, and how many such meetings one organizer
-// may send in an hour. serve and scheduler run both take it.
-type placeholderPolicy struct {
+// schedulerSettings are the scheduler's flags that serve and scheduler run
+// both take: the rule for meetings that carry the add-in's placeholder
+// (the service reserves their alias: how long an endless series keeps its
+// room, how many such meetings one organizer may send in an hour), the
+// mailbox lease's time and the poll interval.
+type schedulerSettings struct {
 	horizon time.Duration
 	limit   int
-	// leaseTTL is how long a mailbox lease lasts unless renewed, and poll
-	// the pause between passes (they ride here because the same two
-	// commands take them).
+	// leaseTTL is how long a mailbox lease lasts unless renewed; poll is
+	// the pause between passes.
 	leaseTTL time.Duration
 	poll     time.Duration
 }
 
-func (p *placeholderPolicy) flags(cmd *cobra.Command) {
+func (p *schedulerSettings) flags(cmd *cobra.Command) {
 	cmd.Flags().DurationVar(&p.horizon, "placeholder-horizon", scheduler.DefaultPlaceholderHorizon,
 		"how long the room of a placeholder meeting whose series has no end lasts (at least 24h)")
 	cmd.Flags().IntVar(&p.limit, "placeholder-limit", scheduler.DefaultPlaceholderLimit,
@@ -34,7 +34,7 @@ func (p *placeholderPolicy) flags(cmd *cobra.Command) {
 		"how long a mailbox stays with an instance that stopped renewing it: another instance takes it after that (3s to 10m)")
 }
 
-func (p *placeholderPolicy) apply(s *scheduler.Scheduler) error {
+func (p *schedulerSettings) apply(s *scheduler.Scheduler) error {
 	if err := s.SetPlaceholderPolicy(p.horizon, p.limit); err != nil {
 		return fmt.Errorf("--placeholder-horizon/--placeholder-limit: %w", err)
 	}

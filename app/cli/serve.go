@@ -26,7 +26,7 @@ import (
 func (c *command) serveCmd() *cobra.Command {
 	var o addinhost.Settings
 	var demoMode bool
-	var policy placeholderPolicy
+	var policy schedulerSettings
 	var metricsListen string
 	var metricsPublic bool
 	var tlsf tlsFiles

@@ -232,3 +232,33 @@ func (s *Scheduler) keepBackOff(in *integration.Integration, d time.Duration) {
 		s.logger.Warn("keeping Exchange's back-off failed", "integration", in.Name, "error", err)
 	}
 }
+
+// SetLeaseTTL sets how long a mailbox lease lasts unless renewed; the
+// command line sets it from its flags before Start.
+func (s *Scheduler) SetLeaseTTL(d time.Duration) error {
+	if d < 3*time.Second || d > 10*time.Minute {
+		return fmt.Errorf("the lease time must be between 3s and 10m, not %s", d)
+	}
+	if s.keeping() {
+		return errors.New("the lease time cannot change while the scheduler runs: restart it")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.LeaseTTL = d
+	return nil
+}
+
+// SetPoll sets the pause between passes when the mailbox has nothing new;
+// the command line sets it from its flags before Start.
+func (s *Scheduler) SetPoll(d time.Duration) error {
+	if d < time.Second || d > time.Hour {
+		return fmt.Errorf("the poll interval must be between 1s and 1h, not %s", d)
+	}
+	if s.keeping() {
+		return errors.New("the poll interval cannot change while the scheduler runs: restart it")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.Poll = d
+	return nil
+}

@@ -1,7 +1,6 @@
 package scheduler
 
 import (
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -89,36 +88,6 @@ func (p *pass) newDecider(txID string) *decider {
 	p.s.mu.Unlock()
 	return &decider{in: p.in, repo: cfg.Repository, aliases: cfg.Aliases, templates: cfg.Templates,
 		now: p.s.now(), txID: txID, horizon: horizon, limit: limit}
-}
-
-// SetLeaseTTL sets how long a mailbox lease lasts unless renewed; the
-// command line sets it from its flags before Start.
-func (s *Scheduler) SetLeaseTTL(d time.Duration) error {
-	if d < 3*time.Second || d > 10*time.Minute {
-		return fmt.Errorf("the lease time must be between 3s and 10m, not %s", d)
-	}
-	if s.keeping() {
-		return errors.New("the lease time cannot change while the scheduler runs: restart it")
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cfg.LeaseTTL = d
-	return nil
-}
-
-// SetPoll sets the pause between passes when the mailbox has nothing new;
-// the command line sets it from its flags before Start.
-func (s *Scheduler) SetPoll(d time.Duration) error {
-	if d < time.Second || d > time.Hour {
-		return fmt.Errorf("the poll interval must be between 1s and 1h, not %s", d)
-	}
-	if s.keeping() {
-		return errors.New("the poll interval cannot change while the scheduler runs: restart it")
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cfg.Poll = d
-	return nil
 }
 
 // SetPlaceholderPolicy changes how long a placeholder meeting without an end
